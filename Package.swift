@@ -1,0 +1,169 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Briefings",
+    platforms: [.macOS(.v15), .iOS(.v18)],
+    products: [
+        .library(name: "BriefingModel", targets: ["BriefingModel"]),
+        .library(name: "BriefingStore", targets: ["BriefingStore"]),
+        .library(name: "SyncAPI", targets: ["SyncAPI"]),
+        .library(name: "SyncClient", targets: ["SyncClient"]),
+        .library(name: "SyncServerCore", targets: ["SyncServerCore"]),
+        .executable(name: "briefing", targets: ["briefing"]),
+        .executable(name: "briefing-server", targets: ["briefing-server"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-openapi-generator", from: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
+        .package(url: "https://github.com/apple/swift-openapi-urlsession", from: "1.4.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // MARK: Code an app embeds
+
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(
+            name: "Gzip",
+            dependencies: ["CZlib"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "BriefingModel",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "BriefingStore",
+            dependencies: [
+                "BriefingModel",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SyncAPI",
+            dependencies: [
+                "BriefingModel",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+            ],
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
+        .target(
+            name: "SyncClient",
+            dependencies: [
+                "BriefingModel", "BriefingStore", "SyncAPI", "Gzip",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIURLSession", package: "swift-openapi-urlsession"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "BriefingCLI",
+            dependencies: [
+                "BriefingModel", "BriefingStore", "SyncClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "briefing",
+            dependencies: [
+                "BriefingCLI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: The sync server
+
+        .target(
+            name: "SyncServerCore",
+            dependencies: [
+                "BriefingModel",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "SyncServer/Sources/SyncServerCore",
+            resources: [.copy("DemoContent")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "BriefingServer",
+            dependencies: [
+                "BriefingModel", "SyncServerCore", "SyncAPI", "Gzip",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "SyncServer/Sources/BriefingServer",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "briefing-server",
+            dependencies: [
+                "BriefingServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "SyncServer/Sources/briefing-server",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Tests
+
+        .target(
+            name: "BriefingTestSupport",
+            dependencies: [
+                "BriefingModel", "BriefingStore", "SyncClient", "SyncServerCore", "BriefingServer", "BriefingCLI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/BriefingTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "BriefingModelTests", dependencies: ["BriefingModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "GzipTests", dependencies: ["Gzip"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "BriefingStoreTests",
+            dependencies: ["BriefingStore", "BriefingTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SyncServerCoreTests",
+            dependencies: ["SyncServerCore", "BriefingTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "BriefingTestSupport", "SyncAPI", "SyncServerCore", "BriefingStore", "BriefingModel",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

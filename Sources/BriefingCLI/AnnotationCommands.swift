@@ -1,0 +1,336 @@
+import ArgumentParser
+import BriefingModel
+import BriefingStore
+import Foundation
+
+struct HighlightCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "highlight", abstract: "Make, list, recolor and remove highlights.",
+        subcommands: [Add.self, ListHighlights.self, Recolor.self, Remove.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Highlight a passage, given by its exact text.")
+        @Argument(help: "The briefing's ID (or a unique prefix).") var briefing: String
+        @Option(help: "The exact text to highlight (within one paragraph).") var quote: String
+        @Option(help: "Which occurrence, when the quote appears more than once (1 = first).") var occurrence: Int?
+        @Option(help: "yellow, green, blue, pink, purple or orange.") var color = Highlight.defaultColor
+        @OptionGroup var global: GlobalOptions
+
+        func validate() throws {
+            guard Highlight.colors.contains(color) else {
+                throw ValidationError("unknown colour \(color); use one of \(Highlight.colors.joined(separator: ", "))")
+            }
+        }
+
+        func run() async throws {
+            let store = try global.openStore()
+            let target = try await store.resolveBriefing(briefing)
+            let anchor = try target.anchor(quote: quote, occurrence: occurrence)
+            let record = try await store.change(
+                .highlight, fields: ["briefingID": .string(target.id), "anchor": .anchor(anchor), "color": .string(color)])
+            let highlight = Highlight(record)!
+            if global.json { return try Console.json(HighlightJSON(highlight)) }
+            Console.line("Highlighted “\(anchor.exact)” (\(color)) — id \(highlight.id)")
+        }
+    }
+
+    struct ListHighlights: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List your highlights.")
+        @Argument(help: "Only this briefing's.") var briefing: String?
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let store = try global.openStore()
+            let briefingID = try await briefing.asyncMap { try await store.resolveBriefing($0).id }
+            let highlights = try await store.records(.highlight, briefingID: briefingID).compactMap(Highlight.init)
+            if global.json { return try Console.json(highlights.map(HighlightJSON.init)) }
+            if highlights.isEmpty { Console.line("No highlights.") }
+            for highlight in highlights {
+                let status = highlight.anchor.status.map { $0 == .anchored ? "" : " [\($0.rawValue)]" } ?? ""
+                Console.line("\(highlight.id)  \(highlight.briefingID)  \(highlight.color)\(status)  “\(highlight.anchor.exact)”")
+            }
+        }
+    }
+
+    struct Recolor: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change a highlight's colour.")
+        @Argument(help: "The highlight's ID (or a unique prefix).") var id: String
+        @Argument(help: "The new colour.") var color: String
+        @OptionGroup var global: GlobalOptions
+
+        func validate() throws {
+            guard Highlight.colors.contains(color) else {
+                throw ValidationError("unknown colour \(color); use one of \(Highlight.colors.joined(separator: ", "))")
+            }
+        }
+
+        func run() async throws {
+            let store = try global.openStore()
+            let current = try await store.resolveRecord(.highlight, id)
+            let record = try await store.change(.highlight, id: current.id, fields: ["color": .string(color)])
+            if global.json { return try Console.json(HighlightJSON(Highlight(record)!)) }
+            Console.line("Highlight \(record.id) is now \(color).")
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a highlight.")
+        @Argument(help: "The highlight's ID (or a unique prefix).") var id: String
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let store = try global.openStore()
+            let current = try await store.resolveRecord(.highlight, id)
+            try await store.change(.highlight, id: current.id, op: .delete)
+            if global.json { return try Console.json(["id": current.id, "removed": "true"]) }
+            Console.line("Removed highlight \(current.id).")
+        }
+    }
+}
+
+struct NoteCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "note", abstract: "Write, list, edit and remove notes.",
+        subcommands: [Add.self, ListNotes.self, Edit.self, Remove.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a note to a briefing or to one of your highlights.")
+        @Argument(help: "The briefing's ID (or a unique prefix).") var briefing: String
+        @Option(help: "Attach the note to this highlight.") var highlight: String?
+        @Option(help: "The note's text.") var text: String
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let store = try global.openStore()
+            let target = try await store.resolveBriefing(briefing)
+            var fields: [String: FieldValue] = ["briefingID": .string(target.id), "text": .string(text)]
+            if let highlight {
+                let record = try await store.resolveRecord(.highlight, highlight)
+                guard record.briefingID == target.id else { throw CLIError("highlight \(record.id) is on another briefing") }
+                fields["highlightID"] = .string(record.id)
+            }
+            let note = Note(try await store.change(.note, fields: fields))!
+            if global.json { return try Console.json(NoteJSON(note)) }
+            Console.line("Added note \(note.id).")
+        }
+    }
+
+    struct ListNotes: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List your notes.")
+        @Argument(help: "Only this briefing's.") var briefing: String?
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let store = try global.openStore()
+            let briefingID = try await briefing.asyncMap { try await store.resolveBriefing($0).id }
+            let notes = try await store.records(.note, briefingID: briefingID).compactMap(Note.init)
+            if global.json { return try Console.json(notes.map(NoteJSON.init)) }
+            if notes.isEmpty { Console.line("No notes.") }
+            for note in notes {
+                var flags: [String] = []
+                if let original = note.conflictOf { flags.append("conflict copy of \(original)") }
+                if note.flagged { flags.append("kept after a delete on another device") }
+                Console.line("\(note.id)  \(note.briefingID)\(flags.isEmpty ? "" : "  [" + flags.joined(separator: "; ") + "]")")
+                Console.line("    \(note.text)")
+            }
+        }
+    }
+
+    struct Edit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Replace a note's text.")
+        @Argument(help: "The note's ID (or a unique prefix).") var id: String
+        @Option(help: "The new text.") var text: String
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let store = try global.openStore()
+            let current = try await store.resolveRecord(.note, id)
+            let note = Note(try await store.change(.note, id: current.id, fields: ["text": .string(text)]))!
+            if global.json { return try Console.json(NoteJSON(note)) }
+            Console.line("Edited note \(note.id).")
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a note.")
+        @Argument(help: "The note's ID (or a unique prefix).") var id: String
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let store = try global.openStore()
+            let current = try await store.resolveRecord(.note, id)
+            try await store.change(.note, id: current.id, op: .delete)
+            if global.json { return try Console.json(["id": current.id, "removed": "true"]) }
+            Console.line("Removed note \(current.id).")
+        }
+    }
+}
+
+struct BookmarkCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bookmark", abstract: "Bookmark a briefing, or remove the bookmark.", subcommands: [Add.self, Remove.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Bookmark a briefing.")
+        @Argument(help: "The briefing's ID (or a unique prefix).") var briefing: String
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws { try await setBookmark(briefing, true, global) }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a briefing's bookmark.")
+        @Argument(help: "The briefing's ID (or a unique prefix).") var briefing: String
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws { try await setBookmark(briefing, false, global) }
+    }
+}
+
+private func setBookmark(_ briefing: String, _ on: Bool, _ global: GlobalOptions) async throws {
+    let store = try global.openStore()
+    let target = try await store.resolveBriefing(briefing)
+    let id = EntitySchema.singletonID(briefingID: target.id)
+    try await store.change(.bookmark, id: id, fields: ["briefingID": .string(target.id), "bookmarked": .bool(on)])
+    if global.json { return try Console.json(["id": AnyCodable(id), "bookmarked": AnyCodable(on)]) }
+    Console.line(on ? "Bookmarked \(target.id)." : "Removed the bookmark on \(target.id).")
+}
+
+struct Progress: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Record how far you have read a briefing.")
+    @Argument(help: "The briefing's ID (or a unique prefix).") var briefing: String
+    @Argument(help: "How far, 0–100.") var percent: Double
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        guard (0...100).contains(percent) else { throw ValidationError("PERCENT must be between 0 and 100") }
+    }
+
+    func run() async throws {
+        let store = try global.openStore()
+        let target = try await store.resolveBriefing(briefing)
+        let fraction = percent / 100
+        let id = EntitySchema.singletonID(briefingID: target.id)
+        let record = try await store.change(
+            .readingProgress, id: id,
+            fields: ["briefingID": .string(target.id), "position": .number(fraction), "furthest": .number(fraction)])
+        let progress = ReadingProgress(record)!
+        if global.json {
+            return try Console.json(["id": AnyCodable(id), "position": AnyCodable(progress.position), "furthest": AnyCodable(progress.furthest)])
+        }
+        Console.line("\(target.id): at \(Int((progress.position * 100).rounded()))%, furthest \(Int((progress.furthest * 100).rounded()))%.")
+    }
+}
+
+struct TagCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tag", abstract: "Tag briefings (a tag added on one device survives a concurrent removal).",
+        subcommands: [Add.self, Remove.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a tag to a briefing.")
+        @Argument(help: "The briefing's ID (or a unique prefix).") var briefing: String
+        @Argument(help: "The tag.") var tag: String
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let store = try global.openStore()
+            let target = try await store.resolveBriefing(briefing)
+            let name = tag.trimmingCharacters(in: .whitespaces).lowercased()
+            guard !name.isEmpty, name.count <= 64 else { throw CLIError("a tag is 1–64 characters") }
+            let id = EntitySchema.tagID(briefingID: target.id, name: name)
+            // Each add is a unique element of the add set; a remove lists the adds it saw.
+            let dot = UUID().uuidString
+            try await store.change(
+                .tag, id: id, fields: ["briefingID": .string(target.id), "name": .string(name), "adds": .strings([dot])])
+            if global.json { return try Console.json(["id": id, "tag": name]) }
+            Console.line("Tagged \(target.id) “\(name)”.")
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a tag from a briefing.")
+        @Argument(help: "The briefing's ID (or a unique prefix).") var briefing: String
+        @Argument(help: "The tag.") var tag: String
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let store = try global.openStore()
+            let target = try await store.resolveBriefing(briefing)
+            let name = tag.trimmingCharacters(in: .whitespaces).lowercased()
+            let id = EntitySchema.tagID(briefingID: target.id, name: name)
+            guard let record = try await store.record(.tag, id: id), Tag.isPresent(record) else {
+                throw CLIError("\(target.id) has no tag “\(name)”")
+            }
+            try await store.change(
+                .tag, id: id,
+                fields: ["briefingID": .string(target.id), "name": .string(name), "removes": .strings(record.fields["adds"]?.strings ?? [])])
+            if global.json { return try Console.json(["id": id, "removed": name]) }
+            Console.line("Removed tag “\(name)” from \(target.id).")
+        }
+    }
+}
+
+struct Conflicts: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show how conflicting edits were resolved, and changes the server refused.")
+    @Option(help: "Only resolutions at or after this date (YYYY-MM-DD or ISO 8601).") var since: String?
+    @OptionGroup var global: GlobalOptions
+
+    struct Item: Encodable {
+        var id: String
+        var entity: String
+        var recordID: String
+        var field: String
+        var rule: String
+        var values: [ConflictValue]
+        var outcome: String
+        var at: String
+    }
+
+    func run() async throws {
+        let store = try global.openStore()
+        var date: Date?
+        if let since {
+            let formatter = ISO8601DateFormatter()
+            date = formatter.date(from: since) ?? formatter.date(from: since + "T00:00:00Z")
+            guard date != nil else { throw CLIError("--since takes a date like 2026-11-24") }
+        }
+        let conflicts = try await store.conflicts(since: date)
+        let rejections = try await store.rejections()
+        if global.json {
+            let items = conflicts.map {
+                Item(
+                    id: $0.id, entity: $0.kind.rawValue, recordID: $0.recordID, field: $0.field, rule: $0.rule.rawValue,
+                    values: $0.values, outcome: $0.outcome, at: $0.at.description)
+            }
+            let refused = rejections.map {
+                ["mutationID": AnyCodable($0.mutation.mutationID), "entity": AnyCodable($0.mutation.kind.rawValue),
+                 "recordID": AnyCodable($0.mutation.id), "reason": AnyCodable($0.reason), "message": AnyCodable($0.message)]
+            }
+            return try Console.json(["conflicts": AnyCodable(items), "rejected": AnyCodable(refused)])
+        }
+        if conflicts.isEmpty && rejections.isEmpty {
+            Console.line("No conflicts.")
+            return
+        }
+        for conflict in conflicts {
+            let when = Date(timeIntervalSince1970: Double(conflict.at.wallMillis) / 1000)
+            Console.line("\(conflict.kind.rawValue) \(conflict.recordID) · \(conflict.field) · rule: \(conflict.rule.rawValue) · \(ISO8601DateFormatter().string(from: when))")
+            for value in conflict.values {
+                Console.line("    \(value.kept ? "kept   " : "dropped") \(value.value)  (device \(value.deviceID.prefix(8)), \(value.hlc.wallMillis))")
+            }
+            Console.line("    → \(conflict.outcome)")
+        }
+        for rejection in rejections {
+            Console.line("refused: \(rejection.mutation.op.rawValue) \(rejection.mutation.kind.rawValue) \(rejection.mutation.id) — \(rejection.reason): \(rejection.message)")
+        }
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let self else { return nil }
+        return try await transform(self)
+    }
+}

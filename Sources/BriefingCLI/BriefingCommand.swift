@@ -1,0 +1,90 @@
+import ArgumentParser
+import BriefingModel
+import BriefingStore
+import Foundation
+import SyncClient
+
+/// `briefing`: the reader's command-line client. It runs the same store and sync engine an app embeds.
+public struct BriefingCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "briefing",
+        abstract: "Read annotated briefings offline and sync your highlights, notes and progress.",
+        discussion: "Every command takes --store PATH (or $BRIEFING_STORE) so several devices can live on one machine, and --json for scripting.",
+        subcommands: [
+            Login.self, Logout.self, Status.self, Sync.self, List.self, Read.self, HighlightCommand.self,
+            NoteCommand.self, BookmarkCommand.self, Progress.self, TagCommand.self, Conflicts.self,
+        ])
+
+    public init() {}
+}
+
+/// Options every command shares.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The local store (a SQLite file).", valueName: "path"))
+    var store: String = GlobalOptions.defaultStorePath
+
+    @Flag(name: .long, help: "Print JSON with stable keys.")
+    var json = false
+
+    /// `$BRIEFING_STORE`, else `$XDG_DATA_HOME/briefings/reader.sqlite`, else `~/.local/share/briefings/reader.sqlite`.
+    static var defaultStorePath: String {
+        let environment = ProcessInfo.processInfo.environment
+        if let path = environment["BRIEFING_STORE"], !path.isEmpty { return path }
+        let dataHome =
+            environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share").path
+        return URL(fileURLWithPath: dataHome).appendingPathComponent("briefings/reader.sqlite").path
+    }
+
+    func openStore() throws -> BriefingStore {
+        try BriefingStore(path: store)
+    }
+
+    func client() throws -> SyncClient {
+        SyncClient(store: try openStore())
+    }
+}
+
+/// A failure the CLI reports as one line.
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension BriefingCommand {
+    /// Runs the command line in-process (as the executable does), printing errors as one line.
+    ///
+    /// - Returns: the exit code.
+    public static func run(arguments: [String]) async -> Int32 {
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            return 0
+        } catch {
+            let code = exitCode(for: error).rawValue
+            let message = fullMessage(for: error)
+            if code == 0 {
+                Console.current.out(message + (message.isEmpty ? "" : "\n"))
+            } else {
+                let text = Self.oneLine(error) ?? message
+                Console.current.err(text + "\n")
+            }
+            return code
+        }
+    }
+
+    /// The single line for errors of the store and sync engine.
+    static func oneLine(_ error: any Error) -> String? {
+        switch error {
+        case let error as SyncClientError: "error: \(error.message)"
+        case let error as StoreError: "error: \(error.message)"
+        case let error as AnchorError: "error: \(error.message)"
+        case let error as CLIError: "error: \(error.description)"
+        default: nil
+        }
+    }
+}

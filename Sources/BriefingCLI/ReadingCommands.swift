@@ -1,0 +1,217 @@
+import ArgumentParser
+import BriefingModel
+import BriefingStore
+import Foundation
+
+struct List: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the briefings in this store.")
+    @OptionGroup var global: GlobalOptions
+
+    struct Item: Encodable {
+        var id: String
+        var title: String
+        var publication: String?
+        var revision: Int
+        var bookmarked: Bool
+        var progress: Double?
+        var tags: [String]
+        var highlights: Int
+        var notes: Int
+    }
+
+    func run() async throws {
+        let store = try global.openStore()
+        let bookmarks = Set(try await store.records(.bookmark).compactMap(Bookmark.init).map(\.briefingID))
+        let progress = Dictionary(
+            try await store.records(.readingProgress).compactMap(ReadingProgress.init).map { ($0.briefingID, $0) },
+            uniquingKeysWith: { a, _ in a })
+        let tags = Dictionary(grouping: try await store.records(.tag).compactMap(Tag.init), by: \.briefingID)
+        let highlights = Dictionary(grouping: try await store.records(.highlight).compactMap(Highlight.init), by: \.briefingID)
+        let notes = Dictionary(grouping: try await store.records(.note).compactMap(Note.init), by: \.briefingID)
+        let items = try await store.briefings().map { summary in
+            Item(
+                id: summary.id, title: summary.title, publication: summary.publication, revision: summary.revisionNumber,
+                bookmarked: bookmarks.contains(summary.id), progress: progress[summary.id]?.position,
+                tags: (tags[summary.id] ?? []).map(\.name).sorted(), highlights: highlights[summary.id]?.count ?? 0,
+                notes: notes[summary.id]?.count ?? 0)
+        }
+        if global.json { return try Console.json(items) }
+        if items.isEmpty {
+            Console.line("No briefings yet. Log in and run `briefing sync`.")
+            return
+        }
+        for item in items {
+            var marks: [String] = []
+            if item.bookmarked { marks.append("bookmarked") }
+            if let position = item.progress { marks.append("\(Int((position * 100).rounded()))% read") }
+            if item.highlights > 0 { marks.append("\(item.highlights) highlight(s)") }
+            if item.notes > 0 { marks.append("\(item.notes) note(s)") }
+            if !item.tags.isEmpty { marks.append("tags: " + item.tags.joined(separator: ", ")) }
+            Console.line("\(item.id)  \(item.title)")
+            Console.line("    \(item.publication ?? "")\(marks.isEmpty ? "" : " · " + marks.joined(separator: " · "))")
+        }
+    }
+}
+
+struct Read: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print a briefing with your highlights and notes and the editorial layer marked.")
+    @Argument(help: "The briefing's ID (or a unique prefix).") var id: String
+    @Option(help: "Which layers to mark: editorial, mine, or both (comma-separated).") var layers = "editorial,mine"
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        let known: Set = ["editorial", "mine"]
+        for layer in layers.split(separator: ",") where !known.contains(String(layer)) {
+            throw ValidationError("unknown layer \(layer); use editorial, mine or both")
+        }
+    }
+
+    func run() async throws {
+        let store = try global.openStore()
+        let briefing = try await store.resolveBriefing(id)
+        let wanted = Set(layers.split(separator: ",").map(String.init))
+        let editorial = wanted.contains("editorial") ? try await store.editorialAnnotations(briefingID: briefing.id) : []
+        let highlights = wanted.contains("mine") ? try await store.records(.highlight, briefingID: briefing.id).compactMap(Highlight.init) : []
+        let notes = wanted.contains("mine") ? try await store.records(.note, briefingID: briefing.id).compactMap(Note.init) : []
+        if global.json {
+            try Console.json(ReadJSON(briefing: briefing, editorial: editorial, highlights: highlights, notes: notes))
+            return
+        }
+        Console.current.out(BriefingRenderer.render(briefing, editorial: editorial, highlights: highlights, notes: notes))
+    }
+}
+
+/// The JSON form of `briefing read`.
+struct ReadJSON: Encodable {
+    var briefing: Briefing
+    var editorial: [EditorialAnnotation]
+    var highlights: [HighlightJSON]
+    var notes: [NoteJSON]
+
+    init(briefing: Briefing, editorial: [EditorialAnnotation], highlights: [Highlight], notes: [Note]) {
+        self.briefing = briefing
+        self.editorial = editorial
+        self.highlights = highlights.map(HighlightJSON.init)
+        self.notes = notes.map(NoteJSON.init)
+    }
+}
+
+struct HighlightJSON: Encodable {
+    var id: String
+    var briefingID: String
+    var color: String
+    var quote: String
+    var anchor: TextAnchor
+
+    init(_ highlight: Highlight) {
+        id = highlight.id
+        briefingID = highlight.briefingID
+        color = highlight.color
+        quote = highlight.anchor.exact
+        anchor = highlight.anchor
+    }
+}
+
+struct NoteJSON: Encodable {
+    var id: String
+    var briefingID: String
+    var highlightID: String?
+    var text: String
+    var conflictOf: String?
+    var flagged: Bool
+
+    init(_ note: Note) {
+        id = note.id
+        briefingID = note.briefingID
+        highlightID = note.highlightID
+        text = note.text
+        conflictOf = note.conflictOf
+        flagged = note.flagged
+    }
+}
+
+/// Renders a briefing as text with its layers marked.
+///
+/// Highlights are `[[…]]` followed by a footnote number, editorial annotations `{…}` followed
+/// by `E` and a number; the footnotes follow each paragraph.
+enum BriefingRenderer {
+    static func render(_ briefing: Briefing, editorial: [EditorialAnnotation], highlights: [Highlight], notes: [Note]) -> String {
+        var out = ""
+        out += briefing.title + "\n"
+        var meta: [String] = []
+        if let byline = briefing.byline { meta.append(byline) }
+        if let publication = briefing.publication { meta.append(publication) }
+        meta.append("revision \(briefing.revision.number)")
+        out += meta.joined(separator: " · ") + "\n"
+        if let summary = briefing.summary { out += "\n" + summary + "\n" }
+        let notesByHighlight = Dictionary(grouping: notes.filter { $0.highlightID != nil }, by: { $0.highlightID! })
+        var highlightNumbers: [String: Int] = [:]
+        var editorialNumber = 0
+        for section in briefing.sections {
+            if let heading = section.heading { out += "\n## " + heading + "\n" }
+            for paragraph in section.paragraphs {
+                var marks: [(offset: Int, order: Int, text: String)] = []
+                var footnotes: [String] = []
+                for highlight in highlights where highlight.anchor.paragraphID == paragraph.id {
+                    let number = highlightNumbers.count + 1
+                    highlightNumbers[highlight.id] = number
+                    marks.append((highlight.anchor.start, 1, "[["))
+                    marks.append((highlight.anchor.end, 0, "]][\(number)]"))
+                    var footnote = "  [\(number)] highlight \(highlight.id.prefix(8)) (\(highlight.color))"
+                    for note in notesByHighlight[highlight.id] ?? [] {
+                        footnote += "\n       note \(note.id.prefix(8)): \(note.text)\(note.flagged ? "  [kept after a delete on another device]" : "")"
+                    }
+                    footnotes.append(footnote)
+                }
+                for annotation in editorial where annotation.anchor.paragraphID == paragraph.id {
+                    editorialNumber += 1
+                    marks.append((annotation.anchor.start, 1, "{"))
+                    marks.append((annotation.anchor.end, 0, "}E\(editorialNumber)"))
+                    var footnote = "  E\(editorialNumber) \(annotation.kind.rawValue)"
+                    if let label = annotation.label { footnote += ": \(label)" }
+                    if let text = annotation.text { footnote += " — \(text)" }
+                    footnotes.append(footnote)
+                }
+                out += "\n" + insert(marks, into: paragraph.text) + "\n"
+                if !footnotes.isEmpty { out += footnotes.joined(separator: "\n") + "\n" }
+            }
+        }
+        let loose = notes.filter { $0.highlightID == nil || highlightNumbers[$0.highlightID!] == nil }
+        if !loose.isEmpty {
+            out += "\n## Your notes\n"
+            for note in loose {
+                var line = "- \(note.id.prefix(8)): \(note.text)"
+                if let original = note.conflictOf { line += "  [conflict copy of \(original.prefix(8))]" }
+                if note.flagged { line += "  [kept after a delete on another device]" }
+                out += line + "\n"
+            }
+        }
+        if !briefing.contributors.isEmpty {
+            out += "\n## Contributors\n"
+            for contributor in briefing.contributors { out += "- \(contributor.bio)\n" }
+        }
+        if let credit = briefing.imageCredit { out += "\nImage: \(credit)\n" }
+        return out
+    }
+
+    /// Inserts markers at Unicode-scalar offsets (closing before opening at the same offset).
+    static func insert(_ marks: [(offset: Int, order: Int, text: String)], into text: String) -> String {
+        let scalars = Array(text.unicodeScalars)
+        let sorted = marks.enumerated().sorted { a, b in
+            (a.element.offset, a.element.order, a.offset) < (b.element.offset, b.element.order, b.offset)
+        }.map(\.element)
+        var result = ""
+        var position = 0
+        for mark in sorted {
+            let offset = min(max(mark.offset, 0), scalars.count)
+            if offset > position {
+                result.unicodeScalars.append(contentsOf: scalars[position..<offset])
+                position = offset
+            }
+            result += mark.text
+        }
+        result.unicodeScalars.append(contentsOf: scalars[position...])
+        return result
+    }
+}

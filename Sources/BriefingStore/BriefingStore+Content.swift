@@ -1,0 +1,89 @@
+import BriefingModel
+import Foundation
+import GRDB
+
+/// A line of the library: enough to list a briefing without loading its body.
+public struct BriefingSummary: Hashable, Sendable, Identifiable {
+    public var id: String
+    public var title: String
+    public var publication: String?
+    public var revisionNumber: Int
+    public var publishedAt: Date?
+}
+
+extension BriefingStore {
+    /// The synced briefings, newest first.
+    public func briefings() async throws -> [BriefingSummary] {
+        try await database.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT id, title, publication, revisionNumber, publishedAt FROM briefing ORDER BY publishedAt DESC, title"
+            ).map { row in
+                BriefingSummary(
+                    id: row["id"], title: row["title"], publication: row["publication"],
+                    revisionNumber: row["revisionNumber"],
+                    publishedAt: (row["publishedAt"] as String?).flatMap { ISO8601DateFormatter().date(from: $0) })
+            }
+        }
+    }
+
+    /// The briefing with `id`, whole.
+    public func briefing(id: String) async throws -> Briefing? {
+        try await database.read { db in try Self.loadBriefing(db, id: id) }
+    }
+
+    static func loadBriefing(_ db: Database, id: String) throws -> Briefing? {
+        guard let body = try String.fetchOne(db, sql: "SELECT body FROM briefing WHERE id = ?", arguments: [id]) else {
+            return nil
+        }
+        return try decode(Briefing.self, body)
+    }
+
+    /// Finds a briefing by ID or by an unambiguous ID prefix.
+    public func resolveBriefing(_ idOrPrefix: String) async throws -> Briefing {
+        try await database.read { db in
+            if let exact = try Self.loadBriefing(db, id: idOrPrefix) { return exact }
+            let ids = try String.fetchAll(
+                db, sql: "SELECT id FROM briefing WHERE id LIKE ? ESCAPE '\\' ORDER BY id",
+                arguments: [Self.likePrefix(idOrPrefix)])
+            guard let only = ids.first else {
+                throw StoreError(.notFound, "no briefing \(idOrPrefix) in this store (run `briefing sync`, then `briefing list`)")
+            }
+            guard ids.count == 1 else {
+                throw StoreError(.invalid, "\(idOrPrefix) matches \(ids.count) briefings: \(ids.joined(separator: ", "))")
+            }
+            return try Self.loadBriefing(db, id: only)!
+        }
+    }
+
+    static func likePrefix(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_") + "%"
+    }
+
+    /// The editorial layer of a briefing.
+    public func editorialAnnotations(briefingID: String) async throws -> [EditorialAnnotation] {
+        try await database.read { db in
+            try String.fetchAll(db, sql: "SELECT body FROM editorialAnnotation WHERE briefingID = ?", arguments: [briefingID])
+                .map { try Self.decode(EditorialAnnotation.self, $0) }
+                .sorted { ($0.anchor.paragraphID, $0.anchor.start) < ($1.anchor.paragraphID, $1.anchor.start) }
+        }
+    }
+
+    static func saveBriefing(_ db: Database, _ briefing: Briefing) throws {
+        try db.execute(
+            sql: """
+                INSERT OR REPLACE INTO briefing (id, revisionID, revisionNumber, title, publication, publishedAt, body)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                briefing.id, briefing.revision.id, briefing.revision.number, briefing.title, briefing.publication,
+                briefing.revision.publishedAt.map { ISO8601DateFormatter().string(from: $0) }, try json(briefing),
+            ])
+    }
+
+    static func saveEditorial(_ db: Database, _ annotation: EditorialAnnotation) throws {
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO editorialAnnotation (id, briefingID, kind, body) VALUES (?, ?, ?, ?)",
+            arguments: [annotation.id, annotation.briefingID, annotation.kind.rawValue, try json(annotation)])
+    }
+}

@@ -1,0 +1,106 @@
+import BriefingModel
+import Foundation
+import GRDB
+
+extension BriefingStore {
+    /// The reader's records of `kind`, optionally on one briefing; tombstones only when asked.
+    public func records(_ kind: EntityKind, briefingID: String? = nil, includeDeleted: Bool = false) async throws -> [UserRecord] {
+        try await database.read { db in
+            var sql = "SELECT body FROM userRecord WHERE kind = ?"
+            var arguments: StatementArguments = [kind.rawValue]
+            if let briefingID {
+                sql += " AND briefingID = ?"
+                arguments += [briefingID]
+            }
+            if !includeDeleted { sql += " AND deleted = 0" }
+            sql += " ORDER BY id"
+            return try String.fetchAll(db, sql: sql, arguments: arguments).map { try Self.decode(UserRecord.self, $0) }
+        }
+    }
+
+    /// Every record of the reader's, tombstones included (for comparing replicas).
+    public func allRecords() async throws -> [UserRecord] {
+        try await database.read { db in
+            try String.fetchAll(db, sql: "SELECT body FROM userRecord ORDER BY kind, id").map { try Self.decode(UserRecord.self, $0) }
+        }
+    }
+
+    /// One record, tombstone or not.
+    public func record(_ kind: EntityKind, id: String) async throws -> UserRecord? {
+        try await database.read { db in try Self.loadRecord(db, kind, id) }
+    }
+
+    /// Finds a live record of `kind` by ID or unambiguous ID prefix.
+    public func resolveRecord(_ kind: EntityKind, _ idOrPrefix: String) async throws -> UserRecord {
+        try await database.read { db in
+            let bodies = try String.fetchAll(
+                db, sql: "SELECT body FROM userRecord WHERE kind = ? AND deleted = 0 AND (id = ? OR id LIKE ? ESCAPE '\\')",
+                arguments: [kind.rawValue, idOrPrefix, Self.likePrefix(idOrPrefix)])
+            let records = try bodies.map { try Self.decode(UserRecord.self, $0) }
+            if let exact = records.first(where: { $0.id == idOrPrefix }) { return exact }
+            guard let only = records.first else { throw StoreError(.notFound, "no \(kind.rawValue) \(idOrPrefix)") }
+            guard records.count == 1 else {
+                throw StoreError(.invalid, "\(idOrPrefix) matches \(records.count) \(kind.rawValue)s; give more of the ID")
+            }
+            return only
+        }
+    }
+
+    static func loadRecord(_ db: Database, _ kind: EntityKind, _ id: String) throws -> UserRecord? {
+        try String.fetchOne(db, sql: "SELECT body FROM userRecord WHERE kind = ? AND id = ?", arguments: [kind.rawValue, id])
+            .map { try decode(UserRecord.self, $0) }
+    }
+
+    static func saveRecord(_ db: Database, _ record: UserRecord) throws {
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO userRecord (kind, id, briefingID, deleted, body) VALUES (?, ?, ?, ?, ?)",
+            arguments: [record.kind.rawValue, record.id, record.briefingID, record.deleted, try json(record)])
+    }
+
+    /// Makes a local change: applies it to the record with the shared merge rules and queues it
+    /// for the server, in one transaction.
+    ///
+    /// - Parameters:
+    ///   - id: the record's ID; nil makes a new one.
+    ///   - baseText: for note edits, defaults to the text the store holds.
+    /// - Returns: the record as it now reads on this device.
+    @discardableResult
+    public func change(
+        _ kind: EntityKind, id: String? = nil, op: BriefingModel.Operation = .upsert, fields: [String: FieldValue] = [:]
+    ) async throws -> UserRecord {
+        let recordID = id ?? makeID()
+        let millis = currentMillis
+        let stamp = isoNow
+        return try await database.write { db in
+            let state = try Self.loadState(db)
+            guard let deviceID = state.deviceID else {
+                throw StoreError(.notLoggedIn, "log in first: briefing login SERVER_URL --user NAME")
+            }
+            var clock = HybridClock(node: deviceID, last: state.clock)
+            let hlc = clock.tick(now: millis)
+            let current = try Self.loadRecord(db, kind, recordID)
+            if op == .upsert, let current, current.deleted {
+                throw StoreError(.notFound, "\(kind.rawValue) \(recordID) was deleted")
+            }
+            var baseText: String?
+            if kind == .note, fields["text"] != nil { baseText = current?.fields["text"]?.string }
+            try db.execute(
+                sql: "INSERT INTO outbox (kind, recordID, body, createdAt) VALUES (?, ?, '', ?)",
+                arguments: [kind.rawValue, recordID, stamp])
+            let mutation = Mutation(
+                mutationID: db.lastInsertedRowID, kind: kind, id: recordID, op: op, hlc: hlc, fields: fields,
+                baseText: baseText, seen: current?.newestClock)
+            let result: MergeResult
+            do {
+                result = try MergeRules.apply(mutation, to: current)
+            } catch let rejection as MutationRejection {
+                throw StoreError(.rejected, rejection.message)
+            }
+            try db.execute(
+                sql: "UPDATE outbox SET body = ? WHERE mutationID = ?", arguments: [try Self.json(mutation), mutation.mutationID])
+            try Self.saveRecord(db, result.record)
+            try db.execute(sql: "UPDATE syncState SET clock = ? WHERE id = 1", arguments: [clock.last.description])
+            return result.record
+        }
+    }
+}

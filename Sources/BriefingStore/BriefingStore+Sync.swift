@@ -1,0 +1,158 @@
+import BriefingModel
+import Foundation
+import GRDB
+
+/// A mutation the server refused, kept so that nothing the reader wrote vanishes silently.
+public struct Rejection: Hashable, Sendable {
+    public var mutation: Mutation
+    public var reason: String
+    public var message: String
+    public var at: Date?
+}
+
+/// What applying one pulled page did.
+public struct PageSummary: Hashable, Sendable {
+    public var briefings = 0
+    public var editorial = 0
+    public var records = 0
+    public var conflicts = 0
+    public var removed = 0
+
+    public init() {}
+
+    /// All changes applied.
+    public var total: Int { briefings + editorial + records + conflicts + removed }
+}
+
+extension BriefingStore {
+    /// How many local changes wait for the server.
+    public func pendingCount() async throws -> Int {
+        try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0 }
+    }
+
+    /// The oldest `limit` pending mutations, in order.
+    public func pendingMutations(limit: Int) async throws -> [Mutation] {
+        try await database.read { db in
+            try String.fetchAll(db, sql: "SELECT body FROM outbox ORDER BY mutationID LIMIT ?", arguments: [limit])
+                .map { try Self.decode(Mutation.self, $0) }
+        }
+    }
+
+    /// Removes acknowledged mutations from the outbox; a rejected one is kept as a rejection.
+    ///
+    /// Only results for mutations still in the outbox count, so applying the same answer twice is harmless.
+    public func acknowledge(_ results: [MutationResult]) async throws {
+        let stamp = isoNow
+        try await database.write { db in
+            for result in results {
+                guard let body = try String.fetchOne(
+                    db, sql: "SELECT body FROM outbox WHERE mutationID = ?", arguments: [result.mutationID])
+                else { continue }
+                if result.status == .rejected {
+                    let mutation = try Self.decode(Mutation.self, body)
+                    try db.execute(
+                        sql: """
+                            INSERT OR REPLACE INTO rejection (mutationID, kind, recordID, reason, message, at, mutation)
+                            VALUES (?, ?, ?, ?, ?, ?, ?)
+                            """,
+                        arguments: [
+                            result.mutationID, mutation.kind.rawValue, mutation.id, result.reason ?? "rejected",
+                            result.message ?? "", stamp, body,
+                        ])
+                }
+                try db.execute(sql: "DELETE FROM outbox WHERE mutationID = ?", arguments: [result.mutationID])
+            }
+        }
+    }
+
+    /// Applies one pulled page and stores its cursor, in one transaction.
+    ///
+    /// The server's state of each record replaces the local one, then the device's pending
+    /// mutations on that record are re-applied on top with the shared merge rules (a rebase),
+    /// so the reader keeps seeing their unsynced edits.
+    @discardableResult
+    public func applyPage(_ changes: [Change], cursor: String) async throws -> PageSummary {
+        let millis = currentMillis
+        return try await database.write { db in
+            var summary = PageSummary()
+            let state = try Self.loadState(db)
+            var clock = state.deviceID.map { HybridClock(node: $0, last: state.clock) }
+            for change in changes {
+                switch change.payload {
+                case .briefing(let briefing):
+                    try Self.saveBriefing(db, briefing)
+                    summary.briefings += 1
+                case .editorialAnnotation(let annotation):
+                    try Self.saveEditorial(db, annotation)
+                    summary.editorial += 1
+                case .removed:
+                    switch change.kind {
+                    case .briefing:
+                        try db.execute(sql: "DELETE FROM briefing WHERE id = ?", arguments: [change.id])
+                        try db.execute(sql: "DELETE FROM editorialAnnotation WHERE briefingID = ?", arguments: [change.id])
+                    case .editorialAnnotation:
+                        try db.execute(sql: "DELETE FROM editorialAnnotation WHERE id = ?", arguments: [change.id])
+                    case .conflict:
+                        try db.execute(sql: "DELETE FROM conflict WHERE id = ?", arguments: [change.id])
+                    default:
+                        try db.execute(
+                            sql: "DELETE FROM userRecord WHERE kind = ? AND id = ?", arguments: [change.kind.rawValue, change.id])
+                    }
+                    summary.removed += 1
+                case .record(let serverRecord):
+                    if let newest = serverRecord.newestClock { clock?.receive(newest, now: millis) }
+                    try Self.saveRecord(db, try Self.rebase(db, serverRecord))
+                    summary.records += 1
+                case .conflict(let conflict):
+                    try db.execute(
+                        sql: "INSERT OR REPLACE INTO conflict (id, at, source, body) VALUES (?, ?, 'server', ?)",
+                        arguments: [conflict.id, conflict.at.description, try Self.json(conflict)])
+                    summary.conflicts += 1
+                }
+            }
+            try db.execute(
+                sql: "UPDATE syncState SET cursor = ?, clock = COALESCE(?, clock) WHERE id = 1",
+                arguments: [cursor, clock?.last.description])
+            return summary
+        }
+    }
+
+    /// The server's record with this device's pending mutations re-applied.
+    static func rebase(_ db: Database, _ serverRecord: UserRecord) throws -> UserRecord {
+        let pending = try String.fetchAll(
+            db, sql: "SELECT body FROM outbox WHERE kind = ? AND recordID = ? ORDER BY mutationID",
+            arguments: [serverRecord.kind.rawValue, serverRecord.id])
+        var record = serverRecord
+        for body in pending {
+            let mutation = try decode(Mutation.self, body)
+            // A pending mutation the rules refuse will be refused by the server too, and recorded then.
+            if let result = try? MergeRules.apply(mutation, to: record) { record = result.record }
+        }
+        return record
+    }
+
+    /// The resolutions the server recorded, newest first, optionally since a clock time.
+    public func conflicts(since: Date? = nil) async throws -> [ConflictRecord] {
+        try await database.read { db in
+            var sql = "SELECT body FROM conflict"
+            var arguments: StatementArguments = []
+            if let since {
+                sql += " WHERE at >= ?"
+                arguments += [HLC(wallMillis: Int64(since.timeIntervalSince1970 * 1000), counter: 0, node: "0").description]
+            }
+            sql += " ORDER BY at DESC, id"
+            return try String.fetchAll(db, sql: sql, arguments: arguments).map { try Self.decode(ConflictRecord.self, $0) }
+        }
+    }
+
+    /// The mutations the server refused, newest first.
+    public func rejections() async throws -> [Rejection] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM rejection ORDER BY mutationID DESC").map { row in
+                Rejection(
+                    mutation: try Self.decode(Mutation.self, row["mutation"]), reason: row["reason"], message: row["message"],
+                    at: (row["at"] as String?).flatMap { ISO8601DateFormatter().date(from: $0) })
+            }
+        }
+    }
+}

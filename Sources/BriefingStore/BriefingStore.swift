@@ -1,0 +1,189 @@
+import BriefingModel
+import Foundation
+import GRDB
+
+/// A device's local store: synced content, the reader's records, the outbox and sync state.
+///
+/// Every local write updates its record *and* appends to the outbox in one transaction;
+/// every pulled page is applied together with its cursor in one transaction. So a crash
+/// at any point leaves the store consistent, and nothing pending is lost.
+public final class BriefingStore: Sendable {
+    /// The database; a `DatabasePool` (WAL) for a file, a queue for an in-memory store.
+    public let database: any DatabaseWriter
+    let now: @Sendable () -> Date
+    let makeID: @Sendable () -> String
+
+    /// Opens (creating and migrating as needed) the store at `path`.
+    public convenience init(
+        path: String, now: @escaping @Sendable () -> Date = Date.init,
+        makeID: @escaping @Sendable () -> String = { UUID().uuidString }
+    ) throws {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw StoreError(.cannotOpen, "cannot open the store at \(path): \(error)")
+        }
+        // The store holds a device token: keep it private to the user.
+        chmod(path, 0o600)
+        try self.init(database: pool, now: now, makeID: makeID)
+    }
+
+    /// A store over an existing database (a temporary or in-memory one in tests).
+    public init(
+        database: any DatabaseWriter, now: @escaping @Sendable () -> Date = Date.init,
+        makeID: @escaping @Sendable () -> String = { UUID().uuidString }
+    ) throws {
+        self.database = database
+        self.now = now
+        self.makeID = makeID
+        try ClientSchema.migrator.migrate(database)
+    }
+
+    /// A fresh in-memory store.
+    public static func inMemory(
+        now: @escaping @Sendable () -> Date = Date.init, makeID: @escaping @Sendable () -> String = { UUID().uuidString }
+    ) throws -> BriefingStore {
+        try BriefingStore(database: DatabaseQueue(), now: now, makeID: makeID)
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+
+    static func json(_ value: some Encodable) throws -> String {
+        String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        try decoder.decode(type, from: Data(text.utf8))
+    }
+
+    var currentMillis: Int64 { Int64((now().timeIntervalSince1970 * 1000).rounded(.down)) }
+
+    var isoNow: String { ISO8601DateFormatter().string(from: now()) }
+}
+
+// MARK: - Sync state
+
+/// Who this device is and where its sync stands.
+public struct SyncState: Hashable, Sendable {
+    public var serverURL: String?
+    public var user: String?
+    public var deviceID: String?
+    public var deviceName: String?
+    public var token: String?
+    /// The cursor of the last applied page.
+    public var cursor: String?
+    public var lastSyncAt: Date?
+    /// The device's clock, persisted so that its timestamps keep increasing.
+    public var clock: HLC?
+
+    /// Whether the device has a token.
+    public var isLoggedIn: Bool { token != nil && deviceID != nil }
+}
+
+extension BriefingStore {
+    /// The sync state.
+    public func syncState() async throws -> SyncState {
+        try await database.read { db in try Self.loadState(db) }
+    }
+
+    static func loadState(_ db: Database) throws -> SyncState {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM syncState WHERE id = 1") else { return SyncState() }
+        return SyncState(
+            serverURL: row["serverURL"], user: row["user"], deviceID: row["deviceID"], deviceName: row["deviceName"],
+            token: row["token"], cursor: row["cursor"],
+            lastSyncAt: (row["lastSyncAt"] as String?).flatMap { ISO8601DateFormatter().date(from: $0) },
+            clock: (row["clock"] as String?).flatMap(HLC.init))
+    }
+
+    /// Records a login. A login to another server or as another user starts a fresh store.
+    public func saveLogin(serverURL: String, user: String, deviceID: String, deviceName: String?, token: String) async throws {
+        try await database.write { db in
+            let state = try Self.loadState(db)
+            if state.serverURL != nil && (state.serverURL != serverURL || state.user != user) {
+                let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0
+                if pending > 0 {
+                    throw StoreError(
+                        .pendingChanges,
+                        "this store has \(pending) unsynced change(s) for \(state.user ?? "another user") on \(state.serverURL ?? "another server"); sync them first or use another --store")
+                }
+                try Self.wipe(db, keepOutbox: false)
+            }
+            try db.execute(
+                sql: """
+                    UPDATE syncState SET serverURL = ?, user = ?, deviceID = ?, deviceName = ?, token = ? WHERE id = 1
+                    """, arguments: [serverURL, user, deviceID, deviceName, token])
+        }
+    }
+
+    /// Forgets the token; synced data and pending changes stay.
+    public func clearToken() async throws {
+        try await database.write { db in
+            try db.execute(sql: "UPDATE syncState SET token = NULL WHERE id = 1")
+        }
+    }
+
+    static func wipe(_ db: Database, keepOutbox: Bool) throws {
+        try db.execute(sql: "DELETE FROM briefing")
+        try db.execute(sql: "DELETE FROM editorialAnnotation")
+        try db.execute(sql: "DELETE FROM userRecord")
+        try db.execute(sql: "DELETE FROM conflict")
+        if !keepOutbox {
+            try db.execute(sql: "DELETE FROM outbox")
+            try db.execute(sql: "DELETE FROM rejection")
+            try db.execute(sql: "UPDATE syncState SET clock = NULL WHERE id = 1")
+        }
+        try db.execute(sql: "UPDATE syncState SET cursor = NULL, lastSyncAt = NULL WHERE id = 1")
+    }
+
+    /// Drops synced data and the cursor so the next pull starts from scratch; keeps the outbox.
+    public func resetForResync() async throws {
+        try await database.write { db in try Self.wipe(db, keepOutbox: true) }
+    }
+
+    /// Notes the end of a successful sync.
+    public func markSynced() async throws {
+        let stamp = isoNow
+        try await database.write { db in
+            try db.execute(sql: "UPDATE syncState SET lastSyncAt = ? WHERE id = 1", arguments: [stamp])
+        }
+    }
+}
+
+/// An error of the local store.
+public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What went wrong.
+    public enum Code: String, Sendable {
+        case cannotOpen = "cannot_open"
+        case notLoggedIn = "not_logged_in"
+        case notFound = "not_found"
+        case invalid = "invalid"
+        case pendingChanges = "pending_changes"
+        case rejected = "rejected"
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

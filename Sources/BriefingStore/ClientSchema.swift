@@ -1,0 +1,91 @@
+import GRDB
+
+/// The client store's migrations. Append new ones; never edit a shipped one.
+///
+/// `Schemas/client.sql` is the schema these produce, and a test keeps the two in step.
+enum ClientSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            for statement in v1 { try db.execute(sql: statement) }
+        }
+        return migrator
+    }
+
+    static let v1 = [
+        """
+        CREATE TABLE briefing (
+          id TEXT PRIMARY KEY NOT NULL,
+          revisionID TEXT NOT NULL,
+          revisionNumber INTEGER NOT NULL,
+          title TEXT NOT NULL,
+          publication TEXT,
+          publishedAt TEXT,
+          body TEXT NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE editorialAnnotation (
+          id TEXT PRIMARY KEY NOT NULL,
+          briefingID TEXT NOT NULL,
+          kind TEXT NOT NULL,
+          body TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX editorialAnnotation_briefingID ON editorialAnnotation(briefingID)",
+        """
+        CREATE TABLE userRecord (
+          kind TEXT NOT NULL,
+          id TEXT NOT NULL,
+          briefingID TEXT,
+          deleted INTEGER NOT NULL DEFAULT 0,
+          body TEXT NOT NULL,
+          PRIMARY KEY (kind, id)
+        )
+        """,
+        "CREATE INDEX userRecord_briefingID ON userRecord(briefingID, kind)",
+        """
+        CREATE TABLE outbox (
+          mutationID INTEGER PRIMARY KEY AUTOINCREMENT,
+          kind TEXT NOT NULL,
+          recordID TEXT NOT NULL,
+          body TEXT NOT NULL,
+          createdAt TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX outbox_record ON outbox(kind, recordID)",
+        """
+        CREATE TABLE conflict (
+          id TEXT PRIMARY KEY NOT NULL,
+          at TEXT NOT NULL,
+          source TEXT NOT NULL,
+          body TEXT NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE rejection (
+          mutationID INTEGER PRIMARY KEY NOT NULL,
+          kind TEXT NOT NULL,
+          recordID TEXT NOT NULL,
+          reason TEXT NOT NULL,
+          message TEXT NOT NULL,
+          at TEXT NOT NULL,
+          mutation TEXT NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE syncState (
+          id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+          serverURL TEXT,
+          user TEXT,
+          deviceID TEXT,
+          deviceName TEXT,
+          token TEXT,
+          cursor TEXT,
+          lastSyncAt TEXT,
+          clock TEXT
+        )
+        """,
+        "INSERT INTO syncState (id) VALUES (1)",
+    ]
+}

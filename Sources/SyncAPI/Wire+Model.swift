@@ -1,0 +1,253 @@
+import BriefingModel
+import Foundation
+
+// Conversions between the generated wire types (Schemas/openapi.yaml) and BriefingModel.
+// They live here, beside the generated code, so the server and every client share one mapping.
+
+/// A wire value that is well-formed JSON but not a valid value of the protocol.
+public struct WireError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var message: String
+
+    public init(_ message: String) { self.message = message }
+
+    public var description: String { message }
+}
+
+/// Wire schema shorthand.
+public typealias Wire = Components.Schemas
+
+extension HLC {
+    /// Parses a wire timestamp, naming the field on failure.
+    public init(wire text: String, field: String) throws(WireError) {
+        guard let value = HLC(text) else { throw WireError("`\(field)` is not a valid HLC timestamp: \(text.prefix(80))") }
+        self = value
+    }
+}
+
+extension Wire.TextAnchor {
+    public init(_ anchor: TextAnchor) {
+        self.init(
+            revisionID: anchor.revisionID, paragraphID: anchor.paragraphID, start: Int32(clamping: anchor.start),
+            end: Int32(clamping: anchor.end), exact: anchor.exact, prefix: anchor.prefix, suffix: anchor.suffix,
+            status: anchor.status.flatMap { Wire.AnchorStatus(rawValue: $0.rawValue) })
+    }
+
+    /// The model anchor.
+    public func model() throws(WireError) -> TextAnchor {
+        guard start >= 0, end >= start else { throw WireError("an anchor's offsets must satisfy 0 ≤ start ≤ end") }
+        return TextAnchor(
+            revisionID: revisionID, paragraphID: paragraphID, start: Int(start), end: Int(end), exact: exact, prefix: prefix,
+            suffix: suffix, status: status.flatMap { AnchorStatus(rawValue: $0.rawValue) })
+    }
+}
+
+extension Wire.RecordFields {
+    public init(_ fields: [String: FieldValue]) {
+        self.init(
+            briefingID: fields["briefingID"]?.string, color: fields["color"]?.string,
+            anchor: fields["anchor"]?.anchor.map(Wire.TextAnchor.init), highlightID: fields["highlightID"]?.string,
+            text: fields["text"]?.string, conflictOf: fields["conflictOf"]?.string, bookmarked: fields["bookmarked"]?.bool,
+            position: fields["position"]?.number, furthest: fields["furthest"]?.number, name: fields["name"]?.string,
+            adds: fields["adds"]?.strings, removes: fields["removes"]?.strings)
+    }
+
+    /// The fields that are set, as model values.
+    public func model() throws(WireError) -> [String: FieldValue] {
+        var fields: [String: FieldValue] = [:]
+        if let briefingID { fields["briefingID"] = .string(briefingID) }
+        if let color { fields["color"] = .string(color) }
+        if let anchor { fields["anchor"] = .anchor(try anchor.model()) }
+        if let highlightID { fields["highlightID"] = .string(highlightID) }
+        if let text { fields["text"] = .string(text) }
+        if let conflictOf { fields["conflictOf"] = .string(conflictOf) }
+        if let bookmarked { fields["bookmarked"] = .bool(bookmarked) }
+        if let position {
+            guard position.isFinite else { throw WireError("`position` must be a finite number") }
+            fields["position"] = .number(position)
+        }
+        if let furthest {
+            guard furthest.isFinite else { throw WireError("`furthest` must be a finite number") }
+            fields["furthest"] = .number(furthest)
+        }
+        if let name { fields["name"] = .string(name) }
+        if let adds { fields["adds"] = .strings(adds) }
+        if let removes { fields["removes"] = .strings(removes) }
+        return fields
+    }
+}
+
+extension Wire.Mutation {
+    public init(_ mutation: Mutation) {
+        self.init(
+            mutationID: mutation.mutationID, entity: Wire.EntityKind(mutation.kind), id: mutation.id,
+            op: mutation.op == .upsert ? .upsert : .delete, hlc: mutation.hlc.description,
+            fields: mutation.fields.isEmpty ? nil : Wire.RecordFields(mutation.fields), baseText: mutation.baseText,
+            seen: mutation.seen?.description)
+    }
+
+    /// The model mutation; throws when a timestamp or value is malformed.
+    public func model() throws(WireError) -> Mutation {
+        guard mutationID >= 1 else { throw WireError("`mutationID` must be 1 or more") }
+        return Mutation(
+            mutationID: mutationID, kind: entity.model, id: id, op: op == .upsert ? .upsert : .delete,
+            hlc: try HLC(wire: hlc, field: "hlc"), fields: try fields?.model() ?? [:], baseText: baseText,
+            seen: try seen.map { text throws(WireError) in try HLC(wire: text, field: "seen") })
+    }
+}
+
+extension Wire.EntityKind {
+    public init(_ kind: EntityKind) { self = Wire.EntityKind(rawValue: kind.rawValue)! }
+
+    /// The model kind.
+    public var model: EntityKind { EntityKind(rawValue: rawValue)! }
+}
+
+extension Wire.MutationResult {
+    public init(_ result: MutationResult) {
+        self.init(
+            mutationID: result.mutationID, status: Wire.MutationStatus(rawValue: result.status.rawValue)!,
+            reason: result.reason, message: result.message)
+    }
+
+    /// The model result.
+    public var model: MutationResult {
+        MutationResult(
+            mutationID: mutationID, status: MutationStatus(rawValue: status.rawValue)!, reason: reason, message: message)
+    }
+}
+
+extension Wire.UserRecord {
+    public init(_ record: UserRecord) {
+        self.init(
+            fields: Wire.RecordFields(record.fields),
+            clocks: Wire.FieldClocks(additionalProperties: record.clocks.mapValues(\.description)),
+            deleted: record.deleted, deletedAt: record.deletedAt?.description,
+            deleteSeen: record.deleteSeen?.description, flagged: record.flagged ? true : nil)
+    }
+
+    /// The model record of `kind` and `id`.
+    public func model(kind: EntityKind, id: String) throws(WireError) -> UserRecord {
+        var clocks: [String: HLC] = [:]
+        for (field, text) in self.clocks.additionalProperties {
+            clocks[field] = try HLC(wire: text, field: "clocks.\(field)")
+        }
+        return UserRecord(
+            kind: kind, id: id, fields: try fields.model(), clocks: clocks, deleted: deleted,
+            deletedAt: try deletedAt.map { text throws(WireError) in try HLC(wire: text, field: "deletedAt") },
+            deleteSeen: try deleteSeen.map { text throws(WireError) in try HLC(wire: text, field: "deleteSeen") },
+            flagged: flagged ?? false)
+    }
+}
+
+extension Wire.Briefing {
+    public init(_ briefing: Briefing) {
+        self.init(
+            id: briefing.id,
+            revision: Wire.Revision(
+                id: briefing.revision.id, number: Int32(clamping: briefing.revision.number),
+                publishedAt: briefing.revision.publishedAt),
+            title: briefing.title, byline: briefing.byline, publication: briefing.publication,
+            imageCredit: briefing.imageCredit, sourceURL: briefing.sourceURL, summary: briefing.summary,
+            contributors: briefing.contributors.map { Wire.Contributor(name: $0.name, bio: $0.bio) },
+            sections: briefing.sections.map { section in
+                Wire.Section(
+                    id: section.id, heading: section.heading,
+                    paragraphs: section.paragraphs.map { Wire.Paragraph(id: $0.id, text: $0.text) })
+            })
+    }
+
+    /// The model briefing.
+    public var model: Briefing {
+        Briefing(
+            id: id, revision: Revision(id: revision.id, number: Int(revision.number), publishedAt: revision.publishedAt),
+            title: title, byline: byline, publication: publication, imageCredit: imageCredit, sourceURL: sourceURL,
+            summary: summary, contributors: contributors.map { Contributor(name: $0.name, bio: $0.bio) },
+            sections: sections.map { section in
+                Section(
+                    id: section.id, heading: section.heading,
+                    paragraphs: section.paragraphs.map { Paragraph(id: $0.id, text: $0.text) })
+            })
+    }
+}
+
+extension Wire.EditorialAnnotation {
+    public init(_ annotation: EditorialAnnotation) {
+        self.init(
+            id: annotation.id, briefingID: annotation.briefingID,
+            kind: Wire.EditorialKind(rawValue: annotation.kind.rawValue)!, anchor: Wire.TextAnchor(annotation.anchor),
+            label: annotation.label, text: annotation.text)
+    }
+
+    /// The model annotation.
+    public func model() throws(WireError) -> EditorialAnnotation {
+        EditorialAnnotation(
+            id: id, briefingID: briefingID, kind: EditorialKind(rawValue: kind.rawValue)!, anchor: try anchor.model(),
+            label: label, text: text)
+    }
+}
+
+extension Wire.Conflict {
+    public init(_ conflict: ConflictRecord) {
+        self.init(
+            id: conflict.id, entity: Wire.EntityKind(conflict.kind), recordID: conflict.recordID, field: conflict.field,
+            rule: RulePayload(rawValue: conflict.rule.rawValue)!,
+            values: conflict.values.map {
+                Wire.ConflictValue(value: $0.value, hlc: $0.hlc.description, deviceID: $0.deviceID, kept: $0.kept)
+            },
+            outcome: conflict.outcome, at: conflict.at.description)
+    }
+
+    /// The model conflict record.
+    public func model() throws(WireError) -> ConflictRecord {
+        var values: [ConflictValue] = []
+        for value in self.values {
+            values.append(
+                ConflictValue(value: value.value, hlc: try HLC(wire: value.hlc, field: "hlc"), deviceID: value.deviceID, kept: value.kept))
+        }
+        return ConflictRecord(
+            id: id, kind: entity.model, recordID: recordID, field: field, rule: ConflictRule(rawValue: rule.rawValue)!,
+            values: values, outcome: outcome, at: try HLC(wire: at, field: "at"))
+    }
+}
+
+extension Wire.Change {
+    public init(_ change: Change) {
+        switch change.payload {
+        case .briefing(let briefing):
+            self.init(entity: .briefing, id: change.id, op: .upsert, briefing: Wire.Briefing(briefing))
+        case .editorialAnnotation(let annotation):
+            self.init(
+                entity: .editorialAnnotation, id: change.id, op: .upsert, editorialAnnotation: Wire.EditorialAnnotation(annotation))
+        case .record(let record):
+            self.init(
+                entity: Wire.EntityKind(change.kind), id: change.id, op: record.deleted ? .delete : .upsert,
+                record: Wire.UserRecord(record))
+        case .conflict(let conflict):
+            self.init(entity: .conflict, id: change.id, op: .upsert, conflict: Wire.Conflict(conflict))
+        case .removed:
+            self.init(entity: Wire.EntityKind(change.kind), id: change.id, op: .delete)
+        }
+    }
+
+    /// The model change; throws when the payload does not match the entity.
+    public func model() throws(WireError) -> Change {
+        let kind = entity.model
+        if op == .delete && record == nil {
+            return Change(kind: kind, id: id, payload: .removed)
+        }
+        switch kind {
+        case .briefing:
+            guard let briefing else { throw WireError("a briefing change has no briefing") }
+            return Change(kind: kind, id: id, payload: .briefing(briefing.model))
+        case .editorialAnnotation:
+            guard let editorialAnnotation else { throw WireError("an editorial change has no annotation") }
+            return Change(kind: kind, id: id, payload: .editorialAnnotation(try editorialAnnotation.model()))
+        case .conflict:
+            guard let conflict else { throw WireError("a conflict change has no conflict") }
+            return Change(kind: kind, id: id, payload: .conflict(try conflict.model()))
+        case .highlight, .note, .bookmark, .readingProgress, .tag:
+            guard let record else { throw WireError("a \(kind.rawValue) change has no record") }
+            return Change(kind: kind, id: id, payload: .record(try record.model(kind: kind, id: id)))
+        }
+    }
+}

@@ -1,0 +1,292 @@
+import BriefingModel
+import BriefingStore
+import Foundation
+import Gzip
+import Logging
+import OpenAPIRuntime
+import OpenAPIURLSession
+import SyncAPI
+
+/// The sync engine an app embeds: pushes the outbox in batches, pulls pages since the
+/// cursor, and applies them to the local store.
+///
+/// It never loses the outbox: a mutation leaves it only when the server has answered for
+/// it, and a page's changes and cursor are stored together. An interrupted sync is simply
+/// run again.
+public struct SyncClient: Sendable {
+    /// Tunables with sensible defaults.
+    public struct Configuration: Sendable {
+        /// Mutations per push.
+        public var pushBatchSize: Int
+        /// Changes per pull page.
+        public var pullPageSize: Int
+        /// Retries of a request that failed to reach the server (with backoff).
+        public var retries: Int
+        /// The first retry's delay; each later one doubles it.
+        public var retryDelay: Duration
+        /// Request bodies at least this large are gzipped.
+        public var compressionThreshold: Int
+        /// The largest response body accepted.
+        public var maxResponseBytes: Int
+
+        public init(
+            pushBatchSize: Int = 100, pullPageSize: Int = 200, retries: Int = 2, retryDelay: Duration = .milliseconds(250),
+            compressionThreshold: Int = 1024, maxResponseBytes: Int = 64 << 20
+        ) {
+            self.pushBatchSize = pushBatchSize
+            self.pullPageSize = pullPageSize
+            self.retries = retries
+            self.retryDelay = retryDelay
+            self.compressionThreshold = compressionThreshold
+            self.maxResponseBytes = maxResponseBytes
+        }
+    }
+
+    /// Where a sync is.
+    public enum Progress: Sendable, Hashable {
+        case pushing(done: Int, total: Int)
+        case pulling(changes: Int, pages: Int)
+    }
+
+    /// What a sync did.
+    public struct Summary: Sendable, Hashable {
+        /// Mutations the server took as sent.
+        public var pushed = 0
+        /// Mutations the server merged with other devices' changes.
+        public var merged = 0
+        /// Mutations the server refused (kept in `briefing conflicts`).
+        public var rejected = 0
+        /// Changes pulled.
+        public var pulled = 0
+        /// New conflict records pulled.
+        public var conflicts = 0
+        /// Whether the server required a full resync.
+        public var resynced = false
+
+        public init() {}
+    }
+
+    public let store: BriefingStore
+    public let configuration: Configuration
+    private let transport: any ClientTransport
+    private let logger: Logger
+
+    /// A client over `store`; the transport defaults to URLSession.
+    public init(
+        store: BriefingStore, transport: (any ClientTransport)? = nil, configuration: Configuration = .init(),
+        logger: Logger = Logger(label: "briefings.sync-client")
+    ) {
+        self.store = store
+        self.transport = transport ?? URLSessionTransport()
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    private func client(serverURL: String, token: String?) throws -> Client {
+        guard let url = URL(string: serverURL), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+            throw SyncClientError(.notLoggedIn, "\(serverURL) is not an http(s) URL")
+        }
+        var middlewares: [any ClientMiddleware] = [
+            GzipMiddleware(threshold: configuration.compressionThreshold, maxResponseBytes: configuration.maxResponseBytes)
+        ]
+        if let token { middlewares.insert(BearerTokenMiddleware(token: token), at: 0) }
+        return Client(
+            serverURL: url, configuration: OpenAPIRuntime.Configuration.wire, transport: transport, middlewares: middlewares)
+    }
+
+    // MARK: Session
+
+    /// Logs this store in as `user`, registering it as a new device.
+    @discardableResult
+    public func login(serverURL: String, user: String, password: String, deviceName: String?) async throws -> SyncState {
+        let serverURL = serverURL.hasSuffix("/") ? String(serverURL.dropLast()) : serverURL
+        let client = try client(serverURL: serverURL, token: nil)
+        let output = try await request(serverURL) {
+            try await client.createSession(body: .json(.init(user: user, password: password, deviceName: deviceName)))
+        }
+        switch output {
+        case .created(let created):
+            let session = try created.body.json
+            guard HLC.isValidNode(session.deviceID) else {
+                throw SyncClientError(.protocolViolation, "the server issued an unusable device ID")
+            }
+            try await store.saveLogin(
+                serverURL: serverURL, user: session.user, deviceID: session.deviceID, deviceName: deviceName, token: session.token)
+            return try await store.syncState()
+        case .unauthorized(let error):
+            throw SyncClientError(.unauthorized, try error.body.json.message)
+        case .badRequest(let error):
+            throw SyncClientError(.server, try error.body.json.message)
+        case .contentTooLarge(let error):
+            throw SyncClientError(.server, try error.body.json.message)
+        case .undocumented(let status, _):
+            throw SyncClientError(.server, "the server answered HTTP \(status) to the login")
+        }
+    }
+
+    /// Revokes this device's token on the server and forgets it locally; synced data and
+    /// pending changes stay in the store.
+    public func logout() async throws {
+        let state = try await store.syncState()
+        guard let serverURL = state.serverURL, let token = state.token else {
+            throw SyncClientError(.notLoggedIn, "this store is not logged in")
+        }
+        let client = try client(serverURL: serverURL, token: token)
+        let output = try await request(serverURL) { try await client.deleteCurrentSession() }
+        switch output {
+        case .noContent, .unauthorized:
+            // Either way the token no longer works.
+            try await store.clearToken()
+        case .undocumented(let status, _):
+            throw SyncClientError(.server, "the server answered HTTP \(status) to the logout")
+        }
+    }
+
+    // MARK: Sync
+
+    /// Pushes every pending change, then pulls until caught up.
+    public func sync(progress: @Sendable (Progress) -> Void = { _ in }) async throws -> Summary {
+        let state = try await store.syncState()
+        guard let serverURL = state.serverURL, let token = state.token, let deviceID = state.deviceID else {
+            throw SyncClientError(.notLoggedIn, "log in first: briefing login SERVER_URL --user NAME")
+        }
+        let client = try client(serverURL: serverURL, token: token)
+        var summary = Summary()
+        try await push(client, serverURL: serverURL, deviceID: deviceID, summary: &summary, progress: progress)
+        try await pull(client, serverURL: serverURL, summary: &summary, progress: progress)
+        try await store.markSynced()
+        logger.debug(
+            "sync finished",
+            metadata: ["pushed": "\(summary.pushed)", "merged": "\(summary.merged)", "pulled": "\(summary.pulled)"])
+        return summary
+    }
+
+    private func push(
+        _ client: Client, serverURL: String, deviceID: String, summary: inout Summary, progress: (Progress) -> Void
+    ) async throws {
+        let total = try await store.pendingCount()
+        var done = 0
+        progress(.pushing(done: 0, total: total))
+        while true {
+            let batch = try await store.pendingMutations(limit: configuration.pushBatchSize)
+            if batch.isEmpty { break }
+            let body = Wire.PushRequest(clientID: deviceID, mutations: batch.map(Wire.Mutation.init))
+            let output = try await request(serverURL) { try await client.pushMutations(body: .json(body)) }
+            let results: [MutationResult]
+            switch output {
+            case .ok(let ok):
+                results = try ok.body.json.results.map(\.model)
+            case .unauthorized(let error):
+                throw SyncClientError(.unauthorized, "\(try error.body.json.message)")
+            case .badRequest(let error):
+                throw SyncClientError(.server, "the server refused the push: \(try error.body.json.message)")
+            case .conflict(let error):
+                throw SyncClientError(.server, "the server refused the push: \(try error.body.json.message)")
+            case .contentTooLarge(let error):
+                throw SyncClientError(.server, "the server refused the push: \(try error.body.json.message)")
+            case .undocumented(let status, _):
+                throw SyncClientError(.server, "the server answered HTTP \(status) to a push")
+            }
+            let sent = Set(batch.map(\.mutationID))
+            guard results.count == batch.count, Set(results.map(\.mutationID)) == sent else {
+                throw SyncClientError(.protocolViolation, "the server's answer does not match the pushed batch")
+            }
+            try await store.acknowledge(results)
+            for result in results {
+                switch result.status {
+                case .applied, .duplicate: summary.pushed += 1
+                case .merged: summary.merged += 1
+                case .rejected: summary.rejected += 1
+                }
+            }
+            done += batch.count
+            progress(.pushing(done: min(done, total), total: max(total, done)))
+        }
+    }
+
+    private func pull(_ client: Client, serverURL: String, summary: inout Summary, progress: (Progress) -> Void) async throws {
+        var pages = 0
+        var cursor = try await store.syncState().cursor
+        progress(.pulling(changes: 0, pages: 0))
+        while true {
+            let query = Operations.GetChanges.Input.Query(cursor: cursor, limit: Int32(configuration.pullPageSize))
+            let output = try await request(serverURL) { try await client.getChanges(query: query) }
+            switch output {
+            case .ok(let ok):
+                let page = try ok.body.json
+                let changes: [Change]
+                do {
+                    changes = try page.changes.map { change throws(WireError) in try change.model() }
+                } catch {
+                    throw SyncClientError(.protocolViolation, "the server sent an invalid change: \(error.message)")
+                }
+                let applied = try await store.applyPage(changes, cursor: page.cursor)
+                summary.pulled += changes.count
+                summary.conflicts += applied.conflicts
+                cursor = page.cursor
+                pages += 1
+                progress(.pulling(changes: summary.pulled, pages: pages))
+                if !page.hasMore { return }
+            case .gone:
+                guard !summary.resynced else {
+                    throw SyncClientError(.protocolViolation, "the server asked for a resync twice in one sync")
+                }
+                // The cursor is behind the server's horizon: start over, keeping the outbox.
+                logger.notice("server requires a resync")
+                try await store.resetForResync()
+                summary.resynced = true
+                cursor = nil
+            case .badRequest(let error):
+                throw SyncClientError(.server, "the server refused the pull: \(try error.body.json.message)")
+            case .unauthorized(let error):
+                throw SyncClientError(.unauthorized, "\(try error.body.json.message)")
+            case .undocumented(let status, _):
+                throw SyncClientError(.server, "the server answered HTTP \(status) to a pull")
+            }
+        }
+    }
+
+    /// Runs one request, retrying with backoff when the server cannot be reached.
+    ///
+    /// Retrying is safe: pushes are idempotent by mutation ID and pulls only read.
+    private func request<T>(_ serverURL: String, _ body: () async throws -> T) async throws -> T {
+        var attempt = 0
+        var delay = configuration.retryDelay
+        while true {
+            do {
+                return try await body()
+            } catch let error as ClientError {
+                let cause = Self.describe(error.underlyingError)
+                if error.underlyingError is DecodingError || error.underlyingError is GzipError {
+                    throw SyncClientError(.protocolViolation, "the server's answer could not be read: \(cause)")
+                }
+                guard attempt < configuration.retries else {
+                    throw SyncClientError(.unreachable, "cannot reach the server at \(serverURL): \(cause)")
+                }
+                attempt += 1
+                logger.notice("request failed; retrying", metadata: ["attempt": "\(attempt)", "error": "\(cause)"])
+                try await Task.sleep(for: delay)
+                delay *= 2
+            }
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let urlError = error as? URLError {
+            switch urlError.code {
+            case .cannotConnectToHost: return "connection refused"
+            case .networkConnectionLost: return "the connection was lost"
+            case .timedOut: return "timed out"
+            case .cannotFindHost: return "unknown host"
+            default: return urlError.localizedDescription
+            }
+        }
+        return String(describing: error)
+    }
+}
+
+
+extension OpenAPIRuntime.Configuration {
+    /// Compact JSON on the wire.
+    static var wire: Self { .init(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]) }
+}

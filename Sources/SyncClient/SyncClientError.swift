@@ -1,0 +1,26 @@
+/// Why a sync, login or logout failed. Nothing pending is lost in any of these cases.
+public struct SyncClientError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What went wrong.
+    public enum Code: String, Sendable {
+        /// No connection, or it broke mid-request.
+        case unreachable
+        /// The server refused the credentials or token.
+        case unauthorized
+        /// The store has no login.
+        case notLoggedIn = "not_logged_in"
+        /// The server answered with an error.
+        case server
+        /// The server's answer did not follow the protocol.
+        case protocolViolation = "protocol_violation"
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,77 @@
+import BriefingModel
+import Foundation
+import OpenAPIRuntime
+import SyncAPI
+import SyncServerCore
+
+/// The caller of the request being handled, set by `AuthenticationMiddleware`.
+enum RequestPrincipal {
+    @TaskLocal static var current: Principal?
+}
+
+/// Implements the generated API over the sync service: decoding has been done by the
+/// generated code; this maps wire values to the model and back.
+struct APIHandler: APIProtocol {
+    let service: SyncService
+    /// The most mutations one push may carry.
+    let maxBatch: Int
+
+    private var protocolVersion: Int32 { Int32(SyncProtocol.version) }
+
+    private func principal() throws -> Principal {
+        guard let principal = RequestPrincipal.current else {
+            throw SyncError(.unauthorized, "this request needs a bearer token")
+        }
+        return principal
+    }
+
+    func getHealth(_ input: Operations.GetHealth.Input) async throws -> Operations.GetHealth.Output {
+        .ok(.init(body: .json(.init(status: "ok", protocolVersion: protocolVersion))))
+    }
+
+    func createSession(_ input: Operations.CreateSession.Input) async throws -> Operations.CreateSession.Output {
+        guard case .json(let request) = input.body else { throw SyncError(.badRequest, "the body must be JSON") }
+        let session = try await service.createSession(
+            user: request.user, password: request.password, deviceName: request.deviceName)
+        return .created(
+            .init(
+                body: .json(
+                    .init(token: session.token, deviceID: session.deviceID, user: session.user, protocolVersion: protocolVersion))))
+    }
+
+    func deleteCurrentSession(_ input: Operations.DeleteCurrentSession.Input) async throws
+        -> Operations.DeleteCurrentSession.Output
+    {
+        try await service.revoke(try principal())
+        return .noContent(.init())
+    }
+
+    func getChanges(_ input: Operations.GetChanges.Input) async throws -> Operations.GetChanges.Output {
+        let page = try await service.pull(
+            try principal(), cursor: input.query.cursor, limit: input.query.limit.map(Int.init))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        protocolVersion: protocolVersion, changes: page.changes.map(Wire.Change.init),
+                        cursor: page.cursor.token, hasMore: page.hasMore))))
+    }
+
+    func pushMutations(_ input: Operations.PushMutations.Input) async throws -> Operations.PushMutations.Output {
+        guard case .json(let request) = input.body else { throw SyncError(.badRequest, "the body must be JSON") }
+        guard request.mutations.count <= maxBatch else {
+            throw SyncError(.badRequest, "a push carries at most \(maxBatch) mutations; this one has \(request.mutations.count)")
+        }
+        var mutations: [Mutation] = []
+        mutations.reserveCapacity(request.mutations.count)
+        for (index, wire) in request.mutations.enumerated() {
+            do {
+                mutations.append(try wire.model())
+            } catch {
+                throw SyncError(.badRequest, "mutations[\(index)]: \(error.message)")
+            }
+        }
+        let results = try await service.push(try principal(), clientID: request.clientID, mutations: mutations)
+        return .ok(.init(body: .json(.init(protocolVersion: protocolVersion, results: results.map(Wire.MutationResult.init)))))
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import Logging
+import HTTPTypes
+import Hummingbird
+import OpenAPIRuntime
+import SyncServerCore
+
+/// The one place where errors become HTTP responses: `{ "error": code, "message": … }`.
+enum ErrorBody {
+    /// The JSON bytes of an error body.
+    static func json(code: String, message: String) -> [UInt8] {
+        struct Body: Encodable {
+            var error: String
+            var message: String
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return Array((try? encoder.encode(Body(error: code, message: message))) ?? Data("{\"error\":\"internal\"}".utf8))
+    }
+
+    /// The HTTP status for a service error.
+    static func status(for code: SyncError.Code) -> HTTPResponse.Status {
+        switch code {
+        case .badRequest, .badCursor: .badRequest
+        case .resyncRequired: .gone
+        case .unauthorized, .invalidCredentials: .unauthorized
+        case .mutationOrder, .wrongClient, .userExists: .conflict
+        case .userNotFound, .notFound: .notFound
+        case .storage: .internalServerError
+        }
+    }
+
+    /// A Hummingbird response carrying an error body.
+    static func response(_ status: HTTPResponse.Status, code: String, message: String) -> Response {
+        let bytes = json(code: code, message: message)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        headers[.contentLength] = String(bytes.count)
+        if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// An OpenAPI response carrying an error body.
+    static func openAPIResponse(_ status: HTTPResponse.Status, code: String, message: String) -> (HTTPResponse, HTTPBody) {
+        let bytes = json(code: code, message: message)
+        var response = HTTPResponse(status: status)
+        response.headerFields[.contentType] = "application/json; charset=utf-8"
+        if status == .unauthorized { response.headerFields[.wwwAuthenticate] = "Bearer" }
+        return (response, HTTPBody(bytes))
+    }
+
+    /// A short, client-safe description of a decoding failure.
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            let keys = context.codingPath.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }.joined()
+            return keys.isEmpty ? "the body" : String(keys.drop { $0 == "." })
+        }
+        switch error {
+        case .typeMismatch(let type, let context):
+            return "\(path(context)) has the wrong type (expected \(type))"
+        case .valueNotFound(_, let context):
+            return "\(path(context)) is missing"
+        case .keyNotFound(let key, let context):
+            let parent = path(context)
+            return "required field `\(key.stringValue)` is missing" + (parent == "the body" ? "" : " in \(parent)")
+        case .dataCorrupted(let context):
+            if context.codingPath.isEmpty { return "the body is not valid JSON (or not valid UTF-8)" }
+            return "\(path(context)) is invalid: \(context.debugDescription)"
+        @unknown default:
+            return "the body could not be decoded"
+        }
+    }
+}
+
+/// Turns every error thrown while serving an operation into a JSON error response.
+struct ErrorMiddleware: ServerMiddleware {
+    let logger: Logger
+
+    func intercept(
+        _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
+        next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
+    ) async throws -> (HTTPResponse, HTTPBody?) {
+        do {
+            return try await next(request, body, metadata)
+        } catch {
+            return map(error, operationID: operationID)
+        }
+    }
+
+    private func map(_ error: any Error, operationID: String) -> (HTTPResponse, HTTPBody?) {
+        var underlying: any Error = error
+        // Unwrap the runtime's wrappers down to the cause.
+        while true {
+            if let serverError = underlying as? ServerError {
+                underlying = serverError.underlyingError
+            } else if let clientSafe = underlying as? ClientSafeError {
+                return ErrorBody.openAPIResponse(clientSafe.status, code: clientSafe.code, message: clientSafe.message)
+            } else {
+                break
+            }
+        }
+        if let error = underlying as? SyncError {
+            let status = ErrorBody.status(for: error.code)
+            if status == .internalServerError {
+                logger.error("request failed", metadata: ["operation": "\(operationID)", "error": "\(error.message)"])
+            }
+            return ErrorBody.openAPIResponse(status, code: error.code.rawValue, message: error.message)
+        }
+        if let error = underlying as? DecodingError {
+            return ErrorBody.openAPIResponse(.badRequest, code: "bad_request", message: ErrorBody.describe(error))
+        }
+        let text = String(describing: underlying)
+        // The runtime reports request-shape problems (missing body, bad query value, wrong
+        // content type) as its own errors; they are the client's mistake.
+        if text.contains("content type") || text.contains("Content-Type") {
+            return ErrorBody.openAPIResponse(.unsupportedMediaType, code: "unsupported_media_type", message: "send application/json")
+        }
+        if text.contains("request body") || text.contains("query") || text.contains("parse") || text.contains("decode") {
+            return ErrorBody.openAPIResponse(.badRequest, code: "bad_request", message: "the request is malformed: \(text.prefix(200))")
+        }
+        logger.error("request failed", metadata: ["operation": "\(operationID)", "error": "\(text)"])
+        return ErrorBody.openAPIResponse(.internalServerError, code: "internal", message: "the server failed; it has logged why")
+    }
+}
+
+/// An error whose code and message may be shown to the client as they are.
+struct ClientSafeError: Error {
+    var status: HTTPResponse.Status
+    var code: String
+    var message: String
+}
+
+/// Authenticates bearer tokens and makes the caller's principal available to the handler.
+struct AuthenticationMiddleware: ServerMiddleware {
+    let service: SyncService
+    /// Operations that need no token.
+    static let open: Set<String> = ["getHealth", "createSession"]
+
+    func intercept(
+        _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
+        next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
+    ) async throws -> (HTTPResponse, HTTPBody?) {
+        if Self.open.contains(operationID) { return try await next(request, body, metadata) }
+        guard let header = request.headerFields[.authorization], header.lowercased().hasPrefix("bearer ") else {
+            return ErrorBody.openAPIResponse(.unauthorized, code: "unauthorized", message: "this request needs `Authorization: Bearer TOKEN`")
+        }
+        let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
+        let principal: Principal
+        do {
+            principal = try await service.authenticate(token: token)
+        } catch let error as SyncError {
+            return ErrorBody.openAPIResponse(ErrorBody.status(for: error.code), code: error.code.rawValue, message: error.message)
+        }
+        return try await RequestPrincipal.$current.withValue(principal) {
+            try await next(request, body, metadata)
+        }
+    }
+}

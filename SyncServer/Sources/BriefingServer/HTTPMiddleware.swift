@@ -1,0 +1,155 @@
+import BriefingModel
+import Foundation
+import Gzip
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Limits on request bodies and when to compress responses.
+public struct HTTPLimits: Sendable {
+    /// The largest body accepted as sent on the wire (compressed or not).
+    public var maxBodyBytes: Int
+    /// The largest body accepted after inflating a gzip body.
+    public var maxInflatedBytes: Int
+    /// Responses smaller than this are sent uncompressed.
+    public var compressionThreshold: Int
+
+    public init(maxBodyBytes: Int = 2 << 20, maxInflatedBytes: Int = 8 << 20, compressionThreshold: Int = 1024) {
+        self.maxBodyBytes = maxBodyBytes
+        self.maxInflatedBytes = maxInflatedBytes
+        self.compressionThreshold = compressionThreshold
+    }
+}
+
+/// Turns framework errors (unknown route, wrong method, …) into JSON error bodies, refuses
+/// unknown protocol versions, and stamps every response with the protocol version.
+struct ProtocolMiddleware<Context: RequestContext>: RouterMiddleware {
+    static var versionHeader: HTTPField.Name { HTTPField.Name("Briefings-Protocol-Version")! }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response: Response
+        if let version = Self.requestedVersion(request.uri.path), version != "v\(SyncProtocol.version)" {
+            response = ErrorBody.response(
+                .notFound, code: "unsupported_version",
+                message: "this server speaks protocol v\(SyncProtocol.version); /\(version)/ is not supported")
+        } else {
+            do {
+                response = try await next(request, context)
+            } catch let error as any HTTPResponseError {
+                let code: String
+                switch error.status {
+                case .notFound: code = "not_found"
+                case .methodNotAllowed: code = "method_not_allowed"
+                case .contentTooLarge: code = "payload_too_large"
+                case .badRequest: code = "bad_request"
+                case .unauthorized: code = "unauthorized"
+                default: code = error.status.code < 500 ? "bad_request" : "internal"
+                }
+                let message =
+                    error.status == .notFound ? "no such endpoint: \(request.method) \(request.uri.path)" : error.status.reasonPhrase
+                response = ErrorBody.response(error.status, code: code, message: message)
+            }
+        }
+        response.headers[Self.versionHeader] = String(SyncProtocol.version)
+        return response
+    }
+
+    /// `v2` for `/v2/changes`, nil for paths that name no version.
+    static func requestedVersion(_ path: String) -> String? {
+        let first = path.split(separator: "/").first ?? ""
+        guard first.count >= 2, first.first == "v", first.dropFirst().allSatisfy(\.isNumber) else { return nil }
+        return String(first)
+    }
+}
+
+/// Enforces body limits and gzip in both directions.
+///
+/// A request body over `maxBodyBytes` is refused with 413 before it is read in full; a
+/// `Content-Encoding: gzip` body is inflated with a hard output limit, so a zip bomb is
+/// refused (413) after at most `maxInflatedBytes` of work. Responses are gzipped when the
+/// client accepts it and the body is worth compressing.
+struct CompressionMiddleware<Context: RequestContext>: RouterMiddleware {
+    let limits: HTTPLimits
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var request = request
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limits.maxBodyBytes {
+            return tooLarge("the body is \(declared) bytes; the limit is \(limits.maxBodyBytes)")
+        }
+        let encoding = request.headers[.contentEncoding]?.lowercased().trimmingCharacters(in: .whitespaces)
+        if request.method == .post || request.method == .put || request.method == .patch {
+            var collected = ByteBuffer()
+            for try await chunk in request.body {
+                guard collected.readableBytes + chunk.readableBytes <= limits.maxBodyBytes else {
+                    return tooLarge("the body is over the limit of \(limits.maxBodyBytes) bytes")
+                }
+                var chunk = chunk
+                collected.writeBuffer(&chunk)
+            }
+            switch encoding {
+            case nil, "identity":
+                break
+            case "gzip":
+                do {
+                    let inflated = try Gzip.decompress(Array(buffer: collected), limit: limits.maxInflatedBytes)
+                    collected = ByteBuffer(bytes: inflated)
+                } catch {
+                    if error.code == .tooLarge {
+                        return tooLarge("the body inflates past the limit of \(limits.maxInflatedBytes) bytes")
+                    }
+                    return ErrorBody.response(.badRequest, code: "bad_request", message: "the gzip body is corrupt")
+                }
+            default:
+                return ErrorBody.response(
+                    .unsupportedMediaType, code: "unsupported_encoding", message: "Content-Encoding must be gzip or identity")
+            }
+            var head = request.head
+            head.headerFields[.contentEncoding] = nil
+            head.headerFields[.contentLength] = String(collected.readableBytes)
+            request = Request(head: head, body: RequestBody(buffer: collected))
+        }
+        var response = try await next(request, context)
+        guard acceptsGzip(request), response.headers[.contentEncoding] == nil else { return response }
+        let collector = BodyCollector()
+        try await response.body.write(collector)
+        let bytes = Array(buffer: collector.buffer)
+        if bytes.count >= limits.compressionThreshold, let compressed = try? Gzip.compress(bytes) {
+            response.headers[.contentEncoding] = "gzip"
+            response.headers[.contentLength] = String(compressed.count)
+            response.body = ResponseBody(byteBuffer: ByteBuffer(bytes: compressed))
+        } else {
+            response.headers[.contentLength] = String(bytes.count)
+            response.body = ResponseBody(byteBuffer: collector.buffer)
+        }
+        response.headers[.vary] = "Accept-Encoding"
+        return response
+    }
+
+    private func acceptsGzip(_ request: Request) -> Bool {
+        guard let accept = request.headers[.acceptEncoding]?.lowercased() else { return false }
+        return accept.split(separator: ",").contains { part in
+            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard pieces.first == "gzip" || pieces.first == "*" else { return false }
+            return !pieces.dropFirst().contains { $0.replacingOccurrences(of: " ", with: "") == "q=0" }
+        }
+    }
+
+    private func tooLarge(_ message: String) -> Response {
+        ErrorBody.response(.contentTooLarge, code: "payload_too_large", message: message)
+    }
+}
+
+/// Collects a response body into memory (responses here are bounded JSON pages).
+///
+/// A reference type so the bytes can be read after `finish`; it is used by one task only,
+/// which is why it is `@unchecked Sendable`.
+final class BodyCollector: ResponseBodyWriter, @unchecked Sendable {
+    var buffer = ByteBuffer()
+
+    func write(_ buffer: ByteBuffer) async throws {
+        var buffer = buffer
+        self.buffer.writeBuffer(&buffer)
+    }
+
+    func finish(_ trailingHeaders: HTTPFields?) async throws {}
+}

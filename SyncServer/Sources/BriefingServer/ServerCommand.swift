@@ -1,0 +1,167 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import SyncServerCore
+
+/// `briefing-server`: the sync server and its admin commands.
+public struct BriefingServerCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "briefing-server",
+        abstract: "The Briefings sync server.",
+        subcommands: [Serve.self, UserCommand.self],
+        defaultSubcommand: Serve.self)
+
+    public init() {}
+}
+
+/// Options every subcommand shares.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The server's SQLite database.", valueName: "path"))
+    var database: String = DatabaseOptions.defaultPath
+
+    /// `$BRIEFINGS_DATABASE`, else `$XDG_DATA_HOME/briefings/server.sqlite`, else `~/.local/share/briefings/server.sqlite`.
+    static var defaultPath: String {
+        let environment = ProcessInfo.processInfo.environment
+        if let path = environment["BRIEFINGS_DATABASE"], !path.isEmpty { return path }
+        let dataHome =
+            environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share").path
+        return URL(fileURLWithPath: dataHome).appendingPathComponent("briefings/server.sqlite").path
+    }
+
+    func openService(logger: Logger) throws -> SyncService {
+        do {
+            return SyncService(store: try ServerStore(path: database), logger: logger)
+        } catch let error as SyncError {
+            throw ValidationError(error.message)
+        }
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the sync server until SIGINT or SIGTERM.")
+
+    @Option(help: "The address to listen on.") var host = "127.0.0.1"
+    @Option(help: "The port to listen on (0 picks a free one).") var port = 8080
+    @OptionGroup var options: DatabaseOptions
+    @Flag(help: "On an empty database, load the demo briefings and create the account demo / demo (loopback only).")
+    var demo = false
+
+    func validate() throws {
+        if demo && !Self.isLoopback(host) {
+            throw ValidationError("--demo creates a well-known account (demo / demo); it only runs on a loopback host such as 127.0.0.1")
+        }
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
+    func run() async throws {
+        let logger = Logger(label: "briefings.server")
+        let service = try options.openService(logger: logger)
+        if demo {
+            let loaded = try await DemoContent.load(into: service)
+            let count = try await service.store.briefingCount()
+            logger.info(loaded ? "demo content loaded" : "database already has content; demo content not reloaded",
+                        metadata: ["briefings": "\(count)"])
+        }
+        let database = options.database
+        let demo = self.demo
+        let app = try BriefingServerApp.application(
+            service: service, host: host, port: port, logger: logger,
+            onServerRunning: { [host] port in
+                let url = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+                var lines = ["Briefings sync server listening on \(url)", "  database: \(database)"]
+                if demo {
+                    lines += [
+                        "  demo account: \(DemoContent.user) / \(DemoContent.password)",
+                        "Connect a device (another terminal):",
+                        "  echo \(DemoContent.password) | swift run briefing login \(url) --user \(DemoContent.user) --password-stdin",
+                        "  swift run briefing sync && swift run briefing list",
+                    ]
+                }
+                lines.append("Stop with Ctrl-C.")
+                FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+            })
+        try await app.runService()
+        logger.info("server stopped")
+    }
+}
+
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "user", abstract: "Manage accounts (safe while the server runs).",
+        subcommands: [Add.self, List.self, Remove.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an account.")
+        @Argument(help: "The user name.") var name: String
+        @Flag(help: "Read the password from standard input instead of prompting.") var passwordStdin = false
+        @OptionGroup var options: DatabaseOptions
+
+        func run() async throws {
+            let password = try readPassword(fromStdin: passwordStdin, prompt: "Password for \(name): ")
+            let service = try options.openService(logger: Logger(label: "briefings.admin"))
+            do {
+                try await service.addUser(name: name, password: password)
+            } catch let error as SyncError {
+                throw ValidationError(error.message)
+            }
+            print("user \(name) added")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List accounts.")
+        @OptionGroup var options: DatabaseOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let accounts = try await options.openService(logger: Logger(label: "briefings.admin")).store.accounts()
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+                print(String(decoding: try encoder.encode(accounts), as: UTF8.self))
+            } else if accounts.isEmpty {
+                print("no users")
+            } else {
+                for account in accounts {
+                    print("\(account.name)\tdevices: \(account.devices)\tcreated: \(account.createdAt)")
+                }
+            }
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove an account, its devices and all its data.")
+        @Argument(help: "The user name.") var name: String
+        @OptionGroup var options: DatabaseOptions
+
+        func run() async throws {
+            do {
+                try await options.openService(logger: Logger(label: "briefings.admin")).store.removeAccount(name: name)
+            } catch let error as SyncError {
+                throw ValidationError(error.message)
+            }
+            print("user \(name) removed")
+        }
+    }
+}
+
+/// Reads a password from standard input (first line) or from the terminal without echo.
+func readPassword(fromStdin: Bool, prompt: String) throws -> String {
+    let password: String?
+    if fromStdin {
+        password = readLine(strippingNewline: true)
+    } else {
+        guard isatty(STDIN_FILENO) != 0 else {
+            throw ValidationError("no terminal to prompt for a password; pass --password-stdin")
+        }
+        password = getpass(prompt).map { String(cString: $0) }
+    }
+    guard let password, !password.isEmpty else { throw ValidationError("the password is empty") }
+    return password
+}

@@ -1,0 +1,65 @@
+import GRDB
+
+/// The server store's migrations. Append new ones; never edit a shipped one.
+///
+/// `Schemas/server.sql` is the schema these produce, and a test keeps the two in step.
+enum ServerSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            for statement in v1 { try db.execute(sql: statement) }
+        }
+        return migrator
+    }
+
+    static let v1 = [
+        """
+        CREATE TABLE account (
+          id TEXT PRIMARY KEY NOT NULL,
+          name TEXT NOT NULL UNIQUE,
+          passwordHash TEXT NOT NULL,
+          createdAt TEXT NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE device (
+          id TEXT PRIMARY KEY NOT NULL,
+          accountID TEXT NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+          name TEXT,
+          tokenHash TEXT NOT NULL UNIQUE,
+          createdAt TEXT NOT NULL,
+          revokedAt TEXT,
+          lastMutationID INTEGER NOT NULL DEFAULT 0
+        )
+        """,
+        "CREATE INDEX device_accountID ON device(accountID)",
+        """
+        CREATE TABLE record (
+          owner TEXT NOT NULL,
+          kind TEXT NOT NULL,
+          id TEXT NOT NULL,
+          seq INTEGER NOT NULL,
+          deleted INTEGER NOT NULL DEFAULT 0,
+          body TEXT NOT NULL,
+          PRIMARY KEY (owner, kind, id)
+        )
+        """,
+        "CREATE UNIQUE INDEX record_seq ON record(seq)",
+        "CREATE INDEX record_kind_id ON record(kind, id)",
+        """
+        CREATE TABLE rejectedMutation (
+          deviceID TEXT NOT NULL REFERENCES device(id) ON DELETE CASCADE,
+          mutationID INTEGER NOT NULL,
+          reason TEXT NOT NULL,
+          message TEXT NOT NULL,
+          PRIMARY KEY (deviceID, mutationID)
+        )
+        """,
+        """
+        CREATE TABLE meta (
+          key TEXT PRIMARY KEY NOT NULL,
+          value TEXT NOT NULL
+        )
+        """,
+    ]
+}

@@ -1,0 +1,102 @@
+import BriefingModel
+import Foundation
+import GRDB
+
+/// A reader's account.
+public struct Account: Hashable, Sendable, Codable {
+    public var id: String
+    public var name: String
+    public var createdAt: String
+    /// Devices with a live token.
+    public var devices: Int
+}
+
+/// The account and device a request is made for.
+public struct Principal: Hashable, Sendable {
+    public var accountID: String
+    public var user: String
+    public var deviceID: String
+}
+
+extension ServerStore {
+    /// Creates an account; the name must be new.
+    public func createAccount(name: String, passwordHash: String, now: Date) async throws -> Account {
+        let id = UUID().uuidString
+        let created = ISO8601DateFormatter().string(from: now)
+        return try await database.write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM account WHERE name = ?", arguments: [name]) == true {
+                throw SyncError(.userExists, "user \(name) already exists")
+            }
+            try db.execute(
+                sql: "INSERT INTO account (id, name, passwordHash, createdAt) VALUES (?, ?, ?, ?)",
+                arguments: [id, name, passwordHash, created])
+            return Account(id: id, name: name, createdAt: created, devices: 0)
+        }
+    }
+
+    /// Every account, by name.
+    public func accounts() async throws -> [Account] {
+        try await database.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT a.id, a.name, a.createdAt,
+                      (SELECT COUNT(*) FROM device d WHERE d.accountID = a.id AND d.revokedAt IS NULL) AS devices
+                    FROM account a ORDER BY a.name
+                    """
+            ).map { Account(id: $0["id"], name: $0["name"], createdAt: $0["createdAt"], devices: $0["devices"]) }
+        }
+    }
+
+    /// The ID and password hash of the account `name`.
+    func credentials(name: String) async throws -> (id: String, passwordHash: String)? {
+        try await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT id, passwordHash FROM account WHERE name = ?", arguments: [name])
+                .map { ($0["id"], $0["passwordHash"]) }
+        }
+    }
+
+    /// Removes an account with its devices and all its data.
+    public func removeAccount(name: String) async throws {
+        try await database.write { db in
+            guard let id = try String.fetchOne(db, sql: "SELECT id FROM account WHERE name = ?", arguments: [name]) else {
+                throw SyncError(.userNotFound, "no user \(name)")
+            }
+            try db.execute(sql: "DELETE FROM record WHERE owner = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM account WHERE id = ?", arguments: [id])
+        }
+    }
+
+    /// Registers a device for an account with the hash of its new token.
+    func createDevice(accountID: String, name: String?, tokenHash: String, now: Date) async throws -> String {
+        let id = UUID().uuidString
+        try await database.write { db in
+            try db.execute(
+                sql: "INSERT INTO device (id, accountID, name, tokenHash, createdAt) VALUES (?, ?, ?, ?, ?)",
+                arguments: [id, accountID, name, tokenHash, ISO8601DateFormatter().string(from: now)])
+        }
+        return id
+    }
+
+    /// The live device whose token hashes to `tokenHash`.
+    func principal(tokenHash: String) async throws -> Principal? {
+        try await database.read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT d.id AS deviceID, a.id AS accountID, a.name AS user FROM device d JOIN account a ON a.id = d.accountID
+                    WHERE d.tokenHash = ? AND d.revokedAt IS NULL
+                    """, arguments: [tokenHash]
+            ).map { Principal(accountID: $0["accountID"], user: $0["user"], deviceID: $0["deviceID"]) }
+        }
+    }
+
+    /// Revokes a device's token.
+    func revokeDevice(id: String, now: Date) async throws {
+        try await database.write { db in
+            try db.execute(
+                sql: "UPDATE device SET revokedAt = ? WHERE id = ? AND revokedAt IS NULL",
+                arguments: [ISO8601DateFormatter().string(from: now), id])
+        }
+    }
+}

@@ -1,0 +1,200 @@
+import BriefingModel
+import Foundation
+import GRDB
+
+/// One page of a pull.
+public struct ChangesPage: Sendable {
+    public var changes: [Change]
+    /// Where the next page starts.
+    public var cursor: Cursor
+    public var hasMore: Bool
+}
+
+/// A position in the change log, opaque to clients: `v1.<epoch>.<seq>` in base64url.
+public struct Cursor: Hashable, Sendable {
+    /// The database the cursor belongs to.
+    public var epoch: String
+    /// The last sequence number the holder has applied.
+    public var seq: Int64
+
+    /// The opaque token sent to clients.
+    public var token: String {
+        Data("v1.\(epoch).\(seq)".utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    public init(epoch: String, seq: Int64) {
+        self.epoch = epoch
+        self.seq = seq
+    }
+
+    /// Parses a token; throws `bad_cursor` when it is not one of ours.
+    public init(token: String) throws(SyncError) {
+        var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard token.count <= 200, let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8)
+        else {
+            throw SyncError(.badCursor, "the cursor is not one this server issued")
+        }
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "v1", let seq = Int64(parts[2]), seq >= 0 else {
+            throw SyncError(.badCursor, "the cursor is not one this server issued")
+        }
+        self.init(epoch: String(parts[1]), seq: seq)
+    }
+}
+
+extension ServerStore {
+    /// The changes `principal` may see after `cursor`, at most `limit`, in order.
+    public func changes(for principal: Principal, after cursor: Cursor?, limit: Int) async throws -> ChangesPage {
+        try await database.read { db in
+            let epoch = try self.epoch(db)
+            let after = cursor?.seq ?? 0
+            if let cursor {
+                guard cursor.epoch == epoch else {
+                    throw SyncError(.resyncRequired, "the cursor belongs to another database; resync from the start")
+                }
+                let horizon = try self.horizon(db)
+                guard cursor.seq >= horizon else {
+                    throw SyncError(.resyncRequired, "the cursor is older than the tombstone horizon; resync from the start")
+                }
+                let newest = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM record") ?? 0
+                guard cursor.seq <= newest else {
+                    throw SyncError(.resyncRequired, "the cursor is ahead of this server's log; resync from the start")
+                }
+            }
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT kind, id, seq, deleted, body FROM record
+                    WHERE seq > ? AND owner IN ('', ?) ORDER BY seq LIMIT ?
+                    """, arguments: [after, principal.accountID, limit + 1])
+            let page = rows.prefix(limit)
+            var changes: [Change] = []
+            changes.reserveCapacity(page.count)
+            for row in page {
+                changes.append(try Self.change(row))
+            }
+            let last = page.last.map { $0["seq"] as Int64 } ?? after
+            return ChangesPage(changes: changes, cursor: Cursor(epoch: epoch, seq: last), hasMore: rows.count > limit)
+        }
+    }
+
+    static func change(_ row: Row) throws -> Change {
+        let kindText: String = row["kind"]
+        guard let kind = EntityKind(rawValue: kindText) else {
+            throw SyncError(.storage, "unknown kind \(kindText) in the change log")
+        }
+        let id: String = row["id"]
+        let body: String = row["body"]
+        let deleted: Bool = row["deleted"]
+        switch kind {
+        case .briefing:
+            return Change(kind: kind, id: id, payload: deleted ? .removed : .briefing(try decode(Briefing.self, body)))
+        case .editorialAnnotation:
+            return Change(
+                kind: kind, id: id, payload: deleted ? .removed : .editorialAnnotation(try decode(EditorialAnnotation.self, body)))
+        case .conflict:
+            return Change(kind: kind, id: id, payload: deleted ? .removed : .conflict(try decode(ConflictRecord.self, body)))
+        case .highlight, .note, .bookmark, .readingProgress, .tag:
+            return Change(kind: kind, id: id, payload: .record(try decode(UserRecord.self, body)))
+        }
+    }
+
+    /// Applies a device's batch in one transaction and answers each mutation.
+    ///
+    /// A mutation ID at or below the device's last one is a repeat: acknowledged with its
+    /// original answer and not applied again. When this returns, every answer is durable.
+    public func push(
+        _ mutations: [Mutation], from principal: Principal, now: Date, maxClockSkew: TimeInterval
+    ) async throws -> [MutationResult] {
+        let limit = Int64((now.timeIntervalSince1970 + maxClockSkew) * 1000)
+        return try await database.write { db in
+            var last = try Int64.fetchOne(
+                db, sql: "SELECT lastMutationID FROM device WHERE id = ?", arguments: [principal.deviceID]) ?? 0
+            var results: [MutationResult] = []
+            results.reserveCapacity(mutations.count)
+            for mutation in mutations {
+                if mutation.mutationID <= last {
+                    if let row = try Row.fetchOne(
+                        db, sql: "SELECT reason, message FROM rejectedMutation WHERE deviceID = ? AND mutationID = ?",
+                        arguments: [principal.deviceID, mutation.mutationID])
+                    {
+                        results.append(
+                            MutationResult(mutationID: mutation.mutationID, status: .rejected, reason: row["reason"], message: row["message"]))
+                    } else {
+                        results.append(MutationResult(mutationID: mutation.mutationID, status: .duplicate))
+                    }
+                    continue
+                }
+                last = mutation.mutationID
+                do {
+                    results.append(try Self.apply(db, mutation, principal: principal, clockLimit: limit))
+                } catch let rejection as MutationRejection {
+                    try db.execute(
+                        sql: "INSERT INTO rejectedMutation (deviceID, mutationID, reason, message) VALUES (?, ?, ?, ?)",
+                        arguments: [principal.deviceID, mutation.mutationID, rejection.code.rawValue, rejection.message])
+                    results.append(
+                        MutationResult(
+                            mutationID: mutation.mutationID, status: .rejected, reason: rejection.code.rawValue,
+                            message: rejection.message))
+                }
+            }
+            try db.execute(
+                sql: "UPDATE device SET lastMutationID = ? WHERE id = ?", arguments: [last, principal.deviceID])
+            return results
+        }
+    }
+
+    static func apply(_ db: Database, _ mutation: Mutation, principal: Principal, clockLimit: Int64) throws -> MutationResult {
+        guard mutation.hlc.node == principal.deviceID else {
+            throw MutationRejection(.invalidFields, "the mutation's clock belongs to another device")
+        }
+        guard mutation.hlc.wallMillis <= clockLimit else {
+            throw MutationRejection(.clockSkew, "the mutation's clock is too far ahead of the server's; check the device clock")
+        }
+        try EntitySchema.validate(mutation)
+        // Highlights and notes have device-made random IDs, unique across users; bookmarks,
+        // progress and tags have IDs derived from the briefing, scoped to their owner.
+        if mutation.kind == .highlight || mutation.kind == .note,
+            try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM record WHERE kind = ? AND id = ? AND owner != ? LIMIT 1",
+                arguments: [mutation.kind.rawValue, mutation.id, principal.accountID]) == true
+        {
+            // Same answer whether or not the record exists for someone else: IDs leak nothing.
+            throw MutationRejection(.foreignID, "no \(mutation.kind.rawValue) \(mutation.id) belongs to this user")
+        }
+        let current = try userRecord(db, owner: principal.accountID, kind: mutation.kind, id: mutation.id)
+        if current == nil || current!.fields.isEmpty, let briefingID = mutation.fields["briefingID"]?.string {
+            let exists = try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM record WHERE owner = '' AND kind = 'briefing' AND id = ? AND deleted = 0",
+                arguments: [briefingID]) ?? false
+            guard exists else { throw MutationRejection(.invalidFields, "there is no briefing \(briefingID)") }
+        }
+        let result = try MergeRules.apply(mutation, to: current)
+        if result.record != current {
+            try put(
+                db, owner: principal.accountID, kind: mutation.kind, id: mutation.id, deleted: result.record.deleted,
+                body: try json(result.record))
+        }
+        for copy in result.copies where try userRecord(db, owner: principal.accountID, kind: copy.kind, id: copy.id) == nil {
+            try put(db, owner: principal.accountID, kind: copy.kind, id: copy.id, deleted: false, body: try json(copy))
+        }
+        for conflict in result.conflicts {
+            try put(db, owner: principal.accountID, kind: .conflict, id: conflict.id, deleted: false, body: try json(conflict))
+        }
+        return MutationResult(mutationID: mutation.mutationID, status: result.status)
+    }
+
+    /// Every record of one account, for comparing replicas in tests and tools.
+    public func records(ofAccount accountID: String) async throws -> [UserRecord] {
+        try await database.read { db in
+            try String.fetchAll(
+                db,
+                sql: "SELECT body FROM record WHERE owner = ? AND kind NOT IN ('conflict') ORDER BY kind, id",
+                arguments: [accountID]
+            ).map { try Self.decode(UserRecord.self, $0) }
+        }
+    }
+}

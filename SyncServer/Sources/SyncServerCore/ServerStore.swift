@@ -1,0 +1,107 @@
+import BriefingModel
+import Foundation
+import GRDB
+
+/// The server's SQLite store: accounts, devices and the change log.
+///
+/// The change log is the `record` table: every accepted write stores the record's new
+/// state under the next sequence number, so a pull is a range scan over `seq` and each
+/// record appears once, at its latest state. Durability: WAL with `synchronous = FULL`,
+/// so a transaction that has committed survives a crash of the process or the machine.
+public final class ServerStore: Sendable {
+    /// The database (a `DatabasePool` in WAL mode for a file).
+    public let database: any DatabaseWriter
+
+    /// Opens (creating and migrating as needed) the store at `path`.
+    public convenience init(path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw SyncError(.storage, "cannot open the server database at \(path): \(error)")
+        }
+        try self.init(database: pool)
+    }
+
+    /// A store over an existing database.
+    public init(database: any DatabaseWriter) throws {
+        self.database = database
+        try ServerSchema.migrator.migrate(database)
+        try database.write { db in
+            if try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'epoch'") == nil {
+                try db.execute(
+                    sql: "INSERT INTO meta (key, value) VALUES ('epoch', ?), ('horizon', '0')",
+                    arguments: [StableHash.hex(of: [UUID().uuidString], length: 12)])
+            }
+        }
+    }
+
+    /// An in-memory store, for tests.
+    public static func inMemory() throws -> ServerStore {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA foreign_keys = ON") }
+        return try ServerStore(database: DatabaseQueue(configuration: configuration))
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+
+    static func json(_ value: some Encodable) throws -> String {
+        String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        try decoder.decode(type, from: Data(text.utf8))
+    }
+
+    /// Identifies this database, so a cursor from another one is recognised.
+    func epoch(_ db: Database) throws -> String {
+        try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'epoch'") ?? ""
+    }
+
+    /// Sequence numbers below this have been compacted away; older cursors must resync.
+    func horizon(_ db: Database) throws -> Int64 {
+        Int64(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'horizon'") ?? "0") ?? 0
+    }
+
+    static func nextSeq(_ db: Database) throws -> Int64 {
+        (try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM record") ?? 0) + 1
+    }
+
+    /// Writes a record's new state at the next sequence number.
+    static func put(_ db: Database, owner: String, kind: EntityKind, id: String, deleted: Bool, body: String) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO record (owner, kind, id, seq, deleted, body) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (owner, kind, id) DO UPDATE SET seq = excluded.seq, deleted = excluded.deleted, body = excluded.body
+                """,
+            arguments: [owner, kind.rawValue, id, try nextSeq(db), deleted, body])
+    }
+
+    static func userRecord(_ db: Database, owner: String, kind: EntityKind, id: String) throws -> UserRecord? {
+        try String.fetchOne(
+            db, sql: "SELECT body FROM record WHERE owner = ? AND kind = ? AND id = ?", arguments: [owner, kind.rawValue, id]
+        ).map { try decode(UserRecord.self, $0) }
+    }
+}
+
+/// Content is stored with this owner; every reader sees it.
+let contentOwner = ""

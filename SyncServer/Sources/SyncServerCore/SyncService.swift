@@ -1,0 +1,135 @@
+import BriefingModel
+import Crypto
+import Foundation
+import HummingbirdBcrypt
+import Logging
+
+/// The sync service: sessions, pulls and pushes over a `ServerStore`. No HTTP here, so tools
+/// and simulations can drive it in-process.
+public struct SyncService: Sendable {
+    /// Tunables with sensible defaults.
+    public struct Configuration: Sendable {
+        /// bcrypt cost for new passwords (each +1 doubles the work).
+        public var bcryptCost: UInt8
+        /// How far ahead of the server's clock a mutation's HLC may be.
+        public var maxClockSkew: TimeInterval
+        /// The most changes one pull returns.
+        public var maxPageSize: Int
+
+        public init(bcryptCost: UInt8 = 12, maxClockSkew: TimeInterval = 36 * 3600, maxPageSize: Int = 1000) {
+            self.bcryptCost = bcryptCost
+            self.maxClockSkew = maxClockSkew
+            self.maxPageSize = maxPageSize
+        }
+    }
+
+    public let store: ServerStore
+    public let configuration: Configuration
+    private let now: @Sendable () -> Date
+    private let logger: Logger
+
+    public init(
+        store: ServerStore, configuration: Configuration = .init(), logger: Logger = Logger(label: "briefings.sync"),
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.store = store
+        self.configuration = configuration
+        self.logger = logger
+        self.now = now
+    }
+
+    /// A freshly issued device token, shown once.
+    public struct Session: Sendable {
+        public var token: String
+        public var deviceID: String
+        public var user: String
+    }
+
+    // MARK: Accounts
+
+    /// Creates an account with a bcrypt-hashed password.
+    @discardableResult
+    public func addUser(name: String, password: String) async throws -> Account {
+        guard Self.isValidUserName(name) else {
+            throw SyncError(.badRequest, "a user name is 1–100 letters, digits, '.', '_' or '-'")
+        }
+        guard !password.isEmpty, password.utf8.count <= 72 else {
+            throw SyncError(.badRequest, "a password is 1–72 bytes")
+        }
+        let hash = Bcrypt.hash(password, cost: configuration.bcryptCost)
+        let account = try await store.createAccount(name: name, passwordHash: hash, now: now())
+        logger.info("user added", metadata: ["user": "\(name)"])
+        return account
+    }
+
+    static func isValidUserName(_ name: String) -> Bool {
+        (1...100).contains(name.count)
+            && name.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0) }
+    }
+
+    /// Checks a password and issues a device token.
+    public func createSession(user: String, password: String, deviceName: String?) async throws -> Session {
+        let credentials = try await store.credentials(name: user)
+        // Verify against a fixed hash for unknown users so the answer takes as long either way.
+        let hash = credentials?.passwordHash ?? Self.unknownUserHash
+        guard password.utf8.count <= 72, Bcrypt.verify(password, hash: hash), let credentials else {
+            logger.notice("login refused", metadata: ["user": "\(user)"])
+            throw SyncError(.invalidCredentials, "wrong user name or password")
+        }
+        var bytes = [UInt8](repeating: 0, count: 32)
+        var generator = SystemRandomNumberGenerator()
+        for index in bytes.indices { bytes[index] = generator.next() }
+        let token = "bft_" + Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        let deviceID = try await store.createDevice(
+            accountID: credentials.id, name: deviceName, tokenHash: Self.hash(token: token), now: now())
+        logger.info("device registered", metadata: ["user": "\(user)", "device": "\(deviceID)"])
+        return Session(token: token, deviceID: deviceID, user: user)
+    }
+
+    private static let unknownUserHash = Bcrypt.hash("not a real password", cost: 4)
+
+    /// The principal a bearer token stands for.
+    public func authenticate(token: String) async throws -> Principal {
+        guard token.utf8.count <= 200, let principal = try await store.principal(tokenHash: Self.hash(token: token)) else {
+            throw SyncError(.unauthorized, "the token is unknown or revoked; log in again")
+        }
+        return principal
+    }
+
+    /// Revokes the caller's token.
+    public func revoke(_ principal: Principal) async throws {
+        try await store.revokeDevice(id: principal.deviceID, now: now())
+    }
+
+    /// SHA-256 of a token, hex: what the server keeps instead of the token.
+    static func hash(token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    // MARK: Sync
+
+    /// One page of changes after `cursor` (an opaque token; nil for the start).
+    public func pull(_ principal: Principal, cursor: String?, limit: Int?) async throws -> ChangesPage {
+        let parsed = try cursor.map { token throws(SyncError) in try Cursor(token: token) }
+        let size = min(max(limit ?? 200, 1), configuration.maxPageSize)
+        return try await store.changes(for: principal, after: parsed, limit: size)
+    }
+
+    /// Applies a batch of the caller's mutations.
+    public func push(_ principal: Principal, clientID: String, mutations: [Mutation]) async throws -> [MutationResult] {
+        guard clientID == principal.deviceID else {
+            throw SyncError(.wrongClient, "clientID must be the ID of the device the token was issued to")
+        }
+        for (previous, next) in zip(mutations, mutations.dropFirst()) where next.mutationID <= previous.mutationID {
+            throw SyncError(.mutationOrder, "mutation IDs must increase within a batch (\(previous.mutationID) then \(next.mutationID))")
+        }
+        let results = try await store.push(mutations, from: principal, now: now(), maxClockSkew: configuration.maxClockSkew)
+        let rejected = results.filter { $0.status == .rejected }.count
+        logger.info(
+            "push applied",
+            metadata: ["user": "\(principal.user)", "device": "\(principal.deviceID)", "mutations": "\(mutations.count)", "rejected": "\(rejected)"])
+        return results
+    }
+}

@@ -1,0 +1,68 @@
+import BriefingServer
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import SyncServerCore
+
+/// A real sync server, started in-process on an ephemeral 127.0.0.1 port.
+public struct TestServer: Sendable {
+    /// The base URL, e.g. `http://127.0.0.1:53211`.
+    public let url: String
+    public let port: Int
+    /// The service behind the server (for reading its state).
+    public let service: SyncService
+}
+
+/// Runs `body` against a fresh server over a temporary database, then shuts the server down.
+///
+/// - Parameters:
+///   - demo: load the demo briefings and the demo account.
+///   - limits: the HTTP body limits.
+public func withTestServer<T: Sendable>(
+    databasePath: String? = nil, demo: Bool = true, limits: HTTPLimits = .init(),
+    _ body: @Sendable (TestServer) async throws -> T
+) async throws -> T {
+    let path = databasePath ?? TemporaryDirectory.make().appendingPathComponent("server.sqlite").path
+    var logger = Logger(label: "test.server")
+    logger.logLevel = .warning
+    let service = SyncService(
+        store: try ServerStore(path: path), configuration: .init(bcryptCost: 4), logger: logger)
+    if demo { try await DemoContent.load(into: service) }
+    let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+    let app = try BriefingServerApp.application(
+        service: service, host: "127.0.0.1", port: 0, limits: limits, logger: logger,
+        onServerRunning: { port in continuation.yield(port) })
+    let services = ServiceGroup(
+        configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await services.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw TestSupportError("the test server did not start") }
+        let outcome: Result<T, any Error>
+        do {
+            outcome = .success(try await body(TestServer(url: "http://127.0.0.1:\(port)", port: port, service: service)))
+        } catch {
+            outcome = .failure(error)
+        }
+        await services.triggerGracefulShutdown()
+        try await group.waitForAll()
+        return try outcome.get()
+    }
+}
+
+/// A failure of the test harness itself.
+public struct TestSupportError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Fresh temporary directories for stores and databases.
+public enum TemporaryDirectory {
+    /// A new empty directory under the system's temporary directory.
+    public static func make() -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("briefings-tests-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}

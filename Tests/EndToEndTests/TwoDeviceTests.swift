@@ -1,0 +1,183 @@
+import BriefingModel
+import BriefingStore
+import BriefingTestSupport
+import Foundation
+import SyncServerCore
+import Testing
+
+/// Two stores logged in as the same user, driven through the real CLI against the real server.
+@Suite("Two devices, one reader")
+struct TwoDeviceTests {
+    static let quote = "what German engineers call Dunkelflaute"
+
+    /// Logs both devices in and syncs them.
+    func loginBoth(_ server: TestServer, _ a: Device, _ b: Device) async throws {
+        for device in [a, b] {
+            let login = await device.run("login", server.url, "--user", "demo", "--password-stdin", "--device-name", device.name, stdin: "demo")
+            #expect(login.code == 0, "\(login.err)")
+            let sync = await device.run("sync")
+            #expect(sync.code == 0, "\(sync.err)")
+        }
+    }
+
+    /// The reader's records on a device, tombstones included.
+    func records(_ device: Device) async throws -> [UserRecord] {
+        try await BriefingStore(path: device.storePath).allRecords()
+    }
+
+    func conflicts(_ device: Device) async throws -> [[String: Any]] {
+        let json = try await device.json("conflicts") as? [String: Any]
+        return try #require(json?["conflicts"] as? [[String: Any]])
+    }
+
+    @Test("A's highlight and note reach B", .timeLimit(.minutes(2)))
+    func highlightsTravel() async throws {
+        try await withTestServer { server in
+            let a = Device("A"), b = Device("B")
+            try await loginBoth(server, a, b)
+            let highlight = try #require(
+                try await a.json("highlight", "add", "grid-storage-winter", "--quote", Self.quote, "--color", "green") as? [String: Any])
+            let highlightID = try #require(highlight["id"] as? String)
+            _ = try await a.json("note", "add", "grid-storage-winter", "--highlight", highlightID, "--text", "Ask the grid operator")
+            #expect(await a.run("sync").code == 0)
+            #expect(await b.run("sync").code == 0)
+            let onB = try #require(try await b.json("highlight", "list") as? [[String: Any]])
+            #expect(onB.map { $0["id"] as? String } == [highlightID])
+            #expect(onB.first?["color"] as? String == "green")
+            let notes = try #require(try await b.json("note", "list", "grid-storage-winter") as? [[String: Any]])
+            #expect(notes.first?["text"] as? String == "Ask the grid operator")
+            #expect(notes.first?["highlightID"] as? String == highlightID)
+            let read = await b.run("read", "grid-storage-winter", "--layers", "mine")
+            #expect(read.out.contains("[[\(Self.quote)]][1]"))
+            #expect(read.out.contains("Ask the grid operator"))
+        }
+    }
+
+    enum Order: String, CaseIterable, Sendable { case aFirst, bFirst }
+
+    @Test(
+        "Concurrent offline edits converge on both devices and the server, in either order",
+        .timeLimit(.minutes(2)), arguments: Order.allCases, [false, true])
+    func concurrentEditsConverge(order: Order, overlappingNotes: Bool) async throws {
+        try await withTestServer { server in
+            let a = Device("A"), b = Device("B")
+            try await loginBoth(server, a, b)
+            let highlight = try #require(
+                try await a.json("highlight", "add", "grid-storage-winter", "--quote", Self.quote) as? [String: Any])
+            let highlightID = try #require(highlight["id"] as? String)
+            let note = try #require(
+                try await a.json("note", "add", "grid-storage-winter", "--text", "storage covers the evening peak but not a cold week")
+                    as? [String: Any])
+            let noteID = try #require(note["id"] as? String)
+            #expect(await a.run("sync").code == 0)
+            #expect(await b.run("sync").code == 0)
+
+            // Both offline: the same highlight recoloured, the same note edited.
+            #expect(await a.run("highlight", "recolor", highlightID, "blue").code == 0)
+            #expect(await b.run("highlight", "recolor", highlightID, "pink").code == 0)
+            let textA = "storage covers the evening peak but not a frozen fortnight"
+            let textB = overlappingNotes
+                ? "storage covers the evening peak but not a windless fortnight"
+                : "batteries cover the evening peak but not a cold week"
+            #expect(await a.run("note", "edit", noteID, "--text", textA).code == 0)
+            #expect(await b.run("note", "edit", noteID, "--text", textB).code == 0)
+            _ = try await a.json("progress", "grid-storage-winter", "80")
+            _ = try await b.json("progress", "grid-storage-winter", "30")
+
+            let (first, second) = order == .aFirst ? (a, b) : (b, a)
+            for device in [first, second, first, second] {
+                let sync = await device.run("sync")
+                #expect(sync.code == 0, "\(sync.err)")
+            }
+
+            let onA = try await records(a), onB = try await records(b)
+            let account = try #require(try await server.service.store.accounts().first { $0.name == "demo" })
+            let onServer = try await server.service.store.records(ofAccount: account.id)
+            #expect(onA == onB)
+            #expect(onA == onServer)
+
+            // The later recolour (B's, made after A's) wins.
+            let finalHighlight = try #require(onA.first { $0.id == highlightID })
+            #expect(finalHighlight.fields["color"] == .string("pink"))
+            // Reading progress: the last position, the furthest point reached.
+            let progress = try #require(onA.compactMap(ReadingProgress.init).first)
+            #expect(progress.position == 0.3)
+            #expect(progress.furthest == 0.8)
+            // No note text is lost: merged, or kept as a conflict copy.
+            let notes = onA.compactMap(Note.init)
+            let texts = Set(notes.map(\.text))
+            if overlappingNotes {
+                #expect(texts.contains(textA) && texts.contains(textB))
+                #expect(notes.contains { $0.conflictOf == noteID })
+            } else {
+                #expect(texts.contains("batteries cover the evening peak but not a frozen fortnight"))
+            }
+            // Each device shows what was resolved, identically.
+            let rulesA = Set(try await conflicts(a).compactMap { $0["rule"] as? String })
+            let rulesB = Set(try await conflicts(b).compactMap { $0["rule"] as? String })
+            #expect(rulesA == rulesB)
+            #expect(rulesA.contains("lastWriterWins"))
+            #expect(rulesA.contains(overlappingNotes ? "conflictCopy" : "textMerge"))
+            let human = await a.run("conflicts")
+            #expect(human.out.contains("rule: lastWriterWins"))
+        }
+    }
+
+    @Test("A note deleted on one device and edited on the other survives, flagged", .timeLimit(.minutes(2)))
+    func editSurvivesDelete() async throws {
+        try await withTestServer { server in
+            let a = Device("A"), b = Device("B")
+            try await loginBoth(server, a, b)
+            let note = try #require(try await a.json("note", "add", "grid-storage-winter", "--text", "keep this thought") as? [String: Any])
+            let noteID = try #require(note["id"] as? String)
+            #expect(await a.run("sync").code == 0)
+            #expect(await b.run("sync").code == 0)
+            #expect(await a.run("note", "remove", noteID).code == 0)
+            #expect(await b.run("note", "edit", noteID, "--text", "keep this thought, it matters").code == 0)
+            for device in [a, b, a] { #expect(await device.run("sync").code == 0) }
+            for device in [a, b] {
+                let notes = try #require(try await device.json("note", "list") as? [[String: Any]])
+                #expect(notes.first?["text"] as? String == "keep this thought, it matters")
+                #expect(notes.first?["flagged"] as? Bool == true)
+            }
+        }
+    }
+
+    @Test("A tag added on one device stays when another removes it concurrently", .timeLimit(.minutes(2)))
+    func tagAddWins() async throws {
+        try await withTestServer { server in
+            let a = Device("A"), b = Device("B")
+            try await loginBoth(server, a, b)
+            #expect(await a.run("tag", "add", "grid-storage-winter", "energy").code == 0)
+            #expect(await a.run("sync").code == 0)
+            #expect(await b.run("sync").code == 0)
+            #expect(await b.run("tag", "remove", "grid-storage-winter", "energy").code == 0)
+            #expect(await a.run("tag", "add", "grid-storage-winter", "energy").code == 0)
+            for device in [b, a, b] { #expect(await device.run("sync").code == 0) }
+            for device in [a, b] {
+                let list = try #require(try await device.json("list") as? [[String: Any]])
+                let grid = try #require(list.first { $0["id"] as? String == "grid-storage-winter" })
+                #expect(grid["tags"] as? [String] == ["energy"])
+            }
+        }
+    }
+
+    @Test("Quotes that are missing or ambiguous are refused with a clear error", .timeLimit(.minutes(1)))
+    func quoteErrors() async throws {
+        try await withTestServer { server in
+            let a = Device("A")
+            #expect(await a.run("login", server.url, "--user", "demo", "--password-stdin", stdin: "demo").code == 0)
+            #expect(await a.run("sync").code == 0)
+            let missing = await a.run("highlight", "add", "grid-storage-winter", "--quote", "no such words anywhere")
+            #expect(missing.code != 0)
+            #expect(missing.err.hasPrefix("error: the quote"))
+            #expect(missing.err.contains("is not in briefing"))
+            let ambiguous = await a.run("highlight", "add", "grid-storage-winter", "--quote", "the grid operator")
+            #expect(ambiguous.code != 0)
+            #expect(ambiguous.err.contains("occurs 2 times"))
+            let second = await a.run("highlight", "add", "grid-storage-winter", "--quote", "the grid operator", "--occurrence", "2")
+            #expect(second.code == 0, "\(second.err)")
+            #expect(await a.run("status").out.contains("pending:   1 change(s)"))
+        }
+    }
+}
