@@ -188,6 +188,8 @@ private struct Merge {
             guard old == value else {
                 throw MutationRejection(.immutableField, "field `\(name)` of a \(record.kind.rawValue) cannot change")
             }
+            // The earliest write names the field, whichever order the writes arrive in.
+            record.clocks[name] = min(record.clocks[name] ?? hlc, hlc)
             return
         }
         record.fields[name] = value

@@ -1,0 +1,74 @@
+-- A device's local store (Sources/BriefingStore/ClientSchema.swift, migrated).
+-- SQLite via GRDB, WAL. A test fails when this file and the migrations disagree.
+-- A local write updates userRecord and appends to outbox in one transaction; a pulled page
+-- is applied together with syncState.cursor in one transaction.
+
+CREATE TABLE briefing (
+  id TEXT PRIMARY KEY NOT NULL,
+  revisionID TEXT NOT NULL,
+  revisionNumber INTEGER NOT NULL,
+  title TEXT NOT NULL,
+  publication TEXT,
+  publishedAt TEXT,
+  body TEXT NOT NULL
+);
+
+CREATE TABLE conflict (
+  id TEXT PRIMARY KEY NOT NULL,
+  at TEXT NOT NULL,
+  source TEXT NOT NULL,
+  body TEXT NOT NULL
+);
+
+CREATE TABLE editorialAnnotation (
+  id TEXT PRIMARY KEY NOT NULL,
+  briefingID TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  body TEXT NOT NULL
+);
+
+CREATE TABLE outbox (
+  mutationID INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL,
+  recordID TEXT NOT NULL,
+  body TEXT NOT NULL,
+  createdAt TEXT NOT NULL
+);
+
+CREATE TABLE rejection (
+  mutationID INTEGER PRIMARY KEY NOT NULL,
+  kind TEXT NOT NULL,
+  recordID TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  message TEXT NOT NULL,
+  at TEXT NOT NULL,
+  mutation TEXT NOT NULL
+);
+
+CREATE TABLE syncState (
+  id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+  serverURL TEXT,
+  user TEXT,
+  deviceID TEXT,
+  deviceName TEXT,
+  token TEXT,
+  cursor TEXT,
+  lastSyncAt TEXT,
+  clock TEXT
+);
+
+CREATE TABLE userRecord (
+  kind TEXT NOT NULL,
+  id TEXT NOT NULL,
+  briefingID TEXT,
+  deleted INTEGER NOT NULL DEFAULT 0,
+  body TEXT NOT NULL,
+  PRIMARY KEY (kind, id)
+);
+
+CREATE INDEX editorialAnnotation_briefingID ON editorialAnnotation(briefingID);
+
+CREATE INDEX outbox_record ON outbox(kind, recordID);
+
+CREATE INDEX userRecord_briefingID ON userRecord(briefingID, kind);
+

@@ -1,0 +1,51 @@
+-- The server store's schema (SyncServer/Sources/SyncServerCore/ServerSchema.swift, migrated).
+-- SQLite, WAL, synchronous=FULL. A test fails when this file and the migrations disagree.
+-- The change log is the record table: each write stores the record's new state at the next seq.
+-- owner is the account ID, or '' for content (briefings, editorial annotations).
+
+CREATE TABLE account (
+  id TEXT PRIMARY KEY NOT NULL,
+  name TEXT NOT NULL UNIQUE,
+  passwordHash TEXT NOT NULL,
+  createdAt TEXT NOT NULL
+);
+
+CREATE TABLE device (
+  id TEXT PRIMARY KEY NOT NULL,
+  accountID TEXT NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+  name TEXT,
+  tokenHash TEXT NOT NULL UNIQUE,
+  createdAt TEXT NOT NULL,
+  revokedAt TEXT,
+  lastMutationID INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE meta (
+  key TEXT PRIMARY KEY NOT NULL,
+  value TEXT NOT NULL
+);
+
+CREATE TABLE record (
+  owner TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  deleted INTEGER NOT NULL DEFAULT 0,
+  body TEXT NOT NULL,
+  PRIMARY KEY (owner, kind, id)
+);
+
+CREATE TABLE rejectedMutation (
+  deviceID TEXT NOT NULL REFERENCES device(id) ON DELETE CASCADE,
+  mutationID INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  message TEXT NOT NULL,
+  PRIMARY KEY (deviceID, mutationID)
+);
+
+CREATE INDEX device_accountID ON device(accountID);
+
+CREATE INDEX record_kind_id ON record(kind, id);
+
+CREATE UNIQUE INDEX record_seq ON record(seq);
+

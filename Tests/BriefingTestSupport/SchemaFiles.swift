@@ -1,0 +1,36 @@
+import Foundation
+import GRDB
+
+/// Compares a migrated database with the schema file in `Schemas/`.
+public enum SchemaFiles {
+    /// The package's root directory.
+    public static var packageRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    /// The statements of `Schemas/NAME`, comments dropped, whitespace normalized.
+    public static func statements(inFile name: String) throws -> [String] {
+        let text = try String(contentsOf: packageRoot.appendingPathComponent("Schemas").appendingPathComponent(name), encoding: .utf8)
+        let withoutComments = text.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("--") }
+            .joined(separator: "\n")
+        return withoutComments.split(separator: ";").map(normalize).filter { !$0.isEmpty }
+    }
+
+    /// The schema statements of a database, tables first, in name order, as `Schemas/` lists them.
+    public static func statements(in database: any DatabaseReader) throws -> [String] {
+        try database.read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT sql FROM sqlite_master
+                    WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' AND name != 'grdb_migrations'
+                    ORDER BY CASE type WHEN 'table' THEN 0 ELSE 1 END, name
+                    """)
+        }.map(normalize)
+    }
+
+    static func normalize<S: StringProtocol>(_ statement: S) -> String {
+        statement.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+}

@@ -1,0 +1,152 @@
+import BriefingModel
+import BriefingTestSupport
+import Foundation
+import GRDB
+import Testing
+
+@testable import SyncServerCore
+
+@Suite("Sync service (in-process)")
+struct SyncServiceTests {
+    static let now = Date(timeIntervalSince1970: 1_750_000_000)
+
+    struct Fixture {
+        var service: SyncService
+        var principal: Principal
+    }
+
+    func makeFixture() async throws -> Fixture {
+        let service = SyncService(store: try ServerStore.inMemory(), configuration: .init(bcryptCost: 4), now: { Self.now })
+        try await DemoContent.load(into: service)
+        let session = try await service.createSession(user: "demo", password: "demo", deviceName: "test")
+        return Fixture(service: service, principal: try await service.authenticate(token: session.token))
+    }
+
+    func bookmark(_ fixture: Fixture, _ mutationID: Int64, briefing: String = "grid-storage-winter", millis: Int64? = nil, on: Bool = true) -> Mutation {
+        Mutation(
+            mutationID: mutationID, kind: .bookmark, id: briefing, op: .upsert,
+            hlc: HLC(wallMillis: millis ?? Int64(Self.now.timeIntervalSince1970 * 1000) + mutationID, counter: 0, node: fixture.principal.deviceID),
+            fields: ["briefingID": .string(briefing), "bookmarked": .bool(on)])
+    }
+
+    @Test("Schemas/server.sql is exactly the migrated schema")
+    func schemaFileMatchesMigrations() throws {
+        let store = try ServerStore.inMemory()
+        #expect(try SchemaFiles.statements(in: store.database) == SchemaFiles.statements(inFile: "server.sql"))
+    }
+
+    @Test("Tokens and passwords are stored only as hashes")
+    func secretsHashedAtRest() async throws {
+        let service = SyncService(store: try ServerStore.inMemory(), configuration: .init(bcryptCost: 4))
+        try await service.addUser(name: "reader", password: "correct horse")
+        let session = try await service.createSession(user: "reader", password: "correct horse", deviceName: nil)
+        let dump = try await service.store.database.read { db in
+            try Row.fetchAll(db, sql: "SELECT passwordHash FROM account").map { $0["passwordHash"] as String }
+                + Row.fetchAll(db, sql: "SELECT tokenHash FROM device").map { $0["tokenHash"] as String }
+        }
+        #expect(!dump.contains { $0.contains("correct horse") || $0.contains(session.token) })
+        #expect(dump[0].hasPrefix("$2"))
+        await #expect(throws: SyncError.self) { try await service.createSession(user: "reader", password: "wrong", deviceName: nil) }
+        await #expect(throws: SyncError.self) { try await service.createSession(user: "nobody", password: "x", deviceName: nil) }
+    }
+
+    @Test("Pulls come in bounded pages that resume from the cursor")
+    func pagedPulls() async throws {
+        let fixture = try await makeFixture()
+        var cursor: String?
+        var seen: [String] = []
+        var pages = 0
+        repeat {
+            let page = try await fixture.service.pull(fixture.principal, cursor: cursor, limit: 7)
+            #expect(page.changes.count <= 7)
+            seen += page.changes.map { "\($0.kind.rawValue)/\($0.id)" }
+            cursor = page.cursor.token
+            pages += 1
+            if !page.hasMore { break }
+        } while true
+        #expect(pages > 1)
+        #expect(Set(seen).count == seen.count)
+        #expect(seen.filter { $0.hasPrefix("briefing/") }.count == 3)
+        // Caught up: an empty page with the same cursor.
+        let last = try await fixture.service.pull(fixture.principal, cursor: cursor, limit: 7)
+        #expect(last.changes.isEmpty && !last.hasMore)
+        #expect(last.cursor.token == cursor)
+    }
+
+    @Test("A push is idempotent by mutation ID and ordered within a batch")
+    func idempotency() async throws {
+        let fixture = try await makeFixture()
+        let batch = [bookmark(fixture, 1), bookmark(fixture, 2, on: false)]
+        let first = try await fixture.service.push(fixture.principal, clientID: fixture.principal.deviceID, mutations: batch)
+        #expect(first.map(\.status) == [.applied, .applied])
+        let again = try await fixture.service.push(fixture.principal, clientID: fixture.principal.deviceID, mutations: batch)
+        #expect(again.map(\.status) == [.duplicate, .duplicate])
+        await #expect(throws: SyncError.self) {
+            try await fixture.service.push(
+                fixture.principal, clientID: fixture.principal.deviceID, mutations: [bookmark(fixture, 5), bookmark(fixture, 4)])
+        }
+    }
+
+    @Test("A rejected mutation is answered the same way when repeated")
+    func rejectionIsRemembered() async throws {
+        let fixture = try await makeFixture()
+        let unknown = bookmark(fixture, 1, briefing: "no-such-briefing")
+        let first = try await fixture.service.push(fixture.principal, clientID: fixture.principal.deviceID, mutations: [unknown])
+        #expect(first[0].status == .rejected)
+        let again = try await fixture.service.push(fixture.principal, clientID: fixture.principal.deviceID, mutations: [unknown])
+        #expect(again[0].status == .rejected)
+        #expect(again[0].reason == first[0].reason)
+    }
+
+    @Test("Clocks too far ahead of the server, or of another device, are refused")
+    func clockChecks() async throws {
+        let fixture = try await makeFixture()
+        let ahead = bookmark(fixture, 1, millis: Int64((Self.now.timeIntervalSince1970 + 3 * 86_400) * 1000))
+        var spoofed = bookmark(fixture, 2)
+        spoofed.hlc.node = "SOMEONE-ELSE"
+        let results = try await fixture.service.push(fixture.principal, clientID: fixture.principal.deviceID, mutations: [ahead, spoofed])
+        #expect(results.map(\.reason) == ["clock_skew", "invalid_fields"])
+    }
+
+    @Test("Cursors from another database or behind the horizon require a resync")
+    func resync() async throws {
+        let fixture = try await makeFixture()
+        let page = try await fixture.service.pull(fixture.principal, cursor: nil, limit: 5)
+        try await fixture.service.store.database.write { db in
+            try db.execute(sql: "UPDATE meta SET value = '1000000' WHERE key = 'horizon'")
+        }
+        await #expect(throws: SyncError(.resyncRequired, "the cursor is older than the tombstone horizon; resync from the start")) {
+            try await fixture.service.pull(fixture.principal, cursor: page.cursor.token, limit: 5)
+        }
+        let foreign = Cursor(epoch: "elsewhere", seq: 1).token
+        await #expect(throws: SyncError.self) { try await fixture.service.pull(fixture.principal, cursor: foreign, limit: 5) }
+        await #expect(throws: SyncError.self) { try await fixture.service.pull(fixture.principal, cursor: "%%%", limit: 5) }
+    }
+
+    @Test("Removing a user removes their devices and data, and no one else's")
+    func removeUser() async throws {
+        let fixture = try await makeFixture()
+        _ = try await fixture.service.push(fixture.principal, clientID: fixture.principal.deviceID, mutations: [bookmark(fixture, 1)])
+        try await fixture.service.addUser(name: "other", password: "pw")
+        try await fixture.service.store.removeAccount(name: "demo")
+        await #expect(throws: SyncError.self) { try await fixture.service.authenticate(token: "anything") }
+        #expect(try await fixture.service.store.accounts().map(\.name) == ["other"])
+        #expect(try await fixture.service.store.records(ofAccount: fixture.principal.accountID).isEmpty)
+        #expect(try await fixture.service.store.briefingCount() == 3)
+    }
+
+    @Test("The demo content anchors every editorial annotation")
+    func demoContent() throws {
+        let demo = try DemoContent.briefings()
+        #expect(demo.count >= 3)
+        for (briefing, editorial) in demo {
+            #expect(briefing.sections.filter { $0.heading != nil }.count >= 4)
+            #expect(!briefing.contributors.isEmpty)
+            #expect(briefing.imageCredit != nil && briefing.publication != nil)
+            #expect(Set(editorial.map(\.kind)).count == EditorialKind.allCases.count)
+            for annotation in editorial {
+                #expect(briefing.text(at: annotation.anchor) == annotation.anchor.exact)
+            }
+        }
+    }
+}
