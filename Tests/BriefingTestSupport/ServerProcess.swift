@@ -1,0 +1,99 @@
+import Foundation
+import Synchronization
+
+/// The real `briefing-server` executable, run as a child process so a test can kill it.
+public final class ServerProcess: Sendable {
+    public let port: Int
+    public let databasePath: String
+    private let process: Process
+
+    /// The base URL.
+    public var url: String { "http://127.0.0.1:\(port)" }
+
+    private init(port: Int, databasePath: String, process: Process) {
+        self.port = port
+        self.databasePath = databasePath
+        self.process = process
+    }
+
+    /// Starts `briefing-server serve --demo` on `port` (0 picks one) over `databasePath`.
+    public static func start(databasePath: String, port: Int = 0) async throws -> ServerProcess {
+        let process = Process()
+        process.executableURL = try executable()
+        process.arguments = ["serve", "--demo", "--host", "127.0.0.1", "--port", String(port), "--database", databasePath]
+        var environment = ProcessInfo.processInfo.environment
+        environment["LOG_LEVEL"] = "warning"
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        let (lines, continuation) = AsyncStream.makeStream(of: String.self)
+        let buffer = Mutex("")
+        output.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                continuation.finish()
+                return
+            }
+            let complete: [String] = buffer.withLock { text in
+                text += String(decoding: data, as: UTF8.self)
+                var parts = text.components(separatedBy: "\n")
+                text = parts.removeLast()
+                return parts
+            }
+            for line in complete { continuation.yield(line) }
+        }
+        try process.run()
+        for await line in lines {
+            if let range = line.range(of: "listening on http://127.0.0.1:") {
+                guard let actual = Int(line[range.upperBound...].prefix { $0.isNumber }) else { break }
+                return ServerProcess(port: actual, databasePath: databasePath, process: process)
+            }
+        }
+        process.terminate()
+        throw TestSupportError("briefing-server did not start")
+    }
+
+    /// Kills the server at once (SIGKILL): no graceful shutdown, no flushing.
+    public func kill() {
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Stops the server gracefully (SIGTERM) and waits for it.
+    public func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    /// The built `briefing-server`, next to the test bundle; built on demand if missing.
+    static func executable() throws -> URL {
+        let candidates = [
+            Bundle.main.executableURL?.deletingLastPathComponent(),
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+            Bundle.main.bundleURL.deletingLastPathComponent(),
+        ].compactMap { $0 }
+        for directory in candidates {
+            let url = directory.appendingPathComponent("briefing-server")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        let build = Process()
+        build.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        build.arguments = ["swift", "build", "--product", "briefing-server", "--show-bin-path"]
+        build.currentDirectoryURL = SchemaFiles.packageRoot
+        let output = Pipe()
+        build.standardOutput = output
+        try build.run()
+        build.waitUntilExit()
+        let binPath = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let url = URL(fileURLWithPath: binPath).appendingPathComponent("briefing-server")
+        guard FileManager.default.isExecutableFile(atPath: url.path) else {
+            throw TestSupportError("cannot find or build briefing-server (looked in \(candidates.map(\.path)))")
+        }
+        return url
+    }
+}

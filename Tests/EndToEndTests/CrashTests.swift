@@ -1,0 +1,117 @@
+import BriefingModel
+import BriefingStore
+import BriefingTestSupport
+import Foundation
+import SyncClient
+import SyncServerCore
+import Testing
+
+/// The real server process is killed (SIGKILL) in the middle of a push and of a pull.
+@Suite("Server killed mid-sync", .serialized, .timeLimit(.minutes(3)))
+struct CrashTests {
+    static let tagCount = 120
+
+    /// A device logged in to `server`, with a small batch and page size so a sync takes many requests.
+    func device(_ name: String, _ server: ServerProcess) async throws -> (Device, SyncClient) {
+        let device = Device(name)
+        let login = await device.run("login", server.url, "--user", "demo", "--password-stdin", stdin: "demo")
+        #expect(login.code == 0, "\(login.err)")
+        let client = SyncClient(
+            store: try BriefingStore(path: device.storePath),
+            configuration: .init(pushBatchSize: 3, pullPageSize: 4, retries: 1, retryDelay: .milliseconds(50)))
+        return (device, client)
+    }
+
+    /// Waits until `condition` holds or the time runs out.
+    func wait(_ condition: () async throws -> Bool) async throws {
+        for _ in 0..<2000 {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        Issue.record("timed out waiting")
+    }
+
+    func serverRecords(_ databasePath: String) async throws -> [UserRecord] {
+        let store = try ServerStore(path: databasePath)
+        let account = try #require(try await store.accounts().first { $0.name == "demo" })
+        return try await store.records(ofAccount: account.id)
+    }
+
+    @Test("Killing the server mid-push loses no acknowledged and no pending mutation")
+    func killDuringPush() async throws {
+        let database = TemporaryDirectory.make().appendingPathComponent("server.sqlite").path
+        var server = try await ServerProcess.start(databasePath: database)
+        let port = server.port
+        let (device, client) = try await device("A", server)
+        _ = try await client.sync()
+        for index in 0..<Self.tagCount {
+            #expect(await device.run("tag", "add", "grid-storage-winter", "topic-\(index)").code == 0)
+        }
+        let store = client.store
+        #expect(try await store.pendingCount() == Self.tagCount)
+
+        // Kill the server once it has acknowledged some batches, while the push goes on.
+        async let interrupted: Result<SyncClient.Summary, any Error> = {
+            do { return .success(try await client.sync()) } catch { return .failure(error) }
+        }()
+        try await wait { try await store.pendingCount() < Self.tagCount - 6 }
+        server.kill()
+        let outcome = await interrupted
+        guard case .failure(let error) = outcome else {
+            Issue.record("the sync finished before the kill; nothing was tested")
+            return
+        }
+        #expect((error as? SyncClientError)?.code == .unreachable)
+
+        // Every tag is either durable on the server (acknowledged) or still pending on the device.
+        let pending = try await store.pendingCount()
+        let onServer = try await serverRecords(database).filter { $0.kind == .tag }
+        #expect(pending > 0)
+        #expect(onServer.count >= Self.tagCount - pending)
+        #expect(onServer.count + pending >= Self.tagCount)
+
+        // A restarted server on the same file takes the rest; both sides converge.
+        server = try await ServerProcess.start(databasePath: database, port: port)
+        defer { server.stop() }
+        let summary = try await client.sync()
+        #expect(summary.pushed == pending)
+        #expect(try await store.pendingCount() == 0)
+        let final = try await serverRecords(database)
+        #expect(final.filter { $0.kind == .tag }.count == Self.tagCount)
+        #expect(try await store.allRecords() == final)
+    }
+
+    @Test("Killing the server mid-pull loses nothing; the next sync resumes from the cursor")
+    func killDuringPull() async throws {
+        let database = TemporaryDirectory.make().appendingPathComponent("server.sqlite").path
+        var server = try await ServerProcess.start(databasePath: database)
+        let port = server.port
+        let (writer, writerClient) = try await device("writer", server)
+        _ = try await writerClient.sync()
+        for index in 0..<Self.tagCount {
+            #expect(await writer.run("tag", "add", "river-basin-water-sharing", "t\(index)").code == 0)
+        }
+        _ = try await writerClient.sync()
+
+        let (_, reader) = try await device("reader", server)
+        let store = reader.store
+        async let interrupted: Result<SyncClient.Summary, any Error> = {
+            do { return .success(try await reader.sync()) } catch { return .failure(error) }
+        }()
+        try await wait { try await store.records(.tag).count >= 8 }
+        server.kill()
+        guard case .failure = await interrupted else {
+            Issue.record("the sync finished before the kill; nothing was tested")
+            return
+        }
+        let partial = try await store.records(.tag).count
+        #expect(partial < Self.tagCount)
+
+        server = try await ServerProcess.start(databasePath: database, port: port)
+        defer { server.stop() }
+        _ = try await reader.sync()
+        let final = try await serverRecords(database)
+        #expect(try await store.allRecords() == final)
+        #expect(try await store.records(.tag).count == Self.tagCount)
+    }
+}
