@@ -148,7 +148,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "BriefingModelTests", dependencies: ["BriefingModel"], swiftSettings: swiftSettings),
-        .testTarget(name: "GzipTests", dependencies: ["Gzip"], swiftSettings: swiftSettings),
+        .testTarget(name: "GzipTests", dependencies: ["Gzip", "BriefingModel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "BriefingStoreTests",
             dependencies: ["BriefingStore", "BriefingTestSupport"],

@@ -106,8 +106,9 @@ public struct HybridClock: Sendable {
 
     /// The next timestamp for a local event at wall time `now` (milliseconds).
     public mutating func tick(now: Int64) -> HLC {
+        let now = min(now, HLC.maxWallMillis)
         if now > last.wallMillis {
-            last = HLC(wallMillis: min(now, HLC.maxWallMillis), counter: 0, node: node)
+            last = HLC(wallMillis: now, counter: 0, node: node)
         } else {
             last = Self.bump(wall: last.wallMillis, counter: last.counter, node: node)
         }
@@ -116,7 +117,7 @@ public struct HybridClock: Sendable {
 
     /// Absorbs a timestamp seen from another node, so later local events order after it.
     public mutating func receive(_ remote: HLC, now: Int64) {
-        let wall = max(now, last.wallMillis, remote.wallMillis)
+        let wall = min(max(now, last.wallMillis, remote.wallMillis), HLC.maxWallMillis)
         if wall == last.wallMillis && wall == remote.wallMillis {
             last = Self.bump(wall: wall, counter: max(last.counter, remote.counter), node: node)
         } else if wall == last.wallMillis {
@@ -129,8 +130,12 @@ public struct HybridClock: Sendable {
     }
 
     private static func bump(wall: Int64, counter: Int32, node: String) -> HLC {
-        // A counter overflow moves into the next millisecond rather than wrapping.
-        if counter >= HLC.maxCounter { return HLC(wallMillis: wall + 1, counter: 0, node: node) }
-        return HLC(wallMillis: wall, counter: counter + 1, node: node)
+        // A counter overflow moves into the next millisecond rather than wrapping. At the
+        // very end of the range (the year 33658) the clock saturates instead of overflowing.
+        if counter >= HLC.maxCounter {
+            if wall >= HLC.maxWallMillis { return HLC(wallMillis: HLC.maxWallMillis, counter: HLC.maxCounter, node: node) }
+            return HLC(wallMillis: wall + 1, counter: 0, node: node)
+        }
+        return HLC(wallMillis: min(wall, HLC.maxWallMillis), counter: counter + 1, node: node)
     }
 }

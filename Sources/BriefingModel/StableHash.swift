@@ -11,8 +11,14 @@ public struct StableHash: Sendable {
     public init() {}
 
     /// Mixes a string (and a separator, so that ["ab","c"] and ["a","bc"] differ) into the hash.
+    ///
+    /// A separator or escape byte inside the text is escaped, so no two lists of parts
+    /// mix the same bytes.
     public mutating func combine(_ text: String) {
-        for byte in text.utf8 { mix(byte) }
+        for byte in text.utf8 {
+            if byte == 0x1f || byte == 0x1e { mix(0x1e) }
+            mix(byte)
+        }
         mix(0x1f)
     }
 

@@ -123,6 +123,20 @@ extension BriefingStore {
                         "this store has \(pending) unsynced change(s) for \(state.user ?? "another user") on \(state.serverURL ?? "another server"); sync them first or use another --store")
                 }
                 try Self.wipe(db, keepOutbox: false)
+            } else if let previous = state.deviceID, previous != deviceID {
+                // Same reader, new device registration: pending changes carry the old device's
+                // clock node, which the server would refuse. Re-stamp them for the new device.
+                for row in try Row.fetchAll(db, sql: "SELECT mutationID, body FROM outbox") {
+                    var mutation = try Self.decode(Mutation.self, row["body"])
+                    mutation.hlc.node = deviceID
+                    try db.execute(
+                        sql: "UPDATE outbox SET body = ? WHERE mutationID = ?",
+                        arguments: [try Self.json(mutation), row["mutationID"] as Int64])
+                }
+                if let clock = state.clock {
+                    let restamped = HLC(wallMillis: clock.wallMillis, counter: clock.counter, node: deviceID)
+                    try db.execute(sql: "UPDATE syncState SET clock = ? WHERE id = 1", arguments: [restamped.description])
+                }
             }
             try db.execute(
                 sql: """

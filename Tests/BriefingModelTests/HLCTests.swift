@@ -170,6 +170,18 @@ struct HLCTests {
 
 @Suite("Hybrid clock")
 struct HybridClockTests {
+    @Test("At the end of the range the clock never goes backwards and stays parseable")
+    func endOfRange() throws {
+        var clock = HybridClock(node: "A", last: HLC(wallMillis: HLC.maxWallMillis, counter: 5, node: "A"))
+        let ticked = clock.tick(now: HLC.maxWallMillis + 1)
+        #expect(ticked > HLC(wallMillis: HLC.maxWallMillis, counter: 5, node: "A"))
+        var receiving = HybridClock(node: "A")
+        receiving.receive(HLC(wallMillis: 1, node: "B"), now: HLC.maxWallMillis + 1)
+        #expect(HLC(receiving.last.description) == receiving.last)
+        var saturated = HybridClock(node: "A", last: HLC(wallMillis: HLC.maxWallMillis, counter: HLC.maxCounter, node: "A"))
+        #expect(HLC(saturated.tick(now: 0).description) != nil)
+    }
+
     @Test("Ticks always increase, even when the wall clock goes backwards")
     func monotonicTicks() {
         var clock = HybridClock(node: "A")

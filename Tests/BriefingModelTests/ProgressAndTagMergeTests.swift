@@ -29,6 +29,10 @@ struct ReadingProgressMergeTests {
         }
         #expect(aThenB.record.fields == bThenA.record.fields)
         #expect(aThenB.record.clocks == bThenA.record.clocks)
+        #expect(aThenB.record.clocks["position"] == S.hlc(2_000, "B"))
+        #expect(aThenB.record.clocks["furthest"] == S.hlc(2_000, "B"))
+        // The immutable briefing ID keeps the earliest clock whichever write arrives first.
+        #expect(aThenB.record.clocks["briefingID"] == S.hlc(1_000, "A"))
         #expect(bThenA.statuses == [.applied, .merged])
     }
 

@@ -105,6 +105,8 @@ struct StableHashTests {
             (["a", "b"], ["b", "a"]),
             (["paragraph"], ["Paragraph"]),
             (["Zoë"], ["Zoe"]),
+            (["a\u{1f}", "b"], ["a", "\u{1f}b"]),
+            (["a\u{1e}\u{1f}"], ["a\u{1f}", ""]),
         ])
     func differentParts(one: [String], other: [String]) {
         #expect(StableHash.hex(of: one) != StableHash.hex(of: other))

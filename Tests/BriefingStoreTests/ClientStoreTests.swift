@@ -116,6 +116,20 @@ struct ClientStoreTests {
         #expect(try await store.pendingCount() == 1)
     }
 
+    @Test("Logging in again as the same reader keeps pending changes, re-stamped for the new device")
+    func reloginKeepsPendingChanges() async throws {
+        let store = try await makeStore()
+        try await store.change(.bookmark, id: "b1", fields: ["briefingID": .string("b1"), "bookmarked": .bool(true)])
+        try await store.clearToken()
+        try await store.saveLogin(serverURL: "http://127.0.0.1:1", user: "u", deviceID: "DEV-NEW", deviceName: nil, token: "t2")
+        let pending = try await store.pendingMutations(limit: 10)
+        #expect(pending.count == 1)
+        #expect(pending.first?.hlc.node == "DEV-NEW")
+        let next = try await store.change(.bookmark, id: "b1", fields: ["bookmarked": .bool(false)])
+        #expect(next.clocks["bookmarked"]?.node == "DEV-NEW")
+        #expect(next.clocks["bookmarked"]! > pending[0].hlc)
+    }
+
     @Test("Changes and their cursor survive reopening a store file")
     func durableOnDisk() async throws {
         let path = TemporaryDirectory.make().appendingPathComponent("device.sqlite").path

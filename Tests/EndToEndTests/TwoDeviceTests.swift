@@ -162,6 +162,22 @@ struct TwoDeviceTests {
         }
     }
 
+    @Test("With the server down, sync fails with one clear line and keeps pending changes", .timeLimit(.minutes(1)))
+    func serverDown() async throws {
+        let a = Device("A")
+        let url = try await withTestServer { server in
+            #expect(await a.run("login", server.url, "--user", "demo", "--password-stdin", stdin: "demo").code == 0)
+            #expect(await a.run("sync").code == 0)
+            #expect(await a.run("bookmark", "add", "port-automation-labour").code == 0)
+            return server.url
+        }
+        let result = await a.run("sync")
+        #expect(result.code != 0)
+        #expect(result.err.hasPrefix("error: cannot reach the server at \(url)"))
+        #expect(result.err.split(separator: "\n").count == 1)
+        #expect(await a.run("status").out.contains("pending:   1 change(s)"))
+    }
+
     @Test("Quotes that are missing or ambiguous are refused with a clear error", .timeLimit(.minutes(1)))
     func quoteErrors() async throws {
         try await withTestServer { server in

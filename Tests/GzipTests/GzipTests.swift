@@ -1,22 +1,6 @@
+import BriefingModel
 import Gzip
 import Testing
-
-/// A small deterministic random number generator (SplitMix64).
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite("Gzip")
 struct GzipTests {
@@ -26,6 +10,18 @@ struct GzipTests {
     static func randomBytes(_ count: Int, seed: UInt64 = 42) -> [UInt8] {
         var generator = SeededGenerator(seed: seed)
         return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    }
+
+    /// Named inputs, so parameterized tests log a name rather than every byte.
+    enum Payload: String, CaseIterable, Sendable {
+        case text, randomBytes
+
+        var bytes: [UInt8] {
+            switch self {
+            case .text: GzipTests.text
+            case .randomBytes: GzipTests.randomBytes(200_000)
+            }
+        }
     }
 
     // MARK: Round trips
@@ -60,7 +56,7 @@ struct GzipTests {
         #expect(try Gzip.decompress(compressed, limit: Self.text.count) == Self.text)
     }
 
-    @Test("Output one byte over the limit is refused as too large", arguments: [1, 1_000])
+    @Test("Output over the limit, by one byte or many, is refused as too large", arguments: [1, 1_000])
     func overLimit(shortBy: Int) throws {
         let compressed = try Gzip.compress(Self.text)
         let error = #expect(throws: GzipError.self) {
@@ -88,8 +84,9 @@ struct GzipTests {
 
     // MARK: Damaged input
 
-    @Test("Flipped bytes in the middle are corrupt", arguments: [Self.text, Self.randomBytes(10_000)])
-    func flippedBytes(data: [UInt8]) throws {
+    @Test("Flipped bytes in the middle are corrupt", arguments: Payload.allCases)
+    func flippedBytes(payload: Payload) throws {
+        let data = payload.bytes
         var damaged = try Gzip.compress(data)
         let middle = damaged.count / 2
         for index in middle..<(middle + 4) { damaged[index] ^= 0xFF }
@@ -129,8 +126,9 @@ struct GzipTests {
         #expect(error?.code == .corrupt)
     }
 
-    @Test("A stream cut in half is corrupt", arguments: [Self.text, Self.randomBytes(200_000)])
-    func cutInHalf(data: [UInt8]) throws {
+    @Test("A stream cut in half is corrupt", arguments: Payload.allCases)
+    func cutInHalf(payload: Payload) throws {
+        let data = payload.bytes
         let compressed = try Gzip.compress(data)
         let error = #expect(throws: GzipError.self) {
             try Gzip.decompress(Array(compressed.prefix(compressed.count / 2)), limit: 1 << 20)
