@@ -57,7 +57,7 @@ extension BriefingCommand {
     /// - Returns: the exit code.
     public static func run(arguments: [String]) async -> Int32 {
         do {
-            var command = try parseAsRoot(arguments)
+            var command = try parseAsRoot(hoistingGlobalOptions(arguments))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -75,6 +75,25 @@ extension BriefingCommand {
             }
             return code
         }
+    }
+
+    /// Moves global options given before the subcommand (`briefing --store P sync`) after it,
+    /// where every subcommand accepts them.
+    static func hoistingGlobalOptions(_ arguments: [String]) -> [String] {
+        var leading: [String] = []
+        var rest = arguments[...]
+        while let first = rest.first, first.hasPrefix("--") {
+            if first == "--json" || first.hasPrefix("--store=") {
+                leading.append(first)
+                rest = rest.dropFirst()
+            } else if first == "--store", rest.count >= 2 {
+                leading += rest.prefix(2)
+                rest = rest.dropFirst(2)
+            } else {
+                break
+            }
+        }
+        return Array(rest) + leading
     }
 
     /// The single line for errors of the store and sync engine.

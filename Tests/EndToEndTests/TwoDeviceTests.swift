@@ -194,6 +194,11 @@ struct TwoDeviceTests {
             let second = await a.run("highlight", "add", "grid-storage-winter", "--quote", "the grid operator", "--occurrence", "2")
             #expect(second.code == 0, "\(second.err)")
             #expect(await a.run("status").out.contains("pending:   1 change(s)"))
+            // Global options work before the subcommand too.
+            let status = await briefing(["--store", a.storePath, "--json", "status"])
+            #expect(status.code == 0)
+            let json = try status.json() as? [String: Any]
+            #expect(json?["pending"] as? Int == 1)
         }
     }
 }

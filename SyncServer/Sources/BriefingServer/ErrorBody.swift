@@ -14,7 +14,7 @@ enum ErrorBody {
             var message: String
         }
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return Array((try? encoder.encode(Body(error: code, message: message))) ?? Data("{\"error\":\"internal\"}".utf8))
     }
 
