@@ -31,7 +31,7 @@ CREATE TABLE record (
   id TEXT NOT NULL,
   seq INTEGER NOT NULL,
   deleted INTEGER NOT NULL DEFAULT 0,
-  body TEXT NOT NULL,
+  body TEXT NOT NULL, changedAt INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (owner, kind, id)
 );
 
@@ -44,6 +44,8 @@ CREATE TABLE rejectedMutation (
 );
 
 CREATE INDEX device_accountID ON device(accountID);
+
+CREATE INDEX record_deleted_changedAt ON record(deleted, changedAt);
 
 CREATE INDEX record_kind_id ON record(kind, id);
 

@@ -240,7 +240,7 @@ struct TagCommand: AsyncParsableCommand {
             guard !name.isEmpty, name.count <= 64 else { throw CLIError("a tag is 1–64 characters") }
             let id = EntitySchema.tagID(briefingID: target.id, name: name)
             // Each add is a unique element of the add set; a remove lists the adds it saw.
-            let dot = UUID().uuidString
+            let dot = store.newID()
             try await store.change(
                 .tag, id: id, fields: ["briefingID": .string(target.id), "name": .string(name), "adds": .strings([dot])])
             if global.json { return try Console.json(["id": id, "tag": name]) }

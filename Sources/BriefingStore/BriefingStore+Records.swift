@@ -84,6 +84,14 @@ extension BriefingStore {
             }
             var baseText: String?
             if kind == .note, fields["text"] != nil { baseText = current?.fields["text"]?.string }
+            // An edit carries the record's set-once fields too: they never conflict, and they let
+            // the server recreate a record whose tombstone it has compacted away.
+            var fields = fields
+            if op == .upsert, let current {
+                for spec in EntitySchema.fields(of: kind) where spec.policy == .immutable && fields[spec.name] == nil {
+                    fields[spec.name] = current.fields[spec.name]
+                }
+            }
             try db.execute(
                 sql: "INSERT INTO outbox (kind, recordID, body, createdAt) VALUES (?, ?, '', ?)",
                 arguments: [kind.rawValue, recordID, stamp])

@@ -72,6 +72,9 @@ public final class BriefingStore: Sendable {
         try decoder.decode(type, from: Data(text.utf8))
     }
 
+    /// A new unique ID from the store's generator (for records and tag adds).
+    public func newID() -> String { makeID() }
+
     var currentMillis: Int64 { Int64((now().timeIntervalSince1970 * 1000).rounded(.down)) }
 
     var isoNow: String { ISO8601DateFormatter().string(from: now()) }

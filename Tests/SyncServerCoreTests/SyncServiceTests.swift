@@ -123,6 +123,51 @@ struct SyncServiceTests {
         await #expect(throws: SyncError.self) { try await fixture.service.pull(fixture.principal, cursor: "%%%", limit: 5) }
     }
 
+    @Test("A batch that skips mutation IDs is refused whole")
+    func gapRefused() async throws {
+        let fixture = try await makeFixture()
+        _ = try await fixture.service.push(fixture.principal, clientID: fixture.principal.deviceID, mutations: [bookmark(fixture, 1)])
+        await #expect(throws: SyncError.self) {
+            try await fixture.service.push(fixture.principal, clientID: fixture.principal.deviceID, mutations: [bookmark(fixture, 3)])
+        }
+        let next = try await fixture.service.push(fixture.principal, clientID: fixture.principal.deviceID, mutations: [bookmark(fixture, 2)])
+        #expect(next.map(\.status) == [.applied])
+    }
+
+    @Test("Compaction removes old tombstones only, and cursors behind them must resync")
+    func compaction() async throws {
+        let clock = TestClock(Self.now)
+        let service = SyncService(
+            store: try ServerStore.inMemory(), configuration: .init(bcryptCost: 4, tombstoneRetention: 86_400), now: { clock.now })
+        try await DemoContent.load(into: service)
+        let session = try await service.createSession(user: "demo", password: "demo", deviceName: nil)
+        let principal = try await service.authenticate(token: session.token)
+        func hlc(_ offset: Int64) -> HLC { HLC(wallMillis: Int64(clock.now.timeIntervalSince1970 * 1000) + offset, counter: 0, node: principal.deviceID) }
+        let create = Mutation(
+            mutationID: 1, kind: .note, id: "n1", op: .upsert, hlc: hlc(0),
+            fields: ["briefingID": .string("grid-storage-winter"), "text": .string("gone soon")])
+        _ = try await service.push(principal, clientID: principal.deviceID, mutations: [create])
+        let early = try await service.pull(principal, cursor: nil, limit: 1000)
+        let delete = Mutation(mutationID: 2, kind: .note, id: "n1", op: .delete, hlc: hlc(1), seen: hlc(0))
+        _ = try await service.push(principal, clientID: principal.deviceID, mutations: [delete])
+        let caughtUp = try await service.pull(principal, cursor: nil, limit: 1000)
+
+        #expect(try await service.compact().removed == 0)
+        clock.now = clock.now.addingTimeInterval(2 * 86_400)
+        let result = try await service.compact()
+        #expect(result.removed == 1)
+        await #expect(throws: SyncError.self) { try await service.pull(principal, cursor: early.cursor.token, limit: 10) }
+        // A device that had seen the tombstone carries on; the log never reuses its number.
+        let after = try await service.pull(principal, cursor: caughtUp.cursor.token, limit: 10)
+        #expect(after.changes.isEmpty)
+        let bookmark = Mutation(
+            mutationID: 3, kind: .bookmark, id: "grid-storage-winter", op: .upsert, hlc: hlc(0),
+            fields: ["briefingID": .string("grid-storage-winter"), "bookmarked": .bool(true)])
+        _ = try await service.push(principal, clientID: principal.deviceID, mutations: [bookmark])
+        let next = try await service.pull(principal, cursor: caughtUp.cursor.token, limit: 10)
+        #expect(next.changes.map(\.id) == ["grid-storage-winter"])
+    }
+
     @Test("Removing a user removes their devices and data, and no one else's")
     func removeUser() async throws {
         let fixture = try await makeFixture()
@@ -149,4 +194,11 @@ struct SyncServiceTests {
             }
         }
     }
+}
+
+/// A settable clock for tests.
+final class TestClock: @unchecked Sendable {
+    // Only the test's own task touches it, one step at a time.
+    var now: Date
+    init(_ now: Date) { self.now = now }
 }

@@ -3,7 +3,35 @@ import Logging
 import OpenAPIHummingbird
 import OpenAPIRuntime
 import SyncAPI
+import ServiceLifecycle
 import SyncServerCore
+
+/// Compacts old tombstones periodically while the server runs.
+public struct CompactionService: Service {
+    let service: SyncService
+    let interval: Duration
+    let logger: Logger
+
+    public init(service: SyncService, interval: Duration, logger: Logger) {
+        self.service = service
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        // Runs until the server shuts down: graceful shutdown cancels the sleep and ends the loop.
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await service.compact()
+                } catch {
+                    logger.error("compaction failed", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+}
 
 /// Builds the HTTP application around a sync service.
 public enum BriefingServerApp {
@@ -25,11 +53,12 @@ public enum BriefingServerApp {
     /// The application, ready to run as a service (graceful shutdown on SIGINT/SIGTERM via `runService`).
     public static func application(
         service: SyncService, host: String, port: Int, limits: HTTPLimits = .init(), logger: Logger,
-        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        services: [any Service] = [], onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         Application(
             router: try router(service: service, limits: limits, logger: logger),
             configuration: .init(address: .hostname(host, port: port), serverName: "briefing-server"),
+            services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger)
     }

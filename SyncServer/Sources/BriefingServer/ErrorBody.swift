@@ -24,7 +24,7 @@ enum ErrorBody {
         case .badRequest, .badCursor: .badRequest
         case .resyncRequired: .gone
         case .unauthorized, .invalidCredentials: .unauthorized
-        case .mutationOrder, .wrongClient, .userExists: .conflict
+        case .mutationOrder, .mutationGap, .wrongClient, .userExists: .conflict
         case .userNotFound, .notFound: .notFound
         case .storage: .internalServerError
         }

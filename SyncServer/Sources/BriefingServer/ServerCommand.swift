@@ -9,7 +9,7 @@ public struct BriefingServerCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "briefing-server",
         abstract: "The Briefings sync server.",
-        subcommands: [Serve.self, UserCommand.self],
+        subcommands: [Serve.self, UserCommand.self, Compact.self],
         defaultSubcommand: Serve.self)
 
     public init() {}
@@ -30,9 +30,9 @@ struct DatabaseOptions: ParsableArguments {
         return URL(fileURLWithPath: dataHome).appendingPathComponent("briefings/server.sqlite").path
     }
 
-    func openService(logger: Logger) throws -> SyncService {
+    func openService(logger: Logger, configuration: SyncService.Configuration = .init()) throws -> SyncService {
         do {
-            return SyncService(store: try ServerStore(path: database), logger: logger)
+            return SyncService(store: try ServerStore(path: database), configuration: configuration, logger: logger)
         } catch let error as SyncError {
             throw ValidationError(error.message)
         }
@@ -47,6 +47,8 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: DatabaseOptions
     @Flag(help: "On an empty database, load the demo briefings and create the account demo / demo (loopback only).")
     var demo = false
+    @Option(help: "Days to keep tombstones before compaction; devices offline longer resync.")
+    var tombstoneRetentionDays: Double = 30
 
     func validate() throws {
         if demo && !Self.isLoopback(host) {
@@ -61,7 +63,8 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Logger(label: "briefings.server")
-        let service = try options.openService(logger: logger)
+        let service = try options.openService(
+            logger: logger, configuration: .init(tombstoneRetention: tombstoneRetentionDays * 86_400))
         if demo {
             let loaded = try await DemoContent.load(into: service)
             let count = try await service.store.briefingCount()
@@ -72,6 +75,7 @@ struct Serve: AsyncParsableCommand {
         let demo = self.demo
         let app = try BriefingServerApp.application(
             service: service, host: host, port: port, logger: logger,
+            services: [CompactionService(service: service, interval: .seconds(3600), logger: logger)],
             onServerRunning: { [host] port in
                 let url = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
                 var lines = ["Briefings sync server listening on \(url)", "  database: \(database)"]
@@ -88,6 +92,20 @@ struct Serve: AsyncParsableCommand {
             })
         try await app.runService()
         logger.info("server stopped")
+    }
+}
+
+struct Compact: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Remove old tombstones now (the server also does this hourly); safe while the server runs.")
+    @OptionGroup var options: DatabaseOptions
+    @Option(help: "Days to keep tombstones.") var tombstoneRetentionDays: Double = 30
+
+    func run() async throws {
+        let service = try options.openService(
+            logger: Logger(label: "briefings.admin"), configuration: .init(tombstoneRetention: tombstoneRetentionDays * 86_400))
+        let result = try await service.compact()
+        print("removed \(result.removed) tombstone(s); devices with cursors before \(result.horizon) will resync")
     }
 }
 

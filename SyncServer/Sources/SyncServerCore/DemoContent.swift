@@ -74,7 +74,7 @@ public enum DemoContent {
     public static func load(into service: SyncService) async throws -> Bool {
         guard try await service.store.briefingCount() == 0 else { return false }
         for (briefing, editorial) in try briefings() {
-            try await service.store.publish(briefing, editorial: editorial)
+            try await service.publish(briefing, editorial: editorial)
         }
         if try await !service.store.accounts().contains(where: { $0.name == user }) {
             try await service.addUser(name: user, password: password)

@@ -9,8 +9,17 @@ enum ServerSchema {
         migrator.registerMigration("v1") { db in
             for statement in v1 { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v2-record-changedAt") { db in
+            for statement in v2 { try db.execute(sql: statement) }
+        }
         return migrator
     }
+
+    /// When each record last changed (server wall time, ms), so tombstones can be compacted by age.
+    static let v2 = [
+        "ALTER TABLE record ADD COLUMN changedAt INTEGER NOT NULL DEFAULT 0",
+        "CREATE INDEX record_deleted_changedAt ON record(deleted, changedAt)",
+    ]
 
     static let v1 = [
         """

@@ -20,8 +20,7 @@ public struct Principal: Hashable, Sendable {
 
 extension ServerStore {
     /// Creates an account; the name must be new.
-    public func createAccount(name: String, passwordHash: String, now: Date) async throws -> Account {
-        let id = UUID().uuidString
+    public func createAccount(id: String = UUID().uuidString, name: String, passwordHash: String, now: Date) async throws -> Account {
         let created = ISO8601DateFormatter().string(from: now)
         return try await database.write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM account WHERE name = ?", arguments: [name]) == true {
@@ -68,8 +67,7 @@ extension ServerStore {
     }
 
     /// Registers a device for an account with the hash of its new token.
-    func createDevice(accountID: String, name: String?, tokenHash: String, now: Date) async throws -> String {
-        let id = UUID().uuidString
+    func createDevice(id: String, accountID: String, name: String?, tokenHash: String, now: Date) async throws -> String {
         try await database.write { db in
             try db.execute(
                 sql: "INSERT INTO device (id, accountID, name, tokenHash, createdAt) VALUES (?, ?, ?, ?, ?)",

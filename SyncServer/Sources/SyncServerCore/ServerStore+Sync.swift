@@ -59,7 +59,7 @@ extension ServerStore {
                 guard cursor.seq >= horizon else {
                     throw SyncError(.resyncRequired, "the cursor is older than the tombstone horizon; resync from the start")
                 }
-                let newest = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM record") ?? 0
+                let newest = try Self.newestSeq(db)
                 guard cursor.seq <= newest else {
                     throw SyncError(.resyncRequired, "the cursor is ahead of this server's log; resync from the start")
                 }
@@ -128,9 +128,15 @@ extension ServerStore {
                     }
                     continue
                 }
+                // Mutations apply once and in the device's order: after its first push, a device's
+                // IDs must follow on from the last one applied.
+                if last > 0 && mutation.mutationID > last + 1 {
+                    throw SyncError(
+                        .mutationGap, "mutation \(mutation.mutationID) follows \(last): earlier mutations from this device are missing")
+                }
                 last = mutation.mutationID
                 do {
-                    results.append(try Self.apply(db, mutation, principal: principal, clockLimit: limit))
+                    results.append(try Self.apply(db, mutation, principal: principal, clockLimit: limit, now: now))
                 } catch let rejection as MutationRejection {
                     try db.execute(
                         sql: "INSERT INTO rejectedMutation (deviceID, mutationID, reason, message) VALUES (?, ?, ?, ?)",
@@ -147,7 +153,9 @@ extension ServerStore {
         }
     }
 
-    static func apply(_ db: Database, _ mutation: Mutation, principal: Principal, clockLimit: Int64) throws -> MutationResult {
+    static func apply(
+        _ db: Database, _ mutation: Mutation, principal: Principal, clockLimit: Int64, now: Date
+    ) throws -> MutationResult {
         guard mutation.hlc.node == principal.deviceID else {
             throw MutationRejection(.invalidFields, "the mutation's clock belongs to another device")
         }
@@ -176,13 +184,14 @@ extension ServerStore {
         if result.record != current {
             try put(
                 db, owner: principal.accountID, kind: mutation.kind, id: mutation.id, deleted: result.record.deleted,
-                body: try json(result.record))
+                body: try json(result.record), at: now)
         }
         for copy in result.copies where try userRecord(db, owner: principal.accountID, kind: copy.kind, id: copy.id) == nil {
-            try put(db, owner: principal.accountID, kind: copy.kind, id: copy.id, deleted: false, body: try json(copy))
+            try put(db, owner: principal.accountID, kind: copy.kind, id: copy.id, deleted: false, body: try json(copy), at: now)
         }
         for conflict in result.conflicts {
-            try put(db, owner: principal.accountID, kind: .conflict, id: conflict.id, deleted: false, body: try json(conflict))
+            try put(
+                db, owner: principal.accountID, kind: .conflict, id: conflict.id, deleted: false, body: try json(conflict), at: now)
         }
         return MutationResult(mutationID: mutation.mutationID, status: result.status)
     }

@@ -82,19 +82,32 @@ public final class ServerStore: Sendable {
         Int64(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'horizon'") ?? "0") ?? 0
     }
 
+    /// The newest sequence number ever issued. Compaction may remove the newest record, but
+    /// never past the horizon, so the larger of the two is the high-water mark.
+    static func newestSeq(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(
+            db, sql: "SELECT MAX(COALESCE((SELECT MAX(seq) FROM record), 0), CAST((SELECT value FROM meta WHERE key = 'horizon') AS INTEGER))"
+        ) ?? 0
+    }
+
     static func nextSeq(_ db: Database) throws -> Int64 {
-        (try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM record") ?? 0) + 1
+        try newestSeq(db) + 1
     }
 
     /// Writes a record's new state at the next sequence number.
-    static func put(_ db: Database, owner: String, kind: EntityKind, id: String, deleted: Bool, body: String) throws {
+    static func put(
+        _ db: Database, owner: String, kind: EntityKind, id: String, deleted: Bool, body: String, at: Date
+    ) throws {
         try db.execute(
             sql: """
-                INSERT INTO record (owner, kind, id, seq, deleted, body) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (owner, kind, id) DO UPDATE SET seq = excluded.seq, deleted = excluded.deleted, body = excluded.body
+                INSERT INTO record (owner, kind, id, seq, deleted, body, changedAt) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (owner, kind, id) DO UPDATE SET
+                  seq = excluded.seq, deleted = excluded.deleted, body = excluded.body, changedAt = excluded.changedAt
                 """,
-            arguments: [owner, kind.rawValue, id, try nextSeq(db), deleted, body])
+            arguments: [owner, kind.rawValue, id, try nextSeq(db), deleted, body, millis(at)])
     }
+
+    static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
 
     static func userRecord(_ db: Database, owner: String, kind: EntityKind, id: String) throws -> UserRecord? {
         try String.fetchOne(

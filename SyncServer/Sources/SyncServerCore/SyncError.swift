@@ -8,6 +8,7 @@ public struct SyncError: Error, Hashable, Sendable, CustomStringConvertible {
         case unauthorized = "unauthorized"
         case invalidCredentials = "invalid_credentials"
         case mutationOrder = "mutation_order"
+        case mutationGap = "mutation_gap"
         case wrongClient = "wrong_client"
         case userExists = "user_exists"
         case userNotFound = "user_not_found"

@@ -15,27 +15,37 @@ public struct SyncService: Sendable {
         public var maxClockSkew: TimeInterval
         /// The most changes one pull returns.
         public var maxPageSize: Int
+        /// How long tombstones are kept before compaction removes them; a device whose cursor
+        /// is older must resync.
+        public var tombstoneRetention: TimeInterval
 
-        public init(bcryptCost: UInt8 = 12, maxClockSkew: TimeInterval = 36 * 3600, maxPageSize: Int = 1000) {
+        public init(
+            bcryptCost: UInt8 = 12, maxClockSkew: TimeInterval = 36 * 3600, maxPageSize: Int = 1000,
+            tombstoneRetention: TimeInterval = 30 * 86_400
+        ) {
             self.bcryptCost = bcryptCost
             self.maxClockSkew = maxClockSkew
             self.maxPageSize = maxPageSize
+            self.tombstoneRetention = tombstoneRetention
         }
     }
 
     public let store: ServerStore
     public let configuration: Configuration
     private let now: @Sendable () -> Date
+    private let makeID: @Sendable () -> String
     private let logger: Logger
 
+    /// A service over `store`; `now` and `makeID` are injected so a simulation is reproducible.
     public init(
         store: ServerStore, configuration: Configuration = .init(), logger: Logger = Logger(label: "briefings.sync"),
-        now: @escaping @Sendable () -> Date = Date.init
+        now: @escaping @Sendable () -> Date = Date.init, makeID: @escaping @Sendable () -> String = { UUID().uuidString }
     ) {
         self.store = store
         self.configuration = configuration
         self.logger = logger
         self.now = now
+        self.makeID = makeID
     }
 
     /// A freshly issued device token, shown once.
@@ -57,7 +67,7 @@ public struct SyncService: Sendable {
             throw SyncError(.badRequest, "a password is 1–72 bytes")
         }
         let hash = Bcrypt.hash(password, cost: configuration.bcryptCost)
-        let account = try await store.createAccount(name: name, passwordHash: hash, now: now())
+        let account = try await store.createAccount(id: makeID(), name: name, passwordHash: hash, now: now())
         logger.info("user added", metadata: ["user": "\(name)"])
         return account
     }
@@ -83,7 +93,7 @@ public struct SyncService: Sendable {
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
         let deviceID = try await store.createDevice(
-            accountID: credentials.id, name: deviceName, tokenHash: Self.hash(token: token), now: now())
+            id: makeID(), accountID: credentials.id, name: deviceName, tokenHash: Self.hash(token: token), now: now())
         logger.info("device registered", metadata: ["user": "\(user)", "device": "\(deviceID)"])
         return Session(token: token, deviceID: deviceID, user: user)
     }
@@ -106,6 +116,23 @@ public struct SyncService: Sendable {
     /// SHA-256 of a token, hex: what the server keeps instead of the token.
     static func hash(token: String) -> String {
         SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    // MARK: Content and retention
+
+    /// Publishes a briefing revision with its editorial layer.
+    public func publish(_ briefing: Briefing, editorial: [EditorialAnnotation]) async throws {
+        try await store.publish(briefing, editorial: editorial, now: now())
+    }
+
+    /// Removes tombstones older than the retention period and moves the resync horizon past them.
+    @discardableResult
+    public func compact() async throws -> Compaction {
+        let result = try await store.compact(before: now().addingTimeInterval(-configuration.tombstoneRetention))
+        if result.removed > 0 {
+            logger.info("tombstones compacted", metadata: ["removed": "\(result.removed)", "horizon": "\(result.horizon)"])
+        }
+        return result
     }
 
     // MARK: Sync
