@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SyncServerCore", targets: ["SyncServerCore"]),
         .executable(name: "briefing", targets: ["briefing"]),
         .executable(name: "briefing-server", targets: ["briefing-server"]),
+        .executable(name: "briefing-sim", targets: ["briefing-sim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -93,6 +94,26 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: The conflict-resolution lab
+
+        .target(
+            name: "SimulationLab",
+            dependencies: [
+                "BriefingModel", "BriefingStore", "SyncAPI", "SyncClient", "SyncServerCore", "BriefingServer", "Gzip",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "briefing-sim",
+            dependencies: [
+                "SimulationLab",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: The sync server
 
         .target(
@@ -158,6 +179,11 @@ let package = Package(
         .testTarget(
             name: "SyncServerCoreTests",
             dependencies: ["SyncServerCore", "BriefingTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SimulationLabTests",
+            dependencies: ["SimulationLab"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

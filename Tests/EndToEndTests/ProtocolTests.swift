@@ -155,7 +155,7 @@ struct ProtocolTests {
             Data([0x1f, 0x8b, 0x08, 0x00, 0x01, 0x02, 0x03])
         },
         BadRequest(name: "bad cursor", status: 400, code: "bad_cursor", method: "GET", path: "/v1/changes?cursor=not-a-cursor") { _ in nil },
-        BadRequest(name: "foreign cursor", status: 410, code: "resync_required", method: "GET", path: "/v1/changes?cursor=djEuYWJjZGVmLjU") { _ in nil },
+        BadRequest(name: "foreign cursor", status: 410, code: "resync_required", method: "GET", path: "/v1/changes?cursor=djEuYWJjZGVmLjUuMA") { _ in nil },
         BadRequest(name: "bad token", status: 401, code: "unauthorized", method: "GET", path: "/v1/changes", authorized: false) { _ in nil },
         BadRequest(name: "unknown protocol version", status: 404, code: "unsupported_version", method: "GET", path: "/v2/changes") { _ in nil },
         BadRequest(name: "unknown endpoint", status: 404, code: "not_found", method: "GET", path: "/v1/nothing") { _ in nil },

@@ -41,13 +41,19 @@ public enum BriefingServerApp {
         router.add(middleware: ProtocolMiddleware())
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: CompressionMiddleware(limits: limits))
+        try registerAPI(on: router, service: service, logger: logger)
+        return router
+    }
+
+    /// Registers the API operations, with authentication and error mapping, on any OpenAPI
+    /// server transport: the HTTP router here, an in-memory transport in simulations.
+    public static func registerAPI(on transport: any ServerTransport, service: SyncService, logger: Logger) throws {
         let handler = APIHandler(service: service, maxBatch: 500)
         try handler.registerHandlers(
-            on: router,
+            on: transport,
             // Compact JSON: pretty-printing costs bytes on every page.
             configuration: Configuration(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]),
             middlewares: [ErrorMiddleware(logger: logger), AuthenticationMiddleware(service: service)])
-        return router
     }
 
     /// The application, ready to run as a service (graceful shutdown on SIGINT/SIGTERM via `runService`).

@@ -10,23 +10,30 @@ public struct ChangesPage: Sendable {
     public var hasMore: Bool
 }
 
-/// A position in the change log, opaque to clients: `v1.<epoch>.<seq>` in base64url.
+/// A position in the change log, opaque to clients: `v1.<epoch>.<seq>.<horizon>` in base64url.
+///
+/// It records the horizon it was issued under: a cursor below the current horizon is still
+/// good if no compaction has happened since it was issued (a device part-way through a full
+/// resync), and stale otherwise (it may have missed a compacted tombstone).
 public struct Cursor: Hashable, Sendable {
     /// The database the cursor belongs to.
     public var epoch: String
     /// The last sequence number the holder has applied.
     public var seq: Int64
+    /// The compaction horizon when the cursor was issued.
+    public var horizon: Int64
 
     /// The opaque token sent to clients.
     public var token: String {
-        Data("v1.\(epoch).\(seq)".utf8).base64EncodedString()
+        Data("v1.\(epoch).\(seq).\(horizon)".utf8).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }
 
-    public init(epoch: String, seq: Int64) {
+    public init(epoch: String, seq: Int64, horizon: Int64 = 0) {
         self.epoch = epoch
         self.seq = seq
+        self.horizon = horizon
     }
 
     /// Parses a token; throws `bad_cursor` when it is not one of ours.
@@ -38,10 +45,11 @@ public struct Cursor: Hashable, Sendable {
             throw SyncError(.badCursor, "the cursor is not one this server issued")
         }
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0] == "v1", let seq = Int64(parts[2]), seq >= 0 else {
+        guard parts.count == 4, parts[0] == "v1", let seq = Int64(parts[2]), seq >= 0, let horizon = Int64(parts[3]), horizon >= 0
+        else {
             throw SyncError(.badCursor, "the cursor is not one this server issued")
         }
-        self.init(epoch: String(parts[1]), seq: seq)
+        self.init(epoch: String(parts[1]), seq: seq, horizon: horizon)
     }
 }
 
@@ -56,7 +64,7 @@ extension ServerStore {
                     throw SyncError(.resyncRequired, "the cursor belongs to another database; resync from the start")
                 }
                 let horizon = try self.horizon(db)
-                guard cursor.seq >= horizon else {
+                guard cursor.seq >= horizon || cursor.horizon == horizon else {
                     throw SyncError(.resyncRequired, "the cursor is older than the tombstone horizon; resync from the start")
                 }
                 let newest = try Self.newestSeq(db)
@@ -77,7 +85,8 @@ extension ServerStore {
                 changes.append(try Self.change(row))
             }
             let last = page.last.map { $0["seq"] as Int64 } ?? after
-            return ChangesPage(changes: changes, cursor: Cursor(epoch: epoch, seq: last), hasMore: rows.count > limit)
+            return ChangesPage(
+                changes: changes, cursor: Cursor(epoch: epoch, seq: last, horizon: try self.horizon(db)), hasMore: rows.count > limit)
         }
     }
 
@@ -204,6 +213,17 @@ extension ServerStore {
                 sql: "SELECT body FROM record WHERE owner = ? AND kind NOT IN ('conflict') ORDER BY kind, id",
                 arguments: [accountID]
             ).map { try Self.decode(UserRecord.self, $0) }
+        }
+    }
+}
+
+extension ServerStore {
+    /// Every conflict record of one account.
+    public func conflictRecords(ofAccount accountID: String) async throws -> [ConflictRecord] {
+        try await database.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT body FROM record WHERE owner = ? AND kind = 'conflict' ORDER BY id", arguments: [accountID]
+            ).map { try Self.decode(ConflictRecord.self, $0) }
         }
     }
 }

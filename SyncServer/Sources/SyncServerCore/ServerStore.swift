@@ -13,13 +13,16 @@ public final class ServerStore: Sendable {
     public let database: any DatabaseWriter
 
     /// Opens (creating and migrating as needed) the store at `path`.
-    public convenience init(path: String) throws {
+    ///
+    /// - Parameter fsync: `synchronous = FULL` (the default, for durability) or `OFF` (for
+    ///   simulations, which restart the store within one process and never lose power).
+    public convenience init(path: String, fsync: Bool = true) throws {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: fsync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = OFF")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
         let pool: DatabasePool

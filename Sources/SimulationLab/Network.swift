@@ -1,0 +1,160 @@
+import BriefingModel
+import Foundation
+import Gzip
+import HTTPTypes
+import OpenAPIRuntime
+import Synchronization
+import SyncAPI
+
+/// A failure the lab injected into the network.
+struct SimulatedFault: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// The simulated network between devices and the server: an OpenAPI server transport the
+/// generated handlers register on, and a client transport per device. Every message is
+/// encoded and decoded as on the wire. It injects the step's faults and records every push
+/// and its answers for the checks.
+final class Network: ServerTransport, Sendable {
+    typealias Handler = @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
+
+    /// A push as the server answered it.
+    struct PushRecord: Sendable {
+        var device: Int
+        var mutations: [Mutation]
+        var results: [MutationResult]
+    }
+
+    private struct Held: Sendable {
+        var device: Int
+        var request: HTTPRequest
+        var body: [UInt8]?
+        var countdown: Int
+    }
+
+    private struct State: Sendable {
+        var handlers: [String: Handler] = [:]
+        var faults: [FaultKind?] = []
+        var offline: Set<Int> = []
+        var held: [Held] = []
+        var pushes: [PushRecord] = []
+        var injected: [FaultKind: Int] = [:]
+        var requests = 0
+    }
+
+    private let state = Mutex(State())
+
+    // MARK: Server side
+
+    func register(_ handler: @escaping Handler, method: HTTPRequest.Method, path: String) throws {
+        state.withLock { $0.handlers["\(method.rawValue) \(path)"] = handler }
+    }
+
+    /// Forgets the registered handlers (before a restarted server registers anew).
+    func resetHandlers() { state.withLock { $0.handlers = [:] } }
+
+    // MARK: Control
+
+    /// The faults for the coming step's requests, one per request in order.
+    func setFaults(_ faults: [FaultKind?]) { state.withLock { $0.faults = faults } }
+
+    func setOnline(_ device: Int, _ online: Bool) {
+        state.withLock { if online { $0.offline.remove(device) } else { $0.offline.insert(device) } }
+    }
+
+    func isOnline(_ device: Int) -> Bool { state.withLock { !$0.offline.contains(device) } }
+
+    func countInjected(_ kind: FaultKind) { state.withLock { $0.injected[kind, default: 0] += 1 } }
+
+    var pushes: [PushRecord] { state.withLock { $0.pushes } }
+    var injected: [FaultKind: Int] { state.withLock { $0.injected } }
+    var requestCount: Int { state.withLock { $0.requests } }
+
+    /// Delivers every held request now (before the final checks).
+    func flushHeld() async {
+        let held = state.withLock { state in
+            defer { state.held = [] }
+            return state.held
+        }
+        for item in held { _ = try? await deliver(item.device, item.request, item.body) }
+    }
+
+    // MARK: Client side
+
+    /// A client transport for one device.
+    func transport(for device: Int) -> any ClientTransport { DeviceTransport(network: self, device: device) }
+
+    fileprivate func send(device: Int, request: HTTPRequest, body: HTTPBody?) async throws -> (HTTPResponse, HTTPBody?) {
+        var request = request
+        var bytes: [UInt8]? = if let body { try await [UInt8](collecting: body, upTo: 64 << 20) } else { nil }
+        // The HTTP server inflates gzip bodies before the API sees them; so does this network.
+        if request.headerFields[.contentEncoding] == "gzip", let compressed = bytes {
+            bytes = try Gzip.decompress(compressed, limit: 64 << 20)
+            request.headerFields[.contentEncoding] = nil
+        }
+        let (fault, offline, released) = state.withLock { state -> (FaultKind?, Bool, [Held]) in
+            state.requests += 1
+            let fault = state.faults.isEmpty ? nil : state.faults.removeFirst()
+            for index in state.held.indices { state.held[index].countdown -= 1 }
+            let released = state.held.filter { $0.countdown <= 0 }
+            state.held.removeAll { $0.countdown <= 0 }
+            return (fault, state.offline.contains(device), released)
+        }
+        // Requests held back earlier arrive now, out of order with the devices' later ones.
+        for item in released { _ = try? await deliver(item.device, item.request, item.body) }
+        if offline { throw SimulatedFault(description: "device \(device) is offline") }
+        let isPush = request.path?.hasPrefix("/v1/mutations") == true
+        switch fault {
+        case .dropRequest:
+            countInjected(.dropRequest)
+            throw SimulatedFault(description: "request lost")
+        case .dropResponse:
+            countInjected(.dropResponse)
+            _ = try await deliver(device, request, bytes)
+            throw SimulatedFault(description: "response lost")
+        case .duplicate where isPush:
+            countInjected(.duplicate)
+            _ = try await deliver(device, request, bytes)
+            return try await deliver(device, request, bytes)
+        case .reorder where isPush:
+            countInjected(.reorder)
+            state.withLock { $0.held.append(Held(device: device, request: request, body: bytes, countdown: 3)) }
+            throw SimulatedFault(description: "request delayed")
+        default:
+            return try await deliver(device, request, bytes)
+        }
+    }
+
+    private func deliver(_ device: Int, _ request: HTTPRequest, _ body: [UInt8]?) async throws -> (HTTPResponse, HTTPBody?) {
+        let path = String((request.path ?? "/").split(separator: "?", maxSplits: 1).first ?? "/")
+        guard let handler = state.withLock({ $0.handlers["\(request.method.rawValue) \(path)"] }) else {
+            return (HTTPResponse(status: .notFound), nil)
+        }
+        let (response, responseBody) = try await handler(request, body.map { HTTPBody($0) }, ServerRequestMetadata())
+        let responseBytes: [UInt8]? = if let responseBody { try await [UInt8](collecting: responseBody, upTo: 64 << 20) } else { nil }
+        if path == "/v1/mutations", response.status == .ok, let body, let responseBytes {
+            observePush(device: device, request: body, response: responseBytes)
+        }
+        return (response, responseBytes.map { HTTPBody($0) })
+    }
+
+    private func observePush(device: Int, request: [UInt8], response: [UInt8]) {
+        let decoder = JSONDecoder()
+        guard let push = try? decoder.decode(Wire.PushRequest.self, from: Data(request)),
+            let answer = try? decoder.decode(Wire.PushResponse.self, from: Data(response))
+        else { return }
+        let mutations = push.mutations.compactMap { try? $0.model() }
+        let record = PushRecord(device: device, mutations: mutations, results: answer.results.map(\.model))
+        state.withLock { $0.pushes.append(record) }
+    }
+}
+
+/// One device's view of the network.
+private struct DeviceTransport: ClientTransport {
+    let network: Network
+    let device: Int
+
+    func send(_ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String) async throws -> (HTTPResponse, HTTPBody?) {
+        try await network.send(device: device, request: request, body: body)
+    }
+}

@@ -1,0 +1,322 @@
+import BriefingModel
+import BriefingServer
+import BriefingStore
+import Foundation
+import Logging
+import SyncClient
+import SyncServerCore
+
+/// A violated guarantee, with the items involved.
+public struct Violation: Codable, Hashable, Sendable, CustomStringConvertible {
+    /// Which check: convergence, conservation, rules, idempotency, isolation, quiescence.
+    public var check: String
+    public var message: String
+    public var items: [String]
+
+    public var description: String {
+        "[\(check)] \(message)" + (items.isEmpty ? "" : "\n    " + items.prefix(16).joined(separator: "\n    "))
+    }
+}
+
+/// What a run did and found.
+public struct SimulationReport: Codable, Sendable {
+    public var config: SimulationConfig
+    public var steps: Int
+    public var operations: [String: Int]
+    public var skippedOperations: Int
+    public var syncs: Int
+    public var failedSyncs: Int
+    public var resyncs: Int
+    public var faults: [String: Int]
+    public var conflicts: [String: Int]
+    public var tombstonesCompacted: Int
+    public var pushesObserved: Int
+    public var elapsedSeconds: Double
+    public var violations: [Violation]
+
+    /// Whether every check held.
+    public var passed: Bool { violations.isEmpty }
+}
+
+/// The conflict-resolution lab: simulated devices with real stores and sync clients against
+/// the real sync service, driven step by step from a seed or a recorded trace.
+public enum Simulation {
+    /// Runs a fresh simulation from `config.seed`; returns its report and its trace.
+    public static func run(_ config: SimulationConfig) async throws -> (SimulationReport, Trace) {
+        let runner = try await Runner(config: config)
+        defer { runner.cleanUp() }
+        var generator = StepGenerator(config: config)
+        var steps: [Step] = []
+        for _ in 0..<config.steps {
+            let step = try await generator.next(runner)
+            steps.append(step)
+            try await runner.execute(step)
+        }
+        let report = try await runner.finish(steps: steps.count)
+        return (report, Trace(config: config, steps: steps))
+    }
+
+    /// Re-runs a recorded trace exactly.
+    public static func replay(_ trace: Trace) async throws -> SimulationReport {
+        let runner = try await Runner(config: trace.config)
+        defer { runner.cleanUp() }
+        for step in trace.steps { try await runner.execute(step) }
+        return try await runner.finish(steps: trace.steps.count)
+    }
+
+    /// Shrinks a failing trace to a shorter one that still violates the same check.
+    ///
+    /// Removes chunks of steps, halving the chunk size down to single steps, keeping every
+    /// removal after which the run still fails the same way. At most `budget` replays.
+    public static func shrink(_ trace: Trace, budget: Int = 200, progress: (Int, Int) -> Void = { _, _ in }) async throws -> Trace {
+        guard let target = try await replay(trace).violations.first?.check else { return trace }
+        var current = trace
+        var runs = 0
+        var chunk = max(1, current.steps.count / 2)
+        while chunk >= 1 && runs < budget {
+            var index = 0
+            var removedAny = false
+            while index < current.steps.count && runs < budget {
+                var candidate = current
+                candidate.steps.removeSubrange(index..<min(index + chunk, candidate.steps.count))
+                runs += 1
+                let report = try await replay(candidate)
+                if report.violations.first?.check == target {
+                    current = candidate
+                    removedAny = true
+                    progress(runs, current.steps.count)
+                } else {
+                    index += chunk
+                }
+            }
+            if !removedAny || chunk > 1 { chunk /= 2 } else { break }
+        }
+        return current
+    }
+}
+
+/// One simulated device.
+final class SimulatedDevice: Sendable {
+    let index: Int
+    let user: Int
+    let store: BriefingStore
+    let client: SyncClient
+
+    init(index: Int, user: Int, store: BriefingStore, client: SyncClient) {
+        self.index = index
+        self.user = user
+        self.store = store
+        self.client = client
+    }
+}
+
+/// The world of one run: clock, server, network, devices; executes steps and checks the end state.
+final class Runner: @unchecked Sendable {
+    // Mutated only by the run's own task, one step at a time.
+    let config: SimulationConfig
+    let clock = SimClock()
+    let network = Network()
+    let directory: URL
+    let serverPath: String
+    let serverIDs: SeededIDs
+    let logger: Logger
+    var service: SyncService
+    var devices: [SimulatedDevice] = []
+    var accountIDs: [String] = []
+    var operations: [String: Int] = [:]
+    var skipped = 0
+    var syncs = 0
+    var failedSyncs = 0
+    var resyncs = 0
+    var compacted = 0
+    let started = Date()
+
+    static let serverURL = "http://briefings.sim.invalid"
+    static let password = "simulated"
+
+    init(config: SimulationConfig) async throws {
+        self.config = config
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("briefing-sim-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        serverPath = directory.appendingPathComponent("server.sqlite").path
+        serverIDs = SeededIDs(seed: config.seed ^ 0x5EED_5E4E, prefix: "S")
+        var logger = Logger(label: "briefings.sim")
+        logger.logLevel = .critical
+        self.logger = logger
+        service = Self.makeService(path: serverPath, config: config, clock: clock, ids: serverIDs, logger: logger)
+        try await DemoContent.load(into: service)
+        for user in 0..<config.users {
+            let account = try await service.addUser(name: "reader\(user + 1)", password: Self.password)
+            accountIDs.append(account.id)
+        }
+        try BriefingServerApp.registerAPI(on: network, service: service, logger: logger)
+        var skews = SeededGenerator(seed: config.seed ^ 0xC10C)
+        for index in 0..<config.devices {
+            let skew: Int64 = config.faults.contains(.clockSkew) ? Int64.random(in: -86_400_000...86_400_000, using: &skews) : 0
+            let clock = self.clock
+            let ids = SeededIDs(seed: config.seed &+ UInt64(index) &* 7919, prefix: "D\(index)-")
+            let store = try BriefingStore.inMemory(
+                now: { Date(timeIntervalSince1970: Double(clock.now + skew) / 1000) }, makeID: { ids.next() })
+            let client = SyncClient(
+                store: store, transport: network.transport(for: index),
+                configuration: .init(pushBatchSize: 10, pullPageSize: 25, retries: 0), logger: logger)
+            let user = index % config.users
+            try await client.login(
+                serverURL: Self.serverURL, user: "reader\(user + 1)", password: Self.password, deviceName: "device-\(index)")
+            _ = try await client.sync()
+            devices.append(SimulatedDevice(index: index, user: user, store: store, client: client))
+        }
+    }
+
+    static func makeService(path: String, config: SimulationConfig, clock: SimClock, ids: SeededIDs, logger: Logger) -> SyncService {
+        // synchronous = OFF: the simulated server restarts within this process and never loses power.
+        let store = try! ServerStore(path: path, fsync: false)
+        return SyncService(
+            store: store, configuration: .init(bcryptCost: 4, tombstoneRetention: config.retentionHours * 3600), logger: logger,
+            now: { clock.date }, makeID: { ids.next() })
+    }
+
+    func cleanUp() {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    // MARK: Steps
+
+    func execute(_ step: Step) async throws {
+        clock.advance(by: step.advance)
+        network.setFaults(step.faults)
+        defer { network.setFaults([]) }
+        switch step.action {
+        case .operation(let device, let operation):
+            guard devices.indices.contains(device) else { return }
+            if try await perform(operation, on: devices[device]) {
+                operations[operation.name, default: 0] += 1
+            } else {
+                skipped += 1
+            }
+        case .sync(let device):
+            guard devices.indices.contains(device) else { return }
+            syncs += 1
+            do {
+                let summary = try await devices[device].client.sync()
+                if summary.resynced { resyncs += 1 }
+            } catch {
+                failedSyncs += 1
+            }
+        case .setOnline(let device, let online):
+            network.setOnline(device, online)
+        case .restartServer:
+            network.countInjected(.serverRestart)
+            network.resetHandlers()
+            service = Self.makeService(path: serverPath, config: config, clock: clock, ids: serverIDs, logger: logger)
+            try BriefingServerApp.registerAPI(on: network, service: service, logger: logger)
+        case .compact:
+            compacted += try await service.compact().removed
+        }
+    }
+
+    /// Applies one operation through the store, as the CLI or an app would; false if it no longer applies.
+    func perform(_ operation: UserOperation, on device: SimulatedDevice) async throws -> Bool {
+        let store = device.store
+        do {
+            switch operation {
+            case .createHighlight(let id, let briefingID, let paragraph, let start, let length, let color):
+                guard let briefing = try await store.briefing(id: briefingID), !briefing.paragraphs.isEmpty else { return false }
+                let target = briefing.paragraphs[paragraph % briefing.paragraphs.count]
+                let scalars = Array(target.text.unicodeScalars)
+                let lower = min(start, max(0, scalars.count - 1))
+                let upper = min(scalars.count, lower + max(1, length))
+                var exact = ""
+                exact.unicodeScalars.append(contentsOf: scalars[lower..<upper])
+                let context = TextSearch.context(in: scalars, around: lower..<upper)
+                let anchor = TextAnchor(
+                    revisionID: briefing.revision.id, paragraphID: target.id, start: lower, end: upper, exact: exact,
+                    prefix: context.prefix, suffix: context.suffix, status: .anchored)
+                try await store.change(
+                    .highlight, id: id, fields: ["briefingID": .string(briefingID), "anchor": .anchor(anchor), "color": .string(color)])
+            case .recolorHighlight(let id, let color):
+                guard try await isLive(.highlight, id, store) else { return false }
+                try await store.change(.highlight, id: id, fields: ["color": .string(color)])
+            case .deleteHighlight(let id):
+                guard try await isLive(.highlight, id, store) else { return false }
+                try await store.change(.highlight, id: id, op: .delete)
+            case .addNote(let id, let briefingID, let highlightID, let text):
+                var fields: [String: FieldValue] = ["briefingID": .string(briefingID), "text": .string(text)]
+                if let highlightID, try await isLive(.highlight, highlightID, store) { fields["highlightID"] = .string(highlightID) }
+                try await store.change(.note, id: id, fields: fields)
+            case .editNote(let id, let text):
+                guard try await isLive(.note, id, store) else { return false }
+                try await store.change(.note, id: id, fields: ["text": .string(text)])
+            case .deleteNote(let id):
+                guard try await isLive(.note, id, store) else { return false }
+                try await store.change(.note, id: id, op: .delete)
+            case .bookmark(let briefingID, let on):
+                try await store.change(.bookmark, id: briefingID, fields: ["briefingID": .string(briefingID), "bookmarked": .bool(on)])
+            case .progress(let briefingID, let position):
+                try await store.change(
+                    .readingProgress, id: briefingID,
+                    fields: ["briefingID": .string(briefingID), "position": .number(position), "furthest": .number(position)])
+            case .addTag(let briefingID, let name, let dot):
+                try await store.change(
+                    .tag, id: EntitySchema.tagID(briefingID: briefingID, name: name),
+                    fields: ["briefingID": .string(briefingID), "name": .string(name), "adds": .strings([dot])])
+            case .removeTag(let briefingID, let name):
+                let id = EntitySchema.tagID(briefingID: briefingID, name: name)
+                guard let record = try await store.record(.tag, id: id), Tag.isPresent(record) else { return false }
+                try await store.change(
+                    .tag, id: id,
+                    fields: ["briefingID": .string(briefingID), "name": .string(name), "removes": .strings(record.fields["adds"]?.strings ?? [])])
+            }
+            return true
+        } catch is StoreError {
+            return false
+        }
+    }
+
+    private func isLive(_ kind: EntityKind, _ id: String, _ store: BriefingStore) async throws -> Bool {
+        guard let record = try await store.record(kind, id: id) else { return false }
+        return !record.deleted
+    }
+
+    // MARK: The end
+
+    func finish(steps: Int) async throws -> SimulationReport {
+        var violations: [Violation] = []
+        // Every device comes online and syncs, with no faults, until nothing moves.
+        await network.flushHeld()
+        for device in devices { network.setOnline(device.index, true) }
+        var quiet = false
+        for _ in 0..<12 where !quiet {
+            quiet = true
+            for device in devices {
+                clock.advance(by: 1000)
+                do {
+                    let summary = try await device.client.sync()
+                    if summary.pushed + summary.merged + summary.rejected + summary.pulled > 0 { quiet = false }
+                    if summary.resynced { resyncs += 1 }
+                } catch {
+                    quiet = false
+                    violations.append(Violation(check: "quiescence", message: "a fault-free sync failed", items: ["device \(device.index): \(error)"]))
+                }
+            }
+        }
+        if !quiet {
+            violations.append(Violation(check: "quiescence", message: "devices were still exchanging changes after 12 rounds of syncs", items: []))
+        }
+        if violations.isEmpty {
+            violations += try await Checks(runner: self).all()
+        }
+        var conflicts: [String: Int] = [:]
+        for account in accountIDs {
+            for conflict in try await service.store.conflictRecords(ofAccount: account) {
+                conflicts[conflict.rule.rawValue, default: 0] += 1
+            }
+        }
+        return SimulationReport(
+            config: config, steps: steps, operations: operations, skippedOperations: skipped, syncs: syncs,
+            failedSyncs: failedSyncs, resyncs: resyncs,
+            faults: Dictionary(uniqueKeysWithValues: network.injected.map { ($0.key.rawValue, $0.value) }),
+            conflicts: conflicts, tombstonesCompacted: compacted, pushesObserved: network.pushes.count,
+            elapsedSeconds: Date().timeIntervalSince(started), violations: violations)
+    }
+}

@@ -1,0 +1,133 @@
+import BriefingModel
+import BriefingStore
+
+/// Draws the next step from the seed and the current state of the devices.
+///
+/// Devices of one user pick from the same few briefings, tags and records on purpose, so
+/// their offline edits overlap and the merge rules get exercised.
+struct StepGenerator {
+    var random: SeededGenerator
+    var ids: SeededGenerator
+    let config: SimulationConfig
+    let networkFaults: [FaultKind]
+    /// The step each offline device comes back online at: most outages are short, some outlast
+    /// the tombstone retention so that the device must resync.
+    var offlineUntil: [Int: Int] = [:]
+    var stepIndex = 0
+
+    static let briefings = ["grid-storage-winter", "river-basin-water-sharing", "port-automation-labour"]
+    static let tags = ["policy", "energy", "water"]
+    static let words = [
+        "storage", "winter", "river", "quota", "treaty", "port", "crane", "union", "evidence", "risk", "cost", "grid",
+        "drought", "reserve", "contract", "budget", "review", "pilot", "tariff", "basin", "shift", "market", "plan", "note",
+    ]
+
+    init(config: SimulationConfig) {
+        self.config = config
+        random = SeededGenerator(seed: config.seed)
+        ids = SeededGenerator(seed: config.seed ^ 0x1D5)
+        networkFaults = [.dropRequest, .dropResponse, .duplicate, .reorder].filter(config.faults.contains)
+    }
+
+    mutating func newID(_ prefix: String) -> String {
+        prefix + String(ids.next() % 0xFFFF_FFFF_FFFF, radix: 16).uppercased()
+    }
+
+    mutating func chance(_ probability: Double) -> Bool { Double.random(in: 0..<1, using: &random) < probability }
+
+    mutating func pick<T>(_ items: [T]) -> T? { items.isEmpty ? nil : items[Int.random(in: 0..<items.count, using: &random)] }
+
+    mutating func sentence(_ count: Int) -> String {
+        (0..<count).map { _ in pick(Self.words)! }.joined(separator: " ")
+    }
+
+    mutating func next(_ runner: Runner) async throws -> Step {
+        // Simulated time: a few minutes a step, so a run spans days and tombstones age out.
+        let advance = Int64.random(in: 1_000...1_200_000, using: &random)
+        let roll = Int.random(in: 0..<100, using: &random)
+        let device = Int.random(in: 0..<config.devices, using: &random)
+        stepIndex += 1
+        if roll < 24 {
+            if !runner.network.isOnline(device) {
+                if stepIndex >= offlineUntil[device, default: 0] {
+                    return Step(action: .setOnline(device: device, true), advance: advance)
+                }
+                let operation = try await operation(for: runner.devices[device])
+                return Step(action: .operation(device: device, operation), advance: advance)
+            }
+            var faults: [FaultKind?] = []
+            for _ in 0..<16 {
+                faults.append(!networkFaults.isEmpty && chance(0.12) ? pick(networkFaults) : nil)
+            }
+            return Step(action: .sync(device: device), advance: advance, faults: faults)
+        }
+        if roll < 27 {
+            guard runner.network.isOnline(device) else {
+                let operation = try await operation(for: runner.devices[device])
+                return Step(action: .operation(device: device, operation), advance: advance)
+            }
+            // An outage: usually short, sometimes longer than the tombstone retention.
+            let long = chance(0.2)
+            offlineUntil[device] = stepIndex + (long ? Int.random(in: 200...400, using: &random) : Int.random(in: 5...40, using: &random))
+            return Step(action: .setOnline(device: device, false), advance: advance)
+        }
+        if roll < 29 && config.faults.contains(.serverRestart) {
+            return Step(action: .restartServer, advance: advance)
+        }
+        if roll < 31 {
+            return Step(action: .compact, advance: advance)
+        }
+        let operation = try await operation(for: runner.devices[device])
+        return Step(action: .operation(device: device, operation), advance: advance)
+    }
+
+    mutating func operation(for device: SimulatedDevice) async throws -> UserOperation {
+        let store = device.store
+        let highlights = try await store.records(.highlight).map(\.id)
+        let notes = try await store.records(.note).compactMap(Note.init)
+        let briefing = pick(Self.briefings)!
+        switch Int.random(in: 0..<100, using: &random) {
+        case 0..<12:
+            return .createHighlight(
+                id: newID("H"), briefingID: briefing, paragraph: Int.random(in: 0..<30, using: &random),
+                start: Int.random(in: 0..<200, using: &random), length: Int.random(in: 8..<60, using: &random),
+                color: pick(Highlight.colors)!)
+        case 12..<26:
+            guard let id = pick(highlights) else { return .bookmark(briefingID: briefing, on: chance(0.5)) }
+            return .recolorHighlight(id: id, color: pick(Highlight.colors)!)
+        case 26..<30:
+            guard let id = pick(highlights) else { return .progress(briefingID: briefing, position: position()) }
+            return .deleteHighlight(id: id)
+        case 30..<40:
+            return .addNote(id: newID("N"), briefingID: briefing, highlightID: chance(0.4) ? pick(highlights) : nil, text: sentence(6))
+        case 40..<58:
+            guard let note = pick(notes) else { return .addNote(id: newID("N"), briefingID: briefing, highlightID: nil, text: sentence(5)) }
+            return .editNote(id: note.id, text: edited(note.text))
+        case 58..<62:
+            guard let note = pick(notes) else { return .addTag(briefingID: briefing, name: pick(Self.tags)!, dot: newID("T")) }
+            return .deleteNote(id: note.id)
+        case 62..<70:
+            return .bookmark(briefingID: briefing, on: chance(0.5))
+        case 70..<82:
+            return .progress(briefingID: briefing, position: position())
+        case 82..<92:
+            return .addTag(briefingID: briefing, name: pick(Self.tags)!, dot: newID("T"))
+        default:
+            return .removeTag(briefingID: briefing, name: pick(Self.tags)!)
+        }
+    }
+
+    mutating func position() -> Double { Double(Int.random(in: 0...100, using: &random)) / 100 }
+
+    /// A new text for a note: one word changed, a word added, or (rarely) a rewrite.
+    mutating func edited(_ text: String) -> String {
+        var words = text.split(separator: " ").map(String.init)
+        if words.isEmpty || chance(0.1) { return sentence(5) }
+        if chance(0.5) {
+            words[Int.random(in: 0..<words.count, using: &random)] = pick(Self.words)!
+        } else {
+            words.insert(pick(Self.words)!, at: Int.random(in: 0...words.count, using: &random))
+        }
+        return words.joined(separator: " ")
+    }
+}

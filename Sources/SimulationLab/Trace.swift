@@ -1,0 +1,111 @@
+import BriefingModel
+import Foundation
+
+/// The faults the lab can inject.
+public enum FaultKind: String, Codable, CaseIterable, Sendable, Comparable {
+    /// A request lost before the server sees it.
+    case dropRequest = "drop-request"
+    /// A response lost after the server committed.
+    case dropResponse = "drop-response"
+    /// A push delivered twice.
+    case duplicate
+    /// A push held back and delivered later, after other requests.
+    case reorder
+    /// The server restarted from its database file between requests.
+    case serverRestart = "server-restart"
+    /// Device clocks skewed by up to ±1 day.
+    case clockSkew = "clock-skew"
+
+    public static func < (lhs: FaultKind, rhs: FaultKind) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// What a lab run is: how many devices and users, how long, which faults, which seed.
+public struct SimulationConfig: Codable, Hashable, Sendable {
+    public var devices: Int
+    public var users: Int
+    public var steps: Int
+    public var seed: UInt64
+    public var faults: Set<FaultKind>
+    /// Tombstone retention on the simulated server, in simulated hours.
+    public var retentionHours: Double
+    /// Send every request through the HTTP stack on a loopback port instead of in memory.
+    public var http: Bool
+
+    public init(
+        devices: Int = 4, users: Int = 1, steps: Int = 2000, seed: UInt64 = 7, faults: Set<FaultKind> = [],
+        retentionHours: Double = 24, http: Bool = false
+    ) {
+        self.devices = devices
+        self.users = users
+        self.steps = steps
+        self.seed = seed
+        self.faults = faults
+        self.retentionHours = retentionHours
+        self.http = http
+    }
+}
+
+/// One thing a device does to the reader's data.
+public enum UserOperation: Codable, Hashable, Sendable {
+    case createHighlight(id: String, briefingID: String, paragraph: Int, start: Int, length: Int, color: String)
+    case recolorHighlight(id: String, color: String)
+    case deleteHighlight(id: String)
+    case addNote(id: String, briefingID: String, highlightID: String?, text: String)
+    case editNote(id: String, text: String)
+    case deleteNote(id: String)
+    case bookmark(briefingID: String, on: Bool)
+    case progress(briefingID: String, position: Double)
+    case addTag(briefingID: String, name: String, dot: String)
+    case removeTag(briefingID: String, name: String)
+
+    /// A short name for reports.
+    public var name: String {
+        switch self {
+        case .createHighlight: "create-highlight"
+        case .recolorHighlight: "recolor-highlight"
+        case .deleteHighlight: "delete-highlight"
+        case .addNote: "add-note"
+        case .editNote: "edit-note"
+        case .deleteNote: "delete-note"
+        case .bookmark: "bookmark"
+        case .progress: "progress"
+        case .addTag: "add-tag"
+        case .removeTag: "remove-tag"
+        }
+    }
+}
+
+/// One step of a run, fully resolved so that a trace replays without the random generator.
+public struct Step: Codable, Hashable, Sendable {
+    /// What happens.
+    public enum Action: Codable, Hashable, Sendable {
+        case operation(device: Int, UserOperation)
+        case sync(device: Int)
+        case setOnline(device: Int, Bool)
+        case restartServer
+        case compact
+    }
+
+    public var action: Action
+    /// Simulated milliseconds that pass before the step.
+    public var advance: Int64
+    /// The fault to inject into each request the step makes, in order (nil: none).
+    public var faults: [FaultKind?]
+
+    public init(action: Action, advance: Int64, faults: [FaultKind?] = []) {
+        self.action = action
+        self.advance = advance
+        self.faults = faults
+    }
+}
+
+/// A replayable run: its configuration and every step.
+public struct Trace: Codable, Hashable, Sendable {
+    public var config: SimulationConfig
+    public var steps: [Step]
+
+    public init(config: SimulationConfig, steps: [Step]) {
+        self.config = config
+        self.steps = steps
+    }
+}

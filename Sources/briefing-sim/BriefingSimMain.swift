@@ -1,0 +1,124 @@
+import ArgumentParser
+import Foundation
+import SimulationLab
+
+@main
+struct BriefingSim: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "briefing-sim",
+        abstract: "The conflict-resolution lab: simulated devices edit offline and sync through faults; the lab checks the guarantees.",
+        discussion: """
+            Every device is a real client store and sync engine; the server is the real sync service; every request is \
+            encoded and decoded as on the wire. A seed reproduces a run exactly. Exits 0 only if every check holds; on a \
+            failure it prints the seed and the first violated check, writes a replayable trace and shrinks it.
+            """)
+
+    @Option(help: "Simulated devices.") var devices = 4
+    @Option(help: "Readers the devices belong to (round-robin).") var users = 1
+    @Option(help: "Steps per run.") var steps = 2000
+    @Option(help: "The seed (the first seed with --seeds).") var seed: UInt64 = 7
+    @Option(help: "Run this many consecutive seeds.") var seeds = 1
+    @Option(
+        help: "Faults to inject: drop-request, drop-response, duplicate, reorder, server-restart, clock-skew, or all (comma-separated).")
+    var faults = ""
+    @Option(help: "Tombstone retention on the simulated server, in simulated hours.") var retentionHours = 24.0
+    @Option(help: "Replay a trace written by an earlier failing run.") var replay: String?
+    @Option(help: "Where to write the trace of a failing run.") var traceDirectory = FileManager.default.temporaryDirectory.path
+    @Flag(help: "Print the report as JSON.") var json = false
+    @Flag(inversion: .prefixedNo, help: "Shrink a failing trace to a short reproduction.") var shrink = true
+
+    func validate() throws {
+        guard devices >= 1, users >= 1, users <= devices else { throw ValidationError("need 1 ≤ --users ≤ --devices") }
+        guard steps >= 0, seeds >= 1 else { throw ValidationError("--steps must be ≥ 0 and --seeds ≥ 1") }
+        _ = try parsedFaults()
+    }
+
+    func parsedFaults() throws -> Set<FaultKind> {
+        var result: Set<FaultKind> = []
+        for name in faults.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+            if name == "all" {
+                result.formUnion(FaultKind.allCases)
+            } else if let kind = FaultKind(rawValue: name) {
+                result.insert(kind)
+            } else {
+                throw ValidationError("unknown fault \(name); use \(FaultKind.allCases.map(\.rawValue).joined(separator: ", ")) or all")
+            }
+        }
+        return result
+    }
+
+    func run() async throws {
+        if let replay {
+            let trace = try JSONDecoder().decode(Trace.self, from: Data(contentsOf: URL(fileURLWithPath: replay)))
+            let report = try await Simulation.replay(trace)
+            try print(report)
+            if !report.passed { throw ExitCode.failure }
+            return
+        }
+        let faults = try parsedFaults()
+        var failures = 0
+        for offset in 0..<UInt64(seeds) {
+            let config = SimulationConfig(
+                devices: devices, users: users, steps: steps, seed: seed &+ offset, faults: faults, retentionHours: retentionHours)
+            let (report, trace) = try await Simulation.run(config)
+            if seeds == 1 || !report.passed { try print(report) } else if !json {
+                line("seed \(config.seed): ok (\(report.syncs) syncs, \(report.conflicts.values.reduce(0, +)) conflicts, \(String(format: "%.1f", report.elapsedSeconds)) s)")
+            }
+            if !report.passed {
+                failures += 1
+                try await explain(report, trace)
+                break
+            }
+        }
+        if seeds > 1 && !json { line(failures == 0 ? "all \(seeds) seeds passed" : "stopped at the first failing seed") }
+        if failures > 0 { throw ExitCode.failure }
+    }
+
+    func explain(_ report: SimulationReport, _ trace: Trace) async throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let path = URL(fileURLWithPath: traceDirectory).appendingPathComponent("briefing-sim-seed-\(trace.config.seed).json")
+        try encoder.encode(trace).write(to: path)
+        line("FAILED: seed \(trace.config.seed); the first violated check:\n  \(report.violations[0])")
+        line("trace (\(trace.steps.count) steps): \(path.path)")
+        guard shrink else { return }
+        line("shrinking…")
+        let small = try await Simulation.shrink(trace) { runs, steps in
+            FileHandle.standardError.write(Data("\r  \(runs) replays, \(steps) steps left".utf8))
+        }
+        FileHandle.standardError.write(Data("\n".utf8))
+        let shrunk = URL(fileURLWithPath: traceDirectory).appendingPathComponent("briefing-sim-seed-\(trace.config.seed)-shrunk.json")
+        try encoder.encode(small).write(to: shrunk)
+        let again = try await Simulation.replay(small)
+        line("reproduction (\(small.steps.count) steps): \(shrunk.path)")
+        if let first = again.violations.first { line("  \(first)") }
+        line("replay: briefing-sim --replay \(shrunk.path)")
+    }
+
+    func print(_ report: SimulationReport) throws {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            line(String(decoding: try encoder.encode(report), as: UTF8.self))
+            return
+        }
+        let config = report.config
+        func list(_ counts: [String: Int]) -> String {
+            counts.isEmpty ? "none" : counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        }
+        line("briefing-sim: seed \(config.seed), \(config.devices) devices, \(config.users) user(s), \(report.steps) steps, faults: \(config.faults.isEmpty ? "none" : config.faults.sorted().map(\.rawValue).joined(separator: ","))")
+        line("  operations: \(list(report.operations)) (\(report.skippedOperations) no longer applicable)")
+        line("  syncs: \(report.syncs) (\(report.failedSyncs) failed by faults, \(report.resyncs) full resyncs)")
+        line("  faults injected: \(list(report.faults))")
+        line("  conflicts by rule: \(list(report.conflicts))")
+        line("  tombstones compacted: \(report.tombstonesCompacted); pushes observed: \(report.pushesObserved)")
+        line("  time: \(String(format: "%.2f", report.elapsedSeconds)) s")
+        if report.passed {
+            line("  all checks passed: convergence, conservation, rules, idempotency, isolation")
+        } else {
+            for violation in report.violations.prefix(5) { line("  VIOLATION \(violation)") }
+        }
+    }
+
+    func line(_ text: String) { Swift.print(text) }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import SimulationLab
+import Testing
+
+@Suite("Conflict-resolution lab", .serialized)
+struct SimulationLabTests {
+    /// Runs `count` seeds two at a time and returns the failing reports.
+    static func runSeeds(from first: UInt64, count: Int, steps: Int, users: Int) async throws -> [SimulationReport] {
+        try await withThrowingTaskGroup(of: SimulationReport.self) { group in
+            var next = 0
+            var failures: [SimulationReport] = []
+            func add(_ offset: Int) {
+                let config = SimulationConfig(
+                    devices: 4, users: users, steps: steps, seed: first + UInt64(offset), faults: Set(FaultKind.allCases))
+                group.addTask { try await Simulation.run(config).0 }
+            }
+            while next < min(2, count) {
+                add(next)
+                next += 1
+            }
+            for try await report in group {
+                if !report.passed { failures.append(report) }
+                if next < count {
+                    add(next)
+                    next += 1
+                }
+            }
+            return failures
+        }
+    }
+
+    @Test("Every guarantee holds over a bounded set of seeds with every fault", .timeLimit(.minutes(5)))
+    func boundedSeeds() async throws {
+        let failures = try await Self.runSeeds(from: 1000, count: 24, steps: 400, users: 2)
+        for report in failures {
+            Issue.record("seed \(report.config.seed): \(report.violations.first.map(\.description) ?? "")")
+        }
+    }
+
+    @Test("A run exercises every fault, every conflict rule and a resync past the horizon", .timeLimit(.minutes(2)))
+    func coverage() async throws {
+        let config = SimulationConfig(devices: 4, users: 1, steps: 1000, seed: 7, faults: Set(FaultKind.allCases))
+        let (report, _) = try await Simulation.run(config)
+        #expect(report.passed, "\(report.violations.first.map(\.description) ?? "")")
+        for fault in FaultKind.allCases where fault != .clockSkew {
+            #expect(report.faults[fault.rawValue, default: 0] > 0, "no \(fault.rawValue) was injected")
+        }
+        for rule in ["lastWriterWins", "textMerge", "conflictCopy", "editSurvivesDelete", "addWins"] {
+            #expect(report.conflicts[rule, default: 0] > 0, "no \(rule) resolution happened")
+        }
+        #expect(report.resyncs > 0)
+        #expect(report.tombstonesCompacted > 0)
+    }
+
+    @Test("A trace replays to the same run", .timeLimit(.minutes(2)))
+    func replayIsExact() async throws {
+        let config = SimulationConfig(devices: 3, users: 2, steps: 300, seed: 42, faults: Set(FaultKind.allCases))
+        let (report, trace) = try await Simulation.run(config)
+        let encoded = try JSONEncoder().encode(trace)
+        let replayed = try await Simulation.replay(try JSONDecoder().decode(Trace.self, from: encoded))
+        #expect(replayed.operations == report.operations)
+        #expect(replayed.conflicts == report.conflicts)
+        #expect(replayed.faults == report.faults)
+        #expect(replayed.syncs == report.syncs && replayed.failedSyncs == report.failedSyncs)
+        #expect(replayed.passed == report.passed)
+    }
+}
