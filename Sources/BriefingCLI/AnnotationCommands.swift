@@ -273,7 +273,34 @@ struct TagCommand: AsyncParsableCommand {
 
 struct Conflicts: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show how conflicting edits were resolved, and changes the server refused.")
+        abstract: "Show how conflicting edits were resolved, and overturn an outcome.",
+        subcommands: [ListConflicts.self, Resolve.self], defaultSubcommand: ListConflicts.self)
+
+    struct Resolve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Overturn an automatic resolution; the choice syncs as a normal edit.")
+        @Argument(help: "The conflict's ID (or a unique prefix), from `briefing conflicts`.") var id: String
+        @Option(help: "mine, theirs, both, kept or dropped.") var keep: String
+        @OptionGroup var global: GlobalOptions
+
+        func validate() throws {
+            guard ConflictChoice(rawValue: keep) != nil else {
+                throw ValidationError("--keep takes \(ConflictChoice.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+
+        func run() async throws {
+            let store = try global.openStore()
+            let outcome = try await store.resolveConflict(id, keep: ConflictChoice(rawValue: keep)!)
+            if global.json { return try Console.json(["id": id, "outcome": outcome]) }
+            Console.line(outcome.prefix(1).uppercased() + outcome.dropFirst() + ". Run `briefing sync` to share it.")
+        }
+    }
+}
+
+struct ListConflicts: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "Show how conflicting edits were resolved, and changes the server refused.")
     @Option(help: "Only resolutions at or after this date (YYYY-MM-DD or ISO 8601).") var since: String?
     @OptionGroup var global: GlobalOptions
 
@@ -316,9 +343,9 @@ struct Conflicts: AsyncParsableCommand {
         }
         for conflict in conflicts {
             let when = Date(timeIntervalSince1970: Double(conflict.at.wallMillis) / 1000)
-            Console.line("\(conflict.kind.rawValue) \(conflict.recordID) · \(conflict.field) · rule: \(conflict.rule.rawValue) · \(ISO8601DateFormatter().string(from: when))")
+            Console.line("\(conflict.id.prefix(8))  \(conflict.kind.rawValue) \(conflict.recordID) · \(conflict.field) · rule: \(conflict.rule.rawValue) · \(ISO8601DateFormatter().string(from: when))")
             for value in conflict.values {
-                Console.line("    \(value.kept ? "kept   " : "dropped") \(value.value)  (device \(value.deviceID.prefix(8)), \(value.hlc.wallMillis))")
+                Console.line("    \(value.kept ? "kept   " : "dropped") \(value.display)  (device \(value.deviceID.prefix(8)), \(value.hlc.wallMillis))")
             }
             Console.line("    → \(conflict.outcome)")
         }

@@ -30,7 +30,20 @@ public enum ConflictRule: String, Codable, Sendable, CaseIterable {
 
 /// One of the competing values in a resolution.
 public struct ConflictValue: Codable, Hashable, Sendable {
-    /// The value as shown to the reader.
+    /// The value decoded, if it is a field value.
+    public var fieldValue: FieldValue? { FieldValue(jsonText: value) }
+
+    /// The value as shown to a reader: text unquoted, other values in their short form.
+    public var display: String {
+        switch fieldValue {
+        case .string(let text): text
+        case .some(let other): other.description
+        case nil: value
+        }
+    }
+
+    /// The competing value as JSON text (`FieldValue.jsonText`); `"deleted"`, `"added"` and the
+    /// like for whole-record outcomes.
     public var value: String
     public var hlc: HLC
     /// The device that wrote it.

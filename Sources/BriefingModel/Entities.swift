@@ -1,3 +1,5 @@
+import Foundation
+
 /// The kinds of record that sync.
 public enum EntityKind: String, Codable, CaseIterable, Sendable {
     case briefing, editorialAnnotation, highlight, note, bookmark, readingProgress, tag, conflict
@@ -63,6 +65,21 @@ extension FieldValue: Codable {
         case .anchor(let v): try container.encode(v)
         case .null: try container.encodeNil()
         }
+    }
+}
+
+extension FieldValue {
+    /// The value as compact JSON text (how conflict records carry competing values).
+    public var jsonText: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+    }
+
+    /// Parses JSON text made by `jsonText`.
+    public init?(jsonText: String) {
+        guard let value = try? JSONDecoder().decode(FieldValue.self, from: Data(jsonText.utf8)) else { return nil }
+        self = value
     }
 }
 

@@ -91,7 +91,7 @@ private struct Merge {
                 lost = true
                 conflict(
                     "record", .editSurvivesDelete,
-                    [ConflictValue(value: "deleted", hlc: hlc, kept: false), ConflictValue(value: summary, hlc: edit, kept: true)],
+                    [ConflictValue(value: FieldValue.string("deleted").jsonText, hlc: hlc, kept: false), ConflictValue(value: FieldValue.string(summary).jsonText, hlc: edit, kept: true)],
                     "the note was kept, flagged, because it was edited on another device the deleting device had not seen")
                 return
             }
@@ -102,7 +102,7 @@ private struct Merge {
             lost = true
             conflict(
                 "record", .lastWriterWins,
-                [ConflictValue(value: "deleted", hlc: hlc, kept: false), ConflictValue(value: summary, hlc: newest, kept: true)],
+                [ConflictValue(value: FieldValue.string("deleted").jsonText, hlc: hlc, kept: false), ConflictValue(value: FieldValue.string(summary).jsonText, hlc: newest, kept: true)],
                 "the \(record.kind.rawValue) was kept: it was edited after the delete")
             return
         }
@@ -110,7 +110,7 @@ private struct Merge {
         if let edit = discarded.values.max() {
             conflict(
                 "record", .deleteWins,
-                [ConflictValue(value: "deleted", hlc: hlc, kept: true), ConflictValue(value: summary, hlc: edit, kept: false)],
+                [ConflictValue(value: FieldValue.string("deleted").jsonText, hlc: hlc, kept: true), ConflictValue(value: FieldValue.string(summary).jsonText, hlc: edit, kept: false)],
                 "the \(record.kind.rawValue) was deleted; the delete is newer than the other device's edit")
         }
         tombstone()
@@ -140,7 +140,7 @@ private struct Merge {
                 let values = mutation.fields.keys.sorted().map { "\($0)=\(mutation.fields[$0]!)" }.joined(separator: ", ")
                 conflict(
                     "record", .deleteWins,
-                    [ConflictValue(value: "deleted", hlc: deletedAt, kept: true), ConflictValue(value: values, hlc: hlc, kept: false)],
+                    [ConflictValue(value: FieldValue.string("deleted").jsonText, hlc: deletedAt, kept: true), ConflictValue(value: FieldValue.string(values).jsonText, hlc: hlc, kept: false)],
                     "the edit was dropped: the \(record.kind.rawValue) was deleted after it")
                 return
             }
@@ -149,7 +149,7 @@ private struct Merge {
                 record.flagged = record.kind == .note
                 conflict(
                     "record", record.kind == .note ? .editSurvivesDelete : .lastWriterWins,
-                    [ConflictValue(value: "deleted", hlc: deletedAt, kept: false), ConflictValue(value: "edited", hlc: hlc, kept: true)],
+                    [ConflictValue(value: FieldValue.string("deleted").jsonText, hlc: deletedAt, kept: false), ConflictValue(value: FieldValue.string("edited").jsonText, hlc: hlc, kept: true)],
                     record.kind == .note
                         ? "the note was restored, flagged: it was edited on a device that had not seen the delete"
                         : "the \(record.kind.rawValue) was restored: the edit is newer than the delete")
@@ -176,8 +176,8 @@ private struct Merge {
                 lost = true
                 conflict(
                     "adds", .addWins,
-                    [ConflictValue(value: "removed", hlc: hlc, kept: false),
-                     ConflictValue(value: "added", hlc: record.clocks["adds"] ?? hlc, kept: true)],
+                    [ConflictValue(value: FieldValue.string("removed").jsonText, hlc: hlc, kept: false),
+                     ConflictValue(value: FieldValue.string("added").jsonText, hlc: record.clocks["adds"] ?? hlc, kept: true)],
                     "the tag “\(record.fields["name"]?.string ?? "")” stays: another device added it concurrently")
             }
         }
@@ -207,7 +207,7 @@ private struct Merge {
             if old != value && unseen(oldClock) {
                 conflict(
                     name, .lastWriterWins,
-                    [ConflictValue(value: old.description, hlc: oldClock, kept: false), ConflictValue(value: value.description, hlc: hlc, kept: true)],
+                    [ConflictValue(value: old.jsonText, hlc: oldClock, kept: false), ConflictValue(value: value.jsonText, hlc: hlc, kept: true)],
                     "\(name) is \(value): the later write wins")
             }
             record.fields[name] = value
@@ -216,7 +216,7 @@ private struct Merge {
             lost = true
             conflict(
                 name, .lastWriterWins,
-                [ConflictValue(value: old.description, hlc: oldClock, kept: true), ConflictValue(value: value.description, hlc: hlc, kept: false)],
+                [ConflictValue(value: old.jsonText, hlc: oldClock, kept: true), ConflictValue(value: value.jsonText, hlc: hlc, kept: false)],
                 "\(name) stays \(old): the other write is later")
         }
     }
@@ -258,7 +258,7 @@ private struct Merge {
             record.clocks[name] = clock
             conflict(
                 name, .textMerge,
-                [ConflictValue(value: current, hlc: currentClock, kept: true), ConflictValue(value: new, hlc: hlc, kept: true)],
+                [ConflictValue(value: FieldValue.string(current).jsonText, hlc: currentClock, kept: true), ConflictValue(value: FieldValue.string(new).jsonText, hlc: hlc, kept: true)],
                 "both edits were merged: “\(merged)”")
             return
         }
@@ -278,7 +278,7 @@ private struct Merge {
                 clocks: Dictionary(uniqueKeysWithValues: fields.keys.map { ($0, loserClock) })))
         conflict(
             name, .conflictCopy,
-            [ConflictValue(value: current, hlc: currentClock, kept: !newWins), ConflictValue(value: new, hlc: hlc, kept: newWins)],
+            [ConflictValue(value: FieldValue.string(current).jsonText, hlc: currentClock, kept: !newWins), ConflictValue(value: FieldValue.string(new).jsonText, hlc: hlc, kept: newWins)],
             "the later text was kept; the other is in note \(copyID)")
     }
 }

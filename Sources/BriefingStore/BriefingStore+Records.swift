@@ -62,11 +62,12 @@ extension BriefingStore {
     ///
     /// - Parameters:
     ///   - id: the record's ID; nil makes a new one.
-    ///   - baseText: for note edits, defaults to the text the store holds.
+    ///   - revive: allow an upsert to bring back a deleted record (resolving a conflict).
     /// - Returns: the record as it now reads on this device.
     @discardableResult
     public func change(
-        _ kind: EntityKind, id: String? = nil, op: BriefingModel.Operation = .upsert, fields: [String: FieldValue] = [:]
+        _ kind: EntityKind, id: String? = nil, op: BriefingModel.Operation = .upsert, fields: [String: FieldValue] = [:],
+        revive: Bool = false
     ) async throws -> UserRecord {
         let recordID = id ?? makeID()
         let millis = currentMillis
@@ -79,7 +80,7 @@ extension BriefingStore {
             var clock = HybridClock(node: deviceID, last: state.clock)
             let hlc = clock.tick(now: millis)
             let current = try Self.loadRecord(db, kind, recordID)
-            if op == .upsert, let current, current.deleted {
+            if op == .upsert, let current, current.deleted, !revive {
                 throw StoreError(.notFound, "\(kind.rawValue) \(recordID) was deleted")
             }
             var baseText: String?

@@ -104,14 +104,14 @@ struct Checks {
         }
         var merged: [String: Set<String>] = [:]
         for conflict in conflicts where conflict.rule == .textMerge {
-            merged[conflict.recordID, default: []].formUnion(conflict.values.map(\.value))
+            merged[conflict.recordID, default: []].formUnion(conflict.values.map(\.display))
         }
         // A conflict copy the reader later deleted took its text with it, explicitly.
         var deletedCopies: Set<String> = []
         for conflict in conflicts where conflict.rule == .conflictCopy {
             for value in conflict.values where !value.kept {
                 let copyID = StableHash.uuid(of: ["conflict-copy", conflict.recordID, value.hlc.description])
-                if deleted.contains("note/\(copyID)") { deletedCopies.insert(value.value) }
+                if deleted.contains("note/\(copyID)") { deletedCopies.insert(value.display) }
             }
         }
         var lost: [String] = []
@@ -171,7 +171,7 @@ struct Checks {
             violations.append(
                 Violation(
                     check: "rules", message: "reader\(user + 1): furthest is not the maximum ever written",
-                    items: ["readingProgress/\(id): expected \(expected), found \(String(describing: byKey["readingProgress/\(id)"]?.fields["furthest"]))"]))
+                    items: ["readingProgress/\(id): expected \(expected), found \(byKey["readingProgress/\(id)"]?.fields["furthest"]?.description ?? "nothing")"]))
         }
 
         // Tags: present exactly while some acknowledged add was not removed by an acknowledged remove.

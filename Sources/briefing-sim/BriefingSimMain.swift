@@ -83,10 +83,11 @@ struct BriefingSim: AsyncParsableCommand {
         line("trace (\(trace.steps.count) steps): \(path.path)")
         guard shrink else { return }
         line("shrinking…")
+        let terminal = isatty(STDERR_FILENO) != 0
         let small = try await Simulation.shrink(trace) { runs, steps in
-            FileHandle.standardError.write(Data("\r  \(runs) replays, \(steps) steps left".utf8))
+            if terminal { FileHandle.standardError.write(Data("\r  \(runs) replays, \(steps) steps left".utf8)) }
         }
-        FileHandle.standardError.write(Data("\n".utf8))
+        if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
         let shrunk = URL(fileURLWithPath: traceDirectory).appendingPathComponent("briefing-sim-seed-\(trace.config.seed)-shrunk.json")
         try encoder.encode(small).write(to: shrunk)
         let again = try await Simulation.replay(small)

@@ -52,6 +52,6 @@ enum Scenario {
 extension ConflictRecord {
     /// Whether the outcome kept the competing value `value` (nil when no such value is listed).
     func kept(_ value: String) -> Bool? {
-        values.first { $0.value == value }?.kept
+        values.first { $0.value == value || $0.display == value }?.kept
     }
 }

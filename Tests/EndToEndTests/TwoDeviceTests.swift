@@ -123,6 +123,43 @@ struct TwoDeviceTests {
         }
     }
 
+    @Test("A reader overturns automatic outcomes with `conflicts resolve`, and the choice syncs", .timeLimit(.minutes(2)))
+    func resolveConflicts() async throws {
+        try await withTestServer { server in
+            let a = Device("A"), b = Device("B")
+            try await loginBoth(server, a, b)
+            let highlight = try #require(
+                try await a.json("highlight", "add", "grid-storage-winter", "--quote", Self.quote) as? [String: Any])
+            let highlightID = try #require(highlight["id"] as? String)
+            let note = try #require(try await a.json("note", "add", "grid-storage-winter", "--text", "one two three four") as? [String: Any])
+            let noteID = try #require(note["id"] as? String)
+            for device in [a, b] { #expect(await device.run("sync").code == 0) }
+            #expect(await a.run("highlight", "recolor", highlightID, "green").code == 0)
+            #expect(await b.run("highlight", "recolor", highlightID, "purple").code == 0)
+            #expect(await a.run("note", "edit", noteID, "--text", "one TWO three four").code == 0)
+            #expect(await b.run("note", "edit", noteID, "--text", "one deux three four").code == 0)
+            for device in [a, b, a] { #expect(await device.run("sync").code == 0) }
+
+            // A lost both (B's edits are later); A keeps its colour, and B's text with no copy.
+            let conflicts = try await self.conflicts(a)
+            let colour = try #require(conflicts.first { $0["rule"] as? String == "lastWriterWins" }?["id"] as? String)
+            let text = try #require(conflicts.first { $0["rule"] as? String == "conflictCopy" }?["id"] as? String)
+            let resolved = await a.run("conflicts", "resolve", String(colour.prefix(8)), "--keep", "mine")
+            #expect(resolved.code == 0, "\(resolved.err)")
+            #expect(await a.run("conflicts", "resolve", text, "--keep", "theirs").code == 0)
+            let bad = await a.run("conflicts", "resolve", colour, "--keep", "both")
+            #expect(bad.code != 0)
+            for device in [a, b, a] { #expect(await device.run("sync").code == 0) }
+            for device in [a, b] {
+                let highlights = try #require(try await device.json("highlight", "list") as? [[String: Any]])
+                #expect(highlights.first?["color"] as? String == "green")
+                let notes = try #require(try await device.json("note", "list") as? [[String: Any]])
+                #expect(notes.count == 1)
+                #expect(notes.first?["text"] as? String == "one deux three four")
+            }
+        }
+    }
+
     @Test("A note deleted on one device and edited on the other survives, flagged", .timeLimit(.minutes(2)))
     func editSurvivesDelete() async throws {
         try await withTestServer { server in
