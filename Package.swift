@@ -101,7 +101,9 @@ let package = Package(
             dependencies: [
                 "BriefingModel", "BriefingStore", "SyncAPI", "SyncClient", "SyncServerCore", "BriefingServer", "Gzip",
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIURLSession", package: "swift-openapi-urlsession"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

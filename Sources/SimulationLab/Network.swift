@@ -43,6 +43,13 @@ final class Network: ServerTransport, Sendable {
     }
 
     private let state = Mutex(State())
+    /// When set, requests go to a real server over loopback HTTP instead of the registered handlers.
+    private let upstream: Mutex<(transport: any ClientTransport, baseURL: URL)?> = Mutex(nil)
+
+    /// Sends every request through `transport` to `baseURL` (the `--http` mode).
+    func useUpstream(_ transport: any ClientTransport, baseURL: URL) {
+        upstream.withLock { $0 = (transport, baseURL) }
+    }
 
     // MARK: Server side
 
@@ -88,7 +95,7 @@ final class Network: ServerTransport, Sendable {
         var request = request
         var bytes: [UInt8]? = if let body { try await [UInt8](collecting: body, upTo: 64 << 20) } else { nil }
         // The HTTP server inflates gzip bodies before the API sees them; so does this network.
-        if request.headerFields[.contentEncoding] == "gzip", let compressed = bytes {
+        if upstream.withLock({ $0 == nil }), request.headerFields[.contentEncoding] == "gzip", let compressed = bytes {
             bytes = try Gzip.decompress(compressed, limit: 64 << 20)
             request.headerFields[.contentEncoding] = nil
         }
@@ -127,15 +134,28 @@ final class Network: ServerTransport, Sendable {
 
     private func deliver(_ device: Int, _ request: HTTPRequest, _ body: [UInt8]?) async throws -> (HTTPResponse, HTTPBody?) {
         let path = String((request.path ?? "/").split(separator: "?", maxSplits: 1).first ?? "/")
-        guard let handler = state.withLock({ $0.handlers["\(request.method.rawValue) \(path)"] }) else {
-            return (HTTPResponse(status: .notFound), nil)
+        let response: HTTPResponse
+        let responseBody: HTTPBody?
+        if let (transport, baseURL) = upstream.withLock({ $0 }) {
+            (response, responseBody) = try await transport.send(request, body: body.map { HTTPBody($0) }, baseURL: baseURL, operationID: path)
+        } else {
+            guard let handler = state.withLock({ $0.handlers["\(request.method.rawValue) \(path)"] }) else {
+                return (HTTPResponse(status: .notFound), nil)
+            }
+            (response, responseBody) = try await handler(request, body.map { HTTPBody($0) }, ServerRequestMetadata())
         }
-        let (response, responseBody) = try await handler(request, body.map { HTTPBody($0) }, ServerRequestMetadata())
-        let responseBytes: [UInt8]? = if let responseBody { try await [UInt8](collecting: responseBody, upTo: 64 << 20) } else { nil }
+        var responseBytes: [UInt8]? = if let responseBody { try await [UInt8](collecting: responseBody, upTo: 64 << 20) } else { nil }
+        var headers = response
+        if headers.headerFields[.contentEncoding] == "gzip", let compressed = responseBytes, Gzip.looksCompressed(compressed) {
+            responseBytes = try Gzip.decompress(compressed, limit: 64 << 20)
+            headers.headerFields[.contentEncoding] = nil
+        }
         if path == "/v1/mutations", response.status == .ok, let body, let responseBytes {
-            observePush(device: device, request: body, response: responseBytes)
+            var pushBody = body
+            if request.headerFields[.contentEncoding] == "gzip" { pushBody = (try? Gzip.decompress(body, limit: 64 << 20)) ?? body }
+            observePush(device: device, request: pushBody, response: responseBytes)
         }
-        return (response, responseBytes.map { HTTPBody($0) })
+        return (headers, responseBytes.map { HTTPBody($0) })
     }
 
     private func observePush(device: Int, request: [UInt8], response: [UInt8]) {

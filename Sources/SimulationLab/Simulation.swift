@@ -3,6 +3,7 @@ import BriefingServer
 import BriefingStore
 import Foundation
 import Logging
+import OpenAPIURLSession
 import SyncClient
 import SyncServerCore
 
@@ -44,24 +45,35 @@ public enum Simulation {
     /// Runs a fresh simulation from `config.seed`; returns its report and its trace.
     public static func run(_ config: SimulationConfig) async throws -> (SimulationReport, Trace) {
         let runner = try await Runner(config: config)
-        defer { runner.cleanUp() }
-        var generator = StepGenerator(config: config)
-        var steps: [Step] = []
-        for _ in 0..<config.steps {
-            let step = try await generator.next(runner)
-            steps.append(step)
-            try await runner.execute(step)
+        do {
+            var generator = StepGenerator(config: config)
+            var steps: [Step] = []
+            for _ in 0..<config.steps {
+                let step = try await generator.next(runner)
+                steps.append(step)
+                try await runner.execute(step)
+            }
+            let report = try await runner.finish(steps: steps.count)
+            await runner.shutDown()
+            return (report, Trace(config: config, steps: steps))
+        } catch {
+            await runner.shutDown()
+            throw error
         }
-        let report = try await runner.finish(steps: steps.count)
-        return (report, Trace(config: config, steps: steps))
     }
 
     /// Re-runs a recorded trace exactly.
     public static func replay(_ trace: Trace) async throws -> SimulationReport {
         let runner = try await Runner(config: trace.config)
-        defer { runner.cleanUp() }
-        for step in trace.steps { try await runner.execute(step) }
-        return try await runner.finish(steps: trace.steps.count)
+        do {
+            for step in trace.steps { try await runner.execute(step) }
+            let report = try await runner.finish(steps: trace.steps.count)
+            await runner.shutDown()
+            return report
+        } catch {
+            await runner.shutDown()
+            throw error
+        }
     }
 
     /// Shrinks a failing trace to a shorter one that still violates the same check.
@@ -121,6 +133,8 @@ final class Runner: @unchecked Sendable {
     let serverIDs: SeededIDs
     let logger: Logger
     var service: SyncService
+    /// The HTTP server of an `--http` run.
+    var host: HTTPServerHost?
     var devices: [SimulatedDevice] = []
     var accountIDs: [String] = []
     var operations: [String: Int] = [:]
@@ -150,6 +164,11 @@ final class Runner: @unchecked Sendable {
             accountIDs.append(account.id)
         }
         try BriefingServerApp.registerAPI(on: network, service: service, logger: logger)
+        if config.http {
+            let host = try await HTTPServerHost.start(service: service, port: 0, logger: logger)
+            self.host = host
+            network.useUpstream(URLSessionTransport(), baseURL: URL(string: "http://127.0.0.1:\(host.port)")!)
+        }
         var skews = SeededGenerator(seed: config.seed ^ 0xC10C)
         for index in 0..<config.devices {
             let skew: Int64 = config.faults.contains(.clockSkew) ? Int64.random(in: -86_400_000...86_400_000, using: &skews) : 0
@@ -176,7 +195,10 @@ final class Runner: @unchecked Sendable {
             now: { clock.date }, makeID: { ids.next() })
     }
 
-    func cleanUp() {
+    /// Stops the HTTP server, if any, and removes the run's files.
+    func shutDown() async {
+        await host?.stop()
+        host = nil
         try? FileManager.default.removeItem(at: directory)
     }
 
@@ -210,6 +232,10 @@ final class Runner: @unchecked Sendable {
             network.resetHandlers()
             service = Self.makeService(path: serverPath, config: config, clock: clock, ids: serverIDs, logger: logger)
             try BriefingServerApp.registerAPI(on: network, service: service, logger: logger)
+            if let old = host {
+                await old.stop()
+                host = try await HTTPServerHost.start(service: service, port: old.port, logger: logger)
+            }
         case .compact:
             compacted += try await service.compact().removed
         }

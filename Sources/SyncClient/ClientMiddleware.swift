@@ -37,6 +37,8 @@ struct GzipMiddleware: ClientMiddleware {
             if bytes.count >= threshold {
                 let compressed = try Gzip.compress(bytes)
                 request.headerFields[.contentEncoding] = "gzip"
+                // The length on the wire is the compressed one; a stale length would stall the server.
+                request.headerFields[.contentLength] = String(compressed.count)
                 body = HTTPBody(compressed)
             } else {
                 body = HTTPBody(bytes)

@@ -24,7 +24,9 @@ struct BriefingSim: AsyncParsableCommand {
     @Option(help: "Tombstone retention on the simulated server, in simulated hours.") var retentionHours = 24.0
     @Option(help: "Replay a trace written by an earlier failing run.") var replay: String?
     @Option(help: "Where to write the trace of a failing run.") var traceDirectory = FileManager.default.temporaryDirectory.path
+    @Option(help: "Also write the trace of a passing run here (single seed).") var saveTrace: String?
     @Flag(help: "Print the report as JSON.") var json = false
+    @Flag(help: "Send every request over loopback HTTP to the real server instead of in memory.") var http = false
     @Flag(inversion: .prefixedNo, help: "Shrink a failing trace to a short reproduction.") var shrink = true
 
     func validate() throws {
@@ -59,8 +61,14 @@ struct BriefingSim: AsyncParsableCommand {
         var failures = 0
         for offset in 0..<UInt64(seeds) {
             let config = SimulationConfig(
-                devices: devices, users: users, steps: steps, seed: seed &+ offset, faults: faults, retentionHours: retentionHours)
+                devices: devices, users: users, steps: steps, seed: seed &+ offset, faults: faults, retentionHours: retentionHours,
+                http: http)
             let (report, trace) = try await Simulation.run(config)
+            if let saveTrace, seeds == 1 {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try encoder.encode(trace).write(to: URL(fileURLWithPath: saveTrace))
+            }
             if seeds == 1 || !report.passed { try print(report) } else if !json {
                 line("seed \(config.seed): ok (\(report.syncs) syncs, \(report.conflicts.values.reduce(0, +)) conflicts, \(String(format: "%.1f", report.elapsedSeconds)) s)")
             }
@@ -107,7 +115,7 @@ struct BriefingSim: AsyncParsableCommand {
         func list(_ counts: [String: Int]) -> String {
             counts.isEmpty ? "none" : counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         }
-        line("briefing-sim: seed \(config.seed), \(config.devices) devices, \(config.users) user(s), \(report.steps) steps, faults: \(config.faults.isEmpty ? "none" : config.faults.sorted().map(\.rawValue).joined(separator: ","))")
+        line("briefing-sim: seed \(config.seed)\(config.http ? " (over HTTP)" : ""), \(config.devices) devices, \(config.users) user(s), \(report.steps) steps, faults: \(config.faults.isEmpty ? "none" : config.faults.sorted().map(\.rawValue).joined(separator: ","))")
         line("  operations: \(list(report.operations)) (\(report.skippedOperations) no longer applicable)")
         line("  syncs: \(report.syncs) (\(report.failedSyncs) failed by faults, \(report.resyncs) full resyncs)")
         line("  faults injected: \(list(report.faults))")

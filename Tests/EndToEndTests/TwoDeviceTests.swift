@@ -215,6 +215,23 @@ struct TwoDeviceTests {
         #expect(await a.run("status").out.contains("pending:   1 change(s)"))
     }
 
+    @Test("A large push goes gzipped and the real server takes it", .timeLimit(.minutes(1)))
+    func largeCompressedPush() async throws {
+        try await withTestServer { server in
+            let a = Device("A"), b = Device("B")
+            try await loginBoth(server, a, b)
+            for index in 0..<40 {
+                #expect(await a.run("tag", "add", "river-basin-water-sharing", "topic-number-\(index)").code == 0)
+            }
+            let sync = await a.run("sync")
+            #expect(sync.code == 0, "\(sync.err)")
+            #expect(await b.run("sync").code == 0)
+            let list = try #require(try await b.json("list") as? [[String: Any]])
+            let river = try #require(list.first { $0["id"] as? String == "river-basin-water-sharing" })
+            #expect((river["tags"] as? [String])?.count == 40)
+        }
+    }
+
     @Test("Quotes that are missing or ambiguous are refused with a clear error", .timeLimit(.minutes(1)))
     func quoteErrors() async throws {
         try await withTestServer { server in

@@ -52,6 +52,18 @@ struct SimulationLabTests {
         #expect(report.tombstonesCompacted > 0)
     }
 
+    @Test("Over loopback HTTP the same seed runs the same way and every guarantee holds", .timeLimit(.minutes(2)))
+    func overHTTP() async throws {
+        var config = SimulationConfig(devices: 4, users: 2, steps: 250, seed: 3, faults: Set(FaultKind.allCases))
+        let (inMemory, _) = try await Simulation.run(config)
+        config.http = true
+        let (http, _) = try await Simulation.run(config)
+        #expect(http.passed, "\(http.violations.first.map(\.description) ?? "")")
+        #expect(http.conflicts == inMemory.conflicts)
+        #expect(http.operations == inMemory.operations)
+        #expect(http.faults == inMemory.faults)
+    }
+
     @Test("A trace replays to the same run", .timeLimit(.minutes(2)))
     func replayIsExact() async throws {
         let config = SimulationConfig(devices: 3, users: 2, steps: 300, seed: 42, faults: Set(FaultKind.allCases))
