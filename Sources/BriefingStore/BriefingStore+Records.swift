@@ -18,6 +18,13 @@ extension BriefingStore {
         }
     }
 
+    /// The IDs of the live records of `kind`, in ID order (cheaper than loading the records).
+    public func recordIDs(_ kind: EntityKind) async throws -> [String] {
+        try await database.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM userRecord WHERE kind = ? AND deleted = 0 ORDER BY id", arguments: [kind.rawValue])
+        }
+    }
+
     /// Every record of the reader's, tombstones included (for comparing replicas).
     public func allRecords() async throws -> [UserRecord] {
         try await database.read { db in

@@ -213,8 +213,9 @@ struct Checks {
 
         // Deletes against edits: a record may end deleted only if every acknowledged edit lost to some
         // acknowledged delete (a note's delete must have seen the edit; a highlight's must be later).
+        let byRecord = Dictionary(grouping: acknowledged, by: { "\($0.mutation.kind.rawValue)/\($0.mutation.id)" })
         for record in server where record.deleted && (record.kind == .note || record.kind == .highlight) {
-            let mine = acknowledged.filter { $0.mutation.kind == record.kind && $0.mutation.id == record.id }
+            let mine = byRecord["\(record.kind.rawValue)/\(record.id)"] ?? []
             let deletes = mine.filter { $0.mutation.op == .delete }.map(\.mutation)
             for edit in mine where edit.mutation.op == .upsert {
                 let beaten = deletes.contains { delete in
@@ -225,7 +226,7 @@ struct Checks {
                         Violation(
                             check: "rules",
                             message: "reader\(user + 1): a \(record.kind.rawValue) stayed deleted over an edit no delete had beaten",
-                            items: ["\(record.kind.rawValue)/\(record.id): edit at \(edit.mutation.hlc)"] + story(record.kind, record.id, acknowledged)))
+                            items: ["\(record.kind.rawValue)/\(record.id): edit at \(edit.mutation.hlc)"] + story(record.kind, record.id, mine)))
                     break
                 }
             }

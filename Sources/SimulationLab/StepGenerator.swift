@@ -83,8 +83,8 @@ struct StepGenerator {
 
     mutating func operation(for device: SimulatedDevice) async throws -> UserOperation {
         let store = device.store
-        let highlights = try await store.records(.highlight).map(\.id)
-        let notes = try await store.records(.note).compactMap(Note.init)
+        let highlights = try await store.recordIDs(.highlight)
+        let noteIDs = try await store.recordIDs(.note)
         let briefing = pick(Self.briefings)!
         switch Int.random(in: 0..<100, using: &random) {
         case 0..<12:
@@ -101,11 +101,13 @@ struct StepGenerator {
         case 30..<40:
             return .addNote(id: newID("N"), briefingID: briefing, highlightID: chance(0.4) ? pick(highlights) : nil, text: sentence(6))
         case 40..<58:
-            guard let note = pick(notes) else { return .addNote(id: newID("N"), briefingID: briefing, highlightID: nil, text: sentence(5)) }
+            guard let id = pick(noteIDs), let note = try await store.record(.note, id: id).flatMap(Note.init) else {
+                return .addNote(id: newID("N"), briefingID: briefing, highlightID: nil, text: sentence(5))
+            }
             return .editNote(id: note.id, text: edited(note.text))
         case 58..<62:
-            guard let note = pick(notes) else { return .addTag(briefingID: briefing, name: pick(Self.tags)!, dot: newID("T")) }
-            return .deleteNote(id: note.id)
+            guard let id = pick(noteIDs) else { return .addTag(briefingID: briefing, name: pick(Self.tags)!, dot: newID("T")) }
+            return .deleteNote(id: id)
         case 62..<70:
             return .bookmark(briefingID: briefing, on: chance(0.5))
         case 70..<82:
