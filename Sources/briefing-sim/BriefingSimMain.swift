@@ -18,6 +18,7 @@ struct BriefingSim: AsyncParsableCommand {
     @Option(help: "Steps per run.") var steps = 2000
     @Option(help: "The seed (the first seed with --seeds).") var seed: UInt64 = 7
     @Option(help: "Run this many consecutive seeds.") var seeds = 1
+    @Option(help: "Run this many seeds at a time.") var jobs = 1
     @Option(
         help: "Faults to inject: drop-request, drop-response, duplicate, reorder, server-restart, clock-skew, or all (comma-separated).")
     var faults = ""
@@ -31,7 +32,7 @@ struct BriefingSim: AsyncParsableCommand {
 
     func validate() throws {
         guard devices >= 1, users >= 1, users <= devices else { throw ValidationError("need 1 ≤ --users ≤ --devices") }
-        guard steps >= 0, seeds >= 1 else { throw ValidationError("--steps must be ≥ 0 and --seeds ≥ 1") }
+        guard steps >= 0, seeds >= 1, jobs >= 1 else { throw ValidationError("--steps must be ≥ 0, --seeds and --jobs ≥ 1") }
         _ = try parsedFaults()
     }
 
@@ -59,24 +60,43 @@ struct BriefingSim: AsyncParsableCommand {
         }
         let faults = try parsedFaults()
         var failures = 0
-        for offset in 0..<UInt64(seeds) {
-            let config = SimulationConfig(
+        let configs = (0..<UInt64(seeds)).map { offset in
+            SimulationConfig(
                 devices: devices, users: users, steps: steps, seed: seed &+ offset, faults: faults, retentionHours: retentionHours,
                 http: http)
-            let (report, trace) = try await Simulation.run(config)
-            if let saveTrace, seeds == 1 {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                try encoder.encode(trace).write(to: URL(fileURLWithPath: saveTrace))
+        }
+        // Seeds are independent runs: --jobs of them at a time, reported in seed order.
+        var failed: (SimulationReport, Trace)?
+        var next = 0
+        while next < configs.count && failed == nil {
+            let batch = Array(configs[next..<min(next + jobs, configs.count)])
+            next += batch.count
+            let results = try await withThrowingTaskGroup(of: (Int, SimulationReport, Trace).self) { group in
+                for (index, config) in batch.enumerated() {
+                    group.addTask {
+                        let (report, trace) = try await Simulation.run(config)
+                        return (index, report, trace)
+                    }
+                }
+                var results: [(Int, SimulationReport, Trace)] = []
+                for try await result in group { results.append(result) }
+                return results.sorted { $0.0 < $1.0 }
             }
-            if seeds == 1 || !report.passed { try print(report) } else if !json {
-                line("seed \(config.seed): ok (\(report.syncs) syncs, \(report.conflicts.values.reduce(0, +)) conflicts, \(String(format: "%.1f", report.elapsedSeconds)) s)")
+            for (_, report, trace) in results {
+                if let saveTrace, seeds == 1 {
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                    try encoder.encode(trace).write(to: URL(fileURLWithPath: saveTrace))
+                }
+                if seeds == 1 || !report.passed { try print(report) } else if !json {
+                    line("seed \(report.config.seed): ok (\(report.syncs) syncs, \(report.conflicts.values.reduce(0, +)) conflicts, \(String(format: "%.1f", report.elapsedSeconds)) s)")
+                }
+                if !report.passed && failed == nil { failed = (report, trace) }
             }
-            if !report.passed {
-                failures += 1
-                try await explain(report, trace)
-                break
-            }
+        }
+        if let (report, trace) = failed {
+            failures += 1
+            try await explain(report, trace)
         }
         if seeds > 1 && !json { line(failures == 0 ? "all \(seeds) seeds passed" : "stopped at the first failing seed") }
         if failures > 0 { throw ExitCode.failure }
