@@ -44,8 +44,7 @@ public struct SimulationReport: Codable, Sendable {
 public enum Simulation {
     /// Runs a fresh simulation from `config.seed`; returns its report and its trace.
     public static func run(_ config: SimulationConfig) async throws -> (SimulationReport, Trace) {
-        let runner = try await Runner(config: config)
-        do {
+        try await withRunner(config) { runner in
             var generator = StepGenerator(config: config)
             var steps: [Step] = []
             for _ in 0..<config.steps {
@@ -53,23 +52,25 @@ public enum Simulation {
                 steps.append(step)
                 try await runner.execute(step)
             }
-            let report = try await runner.finish(steps: steps.count)
-            await runner.shutDown()
-            return (report, Trace(config: config, steps: steps))
-        } catch {
-            await runner.shutDown()
-            throw error
+            return (try await runner.finish(steps: steps.count), Trace(config: config, steps: steps))
         }
     }
 
     /// Re-runs a recorded trace exactly.
     public static func replay(_ trace: Trace) async throws -> SimulationReport {
-        let runner = try await Runner(config: trace.config)
-        do {
+        try await withRunner(trace.config) { runner in
             for step in trace.steps { try await runner.execute(step) }
-            let report = try await runner.finish(steps: trace.steps.count)
+            return try await runner.finish(steps: trace.steps.count)
+        }
+    }
+
+    /// Sets up a run's world, hands it to `body`, and always shuts it down.
+    private static func withRunner<T>(_ config: SimulationConfig, _ body: (Runner) async throws -> T) async throws -> T {
+        let runner = try await Runner(config: config)
+        do {
+            let result = try await body(runner)
             await runner.shutDown()
-            return report
+            return result
         } catch {
             await runner.shutDown()
             throw error
