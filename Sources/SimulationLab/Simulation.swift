@@ -158,7 +158,7 @@ final class Runner: @unchecked Sendable {
         var logger = Logger(label: "briefings.sim")
         logger.logLevel = .critical
         self.logger = logger
-        service = Self.makeService(path: serverPath, config: config, clock: clock, ids: serverIDs, logger: logger)
+        service = try Self.makeService(path: serverPath, config: config, clock: clock, ids: serverIDs, logger: logger)
         try await DemoContent.load(into: service)
         for user in 0..<config.users {
             let account = try await service.addUser(name: "reader\(user + 1)", password: Self.password)
@@ -188,9 +188,9 @@ final class Runner: @unchecked Sendable {
         }
     }
 
-    static func makeService(path: String, config: SimulationConfig, clock: SimClock, ids: SeededIDs, logger: Logger) -> SyncService {
+    static func makeService(path: String, config: SimulationConfig, clock: SimClock, ids: SeededIDs, logger: Logger) throws -> SyncService {
         // synchronous = OFF: the simulated server restarts within this process and never loses power.
-        let store = try! ServerStore(path: path, fsync: false)
+        let store = try ServerStore(path: path, fsync: false)
         return SyncService(
             store: store, configuration: .init(bcryptCost: 4, tombstoneRetention: config.retentionHours * 3600), logger: logger,
             now: { clock.date }, makeID: { ids.next() })
@@ -231,7 +231,7 @@ final class Runner: @unchecked Sendable {
         case .restartServer:
             network.countInjected(.serverRestart)
             network.resetHandlers()
-            service = Self.makeService(path: serverPath, config: config, clock: clock, ids: serverIDs, logger: logger)
+            service = try Self.makeService(path: serverPath, config: config, clock: clock, ids: serverIDs, logger: logger)
             try BriefingServerApp.registerAPI(on: network, service: service, logger: logger)
             if let old = host {
                 await old.stop()
