@@ -149,5 +149,6 @@ struct BriefingSim: AsyncParsableCommand {
         }
     }
 
-    func line(_ text: String) { Swift.print(text) }
+    /// Writes a line unbuffered, so a long run logged to a file shows its progress.
+    func line(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
 }
