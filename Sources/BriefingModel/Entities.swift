@@ -70,15 +70,11 @@ extension FieldValue: Codable {
 
 extension FieldValue {
     /// The value as compact JSON text (how conflict records carry competing values).
-    public var jsonText: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
-    }
+    public var jsonText: String { (try? CanonicalJSON.text(self)) ?? "null" }
 
     /// Parses JSON text made by `jsonText`.
     public init?(jsonText: String) {
-        guard let value = try? JSONDecoder().decode(FieldValue.self, from: Data(jsonText.utf8)) else { return nil }
+        guard let value = try? CanonicalJSON.decode(FieldValue.self, jsonText) else { return nil }
         self = value
     }
 }

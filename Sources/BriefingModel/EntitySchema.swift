@@ -150,7 +150,6 @@ public struct MutationRejection: Error, Hashable, Sendable, CustomStringConverti
         case immutableField = "immutable_field"
         case foreignID = "foreign_id"
         case clockSkew = "clock_skew"
-        case deleted = "deleted"
     }
 
     public var code: Code

@@ -19,12 +19,22 @@ public enum ConflictChoice: String, CaseIterable, Sendable {
 extension BriefingStore {
     /// The conflict record with `idOrPrefix`.
     public func conflict(_ idOrPrefix: String) async throws -> ConflictRecord {
-        let all = try await conflicts()
-        if let exact = all.first(where: { $0.id == idOrPrefix }) { return exact }
-        let matches = all.filter { $0.id.hasPrefix(idOrPrefix) }
-        guard let only = matches.first else { throw StoreError(.notFound, "no conflict \(idOrPrefix); see `briefing conflicts`") }
-        guard matches.count == 1 else { throw StoreError(.invalid, "\(idOrPrefix) matches \(matches.count) conflicts; give more of the ID") }
-        return only
+        try await database.read { db in
+            let bodies = try Row.fetchAll(
+                db, sql: "SELECT id, body FROM conflict WHERE id = ? OR id LIKE ? ESCAPE '\\' LIMIT 50",
+                arguments: [idOrPrefix, Self.likePrefix(idOrPrefix)])
+            let body: String
+            if let exact = bodies.first(where: { $0["id"] == idOrPrefix }) {
+                body = exact["body"]
+            } else if bodies.count == 1 {
+                body = bodies[0]["body"]
+            } else if bodies.isEmpty {
+                throw StoreError(.notFound, "no conflict \(idOrPrefix); see `briefing conflicts`")
+            } else {
+                throw StoreError(.invalid, "\(idOrPrefix) matches \(bodies.count) conflicts; give more of the ID")
+            }
+            return try Self.decode(ConflictRecord.self, body)
+        }
     }
 
     /// Overturns an automatic resolution: writes the chosen value as a normal edit, which syncs

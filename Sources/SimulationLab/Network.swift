@@ -39,7 +39,6 @@ final class Network: ServerTransport, Sendable {
         var held: [Held] = []
         var pushes: [PushRecord] = []
         var injected: [FaultKind: Int] = [:]
-        var requests = 0
     }
 
     private let state = Mutex(State())
@@ -75,7 +74,6 @@ final class Network: ServerTransport, Sendable {
 
     var pushes: [PushRecord] { state.withLock { $0.pushes } }
     var injected: [FaultKind: Int] { state.withLock { $0.injected } }
-    var requestCount: Int { state.withLock { $0.requests } }
 
     /// Delivers every held request now (before the final checks).
     func flushHeld() async {
@@ -100,7 +98,6 @@ final class Network: ServerTransport, Sendable {
             request.headerFields[.contentEncoding] = nil
         }
         let (fault, offline, released) = state.withLock { state -> (FaultKind?, Bool, [Held]) in
-            state.requests += 1
             let fault = state.faults.isEmpty ? nil : state.faults.removeFirst()
             for index in state.held.indices { state.held[index].countdown -= 1 }
             let released = state.held.filter { $0.countdown <= 0 }

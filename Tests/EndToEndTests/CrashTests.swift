@@ -31,6 +31,21 @@ struct CrashTests {
         Issue.record("timed out waiting")
     }
 
+    /// Starts a sync, kills the server once `condition` holds, and returns the sync's error
+    /// (nil, with an issue recorded, if the sync finished before the kill).
+    func syncKilledMidway(_ client: SyncClient, _ server: ServerProcess, when condition: () async throws -> Bool) async throws -> (any Error)? {
+        async let interrupted: Result<SyncClient.Summary, any Error> = {
+            do { return .success(try await client.sync()) } catch { return .failure(error) }
+        }()
+        try await wait(condition)
+        server.kill()
+        guard case .failure(let error) = await interrupted else {
+            Issue.record("the sync finished before the kill; nothing was tested")
+            return nil
+        }
+        return error
+    }
+
     func serverRecords(_ databasePath: String) async throws -> [UserRecord] {
         let store = try ServerStore(path: databasePath)
         let account = try #require(try await store.accounts().first { $0.name == "demo" })
@@ -51,16 +66,8 @@ struct CrashTests {
         #expect(try await store.pendingCount() == Self.tagCount)
 
         // Kill the server once it has acknowledged some batches, while the push goes on.
-        async let interrupted: Result<SyncClient.Summary, any Error> = {
-            do { return .success(try await client.sync()) } catch { return .failure(error) }
-        }()
-        try await wait { try await store.pendingCount() < Self.tagCount - 6 }
-        server.kill()
-        let outcome = await interrupted
-        guard case .failure(let error) = outcome else {
-            Issue.record("the sync finished before the kill; nothing was tested")
-            return
-        }
+        guard let error = try await syncKilledMidway(client, server, when: { try await store.pendingCount() < Self.tagCount - 6 })
+        else { return }
         #expect((error as? SyncClientError)?.code == .unreachable)
 
         // Every tag is either durable on the server (acknowledged) or still pending on the device.
@@ -95,15 +102,7 @@ struct CrashTests {
 
         let (_, reader) = try await device("reader", server)
         let store = reader.store
-        async let interrupted: Result<SyncClient.Summary, any Error> = {
-            do { return .success(try await reader.sync()) } catch { return .failure(error) }
-        }()
-        try await wait { try await store.records(.tag).count >= 8 }
-        server.kill()
-        guard case .failure = await interrupted else {
-            Issue.record("the sync finished before the kill; nothing was tested")
-            return
-        }
+        guard try await syncKilledMidway(reader, server, when: { try await store.records(.tag).count >= 8 }) != nil else { return }
         let partial = try await store.records(.tag).count
         #expect(partial < Self.tagCount)
 

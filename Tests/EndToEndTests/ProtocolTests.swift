@@ -154,6 +154,10 @@ struct ProtocolTests {
         BadRequest(name: "corrupt gzip body", status: 400, code: "bad_request", headers: ["Content-Encoding": "gzip"]) { _ in
             Data([0x1f, 0x8b, 0x08, 0x00, 0x01, 0x02, 0x03])
         },
+        BadRequest(name: "wrong content type", status: 415, code: "unsupported_media_type", headers: ["Content-Type": "text/plain"]) { id in
+            try highlightPush(deviceID: id, mutationID: 1, id: "h1")
+        },
+        BadRequest(name: "missing body", status: 400, code: "bad_request") { _ in nil },
         BadRequest(name: "bad cursor", status: 400, code: "bad_cursor", method: "GET", path: "/v1/changes?cursor=not-a-cursor") { _ in nil },
         BadRequest(name: "foreign cursor", status: 410, code: "resync_required", method: "GET", path: "/v1/changes?cursor=djEuYWJjZGVmLjUuMA") { _ in nil },
         BadRequest(name: "bad token", status: 401, code: "unauthorized", method: "GET", path: "/v1/changes", authorized: false) { _ in nil },

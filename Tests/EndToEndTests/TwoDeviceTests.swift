@@ -13,11 +13,17 @@ struct TwoDeviceTests {
     /// Logs both devices in and syncs them.
     func loginBoth(_ server: TestServer, _ a: Device, _ b: Device) async throws {
         for device in [a, b] {
-            let login = await device.run("login", server.url, "--user", "demo", "--password-stdin", "--device-name", device.name, stdin: "demo")
-            #expect(login.code == 0, "\(login.err)")
+            await login(device, server)
             let sync = await device.run("sync")
             #expect(sync.code == 0, "\(sync.err)")
         }
+    }
+
+    /// Logs a device in as the demo reader through the CLI.
+    func login(_ device: Device, _ server: TestServer) async {
+        let login = await device.run(
+            "login", server.url, "--user", "demo", "--password-stdin", "--device-name", device.name, stdin: "demo")
+        #expect(login.code == 0, "\(login.err)")
     }
 
     /// The reader's records on a device, tombstones included.
@@ -203,7 +209,7 @@ struct TwoDeviceTests {
     func serverDown() async throws {
         let a = Device("A")
         let url = try await withTestServer { server in
-            #expect(await a.run("login", server.url, "--user", "demo", "--password-stdin", stdin: "demo").code == 0)
+            await login(a, server)
             #expect(await a.run("sync").code == 0)
             #expect(await a.run("bookmark", "add", "port-automation-labour").code == 0)
             return server.url
@@ -236,7 +242,7 @@ struct TwoDeviceTests {
     func quoteErrors() async throws {
         try await withTestServer { server in
             let a = Device("A")
-            #expect(await a.run("login", server.url, "--user", "demo", "--password-stdin", stdin: "demo").code == 0)
+            await login(a, server)
             #expect(await a.run("sync").code == 0)
             let missing = await a.run("highlight", "add", "grid-storage-winter", "--quote", "no such words anywhere")
             #expect(missing.code != 0)

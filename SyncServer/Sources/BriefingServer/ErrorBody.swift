@@ -88,46 +88,33 @@ struct ErrorMiddleware: ServerMiddleware {
     }
 
     private func map(_ error: any Error, operationID: String) -> (HTTPResponse, HTTPBody?) {
-        var underlying: any Error = error
-        // Unwrap the runtime's wrappers down to the cause.
-        while true {
-            if let serverError = underlying as? ServerError {
-                underlying = serverError.underlyingError
-            } else if let clientSafe = underlying as? ClientSafeError {
-                return ErrorBody.openAPIResponse(clientSafe.status, code: clientSafe.code, message: clientSafe.message)
-            } else {
-                break
-            }
+        // The runtime wraps a failure in one ServerError per layer; the innermost names the cause
+        // and the status the runtime gives it.
+        var cause: any Error = error
+        var innermost: ServerError?
+        while let wrapped = cause as? ServerError {
+            innermost = wrapped
+            cause = wrapped.underlyingError
         }
-        if let error = underlying as? SyncError {
+        if let error = cause as? SyncError {
             let status = ErrorBody.status(for: error.code)
             if status == .internalServerError {
                 logger.error("request failed", metadata: ["operation": "\(operationID)", "error": "\(error.message)"])
             }
             return ErrorBody.openAPIResponse(status, code: error.code.rawValue, message: error.message)
         }
-        if let error = underlying as? DecodingError {
+        if let error = cause as? DecodingError {
             return ErrorBody.openAPIResponse(.badRequest, code: "bad_request", message: ErrorBody.describe(error))
         }
-        let text = String(describing: underlying)
-        // The runtime reports request-shape problems (missing body, bad query value, wrong
-        // content type) as its own errors; they are the client's mistake.
-        if text.contains("content type") || text.contains("Content-Type") {
-            return ErrorBody.openAPIResponse(.unsupportedMediaType, code: "unsupported_media_type", message: "send application/json")
+        // Other request-shape problems the runtime found (a missing body, a bad query value, the
+        // wrong content type) come with a 4xx status: they are the client's mistake.
+        if let innermost, (400..<500).contains(innermost.httpStatus.code) {
+            let code = innermost.httpStatus == .unsupportedMediaType ? "unsupported_media_type" : "bad_request"
+            return ErrorBody.openAPIResponse(innermost.httpStatus, code: code, message: innermost.causeDescription)
         }
-        if text.contains("request body") || text.contains("query") || text.contains("parse") || text.contains("decode") {
-            return ErrorBody.openAPIResponse(.badRequest, code: "bad_request", message: "the request is malformed: \(text.prefix(200))")
-        }
-        logger.error("request failed", metadata: ["operation": "\(operationID)", "error": "\(text)"])
+        logger.error("request failed", metadata: ["operation": "\(operationID)", "error": "\(cause)"])
         return ErrorBody.openAPIResponse(.internalServerError, code: "internal", message: "the server failed; it has logged why")
     }
-}
-
-/// An error whose code and message may be shown to the client as they are.
-struct ClientSafeError: Error {
-    var status: HTTPResponse.Status
-    var code: String
-    var message: String
 }
 
 /// Authenticates bearer tokens and makes the caller's principal available to the handler.

@@ -58,12 +58,12 @@ extension ServerStore {
     public func changes(for principal: Principal, after cursor: Cursor?, limit: Int) async throws -> ChangesPage {
         try await database.read { db in
             let epoch = try self.epoch(db)
+            let horizon = try self.horizon(db)
             let after = cursor?.seq ?? 0
             if let cursor {
                 guard cursor.epoch == epoch else {
                     throw SyncError(.resyncRequired, "the cursor belongs to another database; resync from the start")
                 }
-                let horizon = try self.horizon(db)
                 guard cursor.seq >= horizon || cursor.horizon == horizon else {
                     throw SyncError(.resyncRequired, "the cursor is older than the tombstone horizon; resync from the start")
                 }
@@ -86,7 +86,7 @@ extension ServerStore {
             }
             let last = page.last.map { $0["seq"] as Int64 } ?? after
             return ChangesPage(
-                changes: changes, cursor: Cursor(epoch: epoch, seq: last, horizon: try self.horizon(db)), hasMore: rows.count > limit)
+                changes: changes, cursor: Cursor(epoch: epoch, seq: last, horizon: horizon), hasMore: rows.count > limit)
         }
     }
 
@@ -171,7 +171,6 @@ extension ServerStore {
         guard mutation.hlc.wallMillis <= clockLimit else {
             throw MutationRejection(.clockSkew, "the mutation's clock is too far ahead of the server's; check the device clock")
         }
-        try EntitySchema.validate(mutation)
         // Highlights and notes have device-made random IDs, unique across users; bookmarks,
         // progress and tags have IDs derived from the briefing, scoped to their owner.
         if mutation.kind == .highlight || mutation.kind == .note,
