@@ -319,8 +319,7 @@ struct ListConflicts: AsyncParsableCommand {
         let store = try global.openStore()
         var date: Date?
         if let since {
-            let formatter = ISO8601DateFormatter()
-            date = formatter.date(from: since) ?? formatter.date(from: since + "T00:00:00Z")
+            date = Timestamp.date(since) ?? Timestamp.date(since + "T00:00:00Z")
             guard date != nil else { throw CLIError("--since takes a date like 2026-11-24") }
         }
         let conflicts = try await store.conflicts(since: date)
@@ -343,7 +342,7 @@ struct ListConflicts: AsyncParsableCommand {
         }
         for conflict in conflicts {
             let when = Date(timeIntervalSince1970: Double(conflict.at.wallMillis) / 1000)
-            Console.line("\(conflict.id.prefix(8))  \(conflict.kind.rawValue) \(conflict.recordID) · \(conflict.field) · rule: \(conflict.rule.rawValue) · \(ISO8601DateFormatter().string(from: when))")
+            Console.line("\(conflict.id.prefix(8))  \(conflict.kind.rawValue) \(conflict.recordID) · \(conflict.field) · rule: \(conflict.rule.rawValue) · \(Timestamp.text(when))")
             for value in conflict.values {
                 Console.line("    \(value.kept ? "kept   " : "dropped") \(value.display)  (device \(value.deviceID.prefix(8)), \(value.hlc.wallMillis))")
             }

@@ -59,7 +59,7 @@ struct Status: AsyncParsableCommand {
         let state = try await store.syncState()
         let pending = try await store.pendingCount()
         let briefings = try await store.briefings().count
-        let lastSync = state.lastSyncAt.map { ISO8601DateFormatter().string(from: $0) }
+        let lastSync = state.lastSyncAt.map(Timestamp.text)
         if global.json {
             try Console.json([
                 "server": AnyCodable(state.serverURL), "user": AnyCodable(state.user), "deviceID": AnyCodable(state.deviceID),

@@ -26,3 +26,14 @@ public enum CanonicalJSON {
         try decoder.decode(type, from: Data(text.utf8))
     }
 }
+
+/// Timestamps as stored in SQLite columns: ISO 8601 in UTC, whole seconds (`2026-11-24T09:30:00Z`).
+public enum Timestamp {
+    private static let style = Date.ISO8601FormatStyle()
+
+    /// The stored text of a date.
+    public static func text(_ date: Date) -> String { date.formatted(style) }
+
+    /// The date of a stored text, or nil if it is not an ISO 8601 timestamp.
+    public static func date(_ text: String) -> Date? { try? style.parse(text) }
+}

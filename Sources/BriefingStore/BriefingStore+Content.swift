@@ -21,7 +21,7 @@ extension BriefingStore {
                 BriefingSummary(
                     id: row["id"], title: row["title"], publication: row["publication"],
                     revisionNumber: row["revisionNumber"],
-                    publishedAt: (row["publishedAt"] as String?).flatMap { ISO8601DateFormatter().date(from: $0) })
+                    publishedAt: (row["publishedAt"] as String?).flatMap(Timestamp.date))
             }
         }
     }
@@ -77,7 +77,7 @@ extension BriefingStore {
                 """,
             arguments: [
                 briefing.id, briefing.revision.id, briefing.revision.number, briefing.title, briefing.publication,
-                briefing.revision.publishedAt.map { ISO8601DateFormatter().string(from: $0) }, try json(briefing),
+                briefing.revision.publishedAt.map(Timestamp.text), try json(briefing),
             ])
     }
 

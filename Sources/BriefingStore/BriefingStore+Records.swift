@@ -54,14 +54,14 @@ extension BriefingStore {
     }
 
     static func loadRecord(_ db: Database, _ kind: EntityKind, _ id: String) throws -> UserRecord? {
-        try String.fetchOne(db, sql: "SELECT body FROM userRecord WHERE kind = ? AND id = ?", arguments: [kind.rawValue, id])
+        try String.fetchOne(
+            db.cachedStatement(sql: "SELECT body FROM userRecord WHERE kind = ? AND id = ?"), arguments: [kind.rawValue, id])
             .map { try decode(UserRecord.self, $0) }
     }
 
     static func saveRecord(_ db: Database, _ record: UserRecord) throws {
-        try db.execute(
-            sql: "INSERT OR REPLACE INTO userRecord (kind, id, briefingID, deleted, body) VALUES (?, ?, ?, ?, ?)",
-            arguments: [record.kind.rawValue, record.id, record.briefingID, record.deleted, try json(record)])
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO userRecord (kind, id, briefingID, deleted, body) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [record.kind.rawValue, record.id, record.briefingID, record.deleted, try json(record)])
     }
 
     /// Makes a local change: applies it to the record with the shared merge rules and queues it

@@ -151,7 +151,7 @@ extension BriefingStore {
             try Row.fetchAll(db, sql: "SELECT * FROM rejection ORDER BY mutationID DESC").map { row in
                 Rejection(
                     mutation: try Self.decode(Mutation.self, row["mutation"]), reason: row["reason"], message: row["message"],
-                    at: (row["at"] as String?).flatMap { ISO8601DateFormatter().date(from: $0) })
+                    at: (row["at"] as String?).flatMap(Timestamp.date))
             }
         }
     }

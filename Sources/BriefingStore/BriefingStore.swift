@@ -60,7 +60,7 @@ public final class BriefingStore: Sendable {
 
     var currentMillis: Int64 { Int64((now().timeIntervalSince1970 * 1000).rounded(.down)) }
 
-    var isoNow: String { ISO8601DateFormatter().string(from: now()) }
+    var isoNow: String { Timestamp.text(now()) }
 }
 
 // MARK: - Sync state
@@ -89,11 +89,11 @@ extension BriefingStore {
     }
 
     static func loadState(_ db: Database) throws -> SyncState {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM syncState WHERE id = 1") else { return SyncState() }
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM syncState WHERE id = 1")) else { return SyncState() }
         return SyncState(
             serverURL: row["serverURL"], user: row["user"], deviceID: row["deviceID"], deviceName: row["deviceName"],
             token: row["token"], cursor: row["cursor"],
-            lastSyncAt: (row["lastSyncAt"] as String?).flatMap { ISO8601DateFormatter().date(from: $0) },
+            lastSyncAt: (row["lastSyncAt"] as String?).flatMap(Timestamp.date),
             clock: (row["clock"] as String?).flatMap(HLC.init))
     }
 

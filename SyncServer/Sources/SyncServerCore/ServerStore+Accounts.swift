@@ -21,7 +21,7 @@ public struct Principal: Hashable, Sendable {
 extension ServerStore {
     /// Creates an account; the name must be new.
     public func createAccount(id: String = UUID().uuidString, name: String, passwordHash: String, now: Date) async throws -> Account {
-        let created = ISO8601DateFormatter().string(from: now)
+        let created = Timestamp.text(now)
         return try await database.write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM account WHERE name = ?", arguments: [name]) == true {
                 throw SyncError(.userExists, "user \(name) already exists")
@@ -71,7 +71,7 @@ extension ServerStore {
         try await database.write { db in
             try db.execute(
                 sql: "INSERT INTO device (id, accountID, name, tokenHash, createdAt) VALUES (?, ?, ?, ?, ?)",
-                arguments: [id, accountID, name, tokenHash, ISO8601DateFormatter().string(from: now)])
+                arguments: [id, accountID, name, tokenHash, Timestamp.text(now)])
         }
         return id
     }
@@ -94,7 +94,7 @@ extension ServerStore {
         try await database.write { db in
             try db.execute(
                 sql: "UPDATE device SET revokedAt = ? WHERE id = ? AND revokedAt IS NULL",
-                arguments: [ISO8601DateFormatter().string(from: now), id])
+                arguments: [Timestamp.text(now), id])
         }
     }
 }

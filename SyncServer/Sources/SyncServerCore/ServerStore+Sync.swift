@@ -175,7 +175,7 @@ extension ServerStore {
         // progress and tags have IDs derived from the briefing, scoped to their owner.
         if mutation.kind == .highlight || mutation.kind == .note,
             try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM record WHERE kind = ? AND id = ? AND owner != ? LIMIT 1",
+                db.cachedStatement(sql: "SELECT 1 FROM record WHERE kind = ? AND id = ? AND owner != ? LIMIT 1"),
                 arguments: [mutation.kind.rawValue, mutation.id, principal.accountID]) == true
         {
             // Same answer whether or not the record exists for someone else: IDs leak nothing.
@@ -184,7 +184,7 @@ extension ServerStore {
         let current = try userRecord(db, owner: principal.accountID, kind: mutation.kind, id: mutation.id)
         if current == nil || current!.fields.isEmpty, let briefingID = mutation.fields["briefingID"]?.string {
             let exists = try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM record WHERE owner = '' AND kind = 'briefing' AND id = ? AND deleted = 0",
+                db.cachedStatement(sql: "SELECT 1 FROM record WHERE owner = '' AND kind = 'briefing' AND id = ? AND deleted = 0"),
                 arguments: [briefingID]) ?? false
             guard exists else { throw MutationRejection(.invalidFields, "there is no briefing \(briefingID)") }
         }

@@ -84,12 +84,13 @@ public final class ServerStore: Sendable {
     static func put(
         _ db: Database, owner: String, kind: EntityKind, id: String, deleted: Bool, body: String, at: Date
     ) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO record (owner, kind, id, seq, deleted, body, changedAt) VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (owner, kind, id) DO UPDATE SET
                   seq = excluded.seq, deleted = excluded.deleted, body = excluded.body, changedAt = excluded.changedAt
-                """,
+                """
+        ).execute(
             arguments: [owner, kind.rawValue, id, try nextSeq(db), deleted, body, millis(at)])
     }
 
@@ -97,7 +98,7 @@ public final class ServerStore: Sendable {
 
     static func userRecord(_ db: Database, owner: String, kind: EntityKind, id: String) throws -> UserRecord? {
         try String.fetchOne(
-            db, sql: "SELECT body FROM record WHERE owner = ? AND kind = ? AND id = ?", arguments: [owner, kind.rawValue, id]
+            db.cachedStatement(sql: "SELECT body FROM record WHERE owner = ? AND kind = ? AND id = ?"), arguments: [owner, kind.rawValue, id]
         ).map { try decode(UserRecord.self, $0) }
     }
 }
