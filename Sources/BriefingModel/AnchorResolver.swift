@@ -1,0 +1,236 @@
+/// Where an annotation made on one revision of a briefing sits in another.
+public struct AnchorResolution: Hashable, Sendable {
+    /// `anchored`: the quoted text is in this revision unchanged (its offsets may have moved).
+    /// `relocated`: the quoted text was edited; the anchor covers the text that replaced it.
+    /// `orphaned`: nothing in this revision can be said to be that passage.
+    public var status: AnchorStatus
+    /// The anchor in this revision (its `revisionID` is this revision's); nil when orphaned.
+    public var current: TextAnchor?
+    /// The anchor as it was made, with the revision it was made on.
+    public var original: TextAnchor
+    /// How closely the covered text matches the original quote, 0…1 (1 when unchanged).
+    public var similarity: Double
+
+    /// The text the annotation covers now, or the original quote when orphaned.
+    public var text: String { current?.exact ?? original.exact }
+}
+
+/// Re-anchors annotations in a new revision. Servers and devices run this same code, so every
+/// replica shows an annotation at the same place.
+///
+/// The tiers, first match wins:
+/// 1. **Unchanged paragraph**: paragraph IDs derive from their text, so if the anchor's paragraph
+///    is still there, so is the quote, at the same offsets.
+/// 2. **Exact quote**: the quote occurs in the revision; with more than one occurrence the one
+///    whose surrounding text best matches the anchor's prefix and suffix wins. A short quote
+///    must also have its surroundings roughly intact.
+/// 3. **Context bracket**: the anchor's prefix and suffix are still there with a gap between
+///    them that resembles the quote: the gap is the text that replaced it (a word changed,
+///    a typo fixed).
+/// 4. **Approximate quote**: the passage closest to the quote by edit distance, if it is at
+///    least ``minimumFuzzySimilarity`` alike and clearly better than the runner-up, scored on
+///    quote, context and position.
+/// 5. Otherwise the annotation is **orphaned**: kept with its quote, never moved to a guess.
+public enum AnchorResolver {
+    /// Tier 4 accepts a passage only this alike to the quote (1 − edit distance ÷ quote length).
+    public static let minimumFuzzySimilarity = 0.8
+    /// Tier 3 accepts a gap between intact context only this alike to the quote.
+    public static let minimumBracketSimilarity = 0.35
+    /// A quote this long found verbatim is taken as the passage wherever it is; a shorter one
+    /// (“the river”) also needs its surroundings to match at least ``minimumContextScore``.
+    static let distinctiveQuoteLength = 24
+    static let minimumContextScore = 0.4
+    /// How many scalars of prefix and suffix tier 3 looks for.
+    static let bracketKeyLength = 24
+
+    /// Resolves `anchor` in `briefing`'s current revision.
+    public static func resolve(_ anchor: TextAnchor, in briefing: Briefing) -> AnchorResolution {
+        let quote = Array(anchor.exact.unicodeScalars)
+        let paragraphs = briefing.paragraphs.map { (id: $0.id, text: Array($0.text.unicodeScalars)) }
+        func found(_ index: Int, _ range: Range<Int>, _ status: AnchorStatus, _ similarity: Double) -> AnchorResolution {
+            let text = paragraphs[index].text
+            var exact = ""
+            exact.unicodeScalars.append(contentsOf: text[range])
+            let context = TextSearch.context(in: text, around: range)
+            let current = TextAnchor(
+                revisionID: briefing.revision.id, paragraphID: paragraphs[index].id, start: range.lowerBound,
+                end: range.upperBound, exact: exact, prefix: context.prefix, suffix: context.suffix, status: status)
+            return AnchorResolution(status: status, current: current, original: anchor, similarity: similarity)
+        }
+        let orphaned = AnchorResolution(status: .orphaned, current: nil, original: anchor, similarity: 0)
+        guard !quote.isEmpty else { return orphaned }
+
+        // 1. The paragraph is unchanged.
+        if let index = paragraphs.firstIndex(where: { $0.id == anchor.paragraphID }),
+            anchor.start >= 0, anchor.start <= anchor.end, anchor.end <= paragraphs[index].text.count,
+            paragraphs[index].text[anchor.start..<anchor.end].elementsEqual(quote)
+        {
+            return found(index, anchor.start..<anchor.end, .anchored, 1)
+        }
+
+        // 2. The quote, unchanged, somewhere else.
+        var exact: [(index: Int, range: Range<Int>)] = []
+        for (index, paragraph) in paragraphs.enumerated() {
+            for range in ranges(of: quote, in: paragraph.text) { exact.append((index, range)) }
+        }
+        let placed = exact.map { (match: $0, score: placeScore(anchor, paragraphs[$0.index].text, $0.range)) }
+        if let best = placed.max(by: { $0.score < $1.score }),
+            quote.count >= distinctiveQuoteLength || best.score >= minimumContextScore
+        {
+            return found(best.match.index, best.match.range, .anchored, 1)
+        }
+
+        // 3. The context is intact around text that changed.
+        var bracketed: [(index: Int, range: Range<Int>, similarity: Double)] = []
+        for (index, paragraph) in paragraphs.enumerated() {
+            for range in brackets(anchor, quoteLength: quote.count, in: paragraph.text) {
+                let similarity = Self.similarity(Array(paragraph.text[range]), quote)
+                if similarity >= minimumBracketSimilarity { bracketed.append((index, range, similarity)) }
+            }
+        }
+        if let best = bracketed.max(by: { $0.similarity < $1.similarity }) {
+            return found(best.index, best.range, .relocated, best.similarity)
+        }
+
+        // 4. The closest passage, if it is close and unambiguous.
+        var candidates: [(index: Int, range: Range<Int>, similarity: Double, score: Double)] = []
+        for (index, paragraph) in paragraphs.enumerated() where paragraph.text.count >= quote.count / 2 {
+            guard let match = closestSubstring(to: quote, in: paragraph.text) else { continue }
+            let range = snapToWords(match.range, in: paragraph.text, like: anchor)
+            let similarity = Self.similarity(Array(paragraph.text[range]), quote)
+            guard similarity >= minimumFuzzySimilarity else { continue }
+            let score = 0.7 * similarity + 0.3 * placeScore(anchor, paragraph.text, range)
+            candidates.append((index, range, similarity, score))
+        }
+        candidates.sort { $0.score > $1.score }
+        if let best = candidates.first, candidates.count == 1 || best.score - candidates[1].score >= 0.05 {
+            return found(best.index, best.range, .relocated, best.similarity)
+        }
+        return orphaned
+    }
+
+    // MARK: Scoring
+
+    /// How well the text around `range` matches the anchor's context and offset, 0…1:
+    /// prefix and suffix similarity weigh 0.45 each, closeness of the start offset 0.1.
+    static func placeScore(_ anchor: TextAnchor, _ text: [Unicode.Scalar], _ range: Range<Int>) -> Double {
+        let prefix = Array(anchor.prefix.unicodeScalars.suffix(bracketKeyLength * 2))
+        let suffix = Array(anchor.suffix.unicodeScalars.prefix(bracketKeyLength * 2))
+        let before = Array(text[max(0, range.lowerBound - prefix.count)..<range.lowerBound])
+        let after = Array(text[range.upperBound..<min(text.count, range.upperBound + suffix.count)])
+        let prefixScore = prefix.isEmpty ? (before.isEmpty ? 1 : 0.5) : similarity(before, prefix)
+        let suffixScore = suffix.isEmpty ? (after.isEmpty ? 1 : 0.5) : similarity(after, suffix)
+        let drift = Double(abs(range.lowerBound - anchor.start)) / Double(max(text.count, anchor.start, 1))
+        return 0.45 * prefixScore + 0.45 * suffixScore + 0.1 * (1 - min(1, drift))
+    }
+
+    /// 1 − Levenshtein distance ÷ the longer length; 1 for equal sequences.
+    public static func similarity(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Double {
+        let longer = max(a.count, b.count)
+        guard longer > 0 else { return 1 }
+        return 1 - Double(levenshtein(a, b)) / Double(longer)
+    }
+
+    static func levenshtein(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        var current = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            current[0] = i
+            for j in 1...b.count {
+                let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
+                current[j] = min(substitution, previous[j] + 1, current[j - 1] + 1)
+            }
+            swap(&previous, &current)
+        }
+        return previous[b.count]
+    }
+
+    // MARK: Matching
+
+    static func ranges(of needle: [Unicode.Scalar], in haystack: [Unicode.Scalar]) -> [Range<Int>] {
+        guard !needle.isEmpty, needle.count <= haystack.count else { return [] }
+        var result: [Range<Int>] = []
+        for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
+            if haystack[start..<(start + needle.count)].elementsEqual(needle) { result.append(start..<(start + needle.count)) }
+        }
+        return result
+    }
+
+    /// Gaps in `text` that sit where the quote sat: after the end of the anchor's prefix and
+    /// before the start of its suffix (or the paragraph's start or end, when the quote touched it).
+    static func brackets(_ anchor: TextAnchor, quoteLength: Int, in text: [Unicode.Scalar]) -> [Range<Int>] {
+        let prefix = Array(anchor.prefix.unicodeScalars.suffix(bracketKeyLength))
+        let suffix = Array(anchor.suffix.unicodeScalars.prefix(bracketKeyLength))
+        // A bracket needs some context to stand on: at least one side of real text.
+        guard prefix.count >= 8 || suffix.count >= 8 else { return [] }
+        let lowers = prefix.isEmpty ? [0] : ranges(of: prefix, in: text).map(\.upperBound)
+        let uppers = suffix.isEmpty ? [text.count] : ranges(of: suffix, in: text).map(\.lowerBound)
+        let shortest = quoteLength / 2, longest = quoteLength * 2 + 16
+        var result: [Range<Int>] = []
+        for lower in lowers {
+            for upper in uppers where upper > lower && (shortest...longest).contains(upper - lower) {
+                result.append(lower..<upper)
+            }
+        }
+        return result
+    }
+
+    /// The substring of `text` with the smallest edit distance to `pattern` (Sellers' algorithm).
+    static func closestSubstring(to pattern: [Unicode.Scalar], in text: [Unicode.Scalar]) -> (range: Range<Int>, distance: Int)? {
+        guard !pattern.isEmpty, !text.isEmpty else { return nil }
+        let n = text.count
+        var previous = [Int](repeating: 0, count: n + 1)
+        var previousStart = Array(0...n)
+        var current = [Int](repeating: 0, count: n + 1)
+        var currentStart = [Int](repeating: 0, count: n + 1)
+        for i in 1...pattern.count {
+            current[0] = i
+            currentStart[0] = 0
+            for j in 1...n {
+                let diagonal = previous[j - 1] + (pattern[i - 1] == text[j - 1] ? 0 : 1)
+                let up = previous[j] + 1
+                let left = current[j - 1] + 1
+                if diagonal <= up && diagonal <= left {
+                    current[j] = diagonal
+                    currentStart[j] = previousStart[j - 1]
+                } else if up <= left {
+                    current[j] = up
+                    currentStart[j] = previousStart[j]
+                } else {
+                    current[j] = left
+                    currentStart[j] = currentStart[j - 1]
+                }
+            }
+            swap(&previous, &current)
+            swap(&previousStart, &currentStart)
+        }
+        var best = 1
+        for j in 1...n where previous[j] < previous[best] { best = j }
+        return (previousStart[best]..<best, previous[best])
+    }
+
+    /// Widens or trims a fuzzy match to whole words where the original quote was whole words.
+    static func snapToWords(_ range: Range<Int>, in text: [Unicode.Scalar], like anchor: TextAnchor) -> Range<Int> {
+        func isWord(_ scalar: Unicode.Scalar) -> Bool { scalar.properties.isAlphabetic || scalar.properties.numericType != nil }
+        var lower = range.lowerBound, upper = range.upperBound
+        let quote = Array(anchor.exact.unicodeScalars)
+        let startsAtWord = quote.first.map(isWord) == true && anchor.prefix.unicodeScalars.last.map(isWord) != true
+        let endsAtWord = quote.last.map(isWord) == true && anchor.suffix.unicodeScalars.first.map(isWord) != true
+        if startsAtWord {
+            while lower < upper && !isWord(text[lower]) { lower += 1 }
+            while lower > 0 && isWord(text[lower - 1]) { lower -= 1 }
+        }
+        if endsAtWord {
+            while upper > lower && !isWord(text[upper - 1]) { upper -= 1 }
+            while upper < text.count && isWord(text[upper]) { upper += 1 }
+        }
+        return lower < upper ? lower..<upper : range
+    }
+}
+
+extension Briefing {
+    /// Resolves an anchor made on any revision of this briefing against this revision.
+    public func resolve(_ anchor: TextAnchor) -> AnchorResolution { AnchorResolver.resolve(anchor, in: self) }
+}
