@@ -128,7 +128,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "SyncServer/Sources/SyncServerCore",
-            resources: [.copy("DemoContent")],
+            resources: [.copy("DemoContent"), .copy("Gazetteer")],
             swiftSettings: swiftSettings
         ),
         .target(

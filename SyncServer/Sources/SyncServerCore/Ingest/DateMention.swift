@@ -1,0 +1,91 @@
+import Foundation
+
+/// A date written in text: a full date, a month and year, or a year.
+public struct DateMention: Hashable, Sendable {
+    public enum Precision: String, Sendable { case day, month, year }
+
+    /// Sortable: `2025-10-03`, `2024-06` or `2019`.
+    public var label: String
+    public var precision: Precision
+    /// The first moment of the period, UTC.
+    public var date: Date
+    /// Where it was written, in Unicode scalars of the text searched.
+    public var range: Range<Int>
+
+    static let monthNames = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+    ]
+    static let monthPattern = "(" + monthNames.joined(separator: "|") + "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\\.?"
+
+    /// Every date mentioned in `text`, in order; a full date is not also reported as its year.
+    public static func all(in text: String) -> [DateMention] {
+        let patterns: [(String, Precision)] = [
+            (#"(?<![\p{L}\p{N}])(\d{4})-(\d{2})-(\d{2})(?![\p{N}])"#, .day),
+            (#"(?<![\p{L}\p{N}])(\d{1,2})(?:st|nd|rd|th)? "# + monthPattern + #",? (\d{4})(?![\p{N}])"#, .day),
+            ("(?<![\\p{L}])" + monthPattern + #" (\d{1,2})(?:st|nd|rd|th)?, (\d{4})(?![\p{N}])"#, .day),
+            ("(?<![\\p{L}])" + monthPattern + #" (?:of )?(\d{4})(?![\p{N}])"#, .month),
+            (#"(?<![\p{L}\p{N}£$€.,])(1[89]\d{2}|20\d{2})(?![\p{L}\p{N}%’']|,\d|\.\d| ?(?:km|kg|MW|GW|megawatts|gigawatts|tonnes|people|euros|dollars))"#, .year),
+        ]
+        var found: [DateMention] = []
+        for (pattern, precision) in patterns {
+            guard let regex = try? NSRegularExpression(pattern: pattern) else { continue }
+            let nsText = text as NSString
+            for match in regex.matches(in: text, range: NSRange(location: 0, length: nsText.length)) {
+                guard let range = Range(match.range, in: text) else { continue }
+                let lower = text.unicodeScalars.distance(from: text.unicodeScalars.startIndex, to: range.lowerBound)
+                let upper = lower + text[range].unicodeScalars.count
+                if found.contains(where: { $0.range.overlaps(lower..<upper) }) { continue }
+                let groups = (1..<match.numberOfRanges).map { index -> String in
+                    Range(match.range(at: index), in: text).map { String(text[$0]) } ?? ""
+                }
+                guard let mention = make(groups, precision, pattern: pattern, range: lower..<upper) else { continue }
+                found.append(mention)
+            }
+        }
+        return found.sorted { $0.range.lowerBound < $1.range.lowerBound }
+    }
+
+    /// The date a whole string spells ("14 March 2026", "March 14, 2026", "2026-03-14"), if it is one.
+    public static func parse(_ text: String) -> DateMention? {
+        let mentions = all(in: text)
+        guard let first = mentions.first, first.precision == .day, first.range == 0..<text.unicodeScalars.count else { return nil }
+        return first
+    }
+
+    static func monthNumber(_ name: String) -> Int? {
+        let key = name.trimmingCharacters(in: CharacterSet(charactersIn: ".")).prefix(3).lowercased()
+        return monthNames.firstIndex { $0.prefix(3).lowercased() == key }.map { $0 + 1 }
+    }
+
+    static func make(_ groups: [String], _ precision: Precision, pattern: String, range: Range<Int>) -> DateMention? {
+        var year = 0, month = 1, day = 1
+        switch precision {
+        case .day:
+            if let y = Int(groups[0]), groups[0].count == 4 {
+                (year, month, day) = (y, Int(groups[1]) ?? 0, Int(groups[2]) ?? 0)
+            } else if let d = Int(groups[0]), let m = monthNumber(groups[1]) {
+                (year, month, day) = (Int(groups[2]) ?? 0, m, d)
+            } else if let m = monthNumber(groups[0]) {
+                (year, month, day) = (Int(groups[2]) ?? 0, m, Int(groups[1]) ?? 0)
+            }
+        case .month:
+            guard let m = monthNumber(groups[0]) else { return nil }
+            (year, month) = (Int(groups[1]) ?? 0, m)
+        case .year:
+            year = Int(groups[0]) ?? 0
+        }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        guard (1800...2199).contains(year), (1...12).contains(month), (1...31).contains(day),
+            let date = calendar.date(from: DateComponents(year: year, month: month, day: day)),
+            calendar.component(.day, from: date) == day
+        else { return nil }
+        let label: String
+        switch precision {
+        case .day: label = String(format: "%04d-%02d-%02d", year, month, day)
+        case .month: label = String(format: "%04d-%02d", year, month)
+        case .year: label = String(year)
+        }
+        return DateMention(label: label, precision: precision, date: date, range: range)
+    }
+}

@@ -1,0 +1,141 @@
+import BriefingModel
+import Foundation
+import SyncServerCore
+import Testing
+
+/// The original fixture corpus in `Tests/Fixtures/Articles`: noisy scraped pages, their revisions,
+/// what the importer must extract, and where reader highlights must land.
+enum ArticleFixtures {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/Articles")
+    static let names = ["baltic-cod-quotas.txt", "urban-heat-plans.txt", "rural-broadband.md"]
+
+    struct Expected: Decodable {
+        var title: String
+        var byline: String
+        var publication: String
+        var imageCredit: String
+        var sections: [String?]
+        var paragraphCounts: [Int]
+        var contributors: [Contributor]
+        var excluded: [String]
+        var firstParagraphStartsWith: String
+        var lastParagraphStartsWith: String
+    }
+
+    struct Highlights: Decodable {
+        struct Item: Decodable {
+            var name: String
+            var change: String
+            var quote: String
+            var expect: AnchorStatus
+            var expectedText: String?
+        }
+        var original: String
+        var revised: String
+        var highlights: [Item]
+    }
+
+    static func data(_ name: String) throws -> Data { try Data(contentsOf: folder.appendingPathComponent(name)) }
+
+    static func parse(_ name: String) throws -> ParsedArticle {
+        try ArticleParser.parse(ArticleParser.decode(data(name)), format: .of(fileName: name))
+    }
+
+    static func stem(_ name: String) -> String { String(name.prefix { $0 != "." }) }
+
+    static func expected(_ name: String) throws -> Expected {
+        try JSONDecoder().decode(Expected.self, from: data(stem(name) + ".expected.json"))
+    }
+
+    static func highlights(_ name: String) throws -> Highlights {
+        try JSONDecoder().decode(Highlights.self, from: data(stem(name) + ".highlights.json"))
+    }
+}
+
+@Suite("Importing the noisy fixture articles")
+struct ImportFixtureTests {
+    @Test("each original is extracted as its expected file pins", arguments: ArticleFixtures.names)
+    func extraction(name: String) throws {
+        let article = try ArticleFixtures.parse(name)
+        let expected = try ArticleFixtures.expected(name)
+        #expect(article.title == expected.title)
+        #expect(article.byline == expected.byline)
+        #expect(article.publication == expected.publication)
+        #expect(article.imageCredit == expected.imageCredit)
+        #expect(article.sections.map(\.heading) == expected.sections)
+        #expect(article.sections.map(\.paragraphs.count) == expected.paragraphCounts)
+        #expect(article.contributors == expected.contributors)
+        #expect(article.excluded == expected.excluded)
+        #expect(article.sections.first?.paragraphs.first?.hasPrefix(expected.firstParagraphStartsWith) == true)
+        #expect(article.sections.last?.paragraphs.last?.hasPrefix(expected.lastParagraphStartsWith) == true)
+        #expect(article.publishedAt != nil)
+    }
+
+    @Test("curly quotes, dashes and accented letters survive the import", arguments: ArticleFixtures.names)
+    func unicodeKept(name: String) throws {
+        let body = try ArticleFixtures.parse(name).sections.flatMap(\.paragraphs).joined(separator: "\n")
+        #expect(body.contains("’"))
+        #expect(body.contains("—"))
+        #expect(body.contains("“") && body.contains("”"))
+    }
+
+    @Test("invalid UTF-8 is refused with the offset of the first bad byte")
+    func invalidUTF8() throws {
+        var bytes = Array("Title of a page\nBy Ana Ruiz\n\nA paragraph that breaks here: ".utf8)
+        let offset = bytes.count
+        bytes += [0xC3, 0x28] + Array(" and goes on.".utf8)
+        #expect(throws: ImportError.self) { try ArticleParser.decode(Data(bytes)) }
+        do {
+            _ = try ArticleParser.decode(Data(bytes))
+        } catch {
+            #expect(error.message.contains("offset \(offset)"))
+        }
+    }
+
+    @Test("a revision keeps the IDs of paragraphs it did not change", arguments: ArticleFixtures.names)
+    func stableParagraphIDs(name: String) throws {
+        let highlights = try ArticleFixtures.highlights(name)
+        let original = try ArticleFixtures.parse(highlights.original).briefing(id: "fixture")
+        let revised = try ArticleFixtures.parse(highlights.revised).briefing(id: "fixture", revisionNumber: 2)
+        let before = Dictionary(original.paragraphs.map { ($0.text, $0.id) }, uniquingKeysWith: { a, _ in a })
+        for paragraph in revised.paragraphs {
+            if let id = before[paragraph.text] { #expect(paragraph.id == id) }
+        }
+        #expect(original.revision.id != revised.revision.id)
+    }
+}
+
+@Suite("Re-anchoring reader highlights over the fixture revisions")
+struct ReanchorCorpusTests {
+    @Test("every highlight is anchored, relocated onto the replacing text, or orphaned — never misplaced")
+    func corpus() throws {
+        var counts: [String: Int] = [:]
+        var failures: [String] = []
+        for name in ArticleFixtures.names {
+            let manifest = try ArticleFixtures.highlights(name)
+            let original = try ArticleFixtures.parse(manifest.original).briefing(id: "fixture")
+            let revised = try ArticleFixtures.parse(manifest.revised).briefing(id: "fixture", revisionNumber: 2)
+            for item in manifest.highlights {
+                let made = try original.anchor(quote: item.quote)
+                let resolution = revised.resolve(made)
+                let right = resolution.status == item.expect && (item.expect == .orphaned || resolution.text == item.expectedText)
+                if right {
+                    counts["correct", default: 0] += 1
+                    if item.expect == .orphaned { counts["orphaned as expected", default: 0] += 1 }
+                } else if resolution.status == .orphaned {
+                    counts["orphaned unexpectedly", default: 0] += 1
+                    failures.append("\(name) \(item.name): orphaned, expected \(item.expect.rawValue) “\(item.expectedText ?? "")”")
+                } else {
+                    counts["wrong place", default: 0] += 1
+                    failures.append(
+                        "\(name) \(item.name): \(resolution.status.rawValue) on “\(resolution.text)”, expected \(item.expect.rawValue) “\(item.expectedText ?? "")”")
+                }
+            }
+        }
+        let total = counts["correct", default: 0] + counts["orphaned unexpectedly", default: 0] + counts["wrong place", default: 0]
+        print("re-anchoring over \(total) fixture highlights: " + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        #expect(total >= 30)
+        #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+    }
+}
