@@ -43,6 +43,18 @@ CREATE TABLE rejectedMutation (
   PRIMARY KEY (deviceID, mutationID)
 );
 
+CREATE TABLE source (
+  briefingID TEXT NOT NULL,
+  revisionNumber INTEGER NOT NULL,
+  revisionID TEXT NOT NULL,
+  fileName TEXT NOT NULL,
+  sourceURL TEXT,
+  raw TEXT NOT NULL,
+  report TEXT NOT NULL,
+  importedAt TEXT NOT NULL,
+  PRIMARY KEY (briefingID, revisionNumber)
+);
+
 CREATE INDEX device_accountID ON device(accountID);
 
 CREATE INDEX record_deleted_changedAt ON record(deleted, changedAt);
@@ -50,4 +62,6 @@ CREATE INDEX record_deleted_changedAt ON record(deleted, changedAt);
 CREATE INDEX record_kind_id ON record(kind, id);
 
 CREATE UNIQUE INDEX record_seq ON record(seq);
+
+CREATE INDEX source_sourceURL ON source(sourceURL);
 

@@ -100,20 +100,32 @@ public enum EditorialKind: String, Codable, CaseIterable, Sendable {
     case entity, event, recommendation, quotation, note
 }
 
+/// Who made an editorial annotation.
+public enum EditorialOrigin: String, Codable, CaseIterable, Sendable {
+    /// Made by the annotator at import; regenerated with every revision.
+    case automatic
+    /// Added by an editor; kept across revisions and re-anchored like a reader's highlight.
+    case editor
+}
+
 /// An editor's annotation on a briefing: an entity, a dated event, a recommendation, a quotation or a note.
 public struct EditorialAnnotation: Codable, Hashable, Sendable, Identifiable {
     public var id: String
     public var briefingID: String
     public var kind: EditorialKind
+    /// Where it was made. An editor's annotation keeps the anchor it was made with; readers
+    /// resolve it against the current revision with ``AnchorResolver``.
     public var anchor: TextAnchor
     /// An entity's canonical name, an event's date, a quotation's speaker.
     public var label: String?
-    /// An editor's note.
+    /// An editor's note; for an entity, its category (country, organisation, person).
     public var text: String?
+    /// nil for annotations made before origins were recorded (treated as automatic).
+    public var origin: EditorialOrigin?
 
     public init(
         id: String, briefingID: String, kind: EditorialKind, anchor: TextAnchor, label: String? = nil,
-        text: String? = nil
+        text: String? = nil, origin: EditorialOrigin? = nil
     ) {
         self.id = id
         self.briefingID = briefingID
@@ -121,6 +133,7 @@ public struct EditorialAnnotation: Codable, Hashable, Sendable, Identifiable {
         self.anchor = anchor
         self.label = label
         self.text = text
+        self.origin = origin
     }
 }
 

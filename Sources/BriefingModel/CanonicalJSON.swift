@@ -3,27 +3,28 @@ import Foundation
 /// The one JSON form records are stored and compared in: sorted keys, unescaped slashes,
 /// ISO 8601 dates. Equal values always give equal text, on the server and on every device.
 public enum CanonicalJSON {
-    private static let encoder: JSONEncoder = {
+    // A coder per call: they are cheap to make, and sharing one across threads is not needed.
+    private static func makeEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
         return encoder
-    }()
+    }
 
-    private static let decoder: JSONDecoder = {
+    private static func makeDecoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         return decoder
-    }()
+    }
 
     /// A value as canonical JSON text.
     public static func text(_ value: some Encodable) throws -> String {
-        String(decoding: try encoder.encode(value), as: UTF8.self)
+        String(decoding: try makeEncoder().encode(value), as: UTF8.self)
     }
 
     /// A value decoded from JSON text.
     public static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
-        try decoder.decode(type, from: Data(text.utf8))
+        try makeDecoder().decode(type, from: Data(text.utf8))
     }
 }
 

@@ -175,14 +175,15 @@ extension Wire.EditorialAnnotation {
         self.init(
             id: annotation.id, briefingID: annotation.briefingID,
             kind: Wire.EditorialKind(rawValue: annotation.kind.rawValue)!, anchor: Wire.TextAnchor(annotation.anchor),
-            label: annotation.label, text: annotation.text)
+            label: annotation.label, text: annotation.text,
+            origin: annotation.origin.map { Wire.EditorialAnnotation.OriginPayload(rawValue: $0.rawValue)! })
     }
 
     /// The model annotation.
     public func model() throws(WireError) -> EditorialAnnotation {
         EditorialAnnotation(
             id: id, briefingID: briefingID, kind: EditorialKind(rawValue: kind.rawValue)!, anchor: try anchor.model(),
-            label: label, text: text)
+            label: label, text: text, origin: origin.flatMap { EditorialOrigin(rawValue: $0.rawValue) })
     }
 }
 

@@ -12,8 +12,30 @@ enum ServerSchema {
         migrator.registerMigration("v2-record-changedAt") { db in
             for statement in v2 { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v3-source") { db in
+            for statement in v3 { try db.execute(sql: statement) }
+        }
         return migrator
     }
+
+    /// The raw text of every imported revision, with its import report: what the body kept
+    /// and what it left out stays inspectable.
+    static let v3 = [
+        """
+        CREATE TABLE source (
+          briefingID TEXT NOT NULL,
+          revisionNumber INTEGER NOT NULL,
+          revisionID TEXT NOT NULL,
+          fileName TEXT NOT NULL,
+          sourceURL TEXT,
+          raw TEXT NOT NULL,
+          report TEXT NOT NULL,
+          importedAt TEXT NOT NULL,
+          PRIMARY KEY (briefingID, revisionNumber)
+        )
+        """,
+        "CREATE INDEX source_sourceURL ON source(sourceURL)",
+    ]
 
     /// When each record last changed (server wall time, ms), so tombstones can be compacted by age.
     static let v2 = [

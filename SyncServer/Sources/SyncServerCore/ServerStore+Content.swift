@@ -5,22 +5,26 @@ import GRDB
 extension ServerStore {
     /// Publishes a briefing revision and replaces its editorial layer, in one transaction.
     public func publish(_ briefing: Briefing, editorial: [EditorialAnnotation], now: Date = Date()) async throws {
-        try await database.write { db in
-            try Self.put(
-                db, owner: contentOwner, kind: .briefing, id: briefing.id, deleted: false, body: try Self.json(briefing), at: now)
-            let keep = Set(editorial.map(\.id))
-            let existing = try String.fetchAll(
-                db,
-                sql: "SELECT id FROM record WHERE owner = '' AND kind = 'editorialAnnotation' AND deleted = 0 AND json_extract(body, '$.briefingID') = ?",
-                arguments: [briefing.id])
-            for id in existing where !keep.contains(id) {
-                try Self.put(db, owner: contentOwner, kind: .editorialAnnotation, id: id, deleted: true, body: "{}", at: now)
-            }
-            for annotation in editorial {
-                try Self.put(
-                    db, owner: contentOwner, kind: .editorialAnnotation, id: annotation.id, deleted: false,
-                    body: try Self.json(annotation), at: now)
-            }
+        try await database.write { db in try Self.publish(db, briefing, editorial: editorial, now: now) }
+    }
+
+    /// Writes the briefing, tombstones the annotations the new layer drops, and writes only the
+    /// annotations that changed, so devices pull no more than the difference.
+    static func publish(_ db: Database, _ briefing: Briefing, editorial: [EditorialAnnotation], now: Date) throws {
+        try put(db, owner: contentOwner, kind: .briefing, id: briefing.id, deleted: false, body: try json(briefing), at: now)
+        let existing = try Row.fetchAll(
+            db,
+            sql: "SELECT id, body FROM record WHERE owner = '' AND kind = 'editorialAnnotation' AND deleted = 0 AND json_extract(body, '$.briefingID') = ?",
+            arguments: [briefing.id])
+        let current = Dictionary(existing.map { ($0["id"] as String, $0["body"] as String) }, uniquingKeysWith: { a, _ in a })
+        let keep = Set(editorial.map(\.id))
+        for id in current.keys where !keep.contains(id) {
+            try put(db, owner: contentOwner, kind: .editorialAnnotation, id: id, deleted: true, body: "{}", at: now)
+        }
+        for annotation in editorial {
+            let body = try json(annotation)
+            if current[annotation.id] == body { continue }
+            try put(db, owner: contentOwner, kind: .editorialAnnotation, id: annotation.id, deleted: false, body: body, at: now)
         }
     }
 

@@ -99,7 +99,7 @@ public struct EditorialAnnotator: Sendable {
                 end: draft.range.upperBound, exact: exact, prefix: context.prefix, suffix: context.suffix, status: .anchored)
             return EditorialAnnotation(
                 id: "e-" + StableHash.hex(of: [briefing.id, draft.kind.rawValue, draft.paragraph.id, exact, String(occurrence)], length: 16),
-                briefingID: briefing.id, kind: draft.kind, anchor: anchor, label: draft.label, text: draft.text)
+                briefingID: briefing.id, kind: draft.kind, anchor: anchor, label: draft.label, text: draft.text, origin: .automatic)
         }
     }
 

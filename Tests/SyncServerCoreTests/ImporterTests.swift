@@ -1,0 +1,129 @@
+import BriefingModel
+import Foundation
+import Testing
+
+@testable import SyncServerCore
+
+@Suite("Importing articles into the server")
+struct ImporterTests {
+    static let now = Date(timeIntervalSince1970: 1_780_000_000)
+    static let url = "https://tideline.example/briefs/baltic-cod"
+
+    func makeImporter() throws -> ArticleImporter {
+        let service = SyncService(store: try ServerStore.inMemory(), configuration: .init(bcryptCost: 4), now: { Self.now })
+        return ArticleImporter(service: service, gazetteer: try Gazetteer.bundled())
+    }
+
+    func importFixture(_ importer: ArticleImporter, _ name: String, sourceURL: String? = url, dryRun: Bool = false) async throws -> ImportReport {
+        try await importer.importArticle(ArticleFixtures.data(name), fileName: name, sourceURL: sourceURL, dryRun: dryRun, now: Self.now)
+    }
+
+    @Test("an import publishes the briefing and its editorial layer and keeps the raw source")
+    func created() async throws {
+        let importer = try makeImporter()
+        let report = try await importFixture(importer, "baltic-cod-quotas.txt")
+        #expect(report.outcome == .created)
+        #expect(report.revision == 1)
+        #expect(report.id == "rebuilding-baltic-cod-means-rethinking-quotas")
+        let store = importer.service.store
+        let briefing = try #require(try await store.briefing(id: report.id))
+        #expect(briefing.sourceURL == Self.url)
+        #expect(briefing.publication == "Baltic Tideline Review")
+        let layer = try await store.editorialAnnotations(briefingID: report.id)
+        #expect(layer.count == report.annotations.values.reduce(0, +))
+        #expect(Set(layer.map(\.kind)) == [.entity, .event, .recommendation, .quotation])
+        // Boilerplate is out of the body but in the stored source.
+        let source = try #require(try await store.source(briefingID: report.id))
+        #expect(source.raw.contains("Comments are closed."))
+        #expect(!briefing.paragraphs.contains { $0.text.contains("Comments are closed") })
+        #expect(source.report == report)
+    }
+
+    @Test("a dry run reports and stores nothing")
+    func dryRun() async throws {
+        let importer = try makeImporter()
+        let report = try await importFixture(importer, "urban-heat-plans.txt", dryRun: true)
+        #expect(report.dryRun)
+        #expect(report.outcome == .created)
+        #expect(try await importer.service.store.briefingCount() == 0)
+        #expect(try await importer.service.store.source(briefingID: report.id) == nil)
+    }
+
+    @Test("the same text again is unchanged; the revised text is the next revision of the same briefing")
+    func revisions() async throws {
+        let importer = try makeImporter()
+        let first = try await importFixture(importer, "baltic-cod-quotas.txt")
+        let again = try await importFixture(importer, "baltic-cod-quotas.txt")
+        #expect(again.outcome == .unchanged)
+        #expect(again.revision == 1)
+        let store = importer.service.store
+        let before = try await store.editorialAnnotations(briefingID: first.id)
+        let revised = try await importFixture(importer, "baltic-cod-quotas.rev2.txt")
+        #expect(revised.outcome == .revised)
+        #expect(revised.id == first.id)
+        #expect(revised.revision == 2)
+        #expect(revised.sections.contains("Pressures beyond the fishing fleet"))
+        let briefing = try #require(try await store.briefing(id: first.id))
+        #expect(briefing.revision.number == 2)
+        #expect(try await store.source(briefingID: first.id, revision: 1)?.report.revision == 1)
+        // Every automatic annotation is anchored in the new revision; the deleted paragraph's are gone.
+        let after = try await store.editorialAnnotations(briefingID: first.id)
+        for annotation in after { #expect(briefing.text(at: annotation.anchor) == annotation.anchor.exact) }
+        let paragraphs = Set(briefing.paragraphs.map(\.id))
+        let dropped = before.filter { !paragraphs.contains($0.anchor.paragraphID) }
+        #expect(!dropped.isEmpty)
+        #expect(Set(after.map(\.id)).isDisjoint(with: dropped.map(\.id)))
+    }
+
+    @Test("without a source URL, the same publication and title make a revision")
+    func matchByTitle() async throws {
+        let importer = try makeImporter()
+        let first = try await importFixture(importer, "urban-heat-plans.txt", sourceURL: nil)
+        let revised = try await importFixture(importer, "urban-heat-plans.rev2.txt", sourceURL: nil)
+        #expect(revised.outcome == .revised)
+        #expect(revised.id == first.id)
+    }
+
+    @Test("an editor's note survives a revision and is counted by how it re-anchors")
+    func editorNote() async throws {
+        let importer = try makeImporter()
+        let first = try await importFixture(importer, "baltic-cod-quotas.txt")
+        let note = try await importer.annotate(
+            briefingID: first.id, quote: "reviewed by an independent body", kind: .note, text: "Which body?", label: nil, now: Self.now)
+        #expect(note.origin == .editor)
+        let revised = try await importFixture(importer, "baltic-cod-quotas.rev2.txt")
+        #expect(revised.editorAnchors == ["relocated": 1])
+        let layer = try await importer.service.store.editorialAnnotations(briefingID: first.id)
+        let kept = try #require(layer.first { $0.id == note.id })
+        // Stored as made; readers resolve it in the current revision.
+        #expect(kept.anchor == note.anchor)
+        let briefing = try #require(try await importer.service.store.briefing(id: first.id))
+        #expect(briefing.resolve(kept.anchor).text == "reviewed by an independent auditor")
+    }
+
+    @Test("bad input changes nothing: invalid UTF-8, no title, a bad source URL, an unknown quote")
+    func badInput() async throws {
+        let importer = try makeImporter()
+        await #expect(throws: ImportError.self) {
+            try await importer.importArticle(Data([0x54, 0x69, 0xFF, 0x0A]), fileName: "x.txt")
+        }
+        await #expect(throws: ImportError.self) {
+            try await importer.importArticle(Data("\n\n".utf8), fileName: "x.txt")
+        }
+        await #expect(throws: ImportError.self) {
+            try await importer.importArticle(ArticleFixtures.data("baltic-cod-quotas.txt"), fileName: "x.txt", sourceURL: "ftp://x")
+        }
+        #expect(try await importer.service.store.briefingCount() == 0)
+        let first = try await importFixture(importer, "baltic-cod-quotas.txt")
+        await #expect(throws: ImportError.self) {
+            try await importer.annotate(briefingID: first.id, quote: "not in the text at all", kind: .note, text: "x", label: nil)
+        }
+    }
+
+    @Test("slugs are readable ASCII")
+    func slugs() {
+        #expect(ArticleImporter.slug("Batteries for the Dark Weeks: Can Storage Keep Belgium’s Lights On?") == "batteries-dark-weeks-can-storage-keep")
+        #expect(ArticleImporter.slug("Łódź’s Plan — 2026") == "lodzs-plan-2026")
+        #expect(ArticleImporter.slug("“”") == "briefing")
+    }
+}
