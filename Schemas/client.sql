@@ -45,6 +45,26 @@ CREATE TABLE rejection (
   mutation TEXT NOT NULL
 );
 
+-- Offline search: one document per briefing and one per highlight or note of the reader's;
+-- search is an external-content FTS5 index over searchDocument, kept in step by triggers.
+CREATE VIRTUAL TABLE search USING fts5(
+  title, headings, mine, body,
+  content = 'searchDocument', content_rowid = 'rowid',
+  tokenize = 'porter unicode61 remove_diacritics 2'
+);
+
+CREATE TABLE searchDocument (
+  rowid INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  ref TEXT NOT NULL,
+  briefingID TEXT NOT NULL,
+  title TEXT NOT NULL DEFAULT '',
+  headings TEXT NOT NULL DEFAULT '',
+  mine TEXT NOT NULL DEFAULT '',
+  body TEXT NOT NULL DEFAULT '',
+  UNIQUE (kind, ref)
+);
+
 CREATE TABLE syncState (
   id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
   serverURL TEXT,
@@ -69,6 +89,19 @@ CREATE TABLE userRecord (
 CREATE INDEX editorialAnnotation_briefingID ON editorialAnnotation(briefingID);
 
 CREATE INDEX outbox_record ON outbox(kind, recordID);
+
+CREATE TRIGGER searchDocument_delete AFTER DELETE ON searchDocument BEGIN
+  INSERT INTO search (search, rowid, title, headings, mine, body) VALUES ('delete', old.rowid, old.title, old.headings, old.mine, old.body);
+END;
+
+CREATE TRIGGER searchDocument_insert AFTER INSERT ON searchDocument BEGIN
+  INSERT INTO search (rowid, title, headings, mine, body) VALUES (new.rowid, new.title, new.headings, new.mine, new.body);
+END;
+
+CREATE TRIGGER searchDocument_update AFTER UPDATE ON searchDocument BEGIN
+  INSERT INTO search (search, rowid, title, headings, mine, body) VALUES ('delete', old.rowid, old.title, old.headings, old.mine, old.body);
+  INSERT INTO search (rowid, title, headings, mine, body) VALUES (new.rowid, new.title, new.headings, new.mine, new.body);
+END;
 
 CREATE INDEX userRecord_briefingID ON userRecord(briefingID, kind);
 

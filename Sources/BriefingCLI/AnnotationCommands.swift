@@ -6,7 +6,7 @@ import Foundation
 struct HighlightCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "highlight", abstract: "Make, list, recolor and remove highlights.",
-        subcommands: [Add.self, ListHighlights.self, Recolor.self, Remove.self])
+        subcommands: [Add.self, ListHighlights.self, Recolor.self, Remove.self, Reattach.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Highlight a passage, given by its exact text.")
@@ -43,11 +43,17 @@ struct HighlightCommand: AsyncParsableCommand {
             let store = try global.openStore()
             let briefingID = try await briefing.asyncMap { try await store.resolveBriefing($0).id }
             let highlights = try await store.records(.highlight, briefingID: briefingID).compactMap(Highlight.init)
-            if global.json { return try Console.json(highlights.map(HighlightJSON.init)) }
-            if highlights.isEmpty { Console.line("No highlights.") }
+            var briefings: [String: Briefing?] = [:]
+            var items: [HighlightJSON] = []
             for highlight in highlights {
-                let status = highlight.anchor.status.map { $0 == .anchored ? "" : " [\($0.rawValue)]" } ?? ""
-                Console.line("\(highlight.id)  \(highlight.briefingID)  \(highlight.color)\(status)  “\(highlight.anchor.exact)”")
+                if briefings[highlight.briefingID] == nil { briefings[highlight.briefingID] = try await store.briefing(id: highlight.briefingID) }
+                items.append(HighlightJSON(highlight, resolution: (briefings[highlight.briefingID] ?? nil)?.resolve(highlight.anchor)))
+            }
+            if global.json { return try Console.json(items) }
+            if items.isEmpty { Console.line("No highlights.") }
+            for item in items {
+                let status = item.placement.map { $0.status == .anchored ? "" : " [\($0.status.rawValue)]" } ?? " [briefing not synced]"
+                Console.line("\(item.id)  \(item.briefingID)  \(item.color)\(status)  “\(item.quote)”")
             }
         }
     }

@@ -71,8 +71,8 @@ struct Read: AsyncParsableCommand {
         let store = try global.openStore()
         let briefing = try await store.resolveBriefing(id)
         let wanted = Set(layers.split(separator: ",").map(String.init))
-        let editorial = wanted.contains("editorial") ? try await store.editorialAnnotations(briefingID: briefing.id) : []
-        let highlights = wanted.contains("mine") ? try await store.records(.highlight, briefingID: briefing.id).compactMap(Highlight.init) : []
+        let editorial = wanted.contains("editorial") ? try await store.placedEditorial(on: briefing) : []
+        let highlights = wanted.contains("mine") ? try await store.placedHighlights(on: briefing) : []
         let notes = wanted.contains("mine") ? try await store.records(.note, briefingID: briefing.id).compactMap(Note.init) : []
         if global.json {
             try Console.json(ReadJSON(briefing: briefing, editorial: editorial, highlights: highlights, notes: notes))
@@ -85,15 +85,56 @@ struct Read: AsyncParsableCommand {
 /// The JSON form of `briefing read`.
 struct ReadJSON: Encodable {
     var briefing: Briefing
-    var editorial: [EditorialAnnotation]
+    var editorial: [EditorialJSON]
     var highlights: [HighlightJSON]
     var notes: [NoteJSON]
 
-    init(briefing: Briefing, editorial: [EditorialAnnotation], highlights: [Highlight], notes: [Note]) {
+    init(briefing: Briefing, editorial: [PlacedEditorial], highlights: [PlacedHighlight], notes: [Note]) {
         self.briefing = briefing
-        self.editorial = editorial
+        self.editorial = editorial.map(EditorialJSON.init)
         self.highlights = highlights.map(HighlightJSON.init)
         self.notes = notes.map(NoteJSON.init)
+    }
+}
+
+/// An anchor as made and as resolved in the current revision.
+struct PlacementJSON: Encodable {
+    /// anchored, relocated or orphaned.
+    var status: AnchorStatus
+    /// The revision the anchor was made on.
+    var madeOnRevision: String
+    /// Where it sits in the current revision; absent when orphaned.
+    var current: TextAnchor?
+    /// The text it covers now (the original quote when orphaned).
+    var text: String
+
+    init(_ resolution: AnchorResolution) {
+        status = resolution.status
+        madeOnRevision = resolution.original.revisionID
+        current = resolution.current
+        text = resolution.text
+    }
+}
+
+struct EditorialJSON: Encodable {
+    var id: String
+    var kind: EditorialKind
+    var label: String?
+    var text: String?
+    var origin: EditorialOrigin
+    var quote: String
+    var anchor: TextAnchor
+    var placement: PlacementJSON
+
+    init(_ placed: PlacedEditorial) {
+        id = placed.annotation.id
+        kind = placed.annotation.kind
+        label = placed.annotation.label
+        text = placed.annotation.text
+        origin = placed.annotation.origin ?? .automatic
+        quote = placed.resolution.text
+        anchor = placed.annotation.anchor
+        placement = PlacementJSON(placed.resolution)
     }
 }
 
@@ -101,16 +142,22 @@ struct HighlightJSON: Encodable {
     var id: String
     var briefingID: String
     var color: String
+    /// The text the highlight covers now.
     var quote: String
+    /// The anchor as made.
     var anchor: TextAnchor
+    var placement: PlacementJSON?
 
-    init(_ highlight: Highlight) {
+    init(_ highlight: Highlight, resolution: AnchorResolution? = nil) {
         id = highlight.id
         briefingID = highlight.briefingID
         color = highlight.color
-        quote = highlight.anchor.exact
+        quote = resolution?.text ?? highlight.anchor.exact
         anchor = highlight.anchor
+        placement = resolution.map(PlacementJSON.init)
     }
+
+    init(_ placed: PlacedHighlight) { self.init(placed.highlight, resolution: placed.resolution) }
 }
 
 struct NoteJSON: Encodable {
@@ -136,7 +183,7 @@ struct NoteJSON: Encodable {
 /// Highlights are `[[…]]` followed by a footnote number, editorial annotations `{…}` followed
 /// by `E` and a number; the footnotes follow each paragraph.
 enum BriefingRenderer {
-    static func render(_ briefing: Briefing, editorial: [EditorialAnnotation], highlights: [Highlight], notes: [Note]) -> String {
+    static func render(_ briefing: Briefing, editorial: [PlacedEditorial], highlights: [PlacedHighlight], notes: [Note]) -> String {
         var out = ""
         out += briefing.title + "\n"
         var meta: [String] = []
@@ -148,33 +195,56 @@ enum BriefingRenderer {
         let notesByHighlight = Dictionary(grouping: notes.filter { $0.highlightID != nil }, by: { $0.highlightID! })
         var highlightNumbers: [String: Int] = [:]
         var editorialNumber = 0
+        func noteLines(_ highlightID: String) -> String {
+            (notesByHighlight[highlightID] ?? []).map {
+                "\n       note \($0.id.prefix(8)): \($0.text)\($0.flagged ? "  [kept after a delete on another device]" : "")"
+            }.joined()
+        }
         for section in briefing.sections {
             if let heading = section.heading { out += "\n## " + heading + "\n" }
             for paragraph in section.paragraphs {
                 var marks: [(offset: Int, order: Int, text: String)] = []
                 var footnotes: [String] = []
-                for highlight in highlights where highlight.anchor.paragraphID == paragraph.id {
+                for placed in highlights where placed.resolution.current?.paragraphID == paragraph.id {
+                    let anchor = placed.resolution.current!
                     let number = highlightNumbers.count + 1
-                    highlightNumbers[highlight.id] = number
-                    marks.append((highlight.anchor.start, 1, "[["))
-                    marks.append((highlight.anchor.end, 0, "]][\(number)]"))
-                    var footnote = "  [\(number)] highlight \(highlight.id.prefix(8)) (\(highlight.color))"
-                    for note in notesByHighlight[highlight.id] ?? [] {
-                        footnote += "\n       note \(note.id.prefix(8)): \(note.text)\(note.flagged ? "  [kept after a delete on another device]" : "")"
+                    highlightNumbers[placed.id] = number
+                    marks.append((anchor.start, 1, "[["))
+                    marks.append((anchor.end, 0, "]][\(number)]"))
+                    var footnote = "  [\(number)] highlight \(placed.id.prefix(8)) (\(placed.highlight.color))"
+                    if placed.resolution.status == .relocated {
+                        footnote += " — relocated: the passage was edited; you highlighted “\(placed.resolution.original.exact)”"
                     }
-                    footnotes.append(footnote)
+                    footnotes.append(footnote + noteLines(placed.id))
                 }
-                for annotation in editorial where annotation.anchor.paragraphID == paragraph.id {
+                for placed in editorial where placed.resolution.current?.paragraphID == paragraph.id {
+                    let anchor = placed.resolution.current!
                     editorialNumber += 1
-                    marks.append((annotation.anchor.start, 1, "{"))
-                    marks.append((annotation.anchor.end, 0, "}E\(editorialNumber)"))
-                    var footnote = "  E\(editorialNumber) \(annotation.kind.rawValue)"
-                    if let label = annotation.label { footnote += ": \(label)" }
-                    if let text = annotation.text { footnote += " — \(text)" }
+                    marks.append((anchor.start, 1, "{"))
+                    marks.append((anchor.end, 0, "}E\(editorialNumber)"))
+                    var footnote = "  E\(editorialNumber) \(placed.annotation.kind.rawValue)"
+                    if let label = placed.annotation.label { footnote += ": \(label)" }
+                    if let text = placed.annotation.text { footnote += " — \(text)" }
+                    if placed.annotation.origin == .editor { footnote += " (editor)" }
                     footnotes.append(footnote)
                 }
                 out += "\n" + insert(marks, into: paragraph.text) + "\n"
                 if !footnotes.isEmpty { out += footnotes.joined(separator: "\n") + "\n" }
+            }
+        }
+        let orphaned = highlights.filter { $0.resolution.status == .orphaned }
+        let orphanedEditorial = editorial.filter { $0.resolution.status == .orphaned }
+        if !orphaned.isEmpty || !orphanedEditorial.isEmpty {
+            out += "\n## Orphaned — no longer in this revision\n"
+            for placed in orphaned {
+                highlightNumbers[placed.id] = highlightNumbers.count + 1
+                out += "- highlight \(placed.id.prefix(8)) (\(placed.highlight.color)): “\(placed.resolution.original.exact)”"
+                out += "  [made on \(placed.resolution.original.revisionID); reattach with `briefing highlight reattach \(placed.id.prefix(8)) --quote …`]"
+                out += noteLines(placed.id) + "\n"
+            }
+            for placed in orphanedEditorial {
+                out += "- editor's \(placed.annotation.kind.rawValue) on “\(placed.resolution.original.exact)”"
+                out += (placed.annotation.text.map { ": \($0)" } ?? "") + "\n"
             }
         }
         let loose = notes.filter { $0.highlightID == nil || highlightNumbers[$0.highlightID!] == nil }

@@ -79,6 +79,7 @@ extension BriefingStore {
                 briefing.id, briefing.revision.id, briefing.revision.number, briefing.title, briefing.publication,
                 briefing.revision.publishedAt.map(Timestamp.text), try json(briefing),
             ])
+        try SearchIndex.index(db, briefing: briefing)
     }
 
     static func saveEditorial(_ db: Database, _ annotation: EditorialAnnotation) throws {

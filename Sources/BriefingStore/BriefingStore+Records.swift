@@ -62,6 +62,7 @@ extension BriefingStore {
     static func saveRecord(_ db: Database, _ record: UserRecord) throws {
         try db.cachedStatement(sql: "INSERT OR REPLACE INTO userRecord (kind, id, briefingID, deleted, body) VALUES (?, ?, ?, ?, ?)")
             .execute(arguments: [record.kind.rawValue, record.id, record.briefingID, record.deleted, try json(record)])
+        try SearchIndex.index(db, record: record)
     }
 
     /// Makes a local change: applies it to the record with the shared merge rules and queues it

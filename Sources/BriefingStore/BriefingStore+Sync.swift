@@ -90,6 +90,7 @@ extension BriefingStore {
                     case .briefing:
                         try db.execute(sql: "DELETE FROM briefing WHERE id = ?", arguments: [change.id])
                         try db.execute(sql: "DELETE FROM editorialAnnotation WHERE briefingID = ?", arguments: [change.id])
+                        try SearchIndex.removeBriefing(db, id: change.id)
                     case .editorialAnnotation:
                         try db.execute(sql: "DELETE FROM editorialAnnotation WHERE id = ?", arguments: [change.id])
                     case .conflict:
@@ -97,6 +98,7 @@ extension BriefingStore {
                     default:
                         try db.execute(
                             sql: "DELETE FROM userRecord WHERE kind = ? AND id = ?", arguments: [change.kind.rawValue, change.id])
+                        try SearchIndex.remove(db, kind: change.kind, id: change.id)
                     }
                     summary.removed += 1
                 case .record(let serverRecord):

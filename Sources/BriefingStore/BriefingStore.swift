@@ -142,6 +142,7 @@ extension BriefingStore {
         try db.execute(sql: "DELETE FROM briefing")
         try db.execute(sql: "DELETE FROM editorialAnnotation")
         try db.execute(sql: "DELETE FROM userRecord")
+        try db.execute(sql: "DELETE FROM searchDocument")
         try db.execute(sql: "DELETE FROM conflict")
         if !keepOutbox {
             try db.execute(sql: "DELETE FROM outbox")

@@ -9,8 +9,54 @@ enum ClientSchema {
         migrator.registerMigration("v1") { db in
             for statement in v1 { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v2-search") { db in
+            for statement in v2 { try db.execute(sql: statement) }
+            try SearchIndex.rebuild(db)
+        }
         return migrator
     }
+
+    /// Offline full-text search: one document per briefing (title, headings, body) and one per
+    /// highlight or note of the reader's (`mine`), indexed by an external-content FTS5 table
+    /// that triggers keep in step.
+    static let v2 = [
+        """
+        CREATE TABLE searchDocument (
+          rowid INTEGER PRIMARY KEY,
+          kind TEXT NOT NULL,
+          ref TEXT NOT NULL,
+          briefingID TEXT NOT NULL,
+          title TEXT NOT NULL DEFAULT '',
+          headings TEXT NOT NULL DEFAULT '',
+          mine TEXT NOT NULL DEFAULT '',
+          body TEXT NOT NULL DEFAULT '',
+          UNIQUE (kind, ref)
+        )
+        """,
+        """
+        CREATE VIRTUAL TABLE search USING fts5(
+          title, headings, mine, body,
+          content = 'searchDocument', content_rowid = 'rowid',
+          tokenize = 'porter unicode61 remove_diacritics 2'
+        )
+        """,
+        """
+        CREATE TRIGGER searchDocument_insert AFTER INSERT ON searchDocument BEGIN
+          INSERT INTO search (rowid, title, headings, mine, body) VALUES (new.rowid, new.title, new.headings, new.mine, new.body);
+        END
+        """,
+        """
+        CREATE TRIGGER searchDocument_delete AFTER DELETE ON searchDocument BEGIN
+          INSERT INTO search (search, rowid, title, headings, mine, body) VALUES ('delete', old.rowid, old.title, old.headings, old.mine, old.body);
+        END
+        """,
+        """
+        CREATE TRIGGER searchDocument_update AFTER UPDATE ON searchDocument BEGIN
+          INSERT INTO search (search, rowid, title, headings, mine, body) VALUES ('delete', old.rowid, old.title, old.headings, old.mine, old.body);
+          INSERT INTO search (rowid, title, headings, mine, body) VALUES (new.rowid, new.title, new.headings, new.mine, new.body);
+        END
+        """,
+    ]
 
     static let v1 = [
         """

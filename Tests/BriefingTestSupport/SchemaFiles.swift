@@ -14,7 +14,16 @@ public enum SchemaFiles {
         let withoutComments = text.split(separator: "\n", omittingEmptySubsequences: false)
             .filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("--") }
             .joined(separator: "\n")
-        return withoutComments.split(separator: ";").map(normalize).filter { !$0.isEmpty }
+        // A trigger's body has semicolons of its own: its statement runs to its END.
+        var statements: [String] = []
+        for piece in withoutComments.split(separator: ";").map(normalize) where !piece.isEmpty {
+            if let last = statements.last, last.hasPrefix("CREATE TRIGGER"), !last.hasSuffix(" END") {
+                statements[statements.count - 1] = last + "; " + piece
+            } else {
+                statements.append(piece)
+            }
+        }
+        return statements
     }
 
     /// The schema statements of a database, tables first, in name order, as `Schemas/` lists them.
@@ -25,6 +34,7 @@ public enum SchemaFiles {
                 sql: """
                     SELECT sql FROM sqlite_master
                     WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' AND name != 'grdb_migrations'
+                    AND sql NOT LIKE 'CREATE TABLE ''%'
                     ORDER BY CASE type WHEN 'table' THEN 0 ELSE 1 END, name
                     """)
         }.map(normalize)

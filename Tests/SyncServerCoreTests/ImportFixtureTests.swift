@@ -1,57 +1,8 @@
 import BriefingModel
+import BriefingTestSupport
 import Foundation
 import SyncServerCore
 import Testing
-
-/// The original fixture corpus in `Tests/Fixtures/Articles`: noisy scraped pages, their revisions,
-/// what the importer must extract, and where reader highlights must land.
-enum ArticleFixtures {
-    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/Articles")
-    static let names = ["baltic-cod-quotas.txt", "urban-heat-plans.txt", "rural-broadband.md"]
-
-    struct Expected: Decodable {
-        var title: String
-        var byline: String
-        var publication: String
-        var imageCredit: String
-        var sections: [String?]
-        var paragraphCounts: [Int]
-        var contributors: [Contributor]
-        var excluded: [String]
-        var firstParagraphStartsWith: String
-        var lastParagraphStartsWith: String
-    }
-
-    struct Highlights: Decodable {
-        struct Item: Decodable {
-            var name: String
-            var change: String
-            var quote: String
-            var expect: AnchorStatus
-            var expectedText: String?
-        }
-        var original: String
-        var revised: String
-        var highlights: [Item]
-    }
-
-    static func data(_ name: String) throws -> Data { try Data(contentsOf: folder.appendingPathComponent(name)) }
-
-    static func parse(_ name: String) throws -> ParsedArticle {
-        try ArticleParser.parse(ArticleParser.decode(data(name)), format: .of(fileName: name))
-    }
-
-    static func stem(_ name: String) -> String { String(name.prefix { $0 != "." }) }
-
-    static func expected(_ name: String) throws -> Expected {
-        try JSONDecoder().decode(Expected.self, from: data(stem(name) + ".expected.json"))
-    }
-
-    static func highlights(_ name: String) throws -> Highlights {
-        try JSONDecoder().decode(Highlights.self, from: data(stem(name) + ".highlights.json"))
-    }
-}
 
 @Suite("Importing the noisy fixture articles")
 struct ImportFixtureTests {

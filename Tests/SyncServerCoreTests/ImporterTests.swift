@@ -1,4 +1,5 @@
 import BriefingModel
+import BriefingTestSupport
 import Foundation
 import Testing
 

@@ -1,0 +1,192 @@
+import ArgumentParser
+import BriefingModel
+import BriefingStore
+import Foundation
+
+extension HighlightCommand {
+    struct Reattach: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Attach a highlight (an orphaned one, say) to a passage of the briefing's current revision.")
+        @Argument(help: "The highlight's ID (or a unique prefix).") var id: String
+        @Option(help: "The exact text to attach it to (within one paragraph).") var quote: String
+        @Option(help: "Which occurrence, when the quote appears more than once (1 = first).") var occurrence: Int?
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let store = try global.openStore()
+            let highlight = try await store.reattach(highlightID: id, quote: quote, occurrence: occurrence)
+            if global.json { return try Console.json(HighlightJSON(highlight, resolution: try await resolution(of: highlight, in: store))) }
+            Console.line("Reattached highlight \(highlight.id) to “\(highlight.anchor.exact)”; it syncs with your next `briefing sync`.")
+        }
+
+        func resolution(of highlight: Highlight, in store: BriefingStore) async throws -> AnchorResolution? {
+            try await store.briefing(id: highlight.briefingID)?.resolve(highlight.anchor)
+        }
+    }
+}
+
+struct Orphans: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List highlights whose passage is gone from the current revision (kept, never deleted).")
+    @OptionGroup var global: GlobalOptions
+
+    struct Item: Encodable {
+        var id: String
+        var briefingID: String
+        var briefingTitle: String?
+        var currentRevision: Int?
+        var madeOnRevision: String
+        var color: String
+        var quote: String
+        var prefix: String
+        var suffix: String
+        var notes: [NoteJSON]
+    }
+
+    func run() async throws {
+        let orphans = try await global.openStore().orphans()
+        let items = orphans.map {
+            Item(
+                id: $0.highlight.id, briefingID: $0.highlight.briefingID, briefingTitle: $0.briefingTitle,
+                currentRevision: $0.currentRevision, madeOnRevision: $0.highlight.anchor.revisionID, color: $0.highlight.color,
+                quote: $0.highlight.anchor.exact, prefix: $0.highlight.anchor.prefix, suffix: $0.highlight.anchor.suffix,
+                notes: $0.notes.map(NoteJSON.init))
+        }
+        if global.json { return try Console.json(items) }
+        if items.isEmpty { return Console.line("No orphaned highlights.") }
+        for item in items {
+            Console.line("\(item.id)  \(item.briefingTitle ?? item.briefingID)\(item.currentRevision.map { " (now revision \($0))" } ?? "")")
+            Console.line("    “\(item.quote)”")
+            for note in item.notes { Console.line("    note: \(note.text)") }
+        }
+        Console.line("Reattach one with: briefing highlight reattach ID --quote \"text as it reads now\"")
+    }
+}
+
+struct Timeline: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The dated events of a briefing's editorial layer, in date order.")
+    @Argument(help: "The briefing's ID (or a unique prefix).") var id: String
+    @OptionGroup var global: GlobalOptions
+
+    struct Item: Encodable {
+        var date: String
+        var sentence: String
+        var id: String
+    }
+
+    func run() async throws {
+        let store = try global.openStore()
+        let briefing = try await store.resolveBriefing(id)
+        // Placed in reading order first, so events of the same date keep the order they are told in.
+        let events = try await store.placedEditorial(on: briefing).filter { $0.annotation.kind == .event && $0.resolution.current != nil }
+        let items = events.enumerated().sorted { ($0.element.annotation.label ?? "", $0.offset) < ($1.element.annotation.label ?? "", $1.offset) }
+            .map { Item(date: $0.element.annotation.label ?? "", sentence: $0.element.resolution.text, id: $0.element.id) }
+        if global.json { return try Console.json(items) }
+        if items.isEmpty { return Console.line("No dated events in \(briefing.id).") }
+        Console.line(briefing.title)
+        for item in items { Console.line("\(item.date.padding(toLength: 10, withPad: " ", startingAt: 0))  \(item.sentence)") }
+    }
+}
+
+struct Entities: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The people, organisations and countries a briefing mentions, with how often.")
+    @Argument(help: "The briefing's ID (or a unique prefix).") var id: String
+    @OptionGroup var global: GlobalOptions
+
+    struct Item: Encodable {
+        var name: String
+        var category: String
+        var mentions: Int
+        /// The forms the text uses ("ICES", "the International Council for the Exploration of the Sea").
+        var forms: [String]
+    }
+
+    func run() async throws {
+        let store = try global.openStore()
+        let briefing = try await store.resolveBriefing(id)
+        let entities = try await store.placedEditorial(on: briefing).filter { $0.annotation.kind == .entity && $0.resolution.current != nil }
+        var items: [String: Item] = [:]
+        var order: [String] = []
+        for placed in entities {
+            let name = placed.annotation.label ?? placed.resolution.text
+            if items[name] == nil {
+                order.append(name)
+                items[name] = Item(name: name, category: placed.annotation.text ?? "entity", mentions: 0, forms: [])
+            }
+            items[name]!.mentions += 1
+            if !items[name]!.forms.contains(placed.resolution.text) { items[name]!.forms.append(placed.resolution.text) }
+        }
+        let sorted = order.compactMap { items[$0] }.enumerated()
+            .sorted { ($0.element.category, -$0.element.mentions, $0.offset) < ($1.element.category, -$1.element.mentions, $1.offset) }
+            .map(\.element)
+        if global.json { return try Console.json(sorted) }
+        if sorted.isEmpty { return Console.line("No entities in \(briefing.id).") }
+        var category = ""
+        for item in sorted {
+            if item.category != category {
+                category = item.category
+                Console.line("\(category):")
+            }
+            let forms = item.forms.filter { $0 != item.name }
+            Console.line("  \(item.name) ×\(item.mentions)" + (forms.isEmpty ? "" : "  (as \(forms.joined(separator: ", ")))"))
+        }
+    }
+}
+
+struct Search: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Search synced briefings and your own highlights and notes, offline.",
+        discussion: "Every word must match; end a word with * to match its prefix. Titles weigh most, then headings, then your highlights and notes, then body text.")
+    @Argument(help: "What to look for.") var query: [String]
+    @Option(help: "At most this many results.") var limit = 20
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let hits = try await global.openStore().search(query.joined(separator: " "), limit: limit)
+        if global.json { return try Console.json(hits) }
+        if hits.isEmpty { return Console.line("No matches for “\(query.joined(separator: " "))”.") }
+        for hit in hits {
+            let what = hit.kind == .briefing ? "" : "your \(hit.kind.rawValue) \(hit.id.prefix(8)) in "
+            Console.line("\(what)\(hit.briefingTitle ?? hit.briefingID)  [\(hit.briefingID)]")
+            Console.line("    \(hit.snippet)")
+        }
+    }
+}
+
+struct Export: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Export a briefing with its editorial layer and your highlights and notes, offline.",
+        discussion: "markdown: the text with your highlights marked ==like this== and notes as footnotes. json: W3C Web Annotations (TextQuoteSelector with prefix/suffix, TextPositionSelector, the revision).")
+    @Argument(help: "The briefing's ID (or a unique prefix).") var id: String
+    @Option(help: "markdown or json.") var format = "markdown"
+    @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "path")) var output: String?
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        guard ["markdown", "json"].contains(format) else { throw ValidationError("--format must be markdown or json") }
+    }
+
+    func run() async throws {
+        let export = try await BriefingExport.load(id, from: try global.openStore())
+        let text: String
+        if format == "json" || global.json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+            encoder.dateEncodingStrategy = .iso8601
+            text = String(decoding: try encoder.encode(export.webAnnotations()), as: UTF8.self) + "\n"
+        } else {
+            text = export.markdown()
+        }
+        if let output {
+            do {
+                try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+            } catch {
+                throw CLIError("cannot write \(output): \(error.localizedDescription)")
+            }
+            FileHandle.standardError.write(Data("wrote \(export.briefing.id) (\(format)) to \(output)\n".utf8))
+        } else {
+            Console.current.out(text)
+        }
+    }
+}

@@ -1,0 +1,150 @@
+import BriefingModel
+import Foundation
+
+/// A briefing with its editorial layer and the reader's highlights and notes, ready to export
+/// as Markdown or as W3C Web Annotations. Built from the local store: works offline.
+public struct BriefingExport: Sendable {
+    public var briefing: Briefing
+    public var editorial: [PlacedEditorial]
+    public var highlights: [PlacedHighlight]
+    public var notes: [Note]
+
+    /// Gathers a briefing (by ID or unique prefix) and everything on it.
+    public static func load(_ idOrPrefix: String, from store: BriefingStore) async throws -> BriefingExport {
+        let briefing = try await store.resolveBriefing(idOrPrefix)
+        return BriefingExport(
+            briefing: briefing, editorial: try await store.placedEditorial(on: briefing),
+            highlights: try await store.placedHighlights(on: briefing),
+            notes: try await store.records(.note, briefingID: briefing.id).compactMap(Note.init))
+    }
+
+    // MARK: Markdown
+
+    /// Markdown: the text with the reader's highlights as `==…==` and their notes as footnotes,
+    /// then the editorial layer by kind, unattached notes, orphaned highlights and contributors.
+    public func markdown() -> String {
+        var out = "# \(briefing.title)\n\n"
+        var meta: [String] = []
+        if let byline = briefing.byline { meta.append(byline) }
+        if let publication = briefing.publication { meta.append(publication) }
+        meta.append("revision \(briefing.revision.number)")
+        if let date = briefing.revision.publishedAt { meta.append(String(Timestamp.text(date).prefix(10))) }
+        out += "*" + meta.joined(separator: " · ") + "*\n"
+        if let url = briefing.sourceURL { out += "\nSource: <\(url)>\n" }
+        if let summary = briefing.summary { out += "\n> \(summary)\n" }
+        let notesByHighlight = Dictionary(grouping: notes.filter { $0.highlightID != nil }, by: { $0.highlightID! })
+        var footnotes: [String] = []
+        for section in briefing.sections {
+            if let heading = section.heading { out += "\n## \(heading)\n" }
+            for paragraph in section.paragraphs {
+                var marks: [(offset: Int, order: Int, text: String)] = []
+                for placed in highlights where placed.resolution.current?.paragraphID == paragraph.id {
+                    let anchor = placed.resolution.current!
+                    let number = footnotes.count + 1
+                    marks.append((anchor.start, 1, "=="))
+                    marks.append((anchor.end, 0, "==[^\(number)]"))
+                    var footnote = "[^\(number)]: Highlight (\(placed.highlight.color))"
+                    if placed.resolution.status == .relocated { footnote += ", relocated after an edit: you highlighted “\(placed.resolution.original.exact)”" }
+                    footnote += "."
+                    for note in notesByHighlight[placed.id] ?? [] { footnote += " Note: \(note.text)" }
+                    footnotes.append(footnote)
+                }
+                out += "\n" + Self.insert(marks, into: Self.escape(paragraph.text)) + "\n"
+            }
+        }
+        if !footnotes.isEmpty { out += "\n" + footnotes.joined(separator: "\n") + "\n" }
+
+        let placed = editorial.filter { $0.resolution.current != nil }
+        if !placed.isEmpty {
+            out += "\n## Editorial layer\n"
+            let events = placed.filter { $0.annotation.kind == .event }.enumerated()
+                .sorted { ($0.element.annotation.label ?? "", $0.offset) < ($1.element.annotation.label ?? "", $1.offset) }.map(\.element)
+            if !events.isEmpty {
+                out += "\n### Timeline\n\n"
+                for event in events { out += "- **\(event.annotation.label ?? "")** — \(event.resolution.text)\n" }
+            }
+            let entities = placed.filter { $0.annotation.kind == .entity }
+            if !entities.isEmpty {
+                out += "\n### Entities\n\n"
+                var seen: [String] = []
+                var counts: [String: (category: String, count: Int)] = [:]
+                for entity in entities {
+                    let name = entity.annotation.label ?? entity.resolution.text
+                    if counts[name] == nil { seen.append(name) }
+                    counts[name] = (entity.annotation.text ?? "entity", (counts[name]?.count ?? 0) + 1)
+                }
+                for name in seen { out += "- \(name) (\(counts[name]!.category)) ×\(counts[name]!.count)\n" }
+            }
+            for (kind, title) in [(EditorialKind.recommendation, "Recommendations"), (.quotation, "Quotations"), (.note, "Editors' notes")] {
+                let items = placed.filter { $0.annotation.kind == kind }
+                guard !items.isEmpty else { continue }
+                out += "\n### \(title)\n\n"
+                for item in items {
+                    switch kind {
+                    case .quotation: out += "- “\(item.resolution.text)”" + (item.annotation.label.map { " — \($0)" } ?? "") + "\n"
+                    case .note: out += "- On “\(item.resolution.text)”: \(item.annotation.text ?? "")\n"
+                    default: out += "- \(item.resolution.text)\n"
+                    }
+                }
+            }
+        }
+        // Notes on a placed highlight are its footnote; on an orphaned one, listed with it.
+        let highlightIDs = Set(highlights.map(\.id))
+        let unattached = notes.filter { $0.highlightID.map { !highlightIDs.contains($0) } ?? true }
+        if !unattached.isEmpty {
+            out += "\n## Your notes\n\n"
+            for note in unattached { out += "- \(note.text)\n" }
+        }
+        let orphaned = highlights.filter { $0.resolution.status == .orphaned }
+        if !orphaned.isEmpty {
+            out += "\n## Orphaned highlights\n\nThese passages are not in revision \(briefing.revision.number); they are kept as you made them.\n\n"
+            for item in orphaned {
+                out += "- “\(item.resolution.original.exact)” (\(item.highlight.color))"
+                for note in notesByHighlight[item.id] ?? [] { out += " — note: \(note.text)" }
+                out += "\n"
+            }
+        }
+        if !briefing.contributors.isEmpty {
+            out += "\n## Contributors\n\n"
+            for contributor in briefing.contributors { out += "- **\(contributor.name)**" + (contributor.bio.isEmpty ? "" : ": \(contributor.bio)") + "\n" }
+        }
+        if let credit = briefing.imageCredit { out += "\n*Image: \(credit)*\n" }
+        return out
+    }
+
+    /// Markdown-significant characters that would change the text's meaning, escaped.
+    static func escape(_ text: String) -> String {
+        var result = ""
+        for scalar in text.unicodeScalars {
+            if "\\`*_[]<>#|=".unicodeScalars.contains(scalar) { result.unicodeScalars.append("\\") }
+            result.unicodeScalars.append(scalar)
+        }
+        return result
+    }
+
+    /// Inserts marks at offsets of the unescaped text into escaped text.
+    static func insert(_ marks: [(offset: Int, order: Int, text: String)], into escaped: String) -> String {
+        // Map offsets in the original text to offsets in the escaped one.
+        let scalars = Array(escaped.unicodeScalars)
+        var map: [Int] = []
+        var index = 0
+        while index < scalars.count {
+            map.append(index)
+            index += scalars[index] == "\\" && index + 1 < scalars.count ? 2 : 1
+        }
+        map.append(scalars.count)
+        let sorted = marks.enumerated().sorted { ($0.element.offset, $0.element.order, $0.offset) < ($1.element.offset, $1.element.order, $1.offset) }
+        var result = ""
+        var position = 0
+        for (_, mark) in sorted {
+            let offset = map[min(max(mark.offset, 0), map.count - 1)]
+            if offset > position {
+                result.unicodeScalars.append(contentsOf: scalars[position..<offset])
+                position = offset
+            }
+            result += mark.text
+        }
+        result.unicodeScalars.append(contentsOf: scalars[position...])
+        return result
+    }
+}

@@ -1,0 +1,129 @@
+import BriefingModel
+import Foundation
+import GRDB
+
+/// One search result: a briefing, or one of the reader's highlights or notes.
+public struct SearchHit: Hashable, Sendable, Codable {
+    public enum Kind: String, Sendable, Codable { case briefing, highlight, note }
+
+    public var kind: Kind
+    /// The briefing's ID, or the highlight's or note's.
+    public var id: String
+    public var briefingID: String
+    public var briefingTitle: String?
+    /// The best-matching passage, each match between `«` and `»`.
+    public var snippet: String
+    /// bm25 with column weights; lower is better.
+    public var score: Double
+}
+
+/// Keeps the FTS5 index (`searchDocument` + `search`) in step with briefings, highlights and notes.
+enum SearchIndex {
+    /// Column weights for bm25: title, headings, the reader's own highlights and notes, body.
+    static let weights = (title: 10.0, headings: 5.0, mine: 3.0, body: 1.0)
+
+    static func index(_ db: Database, briefing: Briefing) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO searchDocument (kind, ref, briefingID, title, headings, body) VALUES ('briefing', ?, ?, ?, ?, ?)
+                ON CONFLICT (kind, ref) DO UPDATE SET title = excluded.title, headings = excluded.headings, body = excluded.body
+                """
+        ).execute(arguments: [
+            briefing.id, briefing.id, briefing.title, briefing.sections.compactMap(\.heading).joined(separator: "\n"),
+            briefing.paragraphs.map(\.text).joined(separator: "\n"),
+        ])
+    }
+
+    static func removeBriefing(_ db: Database, id: String) throws {
+        try db.execute(sql: "DELETE FROM searchDocument WHERE kind = 'briefing' AND ref = ?", arguments: [id])
+    }
+
+    /// Indexes a highlight's quote or a note's text, or drops it once deleted.
+    static func index(_ db: Database, record: UserRecord) throws {
+        guard record.kind == .highlight || record.kind == .note else { return }
+        let text: String? =
+            record.deleted ? nil : (record.kind == .note ? record.fields["text"]?.string : record.fields["anchor"]?.anchor?.exact)
+        guard let text, let briefingID = record.briefingID else {
+            try remove(db, kind: record.kind, id: record.id)
+            return
+        }
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO searchDocument (kind, ref, briefingID, mine) VALUES (?, ?, ?, ?)
+                ON CONFLICT (kind, ref) DO UPDATE SET mine = excluded.mine, briefingID = excluded.briefingID
+                WHERE mine != excluded.mine OR briefingID != excluded.briefingID
+                """
+        ).execute(arguments: [record.kind.rawValue, record.id, briefingID, text])
+    }
+
+    static func remove(_ db: Database, kind: EntityKind, id: String) throws {
+        try db.cachedStatement(sql: "DELETE FROM searchDocument WHERE kind = ? AND ref = ?").execute(arguments: [kind.rawValue, id])
+    }
+
+    /// Rebuilds the index from the stored briefings and records.
+    static func rebuild(_ db: Database) throws {
+        try db.execute(sql: "DELETE FROM searchDocument")
+        for body in try String.fetchAll(db, sql: "SELECT body FROM briefing") {
+            try index(db, briefing: try BriefingStore.decode(Briefing.self, body))
+        }
+        for body in try String.fetchAll(db, sql: "SELECT body FROM userRecord WHERE kind IN ('highlight', 'note') AND deleted = 0") {
+            try index(db, record: try BriefingStore.decode(UserRecord.self, body))
+        }
+    }
+
+    /// An FTS5 query from what a reader typed: each word must match (a trailing `*` matches a
+    /// prefix); quotes and operators are taken literally, never as syntax.
+    static func query(_ text: String) -> String? {
+        let words = text.split(whereSeparator: { $0.isWhitespace }).compactMap { word -> String? in
+            let prefix = word.hasSuffix("*")
+            let bare = word.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "'" || $0 == "’" }
+            guard bare.contains(where: { $0.isLetter || $0.isNumber }) else { return nil }
+            return "\"" + bare.replacingOccurrences(of: "\"", with: "") + "\"" + (prefix ? "*" : "")
+        }
+        return words.isEmpty ? nil : words.joined(separator: " ")
+    }
+}
+
+extension BriefingStore {
+    /// Searches titles, headings, bodies and the reader's own highlights and notes, best first.
+    ///
+    /// Works offline on whatever the store has synced. Ranked first by the weightiest column
+    /// that matches (title, then headings, then the reader's own highlights and notes, then
+    /// body), then by bm25 with column weights title 10, headings 5, own 3, body 1. The tier is
+    /// needed because FTS5's bm25 normalizes by the length of the whole row: without it a
+    /// five-word note would outrank a briefing whose heading matches.
+    public func search(_ text: String, limit: Int = 20) async throws -> [SearchHit] {
+        guard let query = SearchIndex.query(text) else {
+            throw StoreError(.invalid, "search for at least one word")
+        }
+        let weights = SearchIndex.weights
+        return try await database.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT d.kind, d.ref, d.briefingID, b.title AS briefingTitle,
+                           snippet(search, -1, '«', '»', '…', 16) AS snippet,
+                           bm25(search, ?, ?, ?, ?) AS score
+                    FROM search
+                    JOIN searchDocument d ON d.rowid = search.rowid
+                    LEFT JOIN briefing b ON b.id = d.briefingID
+                    WHERE search MATCH ?
+                    ORDER BY
+                      CASE
+                        WHEN instr(highlight(search, 0, char(1), char(2)), char(1)) THEN 0
+                        WHEN instr(highlight(search, 1, char(1), char(2)), char(1)) THEN 1
+                        WHEN instr(highlight(search, 2, char(1), char(2)), char(1)) THEN 2
+                        ELSE 3
+                      END,
+                      score, d.kind, d.ref
+                    LIMIT ?
+                    """,
+                arguments: [weights.title, weights.headings, weights.mine, weights.body, query, limit]
+            ).map { row in
+                SearchHit(
+                    kind: SearchHit.Kind(rawValue: row["kind"]) ?? .briefing, id: row["ref"], briefingID: row["briefingID"],
+                    briefingTitle: row["briefingTitle"], snippet: row["snippet"], score: row["score"])
+            }
+        }
+    }
+}

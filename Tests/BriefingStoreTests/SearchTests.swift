@@ -1,0 +1,67 @@
+import BriefingModel
+import BriefingStore
+import Foundation
+import Testing
+
+@Suite("Offline search")
+struct SearchTests {
+    func briefing(_ id: String, title: String, heading: String = "Background", body: String) -> Briefing {
+        Briefing.assemble(
+            id: id, title: title,
+            sections: [(nil, ["An opening paragraph about public policy and its trade-offs."]), (heading, [body])])
+    }
+
+    /// Four briefings and a note, each mentioning "reservoir" in a different place.
+    func makeStore() async throws -> BriefingStore {
+        let store = try BriefingStore.inMemory()
+        try await store.saveLogin(serverURL: "http://127.0.0.1:1", user: "u", deviceID: "DEV-A", deviceName: "a", token: "t")
+        let filler = "Budgets were set for the coming decade after long negotiation between the ministries."
+        try await store.applyPage(
+            [
+                briefing("in-body", title: "Funding the Water Network", body: "\(filler) A new reservoir is planned upstream."),
+                briefing("in-title", title: "Reservoir Politics", body: filler),
+                briefing("in-heading", title: "Dry Summers Ahead", heading: "Reservoir levels", body: filler),
+                briefing("in-note", title: "Port Cranes and Jobs", body: filler),
+            ].map { Change(kind: .briefing, id: $0.id, payload: .briefing($0)) }, cursor: "c1")
+        try await store.change(.note, id: "N1", fields: ["briefingID": .string("in-note"), "text": .string("Compare with the reservoir brief")])
+        return store
+    }
+
+    @Test("title outranks headings, headings outrank your notes, notes outrank body text")
+    func ranking() async throws {
+        let store = try await makeStore()
+        let hits = try await store.search("reservoir")
+        #expect(hits.map(\.id) == ["in-title", "in-heading", "N1", "in-body"])
+        #expect(hits[2].kind == .note)
+        #expect(hits[2].briefingTitle == "Port Cranes and Jobs")
+        #expect(hits.allSatisfy { $0.snippet.contains("«") && $0.snippet.contains("»") })
+    }
+
+    @Test("stems, prefixes and accents")
+    func matching() async throws {
+        let store = try await makeStore()
+        #expect(try await store.search("reservoirs").count == 4)
+        #expect(try await store.search("reserv*").count == 4)
+        #expect(try await store.search("negotiation ministries").map(\.id).sorted() == ["in-body", "in-heading", "in-note", "in-title"])
+        try await store.change(.note, id: "N2", fields: ["briefingID": .string("in-note"), "text": .string("Réunion à Liège")])
+        #expect(try await store.search("liege reunion").map(\.id) == ["N2"])
+    }
+
+    @Test("query syntax is taken literally, and an empty query is refused")
+    func literal() async throws {
+        let store = try await makeStore()
+        for query in ["\"reservoir", "reservoir AND", "NEAR(reservoir", "reservoir OR -", "title:reservoir"] {
+            _ = try await store.search(query)
+        }
+        await #expect(throws: StoreError.self) { try await store.search("  \"*() ") }
+    }
+
+    @Test("edited and deleted notes are searched as they are now")
+    func followsChanges() async throws {
+        let store = try await makeStore()
+        try await store.change(.note, id: "N1", fields: ["text": .string("Nothing about water here")])
+        #expect(try await store.search("reservoir").map(\.id) == ["in-title", "in-heading", "in-body"])
+        try await store.change(.note, id: "N1", op: .delete)
+        #expect(try await store.search("nothing water").isEmpty)
+    }
+}
