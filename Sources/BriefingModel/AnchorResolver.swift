@@ -8,7 +8,8 @@ public struct AnchorResolution: Hashable, Sendable {
     public var current: TextAnchor?
     /// The anchor as it was made, with the revision it was made on.
     public var original: TextAnchor
-    /// How closely the covered text matches the original quote, 0…1 (1 when unchanged).
+    /// How closely the covered text matches the original quote, 0…1 (1 when unchanged):
+    /// 1 − edit distance ÷ the longer of the two.
     public var similarity: Double
 
     /// The text the annotation covers now, or the original quote when orphaned.
@@ -26,10 +27,10 @@ public struct AnchorResolution: Hashable, Sendable {
 ///    must also have its surroundings roughly intact.
 /// 3. **Context bracket**: the anchor's prefix and suffix are still there with a gap between
 ///    them that resembles the quote: the gap is the text that replaced it (a word changed,
-///    a typo fixed).
+///    a typo fixed). Two such places that fit about as well make it ambiguous.
 /// 4. **Approximate quote**: the passage closest to the quote by edit distance, if it is at
-///    least ``minimumFuzzySimilarity`` alike and clearly better than the runner-up, scored on
-///    quote, context and position.
+///    least ``minimumFuzzySimilarity`` alike and clearly better than every other place (in any
+///    paragraph), scored on quote, context and position; a short quote also needs its context.
 /// 5. Otherwise the annotation is **orphaned**: kept with its quote, never moved to a guess.
 public enum AnchorResolver {
     /// Tier 4 accepts a passage only this alike to the quote (1 − edit distance ÷ quote length).
@@ -39,7 +40,9 @@ public enum AnchorResolver {
     /// A quote this long found verbatim is taken as the passage wherever it is; a shorter one
     /// (“the river”) also needs its surroundings to match at least ``minimumContextScore``.
     static let distinctiveQuoteLength = 24
-    static let minimumContextScore = 0.4
+    static let minimumContextScore = 0.55
+    /// A candidate must beat every other place by this much, or the anchor is orphaned.
+    static let ambiguityMargin = 0.05
     /// How many scalars of prefix and suffix tier 3 looks for.
     static let bracketKeyLength = 24
 
@@ -81,47 +84,74 @@ public enum AnchorResolver {
         }
 
         // 3. The context is intact around text that changed.
-        var bracketed: [(index: Int, range: Range<Int>, similarity: Double)] = []
+        var bracketed: [Candidate] = []
         for (index, paragraph) in paragraphs.enumerated() {
             for range in brackets(anchor, quoteLength: quote.count, in: paragraph.text) {
                 let similarity = Self.similarity(Array(paragraph.text[range]), quote)
-                if similarity >= minimumBracketSimilarity { bracketed.append((index, range, similarity)) }
+                if similarity >= minimumBracketSimilarity {
+                    bracketed.append(Candidate(index: index, range: range, similarity: similarity, score: similarity))
+                }
             }
         }
-        if let best = bracketed.max(by: { $0.similarity < $1.similarity }) {
+        if let best = clearWinner(bracketed) {
             return found(best.index, best.range, .relocated, best.similarity)
         }
 
         // 4. The closest passage, if it is close and unambiguous.
-        var candidates: [(index: Int, range: Range<Int>, similarity: Double, score: Double)] = []
+        var candidates: [Candidate] = []
+        let allowed = Int(Double(quote.count) * (1 - minimumFuzzySimilarity)) + 2
         for (index, paragraph) in paragraphs.enumerated() where paragraph.text.count >= quote.count / 2 {
-            guard let match = closestSubstring(to: quote, in: paragraph.text) else { continue }
-            let range = snapToWords(match.range, in: paragraph.text, like: anchor)
-            let similarity = Self.similarity(Array(paragraph.text[range]), quote)
-            guard similarity >= minimumFuzzySimilarity else { continue }
-            let score = 0.7 * similarity + 0.3 * placeScore(anchor, paragraph.text, range)
-            candidates.append((index, range, similarity, score))
+            for match in closeSubstrings(to: quote, in: paragraph.text, maximumDistance: allowed) {
+                let range = snapToWords(match, in: paragraph.text, like: anchor)
+                let similarity = Self.similarity(Array(paragraph.text[range]), quote)
+                guard similarity >= minimumFuzzySimilarity else { continue }
+                let place = placeScore(anchor, paragraph.text, range)
+                // A short quote needs its surroundings, as in tier 2: "the river" is everywhere.
+                guard quote.count >= distinctiveQuoteLength || place >= minimumContextScore else { continue }
+                candidates.append(Candidate(index: index, range: range, similarity: similarity, score: 0.7 * similarity + 0.3 * place))
+            }
         }
-        candidates.sort { $0.score > $1.score }
-        if let best = candidates.first, candidates.count == 1 || best.score - candidates[1].score >= 0.05 {
+        if let best = clearWinner(candidates) {
             return found(best.index, best.range, .relocated, best.similarity)
         }
         return orphaned
     }
 
+    struct Candidate {
+        var index: Int
+        var range: Range<Int>
+        var similarity: Double
+        var score: Double
+    }
+
+    /// The best candidate, if no other place (a different paragraph, or a range that does not
+    /// overlap it) scores within ``ambiguityMargin`` of it; nil when ambiguous or empty.
+    static func clearWinner(_ candidates: [Candidate]) -> Candidate? {
+        let sorted = candidates.sorted { $0.score > $1.score }
+        guard let best = sorted.first else { return nil }
+        let rival = sorted.dropFirst().first { $0.index != best.index || !$0.range.overlaps(best.range) }
+        if let rival, best.score - rival.score < ambiguityMargin { return nil }
+        return best
+    }
+
     // MARK: Scoring
 
-    /// How well the text around `range` matches the anchor's context and offset, 0…1:
-    /// prefix and suffix similarity weigh 0.45 each, closeness of the start offset 0.1.
+    /// How well the text around `range` matches the anchor's context and offset, 0…1: the
+    /// similarity of the sides that have context (prefix, suffix, or both averaged) weighs 0.9,
+    /// closeness of the start offset 0.1. A side with no context (the quote began or ended its
+    /// paragraph) is no evidence either way and is left out.
     static func placeScore(_ anchor: TextAnchor, _ text: [Unicode.Scalar], _ range: Range<Int>) -> Double {
         let prefix = Array(anchor.prefix.unicodeScalars.suffix(bracketKeyLength * 2))
         let suffix = Array(anchor.suffix.unicodeScalars.prefix(bracketKeyLength * 2))
         let before = Array(text[max(0, range.lowerBound - prefix.count)..<range.lowerBound])
         let after = Array(text[range.upperBound..<min(text.count, range.upperBound + suffix.count)])
-        let prefixScore = prefix.isEmpty ? (before.isEmpty ? 1 : 0.5) : similarity(before, prefix)
-        let suffixScore = suffix.isEmpty ? (after.isEmpty ? 1 : 0.5) : similarity(after, suffix)
+        var sides: [Double] = []
+        if !prefix.isEmpty { sides.append(similarity(before, prefix)) }
+        if !suffix.isEmpty { sides.append(similarity(after, suffix)) }
+        // A quote that was a whole paragraph matches a whole paragraph best.
+        let context = sides.isEmpty ? (before.isEmpty && after.isEmpty ? 1 : 0.5) : sides.reduce(0, +) / Double(sides.count)
         let drift = Double(abs(range.lowerBound - anchor.start)) / Double(max(text.count, anchor.start, 1))
-        return 0.45 * prefixScore + 0.45 * suffixScore + 0.1 * (1 - min(1, drift))
+        return 0.9 * context + 0.1 * (1 - min(1, drift))
     }
 
     /// 1 − Levenshtein distance ÷ the longer length; 1 for equal sequences.
@@ -177,9 +207,10 @@ public enum AnchorResolver {
         return result
     }
 
-    /// The substring of `text` with the smallest edit distance to `pattern` (Sellers' algorithm).
-    static func closestSubstring(to pattern: [Unicode.Scalar], in text: [Unicode.Scalar]) -> (range: Range<Int>, distance: Int)? {
-        guard !pattern.isEmpty, !text.isEmpty else { return nil }
+    /// Substrings of `text` within `maximumDistance` edits of `pattern`, one per local minimum of
+    /// the distance (Sellers' algorithm), so repeated passages in one paragraph are all seen.
+    static func closeSubstrings(to pattern: [Unicode.Scalar], in text: [Unicode.Scalar], maximumDistance: Int) -> [Range<Int>] {
+        guard !pattern.isEmpty, !text.isEmpty else { return [] }
         let n = text.count
         var previous = [Int](repeating: 0, count: n + 1)
         var previousStart = Array(0...n)
@@ -206,9 +237,12 @@ public enum AnchorResolver {
             swap(&previous, &current)
             swap(&previousStart, &currentStart)
         }
-        var best = 1
-        for j in 1...n where previous[j] < previous[best] { best = j }
-        return (previousStart[best]..<best, previous[best])
+        var result: [Range<Int>] = []
+        for j in 1...n where previous[j] <= maximumDistance {
+            let isMinimum = previous[j] <= previous[j - 1] && (j == n || previous[j] < previous[j + 1])
+            if isMinimum { result.append(previousStart[j]..<j) }
+        }
+        return result
     }
 
     /// Widens or trims a fuzzy match to whole words where the original quote was whole words.

@@ -45,7 +45,7 @@ extension BriefingStore {
     }
 
     static func readingOrder<T>(_ items: [T], in briefing: Briefing, _ resolution: (T) -> AnchorResolution) -> [T] {
-        let order = Dictionary(uniqueKeysWithValues: briefing.paragraphs.enumerated().map { ($1.id, $0) })
+        let order = Dictionary(briefing.paragraphs.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
         func key(_ item: T, _ offset: Int) -> (Int, Int, Int) {
             guard let current = resolution(item).current else { return (Int.max, 0, offset) }
             return (order[current.paragraphID] ?? Int.max, current.start, offset)
@@ -87,6 +87,7 @@ extension BriefingStore {
             throw StoreError(.invalid, error.message)
         }
         let updated = try await change(.highlight, id: record.id, fields: ["anchor": .anchor(anchor)])
-        return Highlight(updated)!
+        guard let result = Highlight(updated) else { throw StoreError(.notFound, "highlight \(highlightID) was deleted") }
+        return result
     }
 }

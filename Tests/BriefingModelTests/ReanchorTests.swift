@@ -113,3 +113,40 @@ struct ReanchorTests {
         #expect(resolution.current?.suffix.hasPrefix(" to recommend") == true)
     }
 }
+
+/// Places a highlight must not go: text that merely looks like it, elsewhere.
+@Suite("Re-anchoring never misplaces")
+struct ReanchorMisplacementTests {
+    func briefing(_ number: Int, _ paragraphs: [String]) -> Briefing {
+        Briefing.assemble(id: "b", revisionNumber: number, title: "T", sections: [(nil, paragraphs)])
+    }
+
+    @Test("a short quote whose paragraph was rewritten does not jump to the same words elsewhere")
+    func shortQuoteElsewhere() throws {
+        let before = briefing(1, ["Officials want to widen the river before winter.", "Crews will dredge the river mouth in spring."])
+        let made = try before.anchor(quote: "the river", occurrence: 1)
+        let after = briefing(2, ["Officials now want a new bypass canal instead.", "Crews will dredge the river mouth in spring."])
+        #expect(after.resolve(made).status == .orphaned)
+    }
+
+    @Test("a quote that opened a deleted paragraph does not move to another paragraph opening the same way")
+    func paragraphStart() throws {
+        let before = briefing(1, ["The Commission fined three carriers last year.", "The Commission also opened an inquiry into port fees."])
+        let made = try before.anchor(quote: "The Commission fined")
+        #expect(briefing(2, ["The Commission also opened an inquiry into port fees."]).resolve(made).status == .orphaned)
+        let short = try before.anchor(quote: "The Commission", occurrence: 1)
+        #expect(briefing(2, ["The Commission also opened an inquiry into port fees."]).resolve(short).status == .orphaned)
+    }
+
+    @Test("two equally good places in one paragraph make a fuzzy match ambiguous: orphaned, not guessed")
+    func ambiguousWithinParagraph() throws {
+        let before = briefing(1, ["Under the draft, Sweden's herring quota falls 9% next year while sprat stays flat."])
+        let made = try before.anchor(quote: "herring quota falls 9%")
+        let after = briefing(2, ["Under the draft, Denmark's herring quota falls 8%, and Sweden's herring quota falls 8% too."])
+        let resolution = after.resolve(made)
+        if let current = resolution.current {
+            // If placed at all, it must be Sweden's clause, never Denmark's.
+            #expect(current.prefix.hasSuffix("Sweden's "))
+        }
+    }
+}

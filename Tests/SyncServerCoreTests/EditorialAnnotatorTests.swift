@@ -87,3 +87,27 @@ struct EditorialAnnotatorTests {
         #expect(lost.isEmpty, "\(lost.map(\.anchor.exact))")
     }
 }
+
+@Suite("Entity rules for names the gazetteer does not know")
+struct EntityRuleTests {
+    let annotator = EditorialAnnotator(gazetteer: try! Gazetteer.bundled())
+
+    func entities(_ text: String) -> [String: String] {
+        let briefing = Briefing.assemble(id: "x", title: "T", sections: [(nil, [text])])
+        return Dictionary(
+            annotator.annotate(briefing).filter { $0.kind == .entity }.map { ($0.label ?? "", $0.text ?? "") },
+            uniquingKeysWith: { a, _ in a })
+    }
+
+    @Test("an organisation's name ends at its organisation word, or runs through an 'of' tail")
+    func organisationBounds() {
+        #expect(entities("Kattegat Institute Director Lars Holm warned of further cuts.")["Kattegat Institute"] == "organisation")
+        #expect(entities("On Tuesday the Kattegat Institute published its survey.")["Kattegat Institute"] == "organisation")
+        #expect(entities("Staff at the Kattegat Institute for Marine Research disagreed.")["Kattegat Institute for Marine Research"] == "organisation")
+    }
+
+    @Test("a person's name follows a title")
+    func titledPeople() {
+        #expect(entities("Mayor Dolores Muñoz opened the first climate shelter.")["Dolores Muñoz"] == "person")
+    }
+}

@@ -90,3 +90,74 @@ struct ReanchorCorpusTests {
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
     }
 }
+
+@Suite("Parser edge cases")
+struct ParserEdgeCaseTests {
+    func parse(_ text: String, _ format: ArticleParser.Format = .text) throws -> ParsedArticle {
+        try ArticleParser.parse(text, format: format)
+    }
+
+    @Test("without a byline, a closing paragraph about an organisation stays in the body")
+    func noBylineNoBio() throws {
+        let article = try parse("""
+            Nutrients and the Baltic Sea
+
+            Farm run-off feeds algal blooms every summer.
+
+            The Helsinki Commission has tracked nutrient losses since 1974.
+            """)
+        #expect(article.contributors.isEmpty)
+        #expect(article.sections.last?.paragraphs.last == "The Helsinki Commission has tracked nutrient losses since 1974.")
+    }
+
+    @Test("a long closing paragraph without a full stop is body, a short stray line is not")
+    func closingLines() throws {
+        let article = try parse("""
+            Ports Brace for Automation
+
+            By Ana Ruiz
+
+            Cranes that run themselves are arriving at the busiest terminals.
+
+            Unions say the savings must be shared with the workers whose jobs change, and they want it written into every concession (Reuters)
+
+            Share this story
+            """)
+        #expect(article.sections.flatMap(\.paragraphs).last?.hasSuffix("(Reuters)") == true)
+        #expect(article.excluded == ["Share this story"])
+    }
+
+    @Test("Markdown quote and list markers are removed from every line, closing hashes from headings")
+    func markdownLines() throws {
+        let article = try parse("""
+            # Cod Quotas, Again #
+
+            By Ana Ruiz
+
+            The council meets in October.
+
+            > Cod stocks will not recover
+            > without cuts.
+
+            ## What to watch ##
+
+            - quotas for sprat
+            - the herring plan
+            """, .markdown)
+        #expect(article.title == "Cod Quotas, Again")
+        #expect(article.sections.first?.paragraphs.last == "Cod stocks will not recover without cuts.")
+        #expect(article.sections.map(\.heading) == [nil, "What to watch"])
+        #expect(article.sections.last?.paragraphs == ["quotas for sprat the herring plan"])
+    }
+
+    @Test("a byte-order mark is skipped, and counted in the offset of a bad byte")
+    func byteOrderMark() throws {
+        #expect(try ArticleParser.decode(Data([0xEF, 0xBB, 0xBF] + Array("Title".utf8))) == "Title")
+        do {
+            _ = try ArticleParser.decode(Data([0xEF, 0xBB, 0xBF, 0x41, 0xFF]))
+            Issue.record("invalid UTF-8 was accepted")
+        } catch {
+            #expect(error.message.contains("offset 4"))
+        }
+    }
+}

@@ -128,3 +128,42 @@ struct ImporterTests {
         #expect(ArticleImporter.slug("“”") == "briefing")
     }
 }
+
+@Suite("Matching imports to briefings")
+struct ImportMatchingTests {
+    func makeImporter() throws -> ArticleImporter {
+        ArticleImporter(service: SyncService(store: try ServerStore.inMemory(), configuration: .init(bcryptCost: 4)), gazetteer: try Gazetteer.bundled())
+    }
+
+    static let page = """
+        Weekly Fisheries Roundup
+
+        By Ana Ruiz
+
+        Image: Boats at dawn.
+
+        Catches were steady this week across the southern ports.
+        """
+
+    @Test("the same title at a different source URL is a different briefing")
+    func differentURL() async throws {
+        let importer = try makeImporter()
+        let first = try await importer.importArticle(Data(Self.page.utf8), fileName: "a.txt", sourceURL: "https://x.example/a")
+        let second = try await importer.importArticle(Data(Self.page.utf8), fileName: "b.txt", sourceURL: "https://x.example/b")
+        #expect(second.outcome == .created)
+        #expect(second.id != first.id)
+        #expect(try await importer.service.store.briefing(id: first.id)?.sourceURL == "https://x.example/a")
+    }
+
+    @Test("a corrected field with the same text is a new revision, not 'unchanged'")
+    func fieldOnlyRevision() async throws {
+        let importer = try makeImporter()
+        let first = try await importer.importArticle(Data(Self.page.utf8), fileName: "a.txt", sourceURL: "https://x.example/a")
+        let corrected = Self.page.replacingOccurrences(of: "Boats at dawn.", with: "Boats at dawn. Photo: Ana Ruiz")
+        let second = try await importer.importArticle(Data(corrected.utf8), fileName: "a.txt", sourceURL: "https://x.example/a")
+        #expect(second.outcome == .revised)
+        #expect(second.revision == 2)
+        #expect(second.revisionID == first.revisionID)
+        #expect(try await importer.service.store.briefing(id: first.id)?.imageCredit == "Boats at dawn. Photo: Ana Ruiz")
+    }
+}

@@ -76,7 +76,13 @@ public struct ArticleImporter: Sendable {
         if let previous { id = previous.id } else { id = try await store.unusedBriefingID(Self.slug(article.title)) }
         let url = sourceURL ?? previous?.sourceURL
         var briefing = article.briefing(id: id, revisionNumber: (previous?.revision.number ?? 0) + 1, sourceURL: url)
-        let unchanged = previous.map { $0.revision.id == briefing.revision.id } ?? false
+        // Unchanged means the same text and the same fields; a corrected byline or credit alone
+        // is a new revision (with the same text, so the same revision ID).
+        let unchanged = previous.map { previous in
+            var candidate = briefing
+            candidate.revision = previous.revision
+            return candidate == previous
+        } ?? false
         if unchanged, let previous { briefing = previous }
 
         var editorial = annotator.annotate(briefing)
@@ -119,7 +125,8 @@ public struct ArticleImporter: Sendable {
             throw ImportError(error.message)
         }
         let annotation = EditorialAnnotation(
-            id: "ed-" + StableHash.hex(of: [briefingID, kind.rawValue, anchor.paragraphID, String(anchor.start), text ?? "", label ?? ""], length: 16),
+            id: "ed-" + StableHash.hex(
+                of: [briefingID, kind.rawValue, anchor.paragraphID, String(anchor.start), String(anchor.end), text ?? "", label ?? ""], length: 16),
             briefingID: briefingID, kind: kind, anchor: anchor, label: label, text: text, origin: .editor)
         try await service.store.addEditorial(annotation, now: now)
         return annotation
@@ -169,14 +176,17 @@ extension ServerStore {
             {
                 return try Self.decode(Briefing.self, body)
             }
+            // By title only among briefings without a source URL: two pages with the same title
+            // at different URLs are different articles.
             let body = try String.fetchOne(
                 db,
                 sql: """
                     SELECT body FROM record WHERE owner = '' AND kind = 'briefing' AND deleted = 0
                     AND json_extract(body, '$.title') = ? AND json_extract(body, '$.publication') IS ?
+                    AND (? IS NULL OR json_extract(body, '$.sourceURL') IS NULL)
                     ORDER BY seq DESC LIMIT 1
                     """,
-                arguments: [TextNormalizer.normalize(title), publication])
+                arguments: [TextNormalizer.normalize(title), publication, sourceURL])
             return try body.map { try Self.decode(Briefing.self, $0) }
         }
     }

@@ -62,14 +62,19 @@ public enum ArticleParser {
         var headingLevel: Int?
         var isRule = false
         var isImage = false
+        /// A Markdown list: body text even without punctuation.
+        var isList = false
     }
 
     /// Decodes bytes as UTF-8, refusing invalid sequences with the offset of the first bad byte.
     public static func decode(_ data: Data) throws(ImportError) -> String {
         var bytes = [UInt8](data)
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-        if let text = String(validating: bytes, as: UTF8.self) { return text }
         var offset = 0
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+            bytes.removeFirst(3)
+            offset = 3
+        }
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
         var iterator = bytes.makeIterator()
         var decoder = UTF8()
         loop: while true {
@@ -126,13 +131,15 @@ public enum ArticleParser {
         var closing: [String] = []
         while end > index {
             let unit = units[end - 1]
+            // A Markdown heading or list is the article's own structure: the closing matter is after it.
+            if unit.headingLevel != nil || unit.isList { break }
             if let bio = bio(unit.text, knownNames: bylineNames) {
                 bios.insert(bio, at: 0)
             } else if let named = publicationLine(unit.text) {
                 publication = publication ?? named
                 closing.insert(unit.raw, at: 0)
-            } else if unit.isRule || unit.isImage || isBoilerplate(unit.text) || !endsSentence(unit.text)
-                || isTagline(unit.text, publication: publication)
+            } else if unit.isRule || unit.isImage || isBoilerplate(unit.text) || isTagline(unit.text, publication: publication)
+                || (!endsSentence(unit.text) && wordCount(unit.text) <= 12)
             {
                 if !unit.isImage { closing.insert(unit.raw, at: 0) }
             } else {
@@ -195,9 +202,14 @@ public enum ArticleParser {
         func flush() {
             guard !block.isEmpty else { return }
             let raw = block.joined(separator: "\n")
-            let text = TextNormalizer.normalize(stripMarkdown(block.joined(separator: " ")))
+            // Quote and list markers belong to each line, not only the block's first.
+            let lines = block.map { line in
+                line.replacingOccurrences(of: #"^(>\s?)+|^([-*+]|\d{1,3}[.)])\s+"#, with: "", options: .regularExpression)
+            }
+            let text = TextNormalizer.normalize(stripMarkdown(lines.joined(separator: " ")))
+            let isList = block.allSatisfy { $0.range(of: #"^([-*+]|\d{1,3}[.)])\s+"#, options: .regularExpression) != nil }
             block = []
-            if !text.isEmpty { units.append(Unit(text: text, raw: raw)) }
+            if !text.isEmpty { units.append(Unit(text: text, raw: raw, isList: isList)) }
         }
         for line in source.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init) {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
@@ -205,7 +217,8 @@ public enum ArticleParser {
                 flush()
             } else if let level = headingLevel(trimmed) {
                 flush()
-                let text = TextNormalizer.normalize(stripMarkdown(String(trimmed.drop { $0 == "#" })))
+                let heading = String(trimmed.drop { $0 == "#" }).replacingOccurrences(of: #"\s+#+\s*$"#, with: "", options: .regularExpression)
+                let text = TextNormalizer.normalize(stripMarkdown(heading))
                 units.append(Unit(text: text, raw: trimmed, headingLevel: level))
             } else if trimmed.allSatisfy({ "-*_ ".contains($0) }) && trimmed.filter({ $0 != " " }).count >= 3 {
                 flush()
@@ -271,7 +284,7 @@ public enum ArticleParser {
     }
 
     static func titleIndex(_ units: [Unit]) -> Int? {
-        if let markdown = units.firstIndex(where: { $0.headingLevel == 1 }) { return markdown }
+        if let markdown = units.firstIndex(where: { $0.headingLevel == 1 && !$0.text.isEmpty }) { return markdown }
         if let byline = units.prefix(12).firstIndex(where: { $0.headingLevel == nil && isByline($0.text) }), byline > 0,
             isTitleShaped(units[byline - 1].text)
         {
@@ -362,6 +375,12 @@ public enum ArticleParser {
         return (1...8).contains(wordCount(name)) && startsCapitalized(name) ? name : nil
     }
 
+    /// Capitalized words that open sentences rather than names ("The Commission has …").
+    static let sentenceStarters: Set<String> = [
+        "The", "A", "An", "This", "That", "These", "Those", "Its", "Our", "Their", "His", "Her", "In", "On", "At", "For",
+        "But", "And", "Yet", "So", "If", "When", "While", "After", "Before", "Since", "Such", "Each", "Every", "Most", "Many",
+    ]
+
     static let bioVerbs = [
         "is", "was", "has", "holds", "received", "leads", "led", "directs", "directed", "heads", "served", "serves",
         "works", "worked", "teaches", "taught", "writes", "wrote", "researches", "covers", "joined", "earned", "studied",
@@ -386,7 +405,8 @@ public enum ArticleParser {
             let candidate = words[start..<(start + length)]
             guard candidate.allSatisfy(startsCapitalized), bioVerbs.contains(words[start + length]) else { continue }
             // Without a byline to go by, only an honorific makes a closing paragraph a bio.
-            guard knownNames.isEmpty || start > 0 else { continue }
+            guard !knownNames.isEmpty || start > 0 else { continue }
+            guard !sentenceStarters.contains(candidate.first!) else { continue }
             return Contributor(name: candidate.joined(separator: " "), bio: text)
         }
         return nil

@@ -58,6 +58,12 @@ public struct EditorialAnnotator: Sendable {
         "Centre", "Center", "Forum", "Network", "Alliance", "Court", "Parliament", "Department", "Service", "Trust",
         "Observatory", "Programme", "Program", "Federation", "Confederation", "Society", "Academy", "Laboratory", "Inc.", "Ltd",
     ]
+    /// Capitalized words that open a sentence or name a day or month, not part of a name.
+    static let leadingNonNames: Set<String> = [
+        "The", "A", "An", "On", "In", "At", "For", "By", "From", "With", "Under", "After", "Before", "During", "Since", "Last",
+        "Next", "This", "That", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January",
+        "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+    ]
     static let connectors: Set<String> = ["of", "for", "and", "the", "on", "de", "du", "des", "la", "le", "van", "von", "der", "&"]
     static let recommendationPattern =
         #"(?i)\b(should|must|ought to|needs? to|we recommend|recommends?|it is (?:essential|vital|crucial|imperative)|would do well to)\b"#
@@ -184,14 +190,20 @@ public struct EditorialAnnotator: Sendable {
             {
                 let name = run[titleEnd...]
                 found.append((name.first!.range.lowerBound..<name.last!.range.upperBound, name.map(\.word).joined(separator: " "), "person"))
-            } else if let last = run.lastIndex(where: { Self.organisationWords.contains($0.word) }), last > 0 || run.count > 1 {
+            } else if let last = run.firstIndex(where: { Self.organisationWords.contains($0.word) }).map({ firstWord in
+                // The name ends at its organisation word ("Kattegat Institute", not "… Institute
+                // Director Lars Holm"), or runs on through an "of …" tail ("Institute for Marine Research").
+                var end = firstWord
+                while end + 1 < run.count, Self.organisationWords.contains(run[end + 1].word) { end += 1 }
+                if end + 1 < run.count, ["of", "for", "on", "and", "&"].contains(run[end + 1].word) { end = run.count - 1 }
+                return end
+            }), last > 0 || run.count > 1 {
                 var first = 0
-                while first < last && (Self.connectors.contains(run[first].word) || run[first].word == "The") { first += 1 }
-                let name = run[first...]
-                let trimmed = name.count > 1 ? name : run[first...last]
-                if trimmed.count >= 2 {
-                    found.append((trimmed.first!.range.lowerBound..<trimmed.last!.range.upperBound,
-                        trimmed.map(\.word).joined(separator: " "), "organisation"))
+                while first < last && (Self.connectors.contains(run[first].word) || Self.leadingNonNames.contains(run[first].word)) { first += 1 }
+                let name = run[first...last]
+                if name.count >= 2 {
+                    found.append((name.first!.range.lowerBound..<name.last!.range.upperBound,
+                        name.map(\.word).joined(separator: " "), "organisation"))
                 }
             }
             index = end
