@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "briefing", targets: ["briefing"]),
         .executable(name: "briefing-server", targets: ["briefing-server"]),
         .executable(name: "briefing-sim", targets: ["briefing-sim"]),
+        .executable(name: "briefing-bench", targets: ["briefing-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -107,6 +108,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Benchmarks",
+            dependencies: [
+                "BriefingModel", "BriefingStore", "SyncAPI", "SyncClient", "SyncServerCore", "BriefingServer", "Gzip",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIURLSession", package: "swift-openapi-urlsession"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "briefing-bench",
+            dependencies: [
+                "Benchmarks", "BriefingCLI", "BriefingServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "briefing-sim",
             dependencies: [
@@ -181,6 +201,11 @@ let package = Package(
         .testTarget(
             name: "SyncServerCoreTests",
             dependencies: ["SyncServerCore", "BriefingTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BenchmarksTests",
+            dependencies: ["Benchmarks"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -78,39 +78,8 @@ extension BriefingStore {
             let state = try Self.loadState(db)
             var clock = state.deviceID.map { HybridClock(node: $0, last: state.clock) }
             for change in changes {
-                switch change.payload {
-                case .briefing(let briefing):
-                    try Self.saveBriefing(db, briefing)
-                    summary.briefings += 1
-                case .editorialAnnotation(let annotation):
-                    try Self.saveEditorial(db, annotation)
-                    summary.editorial += 1
-                case .removed:
-                    switch change.kind {
-                    case .briefing:
-                        try db.execute(sql: "DELETE FROM briefing WHERE id = ?", arguments: [change.id])
-                        try db.execute(sql: "DELETE FROM editorialAnnotation WHERE briefingID = ?", arguments: [change.id])
-                        try SearchIndex.removeBriefing(db, id: change.id)
-                    case .editorialAnnotation:
-                        try db.execute(sql: "DELETE FROM editorialAnnotation WHERE id = ?", arguments: [change.id])
-                    case .conflict:
-                        try db.execute(sql: "DELETE FROM conflict WHERE id = ?", arguments: [change.id])
-                    default:
-                        try db.execute(
-                            sql: "DELETE FROM userRecord WHERE kind = ? AND id = ?", arguments: [change.kind.rawValue, change.id])
-                        try SearchIndex.remove(db, kind: change.kind, id: change.id)
-                    }
-                    summary.removed += 1
-                case .record(let serverRecord):
-                    if let newest = serverRecord.newestClock { clock?.receive(newest, now: millis) }
-                    try Self.saveRecord(db, try Self.rebase(db, serverRecord))
-                    summary.records += 1
-                case .conflict(let conflict):
-                    try db.execute(
-                        sql: "INSERT OR REPLACE INTO conflict (id, at, source, body) VALUES (?, ?, 'server', ?)",
-                        arguments: [conflict.id, conflict.at.description, try Self.json(conflict)])
-                    summary.conflicts += 1
-                }
+                if case .record(let record) = change.payload, let newest = record.newestClock { clock?.receive(newest, now: millis) }
+                try Self.apply(db, change, rebase: true, summary: &summary)
             }
             try db.execute(
                 sql: "UPDATE syncState SET cursor = ?, clock = COALESCE(?, clock) WHERE id = 1",
@@ -131,6 +100,53 @@ extension BriefingStore {
             if let result = try? MergeRules.apply(mutation, to: record) { record = result.record }
         }
         return record
+    }
+
+    /// Writes one pulled change; with `rebase`, the device's pending mutations on a record are
+    /// re-applied on top of the server's state.
+    static func apply(_ db: Database, _ change: Change, rebase: Bool, summary: inout PageSummary) throws {
+        switch change.payload {
+        case .briefing(let briefing):
+            try saveBriefing(db, briefing)
+            summary.briefings += 1
+        case .editorialAnnotation(let annotation):
+            try saveEditorial(db, annotation)
+            summary.editorial += 1
+        case .removed:
+            switch change.kind {
+            case .briefing:
+                try db.execute(sql: "DELETE FROM briefing WHERE id = ?", arguments: [change.id])
+                try db.execute(sql: "DELETE FROM editorialAnnotation WHERE briefingID = ?", arguments: [change.id])
+                try SearchIndex.removeBriefing(db, id: change.id)
+            case .editorialAnnotation:
+                try db.execute(sql: "DELETE FROM editorialAnnotation WHERE id = ?", arguments: [change.id])
+            case .conflict:
+                try db.execute(sql: "DELETE FROM conflict WHERE id = ?", arguments: [change.id])
+            default:
+                try db.execute(sql: "DELETE FROM userRecord WHERE kind = ? AND id = ?", arguments: [change.kind.rawValue, change.id])
+                try SearchIndex.remove(db, kind: change.kind, id: change.id)
+            }
+            summary.removed += 1
+        case .record(let serverRecord):
+            try saveRecord(db, rebase ? try Self.rebase(db, serverRecord) : serverRecord)
+            summary.records += 1
+        case .conflict(let conflict):
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO conflict (id, at, source, body) VALUES (?, ?, 'server', ?)",
+                arguments: [conflict.id, conflict.at.description, try json(conflict)])
+            summary.conflicts += 1
+        }
+    }
+
+    /// Loads a snapshot of changes into the store in one transaction, with no rebase and no
+    /// cursor: a bulk load (seeding a store, or the benchmarks' floor for an initial sync).
+    @discardableResult
+    public func bulkLoad(_ changes: [Change]) async throws -> PageSummary {
+        try await database.write { db in
+            var summary = PageSummary()
+            for change in changes { try Self.apply(db, change, rebase: false, summary: &summary) }
+            return summary
+        }
     }
 
     /// The resolutions the server recorded, newest first, optionally since a clock time.

@@ -12,6 +12,11 @@ public final class BriefingStore: Sendable {
     public let database: any DatabaseWriter
     let now: @Sendable () -> Date
     let makeID: @Sendable () -> String
+    /// The store's file, or nil for an in-memory store.
+    public var path: String? {
+        let path = database.path
+        return path.isEmpty || path == ":memory:" ? nil : path
+    }
 
     /// Opens (creating and migrating as needed) the store at `path`.
     public convenience init(

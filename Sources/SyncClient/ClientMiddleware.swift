@@ -4,10 +4,12 @@ import HTTPTypes
 import OpenAPIRuntime
 
 /// Signs requests with the device's bearer token.
-struct BearerTokenMiddleware: ClientMiddleware {
+public struct BearerTokenMiddleware: ClientMiddleware {
     let token: String
 
-    func intercept(
+    public init(token: String) { self.token = token }
+
+    public func intercept(
         _ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String,
         next: @Sendable (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
@@ -19,13 +21,18 @@ struct BearerTokenMiddleware: ClientMiddleware {
 
 /// gzip on the wire: compresses request bodies above a threshold, asks for gzip responses,
 /// and inflates them with a limit.
-struct GzipMiddleware: ClientMiddleware {
+public struct GzipMiddleware: ClientMiddleware {
     /// Bodies at least this large are compressed.
     let threshold: Int
     /// The largest response body accepted after inflating.
     let maxResponseBytes: Int
 
-    func intercept(
+    public init(threshold: Int = 1024, maxResponseBytes: Int = 64 << 20) {
+        self.threshold = threshold
+        self.maxResponseBytes = maxResponseBytes
+    }
+
+    public func intercept(
         _ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String,
         next: @Sendable (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {

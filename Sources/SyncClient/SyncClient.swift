@@ -291,5 +291,5 @@ public struct SyncClient: Sendable {
 
 extension OpenAPIRuntime.Configuration {
     /// Compact JSON on the wire.
-    static var wire: Self { .init(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]) }
+    public static var wire: Self { .init(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]) }
 }

@@ -74,3 +74,10 @@ extension ServerStore {
         }
     }
 }
+
+extension ServerStore {
+    /// Copies the write-ahead log into the database file and truncates it (after bulk loads).
+    public func checkpoint() async throws {
+        try await database.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+    }
+}

@@ -1,0 +1,254 @@
+import BriefingModel
+import BriefingStore
+import Foundation
+import Gzip
+import HTTPTypes
+import OpenAPIRuntime
+import OpenAPIURLSession
+import SyncAPI
+import SyncClient
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// Counts body bytes as they cross the wire (compressed, as sent and received) and can keep the
+/// pull responses' bodies for the initial-sync floor.
+final class CountingTransport: ClientTransport, @unchecked Sendable {
+    private let upstream = URLSessionTransport()
+    private let lock = NSLock()
+    private var sent = 0
+    private var received = 0
+    private var pages: [[UInt8]] = []
+    var recordPages = false
+
+    var bytes: (sent: Int, received: Int) { lock.withLock { (sent, received) } }
+    var recordedPages: [[UInt8]] { lock.withLock { pages } }
+
+    func reset() { lock.withLock { (sent, received, pages) = (0, 0, []) } }
+
+    func send(_ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String) async throws -> (HTTPResponse, HTTPBody?) {
+        var outgoing = body
+        if let body {
+            let data = try await [UInt8](collecting: body, upTo: 64 << 20)
+            lock.withLock { sent += data.count }
+            outgoing = HTTPBody(data)
+        }
+        let (response, responseBody) = try await upstream.send(request, body: outgoing, baseURL: baseURL, operationID: operationID)
+        guard let responseBody else { return (response, nil) }
+        let data = try await [UInt8](collecting: responseBody, upTo: 256 << 20)
+        // URLSession may have inflated a gzip body already: the Content-Length is what crossed the wire.
+        let onWire = response.headerFields[.contentLength].flatMap(Int.init) ?? data.count
+        lock.withLock {
+            received += onWire
+            if recordPages && operationID == "getChanges" { pages.append(data) }
+        }
+        return (response, HTTPBody(data))
+    }
+}
+
+/// One workload's figures.
+struct WorkloadResult: Sendable {
+    var name: String
+    var size: String
+    var samples: Samples
+    var floor: Samples?
+    /// Workload time over floor time for the same work (1.0 = at the floor).
+    var ratio: Double?
+    /// Further figures, in the order they are printed.
+    var extra: [(String, Double)] = []
+    /// What was checked (the quick run's point).
+    var checks: [String] = []
+}
+
+/// The workloads, each against a real server over loopback HTTP.
+struct Workloads: Sendable {
+    let configuration: BenchConfiguration
+    let directory: URL
+    let log: @Sendable (String) -> Void
+
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    /// A fresh device: a store file logged in as the library's reader.
+    func device(_ name: String, server: any BenchServer, library: SeededLibrary, transport: CountingTransport) async throws -> SyncClient {
+        let store = try BriefingStore(path: path("\(name).sqlite"))
+        let client = SyncClient(store: store, transport: transport, configuration: .init(retries: 0))
+        try await client.login(serverURL: server.url, user: library.user, password: library.password, deviceName: name)
+        return client
+    }
+
+    // MARK: 1. Initial sync (and 5. wire efficiency, which needs the same setup)
+
+    struct InitialSync {
+        var result: WorkloadResult
+        /// Compressed and uncompressed bytes pulled, for the wire-efficiency figures.
+        var wire: (compressed: Int, uncompressed: Int)
+    }
+
+    func initialSync(briefings: Int, annotationsPerBriefing: Int, name: String = "initial-sync") async throws -> InitialSync {
+        let library = try await SeededLibrary.make(
+            at: path("\(name)-\(briefings)-server.sqlite"), briefings: briefings, annotationsPerBriefing: annotationsPerBriefing,
+            seed: configuration.seed, progress: log)
+        let server = try await configuration.server.start(database: library.databasePath, log: path("server.log"))
+        do {
+            let transport = CountingTransport()
+            var samples: [Double] = []
+            var wire = (compressed: 0, uncompressed: 0)
+            var checks: [String] = []
+            for run in 0..<configuration.runs {
+                let client = try await device("\(name)-\(briefings)-run\(run)", server: server, library: library, transport: transport)
+                transport.reset()
+                transport.recordPages = run == 0
+                let (summary, seconds) = try await time { try await client.sync() }
+                samples.append(seconds)
+                try await verify(client.store, library: library, pulled: summary.pulled, checks: &checks)
+                if run == 0 {
+                    wire.compressed = transport.bytes.received
+                    wire.uncompressed = transport.recordedPages.reduce(0) { $0 + $1.count }
+                }
+            }
+            // The same pulls as a device's first sync, with the bodies exactly as sent (gzip).
+            let pages = try await compressedPages(server: server, library: library, name: name)
+            // The floor: the same compressed pages decoded and inserted into an empty store with the
+            // client's schema, indexes and FTS, in one transaction, in this process.
+            var floor: [Double] = []
+            for run in 0..<configuration.runs {
+                let store = try BriefingStore(path: path("\(name)-\(briefings)-floor\(run).sqlite"))
+                let (_, seconds) = try await time {
+                    var changes: [Change] = []
+                    let decoder = Self.wireDecoder()
+                    for page in pages {
+                        let json = try Gzip.decompress(page, limit: 256 << 20)
+                        let wirePage = try decoder.decode(Wire.ChangesPage.self, from: Data(json))
+                        for change in wirePage.changes { changes.append(try change.model()) }
+                    }
+                    try await store.bulkLoad(changes)
+                }
+                floor.append(seconds)
+                if run == 0 {
+                    let loaded = try await store.briefings().count
+                    guard loaded == library.briefings else { throw BenchError("the floor loaded \(loaded) briefings, not \(library.briefings)") }
+                }
+            }
+            var extra: [(String, Double)] = [("wire_bytes", Double(wire.compressed)), ("wire_bytes_uncompressed", Double(wire.uncompressed))]
+            if case .process = configuration.server, let rss = try await clientPeakRSS(server: server, library: library, name: name) {
+                extra.append(("client_peak_rss_mb", Double(rss) / 1_048_576))
+            }
+            try await server.stop()
+            let samplesValue = Samples(seconds: samples), floorValue = Samples(seconds: floor)
+            return InitialSync(
+                result: WorkloadResult(
+                    name: name, size: "\(briefings) briefings + \(library.annotations) annotations", samples: samplesValue,
+                    floor: floorValue, ratio: samplesValue.median / floorValue.median, extra: extra, checks: checks),
+                wire: wire)
+        } catch {
+            try? await server.stop()
+            throw error
+        }
+    }
+
+    /// Decodes wire JSON as the generated client does (ISO 8601 dates).
+    static func wireDecoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+
+    /// Walks the change log as a new device's first sync does (pages of 200), keeping each
+    /// page's body as it crossed the wire.
+    func compressedPages(server: any BenchServer, library: SeededLibrary, name: String) async throws -> [[UInt8]] {
+        let client = try await device("\(name)-\(library.briefings)-pages", server: server, library: library, transport: CountingTransport())
+        guard let token = try await client.store.syncState().token, let port = URL(string: server.url)?.port else {
+            throw BenchError("no token or port for the page capture")
+        }
+        var pages: [[UInt8]] = []
+        var cursor: String?
+        repeat {
+            var path = "/v1/changes?limit=\(SyncClient.Configuration().pullPageSize)"
+            if let cursor { path += "&cursor=" + (cursor.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? cursor) }
+            let response = try LoopbackHTTP.get(
+                port: port, path: path,
+                headers: ["Authorization": "Bearer \(token)", "Accept-Encoding": "gzip", "Briefings-Protocol-Version": "1", "Accept": "application/json"])
+            guard response.status == 200, response.headers["content-encoding"] == "gzip" else {
+                throw BenchError("a page came back \(response.status) \(response.headers["content-encoding"] ?? "uncompressed")")
+            }
+            pages.append(response.body)
+            let page = try Self.wireDecoder().decode(Wire.ChangesPage.self, from: Data(try Gzip.decompress(response.body, limit: 256 << 20)))
+            cursor = page.hasMore ? page.cursor : nil
+        } while cursor != nil
+        return pages
+    }
+
+    /// Checks that a synced store holds exactly the library.
+    func verify(_ store: BriefingStore, library: SeededLibrary, pulled: Int, checks: inout [String]) async throws {
+        let briefings = try await store.briefings().count
+        let highlights = try await store.records(.highlight).count
+        let notes = try await store.records(.note).count
+        guard briefings == library.briefings, highlights + notes == library.annotations else {
+            throw BenchError(
+                "the synced store has \(briefings) briefings and \(highlights + notes) annotations; expected \(library.briefings) and \(library.annotations)")
+        }
+        if checks.isEmpty {
+            checks.append("store holds \(briefings) briefings, \(highlights) highlights and \(notes) notes after pulling \(pulled) changes")
+        }
+    }
+
+    /// One sync in a child process (`briefing sync` through the bench executable's `briefing`
+    /// subcommand), for the client's peak resident memory.
+    func clientPeakRSS(server: any BenchServer, library: SeededLibrary, name: String) async throws -> Int? {
+        guard case .process(let executable) = configuration.server else { return nil }
+        let transport = CountingTransport()
+        let client = try await device("\(name)-\(library.briefings)-rss", server: server, library: library, transport: transport)
+        let child = try ChildProcess.spawn(executable, ["briefing", "sync", "--store", client.store.path ?? ""], log: path("client.log"))
+        let (status, peak) = child.wait()
+        guard status == 0 else { throw BenchError("`briefing sync` in a child process exited with status \(status); see \(path("client.log"))") }
+        var checks: [String] = []
+        try await verify(try BriefingStore(path: path("\(name)-\(library.briefings)-rss.sqlite")), library: library, pulled: 0, checks: &checks)
+        return peak
+    }
+
+    // MARK: 2. Incremental sync
+
+    func incrementalSync(briefings: Int, annotationsPerBriefing: Int) async throws -> WorkloadResult {
+        let library = try await SeededLibrary.make(
+            at: path("incremental-server.sqlite"), briefings: briefings, annotationsPerBriefing: annotationsPerBriefing,
+            seed: configuration.seed)
+        let server = try await configuration.server.start(database: library.databasePath, log: path("server.log"))
+        do {
+            let transport = CountingTransport()
+            let client = try await device("incremental", server: server, library: library, transport: transport)
+            _ = try await client.sync()
+            let highlights = try await client.store.recordIDs(.highlight)
+            guard let target = highlights.first else { throw BenchError("the library has no highlights") }
+            var samples: [Double] = []
+            for round in 0..<configuration.latencyRounds {
+                try await client.store.change(.highlight, id: target, fields: ["color": .string(Highlight.colors[round % Highlight.colors.count])])
+                let (summary, seconds) = try await time { try await client.sync() }
+                guard summary.pushed + summary.merged == 1, summary.pulled >= 1 else {
+                    throw BenchError("an incremental sync pushed \(summary.pushed) and pulled \(summary.pulled); expected 1 and at least 1")
+                }
+                samples.append(seconds)
+            }
+            // The floor: an authenticated no-op through the same middleware.
+            guard let token = try await client.store.syncState().token else { throw BenchError("the device has no token") }
+            var request = URLRequest(url: URL(string: server.url + "/healthz")!)
+            request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+            var floor: [Double] = []
+            for _ in 0..<configuration.latencyRounds {
+                let (response, seconds) = try await time { try await URLSession.shared.data(for: request).1 }
+                guard (response as? HTTPURLResponse)?.statusCode == 200 else { throw BenchError("the authenticated /healthz failed") }
+                floor.append(seconds)
+            }
+            try await server.stop()
+            let s = Samples(seconds: samples), f = Samples(seconds: floor)
+            return WorkloadResult(
+                name: "incremental-sync", size: "1 changed annotation, \(configuration.latencyRounds) rounds", samples: s, floor: f,
+                ratio: s.median / f.median,
+                extra: [("p50_ms", s.median * 1000), ("p99_ms", s.percentile(0.99) * 1000), ("floor_p50_ms", f.median * 1000), ("floor_p99_ms", f.percentile(0.99) * 1000)],
+                checks: ["each round pushed 1 change and pulled it back"])
+        } catch {
+            try? await server.stop()
+            throw error
+        }
+    }
+}

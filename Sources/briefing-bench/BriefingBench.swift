@@ -1,0 +1,60 @@
+import ArgumentParser
+import BriefingCLI
+import BriefingServer
+import Benchmarks
+import Foundation
+
+/// `briefing-bench`: measures sync against its physical floor.
+@main
+struct BriefingBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "briefing-bench",
+        abstract: "Benchmark the sync service against its floor, over loopback HTTP against a real briefing-server.",
+        discussion: """
+            Build in release mode: swift run -c release briefing-bench. The bench starts the server it measures \
+            as a child process (its `briefing-server` subcommand is the server's command line) and runs the \
+            client's code in-process, except for one `briefing sync` child process that measures the client's \
+            peak memory. See Benchmarks/README.md for how to read the table.
+            """,
+        subcommands: [Run.self, BriefingServerCommand.self, BriefingCommand.self],
+        defaultSubcommand: Run.self)
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run the workloads and print the table (the default).")
+
+        @Flag(help: "A smoke run: every workload at a small size, checking its answers; times mean nothing.") var quick = false
+        @Flag(help: "Print JSON instead of the table.") var json = false
+        @Option(help: "Timed runs per workload (the median is reported).") var runs: Int?
+        @Option(help: "Briefings in the library (with --annotations each).") var briefings: Int?
+        @Option(help: "Annotations per briefing.") var annotations: Int?
+        @Option(help: "Only these workloads (comma-separated): \(Bench.workloadNames.joined(separator: ", ")).") var only: String?
+        @Option(help: "The data's seed.") var seed: UInt64 = 7
+
+        func run() async throws {
+            let server = ServerMode.process(executable: Self.executablePath())
+            var configuration = quick ? BenchConfiguration.quick(server: server) : BenchConfiguration.full(server: server)
+            if let runs { configuration.runs = max(1, runs) }
+            if let briefings { configuration.briefings = max(1, briefings) }
+            if let annotations { configuration.annotationsPerBriefing = max(0, annotations) }
+            configuration.seed = seed
+            if let only {
+                let names = Set(only.split(separator: ",").map(String.init))
+                if let unknown = names.first(where: { !Bench.workloadNames.contains($0) }) {
+                    throw ValidationError("unknown workload \(unknown); use \(Bench.workloadNames.joined(separator: ", "))")
+                }
+                configuration.only = names
+            }
+            #if DEBUG
+                if !quick { FileHandle.standardError.write(Data("warning: a debug build; figures mean little (use swift run -c release briefing-bench)\n".utf8)) }
+            #endif
+            let report = try await Bench.run(configuration) { line in
+                FileHandle.standardError.write(Data("[bench] \(line)\n".utf8))
+            }
+            print(json ? try report.json() : report.table())
+        }
+
+        static func executablePath() -> String {
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        }
+    }
+}
