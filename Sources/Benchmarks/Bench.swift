@@ -112,15 +112,17 @@ public enum Bench {
         let workloads = Workloads(configuration: configuration, directory: directory, log: log)
         var results: [WorkloadResult] = []
 
+        var known: Workloads.InitialSync?
         if configuration.wants("initial-sync") || configuration.wants("wire-efficiency") {
             log("initial-sync: \(configuration.briefings) briefings × \(configuration.annotationsPerBriefing) annotations")
             let initial = try await workloads.initialSync(
                 briefings: configuration.briefings, annotationsPerBriefing: configuration.annotationsPerBriefing)
+            known = initial
             if configuration.wants("initial-sync") { results.append(initial.result) }
             if configuration.wants("wire-efficiency") {
                 log("wire-efficiency: the same briefings without annotations")
                 let bare = try await workloads.initialSync(
-                    briefings: configuration.briefings, annotationsPerBriefing: 0, name: "wire-bare")
+                    briefings: configuration.briefings, annotationsPerBriefing: 0, name: "wire-bare", runs: 1)
                 let annotations = configuration.briefings * configuration.annotationsPerBriefing
                 let perAnnotation = Double(initial.wire.compressed - bare.wire.compressed) / Double(max(1, annotations))
                 let perAnnotationRaw = Double(initial.wire.uncompressed - bare.wire.uncompressed) / Double(max(1, annotations))
@@ -145,7 +147,7 @@ public enum Bench {
         }
         if configuration.wants("push-throughput") { results.append(try await workloads.pushThroughput()) }
         if configuration.wants("fan-out-pull") { results.append(try await workloads.fanOutPull()) }
-        if configuration.wants("scale") { results.append(try await workloads.scale()) }
+        if configuration.wants("scale") { results.append(try await workloads.scale(known: known)) }
         return BenchReport(machine: machine(), workloads: results)
     }
 

@@ -237,13 +237,21 @@ extension Workloads {
 
     // MARK: 6. Scale
 
-    func scale() async throws -> WorkloadResult {
+    /// Initial sync at each library size; `known` is the initial-sync workload's own result,
+    /// reused for its size. The largest size runs at most three times (minutes each).
+    func scale(known: InitialSync?) async throws -> WorkloadResult {
         var points: [(briefings: Int, seconds: Double, rss: Double?)] = []
         var checks: [String] = []
         for briefings in configuration.scaleSizes {
-            log("scale: initial sync of \(briefings) briefings")
-            let initial = try await initialSync(
-                briefings: briefings, annotationsPerBriefing: configuration.annotationsPerBriefing, name: "scale")
+            let initial: InitialSync
+            if let known, briefings == configuration.briefings {
+                initial = known
+            } else {
+                log("scale: initial sync of \(briefings) briefings")
+                initial = try await initialSync(
+                    briefings: briefings, annotationsPerBriefing: configuration.annotationsPerBriefing, name: "scale",
+                    runs: briefings >= 10_000 ? min(configuration.runs, 3) : configuration.runs)
+            }
             points.append((briefings, initial.result.samples.median, initial.result.extra.first { $0.0 == "client_peak_rss_mb" }?.1))
             checks += initial.result.checks
         }
@@ -253,10 +261,8 @@ extension Workloads {
             if let rss = point.rss { extra.append(("rss_mb_at_\(point.briefings)", rss)) }
         }
         for (small, large) in zip(points, points.dropFirst()) {
-            let factor = Double(large.briefings) / Double(small.briefings)
             extra.append(("time_growth_\(small.briefings)_to_\(large.briefings)", large.seconds / small.seconds))
             if let a = small.rss, let b = large.rss { extra.append(("rss_growth_\(small.briefings)_to_\(large.briefings)", b / a)) }
-            _ = factor
         }
         let last = points.last!
         return WorkloadResult(

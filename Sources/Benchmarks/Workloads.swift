@@ -12,20 +12,18 @@ import SyncClient
     import FoundationNetworking
 #endif
 
-/// Counts body bytes as they cross the wire (compressed, as sent and received) and can keep the
-/// pull responses' bodies for the initial-sync floor.
+/// Counts body bytes as they cross the wire (compressed, as sent and received) and after inflating.
 final class CountingTransport: ClientTransport, @unchecked Sendable {
     private let upstream = URLSessionTransport()
     private let lock = NSLock()
     private var sent = 0
     private var received = 0
-    private var pages: [[UInt8]] = []
-    var recordPages = false
+    private var inflated = 0
 
-    var bytes: (sent: Int, received: Int) { lock.withLock { (sent, received) } }
-    var recordedPages: [[UInt8]] { lock.withLock { pages } }
+    /// Body bytes sent and received on the wire, and received after inflating.
+    var bytes: (sent: Int, received: Int, inflated: Int) { lock.withLock { (sent, received, inflated) } }
 
-    func reset() { lock.withLock { (sent, received, pages) = (0, 0, []) } }
+    func reset() { lock.withLock { (sent, received, inflated) = (0, 0, 0) } }
 
     func send(_ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String) async throws -> (HTTPResponse, HTTPBody?) {
         var outgoing = body
@@ -39,9 +37,10 @@ final class CountingTransport: ClientTransport, @unchecked Sendable {
         let data = try await [UInt8](collecting: responseBody, upTo: 256 << 20)
         // URLSession may have inflated a gzip body already: the Content-Length is what crossed the wire.
         let onWire = response.headerFields[.contentLength].flatMap(Int.init) ?? data.count
+        let plain = Gzip.looksCompressed(data) ? (try Gzip.decompress(data, limit: 256 << 20)).count : data.count
         lock.withLock {
             received += onWire
-            if recordPages && operationID == "getChanges" { pages.append(data) }
+            inflated += plain
         }
         return (response, HTTPBody(data))
     }
@@ -85,7 +84,8 @@ struct Workloads: Sendable {
         var wire: (compressed: Int, uncompressed: Int)
     }
 
-    func initialSync(briefings: Int, annotationsPerBriefing: Int, name: String = "initial-sync") async throws -> InitialSync {
+    func initialSync(briefings: Int, annotationsPerBriefing: Int, name: String = "initial-sync", runs: Int? = nil) async throws -> InitialSync {
+        let runs = runs ?? configuration.runs
         let library = try await SeededLibrary.make(
             at: path("\(name)-\(briefings)-server.sqlite"), briefings: briefings, annotationsPerBriefing: annotationsPerBriefing,
             seed: configuration.seed, progress: log)
@@ -95,16 +95,15 @@ struct Workloads: Sendable {
             var samples: [Double] = []
             var wire = (compressed: 0, uncompressed: 0)
             var checks: [String] = []
-            for run in 0..<configuration.runs {
+            for run in 0..<runs {
                 let client = try await device("\(name)-\(briefings)-run\(run)", server: server, library: library, transport: transport)
                 transport.reset()
-                transport.recordPages = run == 0
                 let (summary, seconds) = try await time { try await client.sync() }
                 samples.append(seconds)
                 try await verify(client.store, library: library, pulled: summary.pulled, checks: &checks)
                 if run == 0 {
                     wire.compressed = transport.bytes.received
-                    wire.uncompressed = transport.recordedPages.reduce(0) { $0 + $1.count }
+                    wire.uncompressed = transport.bytes.inflated
                 }
             }
             // The same pulls as a device's first sync, with the bodies exactly as sent (gzip).
@@ -112,7 +111,7 @@ struct Workloads: Sendable {
             // The floor: the same compressed pages decoded and inserted into an empty store with the
             // client's schema, indexes and FTS, in one transaction, in this process.
             var floor: [Double] = []
-            for run in 0..<configuration.runs {
+            for run in 0..<runs {
                 let store = try BriefingStore(path: path("\(name)-\(briefings)-floor\(run).sqlite"))
                 let (_, seconds) = try await time {
                     var changes: [Change] = []
@@ -199,9 +198,14 @@ struct Workloads: Sendable {
         guard case .process(let executable) = configuration.server else { return nil }
         let transport = CountingTransport()
         let client = try await device("\(name)-\(library.briefings)-rss", server: server, library: library, transport: transport)
-        let child = try ChildProcess.spawn(executable, ["briefing", "sync", "--store", client.store.path ?? ""], log: path("client.log"))
-        let (status, peak) = child.wait()
+        let report = path("\(name)-\(library.briefings)-rss.peak")
+        let child = try ChildProcess.spawn(
+            executable, ["peak-memory", "--to", report, "sync", "--store", client.store.path ?? ""], log: path("client.log"))
+        let (status, _) = child.wait()
         guard status == 0 else { throw BenchError("`briefing sync` in a child process exited with status \(status); see \(path("client.log"))") }
+        guard let peak = Int((try? String(contentsOfFile: report, encoding: .utf8)) ?? "") else {
+            throw BenchError("the child process did not report its peak memory")
+        }
         var checks: [String] = []
         try await verify(try BriefingStore(path: path("\(name)-\(library.briefings)-rss.sqlite")), library: library, pulled: 0, checks: &checks)
         return peak

@@ -16,7 +16,7 @@ struct BriefingBench: AsyncParsableCommand {
             client's code in-process, except for one `briefing sync` child process that measures the client's \
             peak memory. See Benchmarks/README.md for how to read the table.
             """,
-        subcommands: [Run.self, BriefingServerCommand.self, BriefingCommand.self],
+        subcommands: [Run.self, BriefingServerCommand.self, BriefingCommand.self, PeakMemory.self],
         defaultSubcommand: Run.self)
 
     struct Run: AsyncParsableCommand {
@@ -29,6 +29,7 @@ struct BriefingBench: AsyncParsableCommand {
         @Option(help: "Annotations per briefing.") var annotations: Int?
         @Option(help: "Only these workloads (comma-separated): \(Bench.workloadNames.joined(separator: ", ")).") var only: String?
         @Option(help: "The data's seed.") var seed: UInt64 = 7
+        @Option(help: ArgumentHelp("Also write the JSON report to this file.", valueName: "path")) var jsonFile: String?
 
         func run() async throws {
             let server = ServerMode.process(executable: Self.executablePath())
@@ -51,10 +52,31 @@ struct BriefingBench: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("[bench] \(line)\n".utf8))
             }
             print(json ? try report.json() : report.table())
+            if let jsonFile { try Data((try report.json() + "\n").utf8).write(to: URL(fileURLWithPath: jsonFile)) }
         }
 
         static func executablePath() -> String {
             (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        }
+    }
+
+    /// Runs a `briefing` command line in this process, then writes the process's peak resident
+    /// memory (VmHWM, bytes) to a file. A spawned child's rusage would count its parent's memory
+    /// at spawn time, so the child reports its own.
+    struct PeakMemory: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "peak-memory", abstract: "Run a briefing command and record this process's peak memory.",
+            shouldDisplay: false)
+        @Option(help: "Where to write the peak resident set size in bytes.") var to: String
+        @Argument(parsing: .captureForPassthrough, help: "The briefing command line.") var arguments: [String] = []
+
+        func run() async throws {
+            let code = await BriefingCommand.run(arguments: arguments)
+            let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+            let peak = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }?
+                .split(separator: " ").compactMap { Int($0) }.first.map { $0 * 1024 } ?? 0
+            try Data(String(peak).utf8).write(to: URL(fileURLWithPath: to))
+            if code != 0 { throw ExitCode(code) }
         }
     }
 }
