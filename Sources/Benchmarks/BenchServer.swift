@@ -1,7 +1,6 @@
 import BriefingServer
 import Foundation
 import Logging
-import ServiceLifecycle
 import SyncServerCore
 
 #if canImport(FoundationNetworking)
@@ -69,34 +68,17 @@ struct ProcessServer: BenchServer {
 }
 
 /// The same application in this process (no CPU or memory figures).
-final class InProcessServer: BenchServer, @unchecked Sendable {
-    let url: String
+struct InProcessServer: BenchServer {
+    let host: HTTPServerHost
+    var url: String { host.url }
     var pid: Int32? { nil }
-    private let group: ServiceGroup
-    private let task: Task<Void, any Error>
-
-    private init(url: String, group: ServiceGroup, task: Task<Void, any Error>) {
-        self.url = url
-        self.group = group
-        self.task = task
-    }
 
     static func start(database: String) async throws -> InProcessServer {
         var logger = Logger(label: "bench.server")
         logger.logLevel = .warning
         let service = SyncService(store: try ServerStore(path: database), configuration: .init(bcryptCost: 4), logger: logger)
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = try BriefingServerApp.application(
-            service: service, host: "127.0.0.1", port: 0, logger: logger, onServerRunning: { continuation.yield($0) })
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
-        let task = Task { try await group.run() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw BenchError("the in-process server did not start") }
-        return InProcessServer(url: "http://127.0.0.1:\(port)", group: group, task: task)
+        return InProcessServer(host: try await HTTPServerHost.start(service: service, logger: logger))
     }
 
-    func stop() async throws {
-        await group.triggerGracefulShutdown()
-        try await task.value
-    }
+    func stop() async throws { try await host.stop() }
 }

@@ -12,36 +12,29 @@ import SyncClient
     import FoundationNetworking
 #endif
 
-/// Counts body bytes as they cross the wire (compressed, as sent and received) and after inflating.
+/// Counts response body bytes as they crossed the wire, from the server's Content-Length (URLSession
+/// on Linux hands over gzip bodies already inflated). It passes bodies through untouched, so the
+/// timed sync does no extra copying or inflating.
 final class CountingTransport: ClientTransport, @unchecked Sendable {
     private let upstream = URLSessionTransport()
     private let lock = NSLock()
-    private var sent = 0
-    private var received = 0
-    private var inflated = 0
+    private var total = 0
 
-    /// Body bytes sent and received on the wire, and received after inflating.
-    var bytes: (sent: Int, received: Int, inflated: Int) { lock.withLock { (sent, received, inflated) } }
+    /// Response body bytes on the wire since the last reset.
+    var received: Int { lock.withLock { total } }
 
-    func reset() { lock.withLock { (sent, received, inflated) = (0, 0, 0) } }
+    func reset() { lock.withLock { total = 0 } }
 
     func send(_ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String) async throws -> (HTTPResponse, HTTPBody?) {
-        var outgoing = body
-        if let body {
-            let data = try await [UInt8](collecting: body, upTo: 64 << 20)
-            lock.withLock { sent += data.count }
-            outgoing = HTTPBody(data)
-        }
-        let (response, responseBody) = try await upstream.send(request, body: outgoing, baseURL: baseURL, operationID: operationID)
+        let (response, responseBody) = try await upstream.send(request, body: body, baseURL: baseURL, operationID: operationID)
         guard let responseBody else { return (response, nil) }
-        let data = try await [UInt8](collecting: responseBody, upTo: 256 << 20)
-        // URLSession may have inflated a gzip body already: the Content-Length is what crossed the wire.
-        let onWire = response.headerFields[.contentLength].flatMap(Int.init) ?? data.count
-        let plain = Gzip.looksCompressed(data) ? (try Gzip.decompress(data, limit: 256 << 20)).count : data.count
-        lock.withLock {
-            received += onWire
-            inflated += plain
+        if let length = response.headerFields[.contentLength].flatMap(Int.init) {
+            lock.withLock { total += length }
+            return (response, responseBody)
         }
+        // No length: the body itself is the measure.
+        let data = try await [UInt8](collecting: responseBody, upTo: 256 << 20)
+        lock.withLock { total += data.count }
         return (response, HTTPBody(data))
     }
 }
@@ -101,13 +94,11 @@ struct Workloads: Sendable {
                 let (summary, seconds) = try await time { try await client.sync() }
                 samples.append(seconds)
                 try await verify(client.store, library: library, pulled: summary.pulled, checks: &checks)
-                if run == 0 {
-                    wire.compressed = transport.bytes.received
-                    wire.uncompressed = transport.bytes.inflated
-                }
+                if run == 0 { wire.compressed = transport.received }
             }
             // The same pulls as a device's first sync, with the bodies exactly as sent (gzip).
             let pages = try await compressedPages(server: server, library: library, name: name)
+            wire.uncompressed = try pages.reduce(0) { $0 + (try Gzip.decompress($1, limit: 256 << 20)).count }
             // The floor: the same compressed pages decoded and inserted into an empty store with the
             // client's schema, indexes and FTS, in one transaction, in this process.
             var floor: [Double] = []

@@ -228,7 +228,7 @@ enum BriefingRenderer {
                     if placed.annotation.origin == .editor { footnote += " (editor)" }
                     footnotes.append(footnote)
                 }
-                out += "\n" + insert(marks, into: paragraph.text) + "\n"
+                out += "\n" + MarkedText.insert(marks, into: paragraph.text) + "\n"
                 if !footnotes.isEmpty { out += footnotes.joined(separator: "\n") + "\n" }
             }
         }
@@ -263,25 +263,5 @@ enum BriefingRenderer {
         }
         if let credit = briefing.imageCredit { out += "\nImage: \(credit)\n" }
         return out
-    }
-
-    /// Inserts markers at Unicode-scalar offsets (closing before opening at the same offset).
-    static func insert(_ marks: [(offset: Int, order: Int, text: String)], into text: String) -> String {
-        let scalars = Array(text.unicodeScalars)
-        let sorted = marks.enumerated().sorted { a, b in
-            (a.element.offset, a.element.order, a.offset) < (b.element.offset, b.element.order, b.offset)
-        }.map(\.element)
-        var result = ""
-        var position = 0
-        for mark in sorted {
-            let offset = min(max(mark.offset, 0), scalars.count)
-            if offset > position {
-                result.unicodeScalars.append(contentsOf: scalars[position..<offset])
-                position = offset
-            }
-            result += mark.text
-        }
-        result.unicodeScalars.append(contentsOf: scalars[position...])
-        return result
     }
 }

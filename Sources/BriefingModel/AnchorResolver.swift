@@ -49,6 +49,23 @@ public enum AnchorResolver {
     /// Resolves `anchor` in `briefing`'s current revision.
     public static func resolve(_ anchor: TextAnchor, in briefing: Briefing) -> AnchorResolution {
         let quote = Array(anchor.exact.unicodeScalars)
+        let orphaned = AnchorResolution(status: .orphaned, current: nil, original: anchor, similarity: 0)
+        guard !quote.isEmpty else { return orphaned }
+
+        // 1. The paragraph is unchanged (its ID derives from its text), so the quote and its
+        //    context are exactly where they were: no other paragraph needs looking at.
+        if let paragraph = briefing.paragraph(id: anchor.paragraphID) {
+            let text = Array(paragraph.text.unicodeScalars)
+            if anchor.start >= 0, anchor.start <= anchor.end, anchor.end <= text.count,
+                text[anchor.start..<anchor.end].elementsEqual(quote)
+            {
+                var current = anchor
+                current.revisionID = briefing.revision.id
+                current.status = .anchored
+                return AnchorResolution(status: .anchored, current: current, original: anchor, similarity: 1)
+            }
+        }
+
         let paragraphs = briefing.paragraphs.map { (id: $0.id, text: Array($0.text.unicodeScalars)) }
         func found(_ index: Int, _ range: Range<Int>, _ status: AnchorStatus, _ similarity: Double) -> AnchorResolution {
             let text = paragraphs[index].text
@@ -60,21 +77,11 @@ public enum AnchorResolver {
                 end: range.upperBound, exact: exact, prefix: context.prefix, suffix: context.suffix, status: status)
             return AnchorResolution(status: status, current: current, original: anchor, similarity: similarity)
         }
-        let orphaned = AnchorResolution(status: .orphaned, current: nil, original: anchor, similarity: 0)
-        guard !quote.isEmpty else { return orphaned }
-
-        // 1. The paragraph is unchanged.
-        if let index = paragraphs.firstIndex(where: { $0.id == anchor.paragraphID }),
-            anchor.start >= 0, anchor.start <= anchor.end, anchor.end <= paragraphs[index].text.count,
-            paragraphs[index].text[anchor.start..<anchor.end].elementsEqual(quote)
-        {
-            return found(index, anchor.start..<anchor.end, .anchored, 1)
-        }
 
         // 2. The quote, unchanged, somewhere else.
         var exact: [(index: Int, range: Range<Int>)] = []
         for (index, paragraph) in paragraphs.enumerated() {
-            for range in ranges(of: quote, in: paragraph.text) { exact.append((index, range)) }
+            for range in TextSearch.ranges(of: quote, in: paragraph.text) { exact.append((index, range)) }
         }
         let placed = exact.map { (match: $0, score: placeScore(anchor, paragraphs[$0.index].text, $0.range)) }
         if let best = placed.max(by: { $0.score < $1.score }),
@@ -179,15 +186,6 @@ public enum AnchorResolver {
 
     // MARK: Matching
 
-    static func ranges(of needle: [Unicode.Scalar], in haystack: [Unicode.Scalar]) -> [Range<Int>] {
-        guard !needle.isEmpty, needle.count <= haystack.count else { return [] }
-        var result: [Range<Int>] = []
-        for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
-            if haystack[start..<(start + needle.count)].elementsEqual(needle) { result.append(start..<(start + needle.count)) }
-        }
-        return result
-    }
-
     /// Gaps in `text` that sit where the quote sat: after the end of the anchor's prefix and
     /// before the start of its suffix (or the paragraph's start or end, when the quote touched it).
     static func brackets(_ anchor: TextAnchor, quoteLength: Int, in text: [Unicode.Scalar]) -> [Range<Int>] {
@@ -195,8 +193,8 @@ public enum AnchorResolver {
         let suffix = Array(anchor.suffix.unicodeScalars.prefix(bracketKeyLength))
         // A bracket needs some context to stand on: at least one side of real text.
         guard prefix.count >= 8 || suffix.count >= 8 else { return [] }
-        let lowers = prefix.isEmpty ? [0] : ranges(of: prefix, in: text).map(\.upperBound)
-        let uppers = suffix.isEmpty ? [text.count] : ranges(of: suffix, in: text).map(\.lowerBound)
+        let lowers = prefix.isEmpty ? [0] : TextSearch.ranges(of: prefix, in: text).map(\.upperBound)
+        let uppers = suffix.isEmpty ? [text.count] : TextSearch.ranges(of: suffix, in: text).map(\.lowerBound)
         let shortest = quoteLength / 2, longest = quoteLength * 2 + 16
         var result: [Range<Int>] = []
         for lower in lowers {

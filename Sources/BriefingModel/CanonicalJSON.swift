@@ -3,28 +3,29 @@ import Foundation
 /// The one JSON form records are stored and compared in: sorted keys, unescaped slashes,
 /// ISO 8601 dates. Equal values always give equal text, on the server and on every device.
 public enum CanonicalJSON {
-    // A coder per call: they are cheap to make, and sharing one across threads is not needed.
-    private static func makeEncoder() -> JSONEncoder {
+    // Shared: JSONEncoder and JSONDecoder are Sendable, and these are never reconfigured.
+    // Every record read and written goes through them, so they are not rebuilt per call.
+    private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
         return encoder
-    }
+    }()
 
-    private static func makeDecoder() -> JSONDecoder {
+    private static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         return decoder
-    }
+    }()
 
     /// A value as canonical JSON text.
     public static func text(_ value: some Encodable) throws -> String {
-        String(decoding: try makeEncoder().encode(value), as: UTF8.self)
+        String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
     /// A value decoded from JSON text.
     public static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
-        try makeDecoder().decode(type, from: Data(text.utf8))
+        try decoder.decode(type, from: Data(text.utf8))
     }
 }
 

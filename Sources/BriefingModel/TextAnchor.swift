@@ -124,16 +124,15 @@ extension Briefing {
 public enum TextSearch {
     /// Every (possibly overlapping) range of `needle` in `haystack`, in scalar offsets.
     public static func ranges(of needle: String, in haystack: String) -> [Range<Int>] {
-        let h = Array(haystack.unicodeScalars)
-        let n = Array(needle.unicodeScalars)
-        guard !n.isEmpty, n.count <= h.count else { return [] }
+        ranges(of: Array(needle.unicodeScalars), in: Array(haystack.unicodeScalars))
+    }
+
+    /// Every (possibly overlapping) range of `needle` in `haystack`.
+    public static func ranges(of needle: [Unicode.Scalar], in haystack: [Unicode.Scalar]) -> [Range<Int>] {
+        guard !needle.isEmpty, needle.count <= haystack.count else { return [] }
         var result: [Range<Int>] = []
-        var i = 0
-        while i + n.count <= h.count {
-            if h[i] == n[0] && h[i..<(i + n.count)].elementsEqual(n) {
-                result.append(i..<(i + n.count))
-            }
-            i += 1
+        for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
+            if haystack[start..<(start + needle.count)].elementsEqual(needle) { result.append(start..<(start + needle.count)) }
         }
         return result
     }

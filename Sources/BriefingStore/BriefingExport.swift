@@ -49,7 +49,7 @@ public struct BriefingExport: Sendable {
                     for note in notesByHighlight[placed.id] ?? [] { footnote += " Note: \(note.text)" }
                     footnotes.append(footnote)
                 }
-                out += "\n" + Self.insert(marks, into: Self.escape(paragraph.text)) + "\n"
+                out += "\n" + MarkedText.insert(marks, into: paragraph.text, escaping: MarkedText.markdownSpecials) + "\n"
             }
         }
         if !footnotes.isEmpty { out += "\n" + footnotes.joined(separator: "\n") + "\n" }
@@ -111,40 +111,38 @@ public struct BriefingExport: Sendable {
         if let credit = briefing.imageCredit { out += "\n*Image: \(credit)*\n" }
         return out
     }
+}
 
-    /// Markdown-significant characters that would change the text's meaning, escaped.
-    static func escape(_ text: String) -> String {
-        var result = ""
-        for scalar in text.unicodeScalars {
-            if "\\`*_[]<>#|=".unicodeScalars.contains(scalar) { result.unicodeScalars.append("\\") }
-            result.unicodeScalars.append(scalar)
-        }
-        return result
-    }
+/// Text with marks (highlight brackets, footnote numbers) inserted at Unicode-scalar offsets.
+public enum MarkedText {
+    /// A mark: its text goes in at `offset`; at the same offset, lower `order` goes first (so a
+    /// closing mark precedes an opening one).
+    public typealias Mark = (offset: Int, order: Int, text: String)
 
-    /// Inserts marks at offsets of the unescaped text into escaped text.
-    static func insert(_ marks: [(offset: Int, order: Int, text: String)], into escaped: String) -> String {
-        // Map offsets in the original text to offsets in the escaped one.
-        let scalars = Array(escaped.unicodeScalars)
-        var map: [Int] = []
-        var index = 0
-        while index < scalars.count {
-            map.append(index)
-            index += scalars[index] == "\\" && index + 1 < scalars.count ? 2 : 1
-        }
-        map.append(scalars.count)
-        let sorted = marks.enumerated().sorted { ($0.element.offset, $0.element.order, $0.offset) < ($1.element.offset, $1.element.order, $1.offset) }
+    /// Markdown's significant characters, for `escaping`.
+    public static let markdownSpecials: Set<Unicode.Scalar> = Set("\\`*_[]<>#|=".unicodeScalars)
+
+    /// `text` with `marks` inserted, each scalar in `escaping` preceded by a backslash.
+    public static func insert(_ marks: [Mark], into text: String, escaping: Set<Unicode.Scalar> = []) -> String {
+        let scalars = Array(text.unicodeScalars)
+        let sorted = marks.enumerated().sorted { a, b in
+            (a.element.offset, a.element.order, a.offset) < (b.element.offset, b.element.order, b.offset)
+        }.map(\.element)
         var result = ""
         var position = 0
-        for (_, mark) in sorted {
-            let offset = map[min(max(mark.offset, 0), map.count - 1)]
-            if offset > position {
-                result.unicodeScalars.append(contentsOf: scalars[position..<offset])
-                position = offset
+        func copy(upTo end: Int) {
+            for scalar in scalars[position..<end] {
+                if escaping.contains(scalar) { result.unicodeScalars.append("\\") }
+                result.unicodeScalars.append(scalar)
             }
+            position = end
+        }
+        for mark in sorted {
+            let offset = min(max(mark.offset, 0), scalars.count)
+            if offset > position { copy(upTo: offset) }
             result += mark.text
         }
-        result.unicodeScalars.append(contentsOf: scalars[position...])
+        copy(upTo: scalars.count)
         return result
     }
 }

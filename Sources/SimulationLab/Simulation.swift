@@ -198,7 +198,7 @@ final class Runner: @unchecked Sendable {
 
     /// Stops the HTTP server, if any, and removes the run's files.
     func shutDown() async {
-        await host?.stop()
+        try? await host?.stop()
         host = nil
         try? FileManager.default.removeItem(at: directory)
     }
@@ -234,7 +234,7 @@ final class Runner: @unchecked Sendable {
             service = try Self.makeService(path: serverPath, config: config, clock: clock, ids: serverIDs, logger: logger)
             try BriefingServerApp.registerAPI(on: network, service: service, logger: logger)
             if let old = host {
-                await old.stop()
+                try? await old.stop()
                 host = try await HTTPServerHost.start(service: service, port: old.port, logger: logger)
             }
         case .compact:

@@ -29,26 +29,15 @@ public func withTestServer<T: Sendable>(
     let service = SyncService(
         store: try ServerStore(path: path), configuration: .init(bcryptCost: 4), logger: logger)
     if demo { try await DemoContent.load(into: service) }
-    let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-    let app = try BriefingServerApp.application(
-        service: service, host: "127.0.0.1", port: 0, limits: limits, logger: logger,
-        onServerRunning: { port in continuation.yield(port) })
-    let services = ServiceGroup(
-        configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await services.run() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw TestSupportError("the test server did not start") }
-        let outcome: Result<T, any Error>
-        do {
-            outcome = .success(try await body(TestServer(url: "http://127.0.0.1:\(port)", port: port, service: service)))
-        } catch {
-            outcome = .failure(error)
-        }
-        await services.triggerGracefulShutdown()
-        try await group.waitForAll()
-        return try outcome.get()
+    let host = try await HTTPServerHost.start(service: service, limits: limits, logger: logger)
+    let outcome: Result<T, any Error>
+    do {
+        outcome = .success(try await body(TestServer(url: host.url, port: host.port, service: service)))
+    } catch {
+        outcome = .failure(error)
     }
+    try await host.stop()
+    return try outcome.get()
 }
 
 /// A failure of the test harness itself.

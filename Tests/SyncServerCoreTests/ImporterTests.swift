@@ -167,3 +167,22 @@ struct ImportMatchingTests {
         #expect(try await importer.service.store.briefing(id: first.id)?.imageCredit == "Boats at dawn. Photo: Ana Ruiz")
     }
 }
+
+@Suite("Concurrent imports")
+struct ConcurrentImportTests {
+    @Test("an import that started from an older revision is refused, not written over the newer one")
+    func staleRevision() async throws {
+        let importer = ArticleImporter(
+            service: SyncService(store: try ServerStore.inMemory(), configuration: .init(bcryptCost: 4)), gazetteer: try Gazetteer.bundled())
+        let name = "baltic-cod-quotas.txt"
+        let first = try await importer.importArticle(ArticleFixtures.data(name), fileName: name)
+        let store = importer.service.store
+        let briefing = try #require(try await store.briefing(id: first.id))
+        let source = try #require(try await store.source(briefingID: first.id))
+        // Another import of the same new article, begun before the first one was published.
+        await #expect(throws: ImportError.self) {
+            try await store.publish(briefing, editorial: [], source: source, replacing: nil, now: Date())
+        }
+        #expect(try await store.editorialAnnotations(briefingID: first.id).count == first.annotations.values.reduce(0, +))
+    }
+}

@@ -106,7 +106,9 @@ public struct ArticleImporter: Sendable {
             annotations: Dictionary(grouping: editorial, by: \.kind.rawValue).mapValues(\.count),
             editorAnchors: editorAnchors, readerAnchors: readerAnchors)
         guard !dryRun, !unchanged else { return report }
-        try await store.publish(briefing, editorial: editorial, source: .init(fileName: fileName, raw: raw, report: report), now: now)
+        try await store.publish(
+            briefing, editorial: editorial, source: .init(fileName: fileName, raw: raw, report: report),
+            replacing: previous?.revision.number, now: now)
         return report
     }
 
@@ -227,8 +229,22 @@ extension ServerStore {
     }
 
     /// Publishes an imported revision with its editorial layer and stores its raw source, in one transaction.
-    public func publish(_ briefing: Briefing, editorial: [EditorialAnnotation], source: ImportedSource, now: Date) async throws {
+    ///
+    /// - Parameter replacing: the revision number the import started from (nil for a new
+    ///   briefing). If another import published in between, nothing is written and the import
+    ///   is refused, rather than one editor's revision silently replacing another's.
+    public func publish(
+        _ briefing: Briefing, editorial: [EditorialAnnotation], source: ImportedSource, replacing: Int?, now: Date
+    ) async throws {
         try await database.write { db in
+            let current = try String.fetchOne(
+                db, sql: "SELECT body FROM record WHERE owner = '' AND kind = 'briefing' AND id = ? AND deleted = 0",
+                arguments: [briefing.id]
+            ).map { try Self.decode(Briefing.self, $0).revision.number }
+            guard current == replacing else {
+                throw ImportError(
+                    "briefing \(briefing.id) changed while this import ran (it is now at revision \(current.map(String.init) ?? "none")); import the file again")
+            }
             try Self.publish(db, briefing, editorial: editorial, now: now)
             try db.execute(
                 sql: """

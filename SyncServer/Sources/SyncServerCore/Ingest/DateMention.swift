@@ -18,17 +18,18 @@ public struct DateMention: Hashable, Sendable {
     static let monthPattern = "(" + monthNames.joined(separator: "|") + "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\\.?"
 
     /// Every date mentioned in `text`, in order; a full date is not also reported as its year.
+    /// The patterns, most precise first, compiled once.
+    static let patterns: [(regex: NSRegularExpression, precision: Precision)] = [
+        (#"(?<![\p{L}\p{N}])(\d{4})-(\d{2})-(\d{2})(?![\p{N}])"#, Precision.day),
+        (#"(?<![\p{L}\p{N}])(\d{1,2})(?:st|nd|rd|th)? "# + monthPattern + #",? (\d{4})(?![\p{N}])"#, .day),
+        ("(?<![\\p{L}])" + monthPattern + #" (\d{1,2})(?:st|nd|rd|th)?, (\d{4})(?![\p{N}])"#, .day),
+        ("(?<![\\p{L}])" + monthPattern + #" (?:of )?(\d{4})(?![\p{N}])"#, .month),
+        (#"(?<![\p{L}\p{N}£$€.,])(1[89]\d{2}|20\d{2})(?![\p{L}\p{N}%’']|,\d|\.\d| ?(?:km|kg|MW|GW|megawatts|gigawatts|tonnes|people|euros|dollars))"#, .year),
+    ].map { (try! NSRegularExpression(pattern: $0.0), $0.1) }
+
     public static func all(in text: String) -> [DateMention] {
-        let patterns: [(String, Precision)] = [
-            (#"(?<![\p{L}\p{N}])(\d{4})-(\d{2})-(\d{2})(?![\p{N}])"#, .day),
-            (#"(?<![\p{L}\p{N}])(\d{1,2})(?:st|nd|rd|th)? "# + monthPattern + #",? (\d{4})(?![\p{N}])"#, .day),
-            ("(?<![\\p{L}])" + monthPattern + #" (\d{1,2})(?:st|nd|rd|th)?, (\d{4})(?![\p{N}])"#, .day),
-            ("(?<![\\p{L}])" + monthPattern + #" (?:of )?(\d{4})(?![\p{N}])"#, .month),
-            (#"(?<![\p{L}\p{N}£$€.,])(1[89]\d{2}|20\d{2})(?![\p{L}\p{N}%’']|,\d|\.\d| ?(?:km|kg|MW|GW|megawatts|gigawatts|tonnes|people|euros|dollars))"#, .year),
-        ]
         var found: [DateMention] = []
-        for (pattern, precision) in patterns {
-            guard let regex = try? NSRegularExpression(pattern: pattern) else { continue }
+        for (regex, precision) in patterns {
             let nsText = text as NSString
             for match in regex.matches(in: text, range: NSRange(location: 0, length: nsText.length)) {
                 guard let range = Range(match.range, in: text) else { continue }
@@ -38,7 +39,7 @@ public struct DateMention: Hashable, Sendable {
                 let groups = (1..<match.numberOfRanges).map { index -> String in
                     Range(match.range(at: index), in: text).map { String(text[$0]) } ?? ""
                 }
-                guard let mention = make(groups, precision, pattern: pattern, range: lower..<upper) else { continue }
+                guard let mention = make(groups, precision, range: lower..<upper) else { continue }
                 found.append(mention)
             }
         }
@@ -57,7 +58,7 @@ public struct DateMention: Hashable, Sendable {
         return monthNames.firstIndex { $0.prefix(3).lowercased() == key }.map { $0 + 1 }
     }
 
-    static func make(_ groups: [String], _ precision: Precision, pattern: String, range: Range<Int>) -> DateMention? {
+    static func make(_ groups: [String], _ precision: Precision, range: Range<Int>) -> DateMention? {
         var year = 0, month = 1, day = 1
         switch precision {
         case .day:

@@ -84,7 +84,7 @@ public struct EditorialAnnotator: Sendable {
                 if let first = DateMention.all(in: text).first {
                     drafts.append((.event, paragraph, sentence, first.label, nil))
                 }
-                if !text.hasSuffix("?"), text.range(of: Self.recommendationPattern, options: .regularExpression) != nil {
+                if !text.hasSuffix("?"), Self.recommendation.firstMatch(in: text, range: NSRange(location: 0, length: (text as NSString).length)) != nil {
                     drafts.append((.recommendation, paragraph, sentence, nil, nil))
                 }
             }
@@ -122,7 +122,7 @@ public struct EditorialAnnotator: Sendable {
         var found: [(range: Range<Int>, name: String, category: String)] = []
         func free(_ range: Range<Int>) -> Bool { !found.contains { $0.range.overlaps(range) } }
         for term in terms {
-            for range in AnchorResolverBridge.ranges(of: term.text, in: text)
+            for range in TextSearch.ranges(of: term.text, in: text)
             where Self.isBoundary(text, range.lowerBound - 1) && Self.isBoundary(text, range.upperBound) && free(range) {
                 found.append((range, term.name, term.category))
             }
@@ -237,28 +237,28 @@ public struct EditorialAnnotator: Sendable {
 
     static let namePattern = #"((?:(?:Dr\.|Prof\.|Professor|Minister|President|Senator|Commissioner|Mayor|Governor|Ambassador|Mr\.|Ms\.|Mrs\.) )?\p{Lu}[\p{L}’'\-]+(?: (?:de |van |von |da |del |ní |Ní |Mac |Mc )?\p{Lu}[\p{L}’'\-]+){0,3})"#
 
-    /// `,” said Dr. Ana Ruiz, …` / `,” Ana Ruiz said` / `,” according to Ana Ruiz`.
-    func speaker(after text: String) -> String? {
-        let patterns = [
-            #"^[,.!?]? ?(?:"# + Self.speechVerbs + #") "# + Self.namePattern,
-            #"^[,.!?]? ?"# + Self.namePattern + #" (?:"# + Self.speechVerbs + #")\b"#,
-            #"^[,.!?]? ?according to "# + Self.namePattern,
-        ]
-        return firstCapture(patterns, in: text).map(Self.cleanSpeaker)
-    }
+    /// Speakers named after a quotation: `,” said Dr. Ana Ruiz, …` / `,” Ana Ruiz said` /
+    /// `,” according to Ana Ruiz`. Compiled once.
+    static let speakerAfter = [
+        #"^[,.!?]? ?(?:"# + speechVerbs + #") "# + namePattern,
+        #"^[,.!?]? ?"# + namePattern + #" (?:"# + speechVerbs + #")\b"#,
+        #"^[,.!?]? ?according to "# + namePattern,
+    ].map { try! NSRegularExpression(pattern: $0) }
 
-    /// `Ana Ruiz said: “` / `Minister Ana Ruiz, who …, said: “`.
-    func speaker(before text: String) -> String? {
-        let patterns = [
-            Self.namePattern + #"(?:, [^,“”]{1,80},)? (?:"# + Self.speechVerbs + #")(?: [\p{Ll} ]{1,30})?[:,]? ?$"#,
-        ]
-        return firstCapture(patterns, in: text).map(Self.cleanSpeaker)
-    }
+    /// Speakers named before a quotation: `Ana Ruiz said: “` / `Minister Ana Ruiz, who …, said: “`.
+    static let speakerBefore = [
+        namePattern + #"(?:, [^,“”]{1,80},)? (?:"# + speechVerbs + #")(?: [\p{Ll} ]{1,30})?[:,]? ?$"#
+    ].map { try! NSRegularExpression(pattern: $0) }
 
-    func firstCapture(_ patterns: [String], in text: String) -> String? {
-        for pattern in patterns {
-            guard let regex = try? NSRegularExpression(pattern: pattern),
-                let match = regex.firstMatch(in: text, range: NSRange(location: 0, length: (text as NSString).length)),
+    static let recommendation = try! NSRegularExpression(pattern: recommendationPattern)
+
+    func speaker(after text: String) -> String? { Self.firstCapture(Self.speakerAfter, in: text).map(Self.cleanSpeaker) }
+
+    func speaker(before text: String) -> String? { Self.firstCapture(Self.speakerBefore, in: text).map(Self.cleanSpeaker) }
+
+    static func firstCapture(_ regexes: [NSRegularExpression], in text: String) -> String? {
+        for regex in regexes {
+            guard let match = regex.firstMatch(in: text, range: NSRange(location: 0, length: (text as NSString).length)),
                 let range = Range(match.range(at: 1), in: text)
             else { continue }
             return String(text[range])
@@ -272,18 +272,6 @@ public struct EditorialAnnotator: Sendable {
         while words.count > 1, let first = words.first, personTitles.contains(first) { words.removeFirst() }
         var result = words.joined(separator: " ")
         if result.hasSuffix(".") && !personTitles.contains(result) { result.removeLast() }
-        return result
-    }
-}
-
-/// Exact search over scalars, shared with the anchor resolver.
-enum AnchorResolverBridge {
-    static func ranges(of needle: [Unicode.Scalar], in haystack: [Unicode.Scalar]) -> [Range<Int>] {
-        guard !needle.isEmpty, needle.count <= haystack.count else { return [] }
-        var result: [Range<Int>] = []
-        for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
-            if haystack[start..<(start + needle.count)].elementsEqual(needle) { result.append(start..<(start + needle.count)) }
-        }
         return result
     }
 }
