@@ -59,7 +59,11 @@ CREATE INDEX device_accountID ON device(accountID);
 
 CREATE INDEX record_deleted_changedAt ON record(deleted, changedAt);
 
+CREATE INDEX record_editorial_briefing ON record(json_extract(body, '$.briefingID')) WHERE kind = 'editorialAnnotation';
+
 CREATE INDEX record_kind_id ON record(kind, id);
+
+CREATE INDEX record_owner_seq ON record(owner, seq);
 
 CREATE UNIQUE INDEX record_seq ON record(seq);
 

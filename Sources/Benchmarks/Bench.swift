@@ -19,6 +19,8 @@ public struct BenchConfiguration: Sendable {
     public var fanOut: (devices: Int, changes: Int, concurrency: Int)
     /// Library sizes for the scale workload.
     public var scaleSizes: [Int]
+    /// Where to keep the databases and logs; nil uses a temporary directory removed at the end.
+    public var directory: String? = nil
 
     /// The full run: 1,000 briefings with 20 annotations each, five runs.
     public static func full(server: ServerMode) -> BenchConfiguration {
@@ -106,9 +108,11 @@ public enum Bench {
     public static let workloadNames = ["initial-sync", "incremental-sync", "push-throughput", "fan-out-pull", "wire-efficiency", "scale"]
 
     public static func run(_ configuration: BenchConfiguration, log: @escaping @Sendable (String) -> Void = { _ in }) async throws -> BenchReport {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("briefing-bench-\(UUID().uuidString)")
+        let kept = configuration.directory.map { URL(fileURLWithPath: $0, isDirectory: true) }
+        let directory = kept ?? FileManager.default.temporaryDirectory.appendingPathComponent("briefing-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        defer { if kept == nil { try? FileManager.default.removeItem(at: directory) } }
+        if kept != nil { log("keeping databases and logs in \(directory.path)") }
         let workloads = Workloads(configuration: configuration, directory: directory, log: log)
         var results: [WorkloadResult] = []
 

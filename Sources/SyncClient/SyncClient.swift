@@ -204,31 +204,57 @@ public struct SyncClient: Sendable {
         }
     }
 
+    /// One pulled page, decoded and checked, or the server's demand for a resync.
+    private enum Pulled: Sendable {
+        case page(changes: [Change], cursor: String, hasMore: Bool)
+        case resyncRequired
+    }
+
+    /// Fetches and decodes the page after `cursor`.
+    private func fetchPage(_ client: Client, serverURL: String, cursor: String?) async throws -> Pulled {
+        let query = Operations.GetChanges.Input.Query(cursor: cursor, limit: Int32(configuration.pullPageSize))
+        let output = try await request(serverURL) { try await client.getChanges(query: query) }
+        switch output {
+        case .ok(let ok):
+            let page = try ok.body.json
+            do {
+                let changes = try page.changes.map { change throws(WireError) in try change.model() }
+                return .page(changes: changes, cursor: page.cursor, hasMore: page.hasMore)
+            } catch {
+                throw SyncClientError(.protocolViolation, "the server sent an invalid change: \(error.message)")
+            }
+        case .gone:
+            return .resyncRequired
+        case .badRequest(let error):
+            throw SyncClientError(.server, "the server refused the pull: \(try error.body.json.message)")
+        case .unauthorized(let error):
+            throw SyncClientError(.unauthorized, "\(try error.body.json.message)")
+        case .undocumented(let status, _):
+            throw SyncClientError(.server, "the server answered HTTP \(status) to a pull")
+        }
+    }
+
+    /// Pulls pages until caught up. The next page is fetched and decoded while the current one
+    /// is applied, so the server's work, the network and the store's writes overlap; pages are
+    /// still applied strictly in order, each with its cursor in one transaction.
     private func pull(_ client: Client, serverURL: String, summary: inout Summary, progress: (Progress) -> Void) async throws {
         var pages = 0
         var resyncs = 0
-        var cursor = try await store.syncState().cursor
+        let cursor = try await store.syncState().cursor
         progress(.pulling(changes: 0, pages: 0))
+        var next = Task { try await fetchPage(client, serverURL: serverURL, cursor: cursor) }
+        defer { next.cancel() }
         while true {
-            let query = Operations.GetChanges.Input.Query(cursor: cursor, limit: Int32(configuration.pullPageSize))
-            let output = try await request(serverURL) { try await client.getChanges(query: query) }
-            switch output {
-            case .ok(let ok):
-                let page = try ok.body.json
-                let changes: [Change]
-                do {
-                    changes = try page.changes.map { change throws(WireError) in try change.model() }
-                } catch {
-                    throw SyncClientError(.protocolViolation, "the server sent an invalid change: \(error.message)")
-                }
-                let applied = try await store.applyPage(changes, cursor: page.cursor)
+            switch try await next.value {
+            case .page(let changes, let cursor, let hasMore):
+                if hasMore { next = Task { try await fetchPage(client, serverURL: serverURL, cursor: cursor) } }
+                let applied = try await store.applyPage(changes, cursor: cursor)
                 summary.pulled += changes.count
                 summary.conflicts += applied.conflicts
-                cursor = page.cursor
                 pages += 1
                 progress(.pulling(changes: summary.pulled, pages: pages))
-                if !page.hasMore { return }
-            case .gone:
+                if !hasMore { return }
+            case .resyncRequired:
                 // A compaction during a resync can ask for another; more than a few means something is wrong.
                 resyncs += 1
                 guard resyncs <= 3 else {
@@ -238,13 +264,7 @@ public struct SyncClient: Sendable {
                 logger.notice("server requires a resync")
                 try await store.resetForResync()
                 summary.resynced = true
-                cursor = nil
-            case .badRequest(let error):
-                throw SyncClientError(.server, "the server refused the pull: \(try error.body.json.message)")
-            case .unauthorized(let error):
-                throw SyncClientError(.unauthorized, "\(try error.body.json.message)")
-            case .undocumented(let status, _):
-                throw SyncClientError(.server, "the server answered HTTP \(status) to a pull")
+                next = Task { try await fetchPage(client, serverURL: serverURL, cursor: nil) }
             }
         }
     }

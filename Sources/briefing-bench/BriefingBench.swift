@@ -30,6 +30,8 @@ struct BriefingBench: AsyncParsableCommand {
         @Option(help: "Only these workloads (comma-separated): \(Bench.workloadNames.joined(separator: ", ")).") var only: String?
         @Option(help: "The data's seed.") var seed: UInt64 = 7
         @Option(help: ArgumentHelp("Also write the JSON report to this file.", valueName: "path")) var jsonFile: String?
+        @Option(help: ArgumentHelp("Keep the databases and server logs in this directory (default: a temporary one, removed).", valueName: "path"))
+        var directory: String?
 
         func run() async throws {
             let server = ServerMode.process(executable: Self.executablePath())
@@ -38,6 +40,7 @@ struct BriefingBench: AsyncParsableCommand {
             if let briefings { configuration.briefings = max(1, briefings) }
             if let annotations { configuration.annotationsPerBriefing = max(0, annotations) }
             configuration.seed = seed
+            configuration.directory = directory
             if let only {
                 let names = Set(only.split(separator: ",").map(String.init))
                 if let unknown = names.first(where: { !Bench.workloadNames.contains($0) }) {

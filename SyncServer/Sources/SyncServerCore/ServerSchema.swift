@@ -15,8 +15,22 @@ enum ServerSchema {
         migrator.registerMigration("v3-source") { db in
             for statement in v3 { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v4-pull-indexes") { db in
+            for statement in v4 { try db.execute(sql: statement) }
+        }
         return migrator
     }
+
+    /// Indexes that keep a pull and a publish proportional to what they return, not to the log.
+    ///
+    /// - `record_owner_seq`: a page is the next changes of two owners (content and the reader),
+    ///   each read in seq order from here; without it every page sorted the whole log.
+    /// - `record_editorial_briefing`: a publish finds the briefing's current editorial layer
+    ///   without reading every annotation's body.
+    static let v4 = [
+        "CREATE INDEX record_owner_seq ON record(owner, seq)",
+        "CREATE INDEX record_editorial_briefing ON record(json_extract(body, '$.briefingID')) WHERE kind = 'editorialAnnotation'",
+    ]
 
     /// The raw text of every imported revision, with its import report: what the body kept
     /// and what it left out stays inspectable.

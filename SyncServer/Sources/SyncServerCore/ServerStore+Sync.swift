@@ -72,12 +72,18 @@ extension ServerStore {
                     throw SyncError(.resyncRequired, "the cursor is ahead of this server's log; resync from the start")
                 }
             }
+            // The next changes of the two owners a reader sees, each read in seq order from the
+            // cursor through record_owner_seq, then merged: a page reads at most 2 × (limit + 1)
+            // rows however long the log is and however many other readers write to it.
             let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT kind, id, seq, deleted, body FROM record
-                    WHERE seq > ? AND owner IN ('', ?) ORDER BY seq LIMIT ?
-                    """, arguments: [after, principal.accountID, limit + 1])
+                db.cachedStatement(
+                    sql: """
+                        SELECT * FROM (SELECT kind, id, seq, deleted, body FROM record WHERE owner = '' AND seq > ?1 ORDER BY seq LIMIT ?3)
+                        UNION ALL
+                        SELECT * FROM (SELECT kind, id, seq, deleted, body FROM record WHERE owner = ?2 AND seq > ?1 ORDER BY seq LIMIT ?3)
+                        ORDER BY seq LIMIT ?3
+                        """),
+                arguments: [after, principal.accountID, limit + 1])
             let page = rows.prefix(limit)
             var changes: [Change] = []
             changes.reserveCapacity(page.count)
