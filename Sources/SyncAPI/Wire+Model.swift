@@ -117,22 +117,44 @@ extension Wire.MutationResult {
 }
 
 extension Wire.UserRecord {
+    /// The record on the wire, its clocks compacted: the clock most of its fields share is
+    /// sent once as `clock`, and `clocks` lists only the others.
     public init(_ record: UserRecord) {
+        let (shared, others) = Self.compact(record)
         self.init(
             fields: Wire.RecordFields(record.fields),
-            clocks: Wire.FieldClocks(additionalProperties: record.clocks.mapValues(\.description)),
+            clock: shared?.description,
+            clocks: others.isEmpty ? nil : Wire.FieldClocks(additionalProperties: others.mapValues(\.description)),
             deleted: record.deleted, deletedAt: record.deletedAt?.description,
             deleteSeen: record.deleteSeen?.description, flagged: record.flagged ? true : nil)
     }
 
+    /// The shared clock (when every field has a clock) and the clocks that must be listed.
+    ///
+    /// Lossless: expanding gives each field in `fields` the shared clock unless listed, and
+    /// a record with a field that has no clock keeps every clock listed.
+    static func compact(_ record: UserRecord) -> (shared: HLC?, others: [String: HLC]) {
+        guard !record.fields.isEmpty, record.fields.keys.allSatisfy({ record.clocks[$0] != nil }) else { return (nil, record.clocks) }
+        var counts: [HLC: Int] = [:]
+        for field in record.fields.keys { counts[record.clocks[field]!, default: 0] += 1 }
+        // The most common clock; on a tie the newest, so the choice is deterministic.
+        let shared = counts.max { ($0.value, $0.key) < ($1.value, $1.key) }!.key
+        return (shared, record.clocks.filter { record.fields[$0.key] == nil || $0.value != shared })
+    }
+
     /// The model record of `kind` and `id`.
     public func model(kind: EntityKind, id: String) throws(WireError) -> UserRecord {
+        let fields = try fields.model()
         var clocks: [String: HLC] = [:]
-        for (field, text) in self.clocks.additionalProperties {
+        if let clock {
+            let shared = try HLC(wire: clock, field: "clock")
+            for field in fields.keys { clocks[field] = shared }
+        }
+        for (field, text) in self.clocks?.additionalProperties ?? [:] {
             clocks[field] = try HLC(wire: text, field: "clocks.\(field)")
         }
         return UserRecord(
-            kind: kind, id: id, fields: try fields.model(), clocks: clocks, deleted: deleted,
+            kind: kind, id: id, fields: fields, clocks: clocks, deleted: deleted,
             deletedAt: try deletedAt.map { text throws(WireError) in try HLC(wire: text, field: "deletedAt") },
             deleteSeen: try deleteSeen.map { text throws(WireError) in try HLC(wire: text, field: "deleteSeen") },
             flagged: flagged ?? false)

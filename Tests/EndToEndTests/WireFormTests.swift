@@ -1,0 +1,76 @@
+import BriefingModel
+import Foundation
+import SyncAPI
+import Testing
+
+/// The wire form of a reader's record: clocks are compacted, and expanding them gives back
+/// exactly the record the server holds.
+@Suite("Wire form of records")
+struct WireFormTests {
+    static let a = HLC(wallMillis: 1_700_000_000_000, counter: 0, node: "DEVICE-A")
+    static let b = HLC(wallMillis: 1_700_000_005_000, counter: 2, node: "DEVICE-B")
+    static let anchor = FieldValue.anchor(
+        TextAnchor(revisionID: "r1", paragraphID: "p1", start: 0, end: 4, exact: "Grid", prefix: "", suffix: " storage", status: .anchored))
+
+    /// The record after a trip through the wire's JSON.
+    static func roundTrip(_ record: UserRecord) throws -> (UserRecord, [String: Any]) {
+        let data = try JSONEncoder().encode(Wire.UserRecord(record))
+        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+        let decoded = try JSONDecoder().decode(Wire.UserRecord.self, from: data)
+        return (try decoded.model(kind: record.kind, id: record.id), object)
+    }
+
+    @Test("A record written once sends one clock and no per-field clocks")
+    func writtenOnce() throws {
+        let record = UserRecord(
+            kind: .highlight, id: "h1", fields: ["briefingID": .string("b"), "color": .string("yellow"), "anchor": Self.anchor],
+            clocks: ["briefingID": Self.a, "color": Self.a, "anchor": Self.a])
+        let (back, object) = try Self.roundTrip(record)
+        #expect(back == record)
+        #expect(object["clock"] as? String == Self.a.description)
+        #expect(object["clocks"] == nil)
+    }
+
+    @Test("A field edited later is listed; the shared clock is the one most fields carry")
+    func editedLater() throws {
+        let record = UserRecord(
+            kind: .highlight, id: "h1", fields: ["briefingID": .string("b"), "color": .string("pink"), "anchor": Self.anchor],
+            clocks: ["briefingID": Self.a, "color": Self.b, "anchor": Self.a])
+        let (back, object) = try Self.roundTrip(record)
+        #expect(back == record)
+        #expect(object["clock"] as? String == Self.a.description)
+        #expect(object["clocks"] as? [String: String] == ["color": Self.b.description])
+    }
+
+    @Test("Clocks of removed fields, fields without clocks and deleted records survive the trip")
+    func irregular() throws {
+        let removedField = UserRecord(
+            kind: .tag, id: "t1", fields: ["briefingID": .string("b"), "name": .string("energy"), "removes": .strings(["x1"])],
+            clocks: ["briefingID": Self.a, "name": Self.a, "removes": Self.a, "adds": Self.b])
+        let unclocked = UserRecord(
+            kind: .note, id: "n1", fields: ["briefingID": .string("b"), "text": .string("t")], clocks: ["text": Self.b])
+        let deleted = UserRecord(
+            kind: .note, id: "n2", fields: [:], clocks: ["text": Self.a], deleted: true, deletedAt: Self.b, deleteSeen: Self.a)
+        let tie = UserRecord(
+            kind: .bookmark, id: "k1", fields: ["briefingID": .string("b"), "bookmarked": .bool(true)], clocks: ["briefingID": Self.a, "bookmarked": Self.b])
+        for record in [removedField, unclocked, deleted, tie] {
+            let (back, _) = try Self.roundTrip(record)
+            #expect(back == record)
+        }
+        #expect(try Self.roundTrip(unclocked).1["clock"] == nil)
+        // A tie between clocks picks the newest, so every server sends the same bytes.
+        #expect(try Self.roundTrip(tie).1["clock"] as? String == Self.b.description)
+    }
+
+    @Test("A malformed shared clock is refused with the field named")
+    func malformed() throws {
+        let json = #"{"fields":{"color":"yellow"},"clock":"yesterday","deleted":false}"#
+        let wire = try JSONDecoder().decode(Wire.UserRecord.self, from: Data(json.utf8))
+        #expect(throws: WireError.self) { try wire.model(kind: .highlight, id: "h1") }
+        do {
+            _ = try wire.model(kind: .highlight, id: "h1")
+        } catch {
+            #expect(error.message.contains("clock"))
+        }
+    }
+}
