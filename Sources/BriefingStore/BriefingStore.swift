@@ -30,6 +30,9 @@ public final class BriefingStore: Sendable {
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+            // The reader's edits survive a power cut, not only a crash of the app: a pool's
+            // writer is left at `synchronous = NORMAL` by WAL mode, so set FULL after opening.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         } catch {
             throw StoreError(.cannotOpen, "cannot open the store at \(path): \(error)")
         }

@@ -26,6 +26,16 @@ struct ClientStoreTests {
         #expect(try SchemaFiles.statements(in: store.database) == SchemaFiles.statements(inFile: "client.sql"))
     }
 
+    @Test("A store file is WAL with synchronous = FULL on its writer, so a committed edit survives a power cut")
+    func durableWrites() async throws {
+        let store = try BriefingStore(path: TemporaryDirectory.make().appendingPathComponent("device.sqlite").path)
+        let (mode, synchronous) = try await store.database.write { db in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"))
+        }
+        #expect(mode == "wal")
+        #expect(synchronous == 2)
+    }
+
     @Test("A local change updates the record and queues a mutation, together")
     func localChangeQueuesMutation() async throws {
         let store = try await makeStore()

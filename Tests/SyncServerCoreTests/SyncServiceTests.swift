@@ -35,6 +35,16 @@ struct SyncServiceTests {
         #expect(try SchemaFiles.statements(in: store.database) == SchemaFiles.statements(inFile: "server.sql"))
     }
 
+    @Test("The server's database is WAL with synchronous = FULL on its writer: acknowledged means on disk")
+    func durableCommits() async throws {
+        let store = try ServerStore(path: TemporaryDirectory.make().appendingPathComponent("server.sqlite").path)
+        let (mode, synchronous) = try await store.database.write { db in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"))
+        }
+        #expect(mode == "wal")
+        #expect(synchronous == 2)
+    }
+
     @Test("Tokens and passwords are stored only as hashes")
     func secretsHashedAtRest() async throws {
         let service = SyncService(store: try ServerStore.inMemory(), configuration: .init(bcryptCost: 4))

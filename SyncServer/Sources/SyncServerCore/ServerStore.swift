@@ -22,12 +22,16 @@ public final class ServerStore: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
-            try db.execute(sql: fsync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = OFF")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+            // After opening: a pool sets its writer to `synchronous = NORMAL` when it enters
+            // WAL mode, which survives a killed process but not a power cut.
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: fsync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = OFF")
+            }
         } catch {
             throw SyncError(.storage, "cannot open the server database at \(path): \(error)")
         }
