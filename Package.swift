@@ -216,8 +216,9 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "BriefingTestSupport", "SyncAPI", "SyncServerCore", "BriefingStore", "BriefingModel",
+                "BriefingTestSupport", "SyncAPI", "SyncServerCore", "BriefingStore", "BriefingModel", "SyncClient",
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIURLSession", package: "swift-openapi-urlsession"),
             ],
             swiftSettings: swiftSettings
         ),

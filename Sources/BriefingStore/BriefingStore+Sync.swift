@@ -43,25 +43,27 @@ extension BriefingStore {
     /// Only results for mutations still in the outbox count, so applying the same answer twice is harmless.
     public func acknowledge(_ results: [MutationResult]) async throws {
         let stamp = isoNow
-        try await database.write { db in
-            for result in results {
-                guard let body = try String.fetchOne(
-                    db, sql: "SELECT body FROM outbox WHERE mutationID = ?", arguments: [result.mutationID])
-                else { continue }
-                if result.status == .rejected {
-                    let mutation = try Self.decode(Mutation.self, body)
-                    try db.execute(
-                        sql: """
-                            INSERT OR REPLACE INTO rejection (mutationID, kind, recordID, reason, message, at, mutation)
-                            VALUES (?, ?, ?, ?, ?, ?, ?)
-                            """,
-                        arguments: [
-                            result.mutationID, mutation.kind.rawValue, mutation.id, result.reason ?? "rejected",
-                            result.message ?? "", stamp, body,
-                        ])
-                }
-                try db.execute(sql: "DELETE FROM outbox WHERE mutationID = ?", arguments: [result.mutationID])
+        try await database.write { db in try Self.acknowledge(db, results, at: stamp) }
+    }
+
+    static func acknowledge(_ db: Database, _ results: [MutationResult], at stamp: String) throws {
+        for result in results {
+            guard let body = try String.fetchOne(
+                db.cachedStatement(sql: "SELECT body FROM outbox WHERE mutationID = ?"), arguments: [result.mutationID])
+            else { continue }
+            if result.status == .rejected {
+                let mutation = try Self.decode(Mutation.self, body)
+                try db.execute(
+                    sql: """
+                        INSERT OR REPLACE INTO rejection (mutationID, kind, recordID, reason, message, at, mutation)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        result.mutationID, mutation.kind.rawValue, mutation.id, result.reason ?? "rejected",
+                        result.message ?? "", stamp, body,
+                    ])
             }
+            try db.cachedStatement(sql: "DELETE FROM outbox WHERE mutationID = ?").execute(arguments: [result.mutationID])
         }
     }
 
@@ -70,10 +72,19 @@ extension BriefingStore {
     /// The server's state of each record replaces the local one, then the device's pending
     /// mutations on that record are re-applied on top with the shared merge rules (a rebase),
     /// so the reader keeps seeing their unsynced edits.
+    ///
+    /// - Parameters:
+    ///   - acknowledging: answers to a push that carried this page; they are recorded first,
+    ///     in the same transaction, so the rebase sees only what is still pending.
+    ///   - finishing: the sync is complete with this page; its time is recorded too.
     @discardableResult
-    public func applyPage(_ changes: [Change], cursor: String) async throws -> PageSummary {
+    public func applyPage(
+        _ changes: [Change], cursor: String, acknowledging results: [MutationResult] = [], finishing: Bool = false
+    ) async throws -> PageSummary {
         let millis = currentMillis
+        let stamp = isoNow
         return try await database.write { db in
+            try Self.acknowledge(db, results, at: stamp)
             var summary = PageSummary()
             let state = try Self.loadState(db)
             var clock = state.deviceID.map { HybridClock(node: $0, last: state.clock) }
@@ -82,8 +93,8 @@ extension BriefingStore {
                 try Self.apply(db, change, rebase: true, summary: &summary)
             }
             try db.execute(
-                sql: "UPDATE syncState SET cursor = ?, clock = COALESCE(?, clock) WHERE id = 1",
-                arguments: [cursor, clock?.last.description])
+                sql: "UPDATE syncState SET cursor = ?, clock = COALESCE(?, clock), lastSyncAt = CASE WHEN ? THEN ? ELSE lastSyncAt END WHERE id = 1",
+                arguments: [cursor, clock?.last.description, finishing, stamp])
             return summary
         }
     }

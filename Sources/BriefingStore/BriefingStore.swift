@@ -164,14 +164,6 @@ extension BriefingStore {
     public func resetForResync() async throws {
         try await database.write { db in try Self.wipe(db, keepOutbox: true) }
     }
-
-    /// Notes the end of a successful sync.
-    public func markSynced() async throws {
-        let stamp = isoNow
-        try await database.write { db in
-            try db.execute(sql: "UPDATE syncState SET lastSyncAt = ? WHERE id = 1", arguments: [stamp])
-        }
-    }
 }
 
 /// An error of the local store.

@@ -152,30 +152,36 @@ public struct SyncClient: Sendable {
         }
         let client = try client(serverURL: serverURL, token: token)
         var summary = Summary()
-        try await push(client, serverURL: serverURL, deviceID: deviceID, summary: &summary, progress: progress)
-        try await pull(client, serverURL: serverURL, summary: &summary, progress: progress)
-        try await store.markSynced()
+        let caughtUp = try await push(client, serverURL: serverURL, deviceID: deviceID, summary: &summary, progress: progress)
+        if !caughtUp { try await pull(client, serverURL: serverURL, summary: &summary, progress: progress) }
         logger.debug(
             "sync finished",
             metadata: ["pushed": "\(summary.pushed)", "merged": "\(summary.merged)", "pulled": "\(summary.pulled)"])
         return summary
     }
 
+    /// Pushes the outbox in batches. The batch that empties it also asks for the first page
+    /// of changes, so a sync with little to do is one round trip; returns whether that page
+    /// brought the device up to date (otherwise the pull carries on from its cursor).
     private func push(
         _ client: Client, serverURL: String, deviceID: String, summary: inout Summary, progress: (Progress) -> Void
-    ) async throws {
+    ) async throws -> Bool {
         let total = try await store.pendingCount()
         var done = 0
+        var caughtUp = false
         progress(.pushing(done: 0, total: total))
         while true {
             let batch = try await store.pendingMutations(limit: configuration.pushBatchSize)
             if batch.isEmpty { break }
-            let body = Wire.PushRequest(clientID: deviceID, mutations: batch.map(Wire.Mutation.init))
+            let last = done + batch.count >= total
+            let pull = last
+                ? Wire.PullAfterPush(cursor: try await store.syncState().cursor, limit: Int32(configuration.pullPageSize)) : nil
+            let body = Wire.PushRequest(clientID: deviceID, mutations: batch.map(Wire.Mutation.init), pull: pull)
             let output = try await request(serverURL) { try await client.pushMutations(body: .json(body)) }
-            let results: [MutationResult]
+            let response: Wire.PushResponse
             switch output {
             case .ok(let ok):
-                results = try ok.body.json.results.map(\.model)
+                response = try ok.body.json
             case .unauthorized(let error):
                 throw SyncClientError(.unauthorized, "\(try error.body.json.message)")
             case .badRequest(let error):
@@ -187,11 +193,22 @@ public struct SyncClient: Sendable {
             case .undocumented(let status, _):
                 throw SyncClientError(.server, "the server answered HTTP \(status) to a push")
             }
+            let results = response.results.map(\.model)
             let sent = Set(batch.map(\.mutationID))
             guard results.count == batch.count, Set(results.map(\.mutationID)) == sent else {
                 throw SyncClientError(.protocolViolation, "the server's answer does not match the pushed batch")
             }
-            try await store.acknowledge(results)
+            if pull != nil, let page = response.changes {
+                // The answers and the page go into the store together.
+                let changes = try Self.changes(of: page)
+                let applied = try await store.applyPage(changes, cursor: page.cursor, acknowledging: results, finishing: !page.hasMore)
+                summary.pulled += changes.count
+                summary.conflicts += applied.conflicts
+                caughtUp = !page.hasMore
+            } else {
+                try await store.acknowledge(results)
+                caughtUp = false
+            }
             for result in results {
                 switch result.status {
                 case .applied, .duplicate: summary.pushed += 1
@@ -201,6 +218,16 @@ public struct SyncClient: Sendable {
             }
             done += batch.count
             progress(.pushing(done: min(done, total), total: max(total, done)))
+        }
+        return caughtUp
+    }
+
+    /// The model changes of a page; a change that does not convert is the server's fault.
+    private static func changes(of page: Wire.ChangesPage) throws -> [Change] {
+        do {
+            return try page.changes.map { change throws(WireError) in try change.model() }
+        } catch {
+            throw SyncClientError(.protocolViolation, "the server sent an invalid change: \(error.message)")
         }
     }
 
@@ -217,12 +244,7 @@ public struct SyncClient: Sendable {
         switch output {
         case .ok(let ok):
             let page = try ok.body.json
-            do {
-                let changes = try page.changes.map { change throws(WireError) in try change.model() }
-                return .page(changes: changes, cursor: page.cursor, hasMore: page.hasMore)
-            } catch {
-                throw SyncClientError(.protocolViolation, "the server sent an invalid change: \(error.message)")
-            }
+            return .page(changes: try Self.changes(of: page), cursor: page.cursor, hasMore: page.hasMore)
         case .gone:
             return .resyncRequired
         case .badRequest(let error):
@@ -248,7 +270,7 @@ public struct SyncClient: Sendable {
             switch try await next.value {
             case .page(let changes, let cursor, let hasMore):
                 if hasMore { next = Task { try await fetchPage(client, serverURL: serverURL, cursor: cursor) } }
-                let applied = try await store.applyPage(changes, cursor: cursor)
+                let applied = try await store.applyPage(changes, cursor: cursor, finishing: !hasMore)
                 summary.pulled += changes.count
                 summary.conflicts += applied.conflicts
                 pages += 1

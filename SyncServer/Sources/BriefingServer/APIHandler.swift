@@ -49,12 +49,13 @@ struct APIHandler: APIProtocol {
     func getChanges(_ input: Operations.GetChanges.Input) async throws -> Operations.GetChanges.Output {
         let page = try await service.pull(
             try principal(), cursor: input.query.cursor, limit: input.query.limit.map(Int.init))
-        return .ok(
-            .init(
-                body: .json(
-                    .init(
-                        protocolVersion: protocolVersion, changes: page.changes.map(Wire.Change.init),
-                        cursor: page.cursor.token, hasMore: page.hasMore))))
+        return .ok(.init(body: .json(wire(page))))
+    }
+
+    private func wire(_ page: ChangesPage) -> Wire.ChangesPage {
+        Wire.ChangesPage(
+            protocolVersion: protocolVersion, changes: page.changes.map(Wire.Change.init), cursor: page.cursor.token,
+            hasMore: page.hasMore)
     }
 
     func pushMutations(_ input: Operations.PushMutations.Input) async throws -> Operations.PushMutations.Output {
@@ -71,7 +72,17 @@ struct APIHandler: APIProtocol {
                 throw SyncError(.badRequest, "mutations[\(index)]: \(error.message)")
             }
         }
-        let results = try await service.push(try principal(), clientID: request.clientID, mutations: mutations)
-        return .ok(.init(body: .json(.init(protocolVersion: protocolVersion, results: results.map(Wire.MutationResult.init)))))
+        let principal = try principal()
+        let results = try await service.push(principal, clientID: request.clientID, mutations: mutations)
+        // The batch is durable; a page asked for alongside is read now. A cursor that cannot
+        // be served here leaves the page out, and the client's GET /v1/changes says why.
+        var page: ChangesPage?
+        if let pull = request.pull {
+            page = try? await service.pull(principal, cursor: pull.cursor, limit: pull.limit.map(Int.init))
+        }
+        return .ok(
+            .init(
+                body: .json(
+                    .init(protocolVersion: protocolVersion, results: results.map(Wire.MutationResult.init), changes: page.map(wire)))))
     }
 }
