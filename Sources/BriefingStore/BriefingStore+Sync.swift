@@ -20,8 +20,26 @@ public struct PageSummary: Hashable, Sendable {
 
     public init() {}
 
+    /// Mutations still in the outbox after the transaction.
+    public var pending = 0
+
     /// All changes applied.
     public var total: Int { briefings + editorial + records + conflicts + removed }
+}
+
+/// The next mutations to push, with what a push needs to know, read together.
+public struct OutboxBatch: Sendable {
+    public var mutations: [Mutation]
+    /// Mutations in the outbox, this batch included.
+    public var pending: Int
+    /// The cursor of the last applied page.
+    public var cursor: String?
+
+    public init(mutations: [Mutation] = [], pending: Int = 0, cursor: String? = nil) {
+        self.mutations = mutations
+        self.pending = pending
+        self.cursor = cursor
+    }
 }
 
 extension BriefingStore {
@@ -38,12 +56,46 @@ extension BriefingStore {
         }
     }
 
+    /// The oldest `limit` pending mutations, how many are pending, and the cursor, in one read.
+    public func outboxBatch(limit: Int) async throws -> OutboxBatch {
+        try await database.read { db in
+            OutboxBatch(
+                mutations: try String.fetchAll(
+                    db.cachedStatement(sql: "SELECT body FROM outbox ORDER BY mutationID LIMIT ?"), arguments: [limit]
+                ).map { try Self.decode(Mutation.self, $0) },
+                pending: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0,
+                cursor: try String.fetchOne(db, sql: "SELECT cursor FROM syncState WHERE id = 1"))
+        }
+    }
+
     /// Removes acknowledged mutations from the outbox; a rejected one is kept as a rejection.
+    /// Returns how many mutations are still pending.
     ///
     /// Only results for mutations still in the outbox count, so applying the same answer twice is harmless.
-    public func acknowledge(_ results: [MutationResult]) async throws {
+    @discardableResult
+    public func acknowledge(_ results: [MutationResult]) async throws -> Int {
         let stamp = isoNow
-        try await database.write { db in try Self.acknowledge(db, results, at: stamp) }
+        return try await writeFromServer { db in
+            try Self.acknowledge(db, results, at: stamp)
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0
+        }
+    }
+
+    /// Writes what the server said (answers to a push, pulled pages) in one transaction, at
+    /// `synchronous = NORMAL`: it survives the app being killed, and a power cut can only
+    /// undo it whole, after which the device pushes again (answered `duplicate`) and pulls
+    /// again. The reader's own edits keep `synchronous = FULL`.
+    func writeFromServer<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await database.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
+            var result: T?
+            try db.inTransaction {
+                result = try body(db)
+                return .commit
+            }
+            return result!
+        }
     }
 
     static func acknowledge(_ db: Database, _ results: [MutationResult], at stamp: String) throws {
@@ -83,7 +135,7 @@ extension BriefingStore {
     ) async throws -> PageSummary {
         let millis = currentMillis
         let stamp = isoNow
-        return try await database.write { db in
+        return try await writeFromServer { db in
             try Self.acknowledge(db, results, at: stamp)
             var summary = PageSummary()
             let state = try Self.loadState(db)
@@ -95,6 +147,7 @@ extension BriefingStore {
             try db.execute(
                 sql: "UPDATE syncState SET cursor = ?, clock = COALESCE(?, clock), lastSyncAt = CASE WHEN ? THEN ? ELSE lastSyncAt END WHERE id = 1",
                 arguments: [cursor, clock?.last.description, finishing, stamp])
+            summary.pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0
             return summary
         }
     }

@@ -166,16 +166,15 @@ public struct SyncClient: Sendable {
     private func push(
         _ client: Client, serverURL: String, deviceID: String, summary: inout Summary, progress: (Progress) -> Void
     ) async throws -> Bool {
-        let total = try await store.pendingCount()
+        var next = try await store.outboxBatch(limit: configuration.pushBatchSize)
+        let total = next.pending
         var done = 0
         var caughtUp = false
         progress(.pushing(done: 0, total: total))
-        while true {
-            let batch = try await store.pendingMutations(limit: configuration.pushBatchSize)
-            if batch.isEmpty { break }
-            let last = done + batch.count >= total
-            let pull = last
-                ? Wire.PullAfterPush(cursor: try await store.syncState().cursor, limit: Int32(configuration.pullPageSize)) : nil
+        while !next.mutations.isEmpty {
+            let batch = next.mutations
+            let pull = batch.count >= next.pending
+                ? Wire.PullAfterPush(cursor: next.cursor, limit: Int32(configuration.pullPageSize)) : nil
             let body = Wire.PushRequest(clientID: deviceID, mutations: batch.map(Wire.Mutation.init), pull: pull)
             let output = try await request(serverURL) { try await client.pushMutations(body: .json(body)) }
             let response: Wire.PushResponse
@@ -198,6 +197,7 @@ public struct SyncClient: Sendable {
             guard results.count == batch.count, Set(results.map(\.mutationID)) == sent else {
                 throw SyncClientError(.protocolViolation, "the server's answer does not match the pushed batch")
             }
+            let stillPending: Int
             if pull != nil, let page = response.changes {
                 // The answers and the page go into the store together.
                 let changes = try Self.changes(of: page)
@@ -205,8 +205,9 @@ public struct SyncClient: Sendable {
                 summary.pulled += changes.count
                 summary.conflicts += applied.conflicts
                 caughtUp = !page.hasMore
+                stillPending = applied.pending
             } else {
-                try await store.acknowledge(results)
+                stillPending = try await store.acknowledge(results)
                 caughtUp = false
             }
             for result in results {
@@ -218,6 +219,8 @@ public struct SyncClient: Sendable {
             }
             done += batch.count
             progress(.pushing(done: min(done, total), total: max(total, done)))
+            // Edits made during the sync are pushed too; an empty outbox needs no further read.
+            next = stillPending == 0 ? OutboxBatch(mutations: [], pending: 0) : try await store.outboxBatch(limit: configuration.pushBatchSize)
         }
         return caughtUp
     }

@@ -34,6 +34,10 @@ struct ClientStoreTests {
         }
         #expect(mode == "wal")
         #expect(synchronous == 2)
+        // Pulled pages are written at NORMAL (they can be pulled again); the writer goes back to FULL.
+        try await store.applyPage([Change(kind: .briefing, id: "b1", payload: .briefing(Self.briefing))], cursor: "c1")
+        #expect(try await store.database.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 2)
+        #expect(try await store.briefings().count == 1)
     }
 
     @Test("A local change updates the record and queues a mutation, together")

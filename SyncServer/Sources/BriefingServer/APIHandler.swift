@@ -73,13 +73,11 @@ struct APIHandler: APIProtocol {
             }
         }
         let principal = try principal()
-        let results = try await service.push(principal, clientID: request.clientID, mutations: mutations)
-        // The batch is durable; a page asked for alongside is read now. A cursor that cannot
+        // A page asked for alongside is read in the batch's transaction. A cursor that cannot
         // be served here leaves the page out, and the client's GET /v1/changes says why.
-        var page: ChangesPage?
-        if let pull = request.pull {
-            page = try? await service.pull(principal, cursor: pull.cursor, limit: pull.limit.map(Int.init))
-        }
+        let (results, page) = try await service.push(
+            principal, clientID: request.clientID, mutations: mutations,
+            thenPull: request.pull.map { ($0.cursor, $0.limit.map(Int.init)) })
         return .ok(
             .init(
                 body: .json(

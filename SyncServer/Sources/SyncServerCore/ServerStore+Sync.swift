@@ -56,44 +56,46 @@ public struct Cursor: Hashable, Sendable {
 extension ServerStore {
     /// The changes `principal` may see after `cursor`, at most `limit`, in order.
     public func changes(for principal: Principal, after cursor: Cursor?, limit: Int) async throws -> ChangesPage {
-        try await database.read { db in
-            let epoch = try self.epoch(db)
-            let horizon = try self.horizon(db)
-            let after = cursor?.seq ?? 0
-            if let cursor {
-                guard cursor.epoch == epoch else {
-                    throw SyncError(.resyncRequired, "the cursor belongs to another database; resync from the start")
-                }
-                guard cursor.seq >= horizon || cursor.horizon == horizon else {
-                    throw SyncError(.resyncRequired, "the cursor is older than the tombstone horizon; resync from the start")
-                }
-                let newest = try Self.newestSeq(db)
-                guard cursor.seq <= newest else {
-                    throw SyncError(.resyncRequired, "the cursor is ahead of this server's log; resync from the start")
-                }
+        try await database.read { db in try self.changes(db, for: principal, after: cursor, limit: limit) }
+    }
+
+    func changes(_ db: Database, for principal: Principal, after cursor: Cursor?, limit: Int) throws -> ChangesPage {
+        let epoch = try self.epoch(db)
+        let horizon = try self.horizon(db)
+        let after = cursor?.seq ?? 0
+        if let cursor {
+            guard cursor.epoch == epoch else {
+                throw SyncError(.resyncRequired, "the cursor belongs to another database; resync from the start")
             }
-            // The next changes of the two owners a reader sees, each read in seq order from the
-            // cursor through record_owner_seq, then merged: a page reads at most 2 × (limit + 1)
-            // rows however long the log is and however many other readers write to it.
-            let rows = try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT * FROM (SELECT kind, id, seq, deleted, body FROM record WHERE owner = '' AND seq > ?1 ORDER BY seq LIMIT ?3)
-                        UNION ALL
-                        SELECT * FROM (SELECT kind, id, seq, deleted, body FROM record WHERE owner = ?2 AND seq > ?1 ORDER BY seq LIMIT ?3)
-                        ORDER BY seq LIMIT ?3
-                        """),
-                arguments: [after, principal.accountID, limit + 1])
-            let page = rows.prefix(limit)
-            var changes: [Change] = []
-            changes.reserveCapacity(page.count)
-            for row in page {
-                changes.append(try Self.change(row))
+            guard cursor.seq >= horizon || cursor.horizon == horizon else {
+                throw SyncError(.resyncRequired, "the cursor is older than the tombstone horizon; resync from the start")
             }
-            let last = page.last.map { $0["seq"] as Int64 } ?? after
-            return ChangesPage(
-                changes: changes, cursor: Cursor(epoch: epoch, seq: last, horizon: horizon), hasMore: rows.count > limit)
+            let newest = try Self.newestSeq(db)
+            guard cursor.seq <= newest else {
+                throw SyncError(.resyncRequired, "the cursor is ahead of this server's log; resync from the start")
+            }
         }
+        // The next changes of the two owners a reader sees, each read in seq order from the
+        // cursor through record_owner_seq, then merged: a page reads at most 2 × (limit + 1)
+        // rows however long the log is and however many other readers write to it.
+        let rows = try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT * FROM (SELECT kind, id, seq, deleted, body FROM record WHERE owner = '' AND seq > ?1 ORDER BY seq LIMIT ?3)
+                    UNION ALL
+                    SELECT * FROM (SELECT kind, id, seq, deleted, body FROM record WHERE owner = ?2 AND seq > ?1 ORDER BY seq LIMIT ?3)
+                    ORDER BY seq LIMIT ?3
+                    """),
+            arguments: [after, principal.accountID, limit + 1])
+        let page = rows.prefix(limit)
+        var changes: [Change] = []
+        changes.reserveCapacity(page.count)
+        for row in page {
+            changes.append(try Self.change(row))
+        }
+        let last = page.last.map { $0["seq"] as Int64 } ?? after
+        return ChangesPage(
+            changes: changes, cursor: Cursor(epoch: epoch, seq: last, horizon: horizon), hasMore: rows.count > limit)
     }
 
     static func change(_ row: Row) throws -> Change {
@@ -124,48 +126,66 @@ extension ServerStore {
     public func push(
         _ mutations: [Mutation], from principal: Principal, now: Date, maxClockSkew: TimeInterval
     ) async throws -> [MutationResult] {
-        let limit = Int64((now.timeIntervalSince1970 + maxClockSkew) * 1000)
-        return try await database.write { db in
-            var last = try Int64.fetchOne(
-                db, sql: "SELECT lastMutationID FROM device WHERE id = ?", arguments: [principal.deviceID]) ?? 0
-            var results: [MutationResult] = []
-            results.reserveCapacity(mutations.count)
-            for mutation in mutations {
-                if mutation.mutationID <= last {
-                    if let row = try Row.fetchOne(
-                        db, sql: "SELECT reason, message FROM rejectedMutation WHERE deviceID = ? AND mutationID = ?",
-                        arguments: [principal.deviceID, mutation.mutationID])
-                    {
-                        results.append(
-                            MutationResult(mutationID: mutation.mutationID, status: .rejected, reason: row["reason"], message: row["message"]))
-                    } else {
-                        results.append(MutationResult(mutationID: mutation.mutationID, status: .duplicate))
-                    }
-                    continue
-                }
-                // Mutations apply once and in the device's order: after its first push, a device's
-                // IDs must follow on from the last one applied.
-                if last > 0 && mutation.mutationID > last + 1 {
-                    throw SyncError(
-                        .mutationGap, "mutation \(mutation.mutationID) follows \(last): earlier mutations from this device are missing")
-                }
-                last = mutation.mutationID
-                do {
-                    results.append(try Self.apply(db, mutation, principal: principal, clockLimit: limit, now: now))
-                } catch let rejection as MutationRejection {
-                    try db.execute(
-                        sql: "INSERT INTO rejectedMutation (deviceID, mutationID, reason, message) VALUES (?, ?, ?, ?)",
-                        arguments: [principal.deviceID, mutation.mutationID, rejection.code.rawValue, rejection.message])
-                    results.append(
-                        MutationResult(
-                            mutationID: mutation.mutationID, status: .rejected, reason: rejection.code.rawValue,
-                            message: rejection.message))
-                }
-            }
-            try db.execute(
-                sql: "UPDATE device SET lastMutationID = ? WHERE id = ?", arguments: [last, principal.deviceID])
-            return results
+        try await push(mutations, from: principal, now: now, maxClockSkew: maxClockSkew, thenPull: nil).results
+    }
+
+    /// Applies a batch as above, then reads the page after `thenPull`'s cursor in the same
+    /// transaction, so it includes the batch. A page that cannot be served (a cursor behind
+    /// the horizon, say) is nil, and the batch still commits.
+    public func push(
+        _ mutations: [Mutation], from principal: Principal, now: Date, maxClockSkew: TimeInterval,
+        thenPull pull: (cursor: Cursor?, limit: Int)?
+    ) async throws -> (results: [MutationResult], page: ChangesPage?) {
+        try await database.write { db in
+            let results = try Self.apply(db, mutations, from: principal, now: now, maxClockSkew: maxClockSkew)
+            guard let pull else { return (results, nil) }
+            return (results, try? self.changes(db, for: principal, after: pull.cursor, limit: pull.limit))
         }
+    }
+
+    static func apply(
+        _ db: Database, _ mutations: [Mutation], from principal: Principal, now: Date, maxClockSkew: TimeInterval
+    ) throws -> [MutationResult] {
+        let limit = Int64((now.timeIntervalSince1970 + maxClockSkew) * 1000)
+        var last = try Int64.fetchOne(
+            db, sql: "SELECT lastMutationID FROM device WHERE id = ?", arguments: [principal.deviceID]) ?? 0
+        var results: [MutationResult] = []
+        results.reserveCapacity(mutations.count)
+        for mutation in mutations {
+            if mutation.mutationID <= last {
+                if let row = try Row.fetchOne(
+                    db, sql: "SELECT reason, message FROM rejectedMutation WHERE deviceID = ? AND mutationID = ?",
+                    arguments: [principal.deviceID, mutation.mutationID])
+                {
+                    results.append(
+                        MutationResult(mutationID: mutation.mutationID, status: .rejected, reason: row["reason"], message: row["message"]))
+                } else {
+                    results.append(MutationResult(mutationID: mutation.mutationID, status: .duplicate))
+                }
+                continue
+            }
+            // Mutations apply once and in the device's order: after its first push, a device's
+            // IDs must follow on from the last one applied.
+            if last > 0 && mutation.mutationID > last + 1 {
+                throw SyncError(
+                    .mutationGap, "mutation \(mutation.mutationID) follows \(last): earlier mutations from this device are missing")
+            }
+            last = mutation.mutationID
+            do {
+                results.append(try Self.apply(db, mutation, principal: principal, clockLimit: limit, now: now))
+            } catch let rejection as MutationRejection {
+                try db.execute(
+                    sql: "INSERT INTO rejectedMutation (deviceID, mutationID, reason, message) VALUES (?, ?, ?, ?)",
+                    arguments: [principal.deviceID, mutation.mutationID, rejection.code.rawValue, rejection.message])
+                results.append(
+                    MutationResult(
+                        mutationID: mutation.mutationID, status: .rejected, reason: rejection.code.rawValue,
+                        message: rejection.message))
+            }
+        }
+        try db.execute(
+            sql: "UPDATE device SET lastMutationID = ? WHERE id = ?", arguments: [last, principal.deviceID])
+        return results
     }
 
     static func apply(

@@ -140,23 +140,40 @@ public struct SyncService: Sendable {
     /// One page of changes after `cursor` (an opaque token; nil for the start).
     public func pull(_ principal: Principal, cursor: String?, limit: Int?) async throws -> ChangesPage {
         let parsed = try cursor.map { token throws(SyncError) in try Cursor(token: token) }
-        let size = min(max(limit ?? 200, 1), configuration.maxPageSize)
-        return try await store.changes(for: principal, after: parsed, limit: size)
+        return try await store.changes(for: principal, after: parsed, limit: pageSize(limit))
     }
 
     /// Applies a batch of the caller's mutations.
     public func push(_ principal: Principal, clientID: String, mutations: [Mutation]) async throws -> [MutationResult] {
+        try await push(principal, clientID: clientID, mutations: mutations, thenPull: nil).results
+    }
+
+    /// Applies a batch, then reads the page after `thenPull`'s cursor in the same transaction
+    /// (a sync's last push and its pull in one round trip). The page is nil when the cursor
+    /// cannot be served here; the batch stands either way.
+    public func push(
+        _ principal: Principal, clientID: String, mutations: [Mutation], thenPull pull: (cursor: String?, limit: Int?)?
+    ) async throws -> (results: [MutationResult], page: ChangesPage?) {
         guard clientID == principal.deviceID else {
             throw SyncError(.wrongClient, "clientID must be the ID of the device the token was issued to")
         }
         for (previous, next) in zip(mutations, mutations.dropFirst()) where next.mutationID <= previous.mutationID {
             throw SyncError(.mutationOrder, "mutation IDs must increase within a batch (\(previous.mutationID) then \(next.mutationID))")
         }
-        let results = try await store.push(mutations, from: principal, now: now(), maxClockSkew: configuration.maxClockSkew)
+        // A malformed cursor asks for no page; the GET that follows says what is wrong with it.
+        let page: (cursor: Cursor?, limit: Int)?? = pull.map { pull in
+            guard let text = pull.cursor else { return (nil, pageSize(pull.limit)) }
+            return (try? Cursor(token: text)).map { ($0, pageSize(pull.limit)) }
+        }
+        let (results, pulled) = try await store.push(
+            mutations, from: principal, now: now(), maxClockSkew: configuration.maxClockSkew, thenPull: page ?? nil)
         let rejected = results.filter { $0.status == .rejected }.count
         logger.info(
             "push applied",
             metadata: ["user": "\(principal.user)", "device": "\(principal.deviceID)", "mutations": "\(mutations.count)", "rejected": "\(rejected)"])
-        return results
+        return (results, pulled)
     }
+
+    /// The page size for a requested limit: 200 by default, at most `maxPageSize`.
+    func pageSize(_ limit: Int?) -> Int { min(max(limit ?? 200, 1), configuration.maxPageSize) }
 }
