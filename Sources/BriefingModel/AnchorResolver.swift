@@ -54,27 +54,18 @@ public enum AnchorResolver {
 
         // 1. The paragraph is unchanged (its ID derives from its text), so the quote and its
         //    context are exactly where they were: no other paragraph needs looking at.
-        if let paragraph = briefing.paragraph(id: anchor.paragraphID) {
-            let text = Array(paragraph.text.unicodeScalars)
-            if anchor.start >= 0, anchor.start <= anchor.end, anchor.end <= text.count,
-                text[anchor.start..<anchor.end].elementsEqual(quote)
-            {
-                var current = anchor
-                current.revisionID = briefing.revision.id
-                current.status = .anchored
-                return AnchorResolution(status: .anchored, current: current, original: anchor, similarity: 1)
-            }
+        if let text = briefing.text(at: anchor), text.unicodeScalars.elementsEqual(quote) {
+            var current = anchor
+            current.revisionID = briefing.revision.id
+            current.status = .anchored
+            return AnchorResolution(status: .anchored, current: current, original: anchor, similarity: 1)
         }
 
         let paragraphs = briefing.paragraphs.map { (id: $0.id, text: Array($0.text.unicodeScalars)) }
         func found(_ index: Int, _ range: Range<Int>, _ status: AnchorStatus, _ similarity: Double) -> AnchorResolution {
-            let text = paragraphs[index].text
-            var exact = ""
-            exact.unicodeScalars.append(contentsOf: text[range])
-            let context = TextSearch.context(in: text, around: range)
             let current = TextAnchor(
-                revisionID: briefing.revision.id, paragraphID: paragraphs[index].id, start: range.lowerBound,
-                end: range.upperBound, exact: exact, prefix: context.prefix, suffix: context.suffix, status: status)
+                revisionID: briefing.revision.id, paragraphID: paragraphs[index].id, scalars: paragraphs[index].text, range: range,
+                status: status)
             return AnchorResolution(status: status, current: current, original: anchor, similarity: similarity)
         }
 

@@ -30,6 +30,18 @@ public struct TextAnchor: Codable, Hashable, Sendable {
         self.suffix = suffix
         self.status = status
     }
+
+    /// The anchor on `range` of a paragraph's scalars: its quote and its sentence of context.
+    public init(
+        revisionID: String, paragraphID: String, scalars: [Unicode.Scalar], range: Range<Int>, status: AnchorStatus? = nil
+    ) {
+        var exact = ""
+        exact.unicodeScalars.append(contentsOf: scalars[range])
+        let context = TextSearch.context(in: scalars, around: range)
+        self.init(
+            revisionID: revisionID, paragraphID: paragraphID, start: range.lowerBound, end: range.upperBound, exact: exact,
+            prefix: context.prefix, suffix: context.suffix, status: status)
+    }
 }
 
 /// How an anchor was resolved against the current revision.
@@ -97,12 +109,9 @@ extension Briefing {
         } else {
             chosen = matches[0]
         }
-        let scalars = Array(chosen.paragraph.text.unicodeScalars)
-        let context = TextSearch.context(in: scalars, around: chosen.range)
         return TextAnchor(
-            revisionID: revision.id, paragraphID: chosen.paragraph.id, start: chosen.range.lowerBound,
-            end: chosen.range.upperBound, exact: needle, prefix: context.prefix, suffix: context.suffix,
-            status: .anchored)
+            revisionID: revision.id, paragraphID: chosen.paragraph.id, scalars: Array(chosen.paragraph.text.unicodeScalars),
+            range: chosen.range, status: .anchored)
     }
 
     /// The text an anchor covers in this revision, if its paragraph and offsets still fit.

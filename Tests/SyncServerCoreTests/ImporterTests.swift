@@ -89,7 +89,7 @@ struct ImporterTests {
     func editorNote() async throws {
         let importer = try makeImporter()
         let first = try await importFixture(importer, "baltic-cod-quotas.txt")
-        let note = try await importer.annotate(
+        let note = try await importer.service.store.annotate(
             briefingID: first.id, quote: "reviewed by an independent body", kind: .note, text: "Which body?", label: nil, now: Self.now)
         #expect(note.origin == .editor)
         let revised = try await importFixture(importer, "baltic-cod-quotas.rev2.txt")
@@ -117,7 +117,7 @@ struct ImporterTests {
         #expect(try await importer.service.store.briefingCount() == 0)
         let first = try await importFixture(importer, "baltic-cod-quotas.txt")
         await #expect(throws: ImportError.self) {
-            try await importer.annotate(briefingID: first.id, quote: "not in the text at all", kind: .note, text: "x", label: nil)
+            try await importer.service.store.annotate(briefingID: first.id, quote: "not in the text at all", kind: .note, text: "x", label: nil)
         }
     }
 
@@ -184,5 +184,25 @@ struct ConcurrentImportTests {
             try await store.publish(briefing, editorial: [], source: source, replacing: nil, now: Date())
         }
         #expect(try await store.editorialAnnotations(briefingID: first.id).count == first.annotations.values.reduce(0, +))
+    }
+
+    @Test("an editor's annotation added while an import runs survives that import's publish")
+    func editorAnnotationDuringImport() async throws {
+        let importer = ArticleImporter(
+            service: SyncService(store: try ServerStore.inMemory(), configuration: .init(bcryptCost: 4)), gazetteer: try Gazetteer.bundled())
+        let name = "baltic-cod-quotas.txt"
+        let first = try await importer.importArticle(ArticleFixtures.data(name), fileName: name)
+        let store = importer.service.store
+        let briefing = try #require(try await store.briefing(id: first.id))
+        // The import read the layer before the editor's note existed, so its layer lacks it.
+        let layerAsRead = try await store.editorialAnnotations(briefingID: first.id)
+        let note = try await store.annotate(
+            briefingID: first.id, quote: briefing.paragraphs[0].text.components(separatedBy: " ").prefix(3).joined(separator: " "),
+            occurrence: 1, kind: .note, text: "Check the quota figures", label: nil)
+        var revised = briefing
+        revised.revision.number += 1
+        let source = try #require(try await store.source(briefingID: first.id))
+        try await store.publish(revised, editorial: layerAsRead, source: source, replacing: briefing.revision.number, now: Date())
+        #expect(try await store.editorialAnnotations(briefingID: first.id).contains(note))
     }
 }

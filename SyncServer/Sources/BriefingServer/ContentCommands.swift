@@ -116,10 +116,9 @@ struct Annotate: AsyncParsableCommand {
         }
         if kind == .note && (text ?? "").isEmpty { throw ValidationError("a note needs --text") }
         let service = try options.openService(logger: Logger(label: "briefings.admin"))
-        let importer = ArticleImporter(service: service, gazetteer: try Gazetteer.bundled())
         let annotation: EditorialAnnotation
         do {
-            annotation = try await importer.annotate(
+            annotation = try await service.store.annotate(
                 briefingID: id, quote: quote, occurrence: occurrence, kind: kind, text: text, label: label)
         } catch let error as ImportError {
             throw AdminError(error.message)

@@ -8,18 +8,25 @@ extension ServerStore {
         try await database.write { db in try Self.publish(db, briefing, editorial: editorial, now: now) }
     }
 
-    /// Writes the briefing, tombstones the annotations the new layer drops, and writes only the
-    /// annotations that changed, so devices pull no more than the difference.
+    /// A briefing's live editorial layer: `id`, `body` and `origin` (served by the partial
+    /// index `record_editorial_briefing`, whose expression this must repeat exactly).
+    static let editorialLayerSQL = """
+        SELECT id, body, json_extract(body, '$.origin') AS origin FROM record
+        WHERE owner = '' AND kind = 'editorialAnnotation' AND deleted = 0 AND json_extract(body, '$.briefingID') = ?
+        """
+
+    /// Writes the briefing, tombstones the machine-made annotations the new layer drops, and
+    /// writes only the annotations that changed, so devices pull no more than the difference.
+    ///
+    /// Editors' own annotations are never dropped here, whatever `editorial` holds: one added
+    /// while an import was reading the old layer must survive that import's publish.
     static func publish(_ db: Database, _ briefing: Briefing, editorial: [EditorialAnnotation], now: Date) throws {
         try put(db, owner: contentOwner, kind: .briefing, id: briefing.id, deleted: false, body: try json(briefing), at: now)
-        let existing = try Row.fetchAll(
-            db,
-            sql: "SELECT id, body FROM record WHERE owner = '' AND kind = 'editorialAnnotation' AND deleted = 0 AND json_extract(body, '$.briefingID') = ?",
-            arguments: [briefing.id])
+        let existing = try Row.fetchAll(db.cachedStatement(sql: editorialLayerSQL), arguments: [briefing.id])
         let current = Dictionary(existing.map { ($0["id"] as String, $0["body"] as String) }, uniquingKeysWith: { a, _ in a })
         let keep = Set(editorial.map(\.id))
-        for id in current.keys where !keep.contains(id) {
-            try put(db, owner: contentOwner, kind: .editorialAnnotation, id: id, deleted: true, body: "{}", at: now)
+        for row in existing where !keep.contains(row["id"]) && (row["origin"] as String?) != EditorialOrigin.editor.rawValue {
+            try put(db, owner: contentOwner, kind: .editorialAnnotation, id: row["id"], deleted: true, body: "{}", at: now)
         }
         for annotation in editorial {
             let body = try json(annotation)

@@ -112,28 +112,6 @@ public struct ArticleImporter: Sendable {
         return report
     }
 
-    /// Adds an editor's annotation on the current revision of a briefing.
-    public func annotate(
-        briefingID: String, quote: String, occurrence: Int? = nil, kind: EditorialKind, text: String?, label: String?,
-        now: Date = Date()
-    ) async throws -> EditorialAnnotation {
-        guard let briefing = try await service.store.briefing(id: briefingID) else {
-            throw SyncError(.notFound, "no briefing \(briefingID)")
-        }
-        let anchor: TextAnchor
-        do {
-            anchor = try briefing.anchor(quote: quote, occurrence: occurrence)
-        } catch {
-            throw ImportError(error.message)
-        }
-        let annotation = EditorialAnnotation(
-            id: "ed-" + StableHash.hex(
-                of: [briefingID, kind.rawValue, anchor.paragraphID, String(anchor.start), String(anchor.end), text ?? "", label ?? ""], length: 16),
-            briefingID: briefingID, kind: kind, anchor: anchor, label: label, text: text, origin: .editor)
-        try await service.store.addEditorial(annotation, now: now)
-        return annotation
-    }
-
     static func validate(sourceURL: String) throws {
         guard let url = URL(string: sourceURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
             url.host != nil
@@ -209,11 +187,8 @@ extension ServerStore {
     /// The editorial layer of a briefing as published.
     public func editorialAnnotations(briefingID: String) async throws -> [EditorialAnnotation] {
         try await database.read { db in
-            try String.fetchAll(
-                db,
-                sql: "SELECT body FROM record WHERE owner = '' AND kind = 'editorialAnnotation' AND deleted = 0 AND json_extract(body, '$.briefingID') = ? ORDER BY id",
-                arguments: [briefingID]
-            ).map { try Self.decode(EditorialAnnotation.self, $0) }
+            try Row.fetchAll(db, sql: Self.editorialLayerSQL + " ORDER BY id", arguments: [briefingID])
+                .map { try Self.decode(EditorialAnnotation.self, $0["body"]) }
         }
     }
 
@@ -256,6 +231,28 @@ extension ServerStore {
                     try Self.json(source.report), Timestamp.text(now),
                 ])
         }
+    }
+
+    /// Adds an editor's annotation on the current revision of a briefing (`briefing-server annotate`).
+    public func annotate(
+        briefingID: String, quote: String, occurrence: Int? = nil, kind: EditorialKind, text: String?, label: String?,
+        now: Date = Date()
+    ) async throws -> EditorialAnnotation {
+        guard let briefing = try await briefing(id: briefingID) else {
+            throw SyncError(.notFound, "no briefing \(briefingID)")
+        }
+        let anchor: TextAnchor
+        do {
+            anchor = try briefing.anchor(quote: quote, occurrence: occurrence)
+        } catch {
+            throw ImportError(error.message)
+        }
+        let annotation = EditorialAnnotation(
+            id: "ed-" + StableHash.hex(
+                of: [briefingID, kind.rawValue, anchor.paragraphID, String(anchor.start), String(anchor.end), text ?? "", label ?? ""], length: 16),
+            briefingID: briefingID, kind: kind, anchor: anchor, label: label, text: text, origin: .editor)
+        try await addEditorial(annotation, now: now)
+        return annotation
     }
 
     /// Adds one annotation to a briefing's editorial layer.

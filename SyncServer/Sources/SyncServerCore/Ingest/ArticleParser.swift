@@ -314,10 +314,6 @@ public enum ArticleParser {
         return words.joined(separator: " ")
     }
 
-    static let months = [
-        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
-    ]
-
     /// A line that only dates the article ("14 March 2026", "Published March 14, 2026 · Updated
     /// April 2, 2026", "5 min read"): the first date on it.
     static func dateLine(_ text: String) -> Date? {

@@ -46,13 +46,6 @@ public struct DateMention: Hashable, Sendable {
         return found.sorted { $0.range.lowerBound < $1.range.lowerBound }
     }
 
-    /// The date a whole string spells ("14 March 2026", "March 14, 2026", "2026-03-14"), if it is one.
-    public static func parse(_ text: String) -> DateMention? {
-        let mentions = all(in: text)
-        guard let first = mentions.first, first.precision == .day, first.range == 0..<text.unicodeScalars.count else { return nil }
-        return first
-    }
-
     static func monthNumber(_ name: String) -> Int? {
         let key = name.trimmingCharacters(in: CharacterSet(charactersIn: ".")).prefix(3).lowercased()
         return monthNames.firstIndex { $0.prefix(3).lowercased() == key }.map { $0 + 1 }

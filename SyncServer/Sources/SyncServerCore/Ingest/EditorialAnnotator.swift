@@ -71,40 +71,36 @@ public struct EditorialAnnotator: Sendable {
 
     /// Every automatic annotation of `briefing`, in reading order within each kind.
     public func annotate(_ briefing: Briefing) -> [EditorialAnnotation] {
-        var drafts: [(kind: EditorialKind, paragraph: Paragraph, range: Range<Int>, label: String?, text: String?)] = []
+        var drafts: [(kind: EditorialKind, paragraphID: String, scalars: [Unicode.Scalar], range: Range<Int>, label: String?, text: String?)] = []
         for paragraph in briefing.paragraphs {
             let scalars = Array(paragraph.text.unicodeScalars)
-            var entityRanges: [Range<Int>] = []
             for entity in entities(in: scalars) {
-                entityRanges.append(entity.range)
-                drafts.append((.entity, paragraph, entity.range, entity.name, entity.category))
+                drafts.append((.entity, paragraph.id, scalars, entity.range, entity.name, entity.category))
             }
             for sentence in Sentences.ranges(in: scalars) {
                 let text = Self.string(scalars[sentence])
                 if let first = DateMention.all(in: text).first {
-                    drafts.append((.event, paragraph, sentence, first.label, nil))
+                    drafts.append((.event, paragraph.id, scalars, sentence, first.label, nil))
                 }
                 if !text.hasSuffix("?"), Self.recommendation.firstMatch(in: text, range: NSRange(location: 0, length: (text as NSString).length)) != nil {
-                    drafts.append((.recommendation, paragraph, sentence, nil, nil))
+                    drafts.append((.recommendation, paragraph.id, scalars, sentence, nil, nil))
                 }
             }
             for quotation in quotations(in: scalars) {
-                drafts.append((.quotation, paragraph, quotation.range, quotation.speaker, nil))
+                drafts.append((.quotation, paragraph.id, scalars, quotation.range, quotation.speaker, nil))
             }
         }
         var occurrences: [String: Int] = [:]
         return drafts.map { draft in
-            let scalars = Array(draft.paragraph.text.unicodeScalars)
-            let exact = Self.string(scalars[draft.range])
-            let key = [draft.kind.rawValue, draft.paragraph.id, exact].joined(separator: "\u{1F}")
+            let anchor = TextAnchor(
+                revisionID: briefing.revision.id, paragraphID: draft.paragraphID, scalars: draft.scalars, range: draft.range,
+                status: .anchored)
+            let exact = anchor.exact
+            let key = [draft.kind.rawValue, draft.paragraphID, exact].joined(separator: "\u{1F}")
             let occurrence = occurrences[key, default: 0]
             occurrences[key] = occurrence + 1
-            let context = TextSearch.context(in: scalars, around: draft.range)
-            let anchor = TextAnchor(
-                revisionID: briefing.revision.id, paragraphID: draft.paragraph.id, start: draft.range.lowerBound,
-                end: draft.range.upperBound, exact: exact, prefix: context.prefix, suffix: context.suffix, status: .anchored)
             return EditorialAnnotation(
-                id: "e-" + StableHash.hex(of: [briefing.id, draft.kind.rawValue, draft.paragraph.id, exact, String(occurrence)], length: 16),
+                id: "e-" + StableHash.hex(of: [briefing.id, draft.kind.rawValue, draft.paragraphID, exact, String(occurrence)], length: 16),
                 briefingID: briefing.id, kind: draft.kind, anchor: anchor, label: draft.label, text: draft.text, origin: .automatic)
         }
     }
