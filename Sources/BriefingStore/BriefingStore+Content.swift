@@ -70,11 +70,12 @@ extension BriefingStore {
     }
 
     static func saveBriefing(_ db: Database, _ briefing: Briefing) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT OR REPLACE INTO briefing (id, revisionID, revisionNumber, title, publication, publishedAt, body)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 briefing.id, briefing.revision.id, briefing.revision.number, briefing.title, briefing.publication,
                 briefing.revision.publishedAt.map(Timestamp.text), try json(briefing),
@@ -83,8 +84,7 @@ extension BriefingStore {
     }
 
     static func saveEditorial(_ db: Database, _ annotation: EditorialAnnotation) throws {
-        try db.execute(
-            sql: "INSERT OR REPLACE INTO editorialAnnotation (id, briefingID, kind, body) VALUES (?, ?, ?, ?)",
-            arguments: [annotation.id, annotation.briefingID, annotation.kind.rawValue, try json(annotation)])
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO editorialAnnotation (id, briefingID, kind, body) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [annotation.id, annotation.briefingID, annotation.kind.rawValue, try json(annotation)])
     }
 }

@@ -34,26 +34,12 @@ public struct OutboxBatch: Sendable {
     public var pending: Int
     /// The cursor of the last applied page.
     public var cursor: String?
-
-    public init(mutations: [Mutation] = [], pending: Int = 0, cursor: String? = nil) {
-        self.mutations = mutations
-        self.pending = pending
-        self.cursor = cursor
-    }
 }
 
 extension BriefingStore {
     /// How many local changes wait for the server.
     public func pendingCount() async throws -> Int {
         try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0 }
-    }
-
-    /// The oldest `limit` pending mutations, in order.
-    public func pendingMutations(limit: Int) async throws -> [Mutation] {
-        try await database.read { db in
-            try String.fetchAll(db, sql: "SELECT body FROM outbox ORDER BY mutationID LIMIT ?", arguments: [limit])
-                .map { try Self.decode(Mutation.self, $0) }
-        }
     }
 
     /// The oldest `limit` pending mutations, how many are pending, and the cursor, in one read.
@@ -88,13 +74,17 @@ extension BriefingStore {
     func writeFromServer<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await database.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
-            var result: T?
-            try db.inTransaction {
-                result = try body(db)
-                return .commit
+            let outcome = Result { () throws -> T in
+                var result: T?
+                try db.inTransaction {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
             }
-            return result!
+            // Back to FULL before anything else writes; failing to is an error, not a silent downgrade.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            return try outcome.get()
         }
     }
 
@@ -138,16 +128,17 @@ extension BriefingStore {
         return try await writeFromServer { db in
             try Self.acknowledge(db, results, at: stamp)
             var summary = PageSummary()
+            // Applying a page leaves the outbox as it is; with nothing pending there is nothing to rebase.
+            summary.pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0
             let state = try Self.loadState(db)
             var clock = state.deviceID.map { HybridClock(node: $0, last: state.clock) }
             for change in changes {
                 if case .record(let record) = change.payload, let newest = record.newestClock { clock?.receive(newest, now: millis) }
-                try Self.apply(db, change, rebase: true, summary: &summary)
+                try Self.apply(db, change, rebase: summary.pending > 0, summary: &summary)
             }
             try db.execute(
                 sql: "UPDATE syncState SET cursor = ?, clock = COALESCE(?, clock), lastSyncAt = CASE WHEN ? THEN ? ELSE lastSyncAt END WHERE id = 1",
                 arguments: [cursor, clock?.last.description, finishing, stamp])
-            summary.pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0
             return summary
         }
     }
@@ -155,7 +146,7 @@ extension BriefingStore {
     /// The server's record with this device's pending mutations re-applied.
     static func rebase(_ db: Database, _ serverRecord: UserRecord) throws -> UserRecord {
         let pending = try String.fetchAll(
-            db, sql: "SELECT body FROM outbox WHERE kind = ? AND recordID = ? ORDER BY mutationID",
+            db.cachedStatement(sql: "SELECT body FROM outbox WHERE kind = ? AND recordID = ? ORDER BY mutationID"),
             arguments: [serverRecord.kind.rawValue, serverRecord.id])
         var record = serverRecord
         for body in pending {
@@ -206,7 +197,8 @@ extension BriefingStore {
     /// cursor: a bulk load (seeding a store, or the benchmarks' floor for an initial sync).
     @discardableResult
     public func bulkLoad(_ changes: [Change]) async throws -> PageSummary {
-        try await database.write { db in
+        // The same durability as a pulled page, so the benchmarks' floor pays what a sync pays.
+        try await writeFromServer { db in
             var summary = PageSummary()
             for change in changes { try Self.apply(db, change, rebase: false, summary: &summary) }
             return summary

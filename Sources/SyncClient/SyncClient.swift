@@ -220,7 +220,8 @@ public struct SyncClient: Sendable {
             done += batch.count
             progress(.pushing(done: min(done, total), total: max(total, done)))
             // Edits made during the sync are pushed too; an empty outbox needs no further read.
-            next = stillPending == 0 ? OutboxBatch(mutations: [], pending: 0) : try await store.outboxBatch(limit: configuration.pushBatchSize)
+            if stillPending == 0 { break }
+            next = try await store.outboxBatch(limit: configuration.pushBatchSize)
         }
         return caughtUp
     }

@@ -47,7 +47,7 @@ struct ClientStoreTests {
         let record = try await store.change(
             .highlight, fields: ["briefingID": .string("b1"), "anchor": .anchor(anchor), "color": .string("green")])
         #expect(Highlight(record)?.color == "green")
-        let pending = try await store.pendingMutations(limit: 10)
+        let pending = try await store.outboxBatch(limit: 10).mutations
         #expect(pending.count == 1)
         #expect(pending[0].id == record.id)
         #expect(pending[0].hlc.node == "DEV-A")
@@ -90,7 +90,7 @@ struct ClientStoreTests {
         try await store.applyPage([Change(kind: .highlight, id: mine.id, payload: .record(server))], cursor: "c3")
         #expect(try await store.record(.highlight, id: mine.id)?.fields["color"] == .string("blue"))
         // Once acknowledged, the server's state is taken as it is.
-        let pending = try await store.pendingMutations(limit: 10)
+        let pending = try await store.outboxBatch(limit: 10).mutations
         try await store.acknowledge(pending.map { MutationResult(mutationID: $0.mutationID, status: .applied) })
         try await store.applyPage([Change(kind: .highlight, id: mine.id, payload: .record(server))], cursor: "c4")
         #expect(try await store.record(.highlight, id: mine.id)?.fields["color"] == .string("pink"))
@@ -100,7 +100,7 @@ struct ClientStoreTests {
     func rejectionIsKept() async throws {
         let store = try await makeStore()
         try await store.change(.bookmark, id: "b1", fields: ["briefingID": .string("b1"), "bookmarked": .bool(true)])
-        let pending = try await store.pendingMutations(limit: 10)
+        let pending = try await store.outboxBatch(limit: 10).mutations
         try await store.acknowledge([MutationResult(mutationID: pending[0].mutationID, status: .rejected, reason: "foreign_id", message: "no")])
         try await store.acknowledge([MutationResult(mutationID: pending[0].mutationID, status: .rejected, reason: "foreign_id", message: "no")])
         #expect(try await store.pendingCount() == 0)
@@ -136,7 +136,7 @@ struct ClientStoreTests {
         try await store.change(.bookmark, id: "b1", fields: ["briefingID": .string("b1"), "bookmarked": .bool(true)])
         try await store.clearToken()
         try await store.saveLogin(serverURL: "http://127.0.0.1:1", user: "u", deviceID: "DEV-NEW", deviceName: nil, token: "t2")
-        let pending = try await store.pendingMutations(limit: 10)
+        let pending = try await store.outboxBatch(limit: 10).mutations
         #expect(pending.count == 1)
         #expect(pending.first?.hlc.node == "DEV-NEW")
         let next = try await store.change(.bookmark, id: "b1", fields: ["bookmarked": .bool(false)])

@@ -6,6 +6,7 @@ import HTTPTypes
 import OpenAPIRuntime
 import OpenAPIURLSession
 import SyncClient
+import SyncServerCore
 import Synchronization
 import Testing
 
@@ -113,11 +114,19 @@ struct RoundTripTests {
             let get = try await rawRequest("GET", server.url + "/v1/changes?cursor=not-a-cursor", token: login.token)
             #expect(get.status == 400)
 
-            // From the start: the page holds the content and both notes.
-            let good = try await rawRequest("POST", server.url + "/v1/mutations", token: login.token, body: try push(2, pull: ["limit": 1000]))
+            // A well-formed cursor of another database must resync: no page, and the push still lands.
+            let foreign = Cursor(epoch: "another-database", seq: 1).token
+            let resync = try await rawRequest("POST", server.url + "/v1/mutations", token: login.token, body: try push(2, pull: ["cursor": foreign]))
+            #expect(resync.status == 200)
+            #expect((resync.object?["results"] as? [[String: Any]])?.first?["status"] as? String == "applied")
+            #expect(resync.object?["changes"] == nil)
+            #expect(try await rawRequest("GET", server.url + "/v1/changes?cursor=\(foreign)", token: login.token).status == 410)
+
+            // From the start: the page holds the content and all three notes.
+            let good = try await rawRequest("POST", server.url + "/v1/mutations", token: login.token, body: try push(3, pull: ["limit": 1000]))
             let page = try #require(good.object?["changes"] as? [String: Any])
             let ids = (page["changes"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
-            #expect(ids.contains("note-1") && ids.contains("note-2") && ids.contains("grid-storage-winter"))
+            #expect(ids.contains("note-1") && ids.contains("note-2") && ids.contains("note-3") && ids.contains("grid-storage-winter"))
             #expect(page["hasMore"] as? Bool == false)
         }
     }

@@ -60,8 +60,7 @@ extension ServerStore {
     }
 
     func changes(_ db: Database, for principal: Principal, after cursor: Cursor?, limit: Int) throws -> ChangesPage {
-        let epoch = try self.epoch(db)
-        let horizon = try self.horizon(db)
+        let (epoch, horizon) = try meta(db)
         let after = cursor?.seq ?? 0
         if let cursor {
             guard cursor.epoch == epoch else {
@@ -70,7 +69,8 @@ extension ServerStore {
             guard cursor.seq >= horizon || cursor.horizon == horizon else {
                 throw SyncError(.resyncRequired, "the cursor is older than the tombstone horizon; resync from the start")
             }
-            let newest = try Self.newestSeq(db)
+            // The high-water mark, as `newestSeq` computes it, with the horizon already read.
+            let newest = max(try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM record")) ?? 0, horizon)
             guard cursor.seq <= newest else {
                 throw SyncError(.resyncRequired, "the cursor is ahead of this server's log; resync from the start")
             }
@@ -130,8 +130,9 @@ extension ServerStore {
     }
 
     /// Applies a batch as above, then reads the page after `thenPull`'s cursor in the same
-    /// transaction, so it includes the batch. A page that cannot be served (a cursor behind
-    /// the horizon, say) is nil, and the batch still commits.
+    /// transaction, so it includes the batch. A cursor that must resync (behind the horizon,
+    /// from another database) gives no page, and the batch still commits; any other failure
+    /// fails the push as a whole.
     public func push(
         _ mutations: [Mutation], from principal: Principal, now: Date, maxClockSkew: TimeInterval,
         thenPull pull: (cursor: Cursor?, limit: Int)?
@@ -139,7 +140,11 @@ extension ServerStore {
         try await database.write { db in
             let results = try Self.apply(db, mutations, from: principal, now: now, maxClockSkew: maxClockSkew)
             guard let pull else { return (results, nil) }
-            return (results, try? self.changes(db, for: principal, after: pull.cursor, limit: pull.limit))
+            do {
+                return (results, try self.changes(db, for: principal, after: pull.cursor, limit: pull.limit))
+            } catch let error as SyncError where error.code == .resyncRequired {
+                return (results, nil)
+            }
         }
     }
 

@@ -62,9 +62,14 @@ public final class ServerStore: Sendable {
 
     static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T { try CanonicalJSON.decode(type, text) }
 
-    /// Identifies this database, so a cursor from another one is recognised.
-    func epoch(_ db: Database) throws -> String {
-        try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'epoch'") ?? ""
+    /// The database's epoch (which identifies it, so a cursor from another one is recognised)
+    /// and its horizon (see below), in one read.
+    func meta(_ db: Database) throws -> (epoch: String, horizon: Int64) {
+        var epoch = "", horizon: Int64 = 0
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT key, value FROM meta WHERE key IN ('epoch', 'horizon')")) {
+            if row["key"] == "epoch" { epoch = row["value"] } else { horizon = Int64(row["value"] as String) ?? 0 }
+        }
+        return (epoch, horizon)
     }
 
     /// Sequence numbers below this have been compacted away; older cursors must resync.

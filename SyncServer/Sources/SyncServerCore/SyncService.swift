@@ -161,12 +161,16 @@ public struct SyncService: Sendable {
             throw SyncError(.mutationOrder, "mutation IDs must increase within a batch (\(previous.mutationID) then \(next.mutationID))")
         }
         // A malformed cursor asks for no page; the GET that follows says what is wrong with it.
-        let page: (cursor: Cursor?, limit: Int)?? = pull.map { pull in
-            guard let text = pull.cursor else { return (nil, pageSize(pull.limit)) }
-            return (try? Cursor(token: text)).map { ($0, pageSize(pull.limit)) }
+        var page: (cursor: Cursor?, limit: Int)?
+        if let pull {
+            do {
+                page = (try pull.cursor.map { text throws(SyncError) in try Cursor(token: text) }, pageSize(pull.limit))
+            } catch {
+                page = nil
+            }
         }
         let (results, pulled) = try await store.push(
-            mutations, from: principal, now: now(), maxClockSkew: configuration.maxClockSkew, thenPull: page ?? nil)
+            mutations, from: principal, now: now(), maxClockSkew: configuration.maxClockSkew, thenPull: page)
         let rejected = results.filter { $0.status == .rejected }.count
         logger.info(
             "push applied",
