@@ -61,7 +61,7 @@ struct ProcessServer: BenchServer {
 
     func stop() async throws {
         child.terminate()
-        let (status, _) = child.wait()
+        let status = child.wait()
         // SIGTERM is a graceful shutdown: exit status 0.
         guard status == 0 else { throw BenchError("the server exited with status \(status)") }
     }

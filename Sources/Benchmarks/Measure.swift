@@ -33,9 +33,9 @@ func time<T>(_ body: () async throws -> T) async rethrows -> (T, Double) {
 }
 
 /// Figures from `/proc` about a process (Linux).
-enum ProcessStats {
+public enum ProcessStats {
     /// Resident set size now and at its peak, in bytes.
-    static func memory(pid: Int32) -> (rss: Int, peak: Int)? {
+    public static func memory(pid: Int32) -> (rss: Int, peak: Int)? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
         func field(_ name: String) -> Int? {
             guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }) else { return nil }
@@ -77,20 +77,19 @@ struct ChildProcess: Sendable {
         return ChildProcess(pid: pid)
     }
 
-    /// Waits for the process to exit: its exit status and peak resident set size in bytes.
-    func wait() -> (status: Int32, peakRSS: Int) {
+    /// Waits for the process to exit; returns its exit status. (Its rusage is no measure of its
+    /// memory: on Linux a spawned child's maximum RSS counts its parent's at spawn time.)
+    func wait() -> Int32 {
         var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) == -1 && errno == EINTR {}
-        // ru_maxrss is in kilobytes on Linux.
-        return ((status >> 8) & 0xFF, Int(usage.ru_maxrss) * 1024)
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        return (status >> 8) & 0xFF
     }
 
     func terminate() { kill(pid, SIGTERM) }
 }
 
 /// The path of the running executable.
-func currentExecutable() -> String {
+public func currentExecutable() -> String {
     (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
 }
 

@@ -192,7 +192,7 @@ struct Workloads: Sendable {
         let report = path("\(name)-\(library.briefings)-rss.peak")
         let child = try ChildProcess.spawn(
             executable, ["peak-memory", "--to", report, "sync", "--store", client.store.path ?? ""], log: path("client.log"))
-        let (status, _) = child.wait()
+        let status = child.wait()
         guard status == 0 else { throw BenchError("`briefing sync` in a child process exited with status \(status); see \(path("client.log"))") }
         guard let peak = Int((try? String(contentsOfFile: report, encoding: .utf8)) ?? "") else {
             throw BenchError("the child process did not report its peak memory")

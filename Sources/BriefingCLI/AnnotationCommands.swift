@@ -42,13 +42,7 @@ struct HighlightCommand: AsyncParsableCommand {
         func run() async throws {
             let store = try global.openStore()
             let briefingID = try await briefing.asyncMap { try await store.resolveBriefing($0).id }
-            let highlights = try await store.records(.highlight, briefingID: briefingID).compactMap(Highlight.init)
-            var briefings: [String: Briefing?] = [:]
-            var items: [HighlightJSON] = []
-            for highlight in highlights {
-                if briefings[highlight.briefingID] == nil { briefings[highlight.briefingID] = try await store.briefing(id: highlight.briefingID) }
-                items.append(HighlightJSON(highlight, resolution: (briefings[highlight.briefingID] ?? nil)?.resolve(highlight.anchor)))
-            }
+            let items = try await store.resolvedHighlights(briefingID: briefingID).map { HighlightJSON($0.highlight, resolution: $0.resolution) }
             if global.json { return try Console.json(items) }
             if items.isEmpty { Console.line("No highlights.") }
             for item in items {

@@ -35,10 +35,13 @@ public struct Console: Sendable {
     static func line(_ text: String = "") { current.out(text + "\n") }
 
     /// Prints a value as pretty JSON with sorted keys.
-    static func json(_ value: some Encodable) throws {
+    static func json(_ value: some Encodable) throws { current.out(try jsonText(value)) }
+
+    /// A value as pretty JSON with sorted keys, ending in a newline.
+    static func jsonText(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
-        current.out(String(decoding: try encoder.encode(value), as: UTF8.self) + "\n")
+        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
     }
 }

@@ -68,19 +68,10 @@ struct Timeline: AsyncParsableCommand {
     @Argument(help: "The briefing's ID (or a unique prefix).") var id: String
     @OptionGroup var global: GlobalOptions
 
-    struct Item: Encodable {
-        var date: String
-        var sentence: String
-        var id: String
-    }
-
     func run() async throws {
         let store = try global.openStore()
         let briefing = try await store.resolveBriefing(id)
-        // Placed in reading order first, so events of the same date keep the order they are told in.
-        let events = try await store.placedEditorial(on: briefing).filter { $0.annotation.kind == .event && $0.resolution.current != nil }
-        let items = events.enumerated().sorted { ($0.element.annotation.label ?? "", $0.offset) < ($1.element.annotation.label ?? "", $1.offset) }
-            .map { Item(date: $0.element.annotation.label ?? "", sentence: $0.element.resolution.text, id: $0.element.id) }
+        let items = try await store.placedEditorial(on: briefing).timeline
         if global.json { return try Console.json(items) }
         if items.isEmpty { return Console.line("No dated events in \(briefing.id).") }
         Console.line(briefing.title)
@@ -94,32 +85,10 @@ struct Entities: AsyncParsableCommand {
     @Argument(help: "The briefing's ID (or a unique prefix).") var id: String
     @OptionGroup var global: GlobalOptions
 
-    struct Item: Encodable {
-        var name: String
-        var category: String
-        var mentions: Int
-        /// The forms the text uses ("ICES", "the International Council for the Exploration of the Sea").
-        var forms: [String]
-    }
-
     func run() async throws {
         let store = try global.openStore()
         let briefing = try await store.resolveBriefing(id)
-        let entities = try await store.placedEditorial(on: briefing).filter { $0.annotation.kind == .entity && $0.resolution.current != nil }
-        var items: [String: Item] = [:]
-        var order: [String] = []
-        for placed in entities {
-            let name = placed.annotation.label ?? placed.resolution.text
-            if items[name] == nil {
-                order.append(name)
-                items[name] = Item(name: name, category: placed.annotation.text ?? "entity", mentions: 0, forms: [])
-            }
-            items[name]!.mentions += 1
-            if !items[name]!.forms.contains(placed.resolution.text) { items[name]!.forms.append(placed.resolution.text) }
-        }
-        let sorted = order.compactMap { items[$0] }.enumerated()
-            .sorted { ($0.element.category, -$0.element.mentions, $0.offset) < ($1.element.category, -$1.element.mentions, $1.offset) }
-            .map(\.element)
+        let sorted = try await store.placedEditorial(on: briefing).entities
         if global.json { return try Console.json(sorted) }
         if sorted.isEmpty { return Console.line("No entities in \(briefing.id).") }
         var category = ""
@@ -171,10 +140,7 @@ struct Export: AsyncParsableCommand {
         let export = try await BriefingExport.load(id, from: try global.openStore())
         let text: String
         if format == "json" || global.json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            encoder.dateEncodingStrategy = .iso8601
-            text = String(decoding: try encoder.encode(export.webAnnotations()), as: UTF8.self) + "\n"
+            text = try Console.jsonText(export.webAnnotations())
         } else {
             text = export.markdown()
         }
@@ -184,7 +150,7 @@ struct Export: AsyncParsableCommand {
             } catch {
                 throw CLIError("cannot write \(output): \(error.localizedDescription)")
             }
-            FileHandle.standardError.write(Data("wrote \(export.briefing.id) (\(format)) to \(output)\n".utf8))
+            Console.current.err("wrote \(export.briefing.id) (\(format)) to \(output)\n")
         } else {
             Console.current.out(text)
         }

@@ -57,23 +57,15 @@ public struct BriefingExport: Sendable {
         let placed = editorial.filter { $0.resolution.current != nil }
         if !placed.isEmpty {
             out += "\n## Editorial layer\n"
-            let events = placed.filter { $0.annotation.kind == .event }.enumerated()
-                .sorted { ($0.element.annotation.label ?? "", $0.offset) < ($1.element.annotation.label ?? "", $1.offset) }.map(\.element)
+            let events = editorial.timeline
             if !events.isEmpty {
                 out += "\n### Timeline\n\n"
-                for event in events { out += "- **\(event.annotation.label ?? "")** — \(event.resolution.text)\n" }
+                for event in events { out += "- **\(event.date)** — \(event.sentence)\n" }
             }
-            let entities = placed.filter { $0.annotation.kind == .entity }
+            let entities = editorial.entities
             if !entities.isEmpty {
                 out += "\n### Entities\n\n"
-                var seen: [String] = []
-                var counts: [String: (category: String, count: Int)] = [:]
-                for entity in entities {
-                    let name = entity.annotation.label ?? entity.resolution.text
-                    if counts[name] == nil { seen.append(name) }
-                    counts[name] = (entity.annotation.text ?? "entity", (counts[name]?.count ?? 0) + 1)
-                }
-                for name in seen { out += "- \(name) (\(counts[name]!.category)) ×\(counts[name]!.count)\n" }
+                for entity in entities { out += "- \(entity.name) (\(entity.category)) ×\(entity.mentions)\n" }
             }
             for (kind, title) in [(EditorialKind.recommendation, "Recommendations"), (.quotation, "Quotations"), (.note, "Editors' notes")] {
                 let items = placed.filter { $0.annotation.kind == kind }

@@ -16,6 +16,15 @@ public struct PlacedEditorial: Hashable, Sendable, Identifiable {
     public var id: String { annotation.id }
 }
 
+/// A highlight with its briefing and where it sits in the briefing's current revision; both
+/// nil when this store does not have the briefing (yet).
+public struct ResolvedHighlight: Hashable, Sendable, Identifiable {
+    public var highlight: Highlight
+    public var briefing: Briefing?
+    public var resolution: AnchorResolution?
+    public var id: String { highlight.id }
+}
+
 /// A highlight that no longer has a place in its briefing, with what identifies it.
 public struct Orphan: Hashable, Sendable, Identifiable {
     public var highlight: Highlight
@@ -24,6 +33,52 @@ public struct Orphan: Hashable, Sendable, Identifiable {
     public var currentRevision: Int?
     public var notes: [Note]
     public var id: String { highlight.id }
+}
+
+/// A dated event of a briefing's editorial layer.
+public struct TimelineEvent: Hashable, Sendable, Encodable {
+    /// The event's sortable date label ("2026-03", "2026-03-14").
+    public var date: String
+    public var sentence: String
+    public var id: String
+}
+
+/// A person, organisation or country a briefing mentions.
+public struct EntityMentions: Hashable, Sendable, Encodable {
+    public var name: String
+    public var category: String
+    public var mentions: Int
+    /// The forms the text uses ("ICES", "the International Council for the Exploration of the Sea").
+    public var forms: [String]
+}
+
+extension [PlacedEditorial] {
+    /// The events placed in the current revision, in date order; events of one date keep the
+    /// order of this array (reading order, from ``BriefingStore/placedEditorial(on:)``).
+    public var timeline: [TimelineEvent] {
+        filter { $0.annotation.kind == .event && $0.resolution.current != nil }.enumerated()
+            .sorted { ($0.element.annotation.label ?? "", $0.offset) < ($1.element.annotation.label ?? "", $1.offset) }
+            .map { TimelineEvent(date: $0.element.annotation.label ?? "", sentence: $0.element.resolution.text, id: $0.element.id) }
+    }
+
+    /// The entities placed in the current revision, one per name: by category, then most
+    /// mentioned, then first mentioned.
+    public var entities: [EntityMentions] {
+        var items: [String: EntityMentions] = [:]
+        var order: [String] = []
+        for placed in self where placed.annotation.kind == .entity && placed.resolution.current != nil {
+            let name = placed.annotation.label ?? placed.resolution.text
+            if items[name] == nil {
+                order.append(name)
+                items[name] = EntityMentions(name: name, category: placed.annotation.text ?? "entity", mentions: 0, forms: [])
+            }
+            items[name]!.mentions += 1
+            if !items[name]!.forms.contains(placed.resolution.text) { items[name]!.forms.append(placed.resolution.text) }
+        }
+        return order.compactMap { items[$0] }.enumerated()
+            .sorted { ($0.element.category, -$0.element.mentions, $0.offset) < ($1.element.category, -$1.element.mentions, $1.offset) }
+            .map(\.element)
+    }
 }
 
 extension BriefingStore {
@@ -53,23 +108,29 @@ extension BriefingStore {
         return items.enumerated().sorted { key($0.element, $0.offset) < key($1.element, $1.offset) }.map(\.element)
     }
 
-    /// The reader's highlights that no current revision has a place for, newest briefing first.
-    public func orphans() async throws -> [Orphan] {
-        let highlights = try await records(.highlight).compactMap(Highlight.init)
-        let notes = try await records(.note).compactMap(Note.init)
-        var briefings: [String: Briefing?] = [:]
-        var result: [Orphan] = []
-        for highlight in highlights {
-            if briefings[highlight.briefingID] == nil { briefings[highlight.briefingID] = try await briefing(id: highlight.briefingID) }
-            let briefing = briefings[highlight.briefingID] ?? nil
-            // A highlight on a briefing this store does not have (yet) is not placed anywhere either.
-            guard briefing?.resolve(highlight.anchor).status ?? .orphaned == .orphaned else { continue }
-            result.append(
-                Orphan(
-                    highlight: highlight, briefingTitle: briefing?.title, currentRevision: briefing?.revision.number,
-                    notes: notes.filter { $0.highlightID == highlight.id }))
+    /// The reader's live highlights (on one briefing, or all), each resolved against its
+    /// briefing's current revision, in one read that loads each briefing once.
+    public func resolvedHighlights(briefingID: String? = nil) async throws -> [ResolvedHighlight] {
+        try await database.read { db in
+            let highlights = try Self.loadRecords(db, .highlight, briefingID: briefingID).compactMap(Highlight.init)
+            var briefings: [String: Briefing] = [:]
+            for id in Set(highlights.map(\.briefingID)) { briefings[id] = try Self.loadBriefing(db, id: id) }
+            return highlights.map { highlight in
+                let briefing = briefings[highlight.briefingID]
+                return ResolvedHighlight(highlight: highlight, briefing: briefing, resolution: briefing?.resolve(highlight.anchor))
+            }
         }
-        return result
+    }
+
+    /// The reader's highlights that no current revision has a place for.
+    public func orphans() async throws -> [Orphan] {
+        let notes = Dictionary(grouping: try await records(.note).compactMap(Note.init)) { $0.highlightID }
+        // A highlight on a briefing this store does not have (yet) is not placed anywhere either.
+        return try await resolvedHighlights().filter { ($0.resolution?.status ?? .orphaned) == .orphaned }.map { item in
+            Orphan(
+                highlight: item.highlight, briefingTitle: item.briefing?.title, currentRevision: item.briefing?.revision.number,
+                notes: notes[item.highlight.id] ?? [])
+        }
     }
 
     /// Re-attaches a highlight by hand to a passage of the briefing's current revision; syncs as an edit.

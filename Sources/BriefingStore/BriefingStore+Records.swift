@@ -5,17 +5,19 @@ import GRDB
 extension BriefingStore {
     /// The reader's records of `kind`, optionally on one briefing; tombstones only when asked.
     public func records(_ kind: EntityKind, briefingID: String? = nil, includeDeleted: Bool = false) async throws -> [UserRecord] {
-        try await database.read { db in
-            var sql = "SELECT body FROM userRecord WHERE kind = ?"
-            var arguments: StatementArguments = [kind.rawValue]
-            if let briefingID {
-                sql += " AND briefingID = ?"
-                arguments += [briefingID]
-            }
-            if !includeDeleted { sql += " AND deleted = 0" }
-            sql += " ORDER BY id"
-            return try String.fetchAll(db, sql: sql, arguments: arguments).map { try Self.decode(UserRecord.self, $0) }
+        try await database.read { db in try Self.loadRecords(db, kind, briefingID: briefingID, includeDeleted: includeDeleted) }
+    }
+
+    static func loadRecords(_ db: Database, _ kind: EntityKind, briefingID: String? = nil, includeDeleted: Bool = false) throws -> [UserRecord] {
+        var sql = "SELECT body FROM userRecord WHERE kind = ?"
+        var arguments: StatementArguments = [kind.rawValue]
+        if let briefingID {
+            sql += " AND briefingID = ?"
+            arguments += [briefingID]
         }
+        if !includeDeleted { sql += " AND deleted = 0" }
+        sql += " ORDER BY id"
+        return try String.fetchAll(db, sql: sql, arguments: arguments).map { try Self.decode(UserRecord.self, $0) }
     }
 
     /// The IDs of the live records of `kind`, in ID order (cheaper than loading the records).

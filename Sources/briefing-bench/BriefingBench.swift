@@ -34,7 +34,7 @@ struct BriefingBench: AsyncParsableCommand {
         var directory: String?
 
         func run() async throws {
-            let server = ServerMode.process(executable: Self.executablePath())
+            let server = ServerMode.process(executable: currentExecutable())
             var configuration = quick ? BenchConfiguration.quick(server: server) : BenchConfiguration.full(server: server)
             if let runs { configuration.runs = max(1, runs) }
             if let briefings { configuration.briefings = max(1, briefings) }
@@ -57,10 +57,6 @@ struct BriefingBench: AsyncParsableCommand {
             print(json ? try report.json() : report.table())
             if let jsonFile { try Data((try report.json() + "\n").utf8).write(to: URL(fileURLWithPath: jsonFile)) }
         }
-
-        static func executablePath() -> String {
-            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        }
     }
 
     /// Runs a `briefing` command line in this process, then writes the process's peak resident
@@ -75,9 +71,7 @@ struct BriefingBench: AsyncParsableCommand {
 
         func run() async throws {
             let code = await BriefingCommand.run(arguments: arguments)
-            let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-            let peak = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }?
-                .split(separator: " ").compactMap { Int($0) }.first.map { $0 * 1024 } ?? 0
+            guard let peak = ProcessStats.memory(pid: getpid())?.peak else { throw ValidationError("cannot read /proc/self/status") }
             try Data(String(peak).utf8).write(to: URL(fileURLWithPath: to))
             if code != 0 { throw ExitCode(code) }
         }
