@@ -210,7 +210,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SimulationLabTests",
-            dependencies: ["SimulationLab"],
+            dependencies: ["SimulationLab", "BriefingModel", "BriefingStore", "SyncClient", "SyncServerCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -106,7 +106,7 @@ struct Workloads: Sendable {
                 let store = try BriefingStore(path: path("\(name)-\(briefings)-floor\(run).sqlite"))
                 let (_, seconds) = try await time {
                     var changes: [Change] = []
-                    let decoder = Self.wireDecoder()
+                    let decoder = Wire.decoder()
                     for page in pages {
                         let json = try Gzip.decompress(page, limit: 256 << 20)
                         let wirePage = try decoder.decode(Wire.ChangesPage.self, from: Data(json))
@@ -137,13 +137,6 @@ struct Workloads: Sendable {
         }
     }
 
-    /// Decodes wire JSON as the generated client does (ISO 8601 dates).
-    static func wireDecoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return decoder
-    }
-
     /// Walks the change log as a new device's first sync does (pages of 200), keeping each
     /// page's body as it crossed the wire.
     func compressedPages(server: any BenchServer, library: SeededLibrary, name: String) async throws -> [[UInt8]] {
@@ -163,7 +156,7 @@ struct Workloads: Sendable {
                 throw BenchError("a page came back \(response.status) \(response.headers["content-encoding"] ?? "uncompressed")")
             }
             pages.append(response.body)
-            let page = try Self.wireDecoder().decode(Wire.ChangesPage.self, from: Data(try Gzip.decompress(response.body, limit: 256 << 20)))
+            let page = try Wire.decoder().decode(Wire.ChangesPage.self, from: Data(try Gzip.decompress(response.body, limit: 256 << 20)))
             cursor = page.hasMore ? page.cursor : nil
         } while cursor != nil
         return pages

@@ -15,6 +15,11 @@ struct Checks {
 
     func all() async throws -> [Violation] {
         var violations: [Violation] = []
+        let unreadable = runner.network.unreadablePushes
+        if !unreadable.isEmpty {
+            // Every other check reads the pushes; one it cannot read would make them wrong.
+            return [Violation(check: "observer", message: "answered pushes the lab could not decode", items: unreadable)]
+        }
         let acknowledged = acknowledgedMutations()
         violations += idempotency()
         for user in 0..<runner.config.users {

@@ -38,6 +38,7 @@ final class Network: ServerTransport, Sendable {
         var offline: Set<Int> = []
         var held: [Held] = []
         var pushes: [PushRecord] = []
+        var unreadable: [String] = []
         var injected: [FaultKind: Int] = [:]
     }
 
@@ -73,6 +74,8 @@ final class Network: ServerTransport, Sendable {
     func countInjected(_ kind: FaultKind) { state.withLock { $0.injected[kind, default: 0] += 1 } }
 
     var pushes: [PushRecord] { state.withLock { $0.pushes } }
+    /// Answered pushes the observer could not decode; the checks would be blind to them.
+    var unreadablePushes: [String] { state.withLock { $0.unreadable } }
     var injected: [FaultKind: Int] { state.withLock { $0.injected } }
 
     /// Delivers every held request now (before the final checks).
@@ -156,13 +159,16 @@ final class Network: ServerTransport, Sendable {
     }
 
     private func observePush(device: Int, request: [UInt8], response: [UInt8]) {
-        let decoder = JSONDecoder()
-        guard let push = try? decoder.decode(Wire.PushRequest.self, from: Data(request)),
-            let answer = try? decoder.decode(Wire.PushResponse.self, from: Data(response))
-        else { return }
-        let mutations = push.mutations.compactMap { try? $0.model() }
-        let record = PushRecord(device: device, mutations: mutations, results: answer.results.map(\.model))
-        state.withLock { $0.pushes.append(record) }
+        let decoder = Wire.decoder()
+        do {
+            let push = try decoder.decode(Wire.PushRequest.self, from: Data(request))
+            let answer = try decoder.decode(Wire.PushResponse.self, from: Data(response))
+            let mutations = try push.mutations.map { mutation throws(WireError) in try mutation.model() }
+            let record = PushRecord(device: device, mutations: mutations, results: answer.results.map(\.model))
+            state.withLock { $0.pushes.append(record) }
+        } catch {
+            state.withLock { $0.unreadable.append("device \(device): \(error)") }
+        }
     }
 }
 

@@ -9,7 +9,7 @@ import SyncServerCore
 
 /// A violated guarantee, with the items involved.
 public struct Violation: Codable, Hashable, Sendable, CustomStringConvertible {
-    /// Which check: convergence, conservation, rules, idempotency, isolation, quiescence.
+    /// Which check: convergence, conservation, rules, idempotency, isolation, quiescence, observer.
     public var check: String
     public var message: String
     public var items: [String]

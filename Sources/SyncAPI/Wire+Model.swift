@@ -16,6 +16,16 @@ public struct WireError: Error, Hashable, Sendable, CustomStringConvertible {
 /// Wire schema shorthand.
 public typealias Wire = Components.Schemas
 
+extension Components.Schemas {
+    /// A decoder for wire JSON read outside the generated client (the lab's observer, the
+    /// benchmarks): dates are ISO 8601, as the generated code writes them.
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}
+
 extension HLC {
     /// Parses a wire timestamp, naming the field on failure.
     public init(wire text: String, field: String) throws(WireError) {

@@ -1,5 +1,9 @@
+import BriefingModel
+import BriefingStore
 import Foundation
-import SimulationLab
+@testable import SimulationLab
+import SyncClient
+import SyncServerCore
 import Testing
 
 @Suite("Conflict-resolution lab", .serialized)
@@ -75,5 +79,22 @@ struct SimulationLabTests {
         #expect(replayed.faults == report.faults)
         #expect(replayed.syncs == report.syncs && replayed.failedSyncs == report.failedSyncs)
         #expect(replayed.passed == report.passed)
+    }
+
+    @Test("The lab reads every answered push, including one whose page carries a briefing", .timeLimit(.minutes(1)))
+    func observerReadsEveryPush() async throws {
+        let runner = try await Runner(config: SimulationConfig(devices: 1, users: 1, steps: 1, seed: 5, faults: []))
+        defer { Task { await runner.shutDown() } }
+        let (briefing, editorial) = try #require(try DemoContent.briefings().first)
+        try await runner.service.publish(briefing, editorial: editorial)
+        let device = runner.devices[0]
+        try await device.store.change(
+            .bookmark, id: briefing.id, fields: ["briefingID": .string(briefing.id), "bookmarked": .bool(true)])
+        // The push carries the pull, so its answer holds the republished briefing (dates and all).
+        let summary = try await device.client.sync()
+        #expect(summary.pushed == 1 && summary.pulled > 0)
+        #expect(runner.network.unreadablePushes.isEmpty, "\(runner.network.unreadablePushes)")
+        #expect(runner.network.pushes.map(\.mutations.count) == [1])
+        #expect(try await Checks(runner: runner).all().isEmpty)
     }
 }
