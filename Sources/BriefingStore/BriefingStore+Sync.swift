@@ -39,19 +39,30 @@ public struct OutboxBatch: Sendable {
 extension BriefingStore {
     /// How many local changes wait for the server.
     public func pendingCount() async throws -> Int {
-        try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0 }
+        try await database.read { db in try Self.pendingCount(db) }
     }
 
     /// The oldest `limit` pending mutations, how many are pending, and the cursor, in one read.
     public func outboxBatch(limit: Int) async throws -> OutboxBatch {
-        try await database.read { db in
-            OutboxBatch(
-                mutations: try String.fetchAll(
-                    db.cachedStatement(sql: "SELECT body FROM outbox ORDER BY mutationID LIMIT ?"), arguments: [limit]
-                ).map { try Self.decode(Mutation.self, $0) },
-                pending: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0,
-                cursor: try String.fetchOne(db, sql: "SELECT cursor FROM syncState WHERE id = 1"))
-        }
+        try await database.read { db in try Self.outboxBatch(db, limit: limit) }
+    }
+
+    /// What a sync starts from, in one read: the device's state and its first outbox batch.
+    public func syncStart(batchLimit: Int) async throws -> (state: SyncState, batch: OutboxBatch) {
+        try await database.read { db in (try Self.loadState(db), try Self.outboxBatch(db, limit: batchLimit)) }
+    }
+
+    static func outboxBatch(_ db: Database, limit: Int) throws -> OutboxBatch {
+        OutboxBatch(
+            mutations: try String.fetchAll(
+                db.cachedStatement(sql: "SELECT body FROM outbox ORDER BY mutationID LIMIT ?"), arguments: [limit]
+            ).map { try Self.decode(Mutation.self, $0) },
+            pending: try pendingCount(db),
+            cursor: try String.fetchOne(db.cachedStatement(sql: "SELECT cursor FROM syncState WHERE id = 1")))
+    }
+
+    static func pendingCount(_ db: Database) throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM outbox")) ?? 0
     }
 
     /// Removes acknowledged mutations from the outbox; a rejected one is kept as a rejection.
@@ -63,7 +74,7 @@ extension BriefingStore {
         let stamp = isoNow
         return try await writeFromServer { db in
             try Self.acknowledge(db, results, at: stamp)
-            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0
+            return try Self.pendingCount(db)
         }
     }
 
@@ -73,7 +84,7 @@ extension BriefingStore {
     /// again. The reader's own edits keep `synchronous = FULL`.
     func writeFromServer<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await database.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.cachedStatement(sql: "PRAGMA synchronous = NORMAL").execute()
             let outcome = Result { () throws -> T in
                 var result: T?
                 try db.inTransaction {
@@ -83,7 +94,7 @@ extension BriefingStore {
                 return result!
             }
             // Back to FULL before anything else writes; failing to is an error, not a silent downgrade.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.cachedStatement(sql: "PRAGMA synchronous = FULL").execute()
             return try outcome.get()
         }
     }
@@ -129,16 +140,16 @@ extension BriefingStore {
             try Self.acknowledge(db, results, at: stamp)
             var summary = PageSummary()
             // Applying a page leaves the outbox as it is; with nothing pending there is nothing to rebase.
-            summary.pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0
+            summary.pending = try Self.pendingCount(db)
             let state = try Self.loadState(db)
             var clock = state.deviceID.map { HybridClock(node: $0, last: state.clock) }
             for change in changes {
                 if case .record(let record) = change.payload, let newest = record.newestClock { clock?.receive(newest, now: millis) }
                 try Self.apply(db, change, rebase: summary.pending > 0, summary: &summary)
             }
-            try db.execute(
-                sql: "UPDATE syncState SET cursor = ?, clock = COALESCE(?, clock), lastSyncAt = CASE WHEN ? THEN ? ELSE lastSyncAt END WHERE id = 1",
-                arguments: [cursor, clock?.last.description, finishing, stamp])
+            try db.cachedStatement(
+                sql: "UPDATE syncState SET cursor = ?, clock = COALESCE(?, clock), lastSyncAt = CASE WHEN ? THEN ? ELSE lastSyncAt END WHERE id = 1"
+            ).execute(arguments: [cursor, clock?.last.description, finishing, stamp])
             return summary
         }
     }

@@ -110,7 +110,7 @@ extension BriefingStore {
         try await database.write { db in
             let state = try Self.loadState(db)
             if state.serverURL != nil && (state.serverURL != serverURL || state.user != user) {
-                let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0
+                let pending = try Self.pendingCount(db)
                 if pending > 0 {
                     throw StoreError(
                         .pendingChanges,

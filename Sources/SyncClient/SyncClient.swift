@@ -146,13 +146,14 @@ public struct SyncClient: Sendable {
 
     /// Pushes every pending change, then pulls until caught up.
     public func sync(progress: @Sendable (Progress) -> Void = { _ in }) async throws -> Summary {
-        let state = try await store.syncState()
+        let (state, batch) = try await store.syncStart(batchLimit: configuration.pushBatchSize)
         guard let serverURL = state.serverURL, let token = state.token, let deviceID = state.deviceID else {
             throw SyncClientError(.notLoggedIn, "log in first: briefing login SERVER_URL --user NAME")
         }
         let client = try client(serverURL: serverURL, token: token)
         var summary = Summary()
-        let caughtUp = try await push(client, serverURL: serverURL, deviceID: deviceID, summary: &summary, progress: progress)
+        let caughtUp = try await push(
+            client, serverURL: serverURL, deviceID: deviceID, first: batch, summary: &summary, progress: progress)
         if !caughtUp { try await pull(client, serverURL: serverURL, summary: &summary, progress: progress) }
         logger.debug(
             "sync finished",
@@ -160,13 +161,15 @@ public struct SyncClient: Sendable {
         return summary
     }
 
-    /// Pushes the outbox in batches. The batch that empties it also asks for the first page
-    /// of changes, so a sync with little to do is one round trip; returns whether that page
-    /// brought the device up to date (otherwise the pull carries on from its cursor).
+    /// Pushes the outbox in batches, starting with `first` (read together with the sync's
+    /// state). The batch that empties it also asks for the first page of changes, so a sync
+    /// with little to do is one round trip and one local read before it; returns whether that
+    /// page brought the device up to date (otherwise the pull carries on from its cursor).
     private func push(
-        _ client: Client, serverURL: String, deviceID: String, summary: inout Summary, progress: (Progress) -> Void
+        _ client: Client, serverURL: String, deviceID: String, first: OutboxBatch, summary: inout Summary,
+        progress: (Progress) -> Void
     ) async throws -> Bool {
-        var next = try await store.outboxBatch(limit: configuration.pushBatchSize)
+        var next = first
         let total = next.pending
         var done = 0
         var caughtUp = false

@@ -153,7 +153,7 @@ extension ServerStore {
     ) throws -> [MutationResult] {
         let limit = Int64((now.timeIntervalSince1970 + maxClockSkew) * 1000)
         var last = try Int64.fetchOne(
-            db, sql: "SELECT lastMutationID FROM device WHERE id = ?", arguments: [principal.deviceID]) ?? 0
+            db.cachedStatement(sql: "SELECT lastMutationID FROM device WHERE id = ?"), arguments: [principal.deviceID]) ?? 0
         var results: [MutationResult] = []
         results.reserveCapacity(mutations.count)
         for mutation in mutations {
@@ -188,8 +188,7 @@ extension ServerStore {
                         message: rejection.message))
             }
         }
-        try db.execute(
-            sql: "UPDATE device SET lastMutationID = ? WHERE id = ?", arguments: [last, principal.deviceID])
+        try db.cachedStatement(sql: "UPDATE device SET lastMutationID = ? WHERE id = ?").execute(arguments: [last, principal.deviceID])
         return results
     }
 

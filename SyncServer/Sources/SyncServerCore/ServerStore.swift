@@ -81,7 +81,8 @@ public final class ServerStore: Sendable {
     /// never past the horizon, so the larger of the two is the high-water mark.
     static func newestSeq(_ db: Database) throws -> Int64 {
         try Int64.fetchOne(
-            db, sql: "SELECT MAX(COALESCE((SELECT MAX(seq) FROM record), 0), CAST((SELECT value FROM meta WHERE key = 'horizon') AS INTEGER))"
+            db.cachedStatement(
+                sql: "SELECT MAX(COALESCE((SELECT MAX(seq) FROM record), 0), CAST((SELECT value FROM meta WHERE key = 'horizon') AS INTEGER))")
         ) ?? 0
     }
 
