@@ -208,7 +208,13 @@ struct Workloads: Sendable {
             _ = try await client.sync()
             let highlights = try await client.store.recordIDs(.highlight)
             guard let target = highlights.first else { throw BenchError("the library has no highlights") }
+            // The floor: an authenticated no-op through the same middleware. Each round times a
+            // sync and then a floor request, so both see the same moment's machine.
+            guard let token = try await client.store.syncState().token else { throw BenchError("the device has no token") }
+            var request = URLRequest(url: URL(string: server.url + "/healthz")!)
+            request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
             var samples: [Double] = []
+            var floor: [Double] = []
             for round in 0..<configuration.latencyRounds {
                 try await client.store.change(.highlight, id: target, fields: ["color": .string(Highlight.colors[round % Highlight.colors.count])])
                 let (summary, seconds) = try await time { try await client.sync() }
@@ -216,16 +222,9 @@ struct Workloads: Sendable {
                     throw BenchError("an incremental sync pushed \(summary.pushed) and pulled \(summary.pulled); expected 1 and at least 1")
                 }
                 samples.append(seconds)
-            }
-            // The floor: an authenticated no-op through the same middleware.
-            guard let token = try await client.store.syncState().token else { throw BenchError("the device has no token") }
-            var request = URLRequest(url: URL(string: server.url + "/healthz")!)
-            request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-            var floor: [Double] = []
-            for _ in 0..<configuration.latencyRounds {
-                let (response, seconds) = try await time { try await URLSession.shared.data(for: request).1 }
+                let (response, floorSeconds) = try await time { try await URLSession.shared.data(for: request).1 }
                 guard (response as? HTTPURLResponse)?.statusCode == 200 else { throw BenchError("the authenticated /healthz failed") }
-                floor.append(seconds)
+                floor.append(floorSeconds)
             }
             try await server.stop()
             let s = Samples(seconds: samples), f = Samples(seconds: floor)
