@@ -94,6 +94,8 @@ struct Sync: AsyncParsableCommand {
                 console.err("\r" + Self.bar(label: "push", done: done, total: total))
             case .pulling(let changes, let pages) where pages > 0:
                 console.err("\r\u{1B}[2K" + "pull  \(changes) change(s), \(pages) page(s)")
+            case .resyncing:
+                console.err("\r\u{1B}[2K" + "The server no longer has this device's place in the log; pulling everything again.\n")
             default:
                 break
             }

@@ -4,6 +4,7 @@ import BriefingStore
 import Foundation
 import Logging
 import OpenAPIURLSession
+import Synchronization
 import SyncClient
 import SyncServerCore
 
@@ -221,8 +222,7 @@ final class Runner: @unchecked Sendable {
             guard devices.indices.contains(device) else { return }
             syncs += 1
             do {
-                let summary = try await devices[device].client.sync()
-                if summary.resynced { resyncs += 1 }
+                _ = try await sync(devices[device])
             } catch {
                 failedSyncs += 1
             }
@@ -239,6 +239,15 @@ final class Runner: @unchecked Sendable {
             }
         case .compact:
             compacted += try await service.compact().removed
+        }
+    }
+
+    /// Syncs one device, counting each resync it starts, also in a sync that a fault then fails.
+    func sync(_ device: SimulatedDevice) async throws -> SyncClient.Summary {
+        let started = Mutex(0)
+        defer { resyncs += started.withLock { $0 } }
+        return try await device.client.sync { progress in
+            if progress == .resyncing { started.withLock { $0 += 1 } }
         }
     }
 
@@ -318,9 +327,8 @@ final class Runner: @unchecked Sendable {
             for device in devices {
                 clock.advance(by: 1000)
                 do {
-                    let summary = try await device.client.sync()
+                    let summary = try await sync(device)
                     if summary.pushed + summary.merged + summary.rejected + summary.pulled > 0 { quiet = false }
-                    if summary.resynced { resyncs += 1 }
                 } catch {
                     quiet = false
                     violations.append(Violation(check: "quiescence", message: "a fault-free sync failed", items: ["device \(device.index): \(error)"]))

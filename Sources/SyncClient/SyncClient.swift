@@ -46,6 +46,9 @@ public struct SyncClient: Sendable {
     public enum Progress: Sendable, Hashable {
         case pushing(done: Int, total: Int)
         case pulling(changes: Int, pages: Int)
+        /// The server compacted past this device's cursor: the pull starts over from the
+        /// beginning (pending changes are kept and pushed as usual).
+        case resyncing
     }
 
     /// What a sync did.
@@ -293,6 +296,7 @@ public struct SyncClient: Sendable {
                 logger.notice("server requires a resync")
                 try await store.resetForResync()
                 summary.resynced = true
+                progress(.resyncing)
                 next = Task { try await fetchPage(client, serverURL: serverURL, cursor: nil) }
             }
         }

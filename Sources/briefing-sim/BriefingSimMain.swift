@@ -137,7 +137,7 @@ struct BriefingSim: AsyncParsableCommand {
         }
         line("briefing-sim: seed \(config.seed)\(config.http ? " (over HTTP)" : ""), \(config.devices) devices, \(config.users) user(s), \(report.steps) steps, faults: \(config.faults.isEmpty ? "none" : config.faults.sorted().map(\.rawValue).joined(separator: ","))")
         line("  operations: \(list(report.operations)) (\(report.skippedOperations) no longer applicable)")
-        line("  syncs: \(report.syncs) (\(report.failedSyncs) failed by faults, \(report.resyncs) full resyncs)")
+        line("  syncs: \(report.syncs) (\(report.failedSyncs) failed by faults, \(report.resyncs) full resync(s))")
         line("  faults injected: \(list(report.faults))")
         line("  conflicts by rule: \(list(report.conflicts))")
         line("  tombstones compacted: \(report.tombstonesCompacted); pushes observed: \(report.pushesObserved)")

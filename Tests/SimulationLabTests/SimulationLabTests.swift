@@ -97,4 +97,35 @@ struct SimulationLabTests {
         #expect(runner.network.pushes.map(\.mutations.count) == [1])
         #expect(try await Checks(runner: runner).all().isEmpty)
     }
+
+    @Test("A device behind the compaction horizon says it is resyncing, keeps its edits, and the lab counts it", .timeLimit(.minutes(1)))
+    func resyncIsReported() async throws {
+        let runner = try await Runner(config: SimulationConfig(devices: 2, users: 1, steps: 1, seed: 9, faults: [], retentionHours: 1))
+        defer { Task { await runner.shutDown() } }
+        let (writer, behind) = (runner.devices[0], runner.devices[1])
+        let briefingID = try #require(try await writer.store.briefings().first?.id)
+        // A tombstone the other device never pulls, then compacted away.
+        try await writer.store.change(.bookmark, id: briefingID, fields: ["briefingID": .string(briefingID), "bookmarked": .bool(true)])
+        _ = try await runner.sync(writer)
+        try await writer.store.change(.bookmark, id: briefingID, op: .delete)
+        _ = try await runner.sync(writer)
+        runner.clock.advance(by: 2 * 3_600_000)
+        #expect(try await runner.service.compact().removed == 1)
+        // The device behind has an edit of its own waiting.
+        try await behind.store.change(
+            .readingProgress, id: briefingID,
+            fields: ["briefingID": .string(briefingID), "position": .number(0.5), "furthest": .number(0.5)])
+        // Its sync pushes, learns its cursor is too old, starts over, and loses its next
+        // request: the sync fails, yet the resync it began is reported and counted.
+        runner.network.setFaults([nil, nil, .dropRequest])
+        await #expect(throws: (any Error).self) { _ = try await runner.sync(behind) }
+        runner.network.setFaults([])
+        #expect(runner.resyncs == 1)
+        let summary = try await runner.sync(behind)
+        #expect(summary.pulled > 0 && !summary.resynced)
+        #expect(try await behind.store.pendingCount() == 0)
+        #expect(try await behind.store.record(.readingProgress, id: briefingID)?.fields["position"] == .number(0.5))
+        _ = try await runner.sync(writer)
+        #expect(try await Checks(runner: runner).all().isEmpty)
+    }
 }
