@@ -96,11 +96,17 @@ public struct MutationResult: Codable, Hashable, Sendable {
     /// For `rejected`, a stable code.
     public var reason: String?
     public var message: String?
+    /// For `rejected`, the server's state of the record after the batch (nil if it has none),
+    /// so the device can undo what it showed.
+    public var current: UserRecord?
 
-    public init(mutationID: Int64, status: MutationStatus, reason: String? = nil, message: String? = nil) {
+    public init(
+        mutationID: Int64, status: MutationStatus, reason: String? = nil, message: String? = nil, current: UserRecord? = nil
+    ) {
         self.mutationID = mutationID
         self.status = status
         self.reason = reason
         self.message = message
+        self.current = current
     }
 }

@@ -115,8 +115,24 @@ extension BriefingStore {
                         result.mutationID, mutation.kind.rawValue, mutation.id, result.reason ?? "rejected",
                         result.message ?? "", stamp, body,
                     ])
+                try db.cachedStatement(sql: "DELETE FROM outbox WHERE mutationID = ?").execute(arguments: [result.mutationID])
+                // The refused edit was shown optimistically: back to the server's state, with
+                // this device's other pending edits on the record re-applied.
+                try restore(db, kind: mutation.kind, id: mutation.id, server: result.current)
+            } else {
+                try db.cachedStatement(sql: "DELETE FROM outbox WHERE mutationID = ?").execute(arguments: [result.mutationID])
             }
-            try db.cachedStatement(sql: "DELETE FROM outbox WHERE mutationID = ?").execute(arguments: [result.mutationID])
+        }
+    }
+
+    /// Rebuilds a record from the server's state (nil: the server has none) and the device's
+    /// pending mutations on it; a record that is then nothing is removed.
+    static func restore(_ db: Database, kind: EntityKind, id: String, server: UserRecord?) throws {
+        if let record = try replay(db, kind: kind, id: id, onto: server) {
+            try saveRecord(db, record)
+        } else {
+            try db.execute(sql: "DELETE FROM userRecord WHERE kind = ? AND id = ?", arguments: [kind.rawValue, id])
+            try SearchIndex.remove(db, kind: kind, id: id)
         }
     }
 
@@ -156,10 +172,15 @@ extension BriefingStore {
 
     /// The server's record with this device's pending mutations re-applied.
     static func rebase(_ db: Database, _ serverRecord: UserRecord) throws -> UserRecord {
+        try replay(db, kind: serverRecord.kind, id: serverRecord.id, onto: serverRecord) ?? serverRecord
+    }
+
+    /// The device's pending mutations on a record applied, in order, to `record`.
+    static func replay(_ db: Database, kind: EntityKind, id: String, onto record: UserRecord?) throws -> UserRecord? {
         let pending = try String.fetchAll(
             db.cachedStatement(sql: "SELECT body FROM outbox WHERE kind = ? AND recordID = ? ORDER BY mutationID"),
-            arguments: [serverRecord.kind.rawValue, serverRecord.id])
-        var record = serverRecord
+            arguments: [kind.rawValue, id])
+        var record = record
         for body in pending {
             let mutation = try decode(Mutation.self, body)
             // A pending mutation the rules refuse will be refused by the server too, and recorded then.

@@ -164,7 +164,10 @@ final class Network: ServerTransport, Sendable {
             let push = try decoder.decode(Wire.PushRequest.self, from: Data(request))
             let answer = try decoder.decode(Wire.PushResponse.self, from: Data(response))
             let mutations = try push.mutations.map { mutation throws(WireError) in try mutation.model() }
-            let record = PushRecord(device: device, mutations: mutations, results: answer.results.map(\.model))
+            let results = try zip(answer.results, mutations).map { result, mutation throws(WireError) in
+                try result.model(answering: mutation)
+            }
+            let record = PushRecord(device: device, mutations: mutations, results: results)
             state.withLock { $0.pushes.append(record) }
         } catch {
             state.withLock { $0.unreadable.append("device \(device): \(error)") }

@@ -116,13 +116,14 @@ extension Wire.MutationResult {
     public init(_ result: MutationResult) {
         self.init(
             mutationID: result.mutationID, status: Wire.MutationStatus(rawValue: result.status.rawValue)!,
-            reason: result.reason, message: result.message)
+            reason: result.reason, message: result.message, current: result.current.map(Wire.UserRecord.init))
     }
 
-    /// The model result.
-    public var model: MutationResult {
+    /// The model result of `mutation` (whose kind and ID a rejection's `current` record has).
+    public func model(answering mutation: Mutation) throws(WireError) -> MutationResult {
         MutationResult(
-            mutationID: mutationID, status: MutationStatus(rawValue: status.rawValue)!, reason: reason, message: message)
+            mutationID: mutationID, status: MutationStatus(rawValue: status.rawValue)!, reason: reason, message: message,
+            current: try current.map { record throws(WireError) in try record.model(kind: mutation.kind, id: mutation.id) })
     }
 }
 

@@ -198,10 +198,15 @@ public struct SyncClient: Sendable {
             case .undocumented(let status, _):
                 throw SyncClientError(.server, "the server answered HTTP \(status) to a push")
             }
-            let results = response.results.map(\.model)
-            let sent = Set(batch.map(\.mutationID))
-            guard results.count == batch.count, Set(results.map(\.mutationID)) == sent else {
+            let sent = Dictionary(batch.map { ($0.mutationID, $0) }, uniquingKeysWith: { first, _ in first })
+            guard response.results.count == batch.count, Set(response.results.map(\.mutationID)) == Set(sent.keys) else {
                 throw SyncClientError(.protocolViolation, "the server's answer does not match the pushed batch")
+            }
+            let results: [MutationResult]
+            do {
+                results = try response.results.map { result throws(WireError) in try result.model(answering: sent[result.mutationID]!) }
+            } catch {
+                throw SyncClientError(.protocolViolation, "the server sent an invalid answer: \(error.message)")
             }
             let stillPending: Int
             if pull != nil, let page = response.changes {

@@ -128,4 +128,36 @@ struct SimulationLabTests {
         _ = try await runner.sync(writer)
         #expect(try await Checks(runner: runner).all().isEmpty)
     }
+
+    @Test("A refused edit is undone on the device: its records match the server's again, and the refusal is kept", .timeLimit(.minutes(1)))
+    func refusedEditIsUndone() async throws {
+        let runner = try await Runner(config: SimulationConfig(devices: 1, users: 1, steps: 1, seed: 11, faults: []))
+        defer { Task { await runner.shutDown() } }
+        let honest = runner.devices[0]
+        let briefingID = try #require(try await honest.store.briefings().first?.id)
+        let note = "N-shared"
+        try await honest.store.change(.note, id: note, fields: ["briefingID": .string(briefingID), "text": .string("Check the grid figures")])
+        _ = try await runner.sync(honest)
+        // A second device whose clock runs three days ahead, past what the server accepts.
+        let clock = runner.clock
+        let ahead = try BriefingStore.inMemory(now: { Date(timeIntervalSince1970: Double(clock.now + 3 * 86_400_000) / 1000) })
+        let client = SyncClient(store: ahead, transport: runner.network.transport(for: 1), configuration: .init(retries: 0))
+        try await client.login(serverURL: Runner.serverURL, user: "reader1", password: Runner.password, deviceName: "ahead")
+        _ = try await client.sync()
+        // It edits the shared note and bookmarks the briefing; both show at once.
+        try await ahead.change(.note, id: note, fields: ["text": .string("Check the grid figures twice")])
+        try await ahead.change(.bookmark, id: briefingID, fields: ["briefingID": .string(briefingID), "bookmarked": .bool(true)])
+        #expect(try await ahead.record(.note, id: note)?.fields["text"] == .string("Check the grid figures twice"))
+        let summary = try await client.sync()
+        #expect(summary.rejected == 2)
+        // Both are refused: the edit is undone, the bookmark goes, and both refusals stay listed.
+        let server = try await runner.service.store.records(ofAccount: runner.accountIDs[0]).filter { !$0.deleted }
+        #expect(try await ahead.record(.note, id: note) == server.first { $0.id == note })
+        #expect(try await ahead.record(.note, id: note)?.fields["text"] == .string("Check the grid figures"))
+        #expect(try await ahead.record(.bookmark, id: briefingID) == nil)
+        #expect(try await ahead.rejections().map(\.reason) == ["clock_skew", "clock_skew"])
+        #expect(try await ahead.rejections().map(\.mutation.fields["text"]).contains(.string("Check the grid figures twice")))
+        #expect(try await ahead.pendingCount() == 0)
+        #expect(try await ahead.allRecords().filter { !$0.deleted } == server)
+    }
 }

@@ -189,6 +189,11 @@ extension ServerStore {
             }
         }
         try db.cachedStatement(sql: "UPDATE device SET lastMutationID = ? WHERE id = ?").execute(arguments: [last, principal.deviceID])
+        // A refusal carries the record as it now stands, so the device can undo its optimistic
+        // edit; only the reader's own record (none for a foreign ID), so it leaks nothing.
+        for (index, mutation) in mutations.enumerated() where results[index].status == .rejected {
+            results[index].current = try userRecord(db, owner: principal.accountID, kind: mutation.kind, id: mutation.id)
+        }
         return results
     }
 
