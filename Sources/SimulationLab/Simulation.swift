@@ -31,6 +31,8 @@ public struct SimulationReport: Codable, Sendable {
     public var resyncs: Int
     public var faults: [String: Int]
     public var conflicts: [String: Int]
+    /// Mutations the server refused, by reason (first answers only).
+    public var refusals: [String: Int]
     public var tombstonesCompacted: Int
     public var pushesObserved: Int
     public var elapsedSeconds: Double
@@ -192,8 +194,10 @@ final class Runner: @unchecked Sendable {
     static func makeService(path: String, config: SimulationConfig, clock: SimClock, ids: SeededIDs, logger: Logger) throws -> SyncService {
         // synchronous = OFF: the simulated server restarts within this process and never loses power.
         let store = try ServerStore(path: path, fsync: false)
+        var configuration = SyncService.Configuration(bcryptCost: 4, tombstoneRetention: config.retentionHours * 3600)
+        if let hours = config.maxClockSkewHours { configuration.maxClockSkew = hours * 3600 }
         return SyncService(
-            store: store, configuration: .init(bcryptCost: 4, tombstoneRetention: config.retentionHours * 3600), logger: logger,
+            store: store, configuration: configuration, logger: logger,
             now: { clock.date }, makeID: { ids.next() })
     }
 
@@ -240,6 +244,18 @@ final class Runner: @unchecked Sendable {
         case .compact:
             compacted += try await service.compact().removed
         }
+    }
+
+    /// The server's refusals by reason, each mutation counted once (a repeat is answered again).
+    func refusals() -> [String: Int] {
+        var seen: Set<String> = []
+        var counts: [String: Int] = [:]
+        for push in network.pushes {
+            for result in push.results where result.status == .rejected && seen.insert("\(push.device)/\(result.mutationID)").inserted {
+                counts[result.reason ?? "rejected", default: 0] += 1
+            }
+        }
+        return counts
     }
 
     /// Syncs one device, counting each resync it starts, also in a sync that a fault then fails.
@@ -351,7 +367,7 @@ final class Runner: @unchecked Sendable {
             config: config, steps: steps, operations: operations, skippedOperations: skipped, syncs: syncs,
             failedSyncs: failedSyncs, resyncs: resyncs,
             faults: Dictionary(uniqueKeysWithValues: network.injected.map { ($0.key.rawValue, $0.value) }),
-            conflicts: conflicts, tombstonesCompacted: compacted, pushesObserved: network.pushes.count,
+            conflicts: conflicts, refusals: refusals(), tombstonesCompacted: compacted, pushesObserved: network.pushes.count,
             elapsedSeconds: Date().timeIntervalSince(started), violations: violations)
     }
 }

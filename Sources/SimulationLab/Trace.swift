@@ -30,11 +30,16 @@ public struct SimulationConfig: Codable, Hashable, Sendable {
     public var retentionHours: Double
     /// Send every request through the HTTP stack on a loopback port instead of in memory.
     public var http: Bool
+    /// How far ahead of the server's clock a mutation's clock may be before it is refused, in
+    /// hours; nil for the server's default (36). Below the ±24-hour skew of `clock-skew`, a
+    /// device running ahead has its edits refused, and the checks see them undone.
+    public var maxClockSkewHours: Double?
 
     public init(
         devices: Int = 4, users: Int = 1, steps: Int = 2000, seed: UInt64 = 7, faults: Set<FaultKind> = [],
-        retentionHours: Double = 24, http: Bool = false
+        retentionHours: Double = 24, http: Bool = false, maxClockSkewHours: Double? = nil
     ) {
+        self.maxClockSkewHours = maxClockSkewHours
         self.devices = devices
         self.users = users
         self.steps = steps

@@ -23,6 +23,8 @@ struct BriefingSim: AsyncParsableCommand {
         help: "Faults to inject: drop-request, drop-response, duplicate, reorder, server-restart, clock-skew, or all (comma-separated).")
     var faults = ""
     @Option(help: "Tombstone retention on the simulated server, in simulated hours.") var retentionHours = 24.0
+    @Option(help: "Refuse mutations whose clock is this many hours ahead of the server's (default: the server's 36); below 24, clock-skew makes refusals.")
+    var maxClockSkewHours: Double?
     @Option(help: "Replay a trace written by an earlier failing run.") var replay: String?
     @Option(help: "Where to write the trace of a failing run.") var traceDirectory = FileManager.default.temporaryDirectory.path
     @Option(help: "Also write the trace of a passing run here (single seed).") var saveTrace: String?
@@ -63,7 +65,7 @@ struct BriefingSim: AsyncParsableCommand {
         let configs = (0..<UInt64(seeds)).map { offset in
             SimulationConfig(
                 devices: devices, users: users, steps: steps, seed: seed &+ offset, faults: faults, retentionHours: retentionHours,
-                http: http)
+                http: http, maxClockSkewHours: maxClockSkewHours)
         }
         // Seeds are independent runs: --jobs of them at a time, reported in seed order.
         var failed: (SimulationReport, Trace)?
@@ -140,6 +142,7 @@ struct BriefingSim: AsyncParsableCommand {
         line("  syncs: \(report.syncs) (\(report.failedSyncs) failed by faults, \(report.resyncs) full resync(s))")
         line("  faults injected: \(list(report.faults))")
         line("  conflicts by rule: \(list(report.conflicts))")
+        if !report.refusals.isEmpty { line("  refused by the server: \(list(report.refusals))") }
         line("  tombstones compacted: \(report.tombstonesCompacted); pushes observed: \(report.pushesObserved)")
         line("  time: \(String(format: "%.2f", report.elapsedSeconds)) s")
         if report.passed {

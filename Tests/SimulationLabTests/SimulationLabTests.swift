@@ -8,14 +8,17 @@ import Testing
 
 @Suite("Conflict-resolution lab", .serialized)
 struct SimulationLabTests {
-    /// Runs `count` seeds two at a time and returns the failing reports.
-    static func runSeeds(from first: UInt64, count: Int, steps: Int, users: Int) async throws -> [SimulationReport] {
+    /// Runs `count` seeds two at a time and returns every report.
+    static func runSeeds(
+        from first: UInt64, count: Int, steps: Int, users: Int, maxClockSkewHours: Double? = nil
+    ) async throws -> [SimulationReport] {
         try await withThrowingTaskGroup(of: SimulationReport.self) { group in
             var next = 0
-            var failures: [SimulationReport] = []
+            var reports: [SimulationReport] = []
             func add(_ offset: Int) {
                 let config = SimulationConfig(
-                    devices: 4, users: users, steps: steps, seed: first + UInt64(offset), faults: Set(FaultKind.allCases))
+                    devices: 4, users: users, steps: steps, seed: first + UInt64(offset), faults: Set(FaultKind.allCases),
+                    maxClockSkewHours: maxClockSkewHours)
                 group.addTask { try await Simulation.run(config).0 }
             }
             while next < min(2, count) {
@@ -23,22 +26,31 @@ struct SimulationLabTests {
                 next += 1
             }
             for try await report in group {
-                if !report.passed { failures.append(report) }
+                reports.append(report)
                 if next < count {
                     add(next)
                     next += 1
                 }
             }
-            return failures
+            return reports
         }
     }
 
     @Test("Every guarantee holds over a bounded set of seeds with every fault", .timeLimit(.minutes(5)))
     func boundedSeeds() async throws {
-        let failures = try await Self.runSeeds(from: 1000, count: 24, steps: 400, users: 2)
-        for report in failures {
+        let reports = try await Self.runSeeds(from: 1000, count: 24, steps: 400, users: 2)
+        for report in reports where !report.passed {
             Issue.record("seed \(report.config.seed): \(report.violations.first.map(\.description) ?? "")")
         }
+    }
+
+    @Test("With a clock bound below the skew, refused edits are undone and every guarantee still holds", .timeLimit(.minutes(2)))
+    func refusalsUnderFaults() async throws {
+        let reports = try await Self.runSeeds(from: 2000, count: 6, steps: 400, users: 2, maxClockSkewHours: 12)
+        for report in reports where !report.passed {
+            Issue.record("seed \(report.config.seed): \(report.violations.first.map(\.description) ?? "")")
+        }
+        #expect(reports.reduce(0) { $0 + $1.refusals["clock_skew", default: 0] } > 0, "no edit was refused")
     }
 
     @Test("A run exercises every fault, every conflict rule and a resync past the horizon", .timeLimit(.minutes(2)))
