@@ -116,6 +116,8 @@ struct ProtocolTests {
         var path = "/v1/mutations"
         var authorized = true
         var headers: [String: String] = [:]
+        /// The `Allow` header a 405 must carry.
+        var allow: String? = nil
         var body: @Sendable (_ deviceID: String) throws -> Data?
 
         var testDescription: String { name }
@@ -163,6 +165,11 @@ struct ProtocolTests {
         BadRequest(name: "bad token", status: 401, code: "unauthorized", method: "GET", path: "/v1/changes", authorized: false) { _ in nil },
         BadRequest(name: "unknown protocol version", status: 404, code: "unsupported_version", method: "GET", path: "/v2/changes") { _ in nil },
         BadRequest(name: "unknown endpoint", status: 404, code: "not_found", method: "GET", path: "/v1/nothing") { _ in nil },
+        BadRequest(name: "wrong method", status: 405, code: "method_not_allowed", method: "GET", path: "/v1/mutations", allow: "POST") { _ in nil },
+        BadRequest(
+            name: "wrong method on a session", status: 405, code: "method_not_allowed", method: "PUT", path: "/v1/sessions/current",
+            allow: "DELETE"
+        ) { _ in nil },
     ]
 
     @Test("Bad input gets a 4xx with a JSON error, changes nothing, and the server keeps serving", arguments: badRequests)
@@ -176,6 +183,9 @@ struct ProtocolTests {
                 body: try bad.body(demo.deviceID))
             #expect(response.status == bad.status)
             #expect(response.errorCode == bad.code)
+            if let allow = bad.allow {
+                #expect(response.headers.first { $0.key.lowercased() == "allow" }?.value == allow)
+            }
             let message = response.object?["message"] as? String
             #expect(message?.isEmpty == false)
             #expect(try await server.service.store.records(ofAccount: account.id) == before)

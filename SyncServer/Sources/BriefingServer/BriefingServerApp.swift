@@ -37,8 +37,11 @@ public struct CompactionService: Service {
 public enum BriefingServerApp {
     /// The router: protocol and compression middleware around the generated API routes.
     public static func router(service: SyncService, limits: HTTPLimits = .init(), logger: Logger) throws -> Router<BasicRequestContext> {
+        // The API's paths and methods, read off a router the API is registered on alone.
+        let probe = Router()
+        try registerAPI(on: probe, service: service, logger: logger)
         let router = Router()
-        router.add(middleware: ProtocolMiddleware())
+        router.add(middleware: ProtocolMiddleware(routes: probe.routes.map { ($0.path.description, $0.method) }))
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: CompressionMiddleware(limits: limits))
         try registerAPI(on: router, service: service, logger: logger)

@@ -26,6 +26,16 @@ public struct HTTPLimits: Sendable {
 struct ProtocolMiddleware<Context: RequestContext>: RouterMiddleware {
     static var versionHeader: HTTPField.Name { HTTPField.Name("Briefings-Protocol-Version")! }
 
+    /// The methods each path answers, so a known path asked with another method gets 405
+    /// with `Allow` rather than 404.
+    let methods: [String: [HTTPRequest.Method]]
+
+    init(routes: [(path: String, method: HTTPRequest.Method)] = []) {
+        methods = Dictionary(grouping: routes, by: { Self.key($0.path) }).mapValues { $0.map(\.method).sorted { $0.rawValue < $1.rawValue } }
+    }
+
+    static func key(_ path: String) -> String { path.split(separator: "/").joined(separator: "/") }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response: Response
         if let version = Self.requestedVersion(request.uri.path), version != "v\(SyncProtocol.version)" {
@@ -35,6 +45,14 @@ struct ProtocolMiddleware<Context: RequestContext>: RouterMiddleware {
         } else {
             do {
                 response = try await next(request, context)
+            } catch let error as any HTTPResponseError
+                where error.status == .notFound && methods[Self.key(request.uri.path)]?.contains(request.method) == false
+            {
+                let allowed = methods[Self.key(request.uri.path)]!.map(\.rawValue).joined(separator: ", ")
+                response = ErrorBody.response(
+                    .methodNotAllowed, code: "method_not_allowed",
+                    message: "\(request.uri.path) does not answer \(request.method); it answers \(allowed)")
+                response.headers[.allow] = allowed
             } catch let error as any HTTPResponseError {
                 let code: String
                 switch error.status {
