@@ -104,6 +104,7 @@ extension BriefingStore {
             guard let body = try String.fetchOne(
                 db.cachedStatement(sql: "SELECT body FROM outbox WHERE mutationID = ?"), arguments: [result.mutationID])
             else { continue }
+            try db.cachedStatement(sql: "DELETE FROM outbox WHERE mutationID = ?").execute(arguments: [result.mutationID])
             if result.status == .rejected {
                 let mutation = try Self.decode(Mutation.self, body)
                 try db.execute(
@@ -115,12 +116,9 @@ extension BriefingStore {
                         result.mutationID, mutation.kind.rawValue, mutation.id, result.reason ?? "rejected",
                         result.message ?? "", stamp, body,
                     ])
-                try db.cachedStatement(sql: "DELETE FROM outbox WHERE mutationID = ?").execute(arguments: [result.mutationID])
                 // The refused edit was shown optimistically: back to the server's state, with
                 // this device's other pending edits on the record re-applied.
                 try restore(db, kind: mutation.kind, id: mutation.id, server: result.current)
-            } else {
-                try db.cachedStatement(sql: "DELETE FROM outbox WHERE mutationID = ?").execute(arguments: [result.mutationID])
             }
         }
     }
@@ -131,9 +129,14 @@ extension BriefingStore {
         if let record = try replay(db, kind: kind, id: id, onto: server) {
             try saveRecord(db, record)
         } else {
-            try db.execute(sql: "DELETE FROM userRecord WHERE kind = ? AND id = ?", arguments: [kind.rawValue, id])
-            try SearchIndex.remove(db, kind: kind, id: id)
+            try removeRecord(db, kind: kind, id: id)
         }
+    }
+
+    /// Removes a reader's record and its search entry.
+    static func removeRecord(_ db: Database, kind: EntityKind, id: String) throws {
+        try db.execute(sql: "DELETE FROM userRecord WHERE kind = ? AND id = ?", arguments: [kind.rawValue, id])
+        try SearchIndex.remove(db, kind: kind, id: id)
     }
 
     /// Applies one pulled page and stores its cursor, in one transaction.
@@ -210,8 +213,7 @@ extension BriefingStore {
             case .conflict:
                 try db.execute(sql: "DELETE FROM conflict WHERE id = ?", arguments: [change.id])
             default:
-                try db.execute(sql: "DELETE FROM userRecord WHERE kind = ? AND id = ?", arguments: [change.kind.rawValue, change.id])
-                try SearchIndex.remove(db, kind: change.kind, id: change.id)
+                try removeRecord(db, kind: change.kind, id: change.id)
             }
             summary.removed += 1
         case .record(let serverRecord):
