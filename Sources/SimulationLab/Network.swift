@@ -164,6 +164,10 @@ final class Network: ServerTransport, Sendable {
             let push = try decoder.decode(Wire.PushRequest.self, from: Data(request))
             let answer = try decoder.decode(Wire.PushResponse.self, from: Data(response))
             let mutations = try push.mutations.map { mutation throws(WireError) in try mutation.model() }
+            // Answers come in the order sent, one each; anything else is a gap the checks would not see.
+            guard answer.results.map(\.mutationID) == mutations.map(\.mutationID) else {
+                throw WireError("the answers do not match the pushed batch one for one")
+            }
             let results = try zip(answer.results, mutations).map { result, mutation throws(WireError) in
                 try result.model(answering: mutation)
             }
