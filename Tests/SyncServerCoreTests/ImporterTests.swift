@@ -170,13 +170,17 @@ struct ImportMatchingTests {
 
 @Suite("Concurrent imports")
 struct ConcurrentImportTests {
-    @Test("an import that started from an older revision is refused, not written over the newer one")
-    func staleRevision() async throws {
+    /// One article imported into a fresh store.
+    static func importOnce() async throws -> (ImportReport, ServerStore) {
         let importer = ArticleImporter(
             service: SyncService(store: try ServerStore.inMemory(), configuration: .init(bcryptCost: 4)), gazetteer: try Gazetteer.bundled())
         let name = "baltic-cod-quotas.txt"
-        let first = try await importer.importArticle(ArticleFixtures.data(name), fileName: name)
-        let store = importer.service.store
+        return (try await importer.importArticle(ArticleFixtures.data(name), fileName: name), importer.service.store)
+    }
+
+    @Test("an import that started from an older revision is refused, not written over the newer one")
+    func staleRevision() async throws {
+        let (first, store) = try await Self.importOnce()
         let briefing = try #require(try await store.briefing(id: first.id))
         let source = try #require(try await store.source(briefingID: first.id))
         // Another import of the same new article, begun before the first one was published.
@@ -188,11 +192,7 @@ struct ConcurrentImportTests {
 
     @Test("an editor's annotation added while an import runs survives that import's publish")
     func editorAnnotationDuringImport() async throws {
-        let importer = ArticleImporter(
-            service: SyncService(store: try ServerStore.inMemory(), configuration: .init(bcryptCost: 4)), gazetteer: try Gazetteer.bundled())
-        let name = "baltic-cod-quotas.txt"
-        let first = try await importer.importArticle(ArticleFixtures.data(name), fileName: name)
-        let store = importer.service.store
+        let (first, store) = try await Self.importOnce()
         let briefing = try #require(try await store.briefing(id: first.id))
         // The import read the layer before the editor's note existed, so its layer lacks it.
         let layerAsRead = try await store.editorialAnnotations(briefingID: first.id)
