@@ -41,23 +41,16 @@ extension BriefingStore {
     /// Finds a briefing by ID or by an unambiguous ID prefix.
     public func resolveBriefing(_ idOrPrefix: String) async throws -> Briefing {
         try await database.read { db in
-            if let exact = try Self.loadBriefing(db, id: idOrPrefix) { return exact }
-            let ids = try String.fetchAll(
-                db, sql: "SELECT id FROM briefing WHERE id LIKE ? ESCAPE '\\' ORDER BY id",
-                arguments: [Self.likePrefix(idOrPrefix)])
-            guard let only = ids.first else {
-                throw StoreError(.notFound, "no briefing \(idOrPrefix) in this store (run `briefing sync`, then `briefing list`)")
+            let id = try Self.uniqueID(
+                db, idOrPrefix,
+                in: LookupScope(
+                    table: "briefing", noun: "briefing",
+                    hint: " in this store (run `briefing sync`, then `briefing list`)"))
+            guard let briefing = try Self.loadBriefing(db, id: id) else {
+                throw StoreError(.notFound, "no briefing \(idOrPrefix)")
             }
-            guard ids.count == 1 else {
-                throw StoreError(.invalid, "\(idOrPrefix) matches \(ids.count) briefings: \(ids.joined(separator: ", "))")
-            }
-            return try Self.loadBriefing(db, id: only)!
+            return briefing
         }
-    }
-
-    static func likePrefix(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-            .replacingOccurrences(of: "_", with: "\\_") + "%"
     }
 
     /// The editorial layer of a briefing.

@@ -42,16 +42,15 @@ extension BriefingStore {
     /// Finds a live record of `kind` by ID or unambiguous ID prefix.
     public func resolveRecord(_ kind: EntityKind, _ idOrPrefix: String) async throws -> UserRecord {
         try await database.read { db in
-            let bodies = try String.fetchAll(
-                db, sql: "SELECT body FROM userRecord WHERE kind = ? AND deleted = 0 AND (id = ? OR id LIKE ? ESCAPE '\\')",
-                arguments: [kind.rawValue, idOrPrefix, Self.likePrefix(idOrPrefix)])
-            let records = try bodies.map { try Self.decode(UserRecord.self, $0) }
-            if let exact = records.first(where: { $0.id == idOrPrefix }) { return exact }
-            guard let only = records.first else { throw StoreError(.notFound, "no \(kind.rawValue) \(idOrPrefix)") }
-            guard records.count == 1 else {
-                throw StoreError(.invalid, "\(idOrPrefix) matches \(records.count) \(kind.rawValue)s; give more of the ID")
+            let id = try Self.uniqueID(
+                db, idOrPrefix,
+                in: LookupScope(
+                    table: "userRecord", condition: "kind = ? AND deleted = 0", arguments: [kind.rawValue],
+                    noun: kind.rawValue))
+            guard let record = try Self.loadRecord(db, kind, id) else {
+                throw StoreError(.notFound, "no \(kind.rawValue) \(idOrPrefix)")
             }
-            return only
+            return record
         }
     }
 

@@ -17,21 +17,13 @@ public enum ConflictChoice: String, CaseIterable, Sendable {
 }
 
 extension BriefingStore {
-    /// The conflict record with `idOrPrefix`.
+    /// The conflict record with ID `idOrPrefix`, or the one whose ID begins with it.
     public func conflict(_ idOrPrefix: String) async throws -> ConflictRecord {
         try await database.read { db in
-            let bodies = try Row.fetchAll(
-                db, sql: "SELECT id, body FROM conflict WHERE id = ? OR id LIKE ? ESCAPE '\\' LIMIT 50",
-                arguments: [idOrPrefix, Self.likePrefix(idOrPrefix)])
-            let body: String
-            if let exact = bodies.first(where: { $0["id"] == idOrPrefix }) {
-                body = exact["body"]
-            } else if bodies.count == 1 {
-                body = bodies[0]["body"]
-            } else if bodies.isEmpty {
-                throw StoreError(.notFound, "no conflict \(idOrPrefix); see `briefing conflicts`")
-            } else {
-                throw StoreError(.invalid, "\(idOrPrefix) matches \(bodies.count) conflicts; give more of the ID")
+            let id = try Self.uniqueID(
+                db, idOrPrefix, in: LookupScope(table: "conflict", noun: "conflict", hint: "; see `briefing conflicts`"))
+            guard let body = try String.fetchOne(db, sql: "SELECT body FROM conflict WHERE id = ?", arguments: [id]) else {
+                throw StoreError(.notFound, "no conflict \(idOrPrefix)")
             }
             return try Self.decode(ConflictRecord.self, body)
         }
