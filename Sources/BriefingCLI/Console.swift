@@ -1,3 +1,4 @@
+import BriefingModel
 import Foundation
 
 /// Where the CLI writes: standard output and error by default, a buffer in tests.
@@ -39,9 +40,6 @@ public struct Console: Sendable {
 
     /// A value as pretty JSON with sorted keys, ending in a newline.
     static func jsonText(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+        try CanonicalJSON.pretty(value) + "\n"
     }
 }

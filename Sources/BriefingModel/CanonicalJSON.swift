@@ -12,6 +12,13 @@ public enum CanonicalJSON {
         return encoder
     }()
 
+    private static let prettyEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
+
     private static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
@@ -21,6 +28,11 @@ public enum CanonicalJSON {
     /// A value as canonical JSON text.
     public static func text(_ value: some Encodable) throws -> String {
         String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    /// A value as canonical JSON indented for people, as the command-line tools print it.
+    public static func pretty(_ value: some Encodable) throws -> String {
+        String(decoding: try prettyEncoder.encode(value), as: UTF8.self)
     }
 
     /// A value decoded from JSON text.

@@ -51,11 +51,12 @@ struct Import: AsyncParsableCommand {
             }
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            encoder.dateEncodingStrategy = .iso8601
-            let data = files.count == 1 ? try reports.first.map { try encoder.encode($0) } : try encoder.encode(reports)
-            if let data { print(String(decoding: data, as: UTF8.self)) }
+            // One file prints its report; several print the list.
+            if files.count != 1 {
+                print(try CanonicalJSON.pretty(reports))
+            } else if let report = reports.first {
+                print(try CanonicalJSON.pretty(report))
+            }
         }
         if !failures.isEmpty {
             throw AdminError("\(failures.count) of \(files.count) file(s) not imported")
@@ -126,9 +127,7 @@ struct Annotate: AsyncParsableCommand {
             throw AdminError(error.message)
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(annotation), as: UTF8.self))
+            print(try CanonicalJSON.pretty(annotation))
         } else {
             print("added \(annotation.kind.rawValue) \(annotation.id) on “\(annotation.anchor.exact)” in \(id)")
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BriefingModel
 import Foundation
 import Hummingbird
 import Logging
@@ -140,9 +141,7 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             let accounts = try await options.openService(logger: Logger(label: "briefings.admin")).store.accounts()
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-                print(String(decoding: try encoder.encode(accounts), as: UTF8.self))
+                print(try CanonicalJSON.pretty(accounts))
             } else if accounts.isEmpty {
                 print("no users")
             } else {
