@@ -197,7 +197,9 @@ struct Checks {
         }
 
         // Last writer wins: on records never deleted, each field holds the value of the write with the highest clock.
-        let lwwFields: [(EntityKind, String)] = [(.highlight, "color"), (.bookmark, "bookmarked"), (.readingProgress, "position")]
+        let lwwFields: [(EntityKind, String)] = [
+            (.highlight, "color"), (.note, "highlightID"), (.bookmark, "bookmarked"), (.readingProgress, "position"),
+        ]
         for (kind, field) in lwwFields {
             var winners: [String: (HLC, FieldValue)] = [:]
             for item in acknowledged where item.mutation.kind == kind && !deleted.contains("\(kind.rawValue)/\(item.mutation.id)") {

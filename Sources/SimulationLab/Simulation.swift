@@ -299,6 +299,11 @@ final class Runner: @unchecked Sendable {
             case .editNote(let id, let text):
                 guard try await isLive(.note, id, store) else { return false }
                 try await store.change(.note, id: id, fields: ["text": .string(text)])
+            case .moveNote(let id, let highlightID):
+                guard try await isLive(.note, id, store) else { return false }
+                var target = FieldValue.null
+                if let highlightID, try await isLive(.highlight, highlightID, store) { target = .string(highlightID) }
+                try await store.change(.note, id: id, fields: ["highlightID": target])
             case .deleteNote(let id):
                 guard try await isLive(.note, id, store) else { return false }
                 try await store.change(.note, id: id, op: .delete)

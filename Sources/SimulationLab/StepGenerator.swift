@@ -104,6 +104,7 @@ struct StepGenerator {
             guard let id = pick(noteIDs), let note = try await store.record(.note, id: id).flatMap(Note.init) else {
                 return .addNote(id: newID("N"), briefingID: briefing, highlightID: nil, text: sentence(5))
             }
+            if chance(0.2) { return .moveNote(id: note.id, highlightID: chance(0.5) ? pick(highlights) : nil) }
             return .editNote(id: note.id, text: edited(note.text))
         case 58..<62:
             guard let id = pick(noteIDs) else { return .addTag(briefingID: briefing, name: pick(Self.tags)!, dot: newID("T")) }

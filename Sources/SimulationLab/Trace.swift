@@ -57,6 +57,8 @@ public enum UserOperation: Codable, Hashable, Sendable {
     case deleteHighlight(id: String)
     case addNote(id: String, briefingID: String, highlightID: String?, text: String)
     case editNote(id: String, text: String)
+    /// Moves a note to a highlight, or (nil) takes it off its highlight.
+    case moveNote(id: String, highlightID: String?)
     case deleteNote(id: String)
     case bookmark(briefingID: String, on: Bool)
     case progress(briefingID: String, position: Double)
@@ -71,6 +73,7 @@ public enum UserOperation: Codable, Hashable, Sendable {
         case .deleteHighlight: "delete-highlight"
         case .addNote: "add-note"
         case .editNote: "edit-note"
+        case .moveNote: "move-note"
         case .deleteNote: "delete-note"
         case .bookmark: "bookmark"
         case .progress: "progress"

@@ -58,7 +58,14 @@ extension Wire.RecordFields {
             anchor: fields["anchor"]?.anchor.map(Wire.TextAnchor.init), highlightID: fields["highlightID"]?.string,
             text: fields["text"]?.string, conflictOf: fields["conflictOf"]?.string, bookmarked: fields["bookmarked"]?.bool,
             position: fields["position"]?.number, furthest: fields["furthest"]?.number, name: fields["name"]?.string,
-            adds: fields["adds"]?.strings, removes: fields["removes"]?.strings)
+            adds: fields["adds"]?.strings, removes: fields["removes"]?.strings,
+            cleared: Self.cleared(fields))
+    }
+
+    /// The fields set to no value, which JSON cannot tell from fields left alone.
+    static func cleared(_ fields: [String: FieldValue]) -> [ClearedPayloadPayload]? {
+        let names = fields.filter { $0.value == .null }.keys.sorted().compactMap(ClearedPayloadPayload.init(rawValue:))
+        return names.isEmpty ? nil : names
     }
 
     /// The fields that are set, as model values.
@@ -82,6 +89,12 @@ extension Wire.RecordFields {
         if let name { fields["name"] = .string(name) }
         if let adds { fields["adds"] = .strings(adds) }
         if let removes { fields["removes"] = .strings(removes) }
+        for name in cleared ?? [] {
+            guard fields[name.rawValue] == nil else {
+                throw WireError("`\(name.rawValue)` is both given a value and cleared")
+            }
+            fields[name.rawValue] = .null
+        }
         return fields
     }
 }

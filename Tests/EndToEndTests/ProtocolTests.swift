@@ -141,6 +141,24 @@ struct ProtocolTests {
                 "mutations": [["mutationID": 1, "entity": "highlight", "id": "x", "op": "upsert", "hlc": "000001700000000-000000-\(id)", "fields": ["colour": "red"]]],
             ])
         },
+        BadRequest(name: "a field both set and cleared", status: 400, code: "bad_request") { id in
+            try JSONSerialization.data(withJSONObject: [
+                "clientID": id,
+                "mutations": [[
+                    "mutationID": 1, "entity": "note", "id": "x", "op": "upsert", "hlc": "000001700000000-000000-\(id)",
+                    "fields": ["briefingID": "grid-storage-winter", "text": "t", "highlightID": "h1", "cleared": ["highlightID"]],
+                ]],
+            ])
+        },
+        BadRequest(name: "a field that cannot be cleared", status: 400, code: "bad_request") { id in
+            try JSONSerialization.data(withJSONObject: [
+                "clientID": id,
+                "mutations": [[
+                    "mutationID": 1, "entity": "note", "id": "x", "op": "upsert", "hlc": "000001700000000-000000-\(id)",
+                    "fields": ["briefingID": "grid-storage-winter", "cleared": ["text"]],
+                ]],
+            ])
+        },
         BadRequest(name: "malformed clock", status: 400, code: "bad_request") { id in
             try JSONSerialization.data(withJSONObject: [
                 "clientID": id,

@@ -62,6 +62,31 @@ struct WireFormTests {
         #expect(try Self.roundTrip(tie).1["clock"] as? String == Self.b.description)
     }
 
+    @Test("A field set to no value travels as `cleared`, in a record and in a mutation, and comes back as no value")
+    func cleared() throws {
+        let record = UserRecord(
+            kind: .note, id: "n1", fields: ["briefingID": .string("b"), "text": .string("t"), "highlightID": .null],
+            clocks: ["briefingID": Self.a, "text": Self.a, "highlightID": Self.b])
+        let (back, object) = try Self.roundTrip(record)
+        #expect(back == record)
+        let fields = object["fields"] as? [String: Any]
+        #expect(fields?["cleared"] as? [String] == ["highlightID"])
+        #expect(fields?.keys.contains("highlightID") == false)
+
+        let mutation = Mutation(mutationID: 7, kind: .note, id: "n1", op: .upsert, hlc: Self.b, fields: ["highlightID": .null])
+        let data = try JSONEncoder().encode(Wire.Mutation(mutation))
+        #expect(try JSONDecoder().decode(Wire.Mutation.self, from: data).model() == mutation)
+        // Without `cleared` the same bytes would say "highlightID not changed".
+        #expect(String(decoding: data, as: UTF8.self).contains(#""cleared":["highlightID"]"#))
+    }
+
+    @Test("A field both given a value and cleared is refused with the field named")
+    func setAndCleared() throws {
+        let json = #"{"highlightID":"h1","cleared":["highlightID"]}"#
+        let wire = try JSONDecoder().decode(Wire.RecordFields.self, from: Data(json.utf8))
+        #expect(throws: WireError("`highlightID` is both given a value and cleared")) { try wire.model() }
+    }
+
     @Test("A malformed shared clock is refused with the field named")
     func malformed() throws {
         let json = #"{"fields":{"color":"yellow"},"clock":"yesterday","deleted":false}"#
