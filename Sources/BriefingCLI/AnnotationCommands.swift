@@ -105,9 +105,7 @@ struct NoteCommand: AsyncParsableCommand {
             let target = try await store.resolveBriefing(briefing)
             var fields: [String: FieldValue] = ["briefingID": .string(target.id), "text": .string(text)]
             if let highlight {
-                let record = try await store.resolveRecord(.highlight, highlight)
-                guard record.briefingID == target.id else { throw CLIError("highlight \(record.id) is on another briefing") }
-                fields["highlightID"] = .string(record.id)
+                fields["highlightID"] = .string(try await NoteCommand.highlight(highlight, on: target.id, in: store))
             }
             let note = Note(try await store.change(.note, fields: fields))!
             if global.json { return try Console.json(NoteJSON(note)) }
@@ -137,18 +135,48 @@ struct NoteCommand: AsyncParsableCommand {
     }
 
     struct Edit: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Replace a note's text.")
+        static let configuration = CommandConfiguration(
+            abstract: "Replace a note's text, or move it to another highlight or off its highlight.")
         @Argument(help: "The note's ID (or a unique prefix).") var id: String
-        @Option(help: "The new text.") var text: String
+        @Option(help: "The new text.") var text: String?
+        @Option(help: "Attach the note to this highlight, on the note's briefing.") var highlight: String?
+        @Flag(help: "Detach the note from its highlight; it stays on the briefing.") var detach = false
         @OptionGroup var global: GlobalOptions
+
+        func validate() throws {
+            guard text != nil || highlight != nil || detach else {
+                throw ValidationError("say what to change: --text, --highlight or --detach")
+            }
+            guard highlight == nil || !detach else { throw ValidationError("--highlight and --detach exclude each other") }
+        }
 
         func run() async throws {
             let store = try global.openStore()
             let current = try await store.resolveRecord(.note, id)
-            let note = Note(try await store.change(.note, id: current.id, fields: ["text": .string(text)]))!
+            var fields: [String: FieldValue] = [:]
+            if let text { fields["text"] = .string(text) }
+            if let highlight, let briefingID = current.briefingID {
+                fields["highlightID"] = .string(try await NoteCommand.highlight(highlight, on: briefingID, in: store))
+            }
+            if detach {
+                guard current.fields["highlightID"]?.string != nil else {
+                    throw CLIError("note \(current.id) is not attached to a highlight")
+                }
+                fields["highlightID"] = .null
+            }
+            let note = Note(try await store.change(.note, id: current.id, fields: fields))!
             if global.json { return try Console.json(NoteJSON(note)) }
-            Console.line("Edited note \(note.id).")
+            Console.line("Edited note \(note.id)\(note.highlightID.map { " (on highlight \($0))" } ?? "").")
         }
+    }
+
+    /// The ID of the reader's highlight `idOrPrefix`, which must be on the briefing `briefingID`.
+    static func highlight(_ idOrPrefix: String, on briefingID: String, in store: BriefingStore) async throws -> String {
+        let record = try await store.resolveRecord(.highlight, idOrPrefix)
+        guard record.briefingID == briefingID else {
+            throw CLIError("highlight \(record.id) is on another briefing than the note")
+        }
+        return record.id
     }
 
     struct Remove: AsyncParsableCommand {

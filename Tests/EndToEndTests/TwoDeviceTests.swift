@@ -59,6 +59,59 @@ struct TwoDeviceTests {
         }
     }
 
+    @Test("A note moves to another highlight on one device and off it on the other, and both sync", .timeLimit(.minutes(2)))
+    func noteMovesAndDetaches() async throws {
+        try await withTestServer { server in
+            let a = Device("A"), b = Device("B")
+            try await loginBoth(server, a, b)
+            func highlight(_ briefing: String, _ quote: String) async throws -> String {
+                let made = try #require(try await a.json("highlight", "add", briefing, "--quote", quote) as? [String: Any])
+                return try #require(made["id"] as? String)
+            }
+            let first = try await highlight("grid-storage-winter", Self.quote)
+            let second = try await highlight("grid-storage-winter", "Grid-scale batteries")
+            let elsewhere = try await highlight("river-basin-water-sharing", "The Incomati rises")
+            let note = try #require(
+                try await a.json("note", "add", "grid-storage-winter", "--highlight", first, "--text", "Ask about the lull") as? [String: Any])
+            let noteID = try #require(note["id"] as? String)
+
+            let moved = try #require(try await a.json("note", "edit", noteID, "--highlight", second) as? [String: Any])
+            #expect(moved["highlightID"] as? String == second)
+            #expect(moved["text"] as? String == "Ask about the lull")
+            #expect(await a.run("sync").code == 0)
+            #expect(await b.run("sync").code == 0)
+            let onB = try #require(try await b.json("note", "list") as? [[String: Any]])
+            #expect(onB.first?["highlightID"] as? String == second)
+
+            let detached = await b.run("note", "edit", noteID, "--detach")
+            #expect(detached.code == 0, "\(detached.err)")
+            #expect(await b.run("sync").code == 0)
+            #expect(await a.run("sync").code == 0)
+            for device in [a, b] {
+                let notes = try #require(try await device.json("note", "list") as? [[String: Any]])
+                #expect(notes.count == 1)
+                #expect(notes.first?["highlightID"] == nil, "\(device.name): \(notes)")
+                #expect(notes.first?["briefingID"] as? String == "grid-storage-winter")
+                #expect(notes.first?["text"] as? String == "Ask about the lull")
+            }
+
+            // Refused, changing nothing: no change named, both at once, a highlight on another
+            // briefing, detaching a note that is not attached.
+            let refusals = [
+                (["note", "edit", noteID], "say what to change"),
+                (["note", "edit", noteID, "--highlight", first, "--detach"], "exclude each other"),
+                (["note", "edit", noteID, "--highlight", elsewhere], "another briefing"),
+                (["note", "edit", noteID, "--detach"], "not attached"),
+            ]
+            for (arguments, message) in refusals {
+                let result = await briefing(arguments + ["--store", a.storePath])
+                #expect(result.code != 0, "\(arguments)")
+                #expect(result.err.contains(message), "\(arguments): \(result.err)")
+            }
+            #expect(await a.run("status").out.contains("pending:   0 change(s)"))
+        }
+    }
+
     enum Order: String, CaseIterable, Sendable { case aFirst, bFirst }
 
     @Test(
