@@ -44,7 +44,10 @@ public struct SyncClient: Sendable {
 
     /// Where a sync is.
     public enum Progress: Sendable, Hashable {
+        /// Mutations answered so far, of those pending when the sync started (or more, when
+        /// edits made during the sync join it).
         case pushing(done: Int, total: Int)
+        /// Changes and pages pulled so far in this sync, counting a page carried by the last push.
         case pulling(changes: Int, pages: Int)
         /// The server compacted past this device's cursor: the pull starts over from the
         /// beginning (pending changes are kept and pushed as usual).
@@ -155,9 +158,11 @@ public struct SyncClient: Sendable {
         }
         let client = try client(serverURL: serverURL, token: token)
         var summary = Summary()
-        let caughtUp = try await push(
+        let (caughtUp, pages) = try await push(
             client, serverURL: serverURL, deviceID: deviceID, first: batch, summary: &summary, progress: progress)
-        if !caughtUp { try await pull(client, serverURL: serverURL, summary: &summary, progress: progress) }
+        if !caughtUp {
+            try await pull(client, serverURL: serverURL, after: pages, summary: &summary, progress: progress)
+        }
         logger.debug(
             "sync finished",
             metadata: ["pushed": "\(summary.pushed)", "merged": "\(summary.merged)", "pulled": "\(summary.pulled)"])
@@ -167,15 +172,17 @@ public struct SyncClient: Sendable {
     /// Pushes the outbox in batches, starting with `first` (read together with the sync's
     /// state). The batch that empties it also asks for the first page of changes, so a sync
     /// with little to do is one round trip and one local read before it; returns whether that
-    /// page brought the device up to date (otherwise the pull carries on from its cursor).
+    /// page brought the device up to date (otherwise the pull carries on from its cursor), and
+    /// how many pages it pulled (reported as pulling progress when they held changes).
     private func push(
         _ client: Client, serverURL: String, deviceID: String, first: OutboxBatch, summary: inout Summary,
         progress: (Progress) -> Void
-    ) async throws -> Bool {
+    ) async throws -> (caughtUp: Bool, pages: Int) {
         var next = first
         let total = next.pending
         var done = 0
         var caughtUp = false
+        var pages = 0
         progress(.pushing(done: 0, total: total))
         while !next.mutations.isEmpty {
             let batch = next.mutations
@@ -209,6 +216,7 @@ public struct SyncClient: Sendable {
                 throw SyncClientError(.protocolViolation, "the server sent an invalid answer: \(error.message)")
             }
             let stillPending: Int
+            var carried = 0
             if pull != nil, let page = response.changes {
                 // The answers and the page go into the store together.
                 let changes = try Self.changes(of: page)
@@ -217,6 +225,8 @@ public struct SyncClient: Sendable {
                 summary.conflicts += applied.conflicts
                 caughtUp = !page.hasMore
                 stillPending = applied.pending
+                pages += 1
+                carried = changes.count
             } else {
                 stillPending = try await store.acknowledge(results)
                 caughtUp = false
@@ -230,11 +240,12 @@ public struct SyncClient: Sendable {
             }
             done += batch.count
             progress(.pushing(done: min(done, total), total: max(total, done)))
+            if carried > 0 { progress(.pulling(changes: summary.pulled, pages: pages)) }
             // Edits made during the sync are pushed too; an empty outbox needs no further read.
             if stillPending == 0 { break }
             next = try await store.outboxBatch(limit: configuration.pushBatchSize)
         }
-        return caughtUp
+        return (caughtUp, pages)
     }
 
     /// The model changes of a page; a change that does not convert is the server's fault.
@@ -273,12 +284,15 @@ public struct SyncClient: Sendable {
 
     /// Pulls pages until caught up. The next page is fetched and decoded while the current one
     /// is applied, so the server's work, the network and the store's writes overlap; pages are
-    /// still applied strictly in order, each with its cursor in one transaction.
-    private func pull(_ client: Client, serverURL: String, summary: inout Summary, progress: (Progress) -> Void) async throws {
-        var pages = 0
+    /// still applied strictly in order, each with its cursor in one transaction. `pages` were
+    /// already pulled by the push; progress counts on from them.
+    private func pull(
+        _ client: Client, serverURL: String, after pages: Int, summary: inout Summary, progress: (Progress) -> Void
+    ) async throws {
+        var pages = pages
         var resyncs = 0
         let cursor = try await store.syncState().cursor
-        progress(.pulling(changes: 0, pages: 0))
+        if pages == 0 { progress(.pulling(changes: 0, pages: 0)) }
         var next = Task { try await fetchPage(client, serverURL: serverURL, cursor: cursor) }
         defer { next.cancel() }
         while true {

@@ -52,8 +52,11 @@ struct RoundTripTests {
             let before = try await a.store.syncState()
             try await a.store.change(.bookmark, id: "grid-storage-winter", fields: ["briefingID": .string("grid-storage-winter"), "bookmarked": .bool(true)])
 
-            let summary = try await a.sync()
+            let events = Mutex<[SyncClient.Progress]>([])
+            let summary = try await a.sync { event in events.withLock { $0.append(event) } }
             #expect(transportA.take() == ["pushMutations"])
+            // The carried page is reported as pulling progress, after the push it rode on.
+            #expect(events.withLock { $0 } == [.pushing(done: 0, total: 1), .pushing(done: 1, total: 1), .pulling(changes: 1, pages: 1)])
             #expect(summary.pushed == 1)
             #expect(summary.pulled == 1, "the pushed bookmark comes back as the server's record")
             #expect(try await a.store.pendingCount() == 0)
@@ -84,9 +87,13 @@ struct RoundTripTests {
             let small = SyncClient(store: a.store, transport: transport, configuration: .init(pullPageSize: 3))
             try await a.store.change(.bookmark, id: "grid-storage-winter", fields: ["briefingID": .string("grid-storage-winter"), "bookmarked": .bool(true)])
 
-            let summary = try await small.sync()
+            let events = Mutex<[SyncClient.Progress]>([])
+            let summary = try await small.sync { event in events.withLock { $0.append(event) } }
             #expect(transport.take() == ["pushMutations", "getChanges", "getChanges"])
             #expect(summary.pulled == 8)
+            // Pages and changes count on from the carried page.
+            let pulls = events.withLock { $0 }.filter { if case .pulling = $0 { true } else { false } }
+            #expect(pulls == [.pulling(changes: 3, pages: 1), .pulling(changes: 6, pages: 2), .pulling(changes: 8, pages: 3)])
             #expect(try await a.store.records(.tag).count == 7)
             #expect(try await a.store.records(.bookmark).count == 1)
         }
