@@ -147,4 +147,32 @@ struct NoteMergeTests {
         #expect(run.statuses.last == .merged)
         #expect(run.conflicts.map(\.rule) == [.deleteWins])
     }
+
+    @Test("Moving a note and taking it off its highlight: the later write wins, in either order, and no value can win")
+    func highlightLastWriterWins() throws {
+        let attached = try MergeRules.apply(
+            S.upsert(.note, "n1", at: S.hlc(1_000, "A"), ["briefingID": .string(S.briefingID), "text": .string(Self.original), "highlightID": .string("h1")]),
+            to: nil
+        ).record
+        let detach = S.upsert(.note, "n1", at: S.hlc(2_000, "A"), seen: S.hlc(1_000, "A"), ["highlightID": .null])
+        let move = S.upsert(.note, "n1", at: S.hlc(2_500, "B"), seen: S.hlc(1_000, "A"), ["highlightID": .string("h2")])
+        let laterDetach = S.upsert(.note, "n1", at: S.hlc(3_000, "A"), seen: S.hlc(1_000, "A"), ["highlightID": .null])
+
+        for (name, order, winner) in [
+            ("detach then later move", [detach, move], FieldValue.string("h2")),
+            ("later move then detach", [move, detach], .string("h2")),
+            ("move then later detach", [move, laterDetach], .null),
+            ("later detach then move", [laterDetach, move], .null),
+        ] {
+            let run = try S.replay(order, on: attached)
+            #expect(run.record.fields["highlightID"] == winner, "\(name)")
+            #expect(Note(run.record)?.highlightID == winner.string, "\(name)")
+            #expect(Note(run.record)?.text == Self.original, "\(name)")
+            #expect(run.record.clocks["highlightID"] == max(order[0].hlc, order[1].hlc), "\(name)")
+        }
+        // The loser is recorded when it arrives second.
+        let lateLoser = try S.replay([move, detach], on: attached)
+        #expect(lateLoser.conflicts.map(\.rule) == [.lastWriterWins])
+        #expect(lateLoser.conflicts.first?.field == "highlightID")
+    }
 }
