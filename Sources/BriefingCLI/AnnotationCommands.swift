@@ -332,6 +332,10 @@ struct ListConflicts: AsyncParsableCommand {
     @Option(help: "Only resolutions at or after this date (YYYY-MM-DD or ISO 8601).") var since: String?
     @OptionGroup var global: GlobalOptions
 
+    /// When a competing value was written, to the millisecond: two devices' edits are often
+    /// within the same second.
+    static let writtenStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
     struct Item: Encodable {
         var id: String
         var entity: String
@@ -372,7 +376,9 @@ struct ListConflicts: AsyncParsableCommand {
             let when = Date(timeIntervalSince1970: Double(conflict.at.wallMillis) / 1000)
             Console.line("\(conflict.id.prefix(8))  \(conflict.kind.rawValue) \(conflict.recordID) · \(conflict.field) · rule: \(conflict.rule.rawValue) · \(Timestamp.text(when))")
             for value in conflict.values {
-                Console.line("    \(value.kept ? "kept   " : "dropped") \(value.display)  (device \(value.deviceID.prefix(8)), \(value.hlc.wallMillis))")
+                let written = Date(timeIntervalSince1970: Double(value.hlc.wallMillis) / 1000)
+                Console.line(
+                    "    \(value.kept ? "kept   " : "dropped") \(value.display)  (device \(value.deviceID.prefix(8)), \(written.formatted(Self.writtenStyle)))")
             }
             Console.line("    → \(conflict.outcome)")
         }

@@ -71,6 +71,7 @@ extension BriefingStore {
             guard let value = chosen.fieldValue else { throw StoreError(.invalid, "this conflict's value cannot be written back") }
             guard let record, !record.deleted else { throw StoreError(.notFound, "\(conflict.kind.rawValue) \(conflict.recordID) was deleted") }
             try await change(conflict.kind, id: conflict.recordID, fields: [conflict.field: value])
+            if value == .null { return "\(conflict.kind.rawValue) \(conflict.recordID): \(conflict.field) is cleared" }
             return "\(conflict.kind.rawValue) \(conflict.recordID): \(conflict.field) is now \(value)"
         }
     }

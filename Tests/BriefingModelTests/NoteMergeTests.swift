@@ -174,5 +174,8 @@ struct NoteMergeTests {
         let lateLoser = try S.replay([move, detach], on: attached)
         #expect(lateLoser.conflicts.map(\.rule) == [.lastWriterWins])
         #expect(lateLoser.conflicts.first?.field == "highlightID")
+        // Readers see no value as "(none)", not as JSON.
+        #expect(lateLoser.conflicts.first?.kept("(none)") == false)
+        #expect(lateLoser.conflicts.first?.kept("h2") == true)
     }
 }
