@@ -332,8 +332,8 @@ struct ListConflicts: AsyncParsableCommand {
     @Option(help: "Only resolutions at or after this date (YYYY-MM-DD or ISO 8601).") var since: String?
     @OptionGroup var global: GlobalOptions
 
-    /// When a competing value was written, to the millisecond: two devices' edits are often
-    /// within the same second.
+    /// The wall time of a competing value's clock, to the millisecond: two devices' edits are
+    /// often within the same second. (A device whose clock runs ahead writes times ahead.)
     static let writtenStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
     struct Item: Encodable {
@@ -378,7 +378,7 @@ struct ListConflicts: AsyncParsableCommand {
             for value in conflict.values {
                 let written = Date(timeIntervalSince1970: Double(value.hlc.wallMillis) / 1000)
                 Console.line(
-                    "    \(value.kept ? "kept   " : "dropped") \(value.display)  (device \(value.deviceID.prefix(8)), \(written.formatted(Self.writtenStyle)))")
+                    "    \(value.kept ? "kept   " : "dropped") \(value.display)  (device \(value.deviceID.prefix(8)), clock \(written.formatted(Self.writtenStyle)))")
             }
             Console.line("    → \(conflict.outcome)")
         }

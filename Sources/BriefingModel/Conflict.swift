@@ -37,7 +37,6 @@ public struct ConflictValue: Codable, Hashable, Sendable {
     public var display: String {
         switch fieldValue {
         case .string(let text): text
-        case .null: "(none)"
         case .some(let other): other.description
         case nil: value
         }

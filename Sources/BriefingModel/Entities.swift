@@ -88,7 +88,7 @@ extension FieldValue: CustomStringConvertible {
         case .bool(let v): String(v)
         case .strings(let v): "[" + v.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
         case .anchor(let v): "“\(v.exact)” in \(v.paragraphID)"
-        case .null: "null"
+        case .null: "(none)"
         }
     }
 }

@@ -21,6 +21,7 @@ extension BriefingStore {
     /// IDs is refused with how many and the first few, so the reader can type more of the one
     /// they mean. `%`, `_` and `\` in the prefix are taken literally.
     static func uniqueID(_ db: Database, _ idOrPrefix: String, in scope: LookupScope) throws -> String {
+        guard !idOrPrefix.isEmpty else { throw StoreError(.invalid, "give a \(scope.noun) ID, or the start of one") }
         let condition = scope.condition.map { "\($0) AND " } ?? ""
         if try String.fetchOne(
             db, sql: "SELECT id FROM \(scope.table) WHERE \(condition)id = ?",

@@ -301,9 +301,12 @@ final class Runner: @unchecked Sendable {
                 try await store.change(.note, id: id, fields: ["text": .string(text)])
             case .moveNote(let id, let highlightID):
                 guard try await isLive(.note, id, store) else { return false }
-                var target = FieldValue.null
-                if let highlightID, try await isLive(.highlight, highlightID, store) { target = .string(highlightID) }
-                try await store.change(.note, id: id, fields: ["highlightID": target])
+                if let highlightID {
+                    guard try await isLive(.highlight, highlightID, store) else { return false }
+                    try await store.change(.note, id: id, fields: ["highlightID": .string(highlightID)])
+                } else {
+                    try await store.change(.note, id: id, fields: ["highlightID": .null])
+                }
             case .deleteNote(let id):
                 guard try await isLive(.note, id, store) else { return false }
                 try await store.change(.note, id: id, op: .delete)

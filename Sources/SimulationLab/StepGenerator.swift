@@ -99,12 +99,18 @@ struct StepGenerator {
             guard let id = pick(highlights) else { return .progress(briefingID: briefing, position: position()) }
             return .deleteHighlight(id: id)
         case 30..<40:
-            return .addNote(id: newID("N"), briefingID: briefing, highlightID: chance(0.4) ? pick(highlights) : nil, text: sentence(6))
+            let onBriefing = chance(0.4) ? try await store.records(.highlight, briefingID: briefing).map(\.id) : []
+            return .addNote(id: newID("N"), briefingID: briefing, highlightID: pick(onBriefing), text: sentence(6))
         case 40..<58:
             guard let id = pick(noteIDs), let note = try await store.record(.note, id: id).flatMap(Note.init) else {
                 return .addNote(id: newID("N"), briefingID: briefing, highlightID: nil, text: sentence(5))
             }
-            if chance(0.2) { return .moveNote(id: note.id, highlightID: chance(0.5) ? pick(highlights) : nil) }
+            if chance(0.2) {
+                // Off its highlight, or to another highlight on the note's briefing.
+                let others = try await store.records(.highlight, briefingID: note.briefingID).map(\.id).filter { $0 != note.highlightID }
+                if note.highlightID != nil && (others.isEmpty || chance(0.5)) { return .moveNote(id: note.id, highlightID: nil) }
+                if let target = pick(others) { return .moveNote(id: note.id, highlightID: target) }
+            }
             return .editNote(id: note.id, text: edited(note.text))
         case 58..<62:
             guard let id = pick(noteIDs) else { return .addTag(briefingID: briefing, name: pick(Self.tags)!, dot: newID("T")) }

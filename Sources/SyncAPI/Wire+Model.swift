@@ -62,9 +62,16 @@ extension Wire.RecordFields {
             cleared: Self.cleared(fields))
     }
 
-    /// The fields set to no value, which JSON cannot tell from fields left alone.
+    /// The fields set to no value, which JSON cannot tell from fields left alone. Only
+    /// optional fields can have no value (`EntitySchema` refuses it elsewhere), and the
+    /// contract lists each of them.
     static func cleared(_ fields: [String: FieldValue]) -> [ClearedPayloadPayload]? {
-        let names = fields.filter { $0.value == .null }.keys.sorted().compactMap(ClearedPayloadPayload.init(rawValue:))
+        let names = fields.filter { $0.value == .null }.keys.sorted().map { name in
+            guard let cleared = ClearedPayloadPayload(rawValue: name) else {
+                preconditionFailure("\(name) has no value but the contract cannot clear it")
+            }
+            return cleared
+        }
         return names.isEmpty ? nil : names
     }
 
@@ -89,7 +96,9 @@ extension Wire.RecordFields {
         if let name { fields["name"] = .string(name) }
         if let adds { fields["adds"] = .strings(adds) }
         if let removes { fields["removes"] = .strings(removes) }
-        for name in cleared ?? [] {
+        let cleared = cleared ?? []
+        guard Set(cleared).count == cleared.count else { throw WireError("`cleared` names a field twice") }
+        for name in cleared {
             guard fields[name.rawValue] == nil else {
                 throw WireError("`\(name.rawValue)` is both given a value and cleared")
             }

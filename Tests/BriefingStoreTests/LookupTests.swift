@@ -89,5 +89,9 @@ struct LookupTests {
         let conflict = await refusal { _ = try await store.conflict("e") }
         #expect(conflict?.message == "no conflict e; see `briefing conflicts`")
         #expect(await refusal { _ = try await store.resolveRecord(.highlight, "n-1") }?.code == .notFound)
+        // An empty prefix would begin every ID.
+        let empty = await refusal { _ = try await store.conflict("") }
+        #expect(empty?.code == .invalid)
+        #expect(empty?.message == "give a conflict ID, or the start of one")
     }
 }

@@ -99,3 +99,21 @@ struct WireFormTests {
         }
     }
 }
+
+extension WireFormTests {
+    @Test("Every field that can hold no value can be cleared on the wire")
+    func everyOptionalFieldClears() {
+        for kind in EntityKind.allCases where kind.isUserData {
+            for spec in EntitySchema.fields(of: kind) where spec.type == .optionalString {
+                #expect(Wire.RecordFields.ClearedPayloadPayload(rawValue: spec.name) != nil, "\(kind.rawValue).\(spec.name)")
+            }
+        }
+    }
+
+    @Test("A field cleared twice is refused as such")
+    func clearedTwice() throws {
+        let json = #"{"cleared":["highlightID","highlightID"]}"#
+        let wire = try JSONDecoder().decode(Wire.RecordFields.self, from: Data(json.utf8))
+        #expect(throws: WireError("`cleared` names a field twice")) { try wire.model() }
+    }
+}
