@@ -110,4 +110,27 @@ struct EntityRuleTests {
     func titledPeople() {
         #expect(entities("Mayor Dolores Muñoz opened the first climate shelter.")["Dolores Muñoz"] == "person")
     }
+
+    /// The sentences of `text`.
+    func sentences(_ text: String) -> [String] {
+        let scalars = Array(text.unicodeScalars)
+        return Sentences.ranges(in: scalars).map { range in
+            var sentence = ""
+            sentence.unicodeScalars.append(contentsOf: scalars[range])
+            return sentence
+        }
+    }
+
+    @Test("a quotation of several sentences stays in the sentence that quotes it")
+    func quotedSentences() {
+        #expect(
+            sentences("“We will not sign. The quota is too low,” said the minister. Talks resume in May.")
+                == ["“We will not sign. The quota is too low,” said the minister.", "Talks resume in May."])
+        #expect(sentences("She answered: “No. Not this year.” Then she left.") == ["She answered: “No. Not this year.”", "Then she left."])
+        #expect(sentences(#""Fine. Go ahead," she said. Next came the vote."#) == [#""Fine. Go ahead," she said."#, "Next came the vote."])
+        // A quotation mark that never closes does not swallow the paragraph.
+        #expect(sentences("“We will not sign. The quota is too low. Talks resume in May.").count == 3)
+        // Abbreviations and apostrophes are as before.
+        #expect(sentences("Dr. Holm didn’t sign. The minister’s aide did.") == ["Dr. Holm didn’t sign.", "The minister’s aide did."])
+    }
 }

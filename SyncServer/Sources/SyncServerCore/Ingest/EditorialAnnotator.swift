@@ -280,25 +280,38 @@ public enum Sentences {
     ]
 
     /// The ranges (in scalars) of the sentences of `text`, each trimmed of surrounding spaces.
+    ///
+    /// A quotation is part of the sentence that quotes it: `“We will not sign. The quota is
+    /// too low,” said the minister.` is one sentence. A quotation mark that never closes in the
+    /// paragraph (scraped text loses them) does not hold the rest of the paragraph together.
     public static func ranges(in text: [Unicode.Scalar]) -> [Range<Int>] {
         var result: [Range<Int>] = []
         var start = 0
         var index = 0
+        var quotes = QuoteState()
         while index < text.count {
             let scalar = text[index]
+            quotes.pass(scalar)
             if scalar == "." || scalar == "!" || scalar == "?" || scalar == "…" {
                 var end = index + 1
-                while end < text.count, "”’\")".unicodeScalars.contains(text[end]) { end += 1 }
+                var after = quotes
+                while end < text.count, "”’\")".unicodeScalars.contains(text[end]) {
+                    after.pass(text[end])
+                    end += 1
+                }
                 let atEnd = end == text.count
                 let followedByStart =
                     end + 1 < text.count && text[end] == " "
                     && (text[end + 1].properties.isUppercase || text[end + 1].properties.numericType != nil
                         || "“‘\"(".unicodeScalars.contains(text[end + 1]))
-                if atEnd || followedByStart, scalar != "." || !isAbbreviation(text, before: index) {
+                if atEnd || followedByStart, scalar != "." || !isAbbreviation(text, before: index),
+                    !after.closesLater(in: text[end...])
+                {
                     result.append(start..<end)
                     start = end
                     while start < text.count && text[start] == " " { start += 1 }
                     index = start
+                    quotes = after
                     continue
                 }
             }
@@ -306,6 +319,27 @@ public enum Sentences {
         }
         if start < text.count { result.append(start..<text.count) }
         return result.filter { !$0.isEmpty }
+    }
+
+    /// The quotation marks open at a point of a paragraph. Single quotes are left out: `’` is
+    /// also the apostrophe.
+    struct QuoteState {
+        var curly = 0
+        var straight = false
+
+        mutating func pass(_ scalar: Unicode.Scalar) {
+            switch scalar {
+            case "“": curly += 1
+            case "”": curly = max(0, curly - 1)
+            case "\"": straight.toggle()
+            default: break
+            }
+        }
+
+        /// Whether a quotation open here closes in `rest`.
+        func closesLater(in rest: ArraySlice<Unicode.Scalar>) -> Bool {
+            (curly > 0 && rest.contains("”")) || (straight && rest.contains("\""))
+        }
     }
 
     static func isAbbreviation(_ text: [Unicode.Scalar], before dot: Int) -> Bool {
