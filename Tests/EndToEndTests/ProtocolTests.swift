@@ -1,6 +1,7 @@
 import BriefingModel
 import BriefingTestSupport
 import Foundation
+import GRDB
 import Gzip
 import SyncServerCore
 import Testing
@@ -209,6 +210,26 @@ struct ProtocolTests {
             #expect(try await server.service.store.records(ofAccount: account.id) == before)
             let health = try await rawRequest("GET", server.url + "/healthz")
             #expect(health.status == 200)
+        }
+    }
+
+    @Test("A failure of the server's own answers 500 internal and tells the client nothing of it")
+    func internalFailure() async throws {
+        try await withTestServer { server in
+            let demo = try await rawLogin(server, user: "demo", password: "demo")
+            let account = try #require(try await server.service.store.accounts().first { $0.name == "demo" })
+            // A log row the server cannot read: its pull fails inside the server.
+            try await server.service.store.database.write { db in
+                try db.execute(
+                    sql: "INSERT INTO record (owner, kind, id, seq, body) VALUES (?, 'spaceship', 'x', 1000000000, '{}')",
+                    arguments: [account.id])
+            }
+            let response = try await rawRequest("GET", server.url + "/v1/changes", token: demo.token)
+            #expect(response.status == 500)
+            #expect(response.errorCode == "internal")
+            #expect(response.object?["message"] as? String == "the server failed; it has logged why")
+            #expect(!String(decoding: response.body, as: UTF8.self).contains("spaceship"))
+            #expect(try await rawRequest("GET", server.url + "/healthz").status == 200)
         }
     }
 

@@ -49,6 +49,11 @@ enum ErrorBody {
         return (response, HTTPBody(bytes))
     }
 
+    /// The answer to a failure of the server's own: `500 internal`, which says no more.
+    static var internalError: (HTTPResponse, HTTPBody) {
+        openAPIResponse(.internalServerError, code: "internal", message: "the server failed; it has logged why")
+    }
+
     /// A short, client-safe description of a decoding failure.
     static func describe(_ error: DecodingError) -> String {
         func path(_ context: DecodingError.Context) -> String {
@@ -98,8 +103,10 @@ struct ErrorMiddleware: ServerMiddleware {
         }
         if let error = cause as? SyncError {
             let status = ErrorBody.status(for: error.code)
-            if status == .internalServerError {
+            guard status != .internalServerError else {
+                // The server's own failure: logged here, and nothing of it told to the client.
                 logger.error("request failed", metadata: ["operation": "\(operationID)", "error": "\(error.message)"])
+                return ErrorBody.internalError
             }
             return ErrorBody.openAPIResponse(status, code: error.code.rawValue, message: error.message)
         }
@@ -113,7 +120,7 @@ struct ErrorMiddleware: ServerMiddleware {
             return ErrorBody.openAPIResponse(innermost.httpStatus, code: code, message: innermost.causeDescription)
         }
         logger.error("request failed", metadata: ["operation": "\(operationID)", "error": "\(cause)"])
-        return ErrorBody.openAPIResponse(.internalServerError, code: "internal", message: "the server failed; it has logged why")
+        return ErrorBody.internalError
     }
 }
 
