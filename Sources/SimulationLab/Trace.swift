@@ -105,6 +105,26 @@ public struct Step: Codable, Hashable, Sendable {
         self.advance = advance
         self.faults = faults
     }
+
+    private enum CodingKeys: String, CodingKey { case action, advance, faults }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        action = try container.decode(Action.self, forKey: .action)
+        advance = try container.decode(Int64.self, forKey: .advance)
+        faults = try container.decodeIfPresent([FaultKind?].self, forKey: .faults) ?? []
+    }
+
+    /// Writes `faults` only up to the last request that gets one: a request past the end of
+    /// the list gets none, so a trace stays short and readable.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(action, forKey: .action)
+        try container.encode(advance, forKey: .advance)
+        if let last = faults.lastIndex(where: { $0 != nil }) {
+            try container.encode(Array(faults[...last]), forKey: .faults)
+        }
+    }
 }
 
 /// A replayable run: its configuration and every step.

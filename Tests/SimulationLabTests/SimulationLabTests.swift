@@ -85,6 +85,10 @@ struct SimulationLabTests {
         let config = SimulationConfig(devices: 3, users: 2, steps: 300, seed: 42, faults: Set(FaultKind.allCases))
         let (report, trace) = try await Simulation.run(config)
         let encoded = try JSONEncoder().encode(trace)
+        // A step whose requests get no fault writes no `faults`.
+        let steps = try #require((try JSONSerialization.jsonObject(with: encoded) as? [String: Any])?["steps"] as? [[String: Any]])
+        #expect(steps.filter { $0["faults"] == nil }.count == trace.steps.filter { $0.faults.allSatisfy { $0 == nil } }.count)
+        #expect(steps.contains { $0["faults"] != nil })
         let replayed = try await Simulation.replay(try JSONDecoder().decode(Trace.self, from: encoded))
         #expect(replayed.operations == report.operations)
         #expect(replayed.conflicts == report.conflicts)
