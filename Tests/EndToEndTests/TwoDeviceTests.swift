@@ -109,6 +109,24 @@ struct TwoDeviceTests {
                 #expect(result.err.contains(message), "\(arguments): \(result.err)")
             }
             #expect(await a.run("status").out.contains("pending:   0 change(s)"))
+
+            // Concurrently: A moves the note, B (later) takes it off. The later write wins on
+            // both, and `conflicts` shows the dropped highlight and the kept "(none)".
+            #expect(await a.run("note", "edit", noteID, "--highlight", first).code == 0)
+            #expect(await a.run("sync").code == 0)
+            #expect(await b.run("sync").code == 0)
+            #expect(await a.run("note", "edit", noteID, "--highlight", second).code == 0)
+            #expect(await b.run("note", "edit", noteID, "--detach").code == 0)
+            for device in [a, b, a] { #expect(await device.run("sync").code == 0) }
+            for device in [a, b] {
+                let notes = try #require(try await device.json("note", "list") as? [[String: Any]])
+                #expect(notes.first?["highlightID"] == nil, "\(device.name): \(notes)")
+                let listed = await device.run("conflicts").out
+                #expect(listed.contains("highlightID · rule: lastWriterWins"), "\(listed)")
+                #expect(listed.contains("dropped \(second)"), "\(listed)")
+                #expect(listed.contains("kept    (none)  (device "), "\(listed)")
+                #expect(listed.contains("highlightID is (none): the later write wins"), "\(listed)")
+            }
         }
     }
 
