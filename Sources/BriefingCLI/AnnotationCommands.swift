@@ -155,7 +155,8 @@ struct NoteCommand: AsyncParsableCommand {
             let current = try await store.resolveRecord(.note, id)
             var fields: [String: FieldValue] = [:]
             if let text { fields["text"] = .string(text) }
-            if let highlight, let briefingID = current.briefingID {
+            if let highlight {
+                guard let briefingID = current.briefingID else { throw CLIError("note \(current.id) is on no briefing") }
                 fields["highlightID"] = .string(try await NoteCommand.highlight(highlight, on: briefingID, in: store))
             }
             if detach {
@@ -373,12 +374,10 @@ struct ListConflicts: AsyncParsableCommand {
             return
         }
         for conflict in conflicts {
-            let when = Date(timeIntervalSince1970: Double(conflict.at.wallMillis) / 1000)
-            Console.line("\(conflict.id.prefix(8))  \(conflict.kind.rawValue) \(conflict.recordID) · \(conflict.field) · rule: \(conflict.rule.rawValue) · \(Timestamp.text(when))")
+            Console.line("\(conflict.id.prefix(8))  \(conflict.kind.rawValue) \(conflict.recordID) · \(conflict.field) · rule: \(conflict.rule.rawValue) · \(Timestamp.text(conflict.at.wallTime))")
             for value in conflict.values {
-                let written = Date(timeIntervalSince1970: Double(value.hlc.wallMillis) / 1000)
                 Console.line(
-                    "    \(value.kept ? "kept   " : "dropped") \(value.display)  (device \(value.deviceID.prefix(8)), clock \(written.formatted(Self.writtenStyle)))")
+                    "    \(value.kept ? "kept   " : "dropped") \(value.display)  (device \(value.deviceID.prefix(8)), clock \(value.hlc.wallTime.formatted(Self.writtenStyle)))")
             }
             Console.line("    → \(conflict.outcome)")
         }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A hybrid logical clock timestamp: wall-clock milliseconds, a counter, and the node (device) that made it.
 ///
 /// Timestamps order by `(wallMillis, counter, node)`, so two devices never produce equal
@@ -7,6 +9,9 @@ public struct HLC: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var wallMillis: Int64
     /// Orders events that share `wallMillis`.
     public var counter: Int32
+
+    /// `wallMillis` as a date: when the node's clock says the event happened.
+    public var wallTime: Date { Date(timeIntervalSince1970: Double(wallMillis) / 1000) }
     /// The device (or `server`) that made the timestamp.
     public var node: String
 
