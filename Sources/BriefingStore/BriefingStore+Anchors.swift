@@ -111,7 +111,7 @@ extension BriefingStore {
     /// The reader's live highlights (on one briefing, or all), each resolved against its
     /// briefing's current revision, in one read that loads each briefing once.
     public func resolvedHighlights(briefingID: String? = nil) async throws -> [ResolvedHighlight] {
-        try await database.read { db in
+        try await read { db in
             let highlights = try Self.loadRecords(db, .highlight, briefingID: briefingID).compactMap(Highlight.init)
             var briefings: [String: Briefing] = [:]
             for id in Set(highlights.map(\.briefingID)) { briefings[id] = try Self.loadBriefing(db, id: id) }

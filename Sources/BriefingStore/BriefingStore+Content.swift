@@ -14,7 +14,7 @@ public struct BriefingSummary: Hashable, Sendable, Identifiable {
 extension BriefingStore {
     /// The synced briefings, newest first.
     public func briefings() async throws -> [BriefingSummary] {
-        try await database.read { db in
+        try await read { db in
             try Row.fetchAll(
                 db, sql: "SELECT id, title, publication, revisionNumber, publishedAt FROM briefing ORDER BY publishedAt DESC, title"
             ).map { row in
@@ -28,7 +28,7 @@ extension BriefingStore {
 
     /// The briefing with `id`, whole.
     public func briefing(id: String) async throws -> Briefing? {
-        try await database.read { db in try Self.loadBriefing(db, id: id) }
+        try await read { db in try Self.loadBriefing(db, id: id) }
     }
 
     static func loadBriefing(_ db: Database, id: String) throws -> Briefing? {
@@ -40,7 +40,7 @@ extension BriefingStore {
 
     /// Finds a briefing by ID or by an unambiguous ID prefix.
     public func resolveBriefing(_ idOrPrefix: String) async throws -> Briefing {
-        try await database.read { db in
+        try await read { db in
             let id = try Self.uniqueID(
                 db, idOrPrefix,
                 in: LookupScope(
@@ -55,7 +55,7 @@ extension BriefingStore {
 
     /// The editorial layer of a briefing.
     public func editorialAnnotations(briefingID: String) async throws -> [EditorialAnnotation] {
-        try await database.read { db in
+        try await read { db in
             try String.fetchAll(db, sql: "SELECT body FROM editorialAnnotation WHERE briefingID = ?", arguments: [briefingID])
                 .map { try Self.decode(EditorialAnnotation.self, $0) }
                 .sorted { ($0.anchor.paragraphID, $0.anchor.start) < ($1.anchor.paragraphID, $1.anchor.start) }

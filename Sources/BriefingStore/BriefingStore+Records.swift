@@ -5,7 +5,7 @@ import GRDB
 extension BriefingStore {
     /// The reader's records of `kind`, optionally on one briefing; tombstones only when asked.
     public func records(_ kind: EntityKind, briefingID: String? = nil, includeDeleted: Bool = false) async throws -> [UserRecord] {
-        try await database.read { db in try Self.loadRecords(db, kind, briefingID: briefingID, includeDeleted: includeDeleted) }
+        try await read { db in try Self.loadRecords(db, kind, briefingID: briefingID, includeDeleted: includeDeleted) }
     }
 
     static func loadRecords(_ db: Database, _ kind: EntityKind, briefingID: String? = nil, includeDeleted: Bool = false) throws -> [UserRecord] {
@@ -20,28 +20,52 @@ extension BriefingStore {
         return try String.fetchAll(db, sql: sql, arguments: arguments).map { try Self.decode(UserRecord.self, $0) }
     }
 
-    /// The IDs of the live records of `kind`, in ID order (cheaper than loading the records).
-    public func recordIDs(_ kind: EntityKind) async throws -> [String] {
-        try await database.read { db in
-            try String.fetchAll(db, sql: "SELECT id FROM userRecord WHERE kind = ? AND deleted = 0 ORDER BY id", arguments: [kind.rawValue])
+    /// The IDs of the live records of `kind`, optionally on one briefing, in ID order (cheaper
+    /// than loading the records).
+    public func recordIDs(_ kind: EntityKind, briefingID: String? = nil) async throws -> [String] {
+        try await read { db in
+            if let briefingID {
+                return try String.fetchAll(
+                    db.cachedStatement(sql: "SELECT id FROM userRecord WHERE kind = ? AND briefingID = ? AND deleted = 0 ORDER BY id"),
+                    arguments: [kind.rawValue, briefingID])
+            }
+            return try String.fetchAll(
+                db.cachedStatement(sql: "SELECT id FROM userRecord WHERE kind = ? AND deleted = 0 ORDER BY id"), arguments: [kind.rawValue])
+        }
+    }
+
+    /// How many live records of `kind` there are.
+    public func liveRecordCount(_ kind: EntityKind) async throws -> Int {
+        try await read { db in
+            try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM userRecord WHERE kind = ? AND deleted = 0"), arguments: [kind.rawValue]) ?? 0
+        }
+    }
+
+    /// The ID of the live record of `kind` at `index` in ID order, the same order as
+    /// `recordIDs(_:)`: picks one record without reading them all.
+    public func liveRecordID(_ kind: EntityKind, at index: Int) async throws -> String? {
+        try await read { db in
+            try String.fetchOne(
+                db.cachedStatement(sql: "SELECT id FROM userRecord WHERE kind = ? AND deleted = 0 ORDER BY id LIMIT 1 OFFSET ?"),
+                arguments: [kind.rawValue, index])
         }
     }
 
     /// Every record of the reader's, tombstones included (for comparing replicas).
     public func allRecords() async throws -> [UserRecord] {
-        try await database.read { db in
+        try await read { db in
             try String.fetchAll(db, sql: "SELECT body FROM userRecord ORDER BY kind, id").map { try Self.decode(UserRecord.self, $0) }
         }
     }
 
     /// One record, tombstone or not.
     public func record(_ kind: EntityKind, id: String) async throws -> UserRecord? {
-        try await database.read { db in try Self.loadRecord(db, kind, id) }
+        try await read { db in try Self.loadRecord(db, kind, id) }
     }
 
     /// Finds a live record of `kind` by ID or unambiguous ID prefix.
     public func resolveRecord(_ kind: EntityKind, _ idOrPrefix: String) async throws -> UserRecord {
-        try await database.read { db in
+        try await read { db in
             let id = try Self.uniqueID(
                 db, idOrPrefix,
                 in: LookupScope(
@@ -82,11 +106,11 @@ extension BriefingStore {
         let millis = currentMillis
         let stamp = isoNow
         return try await database.write { db in
-            let state = try Self.loadState(db)
-            guard let deviceID = state.deviceID else {
+            let (deviceID, last) = try Self.loadClock(db)
+            guard let deviceID else {
                 throw StoreError(.notLoggedIn, "log in first: briefing login SERVER_URL --user NAME")
             }
-            var clock = HybridClock(node: deviceID, last: state.clock)
+            var clock = HybridClock(node: deviceID, last: last)
             let hlc = clock.tick(now: millis)
             let current = try Self.loadRecord(db, kind, recordID)
             if op == .upsert, let current, current.deleted, !revive {
@@ -102,9 +126,8 @@ extension BriefingStore {
                     fields[spec.name] = current.fields[spec.name]
                 }
             }
-            try db.execute(
-                sql: "INSERT INTO outbox (kind, recordID, body, createdAt) VALUES (?, ?, '', ?)",
-                arguments: [kind.rawValue, recordID, stamp])
+            try db.cachedStatement(sql: "INSERT INTO outbox (kind, recordID, body, createdAt) VALUES (?, ?, '', ?)")
+                .execute(arguments: [kind.rawValue, recordID, stamp])
             let mutation = Mutation(
                 mutationID: db.lastInsertedRowID, kind: kind, id: recordID, op: op, hlc: hlc, fields: fields,
                 baseText: baseText, seen: current?.newestClock)
@@ -114,10 +137,10 @@ extension BriefingStore {
             } catch let rejection as MutationRejection {
                 throw StoreError(.rejected, rejection.message)
             }
-            try db.execute(
-                sql: "UPDATE outbox SET body = ? WHERE mutationID = ?", arguments: [try Self.json(mutation), mutation.mutationID])
+            try db.cachedStatement(sql: "UPDATE outbox SET body = ? WHERE mutationID = ?")
+                .execute(arguments: [try Self.json(mutation), mutation.mutationID])
             try Self.saveRecord(db, result.record)
-            try db.execute(sql: "UPDATE syncState SET clock = ? WHERE id = 1", arguments: [clock.last.description])
+            try db.cachedStatement(sql: "UPDATE syncState SET clock = ? WHERE id = 1").execute(arguments: [clock.last.description])
             return result.record
         }
     }

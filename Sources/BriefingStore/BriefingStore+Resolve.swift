@@ -19,7 +19,7 @@ public enum ConflictChoice: String, CaseIterable, Sendable {
 extension BriefingStore {
     /// The conflict record with ID `idOrPrefix`, or the one whose ID begins with it.
     public func conflict(_ idOrPrefix: String) async throws -> ConflictRecord {
-        try await database.read { db in
+        try await read { db in
             let id = try Self.uniqueID(
                 db, idOrPrefix, in: LookupScope(table: "conflict", noun: "conflict", hint: "; see `briefing conflicts`"))
             guard let body = try String.fetchOne(db, sql: "SELECT body FROM conflict WHERE id = ?", arguments: [id]) else {

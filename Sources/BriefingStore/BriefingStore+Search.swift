@@ -27,6 +27,7 @@ enum SearchIndex {
             sql: """
                 INSERT INTO searchDocument (kind, ref, briefingID, title, headings, body) VALUES ('briefing', ?, ?, ?, ?, ?)
                 ON CONFLICT (kind, ref) DO UPDATE SET title = excluded.title, headings = excluded.headings, body = excluded.body
+                WHERE title != excluded.title OR headings != excluded.headings OR body != excluded.body
                 """
         ).execute(arguments: [
             briefing.id, briefing.id, briefing.title, briefing.sections.compactMap(\.heading).joined(separator: "\n"),
@@ -39,24 +40,34 @@ enum SearchIndex {
     }
 
     /// Indexes a highlight's quote or a note's text, or drops it once deleted.
+    ///
+    /// The index is written only when the text or its briefing changed. Once a transaction has
+    /// written to an FTS5 table, SQLite has the table flush its pending terms and totals at
+    /// the end of every later statement of the transaction, so a page of recolours or of
+    /// records that come back unchanged should never touch it.
     static func index(_ db: Database, record: UserRecord) throws {
         guard record.kind == .highlight || record.kind == .note else { return }
         let text: String? =
             record.deleted ? nil : (record.kind == .note ? record.fields["text"]?.string : record.fields["anchor"]?.anchor?.exact)
+        let indexed = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT briefingID, mine FROM searchDocument WHERE kind = ? AND ref = ?"),
+            arguments: [record.kind.rawValue, record.id])
         guard let text, let briefingID = record.briefingID else {
-            try remove(db, kind: record.kind, id: record.id)
+            if indexed != nil { try db.cachedStatement(sql: "DELETE FROM searchDocument WHERE kind = ? AND ref = ?").execute(arguments: [record.kind.rawValue, record.id]) }
             return
         }
+        if let indexed, indexed[0] == briefingID, indexed[1] == text { return }
         try db.cachedStatement(
             sql: """
                 INSERT INTO searchDocument (kind, ref, briefingID, mine) VALUES (?, ?, ?, ?)
                 ON CONFLICT (kind, ref) DO UPDATE SET mine = excluded.mine, briefingID = excluded.briefingID
-                WHERE mine != excluded.mine OR briefingID != excluded.briefingID
                 """
         ).execute(arguments: [record.kind.rawValue, record.id, briefingID, text])
     }
 
     static func remove(_ db: Database, kind: EntityKind, id: String) throws {
+        guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM searchDocument WHERE kind = ? AND ref = ?"), arguments: [kind.rawValue, id]) == true
+        else { return }
         try db.cachedStatement(sql: "DELETE FROM searchDocument WHERE kind = ? AND ref = ?").execute(arguments: [kind.rawValue, id])
     }
 
@@ -97,7 +108,7 @@ extension BriefingStore {
             throw StoreError(.invalid, "search for at least one word")
         }
         let weights = SearchIndex.weights
-        return try await database.read { db in
+        return try await read { db in
             try Row.fetchAll(
                 db,
                 sql: """

@@ -39,17 +39,17 @@ public struct OutboxBatch: Sendable {
 extension BriefingStore {
     /// How many local changes wait for the server.
     public func pendingCount() async throws -> Int {
-        try await database.read { db in try Self.pendingCount(db) }
+        try await read { db in try Self.pendingCount(db) }
     }
 
     /// The oldest `limit` pending mutations, how many are pending, and the cursor, in one read.
     public func outboxBatch(limit: Int) async throws -> OutboxBatch {
-        try await database.read { db in try Self.outboxBatch(db, limit: limit) }
+        try await read { db in try Self.outboxBatch(db, limit: limit) }
     }
 
     /// What a sync starts from, in one read: the device's state and its first outbox batch.
     public func syncStart(batchLimit: Int) async throws -> (state: SyncState, batch: OutboxBatch) {
-        try await database.read { db in (try Self.loadState(db), try Self.outboxBatch(db, limit: batchLimit)) }
+        try await read { db in (try Self.loadState(db), try Self.outboxBatch(db, limit: batchLimit)) }
     }
 
     static func outboxBatch(_ db: Database, limit: Int) throws -> OutboxBatch {
@@ -135,7 +135,7 @@ extension BriefingStore {
 
     /// Removes a reader's record and its search entry.
     static func removeRecord(_ db: Database, kind: EntityKind, id: String) throws {
-        try db.execute(sql: "DELETE FROM userRecord WHERE kind = ? AND id = ?", arguments: [kind.rawValue, id])
+        try db.cachedStatement(sql: "DELETE FROM userRecord WHERE kind = ? AND id = ?").execute(arguments: [kind.rawValue, id])
         try SearchIndex.remove(db, kind: kind, id: id)
     }
 
@@ -205,13 +205,13 @@ extension BriefingStore {
         case .removed:
             switch change.kind {
             case .briefing:
-                try db.execute(sql: "DELETE FROM briefing WHERE id = ?", arguments: [change.id])
-                try db.execute(sql: "DELETE FROM editorialAnnotation WHERE briefingID = ?", arguments: [change.id])
+                try db.cachedStatement(sql: "DELETE FROM briefing WHERE id = ?").execute(arguments: [change.id])
+                try db.cachedStatement(sql: "DELETE FROM editorialAnnotation WHERE briefingID = ?").execute(arguments: [change.id])
                 try SearchIndex.removeBriefing(db, id: change.id)
             case .editorialAnnotation:
-                try db.execute(sql: "DELETE FROM editorialAnnotation WHERE id = ?", arguments: [change.id])
+                try db.cachedStatement(sql: "DELETE FROM editorialAnnotation WHERE id = ?").execute(arguments: [change.id])
             case .conflict:
-                try db.execute(sql: "DELETE FROM conflict WHERE id = ?", arguments: [change.id])
+                try db.cachedStatement(sql: "DELETE FROM conflict WHERE id = ?").execute(arguments: [change.id])
             default:
                 try removeRecord(db, kind: change.kind, id: change.id)
             }
@@ -220,9 +220,8 @@ extension BriefingStore {
             try saveRecord(db, rebase ? try Self.rebase(db, serverRecord) : serverRecord)
             summary.records += 1
         case .conflict(let conflict):
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO conflict (id, at, source, body) VALUES (?, ?, 'server', ?)",
-                arguments: [conflict.id, conflict.at.description, try json(conflict)])
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO conflict (id, at, source, body) VALUES (?, ?, 'server', ?)")
+                .execute(arguments: [conflict.id, conflict.at.description, try json(conflict)])
             summary.conflicts += 1
         }
     }
@@ -241,7 +240,7 @@ extension BriefingStore {
 
     /// The resolutions the server recorded, newest first, optionally since a clock time.
     public func conflicts(since: Date? = nil) async throws -> [ConflictRecord] {
-        try await database.read { db in
+        try await read { db in
             var sql = "SELECT body FROM conflict"
             var arguments: StatementArguments = []
             if let since {
@@ -255,7 +254,7 @@ extension BriefingStore {
 
     /// The mutations the server refused, newest first.
     public func rejections() async throws -> [Rejection] {
-        try await database.read { db in
+        try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM rejection ORDER BY mutationID DESC").map { row in
                 Rejection(
                     mutation: try Self.decode(Mutation.self, row["mutation"]), reason: row["reason"], message: row["message"],

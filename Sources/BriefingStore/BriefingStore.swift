@@ -59,6 +59,18 @@ public final class BriefingStore: Sendable {
         try BriefingStore(database: DatabaseQueue(), now: now, makeID: makeID)
     }
 
+    /// Reads a consistent view of the store.
+    ///
+    /// A pool reads on a reader connection, opened read-only. A queue (an in-memory store)
+    /// runs every access one at a time on its one connection, so a read sees one state
+    /// without further ceremony; GRDB's `read` would also switch `PRAGMA query_only` on and
+    /// off around it, and SQLite expires every prepared statement of the connection on each
+    /// such switch, so each cached statement would be compiled again at its next use.
+    func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
+        if let queue = database as? DatabaseQueue { return try await queue.unsafeRead(body) }
+        return try await database.read(body)
+    }
+
     static func json(_ value: some Encodable) throws -> String { try CanonicalJSON.text(value) }
 
     static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T { try CanonicalJSON.decode(type, text) }
@@ -93,7 +105,7 @@ public struct SyncState: Hashable, Sendable {
 extension BriefingStore {
     /// The sync state.
     public func syncState() async throws -> SyncState {
-        try await database.read { db in try Self.loadState(db) }
+        try await read { db in try Self.loadState(db) }
     }
 
     static func loadState(_ db: Database) throws -> SyncState {
@@ -103,6 +115,12 @@ extension BriefingStore {
             token: row["token"], cursor: row["cursor"],
             lastSyncAt: (row["lastSyncAt"] as String?).flatMap(Timestamp.date),
             clock: (row["clock"] as String?).flatMap(HLC.init))
+    }
+
+    /// The device's ID and the last clock it issued: all a local change needs of the sync state.
+    static func loadClock(_ db: Database) throws -> (deviceID: String?, clock: HLC?) {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT deviceID, clock FROM syncState WHERE id = 1")) else { return (nil, nil) }
+        return (row[0], (row[1] as String?).flatMap(HLC.init))
     }
 
     /// Records a login. A login to another server or as another user starts a fresh store.

@@ -83,8 +83,6 @@ struct StepGenerator {
 
     mutating func operation(for device: SimulatedDevice) async throws -> UserOperation {
         let store = device.store
-        let highlights = try await store.recordIDs(.highlight)
-        let noteIDs = try await store.recordIDs(.note)
         let briefing = pick(Self.briefings)!
         switch Int.random(in: 0..<100, using: &random) {
         case 0..<12:
@@ -93,27 +91,27 @@ struct StepGenerator {
                 start: Int.random(in: 0..<200, using: &random), length: Int.random(in: 8..<60, using: &random),
                 color: pick(Highlight.colors)!)
         case 12..<26:
-            guard let id = pick(highlights) else { return .bookmark(briefingID: briefing, on: chance(0.5)) }
+            guard let id = try await pickLive(.highlight, on: store) else { return .bookmark(briefingID: briefing, on: chance(0.5)) }
             return .recolorHighlight(id: id, color: pick(Highlight.colors)!)
         case 26..<30:
-            guard let id = pick(highlights) else { return .progress(briefingID: briefing, position: position()) }
+            guard let id = try await pickLive(.highlight, on: store) else { return .progress(briefingID: briefing, position: position()) }
             return .deleteHighlight(id: id)
         case 30..<40:
-            let onBriefing = chance(0.4) ? try await store.records(.highlight, briefingID: briefing).map(\.id) : []
+            let onBriefing = chance(0.4) ? try await store.recordIDs(.highlight, briefingID: briefing) : []
             return .addNote(id: newID("N"), briefingID: briefing, highlightID: pick(onBriefing), text: sentence(6))
         case 40..<58:
-            guard let id = pick(noteIDs), let note = try await store.record(.note, id: id).flatMap(Note.init) else {
+            guard let id = try await pickLive(.note, on: store), let note = try await store.record(.note, id: id).flatMap(Note.init) else {
                 return .addNote(id: newID("N"), briefingID: briefing, highlightID: nil, text: sentence(5))
             }
             if chance(0.2) {
                 // Off its highlight, or to another highlight on the note's briefing.
-                let others = try await store.records(.highlight, briefingID: note.briefingID).map(\.id).filter { $0 != note.highlightID }
+                let others = try await store.recordIDs(.highlight, briefingID: note.briefingID).filter { $0 != note.highlightID }
                 if note.highlightID != nil && (others.isEmpty || chance(0.5)) { return .moveNote(id: note.id, highlightID: nil) }
                 if let target = pick(others) { return .moveNote(id: note.id, highlightID: target) }
             }
             return .editNote(id: note.id, text: edited(note.text))
         case 58..<62:
-            guard let id = pick(noteIDs) else { return .addTag(briefingID: briefing, name: pick(Self.tags)!, dot: newID("T")) }
+            guard let id = try await pickLive(.note, on: store) else { return .addTag(briefingID: briefing, name: pick(Self.tags)!, dot: newID("T")) }
             return .deleteNote(id: id)
         case 62..<70:
             return .bookmark(briefingID: briefing, on: chance(0.5))
@@ -124,6 +122,14 @@ struct StepGenerator {
         default:
             return .removeTag(briefingID: briefing, name: pick(Self.tags)!)
         }
+    }
+
+    /// One of the device's live records of `kind`, drawn as `pick` would draw from all their
+    /// IDs in ID order, without reading them all.
+    mutating func pickLive(_ kind: EntityKind, on store: BriefingStore) async throws -> String? {
+        let count = try await store.liveRecordCount(kind)
+        guard count > 0 else { return nil }
+        return try await store.liveRecordID(kind, at: Int.random(in: 0..<count, using: &random))
     }
 
     mutating func position() -> Double { Double(Int.random(in: 0...100, using: &random)) / 100 }

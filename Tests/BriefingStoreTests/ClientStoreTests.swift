@@ -2,6 +2,7 @@ import BriefingModel
 import BriefingTestSupport
 import Foundation
 import GRDB
+import GRDBSQLite
 import Testing
 
 @testable import BriefingStore
@@ -108,6 +109,42 @@ struct ClientStoreTests {
         #expect(rejections.count == 1)
         #expect(rejections.first?.reason == "foreign_id")
         #expect(rejections.first?.mutation.kind == .bookmark)
+    }
+
+    @Test("Live records are counted and picked by position in the same ID order as they are listed")
+    func liveRecordsByPosition() async throws {
+        let store = try await makeStore()
+        let other = Briefing.assemble(id: "b2", title: "Another Briefing", sections: [(nil, ["Ports are busy this spring."])])
+        try await store.applyPage([Change(kind: .briefing, id: "b2", payload: .briefing(other))], cursor: "c2")
+        for (id, briefingID) in [("N3", "b1"), ("N1", "b2"), ("N4", "b1"), ("N2", "b1")] {
+            try await store.change(.note, id: id, fields: ["briefingID": .string(briefingID), "text": .string("note \(id)")])
+        }
+        try await store.change(.note, id: "N4", op: .delete)
+        #expect(try await store.recordIDs(.note) == ["N1", "N2", "N3"])
+        #expect(try await store.recordIDs(.note, briefingID: "b1") == ["N2", "N3"])
+        #expect(try await store.liveRecordCount(.note) == 3)
+        var picked: [String?] = []
+        for index in 0..<4 { picked.append(try await store.liveRecordID(.note, at: index)) }
+        #expect(picked == ["N1", "N2", "N3", nil])
+        #expect(try await store.liveRecordCount(.highlight) == 0)
+    }
+
+    @Test("Reading an in-memory store leaves its compiled statements valid")
+    func readsKeepStatementsCompiled() async throws {
+        // SQLite expires every prepared statement of a connection when `PRAGMA query_only`
+        // changes; a read that toggled it would make each later change compile its statements again.
+        let store = try await makeStore()
+        try await store.change(.bookmark, id: "b1", fields: ["briefingID": .string("b1"), "bookmarked": .bool(true)])
+        for _ in 0..<3 {
+            _ = try await store.syncState()
+            _ = try await store.record(.bookmark, id: "b1")
+            try await store.change(.bookmark, id: "b1", fields: ["bookmarked": .bool(false)])
+        }
+        let reprepared = try await store.database.write { db in
+            let statement = try db.cachedStatement(sql: "SELECT deviceID, clock FROM syncState WHERE id = 1")
+            return sqlite3_stmt_status(statement.sqliteStatement, SQLITE_STMTSTATUS_REPREPARE, 0)
+        }
+        #expect(reprepared == 0)
     }
 
     @Test("A resync drops synced data but keeps the outbox")

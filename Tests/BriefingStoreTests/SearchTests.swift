@@ -56,6 +56,25 @@ struct SearchTests {
         await #expect(throws: StoreError.self) { try await store.search("  \"*() ") }
     }
 
+    @Test("pulled notes are searched as the server has them: unchanged, rewritten, removed")
+    func followsPulls() async throws {
+        let store = try await makeStore()
+        let note = try #require(try await store.record(.note, id: "N1"))
+        try await store.acknowledge(try await store.outboxBatch(limit: 10).mutations.map { MutationResult(mutationID: $0.mutationID, status: .applied) })
+        // The same note pulled back as it is: still found, once.
+        try await store.applyPage([Change(kind: .note, id: "N1", payload: .record(note))], cursor: "c2")
+        #expect(try await store.search("reservoir").map(\.id) == ["in-title", "in-heading", "N1", "in-body"])
+        // Rewritten on another device.
+        var rewritten = note
+        rewritten.fields["text"] = .string("Compare with the canal brief")
+        try await store.applyPage([Change(kind: .note, id: "N1", payload: .record(rewritten))], cursor: "c3")
+        #expect(try await store.search("canal").map(\.id) == ["N1"])
+        #expect(try await store.search("reservoir").map(\.id) == ["in-title", "in-heading", "in-body"])
+        // Removed by the server.
+        try await store.applyPage([Change(kind: .note, id: "N1", payload: .removed)], cursor: "c4")
+        #expect(try await store.search("canal").isEmpty)
+    }
+
     @Test("edited and deleted notes are searched as they are now")
     func followsChanges() async throws {
         let store = try await makeStore()
