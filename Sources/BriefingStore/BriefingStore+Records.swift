@@ -84,10 +84,16 @@ extension BriefingStore {
             .map { try decode(UserRecord.self, $0) }
     }
 
+    /// Stores a record and indexes it for search.
     static func saveRecord(_ db: Database, _ record: UserRecord) throws {
+        try storeRecord(db, record)
+        try SearchIndex.index(db, record: record)
+    }
+
+    /// Stores a record; its search entry is the caller's to write.
+    static func storeRecord(_ db: Database, _ record: UserRecord) throws {
         try db.cachedStatement(sql: "INSERT OR REPLACE INTO userRecord (kind, id, briefingID, deleted, body) VALUES (?, ?, ?, ?, ?)")
             .execute(arguments: [record.kind.rawValue, record.id, record.briefingID, record.deleted, try json(record)])
-        try SearchIndex.index(db, record: record)
     }
 
     /// Makes a local change: applies it to the record with the shared merge rules and queues it

@@ -47,12 +47,11 @@ enum SearchIndex {
     /// records that come back unchanged should never touch it.
     static func index(_ db: Database, record: UserRecord) throws {
         guard record.kind == .highlight || record.kind == .note else { return }
-        let text: String? =
-            record.deleted ? nil : (record.kind == .note ? record.fields["text"]?.string : record.fields["anchor"]?.anchor?.exact)
+        let entry = entry(of: record)
         let indexed = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT briefingID, mine FROM searchDocument WHERE kind = ? AND ref = ?"),
             arguments: [record.kind.rawValue, record.id])
-        guard let text, let briefingID = record.briefingID else {
+        guard let (briefingID, text) = entry else {
             if indexed != nil { try db.cachedStatement(sql: "DELETE FROM searchDocument WHERE kind = ? AND ref = ?").execute(arguments: [record.kind.rawValue, record.id]) }
             return
         }
@@ -63,6 +62,15 @@ enum SearchIndex {
                 ON CONFLICT (kind, ref) DO UPDATE SET mine = excluded.mine, briefingID = excluded.briefingID
                 """
         ).execute(arguments: [record.kind.rawValue, record.id, briefingID, text])
+    }
+
+    /// The text a record is searched by: a note's text or a highlight's quote; nil when it is
+    /// not searched (deleted, another kind, no briefing).
+    static func entry(of record: UserRecord) -> (briefingID: String, text: String)? {
+        guard record.kind == .highlight || record.kind == .note, !record.deleted, let briefingID = record.briefingID,
+            let text = record.kind == .note ? record.fields["text"]?.string : record.fields["anchor"]?.anchor?.exact
+        else { return nil }
+        return (briefingID, text)
     }
 
     static func remove(_ db: Database, kind: EntityKind, id: String) throws {
@@ -92,6 +100,61 @@ enum SearchIndex {
             return "\"" + bare.replacingOccurrences(of: "\"", with: "") + "\"" + (prefix ? "*" : "")
         }
         return words.isEmpty ? nil : words.joined(separator: " ")
+    }
+}
+
+/// The search-index writes of a pulled page, made together at its end.
+///
+/// FTS5 writes out its pending terms at the end of each statement that changed it, and once
+/// it is part of a transaction, at the end of every later statement that keeps a statement
+/// journal too. Indexed one record at a time, a page of new notes paid that once per note and
+/// per later write; gathered, the page pays it once.
+struct SearchBatch {
+    private struct Key: Hashable {
+        var kind: EntityKind
+        var id: String
+    }
+
+    /// Each record's last state in the page: its briefing and text, or nil to drop it.
+    private var entries: [Key: (briefingID: String, text: String)?] = [:]
+    /// First-seen order, so the index is written the same way every time.
+    private var order: [Key] = []
+
+    mutating func add(_ record: UserRecord) {
+        guard record.kind == .highlight || record.kind == .note else { return }
+        set(Key(kind: record.kind, id: record.id), SearchIndex.entry(of: record))
+    }
+
+    mutating func remove(kind: EntityKind, id: String) {
+        guard kind == .highlight || kind == .note else { return }
+        set(Key(kind: kind, id: id), nil)
+    }
+
+    private mutating func set(_ key: Key, _ entry: (briefingID: String, text: String)?) {
+        if entries.updateValue(entry, forKey: key) == nil { order.append(key) }
+    }
+
+    /// Writes the gathered changes: at most one statement for the removals and one for the
+    /// rest per 200 records; rows whose text and briefing are unchanged are left alone.
+    func flush(_ db: Database) throws {
+        let removed = order.filter { entries[$0]! == nil }
+        let kept = order.compactMap { key in entries[key]!.map { (key, $0) } }
+        for chunk in stride(from: 0, to: removed.count, by: 200).map({ removed[$0..<min($0 + 200, removed.count)] }) {
+            let rows = chunk.map { _ in "(?, ?)" }.joined(separator: ", ")
+            try db.execute(
+                sql: "DELETE FROM searchDocument WHERE (kind, ref) IN (VALUES \(rows))",
+                arguments: StatementArguments(chunk.flatMap { [$0.kind.rawValue, $0.id] }))
+        }
+        for chunk in stride(from: 0, to: kept.count, by: 200).map({ kept[$0..<min($0 + 200, kept.count)] }) {
+            let rows = chunk.map { _ in "(?, ?, ?, ?)" }.joined(separator: ", ")
+            try db.execute(
+                sql: """
+                    INSERT INTO searchDocument (kind, ref, briefingID, mine) VALUES \(rows)
+                    ON CONFLICT (kind, ref) DO UPDATE SET mine = excluded.mine, briefingID = excluded.briefingID
+                    WHERE mine != excluded.mine OR briefingID != excluded.briefingID
+                    """,
+                arguments: StatementArguments(chunk.flatMap { key, entry in [key.kind.rawValue, key.id, entry.briefingID, entry.text] }))
+        }
     }
 }
 

@@ -162,10 +162,12 @@ extension BriefingStore {
             summary.pending = try Self.pendingCount(db)
             let state = try Self.loadState(db)
             var clock = state.deviceID.map { HybridClock(node: $0, last: state.clock) }
+            var search = SearchBatch()
             for change in changes {
                 if case .record(let record) = change.payload, let newest = record.newestClock { clock?.receive(newest, now: millis) }
-                try Self.apply(db, change, rebase: summary.pending > 0, summary: &summary)
+                try Self.apply(db, change, rebase: summary.pending > 0, summary: &summary, search: &search)
             }
+            try search.flush(db)
             try db.cachedStatement(
                 sql: "UPDATE syncState SET cursor = ?, clock = COALESCE(?, clock), lastSyncAt = CASE WHEN ? THEN ? ELSE lastSyncAt END WHERE id = 1"
             ).execute(arguments: [cursor, clock?.last.description, finishing, stamp])
@@ -193,8 +195,9 @@ extension BriefingStore {
     }
 
     /// Writes one pulled change; with `rebase`, the device's pending mutations on a record are
-    /// re-applied on top of the server's state.
-    static func apply(_ db: Database, _ change: Change, rebase: Bool, summary: inout PageSummary) throws {
+    /// re-applied on top of the server's state. A record's search entry joins `search`, written
+    /// when the page is.
+    static func apply(_ db: Database, _ change: Change, rebase: Bool, summary: inout PageSummary, search: inout SearchBatch) throws {
         switch change.payload {
         case .briefing(let briefing):
             try saveBriefing(db, briefing)
@@ -213,11 +216,14 @@ extension BriefingStore {
             case .conflict:
                 try db.cachedStatement(sql: "DELETE FROM conflict WHERE id = ?").execute(arguments: [change.id])
             default:
-                try removeRecord(db, kind: change.kind, id: change.id)
+                try db.cachedStatement(sql: "DELETE FROM userRecord WHERE kind = ? AND id = ?").execute(arguments: [change.kind.rawValue, change.id])
+                search.remove(kind: change.kind, id: change.id)
             }
             summary.removed += 1
         case .record(let serverRecord):
-            try saveRecord(db, rebase ? try Self.rebase(db, serverRecord) : serverRecord)
+            let record = rebase ? try Self.rebase(db, serverRecord) : serverRecord
+            try storeRecord(db, record)
+            search.add(record)
             summary.records += 1
         case .conflict(let conflict):
             try db.cachedStatement(sql: "INSERT OR REPLACE INTO conflict (id, at, source, body) VALUES (?, ?, 'server', ?)")
@@ -233,7 +239,9 @@ extension BriefingStore {
         // The same durability as a pulled page, so the benchmarks' floor pays what a sync pays.
         try await writeFromServer { db in
             var summary = PageSummary()
-            for change in changes { try Self.apply(db, change, rebase: false, summary: &summary) }
+            var search = SearchBatch()
+            for change in changes { try Self.apply(db, change, rebase: false, summary: &summary, search: &search) }
+            try search.flush(db)
             return summary
         }
     }

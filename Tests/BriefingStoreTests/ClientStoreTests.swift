@@ -139,6 +139,7 @@ struct ClientStoreTests {
             _ = try await store.syncState()
             _ = try await store.record(.bookmark, id: "b1")
             try await store.change(.bookmark, id: "b1", fields: ["bookmarked": .bool(false)])
+            try await store.applyPage([], cursor: "c1")
         }
         let reprepared = try await store.database.write { db in
             let statement = try db.cachedStatement(sql: "SELECT deviceID, clock FROM syncState WHERE id = 1")

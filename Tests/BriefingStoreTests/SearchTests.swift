@@ -75,6 +75,30 @@ struct SearchTests {
         #expect(try await store.search("canal").isEmpty)
     }
 
+    @Test("a page that writes one note twice, adds one and removes another is searched as it ends")
+    func followsOnePage() async throws {
+        let store = try await makeStore()
+        let note = try #require(try await store.record(.note, id: "N1"))
+        try await store.acknowledge(try await store.outboxBatch(limit: 10).mutations.map { MutationResult(mutationID: $0.mutationID, status: .applied) })
+        var first = note, second = note, added = note
+        first.id = "N7"
+        first.fields["text"] = .string("Sluice gates first draft")
+        second.id = "N7"
+        second.fields["text"] = .string("Sluice gates final wording")
+        added.id = "N8"
+        added.fields["text"] = .string("Dredging schedule")
+        try await store.applyPage(
+            [
+                Change(kind: .note, id: "N7", payload: .record(first)), Change(kind: .note, id: "N1", payload: .removed),
+                Change(kind: .note, id: "N8", payload: .record(added)), Change(kind: .note, id: "N7", payload: .record(second)),
+            ], cursor: "c2")
+        #expect(try await store.search("sluice").map(\.id) == ["N7"])
+        #expect(try await store.search("draft").isEmpty)
+        #expect(try await store.search("final wording").map(\.id) == ["N7"])
+        #expect(try await store.search("dredging").map(\.id) == ["N8"])
+        #expect(try await store.search("reservoir").map(\.id) == ["in-title", "in-heading", "in-body"])
+    }
+
     @Test("edited and deleted notes are searched as they are now")
     func followsChanges() async throws {
         let store = try await makeStore()
