@@ -15,6 +15,12 @@ public struct Violation: Codable, Hashable, Sendable, CustomStringConvertible {
     public var message: String
     public var items: [String]
 
+    public init(check: String, message: String, items: [String]) {
+        self.check = check
+        self.message = message
+        self.items = items
+    }
+
     public var description: String {
         "[\(check)] \(message)" + (items.isEmpty ? "" : "\n    " + items.prefix(16).joined(separator: "\n    "))
     }

@@ -28,6 +28,9 @@ struct BriefingSim: AsyncParsableCommand {
     @Option(help: "Replay a trace written by an earlier failing run.") var replay: String?
     @Option(help: "Where to write the trace of a failing run.") var traceDirectory = FileManager.default.temporaryDirectory.path
     @Option(help: "Also write the trace of a passing run here (single seed).") var saveTrace: String?
+    @Option(
+        help: "Append each finished seed's result to this file (a JSON line each) and skip the seeds it records as passed with the same settings, so that a long run stopped part-way resumes with the same command.")
+    var results: String?
     @Flag(help: "Print the report as JSON.") var json = false
     @Flag(help: "Send every request over loopback HTTP to the real server instead of in memory.") var http = false
     @Flag(inversion: .prefixedNo, help: "Shrink a failing trace to a short reproduction.") var shrink = true
@@ -62,10 +65,18 @@ struct BriefingSim: AsyncParsableCommand {
         }
         let faults = try parsedFaults()
         var failures = 0
-        let configs = (0..<UInt64(seeds)).map { offset in
+        var configs = (0..<UInt64(seeds)).map { offset in
             SimulationConfig(
                 devices: devices, users: users, steps: steps, seed: seed &+ offset, faults: faults, retentionHours: retentionHours,
                 http: http, maxClockSkewHours: maxClockSkewHours)
+        }
+        let log = results.map(ResultsLog.init(path:))
+        var recorded = 0
+        if let log {
+            let done = try log.passed(among: configs)
+            recorded = done.count
+            configs.removeAll { done.contains($0) }
+            if recorded > 0 && !json { line("\(recorded) of \(seeds) seeds already passed in \(log.url.path); running the other \(configs.count)") }
         }
         // Seeds are independent runs: --jobs of them at a time, reported in seed order.
         var failed: (SimulationReport, Trace)?
@@ -84,6 +95,7 @@ struct BriefingSim: AsyncParsableCommand {
                 for try await result in group { results.append(result) }
                 return results.sorted { $0.0 < $1.0 }
             }
+            try log?.append(results.map(\.1))
             for (_, report, trace) in results {
                 if let saveTrace, seeds == 1 {
                     let encoder = JSONEncoder()
@@ -100,7 +112,12 @@ struct BriefingSim: AsyncParsableCommand {
             failures += 1
             try await explain(report, trace)
         }
-        if seeds > 1 && !json { line(failures == 0 ? "all \(seeds) seeds passed" : "stopped at the first failing seed") }
+        if seeds > 1 && !json {
+            line(
+                failures > 0
+                    ? "stopped at the first failing seed"
+                    : "all \(seeds) seeds passed" + (recorded > 0 ? " (\(recorded) of them in an earlier run recorded in \(log!.url.path))" : ""))
+        }
         if failures > 0 { throw ExitCode.failure }
     }
 

@@ -1,0 +1,45 @@
+import Foundation
+import SimulationLab
+import Testing
+
+@Suite("The lab's results log")
+struct ResultsLogTests {
+    func temporaryLog() throws -> ResultsLog {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("results-log-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return ResultsLog(path: directory.appendingPathComponent("long-run.jsonl").path)
+    }
+
+    @Test("Seeds recorded as passed with the same settings are skipped; a failure or other settings never are")
+    func resumes() async throws {
+        let log = try temporaryLog()
+        let configs = (1...3).map { SimulationConfig(devices: 2, users: 1, steps: 30, seed: UInt64($0), faults: [.dropRequest]) }
+        #expect(try log.passed(among: configs).isEmpty)
+        var reports: [SimulationReport] = []
+        for config in configs { reports.append(try await Simulation.run(config).0) }
+        #expect(reports.allSatisfy { $0.passed })
+        // Seed 2 is recorded as failed; seed 3 is recorded under other settings.
+        reports[1].violations = [Violation(check: "rules", message: "made up for the test", items: [])]
+        reports[2].config.steps = 31
+        try log.append(Array(reports[0...1]))
+        try log.append([reports[2]])
+
+        #expect(try log.passed(among: configs) == [configs[0]])
+        let entries = try log.entries()
+        #expect(entries.map(\.config.seed) == [1, 2, 3])
+        #expect(entries[1].violation == "[rules] made up for the test")
+        #expect(entries[0].syncs == reports[0].syncs)
+    }
+
+    @Test("A line that is not a seed result is an error naming the line")
+    func refusesGarbage() throws {
+        let log = try temporaryLog()
+        try Data("{\"config\": 1}\n".utf8).write(to: log.url)
+        #expect(throws: ResultsLogError.self) { try log.passed(among: []) }
+        do {
+            _ = try log.entries()
+        } catch let error as ResultsLogError {
+            #expect(error.description.contains("long-run.jsonl:1 is not a seed result"))
+        }
+    }
+}
