@@ -26,18 +26,22 @@ extension BriefingStore {
         try await read { db in
             if let briefingID {
                 return try String.fetchAll(
-                    db.cachedStatement(sql: "SELECT id FROM userRecord WHERE kind = ? AND briefingID = ? AND deleted = 0 ORDER BY id"),
+                    db.cachedStatement(
+                        sql: "SELECT id FROM userRecord WHERE kind = ? AND briefingID = ? AND deleted = 0 ORDER BY id"),
                     arguments: [kind.rawValue, briefingID])
             }
             return try String.fetchAll(
-                db.cachedStatement(sql: "SELECT id FROM userRecord WHERE kind = ? AND deleted = 0 ORDER BY id"), arguments: [kind.rawValue])
+                db.cachedStatement(sql: "SELECT id FROM userRecord WHERE kind = ? AND deleted = 0 ORDER BY id"),
+                arguments: [kind.rawValue])
         }
     }
 
     /// How many live records of `kind` there are.
     public func liveRecordCount(_ kind: EntityKind) async throws -> Int {
         try await read { db in
-            try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM userRecord WHERE kind = ? AND deleted = 0"), arguments: [kind.rawValue]) ?? 0
+            try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT COUNT(*) FROM userRecord WHERE kind = ? AND deleted = 0"),
+                arguments: [kind.rawValue]) ?? 0
         }
     }
 
@@ -146,7 +150,8 @@ extension BriefingStore {
             try db.cachedStatement(sql: "UPDATE outbox SET body = ? WHERE mutationID = ?")
                 .execute(arguments: [try Self.json(mutation), mutation.mutationID])
             try Self.saveRecord(db, result.record)
-            try db.cachedStatement(sql: "UPDATE syncState SET clock = ? WHERE id = 1").execute(arguments: [clock.last.description])
+            try db.cachedStatement(sql: "UPDATE syncState SET clock = ? WHERE id = 1")
+                .execute(arguments: [clock.last.description])
             return result.record
         }
     }

@@ -52,7 +52,7 @@ enum SearchIndex {
             db.cachedStatement(sql: "SELECT briefingID, mine FROM searchDocument WHERE kind = ? AND ref = ?"),
             arguments: [record.kind.rawValue, record.id])
         guard let (briefingID, text) = entry else {
-            if indexed != nil { try db.cachedStatement(sql: "DELETE FROM searchDocument WHERE kind = ? AND ref = ?").execute(arguments: [record.kind.rawValue, record.id]) }
+            if indexed != nil { try drop(db, kind: record.kind, id: record.id) }
             return
         }
         if let indexed, indexed[0] == briefingID, indexed[1] == text { return }
@@ -73,9 +73,14 @@ enum SearchIndex {
         return (briefingID, text)
     }
 
+    /// Drops a record's search entry, touching the index only if there is one.
     static func remove(_ db: Database, kind: EntityKind, id: String) throws {
-        guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM searchDocument WHERE kind = ? AND ref = ?"), arguments: [kind.rawValue, id]) == true
-        else { return }
+        let indexed = try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT 1 FROM searchDocument WHERE kind = ? AND ref = ?"), arguments: [kind.rawValue, id])
+        if indexed == true { try drop(db, kind: kind, id: id) }
+    }
+
+    private static func drop(_ db: Database, kind: EntityKind, id: String) throws {
         try db.cachedStatement(sql: "DELETE FROM searchDocument WHERE kind = ? AND ref = ?").execute(arguments: [kind.rawValue, id])
     }
 
@@ -153,7 +158,8 @@ struct SearchBatch {
                     ON CONFLICT (kind, ref) DO UPDATE SET mine = excluded.mine, briefingID = excluded.briefingID
                     WHERE mine != excluded.mine OR briefingID != excluded.briefingID
                     """,
-                arguments: StatementArguments(chunk.flatMap { key, entry in [key.kind.rawValue, key.id, entry.briefingID, entry.text] }))
+                arguments: StatementArguments(
+                    chunk.flatMap { key, entry in [key.kind.rawValue, key.id, entry.briefingID, entry.text] }))
         }
     }
 }

@@ -197,7 +197,9 @@ extension BriefingStore {
     /// Writes one pulled change; with `rebase`, the device's pending mutations on a record are
     /// re-applied on top of the server's state. A record's search entry joins `search`, written
     /// when the page is.
-    static func apply(_ db: Database, _ change: Change, rebase: Bool, summary: inout PageSummary, search: inout SearchBatch) throws {
+    static func apply(
+        _ db: Database, _ change: Change, rebase: Bool, summary: inout PageSummary, search: inout SearchBatch
+    ) throws {
         switch change.payload {
         case .briefing(let briefing):
             try saveBriefing(db, briefing)
@@ -209,14 +211,16 @@ extension BriefingStore {
             switch change.kind {
             case .briefing:
                 try db.cachedStatement(sql: "DELETE FROM briefing WHERE id = ?").execute(arguments: [change.id])
-                try db.cachedStatement(sql: "DELETE FROM editorialAnnotation WHERE briefingID = ?").execute(arguments: [change.id])
+                try db.cachedStatement(sql: "DELETE FROM editorialAnnotation WHERE briefingID = ?")
+                    .execute(arguments: [change.id])
                 try SearchIndex.removeBriefing(db, id: change.id)
             case .editorialAnnotation:
                 try db.cachedStatement(sql: "DELETE FROM editorialAnnotation WHERE id = ?").execute(arguments: [change.id])
             case .conflict:
                 try db.cachedStatement(sql: "DELETE FROM conflict WHERE id = ?").execute(arguments: [change.id])
             default:
-                try db.cachedStatement(sql: "DELETE FROM userRecord WHERE kind = ? AND id = ?").execute(arguments: [change.kind.rawValue, change.id])
+                try db.cachedStatement(sql: "DELETE FROM userRecord WHERE kind = ? AND id = ?")
+                    .execute(arguments: [change.kind.rawValue, change.id])
                 search.remove(kind: change.kind, id: change.id)
             }
             summary.removed += 1

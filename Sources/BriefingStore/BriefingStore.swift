@@ -119,7 +119,9 @@ extension BriefingStore {
 
     /// The device's ID and the last clock it issued: all a local change needs of the sync state.
     static func loadClock(_ db: Database) throws -> (deviceID: String?, clock: HLC?) {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT deviceID, clock FROM syncState WHERE id = 1")) else { return (nil, nil) }
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT deviceID, clock FROM syncState WHERE id = 1")) else {
+            return (nil, nil)
+        }
         return (row[0], (row[1] as String?).flatMap(HLC.init))
     }
 

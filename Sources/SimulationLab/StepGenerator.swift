@@ -91,16 +91,21 @@ struct StepGenerator {
                 start: Int.random(in: 0..<200, using: &random), length: Int.random(in: 8..<60, using: &random),
                 color: pick(Highlight.colors)!)
         case 12..<26:
-            guard let id = try await pickLive(.highlight, on: store) else { return .bookmark(briefingID: briefing, on: chance(0.5)) }
+            guard let id = try await pickLive(.highlight, on: store) else {
+                return .bookmark(briefingID: briefing, on: chance(0.5))
+            }
             return .recolorHighlight(id: id, color: pick(Highlight.colors)!)
         case 26..<30:
-            guard let id = try await pickLive(.highlight, on: store) else { return .progress(briefingID: briefing, position: position()) }
+            guard let id = try await pickLive(.highlight, on: store) else {
+                return .progress(briefingID: briefing, position: position())
+            }
             return .deleteHighlight(id: id)
         case 30..<40:
             let onBriefing = chance(0.4) ? try await store.recordIDs(.highlight, briefingID: briefing) : []
             return .addNote(id: newID("N"), briefingID: briefing, highlightID: pick(onBriefing), text: sentence(6))
         case 40..<58:
-            guard let id = try await pickLive(.note, on: store), let note = try await store.record(.note, id: id).flatMap(Note.init) else {
+            guard let id = try await pickLive(.note, on: store), let note = try await store.record(.note, id: id).flatMap(Note.init)
+            else {
                 return .addNote(id: newID("N"), briefingID: briefing, highlightID: nil, text: sentence(5))
             }
             if chance(0.2) {
@@ -111,7 +116,9 @@ struct StepGenerator {
             }
             return .editNote(id: note.id, text: edited(note.text))
         case 58..<62:
-            guard let id = try await pickLive(.note, on: store) else { return .addTag(briefingID: briefing, name: pick(Self.tags)!, dot: newID("T")) }
+            guard let id = try await pickLive(.note, on: store) else {
+                return .addTag(briefingID: briefing, name: pick(Self.tags)!, dot: newID("T"))
+            }
             return .deleteNote(id: id)
         case 62..<70:
             return .bookmark(briefingID: briefing, on: chance(0.5))

@@ -76,7 +76,9 @@ struct BriefingSim: AsyncParsableCommand {
             let done = try log.passed(among: configs)
             recorded = done.count
             configs.removeAll { done.contains($0) }
-            if recorded > 0 && !json { line("\(recorded) of \(seeds) seeds already passed in \(log.url.path); running the other \(configs.count)") }
+            if recorded > 0 && !json {
+                line("\(recorded) of \(seeds) seeds already passed in \(log.url.path); running the other \(configs.count)")
+            }
         }
         // Seeds are independent runs: --jobs of them at a time, reported in seed order.
         var failed: (SimulationReport, Trace)?
@@ -116,7 +118,8 @@ struct BriefingSim: AsyncParsableCommand {
             line(
                 failures > 0
                     ? "stopped at the first failing seed"
-                    : "all \(seeds) seeds passed" + (recorded > 0 ? " (\(recorded) of them in an earlier run recorded in \(log!.url.path))" : ""))
+                    : "all \(seeds) seeds passed"
+                        + (recorded > 0 ? " (\(recorded) of them in an earlier run recorded in \(log!.url.path))" : ""))
         }
         if failures > 0 { throw ExitCode.failure }
     }

@@ -60,7 +60,8 @@ struct SearchTests {
     func followsPulls() async throws {
         let store = try await makeStore()
         let note = try #require(try await store.record(.note, id: "N1"))
-        try await store.acknowledge(try await store.outboxBatch(limit: 10).mutations.map { MutationResult(mutationID: $0.mutationID, status: .applied) })
+        let pending = try await store.outboxBatch(limit: 10).mutations
+        try await store.acknowledge(pending.map { MutationResult(mutationID: $0.mutationID, status: .applied) })
         // The same note pulled back as it is: still found, once.
         try await store.applyPage([Change(kind: .note, id: "N1", payload: .record(note))], cursor: "c2")
         #expect(try await store.search("reservoir").map(\.id) == ["in-title", "in-heading", "N1", "in-body"])
@@ -79,7 +80,8 @@ struct SearchTests {
     func followsOnePage() async throws {
         let store = try await makeStore()
         let note = try #require(try await store.record(.note, id: "N1"))
-        try await store.acknowledge(try await store.outboxBatch(limit: 10).mutations.map { MutationResult(mutationID: $0.mutationID, status: .applied) })
+        let pending = try await store.outboxBatch(limit: 10).mutations
+        try await store.acknowledge(pending.map { MutationResult(mutationID: $0.mutationID, status: .applied) })
         var first = note, second = note, added = note
         first.id = "N7"
         first.fields["text"] = .string("Sluice gates first draft")
