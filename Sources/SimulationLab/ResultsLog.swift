@@ -53,26 +53,28 @@ public struct ResultsLog: Sendable {
         Set(try entries().filter(\.passed).map(\.config)).intersection(configs)
     }
 
-    /// Appends one line per report, in order, and flushes them to disk.
+    /// Appends one line per report, in order, in one write, and flushes them to disk.
+    ///
+    /// The file is opened for appending, so several runs may share one log (two processes
+    /// over different seeds, say): each write lands whole at the end of the file.
     public func append(_ reports: [SimulationReport]) throws {
         guard !reports.isEmpty else { return }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        var data = Data()
+        var bytes: [UInt8] = []
         for report in reports {
-            data += try encoder.encode(Entry(report))
-            data += Data("\n".utf8)
+            bytes += try encoder.encode(Entry(report))
+            bytes.append(UInt8(ascii: "\n"))
         }
-        if !FileManager.default.fileExists(atPath: url.path) {
-            guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
-                throw ResultsLogError(description: "cannot create \(url.path)")
-            }
+        let descriptor = open(url.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw ResultsLogError(description: "cannot open \(url.path): \(String(cString: strerror(errno)))")
         }
-        let handle = try FileHandle(forWritingTo: url)
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: data)
-        try handle.synchronize()
+        defer { close(descriptor) }
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        guard written == bytes.count, fsync(descriptor) == 0 else {
+            throw ResultsLogError(description: "cannot write \(url.path): \(String(cString: strerror(errno)))")
+        }
     }
 }
 

@@ -31,6 +31,32 @@ struct ResultsLogTests {
         #expect(entries[0].syncs == reports[0].syncs)
     }
 
+    @Test("Two runs appending to one log at once leave every line whole")
+    func sharedLog() async throws {
+        let log = try temporaryLog()
+        let report = try await Simulation.run(SimulationConfig(devices: 1, users: 1, steps: 5, seed: 1)).0
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for run in 0..<2 {
+                group.addTask {
+                    for index in 0..<100 {
+                        var first = report, second = report
+                        first.config.seed = UInt64(run * 1000 + 2 * index)
+                        second.config.seed = first.config.seed + 1
+                        try log.append([first, second])
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let seeds = try log.entries().map(\.config.seed)
+        #expect(seeds.count == 400)
+        let expected: Set<UInt64> = Set(0..<200).union(1000..<1200)
+        #expect(Set(seeds) == expected)
+        // Each append's two lines stay together.
+        let split = stride(from: 0, to: seeds.count, by: 2).filter { seeds[$0] + 1 != seeds[$0 + 1] }
+        #expect(split.isEmpty)
+    }
+
     @Test("A line that is not a seed result is an error naming the line")
     func refusesGarbage() throws {
         let log = try temporaryLog()
