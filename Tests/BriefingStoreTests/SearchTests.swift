@@ -56,12 +56,17 @@ struct SearchTests {
         await #expect(throws: StoreError.self) { try await store.search("  \"*() ") }
     }
 
+    /// The store's note N1 once the server has taken it, so pulled pages apply without a rebase.
+    func acknowledgedNote(in store: BriefingStore) async throws -> UserRecord {
+        let pending = try await store.outboxBatch(limit: 10).mutations
+        try await store.acknowledge(pending.map { MutationResult(mutationID: $0.mutationID, status: .applied) })
+        return try #require(try await store.record(.note, id: "N1"))
+    }
+
     @Test("pulled notes are searched as the server has them: unchanged, rewritten, removed")
     func followsPulls() async throws {
         let store = try await makeStore()
-        let note = try #require(try await store.record(.note, id: "N1"))
-        let pending = try await store.outboxBatch(limit: 10).mutations
-        try await store.acknowledge(pending.map { MutationResult(mutationID: $0.mutationID, status: .applied) })
+        let note = try await acknowledgedNote(in: store)
         // The same note pulled back as it is: still found, once.
         try await store.applyPage([Change(kind: .note, id: "N1", payload: .record(note))], cursor: "c2")
         #expect(try await store.search("reservoir").map(\.id) == ["in-title", "in-heading", "N1", "in-body"])
@@ -79,9 +84,7 @@ struct SearchTests {
     @Test("a page that writes one note twice, adds one and removes another is searched as it ends")
     func followsOnePage() async throws {
         let store = try await makeStore()
-        let note = try #require(try await store.record(.note, id: "N1"))
-        let pending = try await store.outboxBatch(limit: 10).mutations
-        try await store.acknowledge(pending.map { MutationResult(mutationID: $0.mutationID, status: .applied) })
+        let note = try await acknowledgedNote(in: store)
         var first = note, second = note, added = note
         first.id = "N7"
         first.fields["text"] = .string("Sluice gates first draft")
