@@ -55,7 +55,12 @@ enum SearchIndex {
             if indexed != nil { try drop(db, kind: record.kind, id: record.id) }
             return
         }
-        if let indexed, indexed[0] == briefingID, indexed[1] == text { return }
+        // Byte for byte, as SQL compares: Swift's == would take canonically equivalent text as the same.
+        if let indexed, (indexed[0] as String?)?.utf8.elementsEqual(briefingID.utf8) == true,
+            (indexed[1] as String?)?.utf8.elementsEqual(text.utf8) == true
+        {
+            return
+        }
         try db.cachedStatement(
             sql: """
                 INSERT INTO searchDocument (kind, ref, briefingID, mine) VALUES (?, ?, ?, ?)

@@ -61,13 +61,13 @@ public final class BriefingStore: Sendable {
 
     /// Reads a consistent view of the store.
     ///
-    /// A pool reads on a reader connection, opened read-only. A queue (an in-memory store)
-    /// runs every access one at a time on its one connection, so a read sees one state
-    /// without further ceremony; GRDB's `read` would also switch `PRAGMA query_only` on and
+    /// A pool reads on a reader connection, opened read-only. An in-memory queue runs every
+    /// access one at a time on its one connection, and no other process can reach it, so a
+    /// read sees one state without further ceremony; GRDB's `read` would also switch `PRAGMA query_only` on and
     /// off around it, and SQLite expires every prepared statement of the connection on each
     /// such switch, so each cached statement would be compiled again at its next use.
     func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
-        if let queue = database as? DatabaseQueue { return try await queue.unsafeRead(body) }
+        if path == nil, let queue = database as? DatabaseQueue { return try await queue.unsafeRead(body) }
         return try await database.read(body)
     }
 

@@ -31,14 +31,17 @@ public struct ResultsLog: Sendable {
 
     public init(path: String) { url = URL(fileURLWithPath: path) }
 
-    /// The entries so far (none if the file does not exist yet); a line that is not an entry is
-    /// an error naming its number, never skipped silently.
+    /// The entries so far (none if the file does not exist yet). A line that is not an entry is
+    /// an error naming its number, never skipped silently; only a last line without its newline
+    /// is left out, as a write still under way in another run (or cut short).
     public func entries() throws -> [Entry] {
         guard FileManager.default.fileExists(atPath: url.path) else { return [] }
         let text = try String(contentsOf: url, encoding: .utf8)
         let decoder = JSONDecoder()
         var entries: [Entry] = []
-        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        lines.removeLast()  // what follows the last newline: nothing, or an unfinished line
+        for (number, line) in lines.enumerated() where !line.isEmpty {
             do {
                 entries.append(try decoder.decode(Entry.self, from: Data(line.utf8)))
             } catch {
@@ -56,12 +59,20 @@ public struct ResultsLog: Sendable {
     /// Appends one line per report, in order, in one write, and flushes them to disk.
     ///
     /// The file is opened for appending, so several runs may share one log (two processes
-    /// over different seeds, say): each write lands whole at the end of the file.
+    /// over different seeds, say): each write lands whole at the end of the file. A file whose
+    /// last line was cut short gets a newline first, so the new lines stay readable.
     public func append(_ reports: [SimulationReport]) throws {
         guard !reports.isEmpty else { return }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         var bytes: [UInt8] = []
+        if let existing = try? FileHandle(forReadingFrom: url) {
+            defer { try? existing.close() }
+            if let size = try? existing.seekToEnd(), size > 0 {
+                try existing.seek(toOffset: size - 1)
+                if existing.readData(ofLength: 1) != Data("\n".utf8) { bytes.append(UInt8(ascii: "\n")) }
+            }
+        }
         for report in reports {
             bytes += try encoder.encode(Entry(report))
             bytes.append(UInt8(ascii: "\n"))
@@ -71,9 +82,17 @@ public struct ResultsLog: Sendable {
             throw ResultsLogError(description: "cannot open \(url.path): \(String(cString: strerror(errno)))")
         }
         defer { close(descriptor) }
-        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        guard written == bytes.count, fsync(descriptor) == 0 else {
-            throw ResultsLogError(description: "cannot write \(url.path): \(String(cString: strerror(errno)))")
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else {
+                throw ResultsLogError(description: "cannot write \(url.path): \(String(cString: strerror(errno)))")
+            }
+            offset += written
+        }
+        guard fsync(descriptor) == 0 else {
+            throw ResultsLogError(description: "cannot flush \(url.path): \(String(cString: strerror(errno)))")
         }
     }
 }

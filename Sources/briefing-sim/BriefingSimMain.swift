@@ -39,6 +39,12 @@ struct BriefingSim: AsyncParsableCommand {
         guard devices >= 1, users >= 1, users <= devices else { throw ValidationError("need 1 ≤ --users ≤ --devices") }
         guard steps >= 0, seeds >= 1, jobs >= 1 else { throw ValidationError("--steps must be ≥ 0, --seeds and --jobs ≥ 1") }
         _ = try parsedFaults()
+        guard replay == nil || results == nil else {
+            throw ValidationError("--results records new runs; it does not go with --replay")
+        }
+        guard retentionHours.isFinite, retentionHours > 0 else {
+            throw ValidationError("--retention-hours must be a positive number")
+        }
     }
 
     func parsedFaults() throws -> Set<FaultKind> {
@@ -72,7 +78,8 @@ struct BriefingSim: AsyncParsableCommand {
         }
         let log = results.map(ResultsLog.init(path:))
         var recorded = 0
-        if let log {
+        // A single seed always runs (its report, trace and JSON are what was asked for).
+        if let log, seeds > 1 {
             let done = try log.passed(among: configs)
             recorded = done.count
             configs.removeAll { done.contains($0) }

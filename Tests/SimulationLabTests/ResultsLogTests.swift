@@ -57,15 +57,26 @@ struct ResultsLogTests {
         #expect(split.isEmpty)
     }
 
+    @Test("A last line cut short is left out, and the next append starts on a line of its own")
+    func cutShort() async throws {
+        let log = try temporaryLog()
+        let report = try await Simulation.run(SimulationConfig(devices: 1, users: 1, steps: 5, seed: 4)).0
+        try log.append([report])
+        let whole = try Data(contentsOf: log.url)
+        try (whole + whole.prefix(20)).write(to: log.url)
+        #expect(try log.entries().map(\.config.seed) == [4])
+        var next = report
+        next.config.seed = 5
+        try log.append([next])
+        let error = #expect(throws: ResultsLogError.self) { try log.entries() }
+        #expect(error?.description.contains("long-run.jsonl:2 is not a seed result") == true)
+    }
+
     @Test("A line that is not a seed result is an error naming the line")
     func refusesGarbage() throws {
         let log = try temporaryLog()
         try Data("{\"config\": 1}\n".utf8).write(to: log.url)
-        #expect(throws: ResultsLogError.self) { try log.passed(among: []) }
-        do {
-            _ = try log.entries()
-        } catch let error as ResultsLogError {
-            #expect(error.description.contains("long-run.jsonl:1 is not a seed result"))
-        }
+        let error = #expect(throws: ResultsLogError.self) { try log.passed(among: []) }
+        #expect(error?.description.contains("long-run.jsonl:1 is not a seed result") == true)
     }
 }
