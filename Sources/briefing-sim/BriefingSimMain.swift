@@ -29,7 +29,7 @@ struct BriefingSim: AsyncParsableCommand {
     @Option(help: "Where to write the trace of a failing run.") var traceDirectory = FileManager.default.temporaryDirectory.path
     @Option(help: "Also write the trace of a passing run here (single seed).") var saveTrace: String?
     @Option(
-        help: "Append each finished seed's result to this file (a JSON line each) and skip the seeds it records as passed with the same settings, so that a long run stopped part-way resumes with the same command.")
+        help: "Append each finished seed's result to this file (a JSON line each) and, with --seeds above 1, skip the seeds it records as passed with the same settings, so that a long run stopped part-way resumes with the same command.")
     var results: String?
     @Flag(help: "Print the report as JSON.") var json = false
     @Flag(help: "Send every request over loopback HTTP to the real server instead of in memory.") var http = false
