@@ -39,34 +39,11 @@ enum SearchIndex {
         try db.execute(sql: "DELETE FROM searchDocument WHERE kind = 'briefing' AND ref = ?", arguments: [id])
     }
 
-    /// Indexes a highlight's quote or a note's text, or drops it once deleted.
-    ///
-    /// The index is written only when the text or its briefing changed. Once a transaction has
-    /// written to an FTS5 table, SQLite has the table flush its pending terms and totals at
-    /// the end of every later statement of the transaction, so a page of recolours or of
-    /// records that come back unchanged should never touch it.
+    /// Indexes a highlight's quote or a note's text, or drops it once deleted: a batch of one.
     static func index(_ db: Database, record: UserRecord) throws {
-        guard record.kind == .highlight || record.kind == .note else { return }
-        let entry = entry(of: record)
-        let indexed = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT briefingID, mine FROM searchDocument WHERE kind = ? AND ref = ?"),
-            arguments: [record.kind.rawValue, record.id])
-        guard let (briefingID, text) = entry else {
-            if indexed != nil { try drop(db, kind: record.kind, id: record.id) }
-            return
-        }
-        // Byte for byte, as SQL compares: Swift's == would take canonically equivalent text as the same.
-        if let indexed, (indexed[0] as String?)?.utf8.elementsEqual(briefingID.utf8) == true,
-            (indexed[1] as String?)?.utf8.elementsEqual(text.utf8) == true
-        {
-            return
-        }
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO searchDocument (kind, ref, briefingID, mine) VALUES (?, ?, ?, ?)
-                ON CONFLICT (kind, ref) DO UPDATE SET mine = excluded.mine, briefingID = excluded.briefingID
-                """
-        ).execute(arguments: [record.kind.rawValue, record.id, briefingID, text])
+        var batch = SearchBatch()
+        batch.add(record)
+        try batch.flush(db)
     }
 
     /// The text a record is searched by: a note's text or a highlight's quote; nil when it is
@@ -78,15 +55,11 @@ enum SearchIndex {
         return (briefingID, text)
     }
 
-    /// Drops a record's search entry, touching the index only if there is one.
+    /// Drops a record's search entry, if it has one: a batch of one.
     static func remove(_ db: Database, kind: EntityKind, id: String) throws {
-        let indexed = try Bool.fetchOne(
-            db.cachedStatement(sql: "SELECT 1 FROM searchDocument WHERE kind = ? AND ref = ?"), arguments: [kind.rawValue, id])
-        if indexed == true { try drop(db, kind: kind, id: id) }
-    }
-
-    private static func drop(_ db: Database, kind: EntityKind, id: String) throws {
-        try db.cachedStatement(sql: "DELETE FROM searchDocument WHERE kind = ? AND ref = ?").execute(arguments: [kind.rawValue, id])
+        var batch = SearchBatch()
+        batch.remove(kind: kind, id: id)
+        try batch.flush(db)
     }
 
     /// Rebuilds the index from the stored briefings and records.
@@ -113,12 +86,15 @@ enum SearchIndex {
     }
 }
 
-/// The search-index writes of a pulled page, made together at its end.
+/// Search-index writes gathered and made together: a pulled page's at its end, a local
+/// change's as a batch of one.
 ///
 /// FTS5 writes out its pending terms at the end of each statement that changed it, and once
 /// it is part of a transaction, at the end of every later statement that keeps a statement
 /// journal too. Indexed one record at a time, a page of new notes paid that once per note and
-/// per later write; gathered, the page pays it once.
+/// per later write; gathered, the page pays it once. Rows whose text and briefing are
+/// unchanged are never rewritten, so recolours and records pulled back as they were leave
+/// the index alone.
 struct SearchBatch {
     private struct Key: Hashable {
         var kind: EntityKind
@@ -151,21 +127,26 @@ struct SearchBatch {
         let kept = order.compactMap { key in entries[key]!.map { (key, $0) } }
         for chunk in stride(from: 0, to: removed.count, by: 200).map({ removed[$0..<min($0 + 200, removed.count)] }) {
             let rows = chunk.map { _ in "(?, ?)" }.joined(separator: ", ")
-            try db.execute(
-                sql: "DELETE FROM searchDocument WHERE (kind, ref) IN (VALUES \(rows))",
-                arguments: StatementArguments(chunk.flatMap { [$0.kind.rawValue, $0.id] }))
+            try Self.statement(db, "DELETE FROM searchDocument WHERE (kind, ref) IN (VALUES \(rows))", rows: chunk.count)
+                .execute(arguments: StatementArguments(chunk.flatMap { [$0.kind.rawValue, $0.id] }))
         }
         for chunk in stride(from: 0, to: kept.count, by: 200).map({ kept[$0..<min($0 + 200, kept.count)] }) {
             let rows = chunk.map { _ in "(?, ?, ?, ?)" }.joined(separator: ", ")
-            try db.execute(
-                sql: """
-                    INSERT INTO searchDocument (kind, ref, briefingID, mine) VALUES \(rows)
-                    ON CONFLICT (kind, ref) DO UPDATE SET mine = excluded.mine, briefingID = excluded.briefingID
-                    WHERE mine != excluded.mine OR briefingID != excluded.briefingID
-                    """,
+            let sql = """
+                INSERT INTO searchDocument (kind, ref, briefingID, mine) VALUES \(rows)
+                ON CONFLICT (kind, ref) DO UPDATE SET mine = excluded.mine, briefingID = excluded.briefingID
+                WHERE mine != excluded.mine OR briefingID != excluded.briefingID
+                """
+            try Self.statement(db, sql, rows: chunk.count).execute(
                 arguments: StatementArguments(
                     chunk.flatMap { key, entry in [key.kind.rawValue, key.id, entry.briefingID, entry.text] }))
         }
+    }
+
+    /// A one-row statement (every local change makes one) is kept compiled; larger ones vary
+    /// in size from page to page and are compiled for the occasion.
+    private static func statement(_ db: Database, _ sql: String, rows: Int) throws -> Statement {
+        rows == 1 ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
     }
 }
 

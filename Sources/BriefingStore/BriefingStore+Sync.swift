@@ -135,8 +135,13 @@ extension BriefingStore {
 
     /// Removes a reader's record and its search entry.
     static func removeRecord(_ db: Database, kind: EntityKind, id: String) throws {
-        try db.cachedStatement(sql: "DELETE FROM userRecord WHERE kind = ? AND id = ?").execute(arguments: [kind.rawValue, id])
+        try deleteRecord(db, kind: kind, id: id)
         try SearchIndex.remove(db, kind: kind, id: id)
+    }
+
+    /// Removes a reader's record; its search entry is the caller's to drop.
+    static func deleteRecord(_ db: Database, kind: EntityKind, id: String) throws {
+        try db.cachedStatement(sql: "DELETE FROM userRecord WHERE kind = ? AND id = ?").execute(arguments: [kind.rawValue, id])
     }
 
     /// Applies one pulled page and stores its cursor, in one transaction.
@@ -160,8 +165,8 @@ extension BriefingStore {
             var summary = PageSummary()
             // Applying a page leaves the outbox as it is; with nothing pending there is nothing to rebase.
             summary.pending = try Self.pendingCount(db)
-            let state = try Self.loadState(db)
-            var clock = state.deviceID.map { HybridClock(node: $0, last: state.clock) }
+            let (deviceID, last) = try Self.loadClock(db)
+            var clock = deviceID.map { HybridClock(node: $0, last: last) }
             var search = SearchBatch()
             for change in changes {
                 if case .record(let record) = change.payload, let newest = record.newestClock { clock?.receive(newest, now: millis) }
@@ -219,8 +224,7 @@ extension BriefingStore {
             case .conflict:
                 try db.cachedStatement(sql: "DELETE FROM conflict WHERE id = ?").execute(arguments: [change.id])
             default:
-                try db.cachedStatement(sql: "DELETE FROM userRecord WHERE kind = ? AND id = ?")
-                    .execute(arguments: [change.kind.rawValue, change.id])
+                try deleteRecord(db, kind: change.kind, id: change.id)
                 search.remove(kind: change.kind, id: change.id)
             }
             summary.removed += 1

@@ -63,9 +63,9 @@ public final class BriefingStore: Sendable {
     ///
     /// A pool reads on a reader connection, opened read-only. An in-memory queue runs every
     /// access one at a time on its one connection, and no other process can reach it, so a
-    /// read sees one state without further ceremony; GRDB's `read` would also switch `PRAGMA query_only` on and
-    /// off around it, and SQLite expires every prepared statement of the connection on each
-    /// such switch, so each cached statement would be compiled again at its next use.
+    /// read sees one state without further ceremony. GRDB's `read` would also switch
+    /// `PRAGMA query_only` on and off around it, and SQLite expires every prepared statement
+    /// of the connection on each switch, so each cached statement would be compiled again.
     func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
         if path == nil, let queue = database as? DatabaseQueue { return try await queue.unsafeRead(body) }
         return try await database.read(body)
@@ -117,7 +117,8 @@ extension BriefingStore {
             clock: (row["clock"] as String?).flatMap(HLC.init))
     }
 
-    /// The device's ID and the last clock it issued: all a local change needs of the sync state.
+    /// The device's ID and the last clock it issued: all a local change or a pulled page needs
+    /// of the sync state.
     static func loadClock(_ db: Database) throws -> (deviceID: String?, clock: HLC?) {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT deviceID, clock FROM syncState WHERE id = 1")) else {
             return (nil, nil)

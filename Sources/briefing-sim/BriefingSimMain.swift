@@ -104,7 +104,6 @@ struct BriefingSim: AsyncParsableCommand {
                 for try await result in group { results.append(result) }
                 return results.sorted { $0.0 < $1.0 }
             }
-            try log?.append(results.map(\.1))
             for (_, report, trace) in results {
                 if let saveTrace, seeds == 1 {
                     let encoder = JSONEncoder()
@@ -116,6 +115,8 @@ struct BriefingSim: AsyncParsableCommand {
                 }
                 if !report.passed && failed == nil { failed = (report, trace) }
             }
+            // After the reports are printed, so a log that cannot be written hides none of them.
+            try log?.append(results.map(\.1))
         }
         if let (report, trace) = failed {
             failures += 1
