@@ -89,22 +89,30 @@ struct BriefingSim: AsyncParsableCommand {
         }
         // Seeds are independent runs: --jobs of them at a time, reported in seed order.
         var failed: (SimulationReport, Trace)?
+        var stopped: SeedStopped?
         var next = 0
-        while next < configs.count && failed == nil {
+        while next < configs.count && failed == nil && stopped == nil {
             let batch = Array(configs[next..<min(next + jobs, configs.count)])
             next += batch.count
-            let results = try await withThrowingTaskGroup(of: (Int, SimulationReport, Trace).self) { group in
+            // Each seed's outcome is kept apart, so a seed that stops with an error loses none of its batch-mates' results.
+            let outcomes = await withTaskGroup(of: (Int, Result<(SimulationReport, Trace), any Error>).self) { group in
                 for (index, config) in batch.enumerated() {
                     group.addTask {
-                        let (report, trace) = try await Simulation.run(config)
-                        return (index, report, trace)
+                        do { return (index, .success(try await Simulation.run(config))) } catch { return (index, .failure(error)) }
                     }
                 }
-                var results: [(Int, SimulationReport, Trace)] = []
-                for try await result in group { results.append(result) }
-                return results.sorted { $0.0 < $1.0 }
+                var outcomes: [(Int, Result<(SimulationReport, Trace), any Error>)] = []
+                for await outcome in group { outcomes.append(outcome) }
+                return outcomes.sorted { $0.0 < $1.0 }
             }
-            for (_, report, trace) in results {
+            var results: [(SimulationReport, Trace)] = []
+            for (index, outcome) in outcomes {
+                switch outcome {
+                case .success(let result): results.append(result)
+                case .failure(let error): if stopped == nil { stopped = SeedStopped(seed: batch[index].seed, error: error) }
+                }
+            }
+            for (report, trace) in results {
                 if let saveTrace, seeds == 1 {
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -116,12 +124,13 @@ struct BriefingSim: AsyncParsableCommand {
                 if !report.passed && failed == nil { failed = (report, trace) }
             }
             // After the reports are printed, so a log that cannot be written hides none of them.
-            try log?.append(results.map(\.1))
+            try log?.append(results.map(\.0))
         }
         if let (report, trace) = failed {
             failures += 1
             try await explain(report, trace)
         }
+        if let stopped { throw stopped }
         if seeds > 1 && !json {
             line(
                 failures > 0
@@ -182,4 +191,11 @@ struct BriefingSim: AsyncParsableCommand {
 
     /// Writes a line unbuffered, so a long run logged to a file shows its progress.
     func line(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+}
+
+/// A seed whose run stopped with an error rather than a verdict (the lab itself failed, not a check).
+struct SeedStopped: Error, CustomStringConvertible {
+    let seed: UInt64
+    let error: any Error
+    var description: String { "seed \(seed) stopped with an error: \(error)" }
 }
