@@ -114,9 +114,7 @@ struct BriefingSim: AsyncParsableCommand {
             }
             for (report, trace) in results {
                 if let saveTrace, seeds == 1 {
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                    try encoder.encode(trace).write(to: URL(fileURLWithPath: saveTrace))
+                    try Self.prettyJSON.encode(trace).write(to: URL(fileURLWithPath: saveTrace))
                 }
                 if seeds == 1 || !report.passed { try print(report) } else if !json {
                     line("seed \(report.config.seed): ok (\(report.syncs) syncs, \(report.conflicts.values.reduce(0, +)) conflicts, \(String(format: "%.1f", report.elapsedSeconds)) s)")
@@ -142,8 +140,7 @@ struct BriefingSim: AsyncParsableCommand {
     }
 
     func explain(_ report: SimulationReport, _ trace: Trace) async throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let encoder = Self.prettyJSON
         let path = URL(fileURLWithPath: traceDirectory).appendingPathComponent("briefing-sim-seed-\(trace.config.seed).json")
         try encoder.encode(trace).write(to: path)
         line("FAILED: seed \(trace.config.seed); the first violated check:\n  \(report.violations[0])")
@@ -165,9 +162,7 @@ struct BriefingSim: AsyncParsableCommand {
 
     func print(_ report: SimulationReport) throws {
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            line(String(decoding: try encoder.encode(report), as: UTF8.self))
+            line(String(decoding: try Self.prettyJSON.encode(report), as: UTF8.self))
             return
         }
         let config = report.config
@@ -187,6 +182,13 @@ struct BriefingSim: AsyncParsableCommand {
         } else {
             for violation in report.violations.prefix(5) { line("  VIOLATION \(violation)") }
         }
+    }
+
+    /// Reports and traces as written to the terminal and to files: indented, keys sorted.
+    static var prettyJSON: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return encoder
     }
 
     /// Writes a line unbuffered, so a long run logged to a file shows its progress.
