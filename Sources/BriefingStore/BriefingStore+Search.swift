@@ -125,12 +125,12 @@ struct SearchBatch {
     func flush(_ db: Database) throws {
         let removed = order.filter { entries[$0]! == nil }
         let kept = order.compactMap { key in entries[key]!.map { (key, $0) } }
-        for chunk in stride(from: 0, to: removed.count, by: 200).map({ removed[$0..<min($0 + 200, removed.count)] }) {
+        for chunk in Self.chunks(removed) {
             let rows = chunk.map { _ in "(?, ?)" }.joined(separator: ", ")
             try Self.statement(db, "DELETE FROM searchDocument WHERE (kind, ref) IN (VALUES \(rows))", rows: chunk.count)
                 .execute(arguments: StatementArguments(chunk.flatMap { [$0.kind.rawValue, $0.id] }))
         }
-        for chunk in stride(from: 0, to: kept.count, by: 200).map({ kept[$0..<min($0 + 200, kept.count)] }) {
+        for chunk in Self.chunks(kept) {
             let rows = chunk.map { _ in "(?, ?, ?, ?)" }.joined(separator: ", ")
             let sql = """
                 INSERT INTO searchDocument (kind, ref, briefingID, mine) VALUES \(rows)
@@ -141,6 +141,12 @@ struct SearchBatch {
                 arguments: StatementArguments(
                     chunk.flatMap { key, entry in [key.kind.rawValue, key.id, entry.briefingID, entry.text] }))
         }
+    }
+
+    /// Runs of at most 200 rows: a statement then binds at most 800 parameters, under the 999
+    /// that older SQLite builds allow.
+    private static func chunks<T>(_ rows: [T]) -> [ArraySlice<T>] {
+        stride(from: 0, to: rows.count, by: 200).map { rows[$0..<min($0 + 200, rows.count)] }
     }
 
     /// A one-row statement (every local change makes one) is kept compiled; larger ones vary

@@ -104,6 +104,24 @@ struct SearchTests {
         #expect(try await store.search("reservoir").map(\.id) == ["in-title", "in-heading", "in-body"])
     }
 
+    @Test("a page with more notes than one index statement takes is searched in full")
+    func followsLargePage() async throws {
+        let store = try await makeStore()
+        let note = try await acknowledgedNote(in: store)
+        let ids = (1...450).map { "K\($0)" }
+        try await store.applyPage(
+            ids.map { id in
+                var record = note
+                record.id = id
+                record.fields["text"] = .string("Kelp survey plot \(id)")
+                return Change(kind: .note, id: id, payload: .record(record))
+            }, cursor: "c2")
+        #expect(try await store.search("kelp", limit: 1000).count == 450)
+        try await store.applyPage(ids.prefix(250).map { Change(kind: .note, id: $0, payload: .removed) }, cursor: "c3")
+        #expect(Set(try await store.search("kelp", limit: 1000).map(\.id)) == Set(ids.suffix(200)))
+        #expect(try await store.search("reservoir").map(\.id) == ["in-title", "in-heading", "N1", "in-body"])
+    }
+
     @Test("edited and deleted notes are searched as they are now")
     func followsChanges() async throws {
         let store = try await makeStore()
