@@ -16,6 +16,9 @@ public struct ResultsLog: Sendable {
         public var elapsedSeconds: Double
         /// The first violated check, for a failed seed.
         public var violation: String?
+        /// Why the run stopped before reaching a verdict, for a seed whose lab run threw (the
+        /// lab itself failed, not a check); its counts are then zero.
+        public var error: String?
 
         public init(_ report: SimulationReport) {
             config = report.config
@@ -24,6 +27,16 @@ public struct ResultsLog: Sendable {
             conflicts = report.conflicts.values.reduce(0, +)
             elapsedSeconds = report.elapsedSeconds
             violation = report.violations.first.map(\.description)
+        }
+
+        /// A seed that stopped with an error: recorded as not passed, so a resume runs it again.
+        public init(config: SimulationConfig, error: any Error) {
+            self.config = config
+            passed = false
+            syncs = 0
+            conflicts = 0
+            elapsedSeconds = 0
+            self.error = String(describing: error)
         }
     }
 
@@ -57,12 +70,17 @@ public struct ResultsLog: Sendable {
     }
 
     /// Appends one line per report, in order, in one write, and flushes them to disk.
+    public func append(_ reports: [SimulationReport]) throws {
+        try append(entries: reports.map(Entry.init))
+    }
+
+    /// Appends one line per entry, in order, in one write, and flushes them to disk.
     ///
     /// The file is opened for appending, so several runs may share one log (two processes
     /// over different seeds, say): each write lands whole at the end of the file. A file whose
     /// last line was cut short gets a newline first, so the new lines stay readable.
-    public func append(_ reports: [SimulationReport]) throws {
-        guard !reports.isEmpty else { return }
+    public func append(entries: [Entry]) throws {
+        guard !entries.isEmpty else { return }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         var bytes: [UInt8] = []
@@ -73,8 +91,8 @@ public struct ResultsLog: Sendable {
                 if existing.readData(ofLength: 1) != Data("\n".utf8) { bytes.append(UInt8(ascii: "\n")) }
             }
         }
-        for report in reports {
-            bytes += try encoder.encode(Entry(report))
+        for entry in entries {
+            bytes += try encoder.encode(entry)
             bytes.append(UInt8(ascii: "\n"))
         }
         let descriptor = open(url.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)

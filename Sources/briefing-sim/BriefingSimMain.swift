@@ -106,10 +106,15 @@ struct BriefingSim: AsyncParsableCommand {
                 return outcomes.sorted { $0.0 < $1.0 }
             }
             var results: [(SimulationReport, Trace)] = []
+            var entries: [ResultsLog.Entry] = []
             for (index, outcome) in outcomes {
                 switch outcome {
-                case .success(let result): results.append(result)
-                case .failure(let error): if stopped == nil { stopped = SeedStopped(seed: batch[index].seed, error: error) }
+                case .success(let result):
+                    results.append(result)
+                    entries.append(ResultsLog.Entry(result.0))
+                case .failure(let error):
+                    if stopped == nil { stopped = SeedStopped(seed: batch[index].seed, error: error) }
+                    entries.append(ResultsLog.Entry(config: batch[index], error: error))
                 }
             }
             for (report, trace) in results {
@@ -122,7 +127,7 @@ struct BriefingSim: AsyncParsableCommand {
                 if !report.passed && failed == nil { failed = (report, trace) }
             }
             // After the reports are printed, so a log that cannot be written hides none of them.
-            try log?.append(results.map(\.0))
+            try log?.append(entries: entries)
         }
         if let (report, trace) = failed {
             failures += 1

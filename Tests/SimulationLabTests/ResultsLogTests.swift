@@ -31,6 +31,25 @@ struct ResultsLogTests {
         #expect(entries[0].syncs == reports[0].syncs)
     }
 
+    @Test("A seed that stopped with an error is recorded with the error, and runs again on a resume")
+    func recordsErrors() async throws {
+        struct Broken: Error, CustomStringConvertible { var description: String { "the server's database file is gone" } }
+        let log = try temporaryLog()
+        let config = SimulationConfig(devices: 2, users: 1, steps: 30, seed: 9, faults: [.serverRestart])
+        try log.append(entries: [ResultsLog.Entry(config: config, error: Broken())])
+        #expect(try log.passed(among: [config]).isEmpty)
+        let entry = try #require(try log.entries().first)
+        #expect(entry.config == config)
+        #expect(!entry.passed)
+        #expect(entry.error == "the server's database file is gone")
+        #expect(entry.violation == nil)
+        // A passing line keeps its old shape: no error key.
+        let report = try await Simulation.run(SimulationConfig(devices: 1, users: 1, steps: 5, seed: 10)).0
+        try log.append([report])
+        let last = try #require(String(decoding: try Data(contentsOf: log.url), as: UTF8.self).split(separator: "\n").last)
+        #expect(!last.contains("\"error\""))
+    }
+
     @Test("Two runs appending to one log at once leave every line whole")
     func sharedLog() async throws {
         let log = try temporaryLog()
