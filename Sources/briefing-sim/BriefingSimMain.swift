@@ -126,8 +126,12 @@ struct BriefingSim: AsyncParsableCommand {
                 }
                 if !report.passed && failed == nil { failed = (report, trace) }
             }
-            // After the reports are printed, so a log that cannot be written hides none of them.
-            try log?.append(entries: entries)
+            // After the reports are printed, so a log that cannot be written hides none of them;
+            // nor does it hide a seed that stopped with an error.
+            do { try log?.append(entries: entries) } catch {
+                if let stopped { line(stopped.description) }
+                throw error
+            }
         }
         if let (report, trace) = failed {
             failures += 1
