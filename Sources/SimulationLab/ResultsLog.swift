@@ -83,23 +83,21 @@ public struct ResultsLog: Sendable {
         guard !entries.isEmpty else { return }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        let descriptor = open(url.path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw ResultsLogError(description: "cannot open \(url.path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
         var bytes: [UInt8] = []
-        if let existing = try? FileHandle(forReadingFrom: url) {
-            defer { try? existing.close() }
-            if let size = try? existing.seekToEnd(), size > 0 {
-                try existing.seek(toOffset: size - 1)
-                if existing.readData(ofLength: 1) != Data("\n".utf8) { bytes.append(UInt8(ascii: "\n")) }
-            }
+        let size = lseek(descriptor, 0, SEEK_END)
+        var last: UInt8 = 0
+        if size > 0, pread(descriptor, &last, 1, size - 1) == 1, last != UInt8(ascii: "\n") {
+            bytes.append(UInt8(ascii: "\n"))
         }
         for entry in entries {
             bytes += try encoder.encode(entry)
             bytes.append(UInt8(ascii: "\n"))
         }
-        let descriptor = open(url.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw ResultsLogError(description: "cannot open \(url.path): \(String(cString: strerror(errno)))")
-        }
-        defer { close(descriptor) }
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, $0.count - offset) }

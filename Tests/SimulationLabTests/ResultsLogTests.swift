@@ -98,4 +98,14 @@ struct ResultsLogTests {
         let error = #expect(throws: ResultsLogError.self) { try log.passed(among: []) }
         #expect(error?.description.contains("long-run.jsonl:1 is not a seed result") == true)
     }
+
+    @Test("A log that cannot be opened for writing is an error naming the path and the cause")
+    func unwritable() async throws {
+        let directory = try temporaryLog().url
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let log = ResultsLog(path: directory.path)
+        let report = try await Simulation.run(SimulationConfig(devices: 1, users: 1, steps: 5, seed: 4)).0
+        let error = #expect(throws: ResultsLogError.self) { try log.append([report]) }
+        #expect(error?.description == "cannot open \(directory.path): Is a directory")
+    }
 }
