@@ -90,8 +90,9 @@ struct BriefingSim: AsyncParsableCommand {
         // Seeds are independent runs: --jobs of them at a time, reported in seed order.
         var failed: (SimulationReport, Trace)?
         var stopped: SeedStopped?
+        var logError: (any Error)?
         var next = 0
-        while next < configs.count && failed == nil && stopped == nil {
+        while next < configs.count && failed == nil && stopped == nil && logError == nil {
             let batch = Array(configs[next..<min(next + jobs, configs.count)])
             next += batch.count
             // Each seed's outcome is kept apart, so a seed that stops with an error loses none of its batch-mates' results.
@@ -126,16 +127,17 @@ struct BriefingSim: AsyncParsableCommand {
                 }
                 if !report.passed && failed == nil { failed = (report, trace) }
             }
-            // After the reports are printed, so a log that cannot be written hides none of them;
-            // nor does it hide a seed that stopped with an error.
-            do { try log?.append(entries: entries) } catch {
-                if let stopped { line(stopped.description) }
-                throw error
-            }
+            // After the reports are printed, and thrown only after a failure's trace is written
+            // and a stopped seed is named, so a log that cannot be written hides none of them.
+            do { try log?.append(entries: entries) } catch { logError = error }
         }
         if let (report, trace) = failed {
             failures += 1
             try await explain(report, trace)
+        }
+        if let logError {
+            if let stopped { line(stopped.description) }
+            throw logError
         }
         if let stopped { throw stopped }
         if seeds > 1 && !json {
