@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "BriefingStore", targets: ["BriefingStore"]),
         .library(name: "SyncAPI", targets: ["SyncAPI"]),
         .library(name: "SyncClient", targets: ["SyncClient"]),
+        .library(name: "BriefingIngest", targets: ["BriefingIngest"]),
         .library(name: "SyncServerCore", targets: ["SyncServerCore"]),
         .executable(name: "briefing", targets: ["briefing"]),
         .executable(name: "briefing-server", targets: ["briefing-server"]),
@@ -138,10 +139,22 @@ let package = Package(
 
         // MARK: The sync server
 
+        .systemLibrary(
+            name: "CLibXML2",
+            path: "Sources/CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        .target(
+            name: "BriefingIngest",
+            dependencies: ["BriefingModel", "CLibXML2"],
+            path: "SyncServer/Sources/BriefingIngest",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "SyncServerCore",
             dependencies: [
-                "BriefingModel",
+                "BriefingModel", "BriefingIngest",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -154,7 +167,7 @@ let package = Package(
         .target(
             name: "BriefingServer",
             dependencies: [
-                "BriefingModel", "SyncServerCore", "SyncAPI", "Gzip",
+                "BriefingModel", "BriefingIngest", "SyncServerCore", "SyncAPI", "Gzip",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
@@ -181,7 +194,7 @@ let package = Package(
         .target(
             name: "BriefingTestSupport",
             dependencies: [
-                "BriefingModel", "BriefingStore", "SyncClient", "SyncServerCore", "BriefingServer", "BriefingCLI",
+                "BriefingModel", "BriefingStore", "SyncClient", "SyncServerCore", "BriefingIngest", "BriefingServer", "BriefingCLI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -199,8 +212,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "BriefingIngestTests",
+            dependencies: ["BriefingIngest", "BriefingModel", "BriefingTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SyncServerCoreTests",
-            dependencies: ["SyncServerCore", "BriefingTestSupport"],
+            dependencies: ["SyncServerCore", "BriefingIngest", "BriefingTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+import BriefingIngest
 import BriefingModel
 import Foundation
 import SyncServerCore

@@ -1,3 +1,4 @@
+import BriefingIngest
 import BriefingModel
 import BriefingTestSupport
 import Foundation
@@ -127,7 +128,7 @@ struct ParserEdgeCaseTests {
         #expect(article.excluded == ["Share this story"])
     }
 
-    @Test("Markdown quote and list markers are removed from every line, closing hashes from headings")
+    @Test("Markdown quote and list markers are removed from every line, closing hashes from headings, list items kept apart")
     func markdownLines() throws {
         let article = try parse("""
             # Cod Quotas, Again #
@@ -147,7 +148,8 @@ struct ParserEdgeCaseTests {
         #expect(article.title == "Cod Quotas, Again")
         #expect(article.sections.first?.paragraphs.last == "Cod stocks will not recover without cuts.")
         #expect(article.sections.map(\.heading) == [nil, "What to watch"])
-        #expect(article.sections.last?.paragraphs == ["quotas for sprat the herring plan"])
+        // Each list item is a paragraph of its own.
+        #expect(article.sections.last?.paragraphs == ["quotas for sprat", "the herring plan"])
     }
 
     @Test("a byte-order mark is skipped, and counted in the offset of a bad byte")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BriefingIngest
 import BriefingModel
 import Foundation
 import Logging
@@ -12,17 +13,27 @@ struct AdminError: Error, CustomStringConvertible {
 
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Import scraped articles (plain text or Markdown) as briefings, or as new revisions of them.",
+        abstract: "Import articles (a saved HTML page, a text scrape or export, Markdown) as briefings, or as new revisions of them.",
         discussion: """
             Each file becomes a briefing with its editorial layer. A file whose source URL (or \
             publication and title) matches a published briefing becomes its next revision; readers' \
-            highlights are re-anchored on their devices. Safe while the server runs.
+            highlights are re-anchored on their devices. The report lists every decision with its \
+            reason. The field options override what the importer finds; a later import of the same \
+            briefing keeps them unless it gives the option again. Safe while the server runs.
             """)
 
-    @Argument(help: ArgumentHelp("Files to import; .md and .markdown are read as Markdown.", valueName: "file"))
+    @Argument(help: ArgumentHelp("Files to import; .md and .markdown are read as Markdown, .html and .htm as HTML.", valueName: "file"))
     var files: [String]
     @Option(help: ArgumentHelp("Where the article was published (one file only).", valueName: "url"))
     var sourceURL: String?
+    @Option(help: ArgumentHelp("The title, whatever the file says (one file only).", valueName: "title")) var title: String?
+    @Option(
+        name: .customLong("contributor"),
+        help: ArgumentHelp("A contributor, in byline order; repeat for each (one file only).", valueName: "name"))
+    var contributors: [String] = []
+    @Option(help: ArgumentHelp("The publication's name (one file only).", valueName: "name")) var publication: String?
+    @Option(help: ArgumentHelp("The image credit (one file only).", valueName: "credit")) var imageCredit: String?
+    @Option(help: ArgumentHelp("The date of first publication, YYYY-MM-DD (one file only).", valueName: "date")) var published: String?
     @OptionGroup var options: DatabaseOptions
     @Flag(help: "Print the report as JSON (an object for one file, an array for several).") var json = false
     @Flag(help: "Parse and report; store nothing.") var dryRun = false
@@ -30,6 +41,34 @@ struct Import: AsyncParsableCommand {
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("name at least one file to import") }
         if sourceURL != nil && files.count > 1 { throw ValidationError("--source-url applies to one file; import the files one at a time") }
+        if !overrides.isEmpty && files.count > 1 {
+            throw ValidationError("--title, --contributor, --publication, --image-credit and --published apply to one file; import the files one at a time")
+        }
+        for (option, value) in [("--title", title), ("--publication", publication), ("--image-credit", imageCredit)] {
+            if let value, TextNormalizer.normalize(value).isEmpty { throw ValidationError("\(option) must not be empty") }
+            if let value, value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                throw ValidationError("\(option) must not contain control characters")
+            }
+        }
+        for name in contributors where TextNormalizer.normalize(name).isEmpty || name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw ValidationError("--contributor must be a name, not “\(name)”")
+        }
+        if let published, Self.day(published) == nil {
+            throw ValidationError("--published must be a date written YYYY-MM-DD, not “\(published)”")
+        }
+    }
+
+    var overrides: ImportOverrides {
+        ImportOverrides(
+            title: title.map(TextNormalizer.normalize), contributors: contributors.isEmpty ? nil : contributors.map(TextNormalizer.normalize),
+            publication: publication.map(TextNormalizer.normalize), imageCredit: imageCredit.map(TextNormalizer.normalize),
+            published: published.flatMap(Self.day))
+    }
+
+    /// A `YYYY-MM-DD` day as UTC midnight, or nil when it is not a real day.
+    static func day(_ text: String) -> Date? {
+        guard text.wholeMatch(of: /\d{4}-\d{2}-\d{2}/) != nil, let mention = DateMention.all(in: text).first, mention.label == text else { return nil }
+        return mention.date
     }
 
     func run() async throws {
@@ -42,7 +81,8 @@ struct Import: AsyncParsableCommand {
             do {
                 let data = try readFile(path)
                 let report = try await importer.importArticle(
-                    data, fileName: URL(fileURLWithPath: path).lastPathComponent, sourceURL: sourceURL, dryRun: dryRun)
+                    data, fileName: URL(fileURLWithPath: path).lastPathComponent, sourceURL: sourceURL, overrides: overrides,
+                    dryRun: dryRun)
                 reports.append(report)
                 if !json { print(Self.text(report)) }
             } catch {
@@ -93,6 +133,22 @@ struct Import: AsyncParsableCommand {
         lines.append("  editorial layer: \(counts(report.annotations))")
         if !report.editorAnchors.isEmpty { lines.append("  editors' annotations: \(counts(report.editorAnchors))") }
         lines.append("  readers' highlights: \(counts(report.readerAnchors))")
+        if let overrides = report.overrides, !overrides.isEmpty {
+            var given: [String] = []
+            if let title = overrides.title { given.append("title “\(title)”") }
+            if let names = overrides.contributors { given.append("contributors \(names.joined(separator: ", "))") }
+            if let publication = overrides.publication { given.append("publication “\(publication)”") }
+            if let credit = overrides.imageCredit { given.append("image credit “\(credit)”") }
+            if let date = overrides.published { given.append("published \(Timestamp.text(date).prefix(10))") }
+            lines.append("  editor's overrides (kept for later imports): " + given.joined(separator: "; "))
+        }
+        if let decisions = report.decisions, !decisions.isEmpty {
+            lines.append("  decisions:")
+            for decision in decisions {
+                let at = decision.line.map { "line \($0) " } ?? ""
+                lines.append("    \(decision.subject): \(at)“\(decision.value.prefix(90))” — \(decision.reason)")
+            }
+        }
         if report.dryRun { lines.append("  (dry run: nothing stored)") }
         return lines.joined(separator: "\n")
     }
@@ -131,5 +187,34 @@ struct Annotate: AsyncParsableCommand {
         } else {
             print("added \(annotation.kind.rawValue) \(annotation.id) on “\(annotation.anchor.exact)” in \(id)")
         }
+    }
+}
+
+struct EvalImport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval-import",
+        abstract: "Score the importer on a folder of articles with truth files (NAME.truth.json beside NAME.txt, .md or .html).",
+        discussion: """
+            Prints, per article, the fields found right and a line per miss (a wrong field, a \
+            boilerplate line left in the body, a sentence lost from it), then per-field accuracy, \
+            heading and contributor precision and recall, leaks and losses for the folder. Stores \
+            nothing. The truth format is described in Tests/Fixtures/ImportCorpus/README.md.
+            """)
+
+    @Argument(help: ArgumentHelp("The folder of articles and truth files.", valueName: "dir")) var folder: String
+    @Flag(help: "Print the report as JSON.") var json = false
+
+    func run() throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw AdminError("no such folder: \(folder)")
+        }
+        let report: EvaluationReport
+        do {
+            report = try ImportEvaluation.evaluate(folder: URL(fileURLWithPath: folder))
+        } catch {
+            throw AdminError(error.message)
+        }
+        print(json ? try CanonicalJSON.pretty(report) : report.text)
     }
 }

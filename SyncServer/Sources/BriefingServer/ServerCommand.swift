@@ -10,7 +10,7 @@ public struct BriefingServerCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "briefing-server",
         abstract: "The Briefings sync server.",
-        subcommands: [Serve.self, Import.self, Annotate.self, UserCommand.self, Compact.self],
+        subcommands: [Serve.self, Import.self, EvalImport.self, Annotate.self, UserCommand.self, Compact.self],
         defaultSubcommand: Serve.self)
 
     public init() {}

@@ -1,3 +1,4 @@
+import BriefingIngest
 import BriefingModel
 import Foundation
 import GRDB
@@ -40,6 +41,14 @@ public struct ImportReport: Codable, Sendable, Hashable {
     public var editorAnchors: AnchorCounts
     /// Readers' highlights on this briefing (all readers), by how they resolve in this revision.
     public var readerAnchors: AnchorCounts
+    /// How the file was read: `text`, `markdown` or `html`.
+    public var format: SourceFormat?
+    /// The title the importer found in the file, before any `--title` (matches a re-import to this briefing).
+    public var foundTitle: String?
+    /// What the editor stated (with this import or an earlier one), outranking what was found.
+    public var overrides: ImportOverrides?
+    /// Every decision the importer made, with its reason. Nil in reports stored before decisions were recorded.
+    public var decisions: [ImportDecision]?
 }
 
 /// Imports scraped articles as briefings: parses, annotates, matches earlier revisions, publishes.
@@ -60,21 +69,37 @@ public struct ArticleImporter: Sendable {
     /// Imports one file's bytes.
     ///
     /// - Parameters:
-    ///   - fileName: decides the format (`.md` is Markdown) and is recorded with the source.
+    ///   - fileName: decides the format (`.md` is Markdown, `.html` HTML; a text file that is an
+    ///     HTML page is read as one) and is recorded with the source.
     ///   - sourceURL: where the page was published; identifies the briefing across revisions.
+    ///     Without it, an HTML page's canonical URL is used.
+    ///   - overrides: what the editor states; merged over the overrides of earlier imports of
+    ///     the same briefing, each given field replacing the earlier one.
     ///   - dryRun: report only; nothing is stored.
     public func importArticle(
-        _ data: Data, fileName: String, sourceURL: String? = nil, dryRun: Bool = false, now: Date = Date()
+        _ data: Data, fileName: String, sourceURL: String? = nil, overrides: ImportOverrides = .init(), dryRun: Bool = false,
+        now: Date = Date()
     ) async throws -> ImportReport {
         let raw = try ArticleParser.decode(data)
-        let article = try ArticleParser.parse(raw, format: .of(fileName: fileName))
         if let sourceURL { try Self.validate(sourceURL: sourceURL) }
+        let format = Self.format(of: raw, fileName: fileName)
+        // What the file says on its own finds the briefing it continues; then the editor's
+        // overrides, earlier and new, decide the fields.
+        let found = try ArticleParser.parse(raw, format: format, sourceURL: sourceURL)
+        let pageURL = sourceURL ?? found.canonicalURL.flatMap { (try? Self.validate(sourceURL: $0)) != nil ? $0 : nil }
         let store = service.store
+        var previous = try await store.findBriefing(sourceURL: pageURL, publication: found.publication, title: found.title)
+        if previous == nil, let title = overrides.title {
+            previous = try await store.findBriefing(sourceURL: nil, publication: overrides.publication ?? found.publication, title: title)
+        }
+        if previous == nil { previous = try await store.findBriefing(foundTitle: found.title, sourceURL: pageURL) }
+        let earlier = try await previous.asyncMap { try await store.source(briefingID: $0.id)?.report.overrides } ?? nil
+        let effective = (earlier ?? ImportOverrides()).merged(with: overrides)
+        let article = effective.isEmpty ? found : try ArticleParser.parse(raw, format: format, sourceURL: sourceURL, overrides: effective)
 
-        let previous = try await store.findBriefing(sourceURL: sourceURL, publication: article.publication, title: article.title)
         let id: String
         if let previous { id = previous.id } else { id = try await store.unusedBriefingID(Self.slug(article.title)) }
-        let url = sourceURL ?? previous?.sourceURL
+        let url = pageURL ?? previous?.sourceURL
         var briefing = article.briefing(id: id, revisionNumber: (previous?.revision.number ?? 0) + 1, sourceURL: url)
         // Unchanged means the same text and the same fields; a corrected byline or credit alone
         // is a new revision (with the same text, so the same revision ID).
@@ -104,12 +129,21 @@ public struct ArticleImporter: Sendable {
             sections: briefing.sections.compactMap(\.heading), paragraphs: briefing.paragraphs.count,
             contributors: briefing.contributors, excluded: article.excluded,
             annotations: Dictionary(grouping: editorial, by: \.kind.rawValue).mapValues(\.count),
-            editorAnchors: editorAnchors, readerAnchors: readerAnchors)
+            editorAnchors: editorAnchors, readerAnchors: readerAnchors, format: format, foundTitle: found.title,
+            overrides: effective.isEmpty ? nil : effective, decisions: article.decisions)
         guard !dryRun, !unchanged else { return report }
         try await store.publish(
             briefing, editorial: editorial, source: .init(fileName: fileName, raw: raw, report: report),
             replacing: previous?.revision.number, now: now)
         return report
+    }
+
+    /// The file's format by its name, except that a text file holding an HTML page is HTML.
+    static func format(of raw: String, fileName: String) -> SourceFormat {
+        let format = SourceFormat.of(fileName: fileName)
+        guard format == .text else { return format }
+        let head = raw.prefix(512).trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        return head.hasPrefix("<!doctype html") || head.hasPrefix("<html") ? .html : .text
     }
 
     static func validate(sourceURL: String) throws {
@@ -168,6 +202,25 @@ extension ServerStore {
                     """,
                 arguments: [TextNormalizer.normalize(title), publication, sourceURL])
             return try body.map { try Self.decode(Briefing.self, $0) }
+        }
+    }
+
+    /// The briefing whose last import found `foundTitle` in its file (its title may have been overridden since).
+    ///
+    /// With a source URL, only a briefing without one matches: two pages at different URLs are different articles.
+    public func findBriefing(foundTitle: String, sourceURL: String?) async throws -> Briefing? {
+        try await database.read { db in
+            guard
+                let id = try String.fetchOne(
+                    db,
+                    sql: "SELECT briefingID FROM source WHERE json_extract(report, '$.foundTitle') = ? ORDER BY importedAt DESC LIMIT 1",
+                    arguments: [TextNormalizer.normalize(foundTitle)])
+            else { return nil }
+            let briefing = try String.fetchOne(
+                db, sql: "SELECT body FROM record WHERE owner = '' AND kind = 'briefing' AND deleted = 0 AND id = ?", arguments: [id]
+            ).map { try Self.decode(Briefing.self, $0) }
+            if let briefing, sourceURL != nil, briefing.sourceURL != nil, briefing.sourceURL != sourceURL { return nil }
+            return briefing
         }
     }
 
@@ -279,5 +332,13 @@ extension ServerStore {
                 ImportedSource(fileName: row["fileName"], raw: row["raw"], report: try Self.decode(ImportReport.self, row["report"]))
             }
         }
+    }
+}
+
+extension Optional {
+    /// The async transform of the wrapped value, if any.
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
     }
 }

@@ -1,0 +1,414 @@
+import BriefingModel
+import Foundation
+
+/// One decision the importer made, with its reason, for the report and `--dry-run`.
+public struct ImportDecision: Codable, Sendable, Hashable {
+    /// What was decided: `title`, `heading`, `left out`, `byline`, `contributor`, `publication`,
+    /// `published`, `image credit`, `bio`.
+    public var subject: String
+    /// The value chosen, or the line concerned.
+    public var value: String
+    /// Why, in words.
+    public var reason: String
+    /// The source line (text, Markdown) or element line (HTML), when the decision is about a line.
+    public var line: Int?
+
+    public init(subject: String, value: String, reason: String, line: Int? = nil) {
+        self.subject = subject
+        self.value = value
+        self.reason = reason
+        self.line = line
+    }
+}
+
+/// What an editor states about an article, outranking whatever the importer finds.
+public struct ImportOverrides: Codable, Sendable, Hashable {
+    public var title: String?
+    /// Contributors in order; replaces the byline's names (bios found for them are kept).
+    public var contributors: [String]?
+    public var publication: String?
+    public var imageCredit: String?
+    public var published: Date?
+
+    public init(title: String? = nil, contributors: [String]? = nil, publication: String? = nil, imageCredit: String? = nil, published: Date? = nil) {
+        self.title = title
+        self.contributors = contributors
+        self.publication = publication
+        self.imageCredit = imageCredit
+        self.published = published
+    }
+
+    public var isEmpty: Bool { self == ImportOverrides() }
+
+    /// These overrides, with each one given in `newer` replacing this one's.
+    public func merged(with newer: ImportOverrides) -> ImportOverrides {
+        ImportOverrides(
+            title: newer.title ?? title, contributors: newer.contributors ?? contributors, publication: newer.publication ?? publication,
+            imageCredit: newer.imageCredit ?? imageCredit, published: newer.published ?? published)
+    }
+}
+
+/// An article as extracted from a page: its fields, its body, what was left out and why.
+public struct ParsedArticle: Sendable, Hashable {
+    public struct Section: Sendable, Hashable {
+        /// nil for the lead.
+        public var heading: String?
+        public var paragraphs: [String]
+    }
+
+    public var title: String
+    public var byline: String?
+    public var publication: String?
+    public var imageCredit: String?
+    public var publishedAt: Date?
+    public var contributors: [Contributor]
+    /// The lead (if any paragraphs precede the first heading) and the headed sections.
+    public var sections: [Section]
+    /// Lines kept out of the body, as written: banners, menus, share bars, comment forms, page
+    /// furniture, publication lines.
+    public var excluded: [String]
+    /// Every decision, with its reason.
+    public var decisions: [ImportDecision]
+    /// The page's own URL, from its metadata (canonical link, `og:url`, front matter).
+    public var canonicalURL: String?
+}
+
+/// Extracts an article from a saved page (HTML), a text scrape or export, or Markdown.
+///
+/// 1. A reader for the format turns the source into blocks and metadata (``PlainTextReader``
+///    rejoins hard-wrapped lines and drops page furniture first; ``HTMLReader`` uses the page's
+///    structure and drops its chrome; ``MarkdownReader`` reads front matter).
+/// 2. ``ArticleStructure`` weighs every block's evidence and picks the whole article's structure
+///    at once.
+/// 3. The fields come from the metadata where the page has it, else from the lines chosen:
+///    editor's overrides first, then metadata, then the text.
+public enum ArticleParser {
+    public typealias Format = SourceFormat
+
+    /// Decodes bytes as UTF-8, refusing invalid sequences with the offset of the first bad byte.
+    public static func decode(_ data: Data) throws(ImportError) -> String { try SourceDocument.decode(data) }
+
+    /// Parses an article.
+    public static func parse(
+        _ source: String, format: SourceFormat, sourceURL: String? = nil, overrides: ImportOverrides = .init()
+    ) throws(ImportError) -> ParsedArticle {
+        if source.unicodeScalars.contains(where: { $0.value == 0 }) {
+            throw ImportError("the file contains NUL bytes; it is binary, not an article")
+        }
+        let document = try SourceDocument.read(source, format: format)
+        guard document.blocks.contains(where: { !$0.text.isEmpty && $0.furniture == nil }) else {
+            throw ImportError(format == .html ? "the page has no text outside its scripts, styles and chrome" : "the file has no text")
+        }
+        return try assemble(document, sourceURL: sourceURL, overrides: overrides)
+    }
+
+    static func assemble(_ document: SourceDocument, sourceURL: String?, overrides: ImportOverrides) throws(ImportError) -> ParsedArticle {
+        let metadata = document.metadata
+        let blocks = document.blocks
+        let structure = ArticleStructure(blocks: blocks, metadata: metadata, sourceURL: sourceURL, givenTitle: overrides.title)
+        let decoded = try structure.decode()
+        let roles = decoded.roles
+        let features = structure.features
+        if ProcessInfo.processInfo.environment["BRIEFINGS_TRACE_IMPORT"] != nil {
+            for index in blocks.indices {
+                let line = String(format: "%4d %-9@ T%6.1f P%6.1f H%6.1f N%6.1f B%6.1f  %@", blocks[index].line, roles[index].rawValue,
+                    structure.titleScore(index).value, structure.paragraphScore(index).value, structure.headingScore(index).value,
+                    structure.nonBodyScore(index).value, structure.bioScore(index).value, String(blocks[index].text.prefix(60)) + (blocks[index].furniture.map { " [\($0)]" } ?? ""))
+                FileHandle.standardError.write(Data((line + "\n").utf8))
+            }
+        }
+        var decisions: [ImportDecision] = []
+        var used = Set<Int>()
+
+        // Title.
+        let titleIndices = roles.indices.filter { roles[$0] == .title }
+        let title: String
+        if let given = overrides.title {
+            title = TextNormalizer.normalize(given)
+            decisions.append(.init(subject: "title", value: title, reason: "given with --title"))
+        } else if let first = titleIndices.first {
+            title = titleIndices.map { blocks[$0].text }.joined(separator: " ")
+            let reason = decoded.scores[first].because() + (titleIndices.count > 1 ? "; continued on the next line" : "")
+            decisions.append(.init(subject: "title", value: title, reason: reason, line: blocks[first].line))
+        } else if let known = metadata.title {
+            title = known
+            decisions.append(.init(subject: "title", value: title, reason: "the page's \(metadata.titleSource ?? "metadata") title (no line of the page matches it)"))
+        } else {
+            throw ImportError("no title found: give one with --title, or import the page with its title line")
+        }
+        used.formUnion(titleIndices)
+        guard !title.isEmpty else { throw ImportError("the title is empty") }
+
+        // Body.
+        var sections: [ParsedArticle.Section] = [.init(heading: nil, paragraphs: [])]
+        for (index, role) in roles.enumerated() {
+            switch role {
+            case .heading:
+                sections.append(.init(heading: blocks[index].text, paragraphs: []))
+                decisions.append(.init(subject: "heading", value: blocks[index].text, reason: decoded.scores[index].because(), line: blocks[index].line))
+            case .paragraph:
+                sections[sections.count - 1].paragraphs.append(blocks[index].text)
+            default:
+                break
+            }
+        }
+        sections.removeAll { $0.heading == nil && $0.paragraphs.isEmpty }
+        guard sections.contains(where: { !$0.paragraphs.isEmpty }) else {
+            throw ImportError("no body paragraphs found after the title “\(title)”")
+        }
+        let nonBody = roles.indices.filter { !roles[$0].isBody && roles[$0] != .title }
+
+        // Byline: the first in the header, else a strong one anywhere outside the body.
+        let bylineIndex = nonBody.first { features[$0].bylineStrong && roles[$0] == .header }
+            ?? nonBody.first { features[$0].bylineStrong && roles[$0] != .bio }
+            ?? nonBody.first { features[$0].byline != nil && roles[$0] == .header && metadata.authors.isEmpty }
+        var byline: String?
+        var bylineNames: [String] = []
+        if let index = bylineIndex, let found = features[index].byline {
+            byline = blocks[index].text
+            bylineNames = found.names
+            used.insert(index)
+            decisions.append(.init(
+                subject: "byline", value: blocks[index].text,
+                reason: found.labelled ? "labelled as a byline" : "a line of names" + (features[index].bylineStrong ? " the bios or metadata also name" : " after the title"),
+                line: blocks[index].line))
+        }
+
+        // Bios.
+        var bios: [(name: String, text: String)] = []
+        for index in roles.indices where roles[index] == .bio {
+            guard let name = features[index].bioName else { continue }
+            bios.append((name, blocks[index].text))
+            used.insert(index)
+            decisions.append(.init(subject: "bio", value: name, reason: decoded.scores[index].because(), line: blocks[index].line))
+        }
+
+        // Contributors: the editor's list, else the byline's names and the metadata's, then anyone with a bio.
+        var names: [String] = []
+        func add(_ name: String) {
+            let key = Names.key(name)
+            if !key.isEmpty, !names.contains(where: { Names.key($0) == key }) { names.append(name) }
+        }
+        if let given = overrides.contributors {
+            given.map(Names.clean).forEach(add)
+            decisions.append(.init(subject: "contributors", value: names.joined(separator: ", "), reason: "given with --contributor"))
+        } else {
+            bylineNames.forEach(add)
+            metadata.authors.forEach(add)
+            bios.map(\.name).forEach(add)
+            if !names.isEmpty {
+                var sources: [String] = []
+                if !bylineNames.isEmpty { sources.append("the byline") }
+                if !metadata.authors.isEmpty { sources.append("the page's \(metadata.authorsSource ?? "metadata")") }
+                if !bios.isEmpty { sources.append("bio paragraphs at the end") }
+                decisions.append(.init(subject: "contributors", value: names.joined(separator: ", "), reason: "from " + sources.joined(separator: ", ")))
+            }
+        }
+        let contributors = names.map { name in
+            Contributor(name: name, bio: bios.first { Names.key($0.name) == Names.key(name) }?.text ?? "")
+        }
+
+        // Date.
+        var publishedAt: Date?
+        if let given = overrides.published {
+            publishedAt = given
+            decisions.append(.init(subject: "published", value: Timestamp.day(given), reason: "given with --published"))
+        } else if let date = metadata.published {
+            publishedAt = date
+            decisions.append(.init(subject: "published", value: Timestamp.day(date), reason: "the page's \(metadata.publishedSource ?? "metadata")"))
+        } else if let index = bylineIndex, let date = features[index].byline?.date {
+            publishedAt = date
+            decisions.append(.init(subject: "published", value: Timestamp.day(date), reason: "the date in the byline", line: blocks[index].line))
+        } else if let index = nonBody.first(where: { features[$0].date != nil && [.preamble, .header].contains(roles[$0]) })
+            ?? nonBody.first(where: { features[$0].date != nil })
+        {
+            publishedAt = features[index].date
+            used.insert(index)
+            decisions.append(.init(subject: "published", value: Timestamp.day(publishedAt!), reason: "a date line", line: blocks[index].line))
+        } else if let index = nonBody.first(where: { features[$0].publication != nil && DateMention.all(in: blocks[$0].text).contains { $0.precision == .day } }),
+            let mention = DateMention.all(in: blocks[index].text).first(where: { $0.precision == .day })
+        {
+            publishedAt = mention.date
+            decisions.append(.init(subject: "published", value: mention.label, reason: "the date of the “first published” line", line: blocks[index].line))
+        }
+        if publishedAt != nil, let index = nonBody.first(where: { features[$0].date != nil && [.preamble, .header].contains(roles[$0]) }) {
+            used.insert(index)
+        }
+
+        // Image credit: the first labelled credit or caption outside the body.
+        var imageCredit: String?
+        if let given = overrides.imageCredit {
+            imageCredit = given
+            decisions.append(.init(subject: "image credit", value: given, reason: "given with --image-credit"))
+        } else if let index = nonBody.first(where: { features[$0].credit != nil || (blocks[$0].markup == .caption && !blocks[$0].chrome) }) {
+            imageCredit = features[index].credit ?? blocks[index].text
+            used.insert(index)
+            decisions.append(.init(
+                subject: "image credit", value: imageCredit!, reason: features[index].credit != nil ? "a labelled credit line" : "the first image caption",
+                line: blocks[index].line))
+        } else if let credit = metadata.imageCredit {
+            imageCredit = credit
+            decisions.append(.init(subject: "image credit", value: credit, reason: "the page's \(metadata.imageCreditSource ?? "metadata")"))
+        }
+
+        // Publication.
+        var publication: String?
+        if let given = overrides.publication {
+            publication = given
+            decisions.append(.init(subject: "publication", value: given, reason: "given with --publication"))
+        } else if let named = metadata.publication {
+            publication = named
+            decisions.append(.init(subject: "publication", value: named, reason: "the page's \(metadata.publicationSource ?? "metadata")"))
+        } else if let (named, reason) = publicationFromText(blocks: blocks, roles: roles, features: features) {
+            publication = named
+            decisions.append(.init(subject: "publication", value: named, reason: reason))
+        }
+
+        // What was left out, and why.
+        var excluded: [String] = []
+        for index in nonBody where !used.contains(index) && !blocks[index].raw.isEmpty && blocks[index].markup != .image {
+            if case .rule = blocks[index].markup, document.format == .html { continue }
+            excluded.append(blocks[index].raw)
+            let score = structure.paragraphScore(index)
+            var reason = score.against()
+            if reason.isEmpty { reason = decoded.scores[index].because(2) }
+            if reason.isEmpty { reason = "weaker as body text than as \(roles[index].rawValue)" }
+            decisions.append(.init(subject: "left out", value: blocks[index].text, reason: "\(roles[index].rawValue): \(reason)", line: blocks[index].line))
+        }
+
+        return ParsedArticle(
+            title: title, byline: byline, publication: publication, imageCredit: imageCredit, publishedAt: publishedAt,
+            contributors: contributors, sections: sections, excluded: excluded, decisions: decisions, canonicalURL: metadata.url)
+    }
+
+    /// The publication as the page's text names it, weighing every mention.
+    ///
+    /// Each line that names a publication adds its weight (a "published in" line 6, a
+    /// copyright line 5, a "Name | Section" banner or a "thanks for reading" line 4, a tagline 3,
+    /// the e-mail's sender or a masthead line 2); then each other line that mentions the name
+    /// adds one, up to three. The copyright holder is often the publisher's company, so a name
+    /// the page keeps mentioning outweighs it.
+    static func publicationFromText(blocks: [SourceBlock], roles: [BlockRole], features: [ArticleStructure.Features]) -> (String, String)? {
+        struct Candidate {
+            var name: String
+            var weight = 0.0
+            var evidence: [String] = []
+            var lines: Set<Int> = []
+            var texts: Set<String> = []
+        }
+        var candidates: [String: Candidate] = [:]
+        func key(_ name: String) -> String {
+            Names.key(name).replacingOccurrences(of: #"^the "#, with: "", options: .regularExpression)
+        }
+        func add(_ name: String, _ weight: Double, _ evidence: String, line: Int) {
+            let name = LineShapes.withoutLegalSuffix(name)
+            let key = key(name)
+            guard !key.isEmpty else { return }
+            var entry = candidates[key] ?? Candidate(name: name)
+            // A running header repeated on every page is one piece of evidence, not one per page.
+            guard !entry.texts.contains(blocks[line].text + evidence) else { return }
+            entry.texts.insert(blocks[line].text + evidence)
+            // Prefer the form written in mixed case over a shouted masthead.
+            if entry.name.uppercased() == entry.name && name.uppercased() != name { entry.name = name }
+            entry.weight += weight
+            entry.evidence.append(evidence)
+            entry.lines.insert(line)
+            candidates[key] = entry
+        }
+        let outside = blocks.indices.filter { !roles[$0].isBody && roles[$0] != .title }
+        for index in outside {
+            let text = blocks[index].text
+            if let mention = features[index].publication { add(mention.name, mention.weight, mention.evidence, line: index) }
+            if index < 12 || roles[index] == .preamble, let name = LineShapes.banner(text) { add(name, 4, "a “Name | Section” banner", line: index) }
+            if let name = LineShapes.tagline(text) { add(name, 3, "a tagline", line: index) }
+            if text.lowercased().hasPrefix("from:"), let name = emailSender(text) { add(name, 2, "the sender of the e-mail", line: index) }
+        }
+        // Masthead lines: a bare name (or two lines of one) in the first lines of the page or the last.
+        func bareName(_ index: Int) -> Bool {
+            let text = blocks[index].text
+            return (1...6).contains(features[index].words) && !features[index].endsSentence && LineShapes.startsCapitalized(text)
+                && features[index].boilerplate == nil && features[index].uiLabel == nil && features[index].byline == nil
+                && !Names.isName(text) && features[index].date == nil && features[index].breadcrumb == nil && !text.contains(" | ")
+        }
+        for index in outside where (index < 8 || index >= blocks.count - 8) && bareName(index) {
+            add(blocks[index].text, index < 3 ? 3 : 2, "a masthead or name line", line: index)
+            if index + 1 < blocks.count, outside.contains(index + 1), bareName(index + 1), index < 8,
+                features[index].words + features[index + 1].words <= 8, blocks[index].text.uppercased() == blocks[index].text,
+                blocks[index + 1].text.uppercased() == blocks[index + 1].text
+            {
+                add(blocks[index].text + " " + blocks[index + 1].text, 4, "a masthead over two lines", line: index)
+            }
+        }
+        // Mentions elsewhere on the page count for a name: capitalised, and not merely because
+        // a sentence starts with it ("Groundwater is …" does not name a publication).
+        for (key, candidate) in candidates {
+            let forms = Set([candidate.name, candidate.name.capitalized].map { $0.replacingOccurrences(of: #"^(?i:the) "#, with: "", options: .regularExpression) })
+            let mentions = blocks.indices.filter { index in
+                !candidate.lines.contains(index) && forms.contains { !$0.isEmpty && midSentence(blocks[index].text, $0) }
+            }.count
+            if mentions > 0 {
+                candidates[key]!.weight += Double(min(mentions, 3))
+                candidates[key]!.evidence.append("mentioned on \(mentions) other line(s)")
+            }
+        }
+        // "Name" and "Name Media Ltd" are one publisher: the shorter is the publication. "Name"
+        // and "Name for Security Policy" are one name: the longer is its full form.
+        for (short, shorter) in candidates {
+            for (long, longer) in candidates where long != short && long.hasPrefix(short + " ") {
+                let extra = long.dropFirst(short.count + 1).split(separator: " ").map(String.init)
+                let company = extra.allSatisfy(LineShapes.companyWords.contains)
+                let (from, into) = company ? (long, short) : (short, long)
+                guard candidates[from] != nil, candidates[into] != nil else { continue }
+                candidates[into]!.weight += candidates[from]!.weight
+                candidates[into]!.evidence.append("the same name as “\(company ? longer.name : shorter.name)”")
+                candidates[from] = nil
+            }
+        }
+        // A bare line alone is not enough: it must be named by some other evidence or mention.
+        guard let best = candidates.values.max(by: { ($0.weight, -$0.name.count) < ($1.weight, -$1.name.count) }), best.weight >= 3 else {
+            return nil
+        }
+        return (best.name, best.evidence.joined(separator: "; "))
+    }
+
+    /// Whether `form` occurs in `text` other than at the start of a sentence.
+    static func midSentence(_ text: String, _ form: String) -> Bool {
+        var searchStart = text.startIndex
+        while let range = text.range(of: form, range: searchStart..<text.endIndex) {
+            searchStart = range.upperBound
+            let before = text[..<range.lowerBound].trimmingCharacters(in: .whitespaces)
+            let after = text[range.upperBound...].first
+            guard after == nil || !(after!.isLetter || after!.isNumber) else { continue }
+            if let last = before.last, !".!?:\"“‘(".contains(last), last.isLetter || last.isNumber || ",;".contains(last) { return true }
+        }
+        return false
+    }
+
+    static func emailSender(_ text: String) -> String? {
+        var name = String(text.dropFirst(5)).trimmingCharacters(in: .whitespaces)
+        if let angle = name.firstIndex(of: "<") { name = String(name[..<angle]) }
+        name = name.trimmingCharacters(in: CharacterSet(charactersIn: " \"'"))
+        guard !name.isEmpty, !name.contains("@"), LineShapes.words(name) <= 6 else { return nil }
+        return name
+    }
+}
+
+extension ParsedArticle {
+    /// The article as a briefing revision with stable paragraph IDs.
+    public func briefing(id: String, revisionNumber: Int = 1, sourceURL: String? = nil) -> Briefing {
+        Briefing.assemble(
+            id: id, revisionNumber: revisionNumber, publishedAt: publishedAt, title: title, byline: byline,
+            publication: publication, imageCredit: imageCredit, sourceURL: sourceURL, contributors: contributors,
+            sections: sections.map { ($0.heading, $0.paragraphs) })
+    }
+}
+
+extension Timestamp {
+    /// `2025-06-12`, in UTC.
+    static func day(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+    }
+}

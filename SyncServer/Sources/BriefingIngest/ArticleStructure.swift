@@ -1,0 +1,532 @@
+import BriefingModel
+import Foundation
+
+/// The role a block plays in the article.
+public enum BlockRole: String, Sendable, Codable, CaseIterable {
+    /// Before the title: banners, menus, breadcrumbs, spam, kickers.
+    case preamble
+    case title
+    /// Between the title and the body: byline, date, credit, standfirst labels.
+    case header
+    case paragraph
+    case heading
+    /// Between paragraphs but not the article's: ads, share bars, "Read more" links, captions.
+    case aside
+    case bio
+    /// After the body: notes, footers, comment forms, copyright, publication lines.
+    case closing
+
+    var isBody: Bool { self == .paragraph || self == .heading }
+}
+
+/// A score for one role, with the evidence that made it.
+struct RoleScore {
+    var value = 0.0
+    var reasons: [(weight: Double, text: String)] = []
+
+    mutating func add(_ weight: Double, _ text: String) {
+        guard weight != 0 else { return }
+        value += weight
+        reasons.append((weight, text))
+    }
+
+    /// The strongest evidence for the choice, in words.
+    func because(_ count: Int = 3) -> String {
+        reasons.filter { $0.weight > 0 }.sorted { $0.weight > $1.weight }.prefix(count).map(\.text).joined(separator: "; ")
+    }
+
+    /// The strongest evidence against, in words.
+    func against(_ count: Int = 2) -> String {
+        reasons.filter { $0.weight < 0 }.sorted { $0.weight < $1.weight }.prefix(count).map(\.text).joined(separator: "; ")
+    }
+}
+
+/// Decides the whole article's structure at once.
+///
+/// Every block gets a score for each role from its own shape and from the document around it
+/// (its words shared with the article's long paragraphs, lines repeated on the page, the URL's
+/// slug, the page's metadata, names shared between a byline and the bios at the end). Then one
+/// best assignment of roles is chosen under the article's grammar —
+///
+///     preamble* title [title-continuation] header* (paragraph | heading | aside)* (bio | closing)*
+///
+/// with one title, a heading always followed by a paragraph, and nothing of the body after the
+/// closing matter begins — by dynamic programming (Viterbi) over that grammar. One odd line then
+/// costs only its own score; it cannot derail what follows, as a first-match rule would.
+struct ArticleStructure {
+    let blocks: [SourceBlock]
+    let metadata: SourceMetadata
+    let sourceURL: String?
+    /// The editor's title, when given: it outranks everything.
+    let givenTitle: String?
+
+    /// Per block: words shared with the article, repeated lines, shapes.
+    struct Features {
+        var words = 0
+        var endsSentence = false
+        var endsWithPeriod = false
+        var sentences = 0
+        var overlap = 0.0
+        var repeated = 0
+        var boilerplate: String?
+        var uiLabel: String?
+        var breadcrumb: String?
+        var spam: String?
+        var byline: LineShapes.Byline?
+        var bylineStrong = false
+        var date: Date?
+        var credit: String?
+        var publication: LineShapes.PublicationMention?
+        var bioName: String?
+        var bioMatched = false
+        var closingLabel = false
+        var citation = false
+        var afterClosingLabel = false
+        var slugMatch = 0.0
+        var metadataTitleMatch = 0.0
+        var titleShaped = false
+        var headingShaped = false
+    }
+
+    private(set) var features: [Features] = []
+    private(set) var docHasHeadingMarkup = false
+    private(set) var bylineNames: Set<String> = []
+    /// Most blocks follow the previous one without a blank line (a copied page with no spacing).
+    private(set) var mostlyTight = false
+
+    /// Words a title line does not end on unless it continues on the next line.
+    static let joiningWords: Set<String> = [
+        "a", "an", "the", "of", "for", "and", "or", "to", "in", "on", "at", "by", "with", "from", "is", "are", "how", "why", "what",
+        "when", "not", "but", "its", "their", "our", "into", "over", "after", "before", "as", "than", "that", "about", "—", "–", "-",
+    ]
+
+    init(blocks: [SourceBlock], metadata: SourceMetadata, sourceURL: String?, givenTitle: String?) {
+        self.blocks = blocks
+        self.metadata = metadata
+        self.sourceURL = sourceURL ?? metadata.url
+        self.givenTitle = givenTitle
+        computeFeatures()
+    }
+
+    // MARK: Features
+
+    static func slugWords(_ url: String?) -> [String] {
+        guard let url, let parsed = URL(string: url) else { return [] }
+        var components = parsed.pathComponents.filter { $0 != "/" }
+        while let last = components.last, last.range(of: #"^(index\.html?|amp|\d+|[a-z]{2})$"#, options: .regularExpression) != nil {
+            components.removeLast()
+        }
+        guard var last = components.last else { return [] }
+        if let dot = last.lastIndex(of: "."), ["html", "htm", "php", "aspx"].contains(last[last.index(after: dot)...].lowercased()) {
+            last = String(last[..<dot])
+        }
+        let words = last.lowercased().split { !($0.isLetter || $0.isNumber) }.map(String.init).filter { !$0.allSatisfy(\.isNumber) }
+        return words.count >= 2 ? words : []
+    }
+
+    /// How well the words of `text` and `other` agree: F1 of shared words.
+    static func similarity(_ text: String, _ words: [String]) -> Double {
+        guard !words.isEmpty else { return 0 }
+        let mine = text.lowercased().folding(options: .diacriticInsensitive, locale: nil).split { !($0.isLetter || $0.isNumber) }.map(String.init)
+        guard !mine.isEmpty else { return 0 }
+        let shared = Set(mine).intersection(words).count
+        guard shared > 0 else { return 0 }
+        let recall = Double(shared) / Double(Set(words).count)
+        let precision = Double(shared) / Double(Set(mine).count)
+        return 2 * recall * precision / (recall + precision)
+    }
+
+    static func wordList(_ text: String) -> [String] {
+        text.lowercased().folding(options: .diacriticInsensitive, locale: nil).split { !($0.isLetter || $0.isNumber) }.map(String.init)
+    }
+
+    mutating func computeFeatures() {
+        let slug = Self.slugWords(sourceURL)
+        let metadataTitle = (givenTitle ?? metadata.title).map(Self.wordList) ?? []
+        docHasHeadingMarkup = blocks.contains { ($0.headingLevel ?? 0) >= 2 }
+        mostlyTight = blocks.filter(\.tight).count * 2 > blocks.count
+
+        // The article's own vocabulary: words of its long, sentence-shaped paragraphs.
+        var vocabulary: [String: Int] = [:]
+        var core: [Bool] = []
+        for block in blocks {
+            let isCore = LineShapes.words(block.text) >= 15 && LineShapes.endsSentence(block.text) && !block.chrome
+                && block.furniture == nil && block.linkDensity < 0.3 && LineShapes.boilerplate(block.text) == nil
+            core.append(isCore)
+            if isCore { for word in Set(LineShapes.contentWords(block.text)) { vocabulary[word, default: 0] += 1 } }
+        }
+        var repeats: [String: Int] = [:]
+        // Repeats of the page's own text; a table of contents or a menu repeating a heading does not count.
+        for block in blocks where !block.text.isEmpty && block.furniture == nil && !block.chrome {
+            repeats[PlainTextReader.repetitionKey(block.text), default: 0] += 1
+        }
+
+        var bioNames: Set<String> = []
+        var found: [Features] = []
+        for (index, block) in blocks.enumerated() {
+            var feature = Features()
+            let text = block.text
+            feature.words = LineShapes.words(text)
+            feature.endsSentence = LineShapes.endsSentence(text)
+            feature.endsWithPeriod = LineShapes.endsWithPeriod(text)
+            feature.sentences = LineShapes.sentenceCount(text)
+            let words = Set(LineShapes.contentWords(text))
+            if !words.isEmpty {
+                let shared = words.filter { vocabulary[$0, default: 0] > (core[index] ? 1 : 0) }.count
+                feature.overlap = Double(shared) / Double(words.count)
+            }
+            feature.repeated = text.isEmpty ? 0 : repeats[PlainTextReader.repetitionKey(text), default: 0]
+            feature.boilerplate = LineShapes.boilerplate(text)
+            feature.uiLabel = LineShapes.uiLabel(text)
+            feature.breadcrumb = feature.words <= 20 ? LineShapes.breadcrumb(text) : nil
+            feature.spam = LineShapes.spam(text)
+            feature.byline = LineShapes.byline(text)
+            feature.date = LineShapes.dateLine(text)
+            feature.credit = LineShapes.credit(text)
+            feature.publication = LineShapes.publication(text)
+            feature.bioName = LineShapes.bioName(text)
+            if let name = feature.bioName { bioNames.insert(Names.key(name)) }
+            feature.closingLabel = feature.words <= 5 && LineShapes.closingLabel(text)
+            feature.citation = LineShapes.citation(text)
+            feature.slugMatch = Self.similarity(text, slug)
+            feature.metadataTitleMatch = Self.similarity(text, metadataTitle)
+            feature.titleShaped = (2...30).contains(feature.words) && text.count <= 250 && !feature.endsWithPeriod
+                && LineShapes.startsCapitalized(text) && !text.hasSuffix(":")
+            feature.headingShaped = (1...16).contains(feature.words) && text.count <= 140 && !feature.endsWithPeriod
+                && !text.hasSuffix(":") && LineShapes.startsCapitalized(text)
+            found.append(feature)
+        }
+        // A byline is strong when it is labelled, dated, or names someone a bio or the metadata names.
+        let authorKeys = Set(metadata.authors.map(Names.key))
+        var afterLabel = false
+        for index in found.indices {
+            if let byline = found[index].byline {
+                let keys = Set(byline.names.map(Names.key))
+                found[index].bylineStrong = byline.labelled || byline.date != nil || !keys.isDisjoint(with: bioNames)
+                    || !keys.isDisjoint(with: authorKeys)
+                if found[index].bylineStrong { bylineNames.formUnion(keys) }
+            }
+            if let name = found[index].bioName {
+                found[index].bioMatched = bylineNames.contains(Names.key(name)) || authorKeys.contains(Names.key(name))
+            }
+            found[index].afterClosingLabel = afterLabel
+            // Past the middle, a notes or "About the authors" label starts the closing matter.
+            if found[index].closingLabel && Double(index) > 0.5 * Double(found.count) { afterLabel = true }
+        }
+        for index in found.indices where found[index].bioName != nil && !found[index].bioMatched {
+            found[index].bioMatched = bylineNames.contains(Names.key(found[index].bioName!))
+        }
+        features = found
+    }
+
+    // MARK: Scores
+
+    func position(_ index: Int) -> Double { blocks.count <= 1 ? 0 : Double(index) / Double(blocks.count - 1) }
+
+    /// Evidence that a block is not the article's text, common to every role.
+    func junkEvidence(_ index: Int, into score: inout RoleScore, scale: Double) {
+        let block = blocks[index]
+        let feature = features[index]
+        if let reason = block.furniture { score.add(-10 * scale, reason) }
+        if block.chrome { score.add(-6 * scale, "page chrome") }
+        if let reason = feature.boilerplate { score.add(-7 * scale, reason) }
+        if let reason = feature.uiLabel { score.add(-6 * scale, reason) }
+        if let reason = feature.breadcrumb { score.add(-6 * scale, reason) }
+        if let reason = feature.spam { score.add(-6 * scale, reason) }
+        if feature.date != nil { score.add(-5 * scale, "only a date") }
+        if feature.byline != nil && feature.bylineStrong { score.add(-6 * scale, "a byline") }
+        if feature.credit != nil { score.add(-6 * scale, "an image credit") }
+        if let mention = feature.publication { score.add(-6 * scale, mention.evidence) }
+        if feature.closingLabel { score.add(-4 * scale, "a label of the closing matter") }
+        if feature.citation { score.add(-4 * scale, "a note or reference") }
+        if block.linkDensity > 0.5 { score.add(-5 * block.linkDensity * scale, "mostly link text") }
+        if feature.repeated >= 2 && feature.words <= 20 { score.add(-3 * scale, "repeated \(feature.repeated) times on the page") }
+        switch block.markup {
+        case .caption: score.add(-4 * scale, "a caption")
+        case .rule, .image: score.add(-20, "a rule or image")
+        default: break
+        }
+    }
+
+    func paragraphScore(_ index: Int) -> RoleScore {
+        let block = blocks[index]
+        let feature = features[index]
+        var score = RoleScore()
+        if feature.endsSentence {
+            let question = block.text.hasSuffix("?") && feature.words <= 12 && feature.sentences <= 1
+            score.add(question ? 0.5 : 2, question ? "a one-line question" : "ends like a sentence")
+        } else if block.markup != .listItem && feature.words < 15 {
+            score.add(-1, "no final punctuation")
+        }
+        score.add(Double(min(feature.words, 40)) / 10, "\(feature.words) words")
+        if feature.sentences >= 2 { score.add(1, "\(feature.sentences) sentences") }
+        if feature.overlap > 0 { score.add(2.5 * feature.overlap, "shares \(Int(feature.overlap * 100))% of its words with the article") }
+        if block.markup == .listItem { score.add(1.5, "a list item") }
+        if block.markup == .quote { score.add(1, "a quotation") }
+        if feature.words <= 3 {
+            let sentence = feature.endsSentence && LineShapes.startsCapitalized(block.text)
+            let item = block.markup == .listItem && block.linkDensity < 0.5
+            score.add(sentence || item ? -1 : -3, sentence ? "a very short sentence" : item ? "a very short list item" : "too short for a paragraph")
+        } else if feature.words <= 6 && !feature.endsSentence {
+            score.add(-2, "a short line without punctuation")
+        }
+        if block.headingLevel != nil { score.add(-6, "marked up as a heading") }
+        if feature.bioMatched { score.add(-2, "introduces a contributor") }
+        if feature.afterClosingLabel { score.add(-5, "after a notes or authors label") }
+        junkEvidence(index, into: &score, scale: 1)
+        return score
+    }
+
+    func headingScore(_ index: Int) -> RoleScore {
+        let block = blocks[index]
+        let feature = features[index]
+        var score = RoleScore()
+        score.add(-1, "headings need evidence")
+        if feature.headingShaped { score.add(1.5, "short, capitalised, no final full stop") } else { score.add(-4, "not shaped like a heading") }
+        if let level = block.headingLevel {
+            score.add(level == 1 ? -0.5 : level <= 4 ? 5 : 3, "marked up as a level-\(level) heading")
+        } else if docHasHeadingMarkup {
+            score.add(-3, "the page marks its headings up, and not this line")
+        }
+        if block.text.hasSuffix("?") { score.add(0.5, "a question") }
+        if feature.overlap > 0 { score.add(1.5 * feature.overlap, "shares words with the article") }
+        // The next line of text, past page furniture.
+        var after = index + 1
+        while after < blocks.count, blocks[after].furniture != nil { after += 1 }
+        if after < blocks.count {
+            let next = features[after]
+            if (next.words >= 10 && next.endsSentence) || blocks[after].markup == .listItem {
+                score.add(1, "a paragraph follows")
+                if feature.headingShaped && feature.words <= 14 && block.headingLevel == nil && !docHasHeadingMarkup {
+                    score.add(2.5, "a short line standing between paragraphs")
+                }
+            }
+        }
+        if block.markup == .listItem || block.markup == .quote { score.add(-3, "a list item or quotation") }
+        if feature.afterClosingLabel { score.add(-5, "after a notes or authors label") }
+        if feature.bioName != nil { score.add(-3, "introduces a person") }
+        junkEvidence(index, into: &score, scale: 1)
+        return score
+    }
+
+    func titleScore(_ index: Int) -> RoleScore {
+        let block = blocks[index]
+        let feature = features[index]
+        var score = RoleScore()
+        if feature.titleShaped { score.add(2, "shaped like a title") } else { score.add(-3, "not shaped like a title") }
+        if feature.metadataTitleMatch > 0 {
+            score.add(9 * feature.metadataTitleMatch, givenTitle != nil ? "matches the title given" : "matches the page's \(metadata.titleSource ?? "metadata") title")
+        }
+        if feature.slugMatch > 0 { score.add(7 * feature.slugMatch, "matches the URL slug") }
+        if let level = block.headingLevel {
+            score.add(level == 1 ? 4 : 1, "marked up as a level-\(level) heading")
+        } else if block.markup != .plain {
+            score.add(-3, "a list item, quotation or caption")
+        }
+        if feature.overlap > 0 { score.add(3 * feature.overlap, "shares \(Int(feature.overlap * 100))% of its words with the body") }
+        if feature.words >= 3 && feature.overlap == 0 && feature.metadataTitleMatch == 0 && feature.slugMatch == 0 {
+            score.add(-2, "no words in common with the body")
+        }
+        // Past any lines that continue the title (run on, not sentences), a byline or date follows.
+        var end = index + 1
+        while end < blocks.count, end - index <= 3, blocks[end].tight, !features[end].endsWithPeriod, features[end].words <= 20,
+            features[end].byline == nil, features[end].date == nil
+        {
+            end += 1
+        }
+        for next in end..<min(blocks.count, end + 3) where features[next].byline != nil || features[next].date != nil {
+            let strong = features[next].byline?.labelled == true || features[next].bylineStrong
+            score.add(strong ? 4 : 2, strong ? "a byline follows" : "a date or names follow")
+            break
+        }
+        if block.text.contains(" | ") { score.add(-3, "a “Name | Section” banner") }
+        let lastWord = block.text.split(separator: " ").last.map { $0.lowercased() } ?? ""
+        if Self.joiningWords.contains(lastWord) { score.add(-3, "ends on “\(lastWord)”, so it goes on on the next line") }
+        if index > 0, blocks[index].tight, !features[index - 1].endsSentence,
+            Self.joiningWords.contains(blocks[index - 1].text.split(separator: " ").last.map { $0.lowercased() } ?? "")
+        {
+            score.add(-3, "continues the line before")
+        }
+        if feature.words <= 2 { score.add(-2, "one or two words, like a kicker or label") }
+        if feature.words > 25 { score.add(-2, "long for a title") }
+        let late = position(index) - 0.3
+        if late > 0 { score.add(-10 * late, "late in the page") }
+        if block.chrome { score.add(-2, "page chrome") }
+        if let reason = feature.boilerplate { score.add(-7, reason) }
+        if let reason = feature.uiLabel { score.add(-6, reason) }
+        if let reason = feature.breadcrumb { score.add(-6, reason) }
+        if let reason = feature.spam { score.add(-7, reason) }
+        if feature.date != nil || feature.byline != nil || feature.credit != nil { score.add(-6, "a byline, date or credit") }
+        if feature.publication != nil { score.add(-4, "a publication line") }
+        if block.furniture != nil { score.add(-2, block.furniture!) }
+        if block.linkDensity > 0.5 { score.add(-4, "mostly link text") }
+        if case .rule = block.markup { score.add(-20, "a rule") }
+        if case .image = block.markup { score.add(-20, "an image") }
+        return score
+    }
+
+    /// The title continued on the next line: the pair's score over the first line's.
+    func continuationScore(_ index: Int) -> Double? {
+        guard index > 0, blocks[index].tight || blocks[index - 1].headingLevel == 1 && blocks[index].headingLevel == 1,
+            (1...20).contains(features[index].words), !features[index].endsWithPeriod, !features[index - 1].endsSentence,
+            features[index - 1].words + features[index].words <= 30, features[index].boilerplate == nil,
+            !features[index].bylineStrong, features[index].date == nil, blocks[index].markup == blocks[index - 1].markup
+        else { return nil }
+        let slug = Self.slugWords(sourceURL)
+        let metadataTitle = (givenTitle ?? metadata.title).map(Self.wordList) ?? []
+        let joined = blocks[index - 1].text + " " + blocks[index].text
+        let gain = 9 * (Self.similarity(joined, metadataTitle) - features[index - 1].metadataTitleMatch)
+            + 7 * (Self.similarity(joined, slug) - features[index - 1].slugMatch)
+        let lowercaseStart = blocks[index].text.unicodeScalars.first?.properties.isLowercase == true
+        let lastWord = blocks[index - 1].text.split(separator: " ").last.map { $0.lowercased() } ?? ""
+        let openEnded = Self.joiningWords.contains(lastWord) || blocks[index - 1].text.hasSuffix(":") || blocks[index - 1].text.hasSuffix(",")
+        // A line run on without a blank line, in a page that separates its paragraphs with blank lines.
+        let runOn = blocks[index].tight && !mostlyTight
+        return gain + (lowercaseStart ? 2 : 0) + (openEnded ? 2 : 0) + (runOn ? 3.5 : -0.5)
+    }
+
+    func nonBodyScore(_ index: Int) -> RoleScore {
+        let block = blocks[index]
+        let feature = features[index]
+        var score = RoleScore()
+        // The same evidence that counts against the body counts for leaving a line out.
+        var junk = RoleScore()
+        junkEvidence(index, into: &junk, scale: 1)
+        for reason in junk.reasons { score.add(-reason.weight * 0.7, reason.text) }
+        if feature.byline != nil && !feature.bylineStrong { score.add(1.5, "a line of names") }
+        if block.headingLevel == nil && (block.markup != .listItem || block.linkDensity > 0.5) {
+            if !feature.endsSentence && feature.words <= 12 { score.add(1.5, "a short line without final punctuation") }
+            if feature.words <= 3 && !feature.endsSentence { score.add(1.5, "one to three words") }
+        } else {
+            score.add(-2, block.headingLevel != nil ? "marked up as a heading" : "marked up as a list item")
+        }
+        if feature.words >= 4 && feature.words < 15 && feature.overlap < 0.2 { score.add(1, "few words in common with the article") }
+        if feature.bioName != nil && !feature.bioMatched { score.add(0.5, "introduces a person") }
+        if block.text.isEmpty { score.add(5, "no text") }
+        return score
+    }
+
+    func bioScore(_ index: Int) -> RoleScore {
+        let feature = features[index]
+        var score = RoleScore()
+        guard let name = feature.bioName else {
+            score.add(-30, "does not open with a person's name")
+            return score
+        }
+        score.add(3, "opens with a name (\(name)) and what they do")
+        if feature.bioMatched { score.add(4, "\(name) is named in the byline or metadata") }
+        let vocabulary = LineShapes.bioVocabulary(blocks[index].text)
+        if vocabulary > 0 { score.add(min(2, 0.75 * Double(vocabulary)), "reads like a bio") }
+        if position(index) > 0.6 { score.add(1, "near the end") }
+        if feature.words > 120 { score.add(-3, "long for a bio") }
+        if blocks[index].chrome { score.add(-1, "page chrome") }
+        return score
+    }
+
+    // MARK: Decoding
+
+    enum State: Int, CaseIterable {
+        case preamble, title, titleContinued, header, paragraph, heading, aside, headingAside, bio, closing
+
+        var role: BlockRole {
+            switch self {
+            case .preamble: return .preamble
+            case .title, .titleContinued: return .title
+            case .header: return .header
+            case .paragraph: return .paragraph
+            case .heading: return .heading
+            case .aside, .headingAside: return .aside
+            case .bio: return .bio
+            case .closing: return .closing
+            }
+        }
+
+        var successors: [State] {
+            switch self {
+            case .preamble: return [.preamble, .title]
+            case .title: return [.titleContinued, .header, .paragraph, .heading]
+            case .titleContinued: return [.titleContinued, .header, .paragraph, .heading]
+            case .header: return [.header, .paragraph, .heading]
+            case .paragraph, .aside: return [.paragraph, .heading, .aside, .bio, .closing]
+            case .heading, .headingAside: return [.paragraph, .headingAside]
+            case .bio, .closing: return [.bio, .closing]
+            }
+        }
+
+        var canEnd: Bool { [.paragraph, .aside, .bio, .closing].contains(self) }
+    }
+
+    /// The best roles for every block, and the score of each block's role.
+    struct Decoded {
+        var roles: [BlockRole]
+        var scores: [RoleScore]
+    }
+
+    func decode() throws(ImportError) -> Decoded {
+        let count = blocks.count
+        guard count > 0 else { throw ImportError("the file has no text") }
+        // With a title from the metadata or the editor, the page may have no title line of its own.
+        let titleKnown = givenTitle != nil || metadata.title != nil
+        var emissions: [[RoleScore?]] = []
+        for index in 0..<count {
+            let nonBody = nonBodyScore(index)
+            var closing = nonBody
+            if features[index].closingLabel || features[index].publication != nil || features[index].citation {
+                closing.add(1, "belongs to the closing matter")
+            }
+            if position(index) > 0.7 { closing.add(0.5, "near the end") }
+            var preamble = nonBody
+            preamble.add(0.5, "before the title")
+            var row: [RoleScore?] = Array(repeating: nil, count: State.allCases.count)
+            row[State.preamble.rawValue] = preamble
+            row[State.title.rawValue] = titleScore(index)
+            if let gain = continuationScore(index) {
+                var score = RoleScore()
+                score.add(gain, "continues the title on the next line")
+                row[State.titleContinued.rawValue] = score
+            }
+            row[State.header.rawValue] = nonBody
+            row[State.paragraph.rawValue] = paragraphScore(index)
+            row[State.heading.rawValue] = headingScore(index)
+            row[State.aside.rawValue] = nonBody
+            row[State.headingAside.rawValue] = nonBody
+            row[State.bio.rawValue] = bioScore(index)
+            row[State.closing.rawValue] = closing
+            emissions.append(row)
+        }
+
+        let states = State.allCases
+        var best = Array(repeating: Array(repeating: -Double.infinity, count: states.count), count: count)
+        var back = Array(repeating: Array(repeating: -1, count: states.count), count: count)
+        var starts: [State] = [.preamble, .title]
+        if titleKnown { starts += [.header, .paragraph, .heading] }
+        for state in starts { if let score = emissions[0][state.rawValue] { best[0][state.rawValue] = score.value } }
+        for index in 1..<max(1, count) {
+            for previous in states where best[index - 1][previous.rawValue] > -Double.infinity {
+                var successors = previous.successors
+                if titleKnown && previous == .preamble { successors += [.header, .paragraph, .heading] }
+                for state in successors {
+                    guard let score = emissions[index][state.rawValue] else { continue }
+                    let total = best[index - 1][previous.rawValue] + score.value
+                    if total > best[index][state.rawValue] {
+                        best[index][state.rawValue] = total
+                        back[index][state.rawValue] = previous.rawValue
+                    }
+                }
+            }
+        }
+        guard let last = states.filter(\.canEnd).max(by: { best[count - 1][$0.rawValue] < best[count - 1][$1.rawValue] }),
+            best[count - 1][last.rawValue] > -Double.infinity
+        else {
+            throw ImportError("no body paragraphs found: the file has a title-shaped line but no paragraphs of text after it")
+        }
+        var path = [last]
+        for index in stride(from: count - 1, to: 0, by: -1) {
+            path.append(states[back[index][path.last!.rawValue]])
+        }
+        path.reverse()
+        return Decoded(
+            roles: path.map(\.role),
+            scores: path.enumerated().map { emissions[$0.offset][$0.element.rawValue] ?? RoleScore() })
+    }
+}

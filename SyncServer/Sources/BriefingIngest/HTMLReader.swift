@@ -1,0 +1,440 @@
+import BriefingModel
+import CLibXML2
+import Foundation
+
+/// A saved HTML page into blocks and metadata, with libxml2's forgiving HTML parser.
+///
+/// - **Metadata**: schema.org JSON-LD (`headline`, `author`, `datePublished`, `publisher`, `image`,
+///   also inside `@graph` and by `@id` reference), OpenGraph (`og:title`, `og:site_name`,
+///   `article:published_time`), `meta name=author`, `<title>` without the site's suffix, the
+///   canonical URL.
+/// - **Blocks**: one per paragraph, heading, list item, quote, caption; a `<br>` splits a block.
+/// - **Dropped**: scripts, styles, forms and controls, hidden elements; and page chrome —
+///   `nav`, `aside`, `dialog`, a `header` without the page's `h1`, a `footer` outside the
+///   article, landmark roles for navigation and banners, and containers whose class or id names
+///   share bars, related links, comments, newsletter prompts, cookie notices, ads, menus or
+///   breadcrumbs. What was dropped is returned as blocks marked chrome, so a report can list it.
+public enum HTMLReader {
+    public static func read(_ source: String) throws(ImportError) -> SourceDocument {
+        guard source.range(of: #"<\s*(html|body|head|p|div|article|h1|title)\b"#, options: [.regularExpression, .caseInsensitive]) != nil else {
+            throw ImportError("the file does not look like HTML (no <html>, <body> or block elements); import it as .txt or .md")
+        }
+        let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NONET.rawValue)
+        let count = source.utf8.count
+        guard let document = source.withCString({ htmlReadMemory($0, Int32(count), nil, "UTF-8", options) }) else {
+            throw ImportError("the HTML could not be parsed")
+        }
+        defer { xmlFreeDoc(document) }
+        guard let root = xmlDocGetRootElement(document) else { throw ImportError("the HTML has no root element") }
+
+        var walker = Walker()
+        walker.collectMetadata(root)
+        walker.walk(root, Context())
+        walker.flush()
+        var metadata = walker.metadata()
+        if metadata.published == nil, let time = walker.firstTime {
+            metadata.published = time
+            metadata.publishedSource = "the page's first <time datetime>"
+        }
+        return SourceDocument(format: .html, blocks: walker.blocks, metadata: metadata)
+    }
+
+    struct Context {
+        var markup: SourceBlock.Markup = .plain
+        var chrome: String?
+        var inLink = false
+        var inArticle = false
+    }
+
+    static let skipped: Set<String> = [
+        "script", "style", "noscript", "template", "svg", "iframe", "button", "input", "select", "textarea", "option", "canvas",
+        "video", "audio", "object", "embed", "map", "head", "link", "meta", "img", "picture", "source", "math", "label",
+    ]
+    static let blockElements: Set<String> = [
+        "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "blockquote", "figcaption", "pre", "address", "td", "th",
+        "caption", "summary", "div", "section", "article", "main", "header", "footer", "figure", "ul", "ol", "dl", "table", "tr",
+        "hr", "body", "html", "nav", "aside", "form", "fieldset", "legend", "details", "center", "hgroup",
+    ]
+    /// Class and id words of page chrome (the split words of `share-buttons`, `jp-relatedposts`, …).
+    static let chromeWords: Set<String> = [
+        "share", "sharing", "sharedaddy", "sharethis", "social", "related", "relatedposts", "comment", "comments", "respond",
+        "newsletter", "subscribe", "subscription", "signup", "cookie", "cookies", "consent", "gdpr", "advert", "advertisement",
+        "ad", "ads", "adslot", "promo", "sponsor", "sponsored", "breadcrumb", "breadcrumbs", "menu", "navbar", "nav", "navigation",
+        "sidebar", "widget", "widgets", "popup", "modal", "skip", "toolbar", "pagination", "pager", "outbrain", "taboola",
+        "hidden", "sr", "screen", "visually", "offscreen", "trending", "popular", "mostread", "paywall", "donate", "footnotes",
+        "tags", "tagcloud", "subnav", "dropdown", "search", "login", "print", "actions", "reactions", "likes", "like",
+    ]
+    /// Chrome words that outweigh a class's `content` or `body`.
+    static let strongChromeWords: Set<String> = [
+        "share", "sharing", "sharedaddy", "sharethis", "social", "related", "relatedposts", "comment", "comments", "respond",
+        "newsletter", "subscribe", "subscription", "signup", "cookie", "cookies", "consent", "gdpr", "advert", "advertisement",
+        "ad", "ads", "adslot", "promo", "sponsor", "sponsored", "breadcrumb", "breadcrumbs", "menu", "navbar", "nav", "navigation",
+        "sidebar", "widget", "widgets", "popup", "modal", "outbrain", "taboola", "paywall", "mostread",
+    ]
+    static let chromeRoles: Set<String> = [
+        "navigation", "contentinfo", "complementary", "dialog", "alertdialog", "search", "menu", "menubar", "toolbar", "banner",
+    ]
+
+    struct Walker {
+        var blocks: [SourceBlock] = []
+        var buffer = ""
+        var linked = 0
+        var bufferContext = Context()
+        var bufferLine = 0
+        var meta: [String: String] = [:]
+        var titleText: String?
+        var canonical: String?
+        var jsonLD: [[String: Any]] = []
+        var firstTime: Date?
+
+        mutating func flush() {
+            let text = TextNormalizer.normalize(buffer)
+            defer {
+                buffer = ""
+                linked = 0
+            }
+            guard !text.isEmpty else { return }
+            var block = SourceBlock(text: text, raw: text, line: bufferLine, markup: bufferContext.markup)
+            block.linkDensity = min(1, Double(linked) / Double(max(1, text.count)))
+            if let chrome = bufferContext.chrome {
+                block.chrome = true
+                block.furniture = chrome
+            }
+            blocks.append(block)
+        }
+
+        mutating func append(_ text: String, _ context: Context, line: Int) {
+            if TextNormalizer.normalize(buffer).isEmpty {
+                bufferContext = context
+                bufferLine = line
+                buffer = ""
+                linked = 0
+            }
+            buffer += text
+            if context.inLink { linked += TextNormalizer.normalize(text).count }
+        }
+
+        mutating func walk(_ node: xmlNodePtr, _ inherited: Context) {
+            var child = node.pointee.children
+            while let current = child {
+                visit(current, inherited)
+                child = current.pointee.next
+            }
+        }
+
+        mutating func visit(_ node: xmlNodePtr, _ inherited: Context) {
+            switch node.pointee.type {
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                if let content = node.pointee.content { append(String(cString: content), inherited, line: Int(xmlGetLineNo(node))) }
+                return
+            case XML_ELEMENT_NODE:
+                break
+            default:
+                return
+            }
+            let name = HTMLReader.name(of: node)
+            if HTMLReader.skipped.contains(name) { return }
+            if name == "br" {
+                flush()
+                return
+            }
+            if name == "time", firstTime == nil, inherited.chrome == nil, let value = HTMLReader.attribute(node, "datetime") {
+                firstTime = MetadataDate.parse(value)
+            }
+            if name == "sup", let text = HTMLReader.text(of: node), text.count <= 4,
+                text.allSatisfy({ $0.isNumber || "[]()*†‡".contains($0) })
+            {
+                return  // a footnote marker
+            }
+            var context = inherited
+            if context.chrome == nil, let reason = HTMLReader.chromeReason(node, name: name, inArticle: inherited.inArticle) {
+                context.chrome = reason
+            }
+            if name == "article" || name == "main" || HTMLReader.attribute(node, "role") == "main" { context.inArticle = true }
+            if name == "a" { context.inLink = true }
+            switch name {
+            case "h1", "h2", "h3", "h4", "h5", "h6": context.markup = .heading(level: Int(String(name.last!))!)
+            case "li", "dd", "dt": if case .plain = context.markup { context.markup = .listItem }
+            case "blockquote": context.markup = .quote
+            case "figcaption", "caption": context.markup = .caption
+            case "pre": context.markup = .preformatted
+            case "hr":
+                flush()
+                blocks.append(SourceBlock(text: "", raw: "<hr>", line: Int(xmlGetLineNo(node)), markup: .rule))
+                return
+            default: break
+            }
+            let isBlock = HTMLReader.blockElements.contains(name)
+            if isBlock { flush() }
+            walk(node, context)
+            if isBlock { flush() }
+        }
+
+        // MARK: Metadata
+
+        mutating func collectMetadata(_ node: xmlNodePtr) {
+            var child: xmlNodePtr? = node
+            while let current = child {
+                if current.pointee.type == XML_ELEMENT_NODE {
+                    let name = HTMLReader.name(of: current)
+                    switch name {
+                    case "meta":
+                        let key = (HTMLReader.attribute(current, "property") ?? HTMLReader.attribute(current, "name")
+                            ?? HTMLReader.attribute(current, "itemprop"))?.lowercased()
+                        if let key, let content = HTMLReader.attribute(current, "content"), meta[key] == nil {
+                            meta[key] = TextNormalizer.normalize(content)
+                        }
+                    case "title":
+                        if titleText == nil { titleText = HTMLReader.text(of: current).map(TextNormalizer.normalize) }
+                    case "link":
+                        if HTMLReader.attribute(current, "rel")?.lowercased() == "canonical" { canonical = HTMLReader.attribute(current, "href") }
+                    case "script":
+                        if HTMLReader.attribute(current, "type")?.lowercased().contains("ld+json") == true, let text = HTMLReader.text(of: current),
+                            let json = try? JSONSerialization.jsonObject(with: Data(text.utf8))
+                        {
+                            jsonLD += JSONLD.objects(json)
+                        }
+                    default:
+                        if let children = current.pointee.children { collectMetadata(children) }
+                    }
+                }
+                child = current.pointee.next
+            }
+        }
+
+        func metadata() -> SourceMetadata {
+            var metadata = SourceMetadata()
+            let article = JSONLD.article(in: jsonLD)
+            let siteName = meta["og:site_name"] ?? article.flatMap { JSONLD.publisherName($0, in: jsonLD) }
+            if let article, let headline = JSONLD.string(article["headline"]) ?? JSONLD.string(article["name"]) {
+                metadata.title = headline
+                metadata.titleSource = "JSON-LD headline"
+            } else if let title = meta["og:title"] ?? meta["twitter:title"] {
+                metadata.title = Names.withoutSiteSuffix(title, site: siteName)
+                metadata.titleSource = meta["og:title"] != nil ? "og:title" : "twitter:title"
+            } else if let title = titleText, !title.isEmpty {
+                metadata.title = Names.withoutSiteSuffix(title, site: siteName)
+                metadata.titleSource = "<title>"
+            }
+            if let article {
+                let authors = JSONLD.authorNames(article, in: jsonLD)
+                if !authors.isEmpty {
+                    metadata.authors = authors
+                    metadata.authorsSource = "JSON-LD author"
+                }
+                if let date = JSONLD.string(article["datePublished"]).flatMap(MetadataDate.parse) {
+                    metadata.published = date
+                    metadata.publishedSource = "JSON-LD datePublished"
+                }
+                if let credit = JSONLD.imageCredit(article, in: jsonLD) {
+                    metadata.imageCredit = credit
+                    metadata.imageCreditSource = "JSON-LD image"
+                }
+            }
+            if metadata.authors.isEmpty {
+                for key in ["author", "article:author", "dc.creator", "parsely-author", "sailthru.author"] {
+                    guard let value = meta[key], !value.contains("://") else { continue }
+                    let names = Names.split(list: value)
+                    if !names.isEmpty {
+                        metadata.authors = names
+                        metadata.authorsSource = "meta \(key)"
+                        break
+                    }
+                }
+            }
+            if metadata.published == nil {
+                for key in ["article:published_time", "datepublished", "date", "dc.date", "pubdate", "publish-date", "sailthru.date"] {
+                    if let date = meta[key].flatMap(MetadataDate.parse) {
+                        metadata.published = date
+                        metadata.publishedSource = key == "article:published_time" ? "article:published_time" : "meta \(key)"
+                        break
+                    }
+                }
+            }
+            if let siteName, !siteName.isEmpty {
+                metadata.publication = siteName
+                metadata.publicationSource = meta["og:site_name"] != nil ? "og:site_name" : "JSON-LD publisher"
+            }
+            metadata.url = canonical ?? meta["og:url"]
+            return metadata
+        }
+    }
+
+    // MARK: libxml2 access
+
+    static func name(of node: xmlNodePtr) -> String {
+        guard let name = node.pointee.name else { return "" }
+        return String(cString: name).lowercased()
+    }
+
+    /// An attribute's value, read from the node's attribute list (no allocation to free).
+    static func attribute(_ node: xmlNodePtr, _ wanted: String) -> String? {
+        var attribute = node.pointee.properties
+        while let current = attribute {
+            if let name = current.pointee.name, String(cString: name).lowercased() == wanted {
+                var value = ""
+                var child = current.pointee.children
+                while let text = child {
+                    if let content = text.pointee.content { value += String(cString: content) }
+                    child = text.pointee.next
+                }
+                return value
+            }
+            attribute = current.pointee.next
+        }
+        return nil
+    }
+
+    /// All text under a node.
+    static func text(of node: xmlNodePtr) -> String? {
+        var result = ""
+        func collect(_ node: xmlNodePtr) {
+            var child = node.pointee.children
+            while let current = child {
+                if current.pointee.type == XML_TEXT_NODE || current.pointee.type == XML_CDATA_SECTION_NODE, let content = current.pointee.content {
+                    result += String(cString: content)
+                } else if current.pointee.type == XML_ELEMENT_NODE {
+                    collect(current)
+                }
+                child = current.pointee.next
+            }
+        }
+        collect(node)
+        return result.isEmpty ? nil : result
+    }
+
+    static func contains(_ node: xmlNodePtr, element: String) -> Bool {
+        var child = node.pointee.children
+        while let current = child {
+            if current.pointee.type == XML_ELEMENT_NODE && (name(of: current) == element || contains(current, element: element)) { return true }
+            child = current.pointee.next
+        }
+        return false
+    }
+
+    /// Why an element is page chrome, or nil.
+    static func chromeReason(_ node: xmlNodePtr, name: String, inArticle: Bool) -> String? {
+        switch name {
+        // A page's body classes describe the page ("single-post has-sidebar comments-open"), not chrome.
+        case "html", "body": return nil
+        case "nav": return "navigation"
+        case "aside": return "an aside"
+        case "form": return "a form"
+        case "dialog": return "a dialog"
+        case "footer" where !inArticle: return "the page footer"
+        case "header" where !inArticle && !contains(node, element: "h1"): return "the page header"
+        default: break
+        }
+        if attribute(node, "hidden") != nil || attribute(node, "aria-hidden")?.lowercased() == "true" { return "hidden" }
+        if let style = attribute(node, "style")?.lowercased().replacingOccurrences(of: " ", with: ""),
+            style.contains("display:none") || style.contains("visibility:hidden")
+        {
+            return "hidden"
+        }
+        if let role = attribute(node, "role")?.lowercased(), chromeRoles.contains(role) {
+            if role == "banner" && contains(node, element: "h1") { return nil }
+            return "role \(role)"
+        }
+        let names = [attribute(node, "class"), attribute(node, "id")].compactMap { $0?.lowercased() }.joined(separator: " ")
+        guard !names.isEmpty else { return nil }
+        // An article's own container is never chrome for a weak word ("post-content hidden-print").
+        let words = names.split { !($0.isLetter || $0.isNumber) }.map(String.init)
+        // An `article` or `main` element is the page's content unless it is a comment, a teaser or an ad.
+        if name == "article" || name == "main" {
+            let teaser: Set<String> = ["comment", "comments", "related", "promo", "ad", "ads", "advert", "advertisement", "sponsored", "teaser", "card"]
+            if let word = words.first(where: teaser.contains) { return "a “\(word)” block" }
+            return nil
+        }
+        let isContent = words.contains("content") || words.contains("body")
+        if isContent && !words.contains(where: strongChromeWords.contains) { return nil }
+        if let word = words.first(where: chromeWords.contains) { return "a “\(word)” block" }
+        if names.contains("most-read") || names.contains("mostread") || names.contains("read-next") || names.contains("more-from") {
+            return "a “more to read” block"
+        }
+        return nil
+    }
+}
+
+/// schema.org JSON-LD as pages embed it.
+enum JSONLD {
+    static let articleTypes: Set<String> = [
+        "article", "newsarticle", "blogposting", "report", "scholarlyarticle", "analysisnewsarticle", "opinionnewsarticle",
+        "reportagenewsarticle", "backgroundnewsarticle", "techarticle", "socialmediaposting", "posting", "creativework",
+    ]
+
+    /// Every object in a JSON-LD value: top-level arrays and `@graph` are flattened.
+    static func objects(_ json: Any) -> [[String: Any]] {
+        if let array = json as? [Any] { return array.flatMap(objects) }
+        guard let object = json as? [String: Any] else { return [] }
+        var result = [object]
+        if let graph = object["@graph"] { result += objects(graph) }
+        return result
+    }
+
+    static func types(_ object: [String: Any]) -> [String] {
+        if let type = object["@type"] as? String { return [type.lowercased()] }
+        return (object["@type"] as? [String])?.map { $0.lowercased() } ?? []
+    }
+
+    static func article(in objects: [[String: Any]]) -> [String: Any]? {
+        objects.first { !Set(types($0)).isDisjoint(with: articleTypes) && ($0["headline"] != nil || $0["author"] != nil) }
+    }
+
+    static func resolve(_ value: Any?, in objects: [[String: Any]]) -> [String: Any]? {
+        guard let object = value as? [String: Any] else { return nil }
+        if object["name"] == nil, let id = object["@id"] as? String {
+            return objects.first { ($0["@id"] as? String) == id } ?? object
+        }
+        return object
+    }
+
+    static func string(_ value: Any?) -> String? {
+        if let text = value as? String {
+            let normalized = TextNormalizer.normalize(decodeEntities(text))
+            return normalized.isEmpty ? nil : normalized
+        }
+        if let array = value as? [Any] { return array.lazy.compactMap(string).first }
+        return nil
+    }
+
+    static func authorNames(_ article: [String: Any], in objects: [[String: Any]]) -> [String] {
+        let value = article["author"] ?? article["creator"]
+        let list: [Any] = (value as? [Any]) ?? (value.map { [$0] } ?? [])
+        return list.flatMap { item -> [String] in
+            if let name = item as? String { return Names.split(list: name) }
+            guard let object = resolve(item, in: objects), let name = string(object["name"]) else { return [] }
+            return [name]
+        }
+    }
+
+    static func publisherName(_ article: [String: Any], in objects: [[String: Any]]) -> String? {
+        if let publisher = resolve(article["publisher"], in: objects), let name = string(publisher["name"]) { return name }
+        if let site = resolve(article["isPartOf"], in: objects), let name = string(site["name"]), types(site).contains("website") {
+            return name
+        }
+        return objects.first { types($0).contains("website") }.flatMap { string($0["name"]) }
+    }
+
+    static func imageCredit(_ article: [String: Any], in objects: [[String: Any]]) -> String? {
+        let value = article["image"]
+        let image = (value as? [Any])?.first.flatMap { resolve($0, in: objects) } ?? resolve(value, in: objects)
+        guard let image else { return nil }
+        if let credit = string(image["creditText"]) { return credit }
+        if let holder = resolve(image["copyrightHolder"], in: objects), let name = string(holder["name"]) { return name }
+        if let holder = string(image["copyrightHolder"]) { return holder }
+        return nil
+    }
+
+    /// JSON-LD written by templates sometimes carries HTML entities in its strings.
+    static func decodeEntities(_ text: String) -> String {
+        guard text.contains("&") else { return text }
+        var result = text
+        for (entity, value) in [("&amp;", "&"), ("&#8217;", "’"), ("&rsquo;", "’"), ("&#8216;", "‘"), ("&lsquo;", "‘"), ("&quot;", "\""),
+            ("&#8220;", "“"), ("&#8221;", "”"), ("&ldquo;", "“"), ("&rdquo;", "”"), ("&#8211;", "–"), ("&#8212;", "—"),
+            ("&ndash;", "–"), ("&mdash;", "—"), ("&nbsp;", " "), ("&#39;", "'"), ("&apos;", "'")]
+        {
+            result = result.replacingOccurrences(of: entity, with: value)
+        }
+        return result
+    }
+}

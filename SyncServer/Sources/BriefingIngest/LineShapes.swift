@@ -1,0 +1,432 @@
+import BriefingModel
+import Foundation
+
+/// What one line looks like, on its own: the evidence ``ArticleStructure`` weighs.
+///
+/// Nothing here decides a line's role; each function reports a shape (a byline, a credit, page
+/// boilerplate, a counter), and the decoder weighs the shapes of every line together.
+enum LineShapes {
+    /// The range of a match of `regex` at the start of `text`.
+    static func matches(_ regex: NSRegularExpression, _ text: String) -> Range<String.Index>? {
+        guard let match = regex.firstMatch(in: text, options: [.anchored], range: NSRange(text.startIndex..., in: text)) else { return nil }
+        return Range(match.range, in: text)
+    }
+
+    /// The first capture group of a match at the start of `text`.
+    static func group(_ regex: NSRegularExpression, _ text: String) -> String? {
+        guard let match = regex.firstMatch(in: text, options: [.anchored], range: NSRange(text.startIndex..., in: text)),
+            match.numberOfRanges > 1, let range = Range(match.range(at: 1), in: text)
+        else { return nil }
+        return String(text[range])
+    }
+
+    static func words(_ text: String) -> Int { text.split(separator: " ").count }
+
+    static func endsSentence(_ text: String) -> Bool {
+        var scalars = Array(text.unicodeScalars)
+        while let last = scalars.last, "”’\")]*".unicodeScalars.contains(last) { scalars.removeLast() }
+        guard let last = scalars.last else { return false }
+        return ".!?…:;".unicodeScalars.contains(last)
+    }
+
+    static func endsWithPeriod(_ text: String) -> Bool {
+        var scalars = Array(text.unicodeScalars)
+        while let last = scalars.last, "”’\")]*".unicodeScalars.contains(last) { scalars.removeLast() }
+        guard let last = scalars.last else { return false }
+        return ".;,".unicodeScalars.contains(last)
+    }
+
+    static func startsCapitalized(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first else { return false }
+        return first.properties.isUppercase || first.properties.numericType != nil || "“‘\"'¿¡«„".unicodeScalars.contains(first)
+    }
+
+    static func sentenceCount(_ text: String) -> Int {
+        let marks = text.matches(of: /[.!?…]["”’)]?\s+\p{Lu}/).count
+        return marks + (endsSentence(text) ? 1 : 0)
+    }
+
+    static let stopWords: Set<String> = [
+        "the", "and", "that", "this", "with", "from", "have", "has", "had", "were", "was", "will", "would", "could", "should",
+        "their", "there", "they", "them", "than", "then", "what", "when", "which", "while", "who", "whom", "whose", "into",
+        "about", "over", "more", "most", "some", "such", "only", "also", "been", "being", "other", "each", "every", "these",
+        "those", "your", "ours", "its", "it’s", "does", "did", "doing", "very", "much", "many", "after", "before", "under",
+        "between", "because", "where", "here", "just", "like", "make", "made", "even", "still", "must", "upon", "within",
+        "without", "across", "through", "against", "among",
+    ]
+
+    /// The words that carry meaning: four letters or more, not function words, folded.
+    static func contentWords(_ text: String) -> [String] {
+        text.lowercased().folding(options: .diacriticInsensitive, locale: nil)
+            .split { !($0.isLetter || $0.isNumber) }
+            .map(String.init)
+            .filter { $0.count >= 4 && !stopWords.contains($0) && !$0.allSatisfy(\.isNumber) }
+    }
+
+    // MARK: Page boilerplate
+
+    static let boilerplateLines: Set<String> = [
+        "advertisement", "advert", "ad", "sponsored", "sponsored content", "menu", "search", "home", "log in", "login", "sign in",
+        "sign up", "register", "share", "share this", "share this article", "share this story", "share this post", "share article",
+        "tweet", "print", "email", "e-mail", "close", "subscribe", "subscribe now", "skip to content", "skip to main content",
+        "back to top", "comments", "comment", "reply", "leave a reply", "leave a comment", "like this", "like", "loading",
+        "like loading", "related", "related posts", "related articles", "related research", "related content", "related reading",
+        "more from this author", "more by this author", "most read", "most popular", "trending", "read next", "up next",
+        "recommended", "recommended for you", "you may also like", "you might also like", "tags", "topics", "filed under",
+        "categories", "copy link", "link copied", "copied", "download pdf", "download", "download the pdf", "print this page",
+        "listen", "listen to this article", "save", "save article", "bookmark", "follow", "follow us", "newsletter",
+        "get the app", "start writing", "privacy", "terms", "privacy policy", "terms of use", "terms of service", "cookie policy",
+        "contact", "contact us", "about", "about us", "about the author", "about the authors", "about the contributors",
+        "about the contributor", "the authors", "the author", "notes", "references", "endnotes", "footnotes", "sources",
+        "bibliography", "further reading", "previous", "next", "previous post", "next post", "previous article", "next article",
+        "top", "view this email in your browser", "view in browser", "view online", "unsubscribe", "manage preferences",
+        "update your preferences", "forward to a friend", "accept", "accept all", "reject all", "manage cookies", "ok", "got it",
+        "discussion about this post", "ready for more", "type your email", "facebook", "twitter", "linkedin", "whatsapp",
+        "reddit", "x", "bluesky", "mastodon", "instagram", "youtube", "rss", "threads", "telegram", "pocket", "flipboard",
+        "more", "show more", "load more", "see more", "read more", "continue reading", "keep reading", "donate", "support us",
+        "join", "join now", "sign up free", "free trial", "open in app", "app", "listen now", "watch", "video", "podcast",
+        "audio", "print article", "email article", "share on facebook", "share on x", "share on twitter", "share on linkedin",
+        "share via email", "opens in new window", "restack", "like comment share", "home page", "sitemap", "careers", "jobs",
+        "topics a-z", "newsroom", "our work", "who we are", "what we do", "get involved", "shop", "store", "account", "my account",
+        "cookie settings", "cookie preferences", "accessibility", "legal", "imprint", "impressum", "disclaimer",
+        "table of contents", "contents", "in this article", "on this page", "jump to", 
+        "listen to article", "audio version", "pdf", "print friendly", "comments closed", "all comments", "top comments",
+        "newest", "oldest", "sort by", "cancel", "submit", "post comment", "send", "upvote", "downvote",
+    ]
+
+    static let boilerplatePrefixes = [
+        "comments are closed", "leave a comment", "post a comment", "add a comment", "read more:", "read more ›", "read more »",
+        "read more about", "related:", "see also:", "recommended:", "share this", "share on ", "share via ", "click to share",
+        "click to email", "click to print", "subscribe to ", "subscribe for ", "sign up ", "sign up:", "follow us", "support our ",
+        "donate ", "skip to ", "all rights reserved", "©", "(c) ", "copyright ©", "copyright (c)", "the views expressed",
+        "listen to this article", "this article is part of", "your email address will not be published",
+        "required fields are marked", "thanks for reading", "thank you for reading", "type your email", "you are receiving this",
+        "you received this", "you’re receiving this", "you're receiving this", "to unsubscribe", "unsubscribe", "view this email",
+        "view in browser", "if you were forwarded", "was this forwarded", "forwarded this email", "forwarded by a friend",
+        "no spam", "we use cookies", "this site uses cookies", "this website uses cookies", "by continuing to", "save my name",
+        "notify me of", "posted in ", "filed under", "tags:", "tagged ", "tagged:", "topics:", "categories:", "category:",
+        "download the ", "get the app", "already a subscriber", "already have an account", "create an account",
+        "sponsored by", "continue reading", "keep reading", "read the full", "download pdf", "download the pdf", "loading…",
+        "loading...", "more from ", "more on ", "most read", "popular now", "trending now", "you might also like",
+        "you may also like", "editor’s picks", "editors’ picks", "print this", "email this", "back to ", "jump to ",
+        "table of contents", "manage your", "update your", "manage preferences", "our privacy", "privacy policy",
+        "terms of use", "terms of service", "cookie policy", "accept cookies", "accept all", "reject all", "discussion about",
+        "ready for more", "start writing", "get the app", "share this:", "like this:", "like loading", "related posts",
+        "related articles", "related research", "related reading", "more like this", "recommended reading", "in case you missed",
+        "sign in to ", "log in to ", "login to ", "want to read more", "become a member", "become a paid subscriber",
+        "upgrade to paid", "this post is for", "join the conversation", "join the discussion", "have your say", "send us",
+        "contact us", "write to us", "got a tip", "follow the author", "follow this author", "see all ", "view all ",
+        "show all ", "all posts", "all articles", "previous post", "next post", "previous article", "next article", "© ",
+        "want more", "get our newsletter", "get the newsletter", "get the latest", "stay informed", "stay up to date",
+        "enter your email", "your email", "email address", "invite your friends", "refer a friend", "gift a subscription",
+        "listen on ", "watch on ", "available on ", "open in app", "reading time", "estimated reading", "words:", "word count",
+        "media contact", "press contact", "for media inquiries", "photo gallery", "watch:", "listen:", "explore ", "find out more",
+        "learn more", "more information", "click here", "tap here", "reject ", "accept ", "allow all", "deny ", "manage settings",
+        "customise", "customize", "necessary only", "essential only", "only necessary", "opens in a new", "(opens in new window)", "share:",
+    ]
+
+    static let boilerplateFragments = [
+        "(opens in new window)", "all rights reserved", "subscribe for free", "your email address will not be published",
+        "required fields are marked", "this email was sent", "you are receiving this email", "unsubscribe from",
+        "manage your subscription", "manage your preferences", "update your preferences", "view this email in your browser",
+        "to receive new posts", "support my work", "cookies to ", "use of cookies", "cookie policy", "privacy policy",
+        "forwarded this email", "sign up for our", "sign up to our", "sign up to receive", "subscribe to our",
+        "newsletter sign", "download the full", "download this", "click to share", "share this article", "share this story",
+    ]
+
+    static func key(_ text: String) -> String {
+        text.lowercased().replacingOccurrences(of: "’", with: "'")
+            .trimmingCharacters(in: CharacterSet(charactersIn: " .:!?…*_-–—|•·>›»→()[]"))
+    }
+
+    /// Why a line is page or platform boilerplate (share prompts, comment forms, cookie notices,
+    /// subscribe prompts, footer links, copyright), or nil.
+    static func boilerplate(_ text: String) -> String? {
+        let lower = key(text)
+        if boilerplateLines.contains(lower) { return "a page control (“\(text.prefix(40))”)" }
+        let raw = text.lowercased().replacingOccurrences(of: "’", with: "'")
+        if let prefix = boilerplatePrefixes.first(where: { raw.hasPrefix($0.replacingOccurrences(of: "’", with: "'")) }) {
+            return "starts like page boilerplate (“\(prefix.trimmingCharacters(in: .whitespaces))”)"
+        }
+        if let fragment = boilerplateFragments.first(where: { raw.contains($0) }) { return "contains “\(fragment)”" }
+        if raw.contains("newsletter"), ["get our", "get the", "sign up", "subscribe", "join", "receive", "inbox", "delivered", "free"].contains(where: raw.contains) {
+            return "a newsletter prompt"
+        }
+        if raw.contains("cookie"), ["accept", "consent", "continue", "settings", "privacy", "agree", "browse"].contains(where: raw.contains) {
+            return "a cookie notice"
+        }
+        return nil
+    }
+
+    static let counter = try! NSRegularExpression(pattern:
+        #"^(?:\d[\d,.]*\s*[km]?\+?\s*(?:comments?|replies|reply|likes?|shares?|views?|reads?|min(?:ute)?s?(?: read)?|responses?|reactions?|restacks?|followers?|subscribers?|claps?|hearts?)|\d+\s*(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\s+ago|(?:updated|posted|published)\s+\d+\s*(?:minutes?|hours?|days?)\s+ago|(?:reading time|read time)\s*:?\s*\d+\s*(?:min(?:ute)?s?)?|\d+\s*(?:min(?:ute)?s?|m)\s*(?:read|listen))\.?$"#, options: [.caseInsensitive])
+
+    /// Why a line is a user-interface label or a counter ("12 comments", "5 min read", a menu
+    /// of short items), or nil.
+    static func uiLabel(_ text: String) -> String? {
+        if matches(counter, text) != nil { return "a counter" }
+        // A menu or footer copied as one line: three or more short items between separators.
+        for separator in [" | ", " · ", " • ", " ∙ ", "  ", " / "] {
+            let items = text.components(separatedBy: separator).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            if items.count >= 3, items.allSatisfy({ words($0) <= 4 && !endsWithPeriod($0) }) { return "a menu of short items" }
+        }
+        let lower = text.lowercased()
+        if lower.range(of: #"^(tags?|topics?|filed under|categories|category|keywords|related topics|subjects?|themes?)\s*[:：]"#, options: .regularExpression) != nil {
+            return "a tag list"
+        }
+        return nil
+    }
+
+    /// Why a line is a breadcrumb trail ("Home › Policy › Energy"), or nil.
+    static func breadcrumb(_ text: String) -> String? {
+        for separator in ["›", "»", " > ", " / ", "→", "/", ">", "|"] {
+            let items = text.components(separatedBy: separator).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard items.count >= 2, items.allSatisfy({ words($0) <= 5 && !endsWithPeriod($0) }) else { continue }
+            if ["›", "»", "→"].contains(separator) || items.count >= 3 || items[0].lowercased() == "home" { return "a breadcrumb trail" }
+        }
+        return nil
+    }
+
+    static let promotion = [
+        "casino", "bonus", "free spins", "betting", "jackpot", "viagra", "cialis", "payday", "loan", "loans", "crypto signal",
+        "forex", "earn $", "earn money", "make money", "work from home", "click here", "buy now", "order now", "limited time",
+        "limited offer", "100% free", "act now", "winner", "prize", "promo code", "discount", "% off", "cheap", "best price",
+        "essay writing", "escort", "dating", "followers", "seo services", "backlinks", "replica", "slots", "poker", "bitcoin",
+        "airdrop", "guaranteed", "risk-free", "weight loss",
+    ]
+
+    /// Why a line looks like injected spam (promotion, shouting, links), or nil; two cues needed.
+    static func spam(_ text: String) -> String? {
+        let lower = text.lowercased()
+        var cues: [String] = []
+        if let word = promotion.first(where: lower.contains) { cues.append("promotional words (“\(word)”)") }
+        if lower.contains("http") || lower.contains("www.") || lower.range(of: #"\b[a-z0-9-]+\.(com|net|io|xyz|biz|ru|top|info)\b"#, options: .regularExpression) != nil {
+            cues.append("a link")
+        }
+        if text.filter({ $0 == "!" }).count >= 2 || text.contains("$$") { cues.append("exclamations") }
+        let words = text.split(separator: " ")
+        let shouted = words.filter { $0.count >= 3 && $0.allSatisfy { !$0.isLetter || $0.isUppercase } && $0.contains(where: \.isLetter) }
+        if words.count >= 3 && Double(shouted.count) >= 0.5 * Double(words.count) { cues.append("capitals") }
+        if text.unicodeScalars.contains(where: { $0.properties.isEmojiPresentation }) { cues.append("emoji") }
+        return cues.count >= 2 ? "spam-like: " + cues.joined(separator: ", ") : nil
+    }
+
+    // MARK: Bylines, dates, credits
+
+    struct Byline: Hashable {
+        var names: [String]
+        var date: Date?
+        /// Written with a label ("By", "Written by", "Authors:").
+        var labelled: Bool
+    }
+
+    static let bylineLabel = try! NSRegularExpression(pattern:
+        #"^(?:(?:by|written by|words by|text by|story by|reporting by|reported by|posted by|authored by|analysis by|commentary by|an? (?:analysis|commentary|essay) by|authors?|contributors?|byline|writers?)\s*[:：]?\s+)"#, options: [.caseInsensitive])
+
+    /// The names (and a date) a byline gives: "By A and B", "Authors: A, B", "A and B | 12 June 2025".
+    static func byline(_ text: String) -> Byline? {
+        guard words(text) <= 30, text.count <= 240 else { return nil }
+        var body = text
+        var labelled = false
+        if let match = matches(bylineLabel, text) {
+            let rest = text[match.upperBound...]
+            // "By" must be followed by a name, not "By 2030 the grid …".
+            guard let first = rest.unicodeScalars.first, first.properties.isUppercase || first.properties.isAlphabetic else { return nil }
+            body = String(rest)
+            labelled = true
+        }
+        guard labelled || !endsWithPeriod(text) else { return nil }
+        var names: [String] = []
+        var date: Date?
+        var other = 0
+        for segment in body.components(separatedBy: CharacterSet(charactersIn: "|·•—–")).map({ $0.trimmingCharacters(in: .whitespaces) })
+        where !segment.isEmpty {
+            if let mention = DateMention.all(in: segment).first(where: { $0.precision == .day }) {
+                date = date ?? mention.date
+                continue
+            }
+            if uiLabel(segment) != nil || segment.lowercased().hasPrefix("updated") || segment.lowercased().hasPrefix("published") {
+                continue
+            }
+            // "Ana Ruiz, Senior Fellow; Tom Berg, Analyst": roles after names are not names.
+            let pieces = segment.replacingOccurrences(of: #"\s+(?:and|und|et|y|&)\s+"#, with: ",", options: .regularExpression)
+                .split(whereSeparator: { ",;".contains($0) }).map { Names.clean(String($0)) }.filter { !$0.isEmpty }
+            let found = pieces.filter(Names.isName)
+            if found.isEmpty { other += 1 }
+            if !labelled && found.count != pieces.count { other += pieces.count - found.count }
+            names += found
+        }
+        guard !names.isEmpty else { return nil }
+        if !labelled && other > 0 { return nil }
+        return Byline(names: names, date: date, labelled: labelled)
+    }
+
+    static let dateFiller: Set<String> = [
+        "published", "updated", "posted", "last", "on", "at", "min", "minute", "minutes", "read", "utc", "gmt", "bst", "cet",
+        "cest", "est", "edt", "pst", "pdt", "am", "pm", "date", "sent", "reading", "time", "mon", "tue", "wed", "thu", "fri",
+        "sat", "sun", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "first", "originally",
+        "released", "issued", "edition", "issue", "no", "vol", "modified", "revised", "ago", "hours", "hour", "of",
+    ]
+
+    /// A line that only dates the article ("14 March 2026", "Published March 14, 2026 · Updated
+    /// April 2, 2026", "Date: Tue, 3 Jun 2025 09:12"): the first date on it.
+    static func dateLine(_ text: String) -> Date? {
+        let line = text.trimmingCharacters(in: CharacterSet(charactersIn: "*_ "))
+        guard words(line) <= 16 else { return nil }
+        let mentions = DateMention.all(in: line).filter { $0.precision == .day }
+        guard let first = mentions.first else { return nil }
+        var rest = ""
+        var previous = 0
+        let scalars = Array(line.unicodeScalars)
+        for mention in mentions {
+            rest.unicodeScalars.append(contentsOf: scalars[previous..<mention.range.lowerBound])
+            previous = mention.range.upperBound
+        }
+        rest.unicodeScalars.append(contentsOf: scalars[previous...])
+        let leftover = rest.lowercased().split { !$0.isLetter }.filter { !dateFiller.contains(String($0)) }
+        return leftover.count <= 1 ? first.date : nil
+    }
+
+    static let creditPattern = try! NSRegularExpression(pattern:
+        #"^(?:(?:(?:cover|header|lead|featured|feature|top|hero|main|banner|title|article)\s+)?(?:image|images|photo|photos|photograph|photography|picture|pictures|illustration|illustrations|artwork|graphic|graphics|art|visual)(?:\s+credits?)?|credits?|image credits?|photo credits?|picture credits?)\s*[:：]\s*"#, options: [.caseInsensitive])
+
+    /// The credit a labelled credit line gives ("Photo credit: X" → "X"), or nil.
+    static func credit(_ text: String) -> String? {
+        guard let match = matches(creditPattern, text) else { return nil }
+        let credit = text[match.upperBound...].trimmingCharacters(in: .whitespaces)
+        return credit.isEmpty || words(credit) > 40 ? nil : credit
+    }
+
+    // MARK: Publication
+
+    struct PublicationMention: Hashable {
+        var name: String
+        var evidence: String
+        var weight: Double
+    }
+
+    static let copyright = try! NSRegularExpression(pattern:
+        #"^(?:(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*,?\s*)([^|·∙•]+?)\s*(?:[.,]?\s*(?:all rights reserved)\.?)?\s*(?:[|·∙•].*)?$"#, options: [.caseInsensitive])
+    static let originallyPublished = try! NSRegularExpression(pattern:
+        #"^(?:(?:this (?:article|piece|brief|essay|post|commentary|analysis|report|story|column|briefing|text) (?:was |is |first )?(?:originally |first )?(?:published|appeared|posted|ran)|(?:originally|first) (?:published|appeared|posted|ran)|republished|published|reprinted))\s+(?:in|by|on|at|with|from)\s+(?:the (?:website|blog|pages) of\s+)?(.+?)\.?$"#, options: [.caseInsensitive])
+    static let thanksForReading = try! NSRegularExpression(pattern: #"^(?:thanks?(?: you)? for reading)\s+([^!.?]+?)[!.?]"#, options: [.caseInsensitive])
+
+    /// A line that names the publication, and how strongly.
+    static func publication(_ text: String) -> PublicationMention? {
+        if let name = group(copyright, text).flatMap(clean(publicationName:)) {
+            return PublicationMention(name: name, evidence: "a copyright line", weight: 5)
+        }
+        if let name = group(originallyPublished, text).flatMap(clean(publicationName:)) {
+            return PublicationMention(name: name, evidence: "a “published in/by” line", weight: 6)
+        }
+        if let name = group(thanksForReading, text).flatMap(clean(publicationName:)) {
+            return PublicationMention(name: name, evidence: "a “thanks for reading” line", weight: 4)
+        }
+        return nil
+    }
+
+    /// A publication's name out of the words around it: no date, no "on …", no trailing punctuation.
+    static func clean(publicationName raw: String) -> String? {
+        var name = TextNormalizer.normalize(raw)
+        // "Name. Registered charity no. 123": the name is the first sentence.
+        if let stop = name.range(of: #"\.\s+\p{Lu}\p{Ll}"#, options: .regularExpression) { name = String(name[..<stop.lowerBound]) }
+        // "X on 3 May 2025", "X, 3 May 2025", "X in June 2025".
+        if let mention = DateMention.all(in: name).first {
+            let scalars = Array(name.unicodeScalars)
+            var head = ""
+            head.unicodeScalars.append(contentsOf: scalars[..<mention.range.lowerBound])
+            name = head
+        }
+        name = name.replacingOccurrences(of: #"(?i)\s+(?:on|in|at|,)\s*$"#, with: "", options: .regularExpression)
+        name = name.replacingOccurrences(of: #"(?i),?\s+(?:and is|and has been|under|with permission|is republished|reproduced).*$"#, with: "", options: .regularExpression)
+        name = name.trimmingCharacters(in: CharacterSet(charactersIn: " .,;:*_–—-"))
+        guard !name.isEmpty, words(name) <= 10, startsCapitalized(name) || name.first?.isNumber == false else { return nil }
+        return name
+    }
+
+    /// A company's name without its legal form: "Commonplace Media Ltd" → "Commonplace Media".
+    static func withoutLegalSuffix(_ name: String) -> String {
+        name.replacingOccurrences(
+            of: #"(?i),?\s+(?:ltd\.?|limited|llc|l\.l\.c\.|inc\.?|incorporated|plc|gmbh|ag|s\.a\.|sa|s\.l\.|bv|b\.v\.|nv|pty|oy|ab|as|a/s|sas|srl|s\.r\.l\.|co\.|corp\.?|corporation)$"#,
+            with: "", options: .regularExpression)
+    }
+
+    /// Words a company adds to its publication's name: "Commonplace Media", "Ledger Group".
+    static let companyWords: Set<String> = [
+        "media", "group", "holdings", "publishing", "publications", "publishers", "communications", "company", "enterprises",
+        "digital", "network", "networks", "ventures", "studios", "productions", "news", "&", "co",
+    ]
+
+    /// "Name | Section" banners at the top of a page.
+    static func banner(_ text: String) -> String? {
+        guard let bar = text.range(of: " | ") else { return nil }
+        let name = text[..<bar.lowerBound].trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty, words(name) <= 6, startsCapitalized(name), DateMention.all(in: name).isEmpty, !Names.isName(name) else { return nil }
+        return name
+    }
+
+    /// "Name — independent analysis of …" taglines.
+    static func tagline(_ text: String) -> String? {
+        guard let dash = text.range(of: " — ") ?? text.range(of: " – ") else { return nil }
+        let name = String(text[..<dash.lowerBound]).trimmingCharacters(in: .whitespaces)
+        return (1...6).contains(words(name)) && startsCapitalized(name) && !Names.isName(name) ? name : nil
+    }
+
+    // MARK: Bios
+
+    static let bioVerbs: Set<String> = [
+        "is", "was", "has", "holds", "received", "leads", "led", "directs", "directed", "heads", "headed", "served", "serves",
+        "works", "worked", "teaches", "taught", "writes", "wrote", "researches", "researched", "covers", "covered", "joined",
+        "earned", "studied", "specialises", "specializes", "advises", "advised", "chairs", "chaired", "manages", "managed",
+        "coordinates", "reports", "edits", "edited", "spent", "previously", "currently", "focuses", "runs", "ran", "founded",
+        "co-founded", "cofounded", "lectures", "completed", "trained", "practised", "practiced", "lives", "divides", "splits",
+        "began", "started", "oversees", "helped", "built", "brings", "contributes", "consults", "hosts", "co-leads", "co-directs",
+    ]
+
+    static let bioWords: Set<String> = [
+        "fellow", "professor", "researcher", "director", "analyst", "economist", "editor", "journalist", "correspondent", "writer",
+        "author", "lecturer", "scholar", "adviser", "advisor", "consultant", "engineer", "lawyer", "doctorate", "phd", "degree",
+        "university", "institute", "centre", "center", "programme", "program", "previously", "formerly", "specialist", "expert",
+        "senior", "associate", "founder", "head", "chair", "reporter", "scientist", "planner", "officer", "manager", "member",
+    ]
+
+    /// The person a paragraph introduces ("Jane Roe is a senior fellow …", "Dr. Ana Ruiz, an
+    /// economist, leads …"), or nil.
+    static func bioName(_ text: String) -> String? {
+        // A bio may close on a handle, an address or a link: "… across the north. @gosia".
+        let sentence = text.replacingOccurrences(of: #"(\s+(@\w+|\S+@\S+|https?://\S+|[\w.-]+\.(com|org|net|eu|uk)\S*))+$"#, with: "", options: .regularExpression)
+        guard endsSentence(sentence), words(text) >= 6 else { return nil }
+        if let (name, _) = Names.leadingName(text, verbs: bioVerbs) { return name }
+        // "Name, a senior fellow at …, writes …"
+        let head = text.split(separator: ",", maxSplits: 1)
+        if head.count == 2, let second = head[1].split(separator: " ").first?.lowercased(),
+            ["a", "an", "the", "who", "formerly", "previously", "currently"].contains(second)
+        {
+            let name = Names.clean(String(head[0]))
+            if Names.isName(name) { return name }
+        }
+        return nil
+    }
+
+    static func bioVocabulary(_ text: String) -> Int {
+        Set(text.lowercased().split { !$0.isLetter }.map(String.init)).intersection(bioWords).count
+    }
+
+    /// Labels that open the closing matter: notes, references, "About the authors".
+    static func closingLabel(_ text: String) -> Bool {
+        let lower = key(text)
+        return [
+            "notes", "references", "endnotes", "footnotes", "sources", "bibliography", "further reading", "about the author",
+            "about the authors", "about the contributors", "about the contributor", "the authors", "the author", "authors",
+            "contributors", "about this brief", "about this report", "about the series", "acknowledgements", "acknowledgments",
+            "citation", "how to cite", "suggested citation", "cite this", "disclosure", "disclosures", "funding", "end notes",
+        ].contains(lower) || lower.hasPrefix("about the author")
+    }
+
+    /// A footnote or reference entry: a number, then a citation.
+    static func citation(_ text: String) -> Bool {
+        guard text.range(of: #"^\[?\d{1,3}[\].):]?\s+\S"#, options: .regularExpression) != nil || text.hasPrefix("^") else { return false }
+        let lower = text.lowercased()
+        return lower.contains("http") || lower.contains("www.") || lower.range(of: #"\((19|20)\d{2}\)|(19|20)\d{2}[.,]|pp\.|p\.\s*\d|ibid|op\. cit|accessed|retrieved|vol\.|no\.\s*\d|et al"#, options: .regularExpression) != nil
+    }
+}

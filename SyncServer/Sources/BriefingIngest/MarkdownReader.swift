@@ -1,0 +1,242 @@
+import BriefingModel
+import Foundation
+
+/// Markdown (a CMS or note tool's export) into blocks: one per paragraph, heading, list item,
+/// quote, rule or image; YAML front matter becomes metadata; footnote definitions and lists of
+/// in-page links (a table of contents) are marked as not the article's.
+public enum MarkdownReader {
+    public static func read(_ source: String) -> SourceDocument {
+        var lines = source.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
+        var metadata = SourceMetadata()
+        var offset = 0
+        if let (front, count) = frontMatter(lines) {
+            metadata = front
+            lines.removeFirst(count)
+            offset = count
+        }
+        let references = referenceDefinitions(lines)
+
+        var blocks: [SourceBlock] = []
+        var block: [String] = []
+        var blockStart = 0
+        var blockIsList = false
+        func flush() {
+            guard !block.isEmpty else { return }
+            defer { block = [] }
+            let raw = block.joined(separator: "\n")
+            let isList = blockIsList
+            let isQuote = block.allSatisfy { $0.hasPrefix(">") }
+            // Each list item is a block of its own; quote and list markers belong to every line.
+            let unquoted = block.map { $0.replacingOccurrences(of: #"^(\s*>\s?)+"#, with: "", options: .regularExpression) }
+            let items: [String] = isList ? splitItems(unquoted) : [unquoted.joined(separator: " ")]
+            for item in items {
+                let stripped = item.replacingOccurrences(of: #"^(\s*>\s?)+|^\s*([-*+]|\d{1,3}[.)])\s+"#, with: "", options: .regularExpression)
+                    .replacingOccurrences(of: #"\n\s*>\s?"#, with: " ", options: .regularExpression)
+                let plain = TextNormalizer.normalize(inline(stripped))
+                guard !plain.isEmpty else { continue }
+                var unit = SourceBlock(text: plain, raw: isList ? item : raw, line: blockStart + offset)
+                unit.markup = isList ? .listItem : isQuote ? .quote : .plain
+                unit.linkDensity = linkDensity(stripped)
+                if stripped.range(of: #"^\[\^[^\]]+\]:"#, options: .regularExpression) != nil {
+                    unit.furniture = "a footnote"
+                } else if isList, isInPageLink(stripped) {
+                    unit.furniture = "a table of contents entry"
+                } else if references.contains(where: { stripped.hasPrefix("[\($0)]:") }) {
+                    unit.furniture = "a link reference"
+                }
+                blocks.append(unit)
+            }
+        }
+        var inFence = false
+        for (index, line) in lines.enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") {
+                flush()
+                inFence.toggle()
+                continue
+            }
+            if inFence {
+                blocks.append(SourceBlock(text: TextNormalizer.normalize(line), raw: line, line: index + 1 + offset, markup: .preformatted))
+                continue
+            }
+            let startsItem = trimmed.range(of: #"^([-*+]|\d{1,3}[.)])\s+"#, options: .regularExpression) != nil
+            if trimmed.isEmpty {
+                flush()
+            } else if let level = headingLevel(trimmed) {
+                flush()
+                let heading = String(trimmed.drop { $0 == "#" }).replacingOccurrences(of: #"\s+#+\s*$"#, with: "", options: .regularExpression)
+                var unit = SourceBlock(text: TextNormalizer.normalize(inline(heading)), raw: trimmed, line: index + 1 + offset)
+                unit.markup = .heading(level: level)
+                blocks.append(unit)
+            } else if trimmed.allSatisfy({ "-*_ ".contains($0) }) && trimmed.filter({ $0 != " " }).count >= 3 {
+                flush()
+                blocks.append(SourceBlock(text: "", raw: trimmed, line: index + 1 + offset, markup: .rule))
+            } else if trimmed.range(of: #"^!\[[^\]]*\]\([^)]*\)$"#, options: .regularExpression) != nil {
+                flush()
+                blocks.append(SourceBlock(text: "", raw: trimmed, line: index + 1 + offset, markup: .image))
+            } else if trimmed.range(of: #"^\[[^\]^]+\]:\s*\S+"#, options: .regularExpression) != nil {
+                flush()
+                var unit = SourceBlock(text: TextNormalizer.normalize(trimmed), raw: trimmed, line: index + 1 + offset)
+                unit.furniture = "a link reference"
+                blocks.append(unit)
+            } else {
+                if block.isEmpty {
+                    blockStart = index + 1
+                    blockIsList = startsItem
+                } else if startsItem != blockIsList && !line.hasPrefix(" ") {
+                    // A list right after a paragraph line (or the other way round) is a new block.
+                    flush()
+                    blockStart = index + 1
+                    blockIsList = startsItem
+                }
+                block.append(line)
+            }
+        }
+        flush()
+        // A line of emphasis right under an image is its caption.
+        for index in blocks.indices.dropFirst() where blocks[index - 1].markup == .image && blocks[index].markup == .plain {
+            if blocks[index].raw.range(of: #"^[*_].*[*_]$"#, options: .regularExpression) != nil || blocks[index].text.count < 160 {
+                blocks[index].markup = .caption
+            }
+        }
+        return SourceDocument(format: .markdown, blocks: blocks, metadata: metadata)
+    }
+
+    static func splitItems(_ lines: [String]) -> [String] {
+        var items: [String] = []
+        for line in lines {
+            if line.trimmingCharacters(in: .whitespaces).range(of: #"^([-*+]|\d{1,3}[.)])\s+"#, options: .regularExpression) != nil
+                || items.isEmpty
+            {
+                items.append(line.trimmingCharacters(in: .whitespaces))
+            } else {
+                items[items.count - 1] += " " + line.trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return items
+    }
+
+    static func headingLevel(_ line: String) -> Int? {
+        let hashes = line.prefix { $0 == "#" }.count
+        guard (1...6).contains(hashes), line.dropFirst(hashes).first == " " else { return nil }
+        return hashes
+    }
+
+    /// Plain text of Markdown inline syntax: links and images keep their text, emphasis marks,
+    /// footnote references, inline code marks and backslash escapes go.
+    static func inline(_ text: String) -> String {
+        var result = text
+        result = result.replacingOccurrences(of: #"\[\^[^\]]+\]:?"#, with: "", options: .regularExpression)
+        result = result.replacingOccurrences(of: #"!\[([^\]]*)\]\([^)]*\)"#, with: "$1", options: .regularExpression)
+        result = result.replacingOccurrences(of: #"\[([^\]]*)\]\([^)]*\)"#, with: "$1", options: .regularExpression)
+        result = result.replacingOccurrences(of: #"\[([^\]]+)\]\[[^\]]*\]"#, with: "$1", options: .regularExpression)
+        result = result.replacingOccurrences(of: #"<(https?://[^>]+)>"#, with: "$1", options: .regularExpression)
+        result = result.replacingOccurrences(of: #"</?[a-zA-Z][^>]*>"#, with: "", options: .regularExpression)
+        result = result.replacingOccurrences(of: #"(\*\*|__)(.+?)\1"#, with: "$2", options: .regularExpression)
+        result = result.replacingOccurrences(
+            of: #"(?<![\p{L}\p{N}*_])([*_])(\S(?:.*?\S)?)\1(?![\p{L}\p{N}*_])"#, with: "$2", options: .regularExpression)
+        result = result.replacingOccurrences(of: #"`([^`]*)`"#, with: "$1", options: .regularExpression)
+        result = result.replacingOccurrences(of: #"\\([\\`*_{}\[\]()#+\-.!])"#, with: "$1", options: .regularExpression)
+        return result
+    }
+
+    /// Part of the text that is link text.
+    static func linkDensity(_ text: String) -> Double {
+        let plain = TextNormalizer.normalize(inline(text))
+        guard !plain.isEmpty else { return 0 }
+        let regex = try! NSRegularExpression(pattern: #"\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])"#)
+        var linked = 0
+        for match in regex.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+            if let range = Range(match.range(at: 1), in: text) { linked += TextNormalizer.normalize(inline(String(text[range]))).count }
+        }
+        return min(1, Double(linked) / Double(plain.count))
+    }
+
+    static func isInPageLink(_ item: String) -> Bool {
+        item.range(of: #"^\s*\[[^\]]+\]\(#[^)]*\)\s*$"#, options: .regularExpression) != nil
+    }
+
+    static func referenceDefinitions(_ lines: [String]) -> [String] {
+        lines.compactMap { line in
+            guard let match = line.range(of: #"^\s*\[[^\]^]+\]:"#, options: .regularExpression) else { return nil }
+            return String(line[match]).trimmingCharacters(in: CharacterSet(charactersIn: " []:"))
+        }
+    }
+
+    // MARK: Front matter
+
+    /// YAML front matter between `---` lines: the scalar keys and simple lists an export writes.
+    static func frontMatter(_ lines: [String]) -> (SourceMetadata, Int)? {
+        guard lines.first?.trimmingCharacters(in: .whitespaces) == "---",
+            let end = lines.dropFirst().firstIndex(where: { ["---", "..."].contains($0.trimmingCharacters(in: .whitespaces)) })
+        else { return nil }
+        var values: [String: [String]] = [:]
+        var key: String?
+        for line in lines[1..<end] {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.hasPrefix("- "), let key {
+                values[key, default: []].append(unquote(String(trimmed.dropFirst(2))))
+            } else if let colon = line.firstIndex(of: ":"), !line.hasPrefix(" ") {
+                let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+                let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                key = name
+                if value.hasPrefix("[") && value.hasSuffix("]") {
+                    values[name] = value.dropFirst().dropLast().split(separator: ",").map { unquote(String($0)) }
+                } else if !value.isEmpty {
+                    values[name] = [unquote(value)]
+                }
+            } else if let key, line.hasPrefix(" "), trimmed.hasPrefix("name:") {
+                // `authors:` given as a list of maps: `- name: Ana Ruiz`.
+                values[key, default: []].append(unquote(String(trimmed.dropFirst(5))))
+            }
+        }
+        var metadata = SourceMetadata()
+        if let title = values["title"]?.first, !title.isEmpty {
+            metadata.title = title
+            metadata.titleSource = "front matter"
+        }
+        for name in ["authors", "author", "byline", "contributors"] {
+            if let authors = values[name]?.flatMap(Names.split(list:)), !authors.isEmpty {
+                metadata.authors = authors
+                metadata.authorsSource = "front matter `\(name)`"
+                break
+            }
+        }
+        for name in ["date", "published", "published_at", "publishdate", "pubdate", "created"] {
+            if let text = values[name]?.first, let date = MetadataDate.parse(text) {
+                metadata.published = date
+                metadata.publishedSource = "front matter `\(name)`"
+                break
+            }
+        }
+        for name in ["publication", "site", "site_name", "publisher", "source", "newsletter"] {
+            if let value = values[name]?.first, !value.isEmpty, !value.contains("://") {
+                metadata.publication = value
+                metadata.publicationSource = "front matter `\(name)`"
+                break
+            }
+        }
+        for name in ["image_credit", "imagecredit", "image-credit", "credit", "photo_credit", "cover_credit"] {
+            if let value = values[name]?.first, !value.isEmpty {
+                metadata.imageCredit = value
+                metadata.imageCreditSource = "front matter `\(name)`"
+                break
+            }
+        }
+        for name in ["canonical_url", "canonical", "url", "source_url", "link"] {
+            if let value = values[name]?.first, value.hasPrefix("http") {
+                metadata.url = value
+                break
+            }
+        }
+        return (metadata, end + 1)
+    }
+
+    static func unquote(_ value: String) -> String {
+        var text = value.trimmingCharacters(in: .whitespaces)
+        if text.count >= 2, let first = text.first, first == "\"" || first == "'", text.last == first {
+            text = String(text.dropFirst().dropLast())
+        }
+        return text
+    }
+}

@@ -1,0 +1,227 @@
+import BriefingModel
+import Foundation
+
+/// Plain text (a page copied as text, an e-mail, a PDF's text) into blocks.
+///
+/// Before anything is decided about what a line is, the reader undoes what exports do to text:
+/// - **page furniture** (page numbers, "Page 3 of 9", form feeds, a running header or footer that
+///   repeats at every page break) is taken out of the flow, so a paragraph a page break cut in two
+///   is one paragraph again; the furniture stays as blocks marked ``SourceBlock/furniture``;
+/// - **hard wrapping**: when most lines fill a fixed width, lines broken only because the next
+///   word did not fit are rejoined, and a word split by a line-end hyphen is made whole (the hyphen
+///   stays where the page uses the hyphenated word elsewhere, or for prefixes like `cross-`; only
+///   typeset text with page breaks is un-hyphenated, since mail and editors wrap after real hyphens).
+///
+/// Otherwise every non-empty line is a block, as copy-and-paste from a browser gives them.
+public enum PlainTextReader {
+    struct Line {
+        var text: String
+        var number: Int
+        /// Blank lines (or a page break) came before it.
+        var blankBefore: Bool
+        var furniture: String?
+    }
+
+    public static func read(_ source: String) -> SourceDocument {
+        let lines = furnitureMarked(splitLines(source))
+        let content = lines.filter { $0.furniture == nil }
+        let width = wrapWidth(content)
+        var blocks: [SourceBlock] = []
+        let vocabulary = width == nil ? [:] : Self.vocabulary(content)
+        // Only typeset text (a PDF, with its page breaks) splits words with soft hyphens; a mail
+        // client or an editor wraps at spaces and after real hyphens, so a line-end hyphen is real.
+        let typeset = lines.contains { $0.furniture == "a page number" } || source.contains("\u{0C}")
+
+        var pending: [Line] = []
+        var furniture: [SourceBlock] = []
+        func flush() {
+            guard !pending.isEmpty else { return }
+            let text = width == nil ? pending[0].text : joined(pending, vocabulary: vocabulary, typeset: typeset)
+            var block = SourceBlock(
+                text: TextNormalizer.normalize(text), raw: pending.map(\.text).joined(separator: "\n"), line: pending[0].number)
+            block.tight = !pending[0].blankBefore
+            if isRule(block.text) {
+                block.markup = .rule
+            } else if let marker = listMarker(block.text) {
+                block.markup = .listItem
+                block.text = TextNormalizer.normalize(String(block.text.dropFirst(marker)))
+            }
+            if !block.text.isEmpty { blocks.append(block) }
+            blocks += furniture
+            furniture = []
+            pending = []
+        }
+
+        for line in lines {
+            if let reason = line.furniture {
+                var block = SourceBlock(text: TextNormalizer.normalize(line.text), raw: line.text, line: line.number)
+                block.furniture = reason
+                if pending.isEmpty { blocks.append(block) } else { furniture.append(block) }
+                continue
+            }
+            if let last = pending.last, let width {
+                if continues(last, with: line, width: width) {
+                    pending.append(line)
+                    continue
+                }
+            }
+            flush()
+            pending = [line]
+            if width == nil { flush() }
+        }
+        flush()
+        return SourceDocument(format: .text, blocks: blocks.filter { !$0.text.isEmpty || $0.furniture != nil })
+    }
+
+    // MARK: Lines
+
+    static func splitLines(_ source: String) -> [Line] {
+        var result: [Line] = []
+        var blank = true
+        var number = 0
+        for piece in source.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
+            number += 1
+            var text = String(piece)
+            if text.contains("\u{0C}") {
+                // A form feed is a page break: what follows starts a new block.
+                blank = true
+                text = text.replacingOccurrences(of: "\u{0C}", with: "")
+            }
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty {
+                blank = true
+                continue
+            }
+            result.append(Line(text: trimmed, number: number, blankBefore: blank, furniture: nil))
+            blank = false
+        }
+        return result
+    }
+
+    static let pageNumber = try! NSRegularExpression(
+        pattern: #"^(?:[-–—]\s*)?(?:page|p\.|pg\.?|seite|página)?\s*\d{1,4}(?:\s*(?:of|/|von|de)\s*\d{1,4})?(?:\s*[-–—])?$"#,
+        options: [.caseInsensitive])
+
+    /// Page numbers, and lines repeated at page breaks (running headers and footers).
+    static func furnitureMarked(_ lines: [Line]) -> [Line] {
+        var marked = lines
+        var pageMarks = 0
+        for index in marked.indices {
+            let text = marked[index].text
+            if pageNumber.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil {
+                marked[index].furniture = "a page number"
+                pageMarks += 1
+            }
+        }
+        // A running header is a short line repeated on several pages; its page number (if it has
+        // one) differs each time, so compare without digits.
+        var counts: [String: Int] = [:]
+        for line in marked where line.furniture == nil { counts[repetitionKey(line.text), default: 0] += 1 }
+        let threshold = pageMarks >= 2 ? 2 : 3
+        for index in marked.indices where marked[index].furniture == nil {
+            let line = marked[index]
+            let key = repetitionKey(line.text)
+            guard counts[key, default: 0] >= threshold, line.text.split(separator: " ").count <= 16, key.count >= 4 else { continue }
+            marked[index].furniture = "repeated \(counts[key]!) times, like a running header or footer"
+        }
+        return marked
+    }
+
+    static func repetitionKey(_ text: String) -> String {
+        String(text.lowercased().unicodeScalars.filter { $0.properties.isAlphabetic }.map(Character.init))
+    }
+
+    // MARK: Hard wrapping
+
+    /// The column lines are wrapped at, if the text is hard-wrapped.
+    static func wrapWidth(_ lines: [Line]) -> Int? {
+        guard lines.count >= 8 else { return nil }
+        let lengths = lines.map(\.text.count).sorted()
+        let width = lengths[min(lengths.count - 1, Int(Double(lengths.count) * 0.95))]
+        guard width >= 40, width <= 120 else { return nil }
+        // Wrapped text has paragraphs of several lines, most of them filling the width.
+        let continued = zip(lines, lines.dropFirst()).filter { !$1.blankBefore }.count
+        let full = lines.filter { Double($0.text.count) >= 0.6 * Double(width) }.count
+        guard Double(continued) >= 0.3 * Double(lines.count), Double(full) >= 0.4 * Double(lines.count) else { return nil }
+        return width
+    }
+
+    static func endsSentence(_ text: String) -> Bool {
+        var scalars = Array(text.unicodeScalars)
+        while let last = scalars.last, "”’\")]*".unicodeScalars.contains(last) { scalars.removeLast() }
+        guard let last = scalars.last else { return false }
+        return ".!?…:;".unicodeScalars.contains(last)
+    }
+
+    static func startsLowercase(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first else { return false }
+        return first.properties.isLowercase || "(,;–—".unicodeScalars.contains(first)
+    }
+
+    /// Whether `next` continues the paragraph `last` belongs to.
+    static func continues(_ last: Line, with next: Line, width: Int) -> Bool {
+        if listMarker(next.text) != nil || isRule(next.text) || isRule(last.text) { return false }
+        // "Date: …", "Authors: …", "Photo: …": a labelled line starts afresh.
+        if next.text.range(of: #"^[\p{Lu}][\p{L}-]{1,20}( [\p{L}-]{1,12})?:\s"#, options: .regularExpression) != nil { return false }
+        let nextWord = next.text.prefix { $0 != " " }.count
+        let full = last.text.count + 1 + nextWord > width - max(3, width / 8)
+        if next.blankBefore {
+            // Across a blank line or page break only a sentence cut mid-way continues.
+            return full && !endsSentence(last.text) && startsLowercase(next.text)
+        }
+        if startsLowercase(next.text) && !endsSentence(last.text) { return true }
+        return full || Double(last.text.count) >= 0.75 * Double(width)
+    }
+
+    /// Every word of the text, lowercased, with how often it occurs (to undo hyphenation).
+    static func vocabulary(_ lines: [Line]) -> [String: Int] {
+        var words: [String: Int] = [:]
+        for line in lines {
+            for word in line.text.lowercased().split(whereSeparator: { !($0.isLetter || $0 == "-") }) {
+                words[String(word), default: 0] += 1
+            }
+        }
+        return words
+    }
+
+    /// Prefixes English keeps hyphenated.
+    static let hyphenPrefixes: Set<String> = [
+        "self", "ex", "all", "cross", "well", "half", "quasi", "non", "co", "anti", "post", "pre", "long", "short", "high", "low",
+        "full", "part", "mid", "semi", "multi", "sub", "cost", "data", "rule", "state", "city", "land", "end", "year", "time",
+    ]
+
+    static func joined(_ lines: [Line], vocabulary: [String: Int], typeset: Bool) -> String {
+        var text = lines[0].text
+        for line in lines.dropFirst() {
+            let next = line.text
+            if text.hasSuffix("—") || text.hasSuffix("/") {
+                text += next
+            } else if text.hasSuffix("-"), let before = text.dropLast().last, before.isLetter, let first = next.first, first.isLowercase {
+                let head = String(text.dropLast().reversed().prefix { $0.isLetter }.reversed()).lowercased()
+                let tail = String(next.prefix { $0.isLetter }).lowercased()
+                // Keep the hyphen where the page writes the compound with one, or where both halves
+                // are words of their own ("minor-ailment") and the joined form is not.
+                let joinedKnown = vocabulary[head + tail, default: 0] > 0
+                let halvesKnown = head.count >= 3 && tail.count >= 4 && vocabulary[head, default: 0] > 0
+                    && vocabulary.keys.contains { $0.hasPrefix(tail) }
+                let keep = !typeset || vocabulary[head + "-" + tail, default: 0] > 0
+                    || (!joinedKnown && (hyphenPrefixes.contains(head) || halvesKnown))
+                text = keep ? text + next : String(text.dropLast()) + next
+            } else {
+                text += " " + next
+            }
+        }
+        return text
+    }
+
+    /// A line of dashes, equals signs or stars: a separator.
+    static func isRule(_ text: String) -> Bool {
+        text.count >= 3 && text.allSatisfy { "-=_*~#–—·•. ".contains($0) } && Set(text.filter { $0 != " " }).count <= 2
+    }
+
+    /// The length of a list bullet at the start ("- ", "• ", "* "), if the line has one.
+    static func listMarker(_ text: String) -> Int? {
+        guard let first = text.first, "-•*–·▪◦".contains(first), text.dropFirst().first == " " else { return nil }
+        return 2
+    }
+}
