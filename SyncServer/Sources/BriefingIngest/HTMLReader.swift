@@ -19,6 +19,14 @@ public enum HTMLReader {
         guard source.range(of: #"<\s*(html|body|head|p|div|article|h1|title)\b"#, options: [.regularExpression, .caseInsensitive]) != nil else {
             throw ImportError("the file does not look like HTML (no <html>, <body> or block elements); import it as .txt or .md")
         }
+        // A saved page ends with its closing tags; one that starts as a page and lacks them was cut short.
+        let head = source.prefix(1024).lowercased()
+        if head.contains("<!doctype html") || head.contains("<html"),
+            source.range(of: "</html>", options: [.caseInsensitive, .backwards]) == nil,
+            source.range(of: "</body>", options: [.caseInsensitive, .backwards]) == nil
+        {
+            throw ImportError("the page looks cut short: it has neither </body> nor </html>; save the whole page again")
+        }
         let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NONET.rawValue)
         let count = source.utf8.count
         guard let document = source.withCString({ htmlReadMemory($0, Int32(count), nil, "UTF-8", options) }) else {

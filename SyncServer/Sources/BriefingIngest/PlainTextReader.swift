@@ -121,7 +121,10 @@ public enum PlainTextReader {
         for index in marked.indices where marked[index].furniture == nil {
             let line = marked[index]
             let key = repetitionKey(line.text)
-            guard counts[key, default: 0] >= threshold, line.text.split(separator: " ").count <= 16, key.count >= 4 else { continue }
+            // Running headers are short labels, not sentences.
+            guard counts[key, default: 0] >= threshold, line.text.split(separator: " ").count <= 12, key.count >= 4,
+                !line.text.hasSuffix("."), !line.text.hasSuffix(",")
+            else { continue }
             marked[index].furniture = "repeated \(counts[key]!) times, like a running header or footer"
         }
         return marked
@@ -141,8 +144,9 @@ public enum PlainTextReader {
         guard width >= 40, width <= 120 else { return nil }
         // Wrapped text has paragraphs of several lines, most of them filling the width.
         let continued = zip(lines, lines.dropFirst()).filter { !$1.blankBefore }.count
-        let full = lines.filter { Double($0.text.count) >= 0.6 * Double(width) }.count
-        guard Double(continued) >= 0.3 * Double(lines.count), Double(full) >= 0.4 * Double(lines.count) else { return nil }
+        // Most lines stop just short of the width; copied paragraphs, one per line, vary widely.
+        let full = lines.filter { Double($0.text.count) >= 0.8 * Double(width) }.count
+        guard Double(continued) >= 0.3 * Double(lines.count), Double(full) >= 0.45 * Double(lines.count) else { return nil }
         return width
     }
 

@@ -1,0 +1,192 @@
+import BriefingIngest
+import BriefingModel
+import Foundation
+import Testing
+
+@Suite("Reading HTML pages")
+struct HTMLReaderTests {
+    static let page = """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8">
+        <title>Tolls on the Old Bridge &ndash; Riverside Review</title>
+        <meta property="og:site_name" content="Riverside Review">
+        <meta property="og:title" content="Tolls on the Old Bridge | Riverside Review">
+        <script type="application/ld+json">
+        {"@context":"https://schema.org","@graph":[
+          {"@type":"NewsArticle","@id":"#a","headline":"Tolls on the Old Bridge","datePublished":"2025-05-03T22:30:00-04:00",
+           "author":[{"@id":"#p1"},{"@type":"Person","name":"Tomás de la Torre"}],"publisher":{"@id":"#org"}},
+          {"@type":"Person","@id":"#p1","name":"Yasmin al-Hashimi"},
+          {"@type":"Organization","@id":"#org","name":"Riverside Review"}]}
+        </script>
+        <style>p { color: red }</style>
+        </head><body class="single-post has-sidebar comments-open">
+        <header class="site-header"><a href="/">Riverside Review</a><nav><ul><li><a href="/">Home</a></li><li><a href="/t">Transport</a></li></ul></nav></header>
+        <div class="breadcrumbs"><a href="/">Home</a> › <a href="/t">Transport</a></div>
+        <main><article>
+        <h1>Tolls on the Old Bridge</h1>
+        <div class="byline">By <a href="/a/yah">Yasmin al-Hashimi</a> and Tomás de la Torre</div>
+        <figure><img src="b.jpg" alt=""><figcaption>Photo: Lena Okafor</figcaption></figure>
+        <p>The county wants drivers to pay again to cross the old bridge, and commuters on the east bank say they will pay most of it.<sup>1</sup></p>
+        <div class="share-buttons"><a href="#">Share on X</a> <a href="#">Email</a></div>
+        <h2>Who pays?</h2>
+        <p>Drivers from the east bank make four of every five crossings at peak hours, according to the county&rsquo;s own counts.</p>
+        <aside class="pull-quote">Drivers from the east bank make four of every five crossings.</aside>
+        <p>Cyclists and buses would cross free, which the county says keeps the toll fair.<br>Residents disagree.</p>
+        </article></main>
+        <section class="related-posts"><h3>Related</h3><p><a href="/x">Ferry fares rise again this summer across the estuary</a></p></section>
+        <form class="comment-form"><label>Comment</label><textarea></textarea><button>Post Comment</button></form>
+        <footer><p>&copy; 2025 Riverside Media Ltd</p></footer>
+        </body></html>
+        """
+
+    func parse(_ html: String) throws(ImportError) -> ParsedArticle { try ArticleParser.parse(html, format: .html) }
+
+    @Test("metadata gives the fields: JSON-LD through @graph references, the date as written, the site's name")
+    func metadata() throws {
+        let article = try parse(Self.page)
+        #expect(article.title == "Tolls on the Old Bridge")
+        #expect(article.contributors.map(\.name) == ["Yasmin al-Hashimi", "Tomás de la Torre"])
+        #expect(article.publication == "Riverside Review")
+        #expect(article.publishedAt.map { Timestamp.text($0).prefix(10) } == "2025-05-03")
+        #expect(article.imageCredit == "Lena Okafor")
+        #expect(article.decisions.contains { $0.subject == "publication" && $0.reason.contains("og:site_name") })
+    }
+
+    @Test("the body is the article's paragraphs and headings; chrome, share bars, asides, forms and footnote marks are not")
+    func body() throws {
+        let article = try parse(Self.page)
+        #expect(article.sections.map(\.heading) == [nil, "Who pays?"])
+        let body = article.sections.flatMap(\.paragraphs)
+        #expect(body.first == "The county wants drivers to pay again to cross the old bridge, and commuters on the east bank say they will pay most of it.")
+        #expect(body.contains("Drivers from the east bank make four of every five crossings at peak hours, according to the county’s own counts."))
+        #expect(body.contains("Residents disagree."))
+        for junk in ["Share on X", "Home", "Related", "Post Comment", "Ferry fares", "Riverside Media", "four of every five crossings."] {
+            #expect(!body.contains { $0.hasPrefix(junk) || $0 == junk }, "\(junk) leaked")
+        }
+    }
+
+    @Test("a page without metadata falls back on its structure and <title>")
+    func noMetadata() throws {
+        let html = """
+            <html><head><title>Night Buses After Midnight | City Desk</title></head><body>
+            <div id="nav"><a href="/">Home</a></div>
+            <h1>Night Buses After Midnight</h1>
+            <p>By Ana Ruiz</p>
+            <p>Only two routes still run after midnight, and both stop at the river, far from the new housing estates in the north.</p>
+            <p>The operator says demand is too thin; the unions say the timetable made it thin.</p>
+            </body></html>
+            """
+        let article = try parse(html)
+        #expect(article.title == "Night Buses After Midnight")
+        #expect(article.contributors.map(\.name) == ["Ana Ruiz"])
+        #expect(article.sections.flatMap(\.paragraphs).count == 2)
+    }
+
+    @Test("a page cut short, a page of scripts only, and binary data are refused with a reason", arguments: [
+        ("<!DOCTYPE html><html><head><title>A</title></head><body><p>The first paragraph of a page whose saving stopped", "cut short"),
+        ("<!DOCTYPE html><html><head><script>var a = 1;</script><style>p{}</style></head><body><nav><a>Home</a></nav></body></html>", "no text"),
+        ("<html><body>\u{0}\u{1}\u{2}binary</body></html>", "NUL"),
+        ("just some words with no markup at all, saved with the wrong name", "does not look like HTML"),
+    ])
+    func refused(html: String, reason: String) throws {
+        do {
+            _ = try parse(html)
+            Issue.record("accepted: \(html.prefix(40))")
+        } catch {
+            #expect(error.message.contains(reason), "\(error.message)")
+        }
+    }
+}
+
+@Suite("Reading plain text exports")
+struct PlainTextReaderTests {
+    @Test("hard-wrapped lines are rejoined; soft hyphens in typeset text are undone, real ones kept")
+    func hardWrap() throws {
+        let text = """
+            Harbour Dues and the Ferry Lines
+
+            By Ana Ruiz
+
+            Port authorities along the coast have raised harbour dues three times since
+            2021, and the small ferry lines that connect the islands feel each rise more
+            than the large operators do. Their margins are thin, their routes are fixed
+            by contract, and their passengers are mostly residents on low incomes.
+
+            The ministry argues that the dues pay for dredging and for the new quays.
+            It has promised a review of the tariff structure, but the review has been
+            postponed twice, and operators say the uncertainty itself is a cost, be-
+            cause lenders price it into every loan for a new or cleaner vessel.
+
+            \u{0C}Harbour Dues and the Ferry Lines                                    2
+
+            A cross-subsidy from the large operators would be one answer, and the
+            ministry has not ruled it out. The simpler answer is a lower rate for
+            lifeline routes, set in law, so that it cannot be bargained away each
+            year.
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.title == "Harbour Dues and the Ferry Lines")
+        let body = article.sections.flatMap(\.paragraphs)
+        #expect(body.count == 3)
+        #expect(body[0].hasPrefix("Port authorities along the coast have raised harbour dues three times since 2021, and the small"))
+        #expect(body[1].contains("cost, because lenders"))
+        #expect(body[2].hasPrefix("A cross-subsidy"))
+        #expect(body[2].hasSuffix("each year."))
+        #expect(article.excluded.contains { $0.contains("Ferry Lines") && $0.contains("2") })
+    }
+
+    @Test("in mail text a line-end hyphen is a real one")
+    func mailHyphen() throws {
+        let lines = [
+            "Subject: Rural pharmacies", "", "The Village Pharmacy Fee", "", "By Ana Ruiz", "",
+            "Community pharmacies are closing faster in rural areas than at any point in",
+            "the past two decades, and the losses are concentrated in small towns where",
+            "the next nearest pharmacy can be a forty-minute bus ride away from home.", "",
+            "Our analysis of three rural health boards found that practices close to",
+            "a closed pharmacy saw minor-",
+            "ailment appointments rise by between six and nine per cent in a year, and",
+            "the rise was steepest where the next pharmacy was a bus ride away from it.", "",
+            "The usual explanation is that high streets are struggling everywhere. That",
+            "is true, but it misses the part that policy can change: the way pharmacies",
+            "are paid for each item they dispense, which has barely moved since 2019.", "",
+        ]
+        let article = try ArticleParser.parse(lines.joined(separator: "\n"), format: .text)
+        #expect(article.sections.flatMap(\.paragraphs).count == 3)
+        #expect(article.sections.flatMap(\.paragraphs).contains { $0.contains("saw minor-ailment appointments rise") })
+    }
+
+    @Test("a byline not written “By”: a names line with a date, names with particles")
+    func namesLine() throws {
+        let text = """
+            Home
+            Analysis
+            The Carbon Border Tax and the Small Exporter
+            Mariam al-Hashimi and Joost van der Berg | 12 June 2025
+            Small exporters outside the union will carry most of the paperwork, and few of them have the staff to do it.
+            The first reports are due in the autumn, when the transitional period ends and the certificates must be bought.
+            Mariam al-Hashimi is a senior fellow at the Trade Policy Lab in Amman.
+            Joost van der Berg is a researcher in customs law at Leiden University.
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.title == "The Carbon Border Tax and the Small Exporter")
+        #expect(article.contributors.map(\.name) == ["Mariam al-Hashimi", "Joost van der Berg"])
+        #expect(article.contributors.allSatisfy { !$0.bio.isEmpty })
+        #expect(article.publishedAt.map { Timestamp.text($0).prefix(10) } == "2025-06-12")
+        #expect(article.sections.flatMap(\.paragraphs).count == 2)
+    }
+
+    @Test("the title is the line the URL's slug names, not the spam or breadcrumb above it")
+    func slugTitle() throws {
+        let text = """
+            WIN BIG!! Best casino bonus 2025 claim free spins at spin-vip.bet
+            Home › Policy › Water
+            Why Aquifers Need Prices
+            Farmers pump more groundwater than the rain puts back, and nobody pays for what is taken from the future.
+            Metering is cheap; what is missing is the will to charge for the water once it is measured.
+            """
+        let article = try ArticleParser.parse(text, format: .text, sourceURL: "https://example.org/water/why-aquifers-need-prices")
+        #expect(article.title == "Why Aquifers Need Prices")
+        #expect(article.excluded.contains { $0.hasPrefix("WIN BIG") })
+        #expect(article.decisions.first { $0.subject == "title" }?.reason.contains("URL slug") == true)
+    }
+}
