@@ -122,6 +122,76 @@ struct ImporterTests {
         }
     }
 
+    @Test("a bad HTML page (cut short, scripts only, binary) is refused and stores nothing")
+    func badHTML() async throws {
+        let importer = try makeImporter()
+        for page in [
+            "<!DOCTYPE html><html><head><title>Tolls</title></head><body><h1>Tolls</h1><p>The county wants drivers to pay",
+            "<!DOCTYPE html><html><head><script>var x = 1;</script></head><body><nav><a>Home</a></nav></body></html>",
+            "<html><body>\u{0}\u{0}\u{1}</body></html>",
+        ] {
+            await #expect(throws: ImportError.self) { try await importer.importArticle(Data(page.utf8), fileName: "page.html") }
+        }
+        #expect(try await importer.service.store.briefingCount() == 0)
+    }
+
+    @Test("the editor's overrides win, name the briefing, and are kept by the next import unless replaced")
+    func overrides() async throws {
+        let importer = try makeImporter()
+        let first = try await importer.importArticle(
+            ArticleFixtures.data("urban-heat-plans.txt"), fileName: "urban-heat-plans.txt",
+            overrides: ImportOverrides(title: "Heat Plans on Paper", contributors: ["Inés Carrasco"], publication: "The Ledger"), now: Self.now)
+        #expect(first.id == "heat-plans-paper")
+        #expect(first.title == "Heat Plans on Paper")
+        #expect(first.contributors.map(\.name) == ["Inés Carrasco"])
+        #expect(first.contributors.first?.bio.isEmpty == false)
+        #expect(first.publication == "The Ledger")
+        #expect(first.decisions?.contains { $0.subject == "title" && $0.reason == "given with --title" } == true)
+
+        // The revised file, imported without overrides, continues the same briefing with them.
+        let second = try await importer.importArticle(
+            ArticleFixtures.data("urban-heat-plans.rev2.txt"), fileName: "urban-heat-plans.rev2.txt", now: Self.now)
+        #expect(second.outcome == .revised)
+        #expect(second.id == first.id)
+        #expect(second.title == "Heat Plans on Paper")
+        #expect(second.publication == "The Ledger")
+
+        // A new override replaces only its own field.
+        let third = try await importer.importArticle(
+            ArticleFixtures.data("urban-heat-plans.rev2.txt"), fileName: "urban-heat-plans.rev2.txt",
+            overrides: ImportOverrides(publication: "The Urban Ledger", published: Date(timeIntervalSince1970: 1_750_000_000)), now: Self.now)
+        #expect(third.id == first.id)
+        #expect(third.title == "Heat Plans on Paper")
+        #expect(third.publication == "The Urban Ledger")
+        #expect(third.contributors.map(\.name) == ["Inés Carrasco"])
+        let briefing = try #require(try await importer.service.store.briefing(id: first.id))
+        #expect(briefing.publication == "The Urban Ledger")
+        #expect(briefing.revision.publishedAt == Date(timeIntervalSince1970: 1_750_000_000))
+    }
+
+    @Test("an HTML page is imported with its metadata, and its canonical URL identifies it")
+    func htmlPage() async throws {
+        let importer = try makeImporter()
+        let page = """
+            <!DOCTYPE html><html><head><title>Night Buses After Midnight | City Desk</title>
+            <link rel="canonical" href="https://citydesk.example/transport/night-buses-after-midnight">
+            <meta property="og:site_name" content="City Desk"></head><body>
+            <nav><a href="/">Home</a> <a href="/t">Transport</a></nav>
+            <article><h1>Night Buses After Midnight</h1><p class="byline">By Ana Ruiz</p>
+            <p>Only two routes still run after midnight, and both stop at the river, far from the new estates in the north.</p>
+            <p>The operator says demand is too thin; the unions say the timetable made it thin.</p></article>
+            <footer>© 2025 City Desk</footer></body></html>
+            """
+        let report = try await importer.importArticle(Data(page.utf8), fileName: "night-buses.html", now: Self.now)
+        #expect(report.format == .html)
+        #expect(report.id == "night-buses-after-midnight")
+        #expect(report.publication == "City Desk")
+        #expect(report.sourceURL == "https://citydesk.example/transport/night-buses-after-midnight")
+        #expect(report.paragraphs == 2)
+        let again = try await importer.importArticle(Data(page.utf8), fileName: "night-buses.html", now: Self.now)
+        #expect(again.outcome == .unchanged)
+    }
+
     @Test("slugs are readable ASCII")
     func slugs() {
         #expect(ArticleImporter.slug("Batteries for the Dark Weeks: Can Storage Keep Belgium’s Lights On?") == "batteries-dark-weeks-can-storage-keep")
