@@ -190,3 +190,100 @@ struct PlainTextReaderTests {
         #expect(article.decisions.first { $0.subject == "title" }?.reason.contains("URL slug") == true)
     }
 }
+
+@Suite("Metadata and bylines in their many forms")
+struct MetadataFormTests {
+    @Test("microdata and Dublin Core metadata name the author, the date and the title")
+    func microdataAndDublinCore() throws {
+        let html = """
+            <html><head><meta name="DC.title" content="Ferry Fares and the Islands"><meta name="DC.creator" content="Ana Ruiz">
+            <meta name="DC.date" content="2025-04-03"><meta name="DC.publisher" content="Island Council"></head><body>
+            <div class="page-title"><h1>Ferry Fares and the Islands</h1></div>
+            <div itemscope itemtype="https://schema.org/Person"><p>Island residents pay twice what visitors do on the winter timetable, once the discount card lapses.</p>
+            <p>The council will review the card in the spring, with a report due before the summer timetable is set.</p></div>
+            </body></html>
+            """
+        let article = try ArticleParser.parse(html, format: .html)
+        #expect(article.contributors.map(\.name) == ["Ana Ruiz"])
+        #expect(article.publishedAt.map { Timestamp.text($0).prefix(10) } == "2025-04-03")
+        #expect(article.publication == "Island Council")
+
+        let microdata = """
+            <html><head><title>x</title></head><body><article>
+            <h1 itemprop="headline">Grain Silos on the Coast</h1>
+            <span itemprop="author" itemscope><span itemprop="name">Tomás de la Torre</span></span>
+            <time itemprop="datePublished" datetime="2025-02-11T09:00:00+01:00">11 February</time>
+            <p>The silos were built for an export trade that moved south decades ago, and most now stand empty for much of the year.</p>
+            <p>Two of them could store the region's seed reserve, if the ministry pays for new roofs and dryers.</p>
+            </article></body></html>
+            """
+        let second = try ArticleParser.parse(microdata, format: .html)
+        #expect(second.contributors.map(\.name) == ["Tomás de la Torre"])
+        #expect(second.publishedAt.map { Timestamp.text($0).prefix(10) } == "2025-02-11")
+    }
+
+    @Test("TOML front matter, heading anchors and figure shortcodes in a Markdown export")
+    func markdownExport() throws {
+        let markdown = """
+            +++
+            title = "Seed Banks Under One Roof"
+            date = 2025-03-09T10:00:00Z
+            authors = ["Ana Ruiz", "Joost van der Berg"]
+            +++
+
+            {{< figure src="silo.jpg" caption="A silo near Constanța." credit="Photo: Ioana Pop" >}}
+
+            Seed banks are scattered across a dozen institutes, and none of them has a budget for the long term.
+
+            ## Why one roof? {#why-one-roof}
+
+            A single store would cost less to run, and the samples would be safer from one flood or one fire.
+            """
+        let article = try ArticleParser.parse(markdown, format: .markdown)
+        #expect(article.title == "Seed Banks Under One Roof")
+        #expect(article.contributors.map(\.name) == ["Ana Ruiz", "Joost van der Berg"])
+        #expect(article.publishedAt.map { Timestamp.text($0).prefix(10) } == "2025-03-09")
+        #expect(article.imageCredit == "Ioana Pop")
+        #expect(article.sections.compactMap(\.heading) == ["Why one roof?"])
+    }
+
+    @Test("bylines with roles, with a picture credit, and a letter's sign-off")
+    func bylineForms() throws {
+        let roles = """
+            Policy Notes
+            Keeping Night Trains Running
+            Ana Ruiz, Senior Fellow, and Joost van der Berg, Research Associate
+            Published 3 April 2025 | Updated 5 April 2025
+            Night trains lost their subsidies a decade ago, and most of the routes closed within two years of it.
+            A handful came back when operators found that sleeper cars fill up on the long routes to the mountains.
+            """
+        let first = try ArticleParser.parse(roles, format: .text)
+        #expect(first.contributors.map(\.name) == ["Ana Ruiz", "Joost van der Berg"])
+        #expect(first.publishedAt.map { Timestamp.text($0).prefix(10) } == "2025-04-03")
+
+        let credit = """
+            Keeping Night Trains Running
+            Words: Ana Ruiz · Pictures: Lena Okafor
+            Night trains lost their subsidies a decade ago, and most of the routes closed within two years of it.
+            A handful came back when operators found that sleeper cars fill up on the long routes to the mountains.
+            """
+        let second = try ArticleParser.parse(credit, format: .text)
+        #expect(second.contributors.map(\.name) == ["Ana Ruiz"])
+        #expect(second.imageCredit == "Lena Okafor")
+
+        let letter = """
+            Keeping Night Trains Running
+
+            Night trains lost their subsidies a decade ago, and most of the routes closed within two years of it.
+
+            A handful came back when operators found that sleeper cars fill up on the long routes to the mountains.
+
+            Until next time,
+
+            — Ana Ruiz, Senior Analyst
+            """
+        let third = try ArticleParser.parse(letter, format: .text)
+        #expect(third.contributors.map(\.name) == ["Ana Ruiz"])
+        #expect(third.sections.flatMap(\.paragraphs).count == 2)
+    }
+}

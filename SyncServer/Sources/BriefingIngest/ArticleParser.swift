@@ -196,11 +196,21 @@ public enum ArticleParser {
             bylineNames.forEach(add)
             metadata.authors.forEach(add)
             bios.map(\.name).forEach(add)
+            // No byline, metadata or bio: a letter signed off at the end ("— Ana Ruiz, Editor").
+            var signedOff = false
+            if names.isEmpty, let index = nonBody.last(where: { $0 > blocks.count / 2 && LineShapes.signOff(blocks[$0].text) != nil }),
+                let name = LineShapes.signOff(blocks[index].text)
+            {
+                add(name)
+                used.insert(index)
+                signedOff = true
+            }
             if !names.isEmpty {
                 var sources: [String] = []
                 if !bylineNames.isEmpty { sources.append("the byline") }
                 if !metadata.authors.isEmpty { sources.append("the page's \(metadata.authorsSource ?? "metadata")") }
                 if !bios.isEmpty { sources.append("bio paragraphs at the end") }
+                if signedOff { sources.append("the sign-off at the end") }
                 decisions.append(.init(subject: "contributors", value: names.joined(separator: ", "), reason: "from " + sources.joined(separator: ", ")))
             }
         }
@@ -240,6 +250,9 @@ public enum ArticleParser {
         if let given = overrides.imageCredit {
             imageCredit = given
             decisions.append(.init(subject: "image credit", value: given, reason: "given with --image-credit"))
+        } else if let index = bylineIndex, let credit = features[index].byline?.credit {
+            imageCredit = credit
+            decisions.append(.init(subject: "image credit", value: credit, reason: "the picture credit in the byline", line: blocks[index].line))
         } else if let index = nonBody.first(where: { features[$0].credit != nil || (blocks[$0].markup == .caption && !blocks[$0].chrome) }) {
             imageCredit = features[index].credit ?? blocks[index].text
             used.insert(index)

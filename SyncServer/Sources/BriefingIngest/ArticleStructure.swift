@@ -202,8 +202,10 @@ struct ArticleStructure {
         for index in found.indices {
             if let byline = found[index].byline {
                 let keys = Set(byline.names.map(Names.key))
+                // A date line right after a names line makes it a byline too.
+                let dated = index + 1 < found.count && found[index + 1].date != nil && found[index + 1].byline == nil
                 found[index].bylineStrong = byline.labelled || byline.date != nil || !keys.isDisjoint(with: bioNames)
-                    || !keys.isDisjoint(with: authorKeys)
+                    || !keys.isDisjoint(with: authorKeys) || dated
                 if found[index].bylineStrong { bylineNames.formUnion(keys) }
             }
             if let name = found[index].bioName {
@@ -356,7 +358,11 @@ struct ArticleStructure {
         if let reason = feature.uiLabel { score.add(-6, reason) }
         if let reason = feature.breadcrumb { score.add(-6, reason) }
         if let reason = feature.spam { score.add(-7, reason) }
-        if feature.date != nil || feature.byline != nil || feature.credit != nil { score.add(-6, "a byline, date or credit") }
+        if feature.date != nil || feature.bylineStrong || feature.credit != nil {
+            score.add(-6, "a byline, date or credit")
+        } else if feature.byline != nil {
+            score.add(-1, "reads like a line of names")
+        }
         if feature.publication != nil { score.add(-4, "a publication line") }
         if block.furniture != nil { score.add(-2, block.furniture!) }
         if block.linkDensity > 0.5 { score.add(-4, "mostly link text") }

@@ -90,6 +90,10 @@ public enum HTMLReader {
         var bufferContext = Context()
         var bufferLine = 0
         var meta: [String: String] = [:]
+        /// Every value of a meta key that may repeat (`citation_author`, `article:author`).
+        var metaAll: [String: [String]] = [:]
+        /// Microdata in the page (`itemprop="headline"`, `"author"`, `"datePublished"`).
+        var microdata: [String: [String]] = [:]
         var titleText: String?
         var canonical: String?
         var jsonLD: [[String: Any]] = []
@@ -189,8 +193,9 @@ public enum HTMLReader {
                     case "meta":
                         let key = (HTMLReader.attribute(current, "property") ?? HTMLReader.attribute(current, "name")
                             ?? HTMLReader.attribute(current, "itemprop"))?.lowercased()
-                        if let key, let content = HTMLReader.attribute(current, "content"), meta[key] == nil {
-                            meta[key] = TextNormalizer.normalize(content)
+                        if let key, let content = HTMLReader.attribute(current, "content") {
+                            if meta[key] == nil { meta[key] = TextNormalizer.normalize(content) }
+                            metaAll[key, default: []].append(TextNormalizer.normalize(content))
                         }
                     case "title":
                         if titleText == nil { titleText = HTMLReader.text(of: current).map(TextNormalizer.normalize) }
@@ -203,6 +208,14 @@ public enum HTMLReader {
                             jsonLD += JSONLD.objects(json)
                         }
                     default:
+                        if let property = HTMLReader.attribute(current, "itemprop")?.lowercased(),
+                            ["headline", "author", "datepublished", "publisher", "creator"].contains(property)
+                        {
+                            // An author's itemprop="author" often wraps itemprop="name".
+                            let value = HTMLReader.attribute(current, "content") ?? HTMLReader.attribute(current, "datetime")
+                                ?? HTMLReader.namedText(current) ?? HTMLReader.text(of: current)
+                            if let value { microdata[property, default: []].append(TextNormalizer.normalize(value)) }
+                        }
                         if let children = current.pointee.children { collectMetadata(children) }
                     }
                 }
@@ -214,12 +227,17 @@ public enum HTMLReader {
             var metadata = SourceMetadata()
             let article = JSONLD.article(in: jsonLD)
             let siteName = meta["og:site_name"] ?? article.flatMap { JSONLD.publisherName($0, in: jsonLD) }
+                ?? microdata["publisher"]?.first ?? meta["dc.publisher"] ?? meta["dcterms.publisher"] ?? meta["citation_publisher"]
+                ?? meta["citation_journal_title"]
             if let article, let headline = JSONLD.string(article["headline"]) ?? JSONLD.string(article["name"]) {
                 metadata.title = headline
                 metadata.titleSource = "JSON-LD headline"
-            } else if let title = meta["og:title"] ?? meta["twitter:title"] {
+            } else if let title = meta["og:title"] ?? meta["twitter:title"] ?? microdata["headline"]?.first
+                ?? meta["dc.title"] ?? meta["dcterms.title"] ?? meta["citation_title"]
+            {
                 metadata.title = Names.withoutSiteSuffix(title, site: siteName)
-                metadata.titleSource = meta["og:title"] != nil ? "og:title" : "twitter:title"
+                metadata.titleSource = meta["og:title"] != nil ? "og:title" : meta["twitter:title"] != nil ? "twitter:title"
+                    : microdata["headline"] != nil ? "microdata headline" : "Dublin Core or citation title"
             } else if let title = titleText, !title.isEmpty {
                 metadata.title = Names.withoutSiteSuffix(title, site: siteName)
                 metadata.titleSource = "<title>"
@@ -240,9 +258,14 @@ public enum HTMLReader {
                 }
             }
             if metadata.authors.isEmpty {
-                for key in ["author", "article:author", "dc.creator", "parsely-author", "sailthru.author"] {
-                    guard let value = meta[key], !value.contains("://") else { continue }
-                    let names = Names.split(list: value)
+                if let names = microdata["author"]?.flatMap(Names.split(list:)), !names.isEmpty {
+                    metadata.authors = names
+                    metadata.authorsSource = "microdata author"
+                }
+                for key in ["author", "article:author", "dc.creator", "dcterms.creator", "citation_author", "parsely-author", "sailthru.author"]
+                where metadata.authors.isEmpty {
+                    let values = (metaAll[key] ?? []).filter { !$0.contains("://") }
+                    let names = values.flatMap(Names.split(list:))
                     if !names.isEmpty {
                         metadata.authors = names
                         metadata.authorsSource = "meta \(key)"
@@ -251,7 +274,13 @@ public enum HTMLReader {
                 }
             }
             if metadata.published == nil {
-                for key in ["article:published_time", "datepublished", "date", "dc.date", "pubdate", "publish-date", "sailthru.date"] {
+                if let date = microdata["datepublished"]?.first.flatMap(MetadataDate.parse) {
+                    metadata.published = date
+                    metadata.publishedSource = "microdata datePublished"
+                }
+                for key in ["article:published_time", "datepublished", "date", "dc.date", "dcterms.date", "dc.date.issued", "dcterms.issued",
+                    "citation_publication_date", "citation_date", "pubdate", "publish-date", "sailthru.date"]
+                where metadata.published == nil {
                     if let date = meta[key].flatMap(MetadataDate.parse) {
                         metadata.published = date
                         metadata.publishedSource = key == "article:published_time" ? "article:published_time" : "meta \(key)"
@@ -261,7 +290,7 @@ public enum HTMLReader {
             }
             if let siteName, !siteName.isEmpty {
                 metadata.publication = siteName
-                metadata.publicationSource = meta["og:site_name"] != nil ? "og:site_name" : "JSON-LD publisher"
+                metadata.publicationSource = meta["og:site_name"] != nil ? "og:site_name" : article != nil ? "JSON-LD publisher" : "publisher metadata"
             }
             metadata.url = canonical ?? meta["og:url"]
             return metadata
@@ -289,6 +318,19 @@ public enum HTMLReader {
                 return value
             }
             attribute = current.pointee.next
+        }
+        return nil
+    }
+
+    /// The text of the first descendant marked `itemprop="name"`.
+    static func namedText(_ node: xmlNodePtr) -> String? {
+        var child = node.pointee.children
+        while let current = child {
+            if current.pointee.type == XML_ELEMENT_NODE {
+                if attribute(current, "itemprop")?.lowercased() == "name" { return attribute(current, "content") ?? text(of: current) }
+                if let found = namedText(current) { return found }
+            }
+            child = current.pointee.next
         }
         return nil
     }

@@ -216,12 +216,14 @@ enum LineShapes {
     struct Byline: Hashable {
         var names: [String]
         var date: Date?
+        /// A picture credit written in the byline ("Words: A · Pictures: B").
+        var credit: String?
         /// Written with a label ("By", "Written by", "Authors:").
         var labelled: Bool
     }
 
     static let bylineLabel = try! NSRegularExpression(pattern:
-        #"^(?:(?:by|written by|words by|text by|story by|reporting by|reported by|posted by|authored by|analysis by|commentary by|an? (?:analysis|commentary|essay) by|authors?|contributors?|byline|writers?)\s*[:：]?\s+)"#, options: [.caseInsensitive])
+        #"^(?:(?:by|written by|words by|text by|story by|reporting by|reported by|posted by|authored by|analysis by|commentary by|an? (?:analysis|commentary|essay) by|authors?|contributors?|byline|writers?|words|text|reporting)\s*[:：]?\s+)"#, options: [.caseInsensitive])
 
     /// The names (and a date) a byline gives: "By A and B", "Authors: A, B", "A and B | 12 June 2025".
     static func byline(_ text: String) -> Byline? {
@@ -229,6 +231,9 @@ enum LineShapes {
         var body = text
         var labelled = false
         if let match = matches(bylineLabel, text) {
+            let label = text[..<match.upperBound].lowercased().trimmingCharacters(in: .whitespaces)
+            // "Words", "Text" and "Reporting" label a byline only with a colon ("Words: Ana Ruiz").
+            if ["words", "text", "reporting"].contains(label) { return nil }
             let rest = text[match.upperBound...]
             // "By" must be followed by a name, not "By 2030 the grid …".
             guard let first = rest.unicodeScalars.first, first.properties.isUppercase || first.properties.isAlphabetic else { return nil }
@@ -238,11 +243,16 @@ enum LineShapes {
         guard labelled || !endsWithPeriod(text) else { return nil }
         var names: [String] = []
         var date: Date?
+        var pictureCredit: String?
         var other = 0
         for segment in body.components(separatedBy: CharacterSet(charactersIn: "|·•—–")).map({ $0.trimmingCharacters(in: .whitespaces) })
         where !segment.isEmpty {
             if let mention = DateMention.all(in: segment).first(where: { $0.precision == .day }) {
                 date = date ?? mention.date
+                continue
+            }
+            if let found = credit(segment) {
+                pictureCredit = pictureCredit ?? found
                 continue
             }
             if uiLabel(segment) != nil || segment.lowercased().hasPrefix("updated") || segment.lowercased().hasPrefix("published") {
@@ -252,13 +262,30 @@ enum LineShapes {
             let pieces = segment.replacingOccurrences(of: #"\s+(?:and|und|et|y|&)\s+"#, with: ",", options: .regularExpression)
                 .split(whereSeparator: { ",;".contains($0) }).map { Names.clean(String($0)) }.filter { !$0.isEmpty }
             let found = pieces.filter(Names.isName)
-            if found.isEmpty { other += 1 }
-            if !labelled && found.count != pieces.count { other += pieces.count - found.count }
+            // Roles between names ("A, Senior Fellow, and B") are not names, nor other text.
+            let unexplained = pieces.filter { !Names.isName($0) && !isRole($0) }
+            if found.isEmpty && !unexplained.isEmpty { other += 1 }
+            if !labelled { other += unexplained.count }
             names += found
         }
         guard !names.isEmpty else { return nil }
         if !labelled && other > 0 { return nil }
-        return Byline(names: names, date: date, labelled: labelled)
+        return Byline(names: names, date: date, credit: pictureCredit, labelled: labelled)
+    }
+
+    static let roleWords: Set<String> = [
+        "senior", "junior", "chief", "lead", "principal", "associate", "assistant", "deputy", "visiting", "non-resident",
+        "nonresident", "adjunct", "research", "policy", "programme", "program", "fellow", "fellows", "director", "analyst",
+        "economist", "editor", "correspondent", "reporter", "writer", "contributor", "researcher", "professor", "lecturer",
+        "scientist", "adviser", "advisor", "consultant", "manager", "officer", "head", "staff", "intern", "partner", "founder",
+        "of", "and", "at", "the", "for", "in", "contributing", "special", "political", "economics", "data", "investigations",
+        "guest", "columnist", "photographer", "illustrator", "producer", "coordinator", "specialist",
+    ]
+
+    /// A role written after a name in a byline: "Senior Fellow", "Research Associate".
+    static func isRole(_ text: String) -> Bool {
+        let words = text.lowercased().split(separator: " ").map(String.init)
+        return !words.isEmpty && words.count <= 6 && words.allSatisfy(roleWords.contains) && words.contains { !["of", "and", "at", "the", "for", "in"].contains($0) }
     }
 
     static let dateFiller: Set<String> = [
@@ -370,6 +397,17 @@ enum LineShapes {
         guard let dash = text.range(of: " — ") ?? text.range(of: " – ") else { return nil }
         let name = String(text[..<dash.lowerBound]).trimmingCharacters(in: .whitespaces)
         return (1...6).contains(words(name)) && startsCapitalized(name) && !Names.isName(name) ? name : nil
+    }
+
+    /// The name a letter signs off with: "— Ana Ruiz, Senior Analyst", "Ana Ruiz | Editor".
+    static func signOff(_ text: String) -> String? {
+        guard words(text) <= 12, !endsWithPeriod(text) else { return nil }
+        let body = text.trimmingCharacters(in: CharacterSet(charactersIn: "—–-~ "))
+        let head = body.components(separatedBy: CharacterSet(charactersIn: ",|")).first.map { $0.components(separatedBy: " — ")[0] } ?? body
+        let name = Names.clean(head)
+        guard Names.isName(name) else { return nil }
+        let rest = body.dropFirst(head.count).trimmingCharacters(in: CharacterSet(charactersIn: " ,|—–-"))
+        return rest.isEmpty || isRole(rest) || words(rest) <= 8 ? name : nil
     }
 
     // MARK: Bios

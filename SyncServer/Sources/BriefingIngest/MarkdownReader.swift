@@ -65,12 +65,22 @@ public enum MarkdownReader {
             } else if let level = headingLevel(trimmed) {
                 flush()
                 let heading = String(trimmed.drop { $0 == "#" }).replacingOccurrences(of: #"\s+#+\s*$"#, with: "", options: .regularExpression)
+                    .replacingOccurrences(of: #"\s*\{[#.][^}]*\}\s*$"#, with: "", options: .regularExpression)
                 var unit = SourceBlock(text: TextNormalizer.normalize(inline(heading)), raw: trimmed, line: index + 1 + offset)
                 unit.markup = .heading(level: level)
                 blocks.append(unit)
             } else if trimmed.allSatisfy({ "-*_ ".contains($0) }) && trimmed.filter({ $0 != " " }).count >= 3 {
                 flush()
                 blocks.append(SourceBlock(text: "", raw: trimmed, line: index + 1 + offset, markup: .rule))
+            } else if let shortcode = figureShortcode(trimmed) {
+                // `{{< figure src="…" caption="…" credit="…" >}}`: an image and its caption.
+                flush()
+                blocks.append(SourceBlock(text: "", raw: trimmed, line: index + 1 + offset, markup: .image))
+                if !shortcode.isEmpty {
+                    blocks.append(SourceBlock(text: shortcode, raw: trimmed, line: index + 1 + offset, markup: .caption))
+                }
+            } else if trimmed.hasPrefix("{{") || trimmed.hasPrefix("{%") {
+                flush()  // another shortcode or template tag: not text
             } else if trimmed.range(of: #"^!\[[^\]]*\]\([^)]*\)$"#, options: .regularExpression) != nil {
                 flush()
                 blocks.append(SourceBlock(text: "", raw: trimmed, line: index + 1 + offset, markup: .image))
@@ -100,6 +110,21 @@ public enum MarkdownReader {
             }
         }
         return SourceDocument(format: .markdown, blocks: blocks, metadata: metadata)
+    }
+
+    /// The caption and credit of a Hugo-style figure shortcode, or nil for another line.
+    static func figureShortcode(_ line: String) -> String? {
+        guard line.range(of: #"^\{\{[<%]\s*figure\b"#, options: .regularExpression) != nil else { return nil }
+        func attribute(_ name: String) -> String? {
+            guard let range = line.range(of: name + #"\s*=\s*"[^"]*""#, options: .regularExpression) else { return nil }
+            let value = line[range].drop { $0 != "\"" }.dropFirst().dropLast()
+            return value.isEmpty ? nil : TextNormalizer.normalize(String(value))
+        }
+        // The credit, labelled, is what the caption block carries; else the caption itself.
+        if let credit = attribute("credit") ?? attribute("attr") {
+            return LineShapes.credit(credit) != nil ? credit : "Credit: \(credit)"
+        }
+        return attribute("caption") ?? attribute("title") ?? ""
     }
 
     static func splitItems(_ lines: [String]) -> [String] {
@@ -167,12 +192,19 @@ public enum MarkdownReader {
 
     /// YAML front matter between `---` lines: the scalar keys and simple lists an export writes.
     static func frontMatter(_ lines: [String]) -> (SourceMetadata, Int)? {
-        guard lines.first?.trimmingCharacters(in: .whitespaces) == "---",
-            let end = lines.dropFirst().firstIndex(where: { ["---", "..."].contains($0.trimmingCharacters(in: .whitespaces)) })
+        // YAML between `---` lines, or TOML between `+++` lines (`key = "value"`).
+        let fence = lines.first?.trimmingCharacters(in: .whitespaces)
+        guard fence == "---" || fence == "+++",
+            let end = lines.dropFirst().firstIndex(where: {
+                fence == "+++" ? $0.trimmingCharacters(in: .whitespaces) == "+++" : ["---", "..."].contains($0.trimmingCharacters(in: .whitespaces))
+            })
         else { return nil }
+        let body = fence == "+++"
+            ? lines[1..<end].map { $0.replacingOccurrences(of: #"^(\s*[A-Za-z_][\w-]*)\s*=\s*"#, with: "$1: ", options: .regularExpression) }
+            : Array(lines[1..<end])
         var values: [String: [String]] = [:]
         var key: String?
-        for line in lines[1..<end] {
+        for line in body {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.hasPrefix("- "), let key {
                 values[key, default: []].append(unquote(String(trimmed.dropFirst(2))))
@@ -180,14 +212,17 @@ public enum MarkdownReader {
                 let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
                 let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
                 key = name
-                if value.hasPrefix("[") && value.hasSuffix("]") {
+                if value.hasPrefix("{") && value.hasSuffix("}"), let inner = value.range(of: #"name\s*[:=]\s*("[^"]*"|'[^']*'|[^,}]+)"#, options: .regularExpression) {
+                    // `author: {name: Ana Ruiz, url: …}`
+                    values[name] = [unquote(String(value[inner].drop(while: { $0 != ":" && $0 != "=" }).dropFirst()))]
+                } else if value.hasPrefix("[") && value.hasSuffix("]") {
                     values[name] = value.dropFirst().dropLast().split(separator: ",").map { unquote(String($0)) }
                 } else if !value.isEmpty {
                     values[name] = [unquote(value)]
                 }
-            } else if let key, line.hasPrefix(" "), trimmed.hasPrefix("name:") {
+            } else if let key, line.hasPrefix(" "), trimmed.hasPrefix("name:") || trimmed.hasPrefix("- name:") {
                 // `authors:` given as a list of maps: `- name: Ana Ruiz`.
-                values[key, default: []].append(unquote(String(trimmed.dropFirst(5))))
+                values[key, default: []].append(unquote(String(trimmed.drop(while: { $0 != ":" }).dropFirst())))
             }
         }
         var metadata = SourceMetadata()

@@ -111,6 +111,8 @@ public enum PlainTextReader {
             if pageNumber.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil {
                 marked[index].furniture = "a page number"
                 pageMarks += 1
+            } else if text.range(of: #"(\.\s?){4,}\s*\d{1,4}$|…{2,}\s*\d{1,4}$"#, options: .regularExpression) != nil {
+                marked[index].furniture = "a table of contents entry"
             }
         }
         // A running header is a short line repeated on several pages; its page number (if it has
