@@ -147,8 +147,12 @@ public enum PlainTextReader {
         // Wrapped text has paragraphs of several lines, most of them filling the width.
         let continued = zip(lines, lines.dropFirst()).filter { !$1.blankBefore }.count
         // Most lines stop just short of the width; copied paragraphs, one per line, vary widely.
-        let full = lines.filter { Double($0.text.count) >= 0.8 * Double(width) }.count
-        guard Double(continued) >= 0.3 * Double(lines.count), Double(full) >= 0.45 * Double(lines.count) else { return nil }
+        // (Column widths of mail and PDF text are rarely over 100; a ragged right needs more lines
+        // near the width to tell it from copied paragraphs.)
+        let nearlyFull = lines.filter { Double($0.text.count) >= 0.8 * Double(width) }.count
+        let fairlyFull = lines.filter { Double($0.text.count) >= 0.6 * Double(width) }.count
+        let filled = Double(nearlyFull) >= 0.45 * Double(lines.count) || (width <= 100 && Double(fairlyFull) >= 0.4 * Double(lines.count))
+        guard Double(continued) >= 0.3 * Double(lines.count), filled else { return nil }
         return width
     }
 
