@@ -115,6 +115,12 @@ public enum ArticleParser {
                     structure.titleScore(index).value, structure.paragraphScore(index).value, structure.headingScore(index).value,
                     structure.nonBodyScore(index).value, structure.bioScore(index).value, String(blocks[index].text.prefix(60)) + (blocks[index].furniture.map { " [\($0)]" } ?? ""))
                 FileHandle.standardError.write(Data((line + "\n").utf8))
+                if ProcessInfo.processInfo.environment["BRIEFINGS_TRACE_IMPORT"] == "why" {
+                    let title = structure.titleScore(index)
+                    FileHandle.standardError.write(Data(("        title: " + title.reasons.map { String(format: "%+.1f %@", $0.weight, $0.text) }.joined(separator: ", ") + "\n").utf8))
+                    let paragraph = structure.paragraphScore(index)
+                    FileHandle.standardError.write(Data(("        paragraph: " + paragraph.reasons.map { String(format: "%+.1f %@", $0.weight, $0.text) }.joined(separator: ", ") + "\n").utf8))
+                }
             }
         }
         var decisions: [ImportDecision] = []
@@ -168,6 +174,17 @@ public enum ArticleParser {
             byline = blocks[index].text
             bylineNames = found.names
             used.insert(index)
+            // Authors listed one per line (a card each, maybe with a role line between): all of them.
+            var next = index + 1
+            while next < blocks.count, next - index <= 12, !roles[next].isBody {
+                if let more = features[next].byline, !more.labelled, features[next].bylineStrong || metadata.authors.count > 0 || next == index + 1 {
+                    bylineNames += more.names
+                    used.insert(next)
+                } else if !(LineShapes.isRole(blocks[next].text) || features[next].words <= 4) {
+                    break
+                }
+                next += 1
+            }
             decisions.append(.init(
                 subject: "byline", value: blocks[index].text,
                 reason: found.labelled ? "labelled as a byline" : "a line of names" + (features[index].bylineStrong ? " the bios or metadata also name" : " after the title"),
@@ -198,9 +215,16 @@ public enum ArticleParser {
             bios.map(\.name).forEach(add)
             // No byline, metadata or bio: a letter signed off at the end ("— Ana Ruiz, Editor").
             var signedOff = false
-            if names.isEmpty, let index = nonBody.last(where: { $0 > blocks.count / 2 && LineShapes.signOff(blocks[$0].text) != nil }),
-                let name = LineShapes.signOff(blocks[index].text)
-            {
+            // The signature follows a valediction, starts with a dash, or has the person's role under it.
+            func signature(_ index: Int) -> Bool {
+                guard index > blocks.count / 2, LineShapes.signOff(blocks[index].text) != nil else { return false }
+                let dashed = blocks[index].text.first.map { "—–-~".contains($0) } ?? false
+                let afterValediction = index > 0 && features[index - 1].valediction
+                let roleBelow = index + 1 < blocks.count && (LineShapes.isRole(blocks[index + 1].text.components(separatedBy: ",")[0])
+                    || LineShapes.bioVocabulary(blocks[index + 1].text) > 0)
+                return dashed || afterValediction || roleBelow
+            }
+            if names.isEmpty, let index = nonBody.first(where: signature), let name = LineShapes.signOff(blocks[index].text) {
                 add(name)
                 used.insert(index)
                 signedOff = true
@@ -215,7 +239,15 @@ public enum ArticleParser {
             }
         }
         let contributors = names.map { name in
-            Contributor(name: name, bio: bios.first { Names.key($0.name) == Names.key(name) }?.text ?? "")
+            let found = bios.first { Names.key($0.name) == Names.key(name) }?.text
+            // A metadata bio counts when it is about the person: it names them.
+            var given: String?
+            if let bio = metadata.bios.first(where: { Names.key($0.key) == Names.key(name) })?.value,
+                name.split(separator: " ").contains(where: { $0.count >= 3 && bio.contains(String($0)) })
+            {
+                given = bio
+            }
+            return Contributor(name: name, bio: found ?? given ?? "")
         }
 
         // Date.

@@ -79,10 +79,19 @@ struct ArticleStructure {
         var publication: LineShapes.PublicationMention?
         var bioName: String?
         var bioMatched = false
+        /// A bio that names its person by pronoun, after a line with the name.
+        var pronounBio = false
+        /// The name line over a pronoun bio.
+        var bioLabel = false
         var closingLabel = false
         var citation = false
         var afterClosingLabel = false
+        /// In a list of other articles' headlines, under a "Related" or "Trending now" label.
+        var inHeadlineList = false
         var slugMatch = 0.0
+        var subjectMatch = 0.0
+        /// "Until next time,", "Best wishes,": a letter's closing.
+        var valediction = false
         var metadataTitleMatch = 0.0
         var titleShaped = false
         var headingShaped = false
@@ -143,6 +152,7 @@ struct ArticleStructure {
     mutating func computeFeatures() {
         let slug = Self.slugWords(sourceURL)
         let metadataTitle = (givenTitle ?? metadata.title).map(Self.wordList) ?? []
+        let subject = metadata.subject.map(Self.wordList) ?? []
         docHasHeadingMarkup = blocks.contains { ($0.headingLevel ?? 0) >= 2 }
         mostlyTight = blocks.filter(\.tight).count * 2 > blocks.count
 
@@ -191,7 +201,9 @@ struct ArticleStructure {
             feature.slugMatch = Self.similarity(text, slug)
             feature.metadataTitleMatch = Self.similarity(text, metadataTitle)
             feature.titleShaped = (2...30).contains(feature.words) && text.count <= 250 && !feature.endsWithPeriod
-                && LineShapes.startsCapitalized(text) && !text.hasSuffix(":")
+                && LineShapes.startsCapitalized(text)
+            feature.subjectMatch = Self.similarity(text, subject)
+            feature.valediction = LineShapes.valediction(text)
             feature.headingShaped = (1...16).contains(feature.words) && text.count <= 140 && !feature.endsWithPeriod
                 && !text.hasSuffix(":") && LineShapes.startsCapitalized(text)
             found.append(feature)
@@ -204,8 +216,20 @@ struct ArticleStructure {
                 let keys = Set(byline.names.map(Names.key))
                 // A date line right after a names line makes it a byline too.
                 let dated = index + 1 < found.count && found[index + 1].date != nil && found[index + 1].byline == nil
+                // Names on consecutive lines, each a line of names, list the authors.
+                func bare(_ other: Int) -> Bool {
+                    found[other].byline.map { !$0.labelled } == true && blocks[other].furniture == nil
+                }
+                // (In HTML, blocks have no blank lines between them to go by.)
+                let html = blocks.allSatisfy { !$0.tight }
+                // (Not a line that finishes the one before: "Why the Childcare Expansion Is / Leaving Rural Families Behind".)
+                let finishesPrevious = index > 0 && (Self.joiningWords.contains(blocks[index - 1].text.split(separator: " ").last.map { $0.lowercased() } ?? "")
+                    || blocks[index - 1].text.hasSuffix(":") || blocks[index - 1].text.hasSuffix(","))
+                let listed = !byline.labelled && !finishesPrevious
+                    && ((index > 0 && bare(index - 1) && (blocks[index].tight || html))
+                        || (index + 1 < found.count && bare(index + 1) && (blocks[index + 1].tight || html)))
                 found[index].bylineStrong = byline.labelled || byline.date != nil || !keys.isDisjoint(with: bioNames)
-                    || !keys.isDisjoint(with: authorKeys) || dated
+                    || !keys.isDisjoint(with: authorKeys) || dated || (listed && position(index) < 0.3)
                 if found[index].bylineStrong { bylineNames.formUnion(keys) }
             }
             if let name = found[index].bioName {
@@ -213,7 +237,58 @@ struct ArticleStructure {
             }
             found[index].afterClosingLabel = afterLabel
             // Past the middle, a notes or "About the authors" label starts the closing matter.
-            if found[index].closingLabel && Double(index) > 0.5 * Double(found.count) { afterLabel = true }
+            if (found[index].closingLabel || found[index].valediction) && Double(index) > 0.5 * Double(found.count) { afterLabel = true }
+        }
+        // An author box: a name line (or "About Name"), perhaps a role line, then "She is …" or
+        // "Oluwaseun leads …" (the first name alone).
+        for index in found.indices.dropFirst() where found[index].bioName == nil && found[index].endsSentence && found[index].words >= 6 {
+            for back in [index - 1, index - 2] where back >= 0 {
+                var label = blocks[back].text
+                if label.lowercased().hasPrefix("about ") { label = String(label.dropFirst(6)) }
+                let name = Names.clean(label)
+                guard found[back].words <= 6, Names.isName(name), back == index - 1 || LineShapes.isRole(blocks[index - 1].text)
+                    || found[index - 1].words <= 6
+                else { continue }
+                let opening = blocks[index].text.split(separator: " ").prefix(2).map(String.init)
+                let firstName = String(name.split(separator: " ")[0])
+                let pronoun = LineShapes.pronounBio(blocks[index].text)
+                let byFirstName = opening.count == 2 && opening[0] == firstName && opening[1].first?.isLowercase == true
+                    && !LineShapes.reportingVerbs.contains(opening[1])
+                if pronoun || byFirstName {
+                    found[index].bioName = name
+                    found[index].pronounBio = true
+                    found[back].bioLabel = true
+                    break
+                }
+            }
+        }
+        // A closing paragraph that opens with a contributor's name and any verb is their bio
+        // ("Rustam Tursunov tracks wage data …"), when the byline or metadata names them.
+        let knownNames = bylineNames.union(authorKeys)
+        for index in found.indices where found[index].bioName == nil && found[index].endsSentence && found[index].words >= 6
+            && position(index) > 0.5
+        {
+            let words = blocks[index].text.split(separator: " ").map(String.init)
+            for length in (2...5).reversed() where words.count > length {
+                let candidate = words[0..<length].joined(separator: " ")
+                let verb = words[length]
+                guard knownNames.contains(Names.key(candidate)), verb.first?.isLowercase == true, !LineShapes.reportingVerbs.contains(verb) else { continue }
+                found[index].bioName = Names.clean(candidate)
+                found[index].bioMatched = true
+                break
+            }
+        }
+        // The short title-shaped lines under a "Related" or "Trending now" label are other articles.
+        for index in found.indices where LineShapes.headlineListLabel(blocks[index].text) {
+            var next = index + 1
+            // A sponsor's block is its pitch, sentences and all; a headline list is short lines.
+            let sponsor = LineShapes.sponsorLabel(LineShapes.key(blocks[index].text))
+            while next < found.count, next - index <= (sponsor ? 4 : 8), sponsor || (found[next].words <= 18 && !found[next].endsWithPeriod),
+                found[next].bioName == nil, blocks[next].headingLevel.map({ $0 >= 3 }) ?? true
+            {
+                found[next].inHeadlineList = true
+                next += 1
+            }
         }
         for index in found.indices where found[index].bioName != nil && !found[index].bioMatched {
             found[index].bioMatched = bylineNames.contains(Names.key(found[index].bioName!))
@@ -240,6 +315,10 @@ struct ArticleStructure {
         if feature.credit != nil { score.add(-6 * scale, "an image credit") }
         if let mention = feature.publication { score.add(-6 * scale, mention.evidence) }
         if feature.closingLabel { score.add(-4 * scale, "a label of the closing matter") }
+        if feature.valediction { score.add(-4 * scale, "a letter's closing") }
+        if LineShapes.greeting(block.text) && position(index) < 0.3 { score.add(-5 * scale, "a newsletter's greeting") }
+        if feature.inHeadlineList { score.add(-5 * scale, "a headline in a list of other articles") }
+        if block.text.range(of: #"^(?i:p\.\s?s\.|ps:|pps)\s"#, options: .regularExpression) != nil { score.add(-4 * scale, "a postscript") }
         if feature.citation { score.add(-4 * scale, "a note or reference") }
         if block.linkDensity > 0.5 { score.add(-5 * block.linkDensity * scale, "mostly link text") }
         if feature.repeated >= 2 && feature.words <= 20 { score.add(-3 * scale, "repeated \(feature.repeated) times on the page") }
@@ -254,7 +333,9 @@ struct ArticleStructure {
         let block = blocks[index]
         let feature = features[index]
         var score = RoleScore()
-        if feature.endsSentence {
+        if feature.endsSentence && block.text.hasSuffix(":") && feature.words < 8 && LineShapes.titleCase(block.text) {
+            score.add(-1, "a short line ending with a colon, like a label")
+        } else if feature.endsSentence {
             let question = block.text.hasSuffix("?") && feature.words <= 12 && feature.sentences <= 1
             score.add(question ? 0.5 : 2, question ? "a one-line question" : "ends like a sentence")
         } else if block.markup != .listItem && feature.words < 15 {
@@ -291,6 +372,9 @@ struct ArticleStructure {
             score.add(-3, "the page marks its headings up, and not this line")
         }
         if block.text.hasSuffix("?") { score.add(0.5, "a question") }
+        if block.headingLevel == nil && feature.words >= 7 && LineShapes.titleCase(block.text) && position(index) < 0.3 {
+            score.add(-1.5, "long and in title case, like a title")
+        }
         if feature.overlap > 0 { score.add(1.5 * feature.overlap, "shares words with the article") }
         // The next line of text, past page furniture.
         var after = index + 1
@@ -316,10 +400,13 @@ struct ArticleStructure {
         let feature = features[index]
         var score = RoleScore()
         if feature.titleShaped { score.add(2, "shaped like a title") } else { score.add(-3, "not shaped like a title") }
+        if feature.titleShaped && LineShapes.titleCase(block.text) { score.add(1.5, "in title case") }
         if feature.metadataTitleMatch > 0 {
             score.add(9 * feature.metadataTitleMatch, givenTitle != nil ? "matches the title given" : "matches the page's \(metadata.titleSource ?? "metadata") title")
         }
         if feature.slugMatch > 0 { score.add(7 * feature.slugMatch, "matches the URL slug") }
+        if feature.subjectMatch > 0 { score.add(4 * feature.subjectMatch, "shares words with the e-mail's subject") }
+        if block.text.hasSuffix(":") && !(index + 1 < blocks.count && blocks[index + 1].tight) { score.add(-2, "ends with a colon") }
         if let level = block.headingLevel {
             score.add(level == 1 ? 4 : 1, "marked up as a level-\(level) heading")
         } else if block.markup != .plain {
@@ -342,6 +429,16 @@ struct ArticleStructure {
             break
         }
         if block.text.contains(" | ") { score.add(-3, "a “Name | Section” banner") }
+        let letters = block.text.unicodeScalars.filter(\.properties.isAlphabetic)
+        if letters.count >= 6 && letters.allSatisfy({ !$0.properties.isLowercase }) && block.headingLevel == nil {
+            score.add(-2.5, "in capitals, like a masthead or label")
+        }
+        if index > 0, position(index) < 0.25, block.headingLevel == nil, features[index - 1].words <= 5, blocks[index - 1].furniture == nil {
+            let above = blocks[index - 1].text.unicodeScalars.filter(\.properties.isAlphabetic)
+            if above.count >= 4 && above.allSatisfy({ !$0.properties.isLowercase }) {
+                score.add(-2.5, "right under a masthead, like its tagline")
+            }
+        }
         let lastWord = block.text.split(separator: " ").last.map { $0.lowercased() } ?? ""
         if Self.joiningWords.contains(lastWord) { score.add(-3, "ends on “\(lastWord)”, so it goes on on the next line") }
         if index > 0, blocks[index].tight, !features[index - 1].endsSentence,
@@ -374,7 +471,8 @@ struct ArticleStructure {
     /// The title continued on the next line: the pair's score over the first line's.
     func continuationScore(_ index: Int) -> Double? {
         guard index > 0, blocks[index].tight || blocks[index - 1].headingLevel == 1 && blocks[index].headingLevel == 1,
-            (1...20).contains(features[index].words), !features[index].endsWithPeriod, !features[index - 1].endsSentence,
+            (1...20).contains(features[index].words), !features[index].endsWithPeriod,
+            !(blocks[index - 1].text.last.map { ".!?…;".contains($0) } ?? false),
             features[index - 1].words + features[index].words <= 30, features[index].boilerplate == nil,
             !features[index].bylineStrong, features[index].date == nil, blocks[index].markup == blocks[index - 1].markup
         else { return nil }
@@ -388,7 +486,12 @@ struct ArticleStructure {
         let openEnded = Self.joiningWords.contains(lastWord) || blocks[index - 1].text.hasSuffix(":") || blocks[index - 1].text.hasSuffix(",")
         // A line run on without a blank line, in a page that separates its paragraphs with blank lines.
         let runOn = blocks[index].tight && !mostlyTight
-        return gain + (lowercaseStart ? 2 : 0) + (openEnded ? 2 : 0) + (runOn ? 3.5 : -0.5)
+        // Title case carried on from a line of four words or more, neither line punctuated.
+        let previous = blocks[index - 1].text
+        let titleCased = features[index - 1].words >= 4 && LineShapes.titleCase(previous)
+            && (LineShapes.titleCase(blocks[index].text) || blocks[index].text.split(separator: " ").allSatisfy { $0.first?.isUppercase == true || Self.joiningWords.contains($0.lowercased()) })
+            && !features[index].endsSentence && !(previous.last.map { ".!?".contains($0) } ?? false)
+        return gain + (lowercaseStart ? 2 : 0) + (openEnded ? 4 : 0) + (runOn ? 3.5 : -0.5) + (titleCased && !runOn ? 3.5 : 0)
     }
 
     func nonBodyScore(_ index: Int) -> RoleScore {
@@ -481,8 +584,7 @@ struct ArticleStructure {
                 closing.add(1, "belongs to the closing matter")
             }
             if position(index) > 0.7 { closing.add(0.5, "near the end") }
-            var preamble = nonBody
-            preamble.add(0.5, "before the title")
+            let preamble = nonBody
             var row: [RoleScore?] = Array(repeating: nil, count: State.allCases.count)
             row[State.preamble.rawValue] = preamble
             row[State.title.rawValue] = titleScore(index)
@@ -495,7 +597,11 @@ struct ArticleStructure {
             row[State.paragraph.rawValue] = paragraphScore(index)
             row[State.heading.rawValue] = headingScore(index)
             row[State.aside.rawValue] = nonBody
-            row[State.headingAside.rawValue] = nonBody
+            // Between a heading and its paragraph, a line of junk or two; a heading over a run of
+            // them is more likely junk itself (a "Related" list, a share bar).
+            var afterHeading = nonBody
+            if blocks[index].furniture == nil { afterHeading.add(-1.5, "between a heading and its text") }
+            row[State.headingAside.rawValue] = afterHeading
             row[State.bio.rawValue] = bioScore(index)
             row[State.closing.rawValue] = closing
             emissions.append(row)

@@ -244,6 +244,7 @@ public enum HTMLReader {
             }
             if let article {
                 let authors = JSONLD.authorNames(article, in: jsonLD)
+                metadata.bios = JSONLD.authorBios(article, in: jsonLD)
                 if !authors.isEmpty {
                     metadata.authors = authors
                     metadata.authorsSource = "JSON-LD author"
@@ -455,6 +456,16 @@ enum JSONLD {
             guard let object = resolve(item, in: objects), let name = string(object["name"]) else { return [] }
             return [name]
         }
+    }
+
+    static func authorBios(_ article: [String: Any], in objects: [[String: Any]]) -> [String: String] {
+        let value = article["author"] ?? article["creator"]
+        let list: [Any] = (value as? [Any]) ?? (value.map { [$0] } ?? [])
+        var bios: [String: String] = [:]
+        for item in list {
+            if let object = resolve(item, in: objects), let name = string(object["name"]), let bio = string(object["description"]) { bios[name] = bio }
+        }
+        return bios
     }
 
     static func publisherName(_ article: [String: Any], in objects: [[String: Any]]) -> String? {

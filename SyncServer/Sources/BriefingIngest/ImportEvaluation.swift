@@ -268,7 +268,12 @@ extension EvaluationReport {
             lines.append("\(article.file) [\(article.shape)]: \(right)/\(ArticleEvaluation.fields.count) fields, \(article.leaks.count) leaked, \(article.lost.count) lost")
             lines += article.misses.map { "    - \($0)" }
         }
-        lines.append("")
+        return (lines + ["", summary]).joined(separator: "\n")
+    }
+
+    /// The totals alone, without any article's misses.
+    public var summary: String {
+        var lines: [String] = []
         lines.append("\(articles.count) articles in \(folder)")
         lines.append("fields right: \(fieldsRight) of \(fieldsTotal) (\(percent(Double(fieldsRight) / Double(max(1, fieldsTotal)))))")
         for field in ArticleEvaluation.fields { lines.append("  \(field): \(percent(fieldAccuracy[field] ?? 0))") }

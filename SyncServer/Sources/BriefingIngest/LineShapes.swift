@@ -121,7 +121,8 @@ enum LineShapes {
         "enter your email", "your email", "email address", "invite your friends", "refer a friend", "gift a subscription",
         "listen on ", "watch on ", "available on ", "open in app", "reading time", "estimated reading", "words:", "word count",
         "media contact", "press contact", "for media inquiries", "photo gallery", "watch:", "listen:", "explore ", "find out more",
-        "learn more", "more information", "click here", "tap here", "reject ", "accept ", "allow all", "deny ", "manage settings",
+        "learn more", "more information", "click here", "tap here", "subscribe from", "subscribe now", "subscribe today", "in this issue", "in today's issue", "in today’s issue",
+        "inside this issue", "ad ·", "ad |", "sponsored ·", "promoted ·", "promoted by", "paid content", "paid post", "partner content", "reject ", "accept ", "allow all", "deny ", "manage settings",
         "customise", "customize", "necessary only", "essential only", "only necessary", "opens in a new", "(opens in new window)", "share:",
     ]
 
@@ -132,6 +133,9 @@ enum LineShapes {
         "to receive new posts", "support my work", "cookies to ", "use of cookies", "cookie policy", "privacy policy",
         "forwarded this email", "sign up for our", "sign up to our", "sign up to receive", "subscribe to our",
         "newsletter sign", "download the full", "download this", "click to share", "share this article", "share this story",
+        "forward this email", "forward this e-mail", "forward it to", "this email originated", "this e-mail originated",
+        "register here", "book your place", "save your spot", "rsvp", "why am i seeing this", "ad choices", "adchoices",
+        "paying members", "paid subscribers", "paying subscribers", "become a member", "reader-supported", "support from our members",
     ]
 
     static func key(_ text: String) -> String {
@@ -165,6 +169,11 @@ enum LineShapes {
     /// of short items), or nil.
     static func uiLabel(_ text: String) -> String? {
         if matches(counter, text) != nil { return "a counter" }
+        if words(text) <= 8, text.range(of: #"(?i)\b(?:policy brief|working paper|discussion paper|issue brief|briefing paper|research paper|occasional paper|report|brief|paper|issue|vol\.?|volume)\s+(?:no\.?|number|#)?\s*\d+(?:[/.-]\d+)?\b"#, options: .regularExpression) != nil,
+            !endsWithPeriod(text)
+        {
+            return "a series label"
+        }
         // A menu or footer copied as one line: three or more short items between separators.
         for separator in [" | ", " · ", " • ", " ∙ ", "  ", " / "] {
             let items = text.components(separatedBy: separator).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -187,28 +196,41 @@ enum LineShapes {
         return nil
     }
 
-    static let promotion = [
-        "casino", "bonus", "free spins", "betting", "jackpot", "viagra", "cialis", "payday", "loan", "loans", "crypto signal",
-        "forex", "earn $", "earn money", "make money", "work from home", "click here", "buy now", "order now", "limited time",
-        "limited offer", "100% free", "act now", "winner", "prize", "promo code", "discount", "% off", "cheap", "best price",
-        "essay writing", "escort", "dating", "followers", "seo services", "backlinks", "replica", "slots", "poker", "bitcoin",
-        "airdrop", "guaranteed", "risk-free", "weight loss",
+    /// Phrases hardly ever written in an article, often in injected spam.
+    static let spamPhrases = [
+        "casino", "free spins", "jackpot", "viagra", "cialis", "payday loan", "crypto signal", "earn $", "earn money fast",
+        "make money online", "work from home", "click here", "buy now", "order now", "limited time offer", "limited offer",
+        "100% free", "act now", "promo code", "% off", "best price", "essay writing", "escort", "seo services", "backlinks",
+        "replica watches", "slots", "poker", "airdrop", "risk-free", "weight loss", "belly fat", "doctors stunned",
+        "doctors hate", "one weird trick", "this trick", "see the trick", "you won't believe", "you won’t believe",
+        "results may vary", "anti-aging", "burns fat", "lose weight fast", "what happens next", "claim your", "claim 500",
+        "bonus code", "sign-up bonus", "free bonus", "hot singles",
     ]
+    /// Words spam leans on that articles use too: a cue only with others.
+    static let promotionalWords = ["bonus", "betting", "discount", "cheap", "winner", "prize", "guaranteed", "miracle", "secret", "shocking", "melts"]
 
-    /// Why a line looks like injected spam (promotion, shouting, links), or nil; two cues needed.
+    /// Why a line looks like injected spam (promotion, shouting, links), or nil; two cues needed,
+    /// at least one of them a spam phrase or a shape (a link, exclamations, capitals, a click prompt).
     static func spam(_ text: String) -> String? {
         let lower = text.lowercased()
-        var cues: [String] = []
-        if let word = promotion.first(where: lower.contains) { cues.append("promotional words (“\(word)”)") }
-        if lower.contains("http") || lower.contains("www.") || lower.range(of: #"\b[a-z0-9-]+\.(com|net|io|xyz|biz|ru|top|info)\b"#, options: .regularExpression) != nil {
-            cues.append("a link")
+        var phrases = spamPhrases.filter(lower.contains)
+        // "claim 500 free spins" names "free spins" once, not also "spins".
+        phrases = phrases.filter { phrase in !phrases.contains { $0 != phrase && $0.contains(phrase) } }
+        let words = promotionalWords.filter { lower.range(of: "\\b\($0)\\b", options: .regularExpression) != nil }
+        var shapes: [String] = []
+        if lower.contains("http") || lower.contains("www.") || lower.range(of: #"\b[a-z0-9-]+\.(com|net|io|xyz|biz|ru|top|info|bet|vip|win)\b"#, options: .regularExpression) != nil {
+            shapes.append("a link")
         }
-        if text.filter({ $0 == "!" }).count >= 2 || text.contains("$$") { cues.append("exclamations") }
-        let words = text.split(separator: " ")
-        let shouted = words.filter { $0.count >= 3 && $0.allSatisfy { !$0.isLetter || $0.isUppercase } && $0.contains(where: \.isLetter) }
-        if words.count >= 3 && Double(shouted.count) >= 0.5 * Double(words.count) { cues.append("capitals") }
-        if text.unicodeScalars.contains(where: { $0.properties.isEmojiPresentation }) { cues.append("emoji") }
-        return cues.count >= 2 ? "spam-like: " + cues.joined(separator: ", ") : nil
+        if text.filter({ $0 == "!" }).count >= 2 || text.contains("$$") { shapes.append("exclamations") }
+        let tokens = text.split(separator: " ")
+        let shouted = tokens.filter { $0.count >= 3 && $0.allSatisfy { !$0.isLetter || $0.isUppercase } && $0.contains(where: \.isLetter) }
+        if tokens.count >= 3 && Double(shouted.count) >= 0.5 * Double(tokens.count) { shapes.append("capitals") }
+        if text.unicodeScalars.contains(where: { $0.properties.isEmojiPresentation }) { shapes.append("emoji") }
+        if text.hasSuffix(">>") || text.hasSuffix("»") || text.contains("➜") || text.contains("★") { shapes.append("a click prompt") }
+        let spam = phrases.count >= 2 || (phrases.count == 1 && !(shapes.isEmpty && words.isEmpty)) || (!words.isEmpty && shapes.count >= 2)
+        guard spam else { return nil }
+        let cues = phrases.map { "“\($0)”" } + words.map { "“\($0)”" } + shapes
+        return "spam-like: " + cues.joined(separator: ", ")
     }
 
     // MARK: Bylines, dates, credits
@@ -340,6 +362,17 @@ enum LineShapes {
 
     /// A line that names the publication, and how strongly.
     static func publication(_ text: String) -> PublicationMention? {
+        // "First published 28 May 2025 by X": the date may stand between the verb and the name.
+        var text = text
+        if let mention = DateMention.all(in: text).first(where: { $0.precision == .day }),
+            text.lowercased().contains("published") || text.lowercased().contains("appeared")
+        {
+            let scalars = Array(text.unicodeScalars)
+            var without = ""
+            without.unicodeScalars.append(contentsOf: scalars[..<mention.range.lowerBound])
+            without.unicodeScalars.append(contentsOf: scalars[mention.range.upperBound...])
+            text = TextNormalizer.normalize(without.replacingOccurrences(of: #"\s+on\s+(by|in)\s+"#, with: " $1 ", options: .regularExpression))
+        }
         if let name = group(copyright, text).flatMap(clean(publicationName:)) {
             return PublicationMention(name: name, evidence: "a copyright line", weight: 5)
         }
@@ -349,14 +382,35 @@ enum LineShapes {
         if let name = group(thanksForReading, text).flatMap(clean(publicationName:)) {
             return PublicationMention(name: name, evidence: "a “thanks for reading” line", weight: 4)
         }
+        if let name = group(copyrightAfter, text).flatMap(clean(publicationName:)) {
+            return PublicationMention(name: name, evidence: "a copyright line", weight: 5)
+        }
+        if let name = group(readerSupported, text).flatMap(clean(publicationName:)) {
+            return PublicationMention(name: name, evidence: "a “reader-supported publication” line", weight: 4)
+        }
+        if let name = group(subscribedTo, text).flatMap(clean(publicationName:)) {
+            return PublicationMention(name: name, evidence: "a subscription notice", weight: 3)
+        }
         return nil
     }
+
+    /// "Name © 2025", "Name ©2025. All rights reserved."
+    static let copyrightAfter = try! NSRegularExpression(
+        pattern: #"^([^©|·∙•]{2,80}?)\s*(?:©|\(c\)|copyright)\s*\d{4}"#, options: [.caseInsensitive])
+    /// "Name is a reader-supported publication."
+    static let readerSupported = try! NSRegularExpression(
+        pattern: #"^(.{2,80}?) is a reader-supported publication"#, options: [.caseInsensitive])
+    /// "You are receiving this because you subscribed to Name."
+    static let subscribedTo = try! NSRegularExpression(
+        pattern: #"^.{0,80}?\b(?:subscribed to|signed up for|signed up to|a subscriber to|subscriber of)\s+(?:the\s+)?([^.,;!?]{2,60}?)(?:\s+(?:at|on|from|newsletter|using|with)\b.*|[.,;!?].*)?$"#,
+        options: [.caseInsensitive])
 
     /// A publication's name out of the words around it: no date, no "on …", no trailing punctuation.
     static func clean(publicationName raw: String) -> String? {
         var name = TextNormalizer.normalize(raw)
-        // "Name. Registered charity no. 123": the name is the first sentence.
+        // "Name. Registered charity no. 123": the name is the first sentence; "Name, 12 Grey Street": before the comma.
         if let stop = name.range(of: #"\.\s+\p{Lu}\p{Ll}"#, options: .regularExpression) { name = String(name[..<stop.lowerBound]) }
+        if let comma = name.range(of: ", ") { name = String(name[..<comma.lowerBound]) }
         // "X on 3 May 2025", "X, 3 May 2025", "X in June 2025".
         if let mention = DateMention.all(in: name).first {
             let scalars = Array(name.unicodeScalars)
@@ -374,7 +428,7 @@ enum LineShapes {
     /// A company's name without its legal form: "Commonplace Media Ltd" → "Commonplace Media".
     static func withoutLegalSuffix(_ name: String) -> String {
         name.replacingOccurrences(
-            of: #"(?i),?\s+(?:ltd\.?|limited|llc|l\.l\.c\.|inc\.?|incorporated|plc|gmbh|ag|s\.a\.|sa|s\.l\.|bv|b\.v\.|nv|pty|oy|ab|as|a/s|sas|srl|s\.r\.l\.|co\.|corp\.?|corporation)$"#,
+            of: #"(?i),?\s+(?:ltd\.?|limited|llc|l\.l\.c\.|inc\.?|incorporated|plc|gmbh|ggmbh|e\.\s?v\.|ag|s\.a\.|sa|s\.l\.|bv|b\.v\.|nv|pty|oy|ab|as|a/s|sas|srl|s\.r\.l\.|co\.|corp\.?|corporation)$"#,
             with: "", options: .regularExpression)
     }
 
@@ -397,6 +451,28 @@ enum LineShapes {
         guard let dash = text.range(of: " — ") ?? text.range(of: " – ") else { return nil }
         let name = String(text[..<dash.lowerBound]).trimmingCharacters(in: .whitespaces)
         return (1...6).contains(words(name)) && startsCapitalized(name) && !Names.isName(name) ? name : nil
+    }
+
+    /// A newsletter's greeting: "Hello again.", "Good morning,", "Dear readers,", "Welcome to issue 41".
+    static func greeting(_ text: String) -> Bool {
+        text.range(of: #"^(?i:(?:hello|hi|hey|greetings|good (?:morning|afternoon|evening)|dear (?:readers?|friends?|subscribers?|all|colleagues)|welcome (?:back|to)|happy (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|new year))\b)"#, options: .regularExpression) != nil
+    }
+
+    /// Whether a line is in title case: most of its longer words capitalised.
+    static func titleCase(_ text: String) -> Bool {
+        let long = text.split(separator: " ").filter { $0.count >= 4 && $0.first?.isLetter == true }
+        guard long.count >= 3 else { return false }
+        let capitalised = long.filter { $0.first!.isUppercase }.count
+        return Double(capitalised) >= 0.8 * Double(long.count) && long.contains { $0.dropFirst().contains(where: \.isLowercase) }
+    }
+
+    /// "Until next time,", "Best wishes,", "Thanks for reading,": the line before a letter's signature.
+    static func valediction(_ text: String) -> Bool {
+        guard words(text) <= 6, text.hasSuffix(",") || text.hasSuffix("!") || text.hasSuffix("…") else { return false }
+        let lower = text.lowercased()
+        return ["until next", "best", "regards", "wishes", "thanks", "thank you", "cheers", "yours", "warmly", "sincerely",
+            "take care", "see you", "all the best", "with thanks", "love", "speak soon", "till next", "onwards", "stay well"]
+            .contains(where: lower.contains)
     }
 
     /// The name a letter signs off with: "— Ana Ruiz, Senior Analyst", "Ana Ruiz | Editor".
@@ -434,7 +510,9 @@ enum LineShapes {
         // A bio may close on a handle, an address or a link: "… across the north. @gosia".
         let sentence = text.replacingOccurrences(of: #"(\s+(@\w+|\S+@\S+|https?://\S+|[\w.-]+\.(com|org|net|eu|uk)\S*))+$"#, with: "", options: .regularExpression)
         guard endsSentence(sentence), words(text) >= 6 else { return nil }
-        if let (name, _) = Names.leadingName(text, verbs: bioVerbs) { return name }
+        // "Ana Ruiz (@anaruiz) is …": a handle or a pronoun in brackets after the name.
+        let plain = text.replacingOccurrences(of: #"^([^()]{3,60}?)\s+\([^)]{1,40}\)\s+"#, with: "$1 ", options: .regularExpression)
+        if let (name, _) = Names.leadingName(plain, verbs: bioVerbs) { return name }
         // "Name, a senior fellow at …, writes …"
         let head = text.split(separator: ",", maxSplits: 1)
         if head.count == 2, let second = head[1].split(separator: " ").first?.lowercased(),
@@ -446,8 +524,42 @@ enum LineShapes {
         return nil
     }
 
+    /// A bio that names its person only by pronoun: "She is a senior fellow …" (after a name line).
+    static func pronounBio(_ text: String) -> Bool {
+        guard endsSentence(text), words(text) >= 6 else { return false }
+        let words = text.split(separator: " ").prefix(2).map { $0.lowercased() }
+        return words.count == 2 && ["she", "he", "they"].contains(words[0]) && bioVerbs.contains(words[1]) && bioVocabulary(text) > 0
+    }
+
+    /// Verbs that quote a person rather than introduce them.
+    static let reportingVerbs: Set<String> = [
+        "said", "says", "told", "tells", "added", "adds", "argued", "argues", "noted", "notes", "explained", "explains", "warned",
+        "warns", "asked", "asks", "suggested", "suggests", "believes", "thinks", "claimed", "claims", "insisted", "insists",
+        "replied", "agreed", "agrees", "disagreed", "recalled", "recalls", "admitted", "admits", "conceded", "concedes",
+    ]
+
     static func bioVocabulary(_ text: String) -> Int {
         Set(text.lowercased().split { !$0.isLetter }.map(String.init)).intersection(bioWords).count
+    }
+
+    /// Labels over a list of other articles' headlines: "Related", "Trending now", "Most read".
+    static func headlineListLabel(_ text: String) -> Bool {
+        let lower = key(text)
+        return [
+            "related", "related posts", "related articles", "related research", "related reading", "related content",
+            "related stories", "trending", "trending now", "most read", "most popular", "popular", "popular now", "read next",
+            "up next", "recommended", "recommended for you", "recommended reading", "you may also like", "you might also like",
+            "more from this author", "more by this author", "more like this", "worth reading", "see also", "in case you missed it",
+            "latest", "latest news", "top stories", "more stories", "editor's picks", "editors' picks", "more to read", "read more",
+            "more on this topic", "elsewhere", "also worth reading", "what we're reading", "further reading", "more from",
+            "sponsored", "sponsor", "our sponsor", "a word from our sponsor", "partner content", "paid partnership",
+        ].contains(lower) || lower.hasPrefix("more from ") || lower.hasPrefix("more on ") || sponsorLabel(lower)
+    }
+
+    /// "Together with Tallyroster", "Presented by X", "A message from X": the sponsor's block follows.
+    static func sponsorLabel(_ lower: String) -> Bool {
+        words(lower) <= 6 && ["together with ", "presented by ", "brought to you by ", "in partnership with ", "a message from ",
+            "sponsored by ", "supported by ", "this issue is sponsored", "today's sponsor", "today’s sponsor"].contains { lower.hasPrefix($0) }
     }
 
     /// Labels that open the closing matter: notes, references, "About the authors".
@@ -461,8 +573,11 @@ enum LineShapes {
         ].contains(lower) || lower.hasPrefix("about the author")
     }
 
-    /// A footnote or reference entry: a number, then a citation.
+    /// A footnote or reference entry: a number, then a citation; or "Surname, A., … (2025). Title."
     static func citation(_ text: String) -> Bool {
+        if text.range(of: #"^\p{Lu}[\p{L}'’-]+,\s+\p{Lu}\.(?:\s?\p{Lu}\.)*[,;]?.*\((?:19|20)\d{2}\)"#, options: .regularExpression) != nil {
+            return true
+        }
         guard text.range(of: #"^\[?\d{1,3}[\].):]?\s+\S"#, options: .regularExpression) != nil || text.hasPrefix("^") else { return false }
         let lower = text.lowercased()
         return lower.contains("http") || lower.contains("www.") || lower.range(of: #"\((19|20)\d{2}\)|(19|20)\d{2}[.,]|pp\.|p\.\s*\d|ibid|op\. cit|accessed|retrieved|vol\.|no\.\s*\d|et al"#, options: .regularExpression) != nil

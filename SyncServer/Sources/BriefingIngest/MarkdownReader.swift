@@ -204,6 +204,7 @@ public enum MarkdownReader {
             : Array(lines[1..<end])
         var values: [String: [String]] = [:]
         var key: String?
+        var nestedBios: [(name: String?, bio: String)] = []
         for line in body {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.hasPrefix("- "), let key {
@@ -220,12 +221,17 @@ public enum MarkdownReader {
                 } else if !value.isEmpty {
                     values[name] = [unquote(value)]
                 }
+            } else if key != nil, line.hasPrefix(" "), trimmed.hasPrefix("bio:") || trimmed.hasPrefix("description:") {
+                nestedBios.append((values[key!]?.last, unquote(String(trimmed.drop(while: { $0 != ":" }).dropFirst()))))
             } else if let key, line.hasPrefix(" "), trimmed.hasPrefix("name:") || trimmed.hasPrefix("- name:") {
                 // `authors:` given as a list of maps: `- name: Ana Ruiz`.
                 values[key, default: []].append(unquote(String(trimmed.drop(while: { $0 != ":" }).dropFirst())))
             }
         }
         var metadata = SourceMetadata()
+        for (name, bio) in nestedBios {
+            if let name, !bio.isEmpty { metadata.bios[name] = TextNormalizer.normalize(bio) }
+        }
         if let title = values["title"]?.first, !title.isEmpty {
             metadata.title = title
             metadata.titleSource = "front matter"

@@ -58,8 +58,12 @@ enum Names {
         guard (2...5).contains(words.count) else { return false }
         guard words.enumerated().allSatisfy({ isNameWord($0.element, first: $0.offset == 0) }) else { return false }
         guard let last = words.last, !particles.contains(last.lowercased()) else { return false }
-        // At least one word is more than an initial.
-        return words.contains { $0.filter(\.isLetter).count >= 2 }
+        // At least one word is more than an initial; four full capitalised words only with a particle
+        // ("María del Carmen García López"), since a title-case phrase is not a name.
+        let full = words.filter { $0.filter(\.isLetter).count >= 2 && !particles.contains($0.lowercased()) }
+        let hasParticle = words.contains { particles.contains($0.lowercased()) || $0.first?.isLowercase == true }
+        guard full.count <= 3 || (full.count == 4 && hasParticle) else { return false }
+        return !full.isEmpty
     }
 
     /// A name without honorifics or credentials: "Dr. Ana Ruiz, PhD" → "Ana Ruiz".

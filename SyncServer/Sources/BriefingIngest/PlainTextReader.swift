@@ -23,7 +23,7 @@ public enum PlainTextReader {
     }
 
     public static func read(_ source: String) -> SourceDocument {
-        let lines = furnitureMarked(splitLines(source))
+        let lines = emailHeadersMarked(furnitureMarked(splitLines(source)))
         let content = lines.filter { $0.furniture == nil }
         let width = wrapWidth(content)
         var blocks: [SourceBlock] = []
@@ -36,10 +36,14 @@ public enum PlainTextReader {
         var furniture: [SourceBlock] = []
         func flush() {
             guard !pending.isEmpty else { return }
-            let text = width == nil ? pending[0].text : joined(pending, vocabulary: vocabulary, typeset: typeset)
+            let quoted = pending.allSatisfy { $0.text.hasPrefix(">") }
+            let parts = quoted ? pending.map { Line(text: String($0.text.drop { $0 == ">" || $0 == " " }), number: $0.number, blankBefore: $0.blankBefore) } : pending
+            let text = parts.count == 1 ? parts[0].text : joined(parts, vocabulary: vocabulary, typeset: typeset)
             var block = SourceBlock(
                 text: TextNormalizer.normalize(text), raw: pending.map(\.text).joined(separator: "\n"), line: pending[0].number)
             block.tight = !pending[0].blankBefore
+            block.linkDensity = urlShare(block.text)
+            if quoted { block.markup = .quote }
             if isRule(block.text) {
                 block.markup = .rule
             } else if let marker = listMarker(block.text) {
@@ -53,6 +57,11 @@ public enum PlainTextReader {
         }
 
         for line in lines {
+            // A quoted block ("> …" lines of a mail) is one block, in any text.
+            if let last = pending.last, last.text.hasPrefix(">"), line.text.hasPrefix(">"), !line.blankBefore, line.furniture == nil {
+                pending.append(line)
+                continue
+            }
             if let reason = line.furniture {
                 var block = SourceBlock(text: TextNormalizer.normalize(line.text), raw: line.text, line: line.number)
                 block.furniture = reason
@@ -67,10 +76,17 @@ public enum PlainTextReader {
             }
             flush()
             pending = [line]
-            if width == nil { flush() }
+            if width == nil && !line.text.hasPrefix(">") { flush() }
         }
         flush()
-        return SourceDocument(format: .text, blocks: blocks.filter { !$0.text.isEmpty || $0.furniture != nil })
+        var metadata = SourceMetadata()
+        if let subject = lines.first(where: { $0.furniture == "an e-mail header" && $0.text.lowercased().hasPrefix("subject") }) {
+            // "Subject: [List] The Meter #41 — the disconnections nobody counts": without the list tag and issue number.
+            metadata.subject = String(subject.text.drop { $0 != ":" }.dropFirst())
+                .replacingOccurrences(of: #"\[[^\]]*\]|#\d+|(?i:issue|no\.)\s*\d+"#, with: " ", options: .regularExpression)
+                .trimmingCharacters(in: .whitespaces)
+        }
+        return SourceDocument(format: .text, blocks: footnotesMarked(blocks.filter { !$0.text.isEmpty || $0.furniture != nil }), metadata: metadata)
     }
 
     // MARK: Lines
@@ -120,14 +136,75 @@ public enum PlainTextReader {
         var counts: [String: Int] = [:]
         for line in marked where line.furniture == nil { counts[repetitionKey(line.text), default: 0] += 1 }
         let threshold = pageMarks >= 2 ? 2 : 3
+        // The cover page (before the first page number or break) names the title or publication
+        // a running header repeats: its line is kept.
+        let firstBreak = marked.firstIndex { $0.furniture == "a page number" || ($0.blankBefore && $0.number > 1 && $0.text.isEmpty) } ?? 0
+        var seen: Set<String> = []
         for index in marked.indices where marked[index].furniture == nil {
+            let key = repetitionKey(marked[index].text)
+            if index < firstBreak && !seen.contains(key) && marked[index].text.split(separator: " ").count >= 3 {
+                seen.insert(key)
+                continue
+            }
             let line = marked[index]
-            let key = repetitionKey(line.text)
             // Running headers are short labels, not sentences.
             guard counts[key, default: 0] >= threshold, line.text.split(separator: " ").count <= 12, key.count >= 4,
                 !line.text.hasSuffix("."), !line.text.hasSuffix(",")
             else { continue }
             marked[index].furniture = "repeated \(counts[key]!) times, like a running header or footer"
+        }
+        return marked
+    }
+
+    static let emailHeader = try! NSRegularExpression(
+        pattern: #"^(?:from|to|cc|bcc|sent|date|subject|reply-to|organization|x-[a-z-]+)\s*:\s*\S"#, options: [.caseInsensitive])
+
+    /// A mail's header lines ("From:", "Sent:", "Subject:" …) at the top, when there are two or more.
+    static func emailHeadersMarked(_ lines: [Line]) -> [Line] {
+        var marked = lines
+        let top = marked.indices.prefix(25).filter {
+            emailHeader.firstMatch(in: marked[$0].text, range: NSRange(marked[$0].text.startIndex..., in: marked[$0].text)) != nil
+        }
+        guard top.count >= 2 else { return marked }
+        for index in top where marked[index].furniture == nil { marked[index].furniture = "an e-mail header" }
+        return marked
+    }
+
+    /// Part of a line's characters that are a URL ("Title<https://…>", "https://…").
+    static func urlShare(_ text: String) -> Double {
+        guard text.contains("http") || text.contains("www.") else { return 0 }
+        let regex = try! NSRegularExpression(pattern: #"<?(?:https?://|www\.)\S+>?"#)
+        let linked = regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).reduce(0) { $0 + $1.range.length }
+        return min(1, Double(linked) / Double(max(1, (text as NSString).length)))
+    }
+
+    /// Notes at the foot of a page: a block opening with a number the text uses as a note marker
+    /// ("… the work.1 The result …" and later "1 Survey of …").
+    static func footnotesMarked(_ blocks: [SourceBlock]) -> [SourceBlock] {
+        let markerPattern = try! NSRegularExpression(pattern: #"\p{Ll}[.,;:)”’"]?(\d{1,2})(?=\s|$)"#)
+        var markers: Set<String> = []
+        for block in blocks where block.furniture == nil && block.text.split(separator: " ").count >= 12 {
+            for match in markerPattern.matches(in: block.text, range: NSRange(block.text.startIndex..., in: block.text)) {
+                if let range = Range(match.range(at: 1), in: block.text) { markers.insert(String(block.text[range])) }
+            }
+        }
+        guard !markers.isEmpty else { return blocks }
+        var noted: Set<String> = []
+        var marked = blocks.map { block in
+            var block = block
+            let words = block.text.split(separator: " ")
+            if block.furniture == nil, let first = words.first, markers.contains(String(first)), words.count >= 6, LineShapes.endsSentence(block.text) {
+                block.furniture = "a footnote"
+                noted.insert(String(first))
+            }
+            return block
+        }
+        // The markers of notes found come out of the text ("… without childcare.4" → "… without childcare.").
+        guard !noted.isEmpty else { return marked }
+        let alternatives = noted.sorted { $0.count > $1.count }.joined(separator: "|")
+        for index in marked.indices where marked[index].furniture == nil {
+            marked[index].text = marked[index].text.replacingOccurrences(
+                of: #"(\p{Ll}[.,;:)”’"]?)(?:"# + alternatives + #")(?=\s|$)"#, with: "$1", options: .regularExpression)
         }
         return marked
     }
@@ -212,10 +289,12 @@ public enum PlainTextReader {
                 // Keep the hyphen where the page writes the compound with one, or where both halves
                 // are words of their own ("minor-ailment") and the joined form is not.
                 let joinedKnown = vocabulary[head + tail, default: 0] > 0
-                let halvesKnown = head.count >= 3 && tail.count >= 4 && vocabulary[head, default: 0] > 0
-                    && vocabulary.keys.contains { $0.hasPrefix(tail) }
+                // (The tail itself opens the next line, so it counts only if it is written elsewhere too.)
+                let tailElsewhere = vocabulary[tail, default: 0] >= 2 || vocabulary.keys.contains { $0 != tail && $0.hasPrefix(tail) && tail.count >= 4 }
+                let halvesKnown = head.count >= 3 && tail.count >= 4 && vocabulary[head, default: 0] > 0 && tailElsewhere
+                let tailKnown = tailElsewhere
                 let keep = !typeset || vocabulary[head + "-" + tail, default: 0] > 0
-                    || (!joinedKnown && (hyphenPrefixes.contains(head) || halvesKnown))
+                    || (!joinedKnown && ((hyphenPrefixes.contains(head) && tailKnown) || halvesKnown))
                 text = keep ? text + next : String(text.dropLast()) + next
             } else {
                 text += " " + next

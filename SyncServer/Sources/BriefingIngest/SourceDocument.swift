@@ -86,6 +86,10 @@ public struct SourceMetadata: Sendable, Hashable, Codable {
     public var imageCreditSource: String?
     /// The page's own URL (`og:url`, canonical link), used like `--source-url` when none is given.
     public var url: String?
+    /// Contributors' bios the metadata gives (front matter `author.bio`, JSON-LD `author.description`), by name.
+    public var bios: [String: String] = [:]
+    /// An e-mail's subject: often close to the article's title, so a weak hint of it.
+    public var subject: String?
 
     public init() {}
 

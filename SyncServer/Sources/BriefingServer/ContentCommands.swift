@@ -203,6 +203,8 @@ struct EvalImport: ParsableCommand {
 
     @Argument(help: ArgumentHelp("The folder of articles and truth files.", valueName: "dir")) var folder: String
     @Flag(help: "Print the report as JSON.") var json = false
+    @Flag(help: "Print only the totals, not each article's misses (for a held-out set that is not to be read while tuning).")
+    var summary = false
 
     func run() throws {
         var isDirectory: ObjCBool = false
@@ -215,6 +217,12 @@ struct EvalImport: ParsableCommand {
         } catch {
             throw AdminError(error.message)
         }
-        print(json ? try CanonicalJSON.pretty(report) : report.text)
+        if json {
+            var shown = report
+            if summary { shown.articles = [] }
+            print(try CanonicalJSON.pretty(shown))
+        } else {
+            print(summary ? report.summary : report.text)
+        }
     }
 }
