@@ -228,7 +228,7 @@ struct ArticleStructure {
                 let listed = !byline.labelled && !finishesPrevious
                     && ((index > 0 && bare(index - 1) && (blocks[index].tight || html))
                         || (index + 1 < found.count && bare(index + 1) && (blocks[index + 1].tight || html)))
-                found[index].bylineStrong = byline.labelled || byline.date != nil || !keys.isDisjoint(with: bioNames)
+                found[index].bylineStrong = byline.labelled || byline.date != nil || blocks[index].bylineHint || !keys.isDisjoint(with: bioNames)
                     || !keys.isDisjoint(with: authorKeys) || dated || (listed && position(index) < 0.3)
                 if found[index].bylineStrong { bylineNames.formUnion(keys) }
             }
@@ -321,6 +321,7 @@ struct ArticleStructure {
         if block.text.range(of: #"^(?i:p\.\s?s\.|ps:|pps)\s"#, options: .regularExpression) != nil { score.add(-4 * scale, "a postscript") }
         if feature.citation { score.add(-4 * scale, "a note or reference") }
         if block.linkDensity > 0.5 { score.add(-5 * block.linkDensity * scale, "mostly link text") }
+        if block.outsideArticle { score.add(-2.5 * scale, "outside the page's article element") }
         if feature.repeated >= 2 && feature.words <= 20 { score.add(-3 * scale, "repeated \(feature.repeated) times on the page") }
         switch block.markup {
         case .caption: score.add(-4 * scale, "a caption")

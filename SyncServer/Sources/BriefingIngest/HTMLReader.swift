@@ -36,6 +36,7 @@ public enum HTMLReader {
         guard let root = xmlDocGetRootElement(document) else { throw ImportError("the HTML has no root element") }
 
         var walker = Walker()
+        walker.hasArticle = contains(root, element: "article") || contains(root, element: "main")
         walker.collectMetadata(root)
         walker.walk(root, Context())
         walker.flush()
@@ -52,6 +53,7 @@ public enum HTMLReader {
         var chrome: String?
         var inLink = false
         var inArticle = false
+        var bylineHint = false
     }
 
     static let skipped: Set<String> = [
@@ -98,6 +100,8 @@ public enum HTMLReader {
         var canonical: String?
         var jsonLD: [[String: Any]] = []
         var firstTime: Date?
+        /// The page marks its content with `article` or `main`.
+        var hasArticle = false
 
         mutating func flush() {
             let text = TextNormalizer.normalize(buffer)
@@ -108,6 +112,8 @@ public enum HTMLReader {
             guard !text.isEmpty else { return }
             var block = SourceBlock(text: text, raw: text, line: bufferLine, markup: bufferContext.markup)
             block.linkDensity = min(1, Double(linked) / Double(max(1, text.count)))
+            block.outsideArticle = hasArticle && !bufferContext.inArticle
+            block.bylineHint = bufferContext.bylineHint
             if let chrome = bufferContext.chrome {
                 block.chrome = true
                 block.furniture = chrome
@@ -163,6 +169,16 @@ public enum HTMLReader {
                 context.chrome = reason
             }
             if name == "article" || name == "main" || HTMLReader.attribute(node, "role") == "main" { context.inArticle = true }
+            if !context.bylineHint {
+                let names = [HTMLReader.attribute(node, "class"), HTMLReader.attribute(node, "id"), HTMLReader.attribute(node, "itemprop"), HTMLReader.attribute(node, "rel")]
+                    .compactMap { $0?.lowercased() }.joined(separator: " ")
+                let words = names.split { !$0.isLetter }.map(String.init)
+                if words.contains(where: { ["byline", "author", "authors", "contributor", "contributors", "writer", "byl"].contains($0) })
+                    && !words.contains(where: { ["bio", "biography", "description", "box", "about", "avatar", "profile"].contains($0) })
+                {
+                    context.bylineHint = true
+                }
+            }
             if name == "a" { context.inLink = true }
             switch name {
             case "h1", "h2", "h3", "h4", "h5", "h6": context.markup = .heading(level: Int(String(name.last!))!)
@@ -226,7 +242,7 @@ public enum HTMLReader {
         func metadata() -> SourceMetadata {
             var metadata = SourceMetadata()
             let article = JSONLD.article(in: jsonLD)
-            let siteName = meta["og:site_name"] ?? article.flatMap { JSONLD.publisherName($0, in: jsonLD) }
+            let declaredSite = meta["og:site_name"] ?? article.flatMap { JSONLD.publisherName($0, in: jsonLD) }
                 ?? microdata["publisher"]?.first ?? meta["dc.publisher"] ?? meta["dcterms.publisher"] ?? meta["citation_publisher"]
                 ?? meta["citation_journal_title"]
             if let article, let headline = JSONLD.string(article["headline"]) ?? JSONLD.string(article["name"]) {
@@ -235,11 +251,11 @@ public enum HTMLReader {
             } else if let title = meta["og:title"] ?? meta["twitter:title"] ?? microdata["headline"]?.first
                 ?? meta["dc.title"] ?? meta["dcterms.title"] ?? meta["citation_title"]
             {
-                metadata.title = Names.withoutSiteSuffix(title, site: siteName)
+                metadata.title = Names.withoutSiteSuffix(title, site: declaredSite)
                 metadata.titleSource = meta["og:title"] != nil ? "og:title" : meta["twitter:title"] != nil ? "twitter:title"
                     : microdata["headline"] != nil ? "microdata headline" : "Dublin Core or citation title"
             } else if let title = titleText, !title.isEmpty {
-                metadata.title = Names.withoutSiteSuffix(title, site: siteName)
+                metadata.title = Names.withoutSiteSuffix(title, site: declaredSite)
                 metadata.titleSource = "<title>"
             }
             if let article {
@@ -289,9 +305,17 @@ public enum HTMLReader {
                     }
                 }
             }
+            var siteName = declaredSite
+            var fromTitle = false
+            // Else the site's name as the page's <title> carries it: "Title | Site".
+            if siteName == nil, let title = titleText ?? meta["og:title"], let bar = title.range(of: " | ", options: .backwards) {
+                let tail = title[bar.upperBound...].trimmingCharacters(in: .whitespaces)
+                if (1...6).contains(tail.split(separator: " ").count) { siteName = tail; fromTitle = true }
+            }
+            if siteName == nil, let name = meta["application-name"] ?? meta["apple-mobile-web-app-title"], !name.isEmpty { siteName = name }
             if let siteName, !siteName.isEmpty {
                 metadata.publication = siteName
-                metadata.publicationSource = meta["og:site_name"] != nil ? "og:site_name" : article != nil ? "JSON-LD publisher" : "publisher metadata"
+                metadata.publicationSource = fromTitle ? "<title> suffix" : meta["og:site_name"] != nil ? "og:site_name" : article != nil ? "JSON-LD publisher" : "publisher metadata"
             }
             metadata.url = canonical ?? meta["og:url"]
             return metadata

@@ -53,6 +53,10 @@ public struct SourceBlock: Sendable, Hashable {
     public var linkDensity = 0.0
     /// The block followed the previous one without a blank line between (plain text only).
     public var tight = false
+    /// HTML: the page has an `article` or `main` element and this block is outside it.
+    public var outsideArticle = false
+    /// HTML: the element's class, id or itemprop names it a byline, author or date ("byline", "author-name").
+    public var bylineHint = false
     /// Why a reader already knew this block is not the article's (page furniture, a Markdown
     /// footnote, a table of contents); the structure decoder keeps it out of the body.
     public var furniture: String?
