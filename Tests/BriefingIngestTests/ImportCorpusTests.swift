@@ -52,7 +52,9 @@ struct ImportCorpusTests {
         print(report.summary)
         #expect(report.articles.count >= 12)
         for (field, floor) in Self.heldOutFloor {
-            #expect((report.fieldAccuracy[field] ?? 0) >= floor - 1e-9, "\(field): \(report.fieldAccuracy[field] ?? 0), floor \(floor)")
+            #expect(
+                (report.fieldAccuracy[field] ?? 0) >= floor - 1e-9,
+                "\(field): \(report.fieldAccuracy[field] ?? 0), floor \(floor)")
         }
         #expect(report.headingPrecision >= 0.875 - 1e-9)
         #expect(report.headingRecall >= 0.913 - 1e-3)
@@ -66,7 +68,8 @@ struct ImportCorpusTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("corpus-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        try Data("""
+        try Data(
+            """
             The Harbour Dues Question
 
             By Ana Ruiz
@@ -76,11 +79,16 @@ struct ImportCorpusTests {
             Share this story
 
             The next review is due in the spring, when the ministry publishes its own figures on traffic.
-            """.utf8).write(to: folder.appendingPathComponent("harbour.txt"))
+            """.utf8
+        ).write(to: folder.appendingPathComponent("harbour.txt"))
         let truth = ImportTruth(
-            shape: "test", sourceURL: nil, title: "The Harbour Dues Question, Again", contributors: [.init(name: "Ana Ruiz", bio: nil)],
+            shape: "test", sourceURL: nil, title: "The Harbour Dues Question, Again",
+            contributors: [.init(name: "Ana Ruiz", bio: nil)],
             headings: [], publication: nil, imageCredit: nil, published: nil,
-            excluded: ["Share this story", "The next review is due in the spring, when the ministry publishes its own figures on traffic."],
+            excluded: [
+                "Share this story",
+                "The next review is due in the spring, when the ministry publishes its own figures on traffic.",
+            ],
             kept: ["A sentence the article never had."])
         try JSONEncoder().encode(truth).write(to: folder.appendingPathComponent("harbour.truth.json"))
         let report = try ImportEvaluation.evaluate(folder: folder)

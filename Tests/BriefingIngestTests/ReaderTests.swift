@@ -57,10 +57,18 @@ struct HTMLReaderTests {
         let article = try parse(Self.page)
         #expect(article.sections.map(\.heading) == [nil, "Who pays?"])
         let body = article.sections.flatMap(\.paragraphs)
-        #expect(body.first == "The county wants drivers to pay again to cross the old bridge, and commuters on the east bank say they will pay most of it.")
-        #expect(body.contains("Drivers from the east bank make four of every five crossings at peak hours, according to the county’s own counts."))
+        #expect(
+            body.first
+                == "The county wants drivers to pay again to cross the old bridge, and commuters on the east bank say they will pay most of it."
+        )
+        #expect(
+            body.contains(
+                "Drivers from the east bank make four of every five crossings at peak hours, according to the county’s own counts."
+            ))
         #expect(body.contains("Residents disagree."))
-        for junk in ["Share on X", "Home", "Related", "Post Comment", "Ferry fares", "Riverside Media", "four of every five crossings."] {
+        for junk in [
+            "Share on X", "Home", "Related", "Post Comment", "Ferry fares", "Riverside Media", "four of every five crossings.",
+        ] {
             #expect(!body.contains { $0.hasPrefix(junk) || $0 == junk }, "\(junk) leaked")
         }
     }
@@ -82,12 +90,20 @@ struct HTMLReaderTests {
         #expect(article.sections.flatMap(\.paragraphs).count == 2)
     }
 
-    @Test("a page cut short, a page of scripts only, and binary data are refused with a reason", arguments: [
-        ("<!DOCTYPE html><html><head><title>A</title></head><body><p>The first paragraph of a page whose saving stopped", "cut short"),
-        ("<!DOCTYPE html><html><head><script>var a = 1;</script><style>p{}</style></head><body><nav><a>Home</a></nav></body></html>", "no text"),
-        ("<html><body>\u{0}\u{1}\u{2}binary</body></html>", "NUL"),
-        ("just some words with no markup at all, saved with the wrong name", "does not look like HTML"),
-    ])
+    @Test(
+        "a page cut short, a page of scripts only, and binary data are refused with a reason",
+        arguments: [
+            (
+                "<!DOCTYPE html><html><head><title>A</title></head><body><p>The first paragraph of a page whose saving stopped",
+                "cut short"
+            ),
+            (
+                "<!DOCTYPE html><html><head><script>var a = 1;</script><style>p{}</style></head><body><nav><a>Home</a></nav></body></html>",
+                "no text"
+            ),
+            ("<html><body>\u{0}\u{1}\u{2}binary</body></html>", "NUL"),
+            ("just some words with no markup at all, saved with the wrong name", "does not look like HTML"),
+        ])
     func refused(html: String, reason: String) throws {
         do {
             _ = try parse(html)
@@ -128,7 +144,8 @@ struct PlainTextReaderTests {
         #expect(article.title == "Harbour Dues and the Ferry Lines")
         let body = article.sections.flatMap(\.paragraphs)
         #expect(body.count == 3)
-        #expect(body[0].hasPrefix("Port authorities along the coast have raised harbour dues three times since 2021, and the small"))
+        #expect(
+            body[0].hasPrefix("Port authorities along the coast have raised harbour dues three times since 2021, and the small"))
         #expect(body[1].contains("cost, because lenders"))
         #expect(body[2].hasPrefix("A cross-subsidy"))
         #expect(body[2].hasSuffix("each year."))
@@ -184,7 +201,8 @@ struct PlainTextReaderTests {
             Farmers pump more groundwater than the rain puts back, and nobody pays for what is taken from the future.
             Metering is cheap; what is missing is the will to charge for the water once it is measured.
             """
-        let article = try ArticleParser.parse(text, format: .text, sourceURL: "https://example.org/water/why-aquifers-need-prices")
+        let article = try ArticleParser.parse(
+            text, format: .text, sourceURL: "https://example.org/water/why-aquifers-need-prices")
         #expect(article.title == "Why Aquifers Need Prices")
         #expect(article.excluded.contains { $0.hasPrefix("WIN BIG") })
         #expect(article.decisions.first { $0.subject == "title" }?.reason.contains("URL slug") == true)

@@ -30,7 +30,10 @@ public struct ImportOverrides: Codable, Sendable, Hashable {
     public var imageCredit: String?
     public var published: Date?
 
-    public init(title: String? = nil, contributors: [String]? = nil, publication: String? = nil, imageCredit: String? = nil, published: Date? = nil) {
+    public init(
+        title: String? = nil, contributors: [String]? = nil, publication: String? = nil, imageCredit: String? = nil,
+        published: Date? = nil
+    ) {
         self.title = title
         self.contributors = contributors
         self.publication = publication
@@ -43,7 +46,8 @@ public struct ImportOverrides: Codable, Sendable, Hashable {
     /// These overrides, with each one given in `newer` replacing this one's.
     public func merged(with newer: ImportOverrides) -> ImportOverrides {
         ImportOverrides(
-            title: newer.title ?? title, contributors: newer.contributors ?? contributors, publication: newer.publication ?? publication,
+            title: newer.title ?? title, contributors: newer.contributors ?? contributors,
+            publication: newer.publication ?? publication,
             imageCredit: newer.imageCredit ?? imageCredit, published: newer.published ?? published)
     }
 }
@@ -97,12 +101,15 @@ public enum ArticleParser {
         }
         let document = try SourceDocument.read(source, format: format)
         guard document.blocks.contains(where: { !$0.text.isEmpty && $0.furniture == nil }) else {
-            throw ImportError(format == .html ? "the page has no text outside its scripts, styles and chrome" : "the file has no text")
+            throw ImportError(
+                format == .html ? "the page has no text outside its scripts, styles and chrome" : "the file has no text")
         }
         return try assemble(document, sourceURL: sourceURL, overrides: overrides)
     }
 
-    static func assemble(_ document: SourceDocument, sourceURL: String?, overrides: ImportOverrides) throws(ImportError) -> ParsedArticle {
+    static func assemble(_ document: SourceDocument, sourceURL: String?, overrides: ImportOverrides) throws(ImportError)
+        -> ParsedArticle
+    {
         let metadata = document.metadata
         let blocks = document.blocks
         let structure = ArticleStructure(blocks: blocks, metadata: metadata, sourceURL: sourceURL, givenTitle: overrides.title)
@@ -111,15 +118,25 @@ public enum ArticleParser {
         let features = structure.features
         if ProcessInfo.processInfo.environment["BRIEFINGS_TRACE_IMPORT"] != nil {
             for index in blocks.indices {
-                let line = String(format: "%4d %-9@ T%6.1f P%6.1f H%6.1f N%6.1f B%6.1f  %@", blocks[index].line, roles[index].rawValue,
+                let line = String(
+                    format: "%4d %-9@ T%6.1f P%6.1f H%6.1f N%6.1f B%6.1f  %@", blocks[index].line, roles[index].rawValue,
                     structure.titleScore(index).value, structure.paragraphScore(index).value, structure.headingScore(index).value,
-                    structure.nonBodyScore(index).value, structure.bioScore(index).value, String(blocks[index].text.prefix(60)) + (blocks[index].furniture.map { " [\($0)]" } ?? ""))
+                    structure.nonBodyScore(index).value, structure.bioScore(index).value,
+                    String(blocks[index].text.prefix(60)) + (blocks[index].furniture.map { " [\($0)]" } ?? ""))
                 FileHandle.standardError.write(Data((line + "\n").utf8))
                 if ProcessInfo.processInfo.environment["BRIEFINGS_TRACE_IMPORT"] == "why" {
                     let title = structure.titleScore(index)
-                    FileHandle.standardError.write(Data(("        title: " + title.reasons.map { String(format: "%+.1f %@", $0.weight, $0.text) }.joined(separator: ", ") + "\n").utf8))
+                    FileHandle.standardError.write(
+                        Data(
+                            ("        title: "
+                                + title.reasons.map { String(format: "%+.1f %@", $0.weight, $0.text) }.joined(separator: ", ")
+                                + "\n").utf8))
                     let paragraph = structure.paragraphScore(index)
-                    FileHandle.standardError.write(Data(("        paragraph: " + paragraph.reasons.map { String(format: "%+.1f %@", $0.weight, $0.text) }.joined(separator: ", ") + "\n").utf8))
+                    FileHandle.standardError.write(
+                        Data(
+                            ("        paragraph: "
+                                + paragraph.reasons.map { String(format: "%+.1f %@", $0.weight, $0.text) }.joined(separator: ", ")
+                                + "\n").utf8))
                 }
             }
         }
@@ -138,7 +155,10 @@ public enum ArticleParser {
             decisions.append(.init(subject: "title", value: title, reason: reason, line: blocks[first].line))
         } else if let known = metadata.title {
             title = known
-            decisions.append(.init(subject: "title", value: title, reason: "the page's \(metadata.titleSource ?? "metadata") title (no line of the page matches it)"))
+            decisions.append(
+                .init(
+                    subject: "title", value: title,
+                    reason: "the page's \(metadata.titleSource ?? "metadata") title (no line of the page matches it)"))
         } else {
             throw ImportError("no title found: give one with --title, or import the page with its title line")
         }
@@ -151,7 +171,10 @@ public enum ArticleParser {
             switch role {
             case .heading:
                 sections.append(.init(heading: blocks[index].text, paragraphs: []))
-                decisions.append(.init(subject: "heading", value: blocks[index].text, reason: decoded.scores[index].because(), line: blocks[index].line))
+                decisions.append(
+                    .init(
+                        subject: "heading", value: blocks[index].text, reason: decoded.scores[index].because(),
+                        line: blocks[index].line))
             case .paragraph:
                 sections[sections.count - 1].paragraphs.append(blocks[index].text)
             default:
@@ -165,7 +188,8 @@ public enum ArticleParser {
         let nonBody = roles.indices.filter { !roles[$0].isBody && roles[$0] != .title }
 
         // Byline: the first in the header, else a strong one anywhere outside the body.
-        let bylineIndex = nonBody.first { features[$0].bylineStrong && roles[$0] == .header }
+        let bylineIndex =
+            nonBody.first { features[$0].bylineStrong && roles[$0] == .header }
             ?? nonBody.first { features[$0].bylineStrong && roles[$0] != .bio }
             ?? nonBody.first { features[$0].byline != nil && roles[$0] == .header && metadata.authors.isEmpty }
         var byline: String?
@@ -177,7 +201,9 @@ public enum ArticleParser {
             // Authors listed one per line (a card each, maybe with a role line between): all of them.
             var next = index + 1
             while next < blocks.count, next - index <= 12, !roles[next].isBody {
-                if let more = features[next].byline, !more.labelled, features[next].bylineStrong || metadata.authors.count > 0 || next == index + 1 {
+                if let more = features[next].byline, !more.labelled,
+                    features[next].bylineStrong || metadata.authors.count > 0 || next == index + 1
+                {
                     bylineNames += more.names
                     used.insert(next)
                 } else if !(LineShapes.isRole(blocks[next].text) || features[next].words <= 4) {
@@ -185,10 +211,14 @@ public enum ArticleParser {
                 }
                 next += 1
             }
-            decisions.append(.init(
-                subject: "byline", value: blocks[index].text,
-                reason: found.labelled ? "labelled as a byline" : "a line of names" + (features[index].bylineStrong ? " the bios or metadata also name" : " after the title"),
-                line: blocks[index].line))
+            decisions.append(
+                .init(
+                    subject: "byline", value: blocks[index].text,
+                    reason: found.labelled
+                        ? "labelled as a byline"
+                        : "a line of names"
+                            + (features[index].bylineStrong ? " the bios or metadata also name" : " after the title"),
+                    line: blocks[index].line))
         }
 
         // Bios.
@@ -197,7 +227,8 @@ public enum ArticleParser {
             guard let name = features[index].bioName else { continue }
             bios.append((name, blocks[index].text))
             used.insert(index)
-            decisions.append(.init(subject: "bio", value: name, reason: decoded.scores[index].because(), line: blocks[index].line))
+            decisions.append(
+                .init(subject: "bio", value: name, reason: decoded.scores[index].because(), line: blocks[index].line))
         }
 
         // Contributors: the editor's list, else the byline's names and the metadata's, then anyone with a bio.
@@ -208,7 +239,8 @@ public enum ArticleParser {
         }
         if let given = overrides.contributors {
             given.map(Names.clean).forEach(add)
-            decisions.append(.init(subject: "contributors", value: names.joined(separator: ", "), reason: "given with --contributor"))
+            decisions.append(
+                .init(subject: "contributors", value: names.joined(separator: ", "), reason: "given with --contributor"))
         } else {
             bylineNames.forEach(add)
             metadata.authors.forEach(add)
@@ -220,8 +252,10 @@ public enum ArticleParser {
                 guard index > blocks.count / 2, LineShapes.signOff(blocks[index].text) != nil else { return false }
                 let dashed = blocks[index].text.first.map { "—–-~".contains($0) } ?? false
                 let afterValediction = index > 0 && features[index - 1].valediction
-                let roleBelow = index + 1 < blocks.count && (LineShapes.isRole(blocks[index + 1].text.components(separatedBy: ",")[0])
-                    || LineShapes.bioVocabulary(blocks[index + 1].text) > 0)
+                let roleBelow =
+                    index + 1 < blocks.count
+                    && (LineShapes.isRole(blocks[index + 1].text.components(separatedBy: ",")[0])
+                        || LineShapes.bioVocabulary(blocks[index + 1].text) > 0)
                 return dashed || afterValediction || roleBelow
             }
             if names.isEmpty, let index = nonBody.first(where: signature), let name = LineShapes.signOff(blocks[index].text) {
@@ -235,7 +269,10 @@ public enum ArticleParser {
                 if !metadata.authors.isEmpty { sources.append("the page's \(metadata.authorsSource ?? "metadata")") }
                 if !bios.isEmpty { sources.append("bio paragraphs at the end") }
                 if signedOff { sources.append("the sign-off at the end") }
-                decisions.append(.init(subject: "contributors", value: names.joined(separator: ", "), reason: "from " + sources.joined(separator: ", ")))
+                decisions.append(
+                    .init(
+                        subject: "contributors", value: names.joined(separator: ", "),
+                        reason: "from " + sources.joined(separator: ", ")))
             }
         }
         let contributors = names.map { name in
@@ -257,23 +294,36 @@ public enum ArticleParser {
             decisions.append(.init(subject: "published", value: Timestamp.day(given), reason: "given with --published"))
         } else if let date = metadata.published {
             publishedAt = date
-            decisions.append(.init(subject: "published", value: Timestamp.day(date), reason: "the page's \(metadata.publishedSource ?? "metadata")"))
+            decisions.append(
+                .init(
+                    subject: "published", value: Timestamp.day(date),
+                    reason: "the page's \(metadata.publishedSource ?? "metadata")"))
         } else if let index = bylineIndex, let date = features[index].byline?.date {
             publishedAt = date
-            decisions.append(.init(subject: "published", value: Timestamp.day(date), reason: "the date in the byline", line: blocks[index].line))
+            decisions.append(
+                .init(
+                    subject: "published", value: Timestamp.day(date), reason: "the date in the byline", line: blocks[index].line))
         } else if let index = nonBody.first(where: { features[$0].date != nil && [.preamble, .header].contains(roles[$0]) })
             ?? nonBody.first(where: { features[$0].date != nil })
         {
             publishedAt = features[index].date
             used.insert(index)
-            decisions.append(.init(subject: "published", value: Timestamp.day(publishedAt!), reason: "a date line", line: blocks[index].line))
-        } else if let index = nonBody.first(where: { features[$0].publication != nil && DateMention.all(in: blocks[$0].text).contains { $0.precision == .day } }),
+            decisions.append(
+                .init(subject: "published", value: Timestamp.day(publishedAt!), reason: "a date line", line: blocks[index].line))
+        } else if let index = nonBody.first(where: {
+            features[$0].publication != nil && DateMention.all(in: blocks[$0].text).contains { $0.precision == .day }
+        }),
             let mention = DateMention.all(in: blocks[index].text).first(where: { $0.precision == .day })
         {
             publishedAt = mention.date
-            decisions.append(.init(subject: "published", value: mention.label, reason: "the date of the “first published” line", line: blocks[index].line))
+            decisions.append(
+                .init(
+                    subject: "published", value: mention.label, reason: "the date of the “first published” line",
+                    line: blocks[index].line))
         }
-        if publishedAt != nil, let index = nonBody.first(where: { features[$0].date != nil && [.preamble, .header].contains(roles[$0]) }) {
+        if publishedAt != nil,
+            let index = nonBody.first(where: { features[$0].date != nil && [.preamble, .header].contains(roles[$0]) })
+        {
             used.insert(index)
         }
 
@@ -284,16 +334,23 @@ public enum ArticleParser {
             decisions.append(.init(subject: "image credit", value: given, reason: "given with --image-credit"))
         } else if let index = bylineIndex, let credit = features[index].byline?.credit {
             imageCredit = credit
-            decisions.append(.init(subject: "image credit", value: credit, reason: "the picture credit in the byline", line: blocks[index].line))
-        } else if let index = nonBody.first(where: { features[$0].credit != nil || (blocks[$0].markup == .caption && !blocks[$0].chrome) }) {
+            decisions.append(
+                .init(
+                    subject: "image credit", value: credit, reason: "the picture credit in the byline", line: blocks[index].line))
+        } else if let index = nonBody.first(where: {
+            features[$0].credit != nil || (blocks[$0].markup == .caption && !blocks[$0].chrome)
+        }) {
             imageCredit = features[index].credit ?? blocks[index].text
             used.insert(index)
-            decisions.append(.init(
-                subject: "image credit", value: imageCredit!, reason: features[index].credit != nil ? "a labelled credit line" : "the first image caption",
-                line: blocks[index].line))
+            decisions.append(
+                .init(
+                    subject: "image credit", value: imageCredit!,
+                    reason: features[index].credit != nil ? "a labelled credit line" : "the first image caption",
+                    line: blocks[index].line))
         } else if let credit = metadata.imageCredit {
             imageCredit = credit
-            decisions.append(.init(subject: "image credit", value: credit, reason: "the page's \(metadata.imageCreditSource ?? "metadata")"))
+            decisions.append(
+                .init(subject: "image credit", value: credit, reason: "the page's \(metadata.imageCreditSource ?? "metadata")"))
         }
 
         // Publication.
@@ -303,7 +360,8 @@ public enum ArticleParser {
             decisions.append(.init(subject: "publication", value: given, reason: "given with --publication"))
         } else if let named = metadata.publication {
             publication = named
-            decisions.append(.init(subject: "publication", value: named, reason: "the page's \(metadata.publicationSource ?? "metadata")"))
+            decisions.append(
+                .init(subject: "publication", value: named, reason: "the page's \(metadata.publicationSource ?? "metadata")"))
         } else if let (named, reason) = publicationFromText(blocks: blocks, roles: roles, features: features) {
             publication = named
             decisions.append(.init(subject: "publication", value: named, reason: reason))
@@ -318,7 +376,10 @@ public enum ArticleParser {
             var reason = score.against()
             if reason.isEmpty { reason = decoded.scores[index].because(2) }
             if reason.isEmpty { reason = "weaker as body text than as \(roles[index].rawValue)" }
-            decisions.append(.init(subject: "left out", value: blocks[index].text, reason: "\(roles[index].rawValue): \(reason)", line: blocks[index].line))
+            decisions.append(
+                .init(
+                    subject: "left out", value: blocks[index].text, reason: "\(roles[index].rawValue): \(reason)",
+                    line: blocks[index].line))
         }
 
         return ParsedArticle(
@@ -333,7 +394,9 @@ public enum ArticleParser {
     /// the e-mail's sender or a masthead line 2); then each other line that mentions the name
     /// adds one, up to three. The copyright holder is often the publisher's company, so a name
     /// the page keeps mentioning outweighs it.
-    static func publicationFromText(blocks: [SourceBlock], roles: [BlockRole], features: [ArticleStructure.Features]) -> (String, String)? {
+    static func publicationFromText(blocks: [SourceBlock], roles: [BlockRole], features: [ArticleStructure.Features]) -> (
+        String, String
+    )? {
         struct Candidate {
             var name: String
             var weight = 0.0
@@ -364,16 +427,21 @@ public enum ArticleParser {
         for index in outside {
             let text = blocks[index].text
             if let mention = features[index].publication { add(mention.name, mention.weight, mention.evidence, line: index) }
-            if index < 12 || roles[index] == .preamble, let name = LineShapes.banner(text) { add(name, 4, "a “Name | Section” banner", line: index) }
+            if index < 12 || roles[index] == .preamble, let name = LineShapes.banner(text) {
+                add(name, 4, "a “Name | Section” banner", line: index)
+            }
             if let name = LineShapes.tagline(text) { add(name, 3, "a tagline", line: index) }
-            if text.lowercased().hasPrefix("from:"), let name = emailSender(text) { add(name, 2, "the sender of the e-mail", line: index) }
+            if text.lowercased().hasPrefix("from:"), let name = emailSender(text) {
+                add(name, 2, "the sender of the e-mail", line: index)
+            }
         }
         // Masthead lines: a bare name (or two lines of one) in the first lines of the page or the last.
         func bareName(_ index: Int) -> Bool {
             let text = blocks[index].text
             return (1...6).contains(features[index].words) && !features[index].endsSentence && LineShapes.startsCapitalized(text)
                 && features[index].boilerplate == nil && features[index].uiLabel == nil && features[index].byline == nil
-                && !Names.isName(text) && features[index].date == nil && features[index].breadcrumb == nil && !text.contains(" | ")
+                && !Names.isName(text) && features[index].date == nil && features[index].breadcrumb == nil
+                && !text.contains(" | ")
         }
         for index in outside where (index < 8 || index >= blocks.count - 8) && bareName(index) {
             add(blocks[index].text, index < 3 ? 3 : 2, "a masthead or name line", line: index)
@@ -387,7 +455,10 @@ public enum ArticleParser {
         // Mentions elsewhere on the page count for a name: capitalised, and not merely because
         // a sentence starts with it ("Groundwater is …" does not name a publication).
         for (key, candidate) in candidates {
-            let forms = Set([candidate.name, candidate.name.capitalized].map { $0.replacingOccurrences(of: #"^(?i:the) "#, with: "", options: .regularExpression) })
+            let forms = Set(
+                [candidate.name, candidate.name.capitalized].map {
+                    $0.replacingOccurrences(of: #"^(?i:the) "#, with: "", options: .regularExpression)
+                })
             let mentions = blocks.indices.filter { index in
                 !candidate.lines.contains(index) && forms.contains { !$0.isEmpty && midSentence(blocks[index].text, $0) }
             }.count
@@ -410,7 +481,9 @@ public enum ArticleParser {
             }
         }
         // A bare line alone is not enough: it must be named by some other evidence or mention.
-        guard let best = candidates.values.max(by: { ($0.weight, -$0.name.count) < ($1.weight, -$1.name.count) }), best.weight >= 3 else {
+        guard let best = candidates.values.max(by: { ($0.weight, -$0.name.count) < ($1.weight, -$1.name.count) }),
+            best.weight >= 3
+        else {
             return nil
         }
         return (best.name, best.evidence.joined(separator: "; "))
@@ -424,7 +497,9 @@ public enum ArticleParser {
             let before = text[..<range.lowerBound].trimmingCharacters(in: .whitespaces)
             let after = text[range.upperBound...].first
             guard after == nil || !(after!.isLetter || after!.isNumber) else { continue }
-            if let last = before.last, !".!?:\"“‘(".contains(last), last.isLetter || last.isNumber || ",;".contains(last) { return true }
+            if let last = before.last, !".!?:\"“‘(".contains(last), last.isLetter || last.isNumber || ",;".contains(last) {
+                return true
+            }
         }
         return false
     }

@@ -105,8 +105,10 @@ struct ArticleStructure {
 
     /// Words a title line does not end on unless it continues on the next line.
     static let joiningWords: Set<String> = [
-        "a", "an", "the", "of", "for", "and", "or", "to", "in", "on", "at", "by", "with", "from", "is", "are", "how", "why", "what",
-        "when", "not", "but", "its", "their", "our", "into", "over", "after", "before", "as", "than", "that", "about", "—", "–", "-",
+        "a", "an", "the", "of", "for", "and", "or", "to", "in", "on", "at", "by", "with", "from", "is", "are", "how", "why",
+        "what",
+        "when", "not", "but", "its", "their", "our", "into", "over", "after", "before", "as", "than", "that", "about", "—", "–",
+        "-",
     ]
 
     init(blocks: [SourceBlock], metadata: SourceMetadata, sourceURL: String?, givenTitle: String?) {
@@ -122,21 +124,28 @@ struct ArticleStructure {
     static func slugWords(_ url: String?) -> [String] {
         guard let url, let parsed = URL(string: url) else { return [] }
         var components = parsed.pathComponents.filter { $0 != "/" }
-        while let last = components.last, last.range(of: #"^(index\.html?|amp|\d+|[a-z]{2})$"#, options: .regularExpression) != nil {
+        while let last = components.last,
+            last.range(of: #"^(index\.html?|amp|\d+|[a-z]{2})$"#, options: .regularExpression) != nil
+        {
             components.removeLast()
         }
         guard var last = components.last else { return [] }
-        if let dot = last.lastIndex(of: "."), ["html", "htm", "php", "aspx"].contains(last[last.index(after: dot)...].lowercased()) {
+        if let dot = last.lastIndex(of: "."),
+            ["html", "htm", "php", "aspx"].contains(last[last.index(after: dot)...].lowercased())
+        {
             last = String(last[..<dot])
         }
-        let words = last.lowercased().split { !($0.isLetter || $0.isNumber) }.map(String.init).filter { !$0.allSatisfy(\.isNumber) }
+        let words = last.lowercased().split { !($0.isLetter || $0.isNumber) }.map(String.init).filter {
+            !$0.allSatisfy(\.isNumber)
+        }
         return words.count >= 2 ? words : []
     }
 
     /// How well the words of `text` and `other` agree: F1 of shared words.
     static func similarity(_ text: String, _ words: [String]) -> Double {
         guard !words.isEmpty else { return 0 }
-        let mine = text.lowercased().folding(options: .diacriticInsensitive, locale: nil).split { !($0.isLetter || $0.isNumber) }.map(String.init)
+        let mine = text.lowercased().folding(options: .diacriticInsensitive, locale: nil).split { !($0.isLetter || $0.isNumber) }
+            .map(String.init)
         guard !mine.isEmpty else { return 0 }
         let shared = Set(mine).intersection(words).count
         guard shared > 0 else { return 0 }
@@ -146,7 +155,8 @@ struct ArticleStructure {
     }
 
     static func wordList(_ text: String) -> [String] {
-        text.lowercased().folding(options: .diacriticInsensitive, locale: nil).split { !($0.isLetter || $0.isNumber) }.map(String.init)
+        text.lowercased().folding(options: .diacriticInsensitive, locale: nil).split { !($0.isLetter || $0.isNumber) }.map(
+            String.init)
     }
 
     mutating func computeFeatures() {
@@ -160,7 +170,8 @@ struct ArticleStructure {
         var vocabulary: [String: Int] = [:]
         var core: [Bool] = []
         for block in blocks {
-            let isCore = LineShapes.words(block.text) >= 15 && LineShapes.endsSentence(block.text) && !block.chrome
+            let isCore =
+                LineShapes.words(block.text) >= 15 && LineShapes.endsSentence(block.text) && !block.chrome
                 && block.furniture == nil && block.linkDensity < 0.3 && LineShapes.boilerplate(block.text) == nil
             core.append(isCore)
             if isCore { for word in Set(LineShapes.contentWords(block.text)) { vocabulary[word, default: 0] += 1 } }
@@ -200,11 +211,13 @@ struct ArticleStructure {
             feature.citation = LineShapes.citation(text)
             feature.slugMatch = Self.similarity(text, slug)
             feature.metadataTitleMatch = Self.similarity(text, metadataTitle)
-            feature.titleShaped = (2...30).contains(feature.words) && text.count <= 250 && !feature.endsWithPeriod
+            feature.titleShaped =
+                (2...30).contains(feature.words) && text.count <= 250 && !feature.endsWithPeriod
                 && LineShapes.startsCapitalized(text)
             feature.subjectMatch = Self.similarity(text, subject)
             feature.valediction = LineShapes.valediction(text)
-            feature.headingShaped = (1...16).contains(feature.words) && text.count <= 140 && !feature.endsWithPeriod
+            feature.headingShaped =
+                (1...16).contains(feature.words) && text.count <= 140 && !feature.endsWithPeriod
                 && !text.hasSuffix(":") && LineShapes.startsCapitalized(text)
             found.append(feature)
         }
@@ -223,12 +236,17 @@ struct ArticleStructure {
                 // (In HTML, blocks have no blank lines between them to go by.)
                 let html = blocks.allSatisfy { !$0.tight }
                 // (Not a line that finishes the one before: "Why the Childcare Expansion Is / Leaving Rural Families Behind".)
-                let finishesPrevious = index > 0 && (Self.joiningWords.contains(blocks[index - 1].text.split(separator: " ").last.map { $0.lowercased() } ?? "")
-                    || blocks[index - 1].text.hasSuffix(":") || blocks[index - 1].text.hasSuffix(","))
-                let listed = !byline.labelled && !finishesPrevious
+                let finishesPrevious =
+                    index > 0
+                    && (Self.joiningWords.contains(
+                        blocks[index - 1].text.split(separator: " ").last.map { $0.lowercased() } ?? "")
+                        || blocks[index - 1].text.hasSuffix(":") || blocks[index - 1].text.hasSuffix(","))
+                let listed =
+                    !byline.labelled && !finishesPrevious
                     && ((index > 0 && bare(index - 1) && (blocks[index].tight || html))
                         || (index + 1 < found.count && bare(index + 1) && (blocks[index + 1].tight || html)))
-                found[index].bylineStrong = byline.labelled || byline.date != nil || blocks[index].bylineHint || !keys.isDisjoint(with: bioNames)
+                found[index].bylineStrong =
+                    byline.labelled || byline.date != nil || blocks[index].bylineHint || !keys.isDisjoint(with: bioNames)
                     || !keys.isDisjoint(with: authorKeys) || dated || (listed && position(index) < 0.3)
                 if found[index].bylineStrong { bylineNames.formUnion(keys) }
             }
@@ -237,22 +255,27 @@ struct ArticleStructure {
             }
             found[index].afterClosingLabel = afterLabel
             // Past the middle, a notes or "About the authors" label starts the closing matter.
-            if (found[index].closingLabel || found[index].valediction) && Double(index) > 0.5 * Double(found.count) { afterLabel = true }
+            if (found[index].closingLabel || found[index].valediction) && Double(index) > 0.5 * Double(found.count) {
+                afterLabel = true
+            }
         }
         // An author box: a name line (or "About Name"), perhaps a role line, then "She is …" or
         // "Oluwaseun leads …" (the first name alone).
-        for index in found.indices.dropFirst() where found[index].bioName == nil && found[index].endsSentence && found[index].words >= 6 {
+        for index in found.indices.dropFirst()
+        where found[index].bioName == nil && found[index].endsSentence && found[index].words >= 6 {
             for back in [index - 1, index - 2] where back >= 0 {
                 var label = blocks[back].text
                 if label.lowercased().hasPrefix("about ") { label = String(label.dropFirst(6)) }
                 let name = Names.clean(label)
-                guard found[back].words <= 6, Names.isName(name), back == index - 1 || LineShapes.isRole(blocks[index - 1].text)
-                    || found[index - 1].words <= 6
+                guard found[back].words <= 6, Names.isName(name),
+                    back == index - 1 || LineShapes.isRole(blocks[index - 1].text)
+                        || found[index - 1].words <= 6
                 else { continue }
                 let opening = blocks[index].text.split(separator: " ").prefix(2).map(String.init)
                 let firstName = String(name.split(separator: " ")[0])
                 let pronoun = LineShapes.pronounBio(blocks[index].text)
-                let byFirstName = opening.count == 2 && opening[0] == firstName && opening[1].first?.isLowercase == true
+                let byFirstName =
+                    opening.count == 2 && opening[0] == firstName && opening[1].first?.isLowercase == true
                     && !LineShapes.reportingVerbs.contains(opening[1])
                 if pronoun || byFirstName {
                     found[index].bioName = name
@@ -265,14 +288,17 @@ struct ArticleStructure {
         // A closing paragraph that opens with a contributor's name and any verb is their bio
         // ("Rustam Tursunov tracks wage data …"), when the byline or metadata names them.
         let knownNames = bylineNames.union(authorKeys)
-        for index in found.indices where found[index].bioName == nil && found[index].endsSentence && found[index].words >= 6
+        for index in found.indices
+        where found[index].bioName == nil && found[index].endsSentence && found[index].words >= 6
             && position(index) > 0.5
         {
             let words = blocks[index].text.split(separator: " ").map(String.init)
             for length in (2...5).reversed() where words.count > length {
                 let candidate = words[0..<length].joined(separator: " ")
                 let verb = words[length]
-                guard knownNames.contains(Names.key(candidate)), verb.first?.isLowercase == true, !LineShapes.reportingVerbs.contains(verb) else { continue }
+                guard knownNames.contains(Names.key(candidate)), verb.first?.isLowercase == true,
+                    !LineShapes.reportingVerbs.contains(verb)
+                else { continue }
                 found[index].bioName = Names.clean(candidate)
                 found[index].bioMatched = true
                 break
@@ -283,7 +309,8 @@ struct ArticleStructure {
             var next = index + 1
             // A sponsor's block is its pitch, sentences and all; a headline list is short lines.
             let sponsor = LineShapes.sponsorLabel(LineShapes.key(blocks[index].text))
-            while next < found.count, next - index <= (sponsor ? 4 : 8), sponsor || (found[next].words <= 18 && !found[next].endsWithPeriod),
+            while next < found.count, next - index <= (sponsor ? 4 : 8),
+                sponsor || (found[next].words <= 18 && !found[next].endsWithPeriod),
                 found[next].bioName == nil, blocks[next].headingLevel.map({ $0 >= 3 }) ?? true
             {
                 found[next].inHeadlineList = true
@@ -318,11 +345,15 @@ struct ArticleStructure {
         if feature.valediction { score.add(-4 * scale, "a letter's closing") }
         if LineShapes.greeting(block.text) && position(index) < 0.3 { score.add(-5 * scale, "a newsletter's greeting") }
         if feature.inHeadlineList { score.add(-5 * scale, "a headline in a list of other articles") }
-        if block.text.range(of: #"^(?i:p\.\s?s\.|ps:|pps)\s"#, options: .regularExpression) != nil { score.add(-4 * scale, "a postscript") }
+        if block.text.range(of: #"^(?i:p\.\s?s\.|ps:|pps)\s"#, options: .regularExpression) != nil {
+            score.add(-4 * scale, "a postscript")
+        }
         if feature.citation { score.add(-4 * scale, "a note or reference") }
         if block.linkDensity > 0.5 { score.add(-5 * block.linkDensity * scale, "mostly link text") }
         if block.outsideArticle { score.add(-2.5 * scale, "outside the page's article element") }
-        if feature.repeated >= 2 && feature.words <= 20 { score.add(-3 * scale, "repeated \(feature.repeated) times on the page") }
+        if feature.repeated >= 2 && feature.words <= 20 {
+            score.add(-3 * scale, "repeated \(feature.repeated) times on the page")
+        }
         switch block.markup {
         case .caption: score.add(-4 * scale, "a caption")
         case .rule, .image: score.add(-20, "a rule or image")
@@ -344,13 +375,17 @@ struct ArticleStructure {
         }
         score.add(Double(min(feature.words, 40)) / 10, "\(feature.words) words")
         if feature.sentences >= 2 { score.add(1, "\(feature.sentences) sentences") }
-        if feature.overlap > 0 { score.add(2.5 * feature.overlap, "shares \(Int(feature.overlap * 100))% of its words with the article") }
+        if feature.overlap > 0 {
+            score.add(2.5 * feature.overlap, "shares \(Int(feature.overlap * 100))% of its words with the article")
+        }
         if block.markup == .listItem { score.add(1.5, "a list item") }
         if block.markup == .quote { score.add(1, "a quotation") }
         if feature.words <= 3 {
             let sentence = feature.endsSentence && LineShapes.startsCapitalized(block.text)
             let item = block.markup == .listItem && block.linkDensity < 0.5
-            score.add(sentence || item ? -1 : -3, sentence ? "a very short sentence" : item ? "a very short list item" : "too short for a paragraph")
+            score.add(
+                sentence || item ? -1 : -3,
+                sentence ? "a very short sentence" : item ? "a very short list item" : "too short for a paragraph")
         } else if feature.words <= 6 && !feature.endsSentence {
             score.add(-2, "a short line without punctuation")
         }
@@ -366,7 +401,11 @@ struct ArticleStructure {
         let feature = features[index]
         var score = RoleScore()
         score.add(-1, "headings need evidence")
-        if feature.headingShaped { score.add(1.5, "short, capitalised, no final full stop") } else { score.add(-4, "not shaped like a heading") }
+        if feature.headingShaped {
+            score.add(1.5, "short, capitalised, no final full stop")
+        } else {
+            score.add(-4, "not shaped like a heading")
+        }
         if let level = block.headingLevel {
             score.add(level == 1 ? -0.5 : level <= 4 ? 5 : 3, "marked up as a level-\(level) heading")
         } else if docHasHeadingMarkup {
@@ -403,17 +442,23 @@ struct ArticleStructure {
         if feature.titleShaped { score.add(2, "shaped like a title") } else { score.add(-3, "not shaped like a title") }
         if feature.titleShaped && LineShapes.titleCase(block.text) { score.add(1.5, "in title case") }
         if feature.metadataTitleMatch > 0 {
-            score.add(9 * feature.metadataTitleMatch, givenTitle != nil ? "matches the title given" : "matches the page's \(metadata.titleSource ?? "metadata") title")
+            score.add(
+                9 * feature.metadataTitleMatch,
+                givenTitle != nil ? "matches the title given" : "matches the page's \(metadata.titleSource ?? "metadata") title")
         }
         if feature.slugMatch > 0 { score.add(7 * feature.slugMatch, "matches the URL slug") }
         if feature.subjectMatch > 0 { score.add(4 * feature.subjectMatch, "shares words with the e-mail's subject") }
-        if block.text.hasSuffix(":") && !(index + 1 < blocks.count && blocks[index + 1].tight) { score.add(-2, "ends with a colon") }
+        if block.text.hasSuffix(":") && !(index + 1 < blocks.count && blocks[index + 1].tight) {
+            score.add(-2, "ends with a colon")
+        }
         if let level = block.headingLevel {
             score.add(level == 1 ? 4 : 1, "marked up as a level-\(level) heading")
         } else if block.markup != .plain {
             score.add(-3, "a list item, quotation or caption")
         }
-        if feature.overlap > 0 { score.add(3 * feature.overlap, "shares \(Int(feature.overlap * 100))% of its words with the body") }
+        if feature.overlap > 0 {
+            score.add(3 * feature.overlap, "shares \(Int(feature.overlap * 100))% of its words with the body")
+        }
         if feature.words >= 3 && feature.overlap == 0 && feature.metadataTitleMatch == 0 && feature.slugMatch == 0 {
             score.add(-2, "no words in common with the body")
         }
@@ -434,7 +479,9 @@ struct ArticleStructure {
         if letters.count >= 6 && letters.allSatisfy({ !$0.properties.isLowercase }) && block.headingLevel == nil {
             score.add(-2.5, "in capitals, like a masthead or label")
         }
-        if index > 0, position(index) < 0.25, block.headingLevel == nil, features[index - 1].words <= 5, blocks[index - 1].furniture == nil {
+        if index > 0, position(index) < 0.25, block.headingLevel == nil, features[index - 1].words <= 5,
+            blocks[index - 1].furniture == nil
+        {
             let above = blocks[index - 1].text.unicodeScalars.filter(\.properties.isAlphabetic)
             if above.count >= 4 && above.allSatisfy({ !$0.properties.isLowercase }) {
                 score.add(-2.5, "right under a masthead, like its tagline")
@@ -480,17 +527,23 @@ struct ArticleStructure {
         let slug = Self.slugWords(sourceURL)
         let metadataTitle = (givenTitle ?? metadata.title).map(Self.wordList) ?? []
         let joined = blocks[index - 1].text + " " + blocks[index].text
-        let gain = 9 * (Self.similarity(joined, metadataTitle) - features[index - 1].metadataTitleMatch)
+        let gain =
+            9 * (Self.similarity(joined, metadataTitle) - features[index - 1].metadataTitleMatch)
             + 7 * (Self.similarity(joined, slug) - features[index - 1].slugMatch)
         let lowercaseStart = blocks[index].text.unicodeScalars.first?.properties.isLowercase == true
         let lastWord = blocks[index - 1].text.split(separator: " ").last.map { $0.lowercased() } ?? ""
-        let openEnded = Self.joiningWords.contains(lastWord) || blocks[index - 1].text.hasSuffix(":") || blocks[index - 1].text.hasSuffix(",")
+        let openEnded =
+            Self.joiningWords.contains(lastWord) || blocks[index - 1].text.hasSuffix(":") || blocks[index - 1].text.hasSuffix(",")
         // A line run on without a blank line, in a page that separates its paragraphs with blank lines.
         let runOn = blocks[index].tight && !mostlyTight
         // Title case carried on from a line of four words or more, neither line punctuated.
         let previous = blocks[index - 1].text
-        let titleCased = features[index - 1].words >= 4 && LineShapes.titleCase(previous)
-            && (LineShapes.titleCase(blocks[index].text) || blocks[index].text.split(separator: " ").allSatisfy { $0.first?.isUppercase == true || Self.joiningWords.contains($0.lowercased()) })
+        let titleCased =
+            features[index - 1].words >= 4 && LineShapes.titleCase(previous)
+            && (LineShapes.titleCase(blocks[index].text)
+                || blocks[index].text.split(separator: " ").allSatisfy {
+                    $0.first?.isUppercase == true || Self.joiningWords.contains($0.lowercased())
+                })
             && !features[index].endsSentence && !(previous.last.map { ".!?".contains($0) } ?? false)
         return gain + (lowercaseStart ? 2 : 0) + (openEnded ? 4 : 0) + (runOn ? 3.5 : -0.5) + (titleCased && !runOn ? 3.5 : 0)
     }
@@ -510,7 +563,9 @@ struct ArticleStructure {
         } else {
             score.add(-2, block.headingLevel != nil ? "marked up as a heading" : "marked up as a list item")
         }
-        if feature.words >= 4 && feature.words < 15 && feature.overlap < 0.2 { score.add(1, "few words in common with the article") }
+        if feature.words >= 4 && feature.words < 15 && feature.overlap < 0.2 {
+            score.add(1, "few words in common with the article")
+        }
         if feature.bioName != nil && !feature.bioMatched { score.add(0.5, "introduces a person") }
         if block.text.isEmpty { score.add(5, "no text") }
         return score

@@ -24,7 +24,10 @@ public struct DateMention: Hashable, Sendable {
         (#"(?<![\p{L}\p{N}])(\d{1,2})(?:st|nd|rd|th)? "# + monthPattern + #",? (\d{4})(?![\p{N}])"#, .day),
         ("(?<![\\p{L}])" + monthPattern + #" (\d{1,2})(?:st|nd|rd|th)?, (\d{4})(?![\p{N}])"#, .day),
         ("(?<![\\p{L}])" + monthPattern + #" (?:of )?(\d{4})(?![\p{N}])"#, .month),
-        (#"(?<![\p{L}\p{N}£$€.,])(1[89]\d{2}|20\d{2})(?![\p{L}\p{N}%’']|,\d|\.\d| ?(?:km|kg|MW|GW|megawatts|gigawatts|tonnes|people|euros|dollars))"#, .year),
+        (
+            #"(?<![\p{L}\p{N}£$€.,])(1[89]\d{2}|20\d{2})(?![\p{L}\p{N}%’']|,\d|\.\d| ?(?:km|kg|MW|GW|megawatts|gigawatts|tonnes|people|euros|dollars))"#,
+            .year
+        ),
     ].map { (try! NSRegularExpression(pattern: $0.0), $0.1) }
 
     public static func all(in text: String) -> [DateMention] {

@@ -16,7 +16,10 @@ import Foundation
 ///   breadcrumbs. What was dropped is returned as blocks marked chrome, so a report can list it.
 public enum HTMLReader {
     public static func read(_ source: String) throws(ImportError) -> SourceDocument {
-        guard source.range(of: #"<\s*(html|body|head|p|div|article|h1|title)\b"#, options: [.regularExpression, .caseInsensitive]) != nil else {
+        guard
+            source.range(of: #"<\s*(html|body|head|p|div|article|h1|title)\b"#, options: [.regularExpression, .caseInsensitive])
+                != nil
+        else {
             throw ImportError("the file does not look like HTML (no <html>, <body> or block elements); import it as .txt or .md")
         }
         // A saved page ends with its closing tags; one that starts as a page and lacks them was cut short.
@@ -27,7 +30,8 @@ public enum HTMLReader {
         {
             throw ImportError("the page looks cut short: it has neither </body> nor </html>; save the whole page again")
         }
-        let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NONET.rawValue)
+        let options = Int32(
+            HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NONET.rawValue)
         let count = source.utf8.count
         guard let document = source.withCString({ htmlReadMemory($0, Int32(count), nil, "UTF-8", options) }) else {
             throw ImportError("the HTML could not be parsed")
@@ -69,7 +73,8 @@ public enum HTMLReader {
     static let chromeWords: Set<String> = [
         "share", "sharing", "sharedaddy", "sharethis", "social", "related", "relatedposts", "comment", "comments", "respond",
         "newsletter", "subscribe", "subscription", "signup", "cookie", "cookies", "consent", "gdpr", "advert", "advertisement",
-        "ad", "ads", "adslot", "promo", "sponsor", "sponsored", "breadcrumb", "breadcrumbs", "menu", "navbar", "nav", "navigation",
+        "ad", "ads", "adslot", "promo", "sponsor", "sponsored", "breadcrumb", "breadcrumbs", "menu", "navbar", "nav",
+        "navigation",
         "sidebar", "widget", "widgets", "popup", "modal", "skip", "toolbar", "pagination", "pager", "outbrain", "taboola",
         "hidden", "sr", "screen", "visually", "offscreen", "trending", "popular", "mostread", "paywall", "donate", "footnotes",
         "tags", "tagcloud", "subnav", "dropdown", "search", "login", "print", "actions", "reactions", "likes", "like",
@@ -78,7 +83,8 @@ public enum HTMLReader {
     static let strongChromeWords: Set<String> = [
         "share", "sharing", "sharedaddy", "sharethis", "social", "related", "relatedposts", "comment", "comments", "respond",
         "newsletter", "subscribe", "subscription", "signup", "cookie", "cookies", "consent", "gdpr", "advert", "advertisement",
-        "ad", "ads", "adslot", "promo", "sponsor", "sponsored", "breadcrumb", "breadcrumbs", "menu", "navbar", "nav", "navigation",
+        "ad", "ads", "adslot", "promo", "sponsor", "sponsored", "breadcrumb", "breadcrumbs", "menu", "navbar", "nav",
+        "navigation",
         "sidebar", "widget", "widgets", "popup", "modal", "outbrain", "taboola", "paywall", "mostread",
     ]
     static let chromeRoles: Set<String> = [
@@ -143,7 +149,9 @@ public enum HTMLReader {
         mutating func visit(_ node: xmlNodePtr, _ inherited: Context) {
             switch node.pointee.type {
             case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                if let content = node.pointee.content { append(String(cString: content), inherited, line: Int(xmlGetLineNo(node))) }
+                if let content = node.pointee.content {
+                    append(String(cString: content), inherited, line: Int(xmlGetLineNo(node)))
+                }
                 return
             case XML_ELEMENT_NODE:
                 break
@@ -170,11 +178,18 @@ public enum HTMLReader {
             }
             if name == "article" || name == "main" || HTMLReader.attribute(node, "role") == "main" { context.inArticle = true }
             if !context.bylineHint {
-                let names = [HTMLReader.attribute(node, "class"), HTMLReader.attribute(node, "id"), HTMLReader.attribute(node, "itemprop"), HTMLReader.attribute(node, "rel")]
-                    .compactMap { $0?.lowercased() }.joined(separator: " ")
+                let names = [
+                    HTMLReader.attribute(node, "class"), HTMLReader.attribute(node, "id"), HTMLReader.attribute(node, "itemprop"),
+                    HTMLReader.attribute(node, "rel"),
+                ]
+                .compactMap { $0?.lowercased() }.joined(separator: " ")
                 let words = names.split { !$0.isLetter }.map(String.init)
-                if words.contains(where: { ["byline", "author", "authors", "contributor", "contributors", "writer", "byl"].contains($0) })
-                    && !words.contains(where: { ["bio", "biography", "description", "box", "about", "avatar", "profile"].contains($0) })
+                if words.contains(where: {
+                    ["byline", "author", "authors", "contributor", "contributors", "writer", "byl"].contains($0)
+                })
+                    && !words.contains(where: {
+                        ["bio", "biography", "description", "box", "about", "avatar", "profile"].contains($0)
+                    })
                 {
                     context.bylineHint = true
                 }
@@ -207,7 +222,8 @@ public enum HTMLReader {
                     let name = HTMLReader.name(of: current)
                     switch name {
                     case "meta":
-                        let key = (HTMLReader.attribute(current, "property") ?? HTMLReader.attribute(current, "name")
+                        let key =
+                            (HTMLReader.attribute(current, "property") ?? HTMLReader.attribute(current, "name")
                             ?? HTMLReader.attribute(current, "itemprop"))?.lowercased()
                         if let key, let content = HTMLReader.attribute(current, "content") {
                             if meta[key] == nil { meta[key] = TextNormalizer.normalize(content) }
@@ -216,9 +232,12 @@ public enum HTMLReader {
                     case "title":
                         if titleText == nil { titleText = HTMLReader.text(of: current).map(TextNormalizer.normalize) }
                     case "link":
-                        if HTMLReader.attribute(current, "rel")?.lowercased() == "canonical" { canonical = HTMLReader.attribute(current, "href") }
+                        if HTMLReader.attribute(current, "rel")?.lowercased() == "canonical" {
+                            canonical = HTMLReader.attribute(current, "href")
+                        }
                     case "script":
-                        if HTMLReader.attribute(current, "type")?.lowercased().contains("ld+json") == true, let text = HTMLReader.text(of: current),
+                        if HTMLReader.attribute(current, "type")?.lowercased().contains("ld+json") == true,
+                            let text = HTMLReader.text(of: current),
                             let json = try? JSONSerialization.jsonObject(with: Data(text.utf8))
                         {
                             jsonLD += JSONLD.objects(json)
@@ -228,7 +247,8 @@ public enum HTMLReader {
                             ["headline", "author", "datepublished", "publisher", "creator"].contains(property)
                         {
                             // An author's itemprop="author" often wraps itemprop="name".
-                            let value = HTMLReader.attribute(current, "content") ?? HTMLReader.attribute(current, "datetime")
+                            let value =
+                                HTMLReader.attribute(current, "content") ?? HTMLReader.attribute(current, "datetime")
                                 ?? HTMLReader.namedText(current) ?? HTMLReader.text(of: current)
                             if let value { microdata[property, default: []].append(TextNormalizer.normalize(value)) }
                         }
@@ -242,8 +262,10 @@ public enum HTMLReader {
         func metadata() -> SourceMetadata {
             var metadata = SourceMetadata()
             let article = JSONLD.article(in: jsonLD)
-            let declaredSite = meta["og:site_name"] ?? article.flatMap { JSONLD.publisherName($0, in: jsonLD) }
-                ?? microdata["publisher"]?.first ?? meta["dc.publisher"] ?? meta["dcterms.publisher"] ?? meta["citation_publisher"]
+            let declaredSite =
+                meta["og:site_name"] ?? article.flatMap { JSONLD.publisherName($0, in: jsonLD) }
+                ?? microdata["publisher"]?.first ?? meta["dc.publisher"] ?? meta["dcterms.publisher"] ?? meta[
+                    "citation_publisher"]
                 ?? meta["citation_journal_title"]
             if let article, let headline = JSONLD.string(article["headline"]) ?? JSONLD.string(article["name"]) {
                 metadata.title = headline
@@ -252,8 +274,12 @@ public enum HTMLReader {
                 ?? meta["dc.title"] ?? meta["dcterms.title"] ?? meta["citation_title"]
             {
                 metadata.title = Names.withoutSiteSuffix(title, site: declaredSite)
-                metadata.titleSource = meta["og:title"] != nil ? "og:title" : meta["twitter:title"] != nil ? "twitter:title"
-                    : microdata["headline"] != nil ? "microdata headline" : "Dublin Core or citation title"
+                metadata.titleSource =
+                    meta["og:title"] != nil
+                    ? "og:title"
+                    : meta["twitter:title"] != nil
+                        ? "twitter:title"
+                        : microdata["headline"] != nil ? "microdata headline" : "Dublin Core or citation title"
             } else if let title = titleText, !title.isEmpty {
                 metadata.title = Names.withoutSiteSuffix(title, site: declaredSite)
                 metadata.titleSource = "<title>"
@@ -279,7 +305,10 @@ public enum HTMLReader {
                     metadata.authors = names
                     metadata.authorsSource = "microdata author"
                 }
-                for key in ["author", "article:author", "dc.creator", "dcterms.creator", "citation_author", "parsely-author", "sailthru.author"]
+                for key in [
+                    "author", "article:author", "dc.creator", "dcterms.creator", "citation_author", "parsely-author",
+                    "sailthru.author",
+                ]
                 where metadata.authors.isEmpty {
                     let values = (metaAll[key] ?? []).filter { !$0.contains("://") }
                     let names = values.flatMap(Names.split(list:))
@@ -295,8 +324,11 @@ public enum HTMLReader {
                     metadata.published = date
                     metadata.publishedSource = "microdata datePublished"
                 }
-                for key in ["article:published_time", "datepublished", "date", "dc.date", "dcterms.date", "dc.date.issued", "dcterms.issued",
-                    "citation_publication_date", "citation_date", "pubdate", "publish-date", "sailthru.date"]
+                for key in [
+                    "article:published_time", "datepublished", "date", "dc.date", "dcterms.date", "dc.date.issued",
+                    "dcterms.issued",
+                    "citation_publication_date", "citation_date", "pubdate", "publish-date", "sailthru.date",
+                ]
                 where metadata.published == nil {
                     if let date = meta[key].flatMap(MetadataDate.parse) {
                         metadata.published = date
@@ -312,10 +344,15 @@ public enum HTMLReader {
                 let tail = title[bar.upperBound...].trimmingCharacters(in: .whitespaces)
                 if (1...6).contains(tail.split(separator: " ").count) { siteName = tail; fromTitle = true }
             }
-            if siteName == nil, let name = meta["application-name"] ?? meta["apple-mobile-web-app-title"], !name.isEmpty { siteName = name }
+            if siteName == nil, let name = meta["application-name"] ?? meta["apple-mobile-web-app-title"], !name.isEmpty {
+                siteName = name
+            }
             if let siteName, !siteName.isEmpty {
                 metadata.publication = siteName
-                metadata.publicationSource = fromTitle ? "<title> suffix" : meta["og:site_name"] != nil ? "og:site_name" : article != nil ? "JSON-LD publisher" : "publisher metadata"
+                metadata.publicationSource =
+                    fromTitle
+                    ? "<title> suffix"
+                    : meta["og:site_name"] != nil ? "og:site_name" : article != nil ? "JSON-LD publisher" : "publisher metadata"
             }
             metadata.url = canonical ?? meta["og:url"]
             return metadata
@@ -352,7 +389,9 @@ public enum HTMLReader {
         var child = node.pointee.children
         while let current = child {
             if current.pointee.type == XML_ELEMENT_NODE {
-                if attribute(current, "itemprop")?.lowercased() == "name" { return attribute(current, "content") ?? text(of: current) }
+                if attribute(current, "itemprop")?.lowercased() == "name" {
+                    return attribute(current, "content") ?? text(of: current)
+                }
                 if let found = namedText(current) { return found }
             }
             child = current.pointee.next
@@ -366,7 +405,9 @@ public enum HTMLReader {
         func collect(_ node: xmlNodePtr) {
             var child = node.pointee.children
             while let current = child {
-                if current.pointee.type == XML_TEXT_NODE || current.pointee.type == XML_CDATA_SECTION_NODE, let content = current.pointee.content {
+                if current.pointee.type == XML_TEXT_NODE || current.pointee.type == XML_CDATA_SECTION_NODE,
+                    let content = current.pointee.content
+                {
                     result += String(cString: content)
                 } else if current.pointee.type == XML_ELEMENT_NODE {
                     collect(current)
@@ -381,7 +422,9 @@ public enum HTMLReader {
     static func contains(_ node: xmlNodePtr, element: String) -> Bool {
         var child = node.pointee.children
         while let current = child {
-            if current.pointee.type == XML_ELEMENT_NODE && (name(of: current) == element || contains(current, element: element)) { return true }
+            if current.pointee.type == XML_ELEMENT_NODE && (name(of: current) == element || contains(current, element: element)) {
+                return true
+            }
             child = current.pointee.next
         }
         return false
@@ -416,14 +459,17 @@ public enum HTMLReader {
         let words = names.split { !($0.isLetter || $0.isNumber) }.map(String.init)
         // An `article` or `main` element is the page's content unless it is a comment, a teaser or an ad.
         if name == "article" || name == "main" {
-            let teaser: Set<String> = ["comment", "comments", "related", "promo", "ad", "ads", "advert", "advertisement", "sponsored", "teaser", "card"]
+            let teaser: Set<String> = [
+                "comment", "comments", "related", "promo", "ad", "ads", "advert", "advertisement", "sponsored", "teaser", "card",
+            ]
             if let word = words.first(where: teaser.contains) { return "a “\(word)” block" }
             return nil
         }
         let isContent = words.contains("content") || words.contains("body")
         if isContent && !words.contains(where: strongChromeWords.contains) { return nil }
         if let word = words.first(where: chromeWords.contains) { return "a “\(word)” block" }
-        if names.contains("most-read") || names.contains("mostread") || names.contains("read-next") || names.contains("more-from") {
+        if names.contains("most-read") || names.contains("mostread") || names.contains("read-next") || names.contains("more-from")
+        {
             return "a “more to read” block"
         }
         return nil
@@ -487,14 +533,18 @@ enum JSONLD {
         let list: [Any] = (value as? [Any]) ?? (value.map { [$0] } ?? [])
         var bios: [String: String] = [:]
         for item in list {
-            if let object = resolve(item, in: objects), let name = string(object["name"]), let bio = string(object["description"]) { bios[name] = bio }
+            if let object = resolve(item, in: objects), let name = string(object["name"]), let bio = string(object["description"])
+            {
+                bios[name] = bio
+            }
         }
         return bios
     }
 
     static func publisherName(_ article: [String: Any], in objects: [[String: Any]]) -> String? {
         if let publisher = resolve(article["publisher"], in: objects), let name = string(publisher["name"]) { return name }
-        if let site = resolve(article["isPartOf"], in: objects), let name = string(site["name"]), types(site).contains("website") {
+        if let site = resolve(article["isPartOf"], in: objects), let name = string(site["name"]), types(site).contains("website")
+        {
             return name
         }
         return objects.first { types($0).contains("website") }.flatMap { string($0["name"]) }
@@ -514,10 +564,11 @@ enum JSONLD {
     static func decodeEntities(_ text: String) -> String {
         guard text.contains("&") else { return text }
         var result = text
-        for (entity, value) in [("&amp;", "&"), ("&#8217;", "’"), ("&rsquo;", "’"), ("&#8216;", "‘"), ("&lsquo;", "‘"), ("&quot;", "\""),
+        for (entity, value) in [
+            ("&amp;", "&"), ("&#8217;", "’"), ("&rsquo;", "’"), ("&#8216;", "‘"), ("&lsquo;", "‘"), ("&quot;", "\""),
             ("&#8220;", "“"), ("&#8221;", "”"), ("&ldquo;", "“"), ("&rdquo;", "”"), ("&#8211;", "–"), ("&#8212;", "—"),
-            ("&ndash;", "–"), ("&mdash;", "—"), ("&nbsp;", " "), ("&#39;", "'"), ("&apos;", "'")]
-        {
+            ("&ndash;", "–"), ("&mdash;", "—"), ("&nbsp;", " "), ("&#39;", "'"), ("&apos;", "'"),
+        ] {
             result = result.replacingOccurrences(of: entity, with: value)
         }
         return result

@@ -99,7 +99,8 @@ public enum ImportEvaluation {
     public static func evaluate(folder: URL) throws(ImportError) -> EvaluationReport {
         let names: [String]
         do {
-            names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".truth.json") }.sorted()
+            names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".truth.json") }
+                .sorted()
         } catch {
             throw ImportError("cannot read the folder \(folder.path): \(error.localizedDescription)")
         }
@@ -115,8 +116,9 @@ public enum ImportEvaluation {
             } catch {
                 throw ImportError("\(name) is not a valid truth file: \(error)")
             }
-            guard let source = ["html", "htm", "md", "markdown", "txt"].map({ "\(stem).\($0)" })
-                .first(where: { FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) })
+            guard
+                let source = ["html", "htm", "md", "markdown", "txt"].map({ "\(stem).\($0)" })
+                    .first(where: { FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) })
             else {
                 throw ImportError("\(name) has no article beside it (\(stem).txt, .md or .html)")
             }
@@ -137,7 +139,8 @@ public enum ImportEvaluation {
             var failed = ArticleEvaluation(
                 file: name, shape: truth.shape, error: "\(error)", fields: [:], headingsFound: 0, headingsRight: 0,
                 headingsExpected: truth.headings.count, contributorsFound: 0, contributorsRight: 0,
-                contributorsExpected: truth.contributors.count, leaks: [], lost: truth.kept, keptExpected: truth.kept.count, misses: ["refused: \(error)"])
+                contributorsExpected: truth.contributors.count, leaks: [], lost: truth.kept, keptExpected: truth.kept.count,
+                misses: ["refused: \(error)"])
             for field in ArticleEvaluation.fields { failed.fields[field] = false }
             return failed
         }
@@ -177,7 +180,9 @@ public enum ImportEvaluation {
         for person in truth.contributors {
             let bio = article.contributors.first { Names.key($0.name) == Names.key(person.name) }?.bio ?? ""
             if let opening = person.bio {
-                if !loose(bio).hasPrefix(loose(opening)) { bioMisses.append("\(person.name): found \(show(bio.isEmpty ? nil : String(bio.prefix(60))))") }
+                if !loose(bio).hasPrefix(loose(opening)) {
+                    bioMisses.append("\(person.name): found \(show(bio.isEmpty ? nil : String(bio.prefix(60))))")
+                }
             } else if !bio.isEmpty {
                 bioMisses.append("\(person.name): the page has no bio, found \(show(String(bio.prefix(60))))")
             }
@@ -221,7 +226,9 @@ public enum ImportEvaluation {
         }
         if paragraphs.contains(loose(truth.title)) { leaks.append("the title: \(truth.title)") }
         for person in truth.contributors {
-            if let opening = person.bio, paragraphs.contains(where: { $0.hasPrefix(loose(opening)) }) { leaks.append("the bio of \(person.name)") }
+            if let opening = person.bio, paragraphs.contains(where: { $0.hasPrefix(loose(opening)) }) {
+                leaks.append("the bio of \(person.name)")
+            }
         }
         for leak in leaks { misses.append("leaked into the body: “\(leak)”") }
         let body = " " + paragraphs.joined(separator: " ") + " "
@@ -233,7 +240,8 @@ public enum ImportEvaluation {
         for sentence in lost { misses.append("lost from the body: “\(sentence)”") }
 
         return ArticleEvaluation(
-            file: file, shape: truth.shape, error: nil, fields: fields, headingsFound: headings.count, headingsRight: headingsRight,
+            file: file, shape: truth.shape, error: nil, fields: fields, headingsFound: headings.count,
+            headingsRight: headingsRight,
             headingsExpected: truth.headings.count, contributorsFound: found.count, contributorsRight: rightNames,
             contributorsExpected: expected.count, leaks: leaks, lost: lost, keptExpected: truth.kept.count, misses: misses)
     }
@@ -246,14 +254,18 @@ public enum ImportEvaluation {
             right += count
             accuracy[field] = articles.isEmpty ? 0 : Double(count) / Double(articles.count)
         }
-        func ratio(_ numerator: Int, _ denominator: Int) -> Double { denominator == 0 ? 1 : Double(numerator) / Double(denominator) }
+        func ratio(_ numerator: Int, _ denominator: Int) -> Double {
+            denominator == 0 ? 1 : Double(numerator) / Double(denominator)
+        }
         return EvaluationReport(
             folder: folder, articles: articles, fieldAccuracy: accuracy, fieldsRight: right,
             fieldsTotal: articles.count * ArticleEvaluation.fields.count,
             headingPrecision: ratio(articles.map(\.headingsRight).reduce(0, +), articles.map(\.headingsFound).reduce(0, +)),
             headingRecall: ratio(articles.map(\.headingsRight).reduce(0, +), articles.map(\.headingsExpected).reduce(0, +)),
-            contributorPrecision: ratio(articles.map(\.contributorsRight).reduce(0, +), articles.map(\.contributorsFound).reduce(0, +)),
-            contributorRecall: ratio(articles.map(\.contributorsRight).reduce(0, +), articles.map(\.contributorsExpected).reduce(0, +)),
+            contributorPrecision: ratio(
+                articles.map(\.contributorsRight).reduce(0, +), articles.map(\.contributorsFound).reduce(0, +)),
+            contributorRecall: ratio(
+                articles.map(\.contributorsRight).reduce(0, +), articles.map(\.contributorsExpected).reduce(0, +)),
             leaks: articles.map(\.leaks.count).reduce(0, +), lost: articles.map(\.lost.count).reduce(0, +),
             keptTotal: articles.map(\.keptExpected).reduce(0, +), errors: articles.filter { $0.error != nil }.count)
     }
@@ -265,7 +277,9 @@ extension EvaluationReport {
         var lines: [String] = []
         for article in articles {
             let right = ArticleEvaluation.fields.filter { article.fields[$0] == true }.count
-            lines.append("\(article.file) [\(article.shape)]: \(right)/\(ArticleEvaluation.fields.count) fields, \(article.leaks.count) leaked, \(article.lost.count) lost")
+            lines.append(
+                "\(article.file) [\(article.shape)]: \(right)/\(ArticleEvaluation.fields.count) fields, \(article.leaks.count) leaked, \(article.lost.count) lost"
+            )
             lines += article.misses.map { "    - \($0)" }
         }
         return (lines + ["", summary]).joined(separator: "\n")
@@ -275,7 +289,8 @@ extension EvaluationReport {
     public var summary: String {
         var lines: [String] = []
         lines.append("\(articles.count) articles in \(folder)")
-        lines.append("fields right: \(fieldsRight) of \(fieldsTotal) (\(percent(Double(fieldsRight) / Double(max(1, fieldsTotal)))))")
+        lines.append(
+            "fields right: \(fieldsRight) of \(fieldsTotal) (\(percent(Double(fieldsRight) / Double(max(1, fieldsTotal)))))")
         for field in ArticleEvaluation.fields { lines.append("  \(field): \(percent(fieldAccuracy[field] ?? 0))") }
         lines.append(String(format: "headings: precision %.3f, recall %.3f", headingPrecision, headingRecall))
         lines.append(String(format: "contributors: precision %.3f, recall %.3f", contributorPrecision, contributorRecall))

@@ -8,7 +8,9 @@ import Foundation
 enum LineShapes {
     /// The range of a match of `regex` at the start of `text`.
     static func matches(_ regex: NSRegularExpression, _ text: String) -> Range<String.Index>? {
-        guard let match = regex.firstMatch(in: text, options: [.anchored], range: NSRange(text.startIndex..., in: text)) else { return nil }
+        guard let match = regex.firstMatch(in: text, options: [.anchored], range: NSRange(text.startIndex..., in: text)) else {
+            return nil
+        }
         return Range(match.range, in: text)
     }
 
@@ -67,7 +69,8 @@ enum LineShapes {
 
     static let boilerplateLines: Set<String> = [
         "advertisement", "advert", "ad", "sponsored", "sponsored content", "menu", "search", "home", "log in", "login", "sign in",
-        "sign up", "register", "share", "share this", "share this article", "share this story", "share this post", "share article",
+        "sign up", "register", "share", "share this", "share this article", "share this story", "share this post",
+        "share article",
         "tweet", "print", "email", "e-mail", "close", "subscribe", "subscribe now", "skip to content", "skip to main content",
         "back to top", "comments", "comment", "reply", "leave a reply", "leave a comment", "like this", "like", "loading",
         "like loading", "related", "related posts", "related articles", "related research", "related content", "related reading",
@@ -87,9 +90,10 @@ enum LineShapes {
         "join", "join now", "sign up free", "free trial", "open in app", "app", "listen now", "watch", "video", "podcast",
         "audio", "print article", "email article", "share on facebook", "share on x", "share on twitter", "share on linkedin",
         "share via email", "opens in new window", "restack", "like comment share", "home page", "sitemap", "careers", "jobs",
-        "topics a-z", "newsroom", "our work", "who we are", "what we do", "get involved", "shop", "store", "account", "my account",
+        "topics a-z", "newsroom", "our work", "who we are", "what we do", "get involved", "shop", "store", "account",
+        "my account",
         "cookie settings", "cookie preferences", "accessibility", "legal", "imprint", "impressum", "disclaimer",
-        "table of contents", "contents", "in this article", "on this page", "jump to", 
+        "table of contents", "contents", "in this article", "on this page", "jump to",
         "listen to article", "audio version", "pdf", "print friendly", "comments closed", "all comments", "top comments",
         "newest", "oldest", "sort by", "cancel", "submit", "post comment", "send", "upvote", "downvote",
     ]
@@ -97,7 +101,8 @@ enum LineShapes {
     static let boilerplatePrefixes = [
         "comments are closed", "leave a comment", "post a comment", "add a comment", "read more:", "read more ›", "read more »",
         "read more about", "related:", "see also:", "recommended:", "share this", "share on ", "share via ", "click to share",
-        "click to email", "click to print", "subscribe to ", "subscribe for ", "sign up ", "sign up:", "follow us", "support our ",
+        "click to email", "click to print", "subscribe to ", "subscribe for ", "sign up ", "sign up:", "follow us",
+        "support our ",
         "donate ", "skip to ", "all rights reserved", "©", "(c) ", "copyright ©", "copyright (c)", "the views expressed",
         "listen to this article", "this article is part of", "your email address will not be published",
         "required fields are marked", "thanks for reading", "thank you for reading", "type your email", "you are receiving this",
@@ -120,10 +125,14 @@ enum LineShapes {
         "want more", "get our newsletter", "get the newsletter", "get the latest", "stay informed", "stay up to date",
         "enter your email", "your email", "email address", "invite your friends", "refer a friend", "gift a subscription",
         "listen on ", "watch on ", "available on ", "open in app", "reading time", "estimated reading", "words:", "word count",
-        "media contact", "press contact", "for media inquiries", "photo gallery", "watch:", "listen:", "explore ", "find out more",
-        "learn more", "more information", "click here", "tap here", "subscribe from", "subscribe now", "subscribe today", "in this issue", "in today's issue", "in today’s issue",
-        "inside this issue", "ad ·", "ad |", "sponsored ·", "promoted ·", "promoted by", "paid content", "paid post", "partner content", "reject ", "accept ", "allow all", "deny ", "manage settings",
-        "customise", "customize", "necessary only", "essential only", "only necessary", "opens in a new", "(opens in new window)", "share:",
+        "media contact", "press contact", "for media inquiries", "photo gallery", "watch:", "listen:", "explore ",
+        "find out more",
+        "learn more", "more information", "click here", "tap here", "subscribe from", "subscribe now", "subscribe today",
+        "in this issue", "in today's issue", "in today’s issue",
+        "inside this issue", "ad ·", "ad |", "sponsored ·", "promoted ·", "promoted by", "paid content", "paid post",
+        "partner content", "reject ", "accept ", "allow all", "deny ", "manage settings",
+        "customise", "customize", "necessary only", "essential only", "only necessary", "opens in a new", "(opens in new window)",
+        "share:",
     ]
 
     static let boilerplateFragments = [
@@ -135,7 +144,8 @@ enum LineShapes {
         "newsletter sign", "download the full", "download this", "click to share", "share this article", "share this story",
         "forward this email", "forward this e-mail", "forward it to", "this email originated", "this e-mail originated",
         "register here", "book your place", "save your spot", "rsvp", "why am i seeing this", "ad choices", "adchoices",
-        "paying members", "paid subscribers", "paying subscribers", "become a member", "reader-supported", "support from our members",
+        "paying members", "paid subscribers", "paying subscribers", "become a member", "reader-supported",
+        "support from our members",
     ]
 
     static func key(_ text: String) -> String {
@@ -153,34 +163,50 @@ enum LineShapes {
             return "starts like page boilerplate (“\(prefix.trimmingCharacters(in: .whitespaces))”)"
         }
         if let fragment = boilerplateFragments.first(where: { raw.contains($0) }) { return "contains “\(fragment)”" }
-        if raw.contains("newsletter"), ["get our", "get the", "sign up", "subscribe", "join", "receive", "inbox", "delivered", "free"].contains(where: raw.contains) {
+        if raw.contains("newsletter"),
+            ["get our", "get the", "sign up", "subscribe", "join", "receive", "inbox", "delivered", "free"].contains(
+                where: raw.contains)
+        {
             return "a newsletter prompt"
         }
-        if raw.contains("cookie"), ["accept", "consent", "continue", "settings", "privacy", "agree", "browse"].contains(where: raw.contains) {
+        if raw.contains("cookie"),
+            ["accept", "consent", "continue", "settings", "privacy", "agree", "browse"].contains(where: raw.contains)
+        {
             return "a cookie notice"
         }
         return nil
     }
 
-    static let counter = try! NSRegularExpression(pattern:
-        #"^(?:\d[\d,.]*\s*[km]?\+?\s*(?:comments?|replies|reply|likes?|shares?|views?|reads?|min(?:ute)?s?(?: read)?|responses?|reactions?|restacks?|followers?|subscribers?|claps?|hearts?)|\d+\s*(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\s+ago|(?:updated|posted|published)\s+\d+\s*(?:minutes?|hours?|days?)\s+ago|(?:reading time|read time)\s*:?\s*\d+\s*(?:min(?:ute)?s?)?|\d+\s*(?:min(?:ute)?s?|m)\s*(?:read|listen))\.?$"#, options: [.caseInsensitive])
+    static let counter = try! NSRegularExpression(
+        pattern:
+            #"^(?:\d[\d,.]*\s*[km]?\+?\s*(?:comments?|replies|reply|likes?|shares?|views?|reads?|min(?:ute)?s?(?: read)?|responses?|reactions?|restacks?|followers?|subscribers?|claps?|hearts?)|\d+\s*(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\s+ago|(?:updated|posted|published)\s+\d+\s*(?:minutes?|hours?|days?)\s+ago|(?:reading time|read time)\s*:?\s*\d+\s*(?:min(?:ute)?s?)?|\d+\s*(?:min(?:ute)?s?|m)\s*(?:read|listen))\.?$"#,
+        options: [.caseInsensitive])
 
     /// Why a line is a user-interface label or a counter ("12 comments", "5 min read", a menu
     /// of short items), or nil.
     static func uiLabel(_ text: String) -> String? {
         if matches(counter, text) != nil { return "a counter" }
-        if words(text) <= 8, text.range(of: #"(?i)\b(?:policy brief|working paper|discussion paper|issue brief|briefing paper|research paper|occasional paper|report|brief|paper|issue|vol\.?|volume)\s+(?:no\.?|number|#)?\s*\d+(?:[/.-]\d+)?\b"#, options: .regularExpression) != nil,
+        if words(text) <= 8,
+            text.range(
+                of:
+                    #"(?i)\b(?:policy brief|working paper|discussion paper|issue brief|briefing paper|research paper|occasional paper|report|brief|paper|issue|vol\.?|volume)\s+(?:no\.?|number|#)?\s*\d+(?:[/.-]\d+)?\b"#,
+                options: .regularExpression) != nil,
             !endsWithPeriod(text)
         {
             return "a series label"
         }
         // A menu or footer copied as one line: three or more short items between separators.
         for separator in [" | ", " · ", " • ", " ∙ ", "  ", " / "] {
-            let items = text.components(separatedBy: separator).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let items = text.components(separatedBy: separator).map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                !$0.isEmpty
+            }
             if items.count >= 3, items.allSatisfy({ words($0) <= 4 && !endsWithPeriod($0) }) { return "a menu of short items" }
         }
         let lower = text.lowercased()
-        if lower.range(of: #"^(tags?|topics?|filed under|categories|category|keywords|related topics|subjects?|themes?)\s*[:：]"#, options: .regularExpression) != nil {
+        if lower.range(
+            of: #"^(tags?|topics?|filed under|categories|category|keywords|related topics|subjects?|themes?)\s*[:：]"#,
+            options: .regularExpression) != nil
+        {
             return "a tag list"
         }
         return nil
@@ -189,9 +215,13 @@ enum LineShapes {
     /// Why a line is a breadcrumb trail ("Home › Policy › Energy"), or nil.
     static func breadcrumb(_ text: String) -> String? {
         for separator in ["›", "»", " > ", " / ", "→", "/", ">", "|"] {
-            let items = text.components(separatedBy: separator).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let items = text.components(separatedBy: separator).map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                !$0.isEmpty
+            }
             guard items.count >= 2, items.allSatisfy({ words($0) <= 5 && !endsWithPeriod($0) }) else { continue }
-            if ["›", "»", "→"].contains(separator) || items.count >= 3 || items[0].lowercased() == "home" { return "a breadcrumb trail" }
+            if ["›", "»", "→"].contains(separator) || items.count >= 3 || items[0].lowercased() == "home" {
+                return "a breadcrumb trail"
+            }
         }
         return nil
     }
@@ -207,7 +237,9 @@ enum LineShapes {
         "bonus code", "sign-up bonus", "free bonus", "hot singles",
     ]
     /// Words spam leans on that articles use too: a cue only with others.
-    static let promotionalWords = ["bonus", "betting", "discount", "cheap", "winner", "prize", "guaranteed", "miracle", "secret", "shocking", "melts"]
+    static let promotionalWords = [
+        "bonus", "betting", "discount", "cheap", "winner", "prize", "guaranteed", "miracle", "secret", "shocking", "melts",
+    ]
 
     /// Why a line looks like injected spam (promotion, shouting, links), or nil; two cues needed,
     /// at least one of them a spam phrase or a shape (a link, exclamations, capitals, a click prompt).
@@ -218,16 +250,25 @@ enum LineShapes {
         phrases = phrases.filter { phrase in !phrases.contains { $0 != phrase && $0.contains(phrase) } }
         let words = promotionalWords.filter { lower.range(of: "\\b\($0)\\b", options: .regularExpression) != nil }
         var shapes: [String] = []
-        if lower.contains("http") || lower.contains("www.") || lower.range(of: #"\b[a-z0-9-]+\.(com|net|io|xyz|biz|ru|top|info|bet|vip|win)\b"#, options: .regularExpression) != nil {
+        if lower.contains("http") || lower.contains("www.")
+            || lower.range(of: #"\b[a-z0-9-]+\.(com|net|io|xyz|biz|ru|top|info|bet|vip|win)\b"#, options: .regularExpression)
+                != nil
+        {
             shapes.append("a link")
         }
         if text.filter({ $0 == "!" }).count >= 2 || text.contains("$$") { shapes.append("exclamations") }
         let tokens = text.split(separator: " ")
-        let shouted = tokens.filter { $0.count >= 3 && $0.allSatisfy { !$0.isLetter || $0.isUppercase } && $0.contains(where: \.isLetter) }
+        let shouted = tokens.filter {
+            $0.count >= 3 && $0.allSatisfy { !$0.isLetter || $0.isUppercase } && $0.contains(where: \.isLetter)
+        }
         if tokens.count >= 3 && Double(shouted.count) >= 0.5 * Double(tokens.count) { shapes.append("capitals") }
         if text.unicodeScalars.contains(where: { $0.properties.isEmojiPresentation }) { shapes.append("emoji") }
-        if text.hasSuffix(">>") || text.hasSuffix("»") || text.contains("➜") || text.contains("★") { shapes.append("a click prompt") }
-        let spam = phrases.count >= 2 || (phrases.count == 1 && !(shapes.isEmpty && words.isEmpty)) || (!words.isEmpty && shapes.count >= 2)
+        if text.hasSuffix(">>") || text.hasSuffix("»") || text.contains("➜") || text.contains("★") {
+            shapes.append("a click prompt")
+        }
+        let spam =
+            phrases.count >= 2 || (phrases.count == 1 && !(shapes.isEmpty && words.isEmpty))
+            || (!words.isEmpty && shapes.count >= 2)
         guard spam else { return nil }
         let cues = phrases.map { "“\($0)”" } + words.map { "“\($0)”" } + shapes
         return "spam-like: " + cues.joined(separator: ", ")
@@ -244,8 +285,10 @@ enum LineShapes {
         var labelled: Bool
     }
 
-    static let bylineLabel = try! NSRegularExpression(pattern:
-        #"^(?:(?:by|written by|words by|text by|story by|reporting by|reported by|posted by|authored by|analysis by|commentary by|an? (?:analysis|commentary|essay) by|authors?|contributors?|byline|writers?|words|text|reporting)\s*[:：]?\s+)"#, options: [.caseInsensitive])
+    static let bylineLabel = try! NSRegularExpression(
+        pattern:
+            #"^(?:(?:by|written by|words by|text by|story by|reporting by|reported by|posted by|authored by|analysis by|commentary by|an? (?:analysis|commentary|essay) by|authors?|contributors?|byline|writers?|words|text|reporting)\s*[:：]?\s+)"#,
+        options: [.caseInsensitive])
 
     /// The names (and a date) a byline gives: "By A and B", "Authors: A, B", "A and B | 12 June 2025".
     static func byline(_ text: String) -> Byline? {
@@ -258,7 +301,9 @@ enum LineShapes {
             if ["words", "text", "reporting"].contains(label) { return nil }
             let rest = text[match.upperBound...]
             // "By" must be followed by a name, not "By 2030 the grid …".
-            guard let first = rest.unicodeScalars.first, first.properties.isUppercase || first.properties.isAlphabetic else { return nil }
+            guard let first = rest.unicodeScalars.first, first.properties.isUppercase || first.properties.isAlphabetic else {
+                return nil
+            }
             body = String(rest)
             labelled = true
         }
@@ -267,7 +312,9 @@ enum LineShapes {
         var date: Date?
         var pictureCredit: String?
         var other = 0
-        for segment in body.components(separatedBy: CharacterSet(charactersIn: "|·•—–")).map({ $0.trimmingCharacters(in: .whitespaces) })
+        for segment in body.components(separatedBy: CharacterSet(charactersIn: "|·•—–")).map({
+            $0.trimmingCharacters(in: .whitespaces)
+        })
         where !segment.isEmpty {
             if let mention = DateMention.all(in: segment).first(where: { $0.precision == .day }) {
                 date = date ?? mention.date
@@ -277,7 +324,8 @@ enum LineShapes {
                 pictureCredit = pictureCredit ?? found
                 continue
             }
-            if uiLabel(segment) != nil || segment.lowercased().hasPrefix("updated") || segment.lowercased().hasPrefix("published") {
+            if uiLabel(segment) != nil || segment.lowercased().hasPrefix("updated") || segment.lowercased().hasPrefix("published")
+            {
                 continue
             }
             // "Ana Ruiz, Senior Fellow; Tom Berg, Analyst": roles after names are not names.
@@ -307,7 +355,8 @@ enum LineShapes {
     /// A role written after a name in a byline: "Senior Fellow", "Research Associate".
     static func isRole(_ text: String) -> Bool {
         let words = text.lowercased().split(separator: " ").map(String.init)
-        return !words.isEmpty && words.count <= 6 && words.allSatisfy(roleWords.contains) && words.contains { !["of", "and", "at", "the", "for", "in"].contains($0) }
+        return !words.isEmpty && words.count <= 6 && words.allSatisfy(roleWords.contains)
+            && words.contains { !["of", "and", "at", "the", "for", "in"].contains($0) }
     }
 
     static let dateFiller: Set<String> = [
@@ -336,8 +385,10 @@ enum LineShapes {
         return leftover.count <= 1 ? first.date : nil
     }
 
-    static let creditPattern = try! NSRegularExpression(pattern:
-        #"^(?:(?:(?:cover|header|lead|featured|feature|top|hero|main|banner|title|article)\s+)?(?:image|images|photo|photos|photograph|photography|picture|pictures|illustration|illustrations|artwork|graphic|graphics|art|visual)(?:\s+credits?)?|credits?|image credits?|photo credits?|picture credits?)\s*[:：]\s*"#, options: [.caseInsensitive])
+    static let creditPattern = try! NSRegularExpression(
+        pattern:
+            #"^(?:(?:(?:cover|header|lead|featured|feature|top|hero|main|banner|title|article)\s+)?(?:image|images|photo|photos|photograph|photography|picture|pictures|illustration|illustrations|artwork|graphic|graphics|art|visual)(?:\s+credits?)?|credits?|image credits?|photo credits?|picture credits?)\s*[:：]\s*"#,
+        options: [.caseInsensitive])
 
     /// The credit a labelled credit line gives ("Photo credit: X" → "X"), or nil.
     static func credit(_ text: String) -> String? {
@@ -354,11 +405,16 @@ enum LineShapes {
         var weight: Double
     }
 
-    static let copyright = try! NSRegularExpression(pattern:
-        #"^(?:(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*,?\s*)([^|·∙•]+?)\s*(?:[.,]?\s*(?:all rights reserved)\.?)?\s*(?:[|·∙•].*)?$"#, options: [.caseInsensitive])
-    static let originallyPublished = try! NSRegularExpression(pattern:
-        #"^(?:(?:this (?:article|piece|brief|essay|post|commentary|analysis|report|story|column|briefing|text) (?:was |is |first )?(?:originally |first )?(?:published|appeared|posted|ran)|(?:originally|first) (?:published|appeared|posted|ran)|republished|published|reprinted))\s+(?:in|by|on|at|with|from)\s+(?:the (?:website|blog|pages) of\s+)?(.+?)\.?$"#, options: [.caseInsensitive])
-    static let thanksForReading = try! NSRegularExpression(pattern: #"^(?:thanks?(?: you)? for reading)\s+([^!.?]+?)[!.?]"#, options: [.caseInsensitive])
+    static let copyright = try! NSRegularExpression(
+        pattern:
+            #"^(?:(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*,?\s*)([^|·∙•]+?)\s*(?:[.,]?\s*(?:all rights reserved)\.?)?\s*(?:[|·∙•].*)?$"#,
+        options: [.caseInsensitive])
+    static let originallyPublished = try! NSRegularExpression(
+        pattern:
+            #"^(?:(?:this (?:article|piece|brief|essay|post|commentary|analysis|report|story|column|briefing|text) (?:was |is |first )?(?:originally |first )?(?:published|appeared|posted|ran)|(?:originally|first) (?:published|appeared|posted|ran)|republished|published|reprinted))\s+(?:in|by|on|at|with|from)\s+(?:the (?:website|blog|pages) of\s+)?(.+?)\.?$"#,
+        options: [.caseInsensitive])
+    static let thanksForReading = try! NSRegularExpression(
+        pattern: #"^(?:thanks?(?: you)? for reading)\s+([^!.?]+?)[!.?]"#, options: [.caseInsensitive])
 
     /// A line that names the publication, and how strongly.
     static func publication(_ text: String) -> PublicationMention? {
@@ -371,7 +427,8 @@ enum LineShapes {
             var without = ""
             without.unicodeScalars.append(contentsOf: scalars[..<mention.range.lowerBound])
             without.unicodeScalars.append(contentsOf: scalars[mention.range.upperBound...])
-            text = TextNormalizer.normalize(without.replacingOccurrences(of: #"\s+on\s+(by|in)\s+"#, with: " $1 ", options: .regularExpression))
+            text = TextNormalizer.normalize(
+                without.replacingOccurrences(of: #"\s+on\s+(by|in)\s+"#, with: " $1 ", options: .regularExpression))
         }
         if let name = group(copyright, text).flatMap(clean(publicationName:)) {
             return PublicationMention(name: name, evidence: "a copyright line", weight: 5)
@@ -402,14 +459,17 @@ enum LineShapes {
         pattern: #"^(.{2,80}?) is a reader-supported publication"#, options: [.caseInsensitive])
     /// "You are receiving this because you subscribed to Name."
     static let subscribedTo = try! NSRegularExpression(
-        pattern: #"^.{0,80}?\b(?:subscribed to|signed up for|signed up to|a subscriber to|subscriber of)\s+(?:the\s+)?([^.,;!?]{2,60}?)(?:\s+(?:at|on|from|newsletter|using|with)\b.*|[.,;!?].*)?$"#,
+        pattern:
+            #"^.{0,80}?\b(?:subscribed to|signed up for|signed up to|a subscriber to|subscriber of)\s+(?:the\s+)?([^.,;!?]{2,60}?)(?:\s+(?:at|on|from|newsletter|using|with)\b.*|[.,;!?].*)?$"#,
         options: [.caseInsensitive])
 
     /// A publication's name out of the words around it: no date, no "on …", no trailing punctuation.
     static func clean(publicationName raw: String) -> String? {
         var name = TextNormalizer.normalize(raw)
         // "Name. Registered charity no. 123": the name is the first sentence; "Name, 12 Grey Street": before the comma.
-        if let stop = name.range(of: #"\.\s+\p{Lu}\p{Ll}"#, options: .regularExpression) { name = String(name[..<stop.lowerBound]) }
+        if let stop = name.range(of: #"\.\s+\p{Lu}\p{Ll}"#, options: .regularExpression) {
+            name = String(name[..<stop.lowerBound])
+        }
         if let comma = name.range(of: ", ") { name = String(name[..<comma.lowerBound]) }
         // "X on 3 May 2025", "X, 3 May 2025", "X in June 2025".
         if let mention = DateMention.all(in: name).first {
@@ -419,7 +479,9 @@ enum LineShapes {
             name = head
         }
         name = name.replacingOccurrences(of: #"(?i)\s+(?:on|in|at|,)\s*$"#, with: "", options: .regularExpression)
-        name = name.replacingOccurrences(of: #"(?i),?\s+(?:and is|and has been|under|with permission|is republished|reproduced).*$"#, with: "", options: .regularExpression)
+        name = name.replacingOccurrences(
+            of: #"(?i),?\s+(?:and is|and has been|under|with permission|is republished|reproduced).*$"#, with: "",
+            options: .regularExpression)
         name = name.trimmingCharacters(in: CharacterSet(charactersIn: " .,;:*_–—-"))
         guard !name.isEmpty, words(name) <= 10, startsCapitalized(name) || name.first?.isNumber == false else { return nil }
         return name
@@ -428,7 +490,8 @@ enum LineShapes {
     /// A company's name without its legal form: "Commonplace Media Ltd" → "Commonplace Media".
     static func withoutLegalSuffix(_ name: String) -> String {
         name.replacingOccurrences(
-            of: #"(?i),?\s+(?:ltd\.?|limited|llc|l\.l\.c\.|inc\.?|incorporated|plc|gmbh|ggmbh|e\.\s?v\.|ag|s\.a\.|sa|s\.l\.|bv|b\.v\.|nv|pty|oy|ab|as|a/s|sas|srl|s\.r\.l\.|co\.|corp\.?|corporation)$"#,
+            of:
+                #"(?i),?\s+(?:ltd\.?|limited|llc|l\.l\.c\.|inc\.?|incorporated|plc|gmbh|ggmbh|e\.\s?v\.|ag|s\.a\.|sa|s\.l\.|bv|b\.v\.|nv|pty|oy|ab|as|a/s|sas|srl|s\.r\.l\.|co\.|corp\.?|corporation)$"#,
             with: "", options: .regularExpression)
     }
 
@@ -442,7 +505,8 @@ enum LineShapes {
     static func banner(_ text: String) -> String? {
         guard let bar = text.range(of: " | ") else { return nil }
         let name = text[..<bar.lowerBound].trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty, words(name) <= 6, startsCapitalized(name), DateMention.all(in: name).isEmpty, !Names.isName(name) else { return nil }
+        guard !name.isEmpty, words(name) <= 6, startsCapitalized(name), DateMention.all(in: name).isEmpty, !Names.isName(name)
+        else { return nil }
         return name
     }
 
@@ -455,7 +519,10 @@ enum LineShapes {
 
     /// A newsletter's greeting: "Hello again.", "Good morning,", "Dear readers,", "Welcome to issue 41".
     static func greeting(_ text: String) -> Bool {
-        text.range(of: #"^(?i:(?:hello|hi|hey|greetings|good (?:morning|afternoon|evening)|dear (?:readers?|friends?|subscribers?|all|colleagues)|welcome (?:back|to)|happy (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|new year))\b)"#, options: .regularExpression) != nil
+        text.range(
+            of:
+                #"^(?i:(?:hello|hi|hey|greetings|good (?:morning|afternoon|evening)|dear (?:readers?|friends?|subscribers?|all|colleagues)|welcome (?:back|to)|happy (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|new year))\b)"#,
+            options: .regularExpression) != nil
     }
 
     /// Whether a line is in title case: most of its longer words capitalised.
@@ -470,16 +537,20 @@ enum LineShapes {
     static func valediction(_ text: String) -> Bool {
         guard words(text) <= 6, text.hasSuffix(",") || text.hasSuffix("!") || text.hasSuffix("…") else { return false }
         let lower = text.lowercased()
-        return ["until next", "best", "regards", "wishes", "thanks", "thank you", "cheers", "yours", "warmly", "sincerely",
-            "take care", "see you", "all the best", "with thanks", "love", "speak soon", "till next", "onwards", "stay well"]
-            .contains(where: lower.contains)
+        return [
+            "until next", "best", "regards", "wishes", "thanks", "thank you", "cheers", "yours", "warmly", "sincerely",
+            "take care", "see you", "all the best", "with thanks", "love", "speak soon", "till next", "onwards", "stay well",
+        ]
+        .contains(where: lower.contains)
     }
 
     /// The name a letter signs off with: "— Ana Ruiz, Senior Analyst", "Ana Ruiz | Editor".
     static func signOff(_ text: String) -> String? {
         guard words(text) <= 12, !endsWithPeriod(text) else { return nil }
         let body = text.trimmingCharacters(in: CharacterSet(charactersIn: "—–-~ "))
-        let head = body.components(separatedBy: CharacterSet(charactersIn: ",|")).first.map { $0.components(separatedBy: " — ")[0] } ?? body
+        let head =
+            body.components(separatedBy: CharacterSet(charactersIn: ",|")).first.map { $0.components(separatedBy: " — ")[0] }
+            ?? body
         let name = Names.clean(head)
         guard Names.isName(name) else { return nil }
         let rest = body.dropFirst(head.count).trimmingCharacters(in: CharacterSet(charactersIn: " ,|—–-"))
@@ -498,7 +569,8 @@ enum LineShapes {
     ]
 
     static let bioWords: Set<String> = [
-        "fellow", "professor", "researcher", "director", "analyst", "economist", "editor", "journalist", "correspondent", "writer",
+        "fellow", "professor", "researcher", "director", "analyst", "economist", "editor", "journalist", "correspondent",
+        "writer",
         "author", "lecturer", "scholar", "adviser", "advisor", "consultant", "engineer", "lawyer", "doctorate", "phd", "degree",
         "university", "institute", "centre", "center", "programme", "program", "previously", "formerly", "specialist", "expert",
         "senior", "associate", "founder", "head", "chair", "reporter", "scientist", "planner", "officer", "manager", "member",
@@ -508,10 +580,12 @@ enum LineShapes {
     /// economist, leads …"), or nil.
     static func bioName(_ text: String) -> String? {
         // A bio may close on a handle, an address or a link: "… across the north. @gosia".
-        let sentence = text.replacingOccurrences(of: #"(\s+(@\w+|\S+@\S+|https?://\S+|[\w.-]+\.(com|org|net|eu|uk)\S*))+$"#, with: "", options: .regularExpression)
+        let sentence = text.replacingOccurrences(
+            of: #"(\s+(@\w+|\S+@\S+|https?://\S+|[\w.-]+\.(com|org|net|eu|uk)\S*))+$"#, with: "", options: .regularExpression)
         guard endsSentence(sentence), words(text) >= 6 else { return nil }
         // "Ana Ruiz (@anaruiz) is …": a handle or a pronoun in brackets after the name.
-        let plain = text.replacingOccurrences(of: #"^([^()]{3,60}?)\s+\([^)]{1,40}\)\s+"#, with: "$1 ", options: .regularExpression)
+        let plain = text.replacingOccurrences(
+            of: #"^([^()]{3,60}?)\s+\([^)]{1,40}\)\s+"#, with: "$1 ", options: .regularExpression)
         if let (name, _) = Names.leadingName(plain, verbs: bioVerbs) { return name }
         // "Name, a senior fellow at …, writes …"
         let head = text.split(separator: ",", maxSplits: 1)
@@ -528,7 +602,8 @@ enum LineShapes {
     static func pronounBio(_ text: String) -> Bool {
         guard endsSentence(text), words(text) >= 6 else { return false }
         let words = text.split(separator: " ").prefix(2).map { $0.lowercased() }
-        return words.count == 2 && ["she", "he", "they"].contains(words[0]) && bioVerbs.contains(words[1]) && bioVocabulary(text) > 0
+        return words.count == 2 && ["she", "he", "they"].contains(words[0]) && bioVerbs.contains(words[1])
+            && bioVocabulary(text) > 0
     }
 
     /// Verbs that quote a person rather than introduce them.
@@ -549,8 +624,10 @@ enum LineShapes {
             "related", "related posts", "related articles", "related research", "related reading", "related content",
             "related stories", "trending", "trending now", "most read", "most popular", "popular", "popular now", "read next",
             "up next", "recommended", "recommended for you", "recommended reading", "you may also like", "you might also like",
-            "more from this author", "more by this author", "more like this", "worth reading", "see also", "in case you missed it",
-            "latest", "latest news", "top stories", "more stories", "editor's picks", "editors' picks", "more to read", "read more",
+            "more from this author", "more by this author", "more like this", "worth reading", "see also",
+            "in case you missed it",
+            "latest", "latest news", "top stories", "more stories", "editor's picks", "editors' picks", "more to read",
+            "read more",
             "more on this topic", "elsewhere", "also worth reading", "what we're reading", "further reading", "more from",
             "sponsored", "sponsor", "our sponsor", "a word from our sponsor", "partner content", "paid partnership",
         ].contains(lower) || lower.hasPrefix("more from ") || lower.hasPrefix("more on ") || sponsorLabel(lower)
@@ -558,8 +635,11 @@ enum LineShapes {
 
     /// "Together with Tallyroster", "Presented by X", "A message from X": the sponsor's block follows.
     static func sponsorLabel(_ lower: String) -> Bool {
-        words(lower) <= 6 && ["together with ", "presented by ", "brought to you by ", "in partnership with ", "a message from ",
-            "sponsored by ", "supported by ", "this issue is sponsored", "today's sponsor", "today’s sponsor"].contains { lower.hasPrefix($0) }
+        words(lower) <= 6
+            && [
+                "together with ", "presented by ", "brought to you by ", "in partnership with ", "a message from ",
+                "sponsored by ", "supported by ", "this issue is sponsored", "today's sponsor", "today’s sponsor",
+            ].contains { lower.hasPrefix($0) }
     }
 
     /// Labels that open the closing matter: notes, references, "About the authors".
@@ -575,11 +655,18 @@ enum LineShapes {
 
     /// A footnote or reference entry: a number, then a citation; or "Surname, A., … (2025). Title."
     static func citation(_ text: String) -> Bool {
-        if text.range(of: #"^\p{Lu}[\p{L}'’-]+,\s+\p{Lu}\.(?:\s?\p{Lu}\.)*[,;]?.*\((?:19|20)\d{2}\)"#, options: .regularExpression) != nil {
+        if text.range(
+            of: #"^\p{Lu}[\p{L}'’-]+,\s+\p{Lu}\.(?:\s?\p{Lu}\.)*[,;]?.*\((?:19|20)\d{2}\)"#, options: .regularExpression) != nil
+        {
             return true
         }
-        guard text.range(of: #"^\[?\d{1,3}[\].):]?\s+\S"#, options: .regularExpression) != nil || text.hasPrefix("^") else { return false }
+        guard text.range(of: #"^\[?\d{1,3}[\].):]?\s+\S"#, options: .regularExpression) != nil || text.hasPrefix("^") else {
+            return false
+        }
         let lower = text.lowercased()
-        return lower.contains("http") || lower.contains("www.") || lower.range(of: #"\((19|20)\d{2}\)|(19|20)\d{2}[.,]|pp\.|p\.\s*\d|ibid|op\. cit|accessed|retrieved|vol\.|no\.\s*\d|et al"#, options: .regularExpression) != nil
+        return lower.contains("http") || lower.contains("www.")
+            || lower.range(
+                of: #"\((19|20)\d{2}\)|(19|20)\d{2}[.,]|pp\.|p\.\s*\d|ibid|op\. cit|accessed|retrieved|vol\.|no\.\s*\d|et al"#,
+                options: .regularExpression) != nil
     }
 }

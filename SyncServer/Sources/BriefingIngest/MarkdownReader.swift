@@ -30,8 +30,10 @@ public enum MarkdownReader {
             let unquoted = block.map { $0.replacingOccurrences(of: #"^(\s*>\s?)+"#, with: "", options: .regularExpression) }
             let items: [String] = isList ? splitItems(unquoted) : [unquoted.joined(separator: " ")]
             for item in items {
-                let stripped = item.replacingOccurrences(of: #"^(\s*>\s?)+|^\s*([-*+]|\d{1,3}[.)])\s+"#, with: "", options: .regularExpression)
-                    .replacingOccurrences(of: #"\n\s*>\s?"#, with: " ", options: .regularExpression)
+                let stripped = item.replacingOccurrences(
+                    of: #"^(\s*>\s?)+|^\s*([-*+]|\d{1,3}[.)])\s+"#, with: "", options: .regularExpression
+                )
+                .replacingOccurrences(of: #"\n\s*>\s?"#, with: " ", options: .regularExpression)
                 let plain = TextNormalizer.normalize(inline(stripped))
                 guard !plain.isEmpty else { continue }
                 var unit = SourceBlock(text: plain, raw: isList ? item : raw, line: blockStart + offset)
@@ -56,7 +58,8 @@ public enum MarkdownReader {
                 continue
             }
             if inFence {
-                blocks.append(SourceBlock(text: TextNormalizer.normalize(line), raw: line, line: index + 1 + offset, markup: .preformatted))
+                blocks.append(
+                    SourceBlock(text: TextNormalizer.normalize(line), raw: line, line: index + 1 + offset, markup: .preformatted))
                 continue
             }
             let startsItem = trimmed.range(of: #"^([-*+]|\d{1,3}[.)])\s+"#, options: .regularExpression) != nil
@@ -64,8 +67,10 @@ public enum MarkdownReader {
                 flush()
             } else if let level = headingLevel(trimmed) {
                 flush()
-                let heading = String(trimmed.drop { $0 == "#" }).replacingOccurrences(of: #"\s+#+\s*$"#, with: "", options: .regularExpression)
-                    .replacingOccurrences(of: #"\s*\{[#.][^}]*\}\s*$"#, with: "", options: .regularExpression)
+                let heading = String(trimmed.drop { $0 == "#" }).replacingOccurrences(
+                    of: #"\s+#+\s*$"#, with: "", options: .regularExpression
+                )
+                .replacingOccurrences(of: #"\s*\{[#.][^}]*\}\s*$"#, with: "", options: .regularExpression)
                 var unit = SourceBlock(text: TextNormalizer.normalize(inline(heading)), raw: trimmed, line: index + 1 + offset)
                 unit.markup = .heading(level: level)
                 blocks.append(unit)
@@ -105,7 +110,8 @@ public enum MarkdownReader {
         flush()
         // A line of emphasis right under an image is its caption.
         for index in blocks.indices.dropFirst() where blocks[index - 1].markup == .image && blocks[index].markup == .plain {
-            if blocks[index].raw.range(of: #"^[*_].*[*_]$"#, options: .regularExpression) != nil || blocks[index].text.count < 160 {
+            if blocks[index].raw.range(of: #"^[*_].*[*_]$"#, options: .regularExpression) != nil || blocks[index].text.count < 160
+            {
                 blocks[index].markup = .caption
             }
         }
@@ -130,7 +136,8 @@ public enum MarkdownReader {
     static func splitItems(_ lines: [String]) -> [String] {
         var items: [String] = []
         for line in lines {
-            if line.trimmingCharacters(in: .whitespaces).range(of: #"^([-*+]|\d{1,3}[.)])\s+"#, options: .regularExpression) != nil
+            if line.trimmingCharacters(in: .whitespaces).range(of: #"^([-*+]|\d{1,3}[.)])\s+"#, options: .regularExpression)
+                != nil
                 || items.isEmpty
             {
                 items.append(line.trimmingCharacters(in: .whitespaces))
@@ -172,7 +179,9 @@ public enum MarkdownReader {
         let regex = try! NSRegularExpression(pattern: #"\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])"#)
         var linked = 0
         for match in regex.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
-            if let range = Range(match.range(at: 1), in: text) { linked += TextNormalizer.normalize(inline(String(text[range]))).count }
+            if let range = Range(match.range(at: 1), in: text) {
+                linked += TextNormalizer.normalize(inline(String(text[range]))).count
+            }
         }
         return min(1, Double(linked) / Double(plain.count))
     }
@@ -196,11 +205,16 @@ public enum MarkdownReader {
         let fence = lines.first?.trimmingCharacters(in: .whitespaces)
         guard fence == "---" || fence == "+++",
             let end = lines.dropFirst().firstIndex(where: {
-                fence == "+++" ? $0.trimmingCharacters(in: .whitespaces) == "+++" : ["---", "..."].contains($0.trimmingCharacters(in: .whitespaces))
+                fence == "+++"
+                    ? $0.trimmingCharacters(in: .whitespaces) == "+++"
+                    : ["---", "..."].contains($0.trimmingCharacters(in: .whitespaces))
             })
         else { return nil }
-        let body = fence == "+++"
-            ? lines[1..<end].map { $0.replacingOccurrences(of: #"^(\s*[A-Za-z_][\w-]*)\s*=\s*"#, with: "$1: ", options: .regularExpression) }
+        let body =
+            fence == "+++"
+            ? lines[1..<end].map {
+                $0.replacingOccurrences(of: #"^(\s*[A-Za-z_][\w-]*)\s*=\s*"#, with: "$1: ", options: .regularExpression)
+            }
             : Array(lines[1..<end])
         var values: [String: [String]] = [:]
         var key: String?
@@ -213,7 +227,9 @@ public enum MarkdownReader {
                 let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
                 let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
                 key = name
-                if value.hasPrefix("{") && value.hasSuffix("}"), let inner = value.range(of: #"name\s*[:=]\s*("[^"]*"|'[^']*'|[^,}]+)"#, options: .regularExpression) {
+                if value.hasPrefix("{") && value.hasSuffix("}"),
+                    let inner = value.range(of: #"name\s*[:=]\s*("[^"]*"|'[^']*'|[^,}]+)"#, options: .regularExpression)
+                {
                     // `author: {name: Ana Ruiz, url: …}`
                     values[name] = [unquote(String(value[inner].drop(while: { $0 != ":" && $0 != "=" }).dropFirst()))]
                 } else if value.hasPrefix("[") && value.hasSuffix("]") {

@@ -6,17 +6,22 @@ enum Names {
     /// Lower-case name particles: "Joost van der Berg", "María de la Torre", "Ali bin Said".
     static let particles: Set<String> = [
         "al", "el", "ad", "bin", "ibn", "bint", "van", "von", "der", "den", "de", "del", "della", "dei", "di", "da", "das", "do",
-        "dos", "du", "la", "le", "ter", "ten", "zu", "y", "e", "af", "av", "op", "het", "st.", "mac", "lo", "ap", "ab", "nic", "ua",
+        "dos", "du", "la", "le", "ter", "ten", "zu", "y", "e", "af", "av", "op", "het", "st.", "mac", "lo", "ap", "ab", "nic",
+        "ua",
         "'t", "’t", "d'", "d’", "dalla", "degli", "zur", "vom", "auf", "im",
     ]
     static let honorifics: Set<String> = [
-        "dr", "dr.", "prof", "prof.", "professor", "mr", "mr.", "ms", "ms.", "mrs", "mrs.", "sir", "dame", "rev", "rev.", "hon", "hon.",
+        "dr", "dr.", "prof", "prof.", "professor", "mr", "mr.", "ms", "ms.", "mrs", "mrs.", "sir", "dame", "rev", "rev.", "hon",
+        "hon.",
         "lord", "lady", "dott.", "ing.",
     ]
-    static let credentials: Set<String> = ["phd", "ph.d.", "md", "m.d.", "mba", "mp", "obe", "cbe", "jr.", "jr", "sr.", "ii", "iii"]
+    static let credentials: Set<String> = [
+        "phd", "ph.d.", "md", "m.d.", "mba", "mp", "obe", "cbe", "jr.", "jr", "sr.", "ii", "iii",
+    ]
     /// Words that make a capitalised phrase a role or an organisation, not a person.
     static let notNameWords: Set<String> = [
-        "fellow", "director", "analyst", "editor", "correspondent", "professor", "researcher", "economist", "lead", "head", "chief",
+        "fellow", "director", "analyst", "editor", "correspondent", "professor", "researcher", "economist", "lead", "head",
+        "chief",
         "senior", "associate", "staff", "writer", "reporter", "contributor", "manager", "officer", "adviser", "advisor",
         "programme", "program", "policy", "research", "institute", "center", "centre", "university", "department", "team", "desk",
         "board", "the", "and", "of", "for", "in", "on", "at", "news", "review", "journal", "times", "post", "daily", "weekly",
@@ -68,9 +73,13 @@ enum Names {
 
     /// A name without honorifics or credentials: "Dr. Ana Ruiz, PhD" → "Ana Ruiz".
     static func clean(_ name: String) -> String {
-        var words = TextNormalizer.normalize(name).trimmingCharacters(in: CharacterSet(charactersIn: " ,;:.")).split(separator: " ").map(String.init)
+        var words = TextNormalizer.normalize(name).trimmingCharacters(in: CharacterSet(charactersIn: " ,;:.")).split(
+            separator: " "
+        ).map(String.init)
         while let first = words.first, honorifics.contains(first.lowercased()), words.count > 1 { words.removeFirst() }
-        while let last = words.last, credentials.contains(last.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ","))), words.count > 1 {
+        while let last = words.last,
+            credentials.contains(last.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ","))), words.count > 1
+        {
             words.removeLast()
         }
         if let last = words.last, last.hasSuffix(",") { words[words.count - 1] = String(last.dropLast()) }
@@ -80,7 +89,9 @@ enum Names {
     /// The names in a list: "A, B and C", "A & B", "A; B" (roles after a name are dropped).
     static func split(list: String) -> [String] {
         var text = TextNormalizer.normalize(list)
-        for credential in [", PhD", ", Ph.D.", ", MD", ", MBA", ", Jr."] { text = text.replacingOccurrences(of: credential, with: "") }
+        for credential in [", PhD", ", Ph.D.", ", MD", ", MBA", ", Jr."] {
+            text = text.replacingOccurrences(of: credential, with: "")
+        }
         let pieces = text.replacingOccurrences(of: #"\s+(?:and|und|et|y|&)\s+"#, with: ",", options: .regularExpression)
             .split(whereSeparator: { ",;".contains($0) })
         return pieces.map { clean(String($0)) }.filter { !$0.isEmpty && isName($0) }
@@ -102,7 +113,8 @@ enum Names {
         var start = 0
         while start < words.count - 1, honorifics.contains(words[start].lowercased()) { start += 1 }
         for length in (2...5).reversed() where words.count > start + length {
-            let candidate = words[start..<(start + length)].joined(separator: " ").trimmingCharacters(in: CharacterSet(charactersIn: ","))
+            let candidate = words[start..<(start + length)].joined(separator: " ").trimmingCharacters(
+                in: CharacterSet(charactersIn: ","))
             let verb = words[start + length].lowercased()
             guard verbs.contains(verb) || (words[start + length - 1].hasSuffix(",") && verbs.contains(verb)) else { continue }
             let cleaned = clean(candidate)

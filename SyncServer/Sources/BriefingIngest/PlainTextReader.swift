@@ -37,7 +37,11 @@ public enum PlainTextReader {
         func flush() {
             guard !pending.isEmpty else { return }
             let quoted = pending.allSatisfy { $0.text.hasPrefix(">") }
-            let parts = quoted ? pending.map { Line(text: String($0.text.drop { $0 == ">" || $0 == " " }), number: $0.number, blankBefore: $0.blankBefore) } : pending
+            let parts =
+                quoted
+                ? pending.map {
+                    Line(text: String($0.text.drop { $0 == ">" || $0 == " " }), number: $0.number, blankBefore: $0.blankBefore)
+                } : pending
             let text = parts.count == 1 ? parts[0].text : joined(parts, vocabulary: vocabulary, typeset: typeset)
             var block = SourceBlock(
                 text: TextNormalizer.normalize(text), raw: pending.map(\.text).joined(separator: "\n"), line: pending[0].number)
@@ -58,7 +62,9 @@ public enum PlainTextReader {
 
         for line in lines {
             // A quoted block ("> …" lines of a mail) is one block, in any text.
-            if let last = pending.last, last.text.hasPrefix(">"), line.text.hasPrefix(">"), !line.blankBefore, line.furniture == nil {
+            if let last = pending.last, last.text.hasPrefix(">"), line.text.hasPrefix(">"), !line.blankBefore,
+                line.furniture == nil
+            {
                 pending.append(line)
                 continue
             }
@@ -86,7 +92,8 @@ public enum PlainTextReader {
                 .replacingOccurrences(of: #"\[[^\]]*\]|#\d+|(?i:issue|no\.)\s*\d+"#, with: " ", options: .regularExpression)
                 .trimmingCharacters(in: .whitespaces)
         }
-        return SourceDocument(format: .text, blocks: footnotesMarked(blocks.filter { !$0.text.isEmpty || $0.furniture != nil }), metadata: metadata)
+        return SourceDocument(
+            format: .text, blocks: footnotesMarked(blocks.filter { !$0.text.isEmpty || $0.furniture != nil }), metadata: metadata)
     }
 
     // MARK: Lines
@@ -95,7 +102,8 @@ public enum PlainTextReader {
         var result: [Line] = []
         var blank = true
         var number = 0
-        for piece in source.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
+        for piece in source.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+        {
             number += 1
             var text = String(piece)
             if text.contains("\u{0C}") {
@@ -138,7 +146,8 @@ public enum PlainTextReader {
         let threshold = pageMarks >= 2 ? 2 : 3
         // The cover page (before the first page number or break) names the title or publication
         // a running header repeats: its line is kept.
-        let firstBreak = marked.firstIndex { $0.furniture == "a page number" || ($0.blankBefore && $0.number > 1 && $0.text.isEmpty) } ?? 0
+        let firstBreak =
+            marked.firstIndex { $0.furniture == "a page number" || ($0.blankBefore && $0.number > 1 && $0.text.isEmpty) } ?? 0
         var seen: Set<String> = []
         for index in marked.indices where marked[index].furniture == nil {
             let key = repetitionKey(marked[index].text)
@@ -193,7 +202,9 @@ public enum PlainTextReader {
         var marked = blocks.map { block in
             var block = block
             let words = block.text.split(separator: " ")
-            if block.furniture == nil, let first = words.first, markers.contains(String(first)), words.count >= 6, LineShapes.endsSentence(block.text) {
+            if block.furniture == nil, let first = words.first, markers.contains(String(first)), words.count >= 6,
+                LineShapes.endsSentence(block.text)
+            {
                 block.furniture = "a footnote"
                 noted.insert(String(first))
             }
@@ -228,7 +239,8 @@ public enum PlainTextReader {
         // near the width to tell it from copied paragraphs.)
         let nearlyFull = lines.filter { Double($0.text.count) >= 0.8 * Double(width) }.count
         let fairlyFull = lines.filter { Double($0.text.count) >= 0.6 * Double(width) }.count
-        let filled = Double(nearlyFull) >= 0.45 * Double(lines.count) || (width <= 100 && Double(fairlyFull) >= 0.4 * Double(lines.count))
+        let filled =
+            Double(nearlyFull) >= 0.45 * Double(lines.count) || (width <= 100 && Double(fairlyFull) >= 0.4 * Double(lines.count))
         guard Double(continued) >= 0.3 * Double(lines.count), filled else { return nil }
         return width
     }
@@ -249,7 +261,9 @@ public enum PlainTextReader {
     static func continues(_ last: Line, with next: Line, width: Int) -> Bool {
         if listMarker(next.text) != nil || isRule(next.text) || isRule(last.text) { return false }
         // "Date: …", "Authors: …", "Photo: …": a labelled line starts afresh.
-        if next.text.range(of: #"^[\p{Lu}][\p{L}-]{1,20}( [\p{L}-]{1,12})?:\s"#, options: .regularExpression) != nil { return false }
+        if next.text.range(of: #"^[\p{Lu}][\p{L}-]{1,20}( [\p{L}-]{1,12})?:\s"#, options: .regularExpression) != nil {
+            return false
+        }
         let nextWord = next.text.prefix { $0 != " " }.count
         let full = last.text.count + 1 + nextWord > width - max(3, width / 8)
         if next.blankBefore {
@@ -283,17 +297,22 @@ public enum PlainTextReader {
             let next = line.text
             if text.hasSuffix("—") || text.hasSuffix("/") {
                 text += next
-            } else if text.hasSuffix("-"), let before = text.dropLast().last, before.isLetter, let first = next.first, first.isLowercase {
+            } else if text.hasSuffix("-"), let before = text.dropLast().last, before.isLetter, let first = next.first,
+                first.isLowercase
+            {
                 let head = String(text.dropLast().reversed().prefix { $0.isLetter }.reversed()).lowercased()
                 let tail = String(next.prefix { $0.isLetter }).lowercased()
                 // Keep the hyphen where the page writes the compound with one, or where both halves
                 // are words of their own ("minor-ailment") and the joined form is not.
                 let joinedKnown = vocabulary[head + tail, default: 0] > 0
                 // (The tail itself opens the next line, so it counts only if it is written elsewhere too.)
-                let tailElsewhere = vocabulary[tail, default: 0] >= 2 || vocabulary.keys.contains { $0 != tail && $0.hasPrefix(tail) && tail.count >= 4 }
+                let tailElsewhere =
+                    vocabulary[tail, default: 0] >= 2
+                    || vocabulary.keys.contains { $0 != tail && $0.hasPrefix(tail) && tail.count >= 4 }
                 let halvesKnown = head.count >= 3 && tail.count >= 4 && vocabulary[head, default: 0] > 0 && tailElsewhere
                 let tailKnown = tailElsewhere
-                let keep = !typeset || vocabulary[head + "-" + tail, default: 0] > 0
+                let keep =
+                    !typeset || vocabulary[head + "-" + tail, default: 0] > 0
                     || (!joinedKnown && ((hyphenPrefixes.contains(head) && tailKnown) || halvesKnown))
                 text = keep ? text + next : String(text.dropLast()) + next
             } else {

@@ -141,6 +141,7 @@ extension SourceDocument {
             case .error: break loop
             }
         }
-        throw ImportError("the file is not valid UTF-8 (first invalid byte at offset \(offset)); save it as UTF-8 and import again")
+        throw ImportError(
+            "the file is not valid UTF-8 (first invalid byte at offset \(offset)); save it as UTF-8 and import again")
     }
 }
