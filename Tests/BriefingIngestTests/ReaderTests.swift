@@ -305,3 +305,55 @@ struct MetadataFormTests {
         #expect(third.sections.flatMap(\.paragraphs).count == 2)
     }
 }
+
+@Suite("Newsletter mail as text")
+struct NewsletterMailTests {
+    @Test("a forwarded newsletter: the original's date, a letter-spaced masthead, underlined headings, the sender's list name")
+    func forwardedNewsletter() throws {
+        let text = """
+            Subject: Fwd: Ferry Notes #12
+            From: Ana Ruiz <ana@example.org>
+            Date: 22/05/2025, 09:14
+
+            Worth a read before Thursday.
+
+            -------- Forwarded Message --------
+            Subject: Ferry Notes #12: lifeline fares
+            Date: Wed, 21 May 2025 06:30:12 +0000
+            From: Ferry Notes from the Island Transport Trust <notes@islandtransport.example>
+
+            F E R R Y   N O T E S
+
+            Lifeline Fares and the Cost of Crossing
+
+            by Ana Ruiz
+
+            Island residents pay twice what visitors do on the winter timetable, once the discount card lapses at the end of March.
+
+            Why the card lapses
+            -------------------
+
+            The card was designed as a pilot, and nobody wrote its renewal into the operator's contract when the pilot ended.
+
+            What would fix it
+            -----------------
+
+            A fare set in law for residents, so that it cannot be bargained away in each year's contract talks.
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.title == "Lifeline Fares and the Cost of Crossing")
+        #expect(article.publishedAt.map { Timestamp.text($0).prefix(10) } == "2025-05-21")
+        #expect(article.sections.compactMap(\.heading) == ["Why the card lapses", "What would fix it"])
+        #expect(article.publication == "FERRY NOTES" || article.publication == "Ferry Notes")
+        #expect(!article.sections.flatMap(\.paragraphs).contains { $0.hasPrefix("Worth a read") })
+    }
+
+    @Test("numeric dates are read day first, or month first when the second number is over twelve")
+    func numericDates() {
+        #expect(DateMention.all(in: "Published 26.06.2025").first?.label == "2025-06-26")
+        #expect(DateMention.all(in: "sent 05/22/2025").first?.label == "2025-05-22")
+        #expect(DateMention.all(in: "on 03/04/2025").first?.label == "2025-04-03")
+        #expect(DateMention.all(in: "version 1.2.2025").first?.label == "2025-02-01")
+        #expect(DateMention.all(in: "ratio 31.02.2025").isEmpty)
+    }
+}

@@ -202,7 +202,9 @@ public enum ArticleParser {
             var next = index + 1
             while next < blocks.count, next - index <= 12, !roles[next].isBody {
                 if let more = features[next].byline, !more.labelled,
-                    features[next].bylineStrong || metadata.authors.count > 0 || next == index + 1
+                    features[next].bylineStrong
+                        || (metadata.authors.isEmpty && next == index + 1)
+                        || more.names.contains(where: { name in metadata.authors.contains { Names.key($0) == Names.key(name) } })
                 {
                     bylineNames += more.names
                     used.insert(next)
@@ -235,7 +237,15 @@ public enum ArticleParser {
         var names: [String] = []
         func add(_ name: String) {
             let key = Names.key(name)
-            if !key.isEmpty, !names.contains(where: { Names.key($0) == key }) { names.append(name) }
+            guard !key.isEmpty else { return }
+            if let index = names.firstIndex(where: { Names.key($0) == key }) {
+                // The same person: keep the spelling with its accents ("Zsófia Kertész", not "Zsofia Kertesz").
+                if name.unicodeScalars.filter({ !$0.isASCII }).count > names[index].unicodeScalars.filter({ !$0.isASCII }).count {
+                    names[index] = name
+                }
+            } else {
+                names.append(name)
+            }
         }
         if let given = overrides.contributors {
             given.map(Names.clean).forEach(add)
@@ -287,11 +297,29 @@ public enum ArticleParser {
             return Contributor(name: name, bio: found ?? given ?? "")
         }
 
-        // Date.
+        // Date. In a forwarded mail, the original's header (after the "Forwarded message" line) dates it.
+        let forwarded =
+            nonBody.last(where: {
+                roles[$0] == .preamble
+                    && blocks[$0].text.range(
+                        of: #"(?i)forwarded message|begin forwarded|original message"#, options: .regularExpression) != nil
+            }) ?? -1
         var publishedAt: Date?
         if let given = overrides.published {
             publishedAt = given
             decisions.append(.init(subject: "published", value: Timestamp.day(given), reason: "given with --published"))
+        } else if let date = metadata.published,
+            let visible = nonBody.first(where: {
+                features[$0].date != nil && [.preamble, .header].contains(roles[$0]) && $0 > forwarded
+            }).flatMap({ features[$0].date }),
+            visible != date, abs(visible.timeIntervalSince(date)) <= 86_400
+        {
+            // A timestamp in UTC can fall on the day before or after the date the page shows.
+            publishedAt = visible
+            decisions.append(
+                .init(
+                    subject: "published", value: Timestamp.day(visible),
+                    reason: "the page's own date line; its metadata's time is a day off in another time zone"))
         } else if let date = metadata.published {
             publishedAt = date
             decisions.append(
@@ -303,7 +331,9 @@ public enum ArticleParser {
             decisions.append(
                 .init(
                     subject: "published", value: Timestamp.day(date), reason: "the date in the byline", line: blocks[index].line))
-        } else if let index = nonBody.first(where: { features[$0].date != nil && [.preamble, .header].contains(roles[$0]) })
+        } else if let index = nonBody.first(where: {
+            features[$0].date != nil && [.preamble, .header].contains(roles[$0]) && $0 > forwarded
+        })
             ?? nonBody.first(where: { features[$0].date != nil })
         {
             publishedAt = features[index].date
@@ -322,7 +352,9 @@ public enum ArticleParser {
                     line: blocks[index].line))
         }
         if publishedAt != nil,
-            let index = nonBody.first(where: { features[$0].date != nil && [.preamble, .header].contains(roles[$0]) })
+            let index = nonBody.first(where: {
+                features[$0].date != nil && [.preamble, .header].contains(roles[$0]) && $0 > forwarded
+            })
         {
             used.insert(index)
         }
@@ -338,7 +370,8 @@ public enum ArticleParser {
                 .init(
                     subject: "image credit", value: credit, reason: "the picture credit in the byline", line: blocks[index].line))
         } else if let index = nonBody.first(where: {
-            features[$0].credit != nil || (blocks[$0].markup == .caption && !blocks[$0].chrome)
+            features[$0].credit != nil
+                || (features[$0].caption && (!blocks[$0].chrome || blocks[$0].furniture == "the page header"))
         }) {
             imageCredit = features[index].credit ?? blocks[index].text
             used.insert(index)
@@ -360,9 +393,31 @@ public enum ArticleParser {
             decisions.append(.init(subject: "publication", value: given, reason: "given with --publication"))
         } else if let named = metadata.publication {
             publication = named
-            decisions.append(
-                .init(subject: "publication", value: named, reason: "the page's \(metadata.publicationSource ?? "metadata")"))
-        } else if let (named, reason) = publicationFromText(blocks: blocks, roles: roles, features: features) {
+            // "Westmarch" in og:site_name and "Westmarch Institute for Education Policy" on the page: the full name.
+            func bare(_ name: String) -> String {
+                Names.key(name).replacingOccurrences(of: #"^the "#, with: "", options: .regularExpression)
+            }
+            if let (longer, reason) = publicationCandidates(
+                blocks: blocks, roles: roles, features: features, people: Set(names.map(Names.key))
+            ).first(where: {
+                bare($0.0).hasPrefix(bare(named) + " ")
+                    && !bare($0.0).dropFirst(bare(named).count + 1).split(separator: " ").allSatisfy({
+                        LineShapes.companyWords.contains(String($0))
+                    })
+            }) {
+                publication = longer
+                decisions.append(
+                    .init(
+                        subject: "publication", value: longer,
+                        reason: "the page's full form of its \(metadata.publicationSource ?? "metadata") “\(named)”: \(reason)"))
+            }
+            if publication == named {
+                decisions.append(
+                    .init(subject: "publication", value: named, reason: "the page's \(metadata.publicationSource ?? "metadata")"))
+            }
+        } else if let (named, reason) = publicationFromText(
+            blocks: blocks, roles: roles, features: features, people: Set(names.map(Names.key)))
+        {
             publication = named
             decisions.append(.init(subject: "publication", value: named, reason: reason))
         }
@@ -394,9 +449,18 @@ public enum ArticleParser {
     /// the e-mail's sender or a masthead line 2); then each other line that mentions the name
     /// adds one, up to three. The copyright holder is often the publisher's company, so a name
     /// the page keeps mentioning outweighs it.
-    static func publicationFromText(blocks: [SourceBlock], roles: [BlockRole], features: [ArticleStructure.Features]) -> (
-        String, String
-    )? {
+    static func publicationFromText(
+        blocks: [SourceBlock], roles: [BlockRole], features: [ArticleStructure.Features], people: Set<String>
+    ) -> (String, String)? {
+        publicationCandidates(blocks: blocks, roles: roles, features: features, people: people).first
+    }
+
+    /// Every publication name the text supports well enough, strongest first.
+    ///
+    /// - Parameter people: the contributors' names: a person sending or signing the letter is not its publication.
+    static func publicationCandidates(
+        blocks: [SourceBlock], roles: [BlockRole], features: [ArticleStructure.Features], people: Set<String>
+    ) -> [(String, String)] {
         struct Candidate {
             var name: String
             var weight = 0.0
@@ -442,9 +506,12 @@ public enum ArticleParser {
                 && features[index].boilerplate == nil && features[index].uiLabel == nil && features[index].byline == nil
                 && !Names.isName(text) && features[index].date == nil && features[index].breadcrumb == nil
                 && !text.contains(" | ")
+                && blocks[index].linkDensity < 0.5 && !text.contains("@") && !text.contains("·") && !text.contains("•")
+                && !text.contains(" / ") && text.range(of: #"^[\p{L}-]+\s*:"#, options: .regularExpression) == nil
+                && (!blocks[index].chrome || ["the page header", "the page footer"].contains(blocks[index].furniture ?? ""))
         }
-        for index in outside where (index < 8 || index >= blocks.count - 8) && bareName(index) {
-            add(blocks[index].text, index < 3 ? 3 : 2, "a masthead or name line", line: index)
+        for index in outside where (index < 8 || roles[index] == .preamble || index >= blocks.count - 8) && bareName(index) {
+            add(blocks[index].text, index < 3 && features[index].words >= 2 ? 3 : 2, "a masthead or name line", line: index)
             if index + 1 < blocks.count, outside.contains(index + 1), bareName(index + 1), index < 8,
                 features[index].words + features[index + 1].words <= 8, blocks[index].text.uppercased() == blocks[index].text,
                 blocks[index + 1].text.uppercased() == blocks[index + 1].text
@@ -481,12 +548,9 @@ public enum ArticleParser {
             }
         }
         // A bare line alone is not enough: it must be named by some other evidence or mention.
-        guard let best = candidates.values.max(by: { ($0.weight, -$0.name.count) < ($1.weight, -$1.name.count) }),
-            best.weight >= 3
-        else {
-            return nil
-        }
-        return (best.name, best.evidence.joined(separator: "; "))
+        let ranked = candidates.values.filter { $0.weight >= 3 && !people.contains(Names.key($0.name)) }
+            .sorted { ($0.weight, -$0.name.count) > ($1.weight, -$1.name.count) }
+        return ranked.map { ($0.name, $0.evidence.joined(separator: "; ")) }
     }
 
     /// Whether `form` occurs in `text` other than at the start of a sentence.
@@ -508,6 +572,10 @@ public enum ArticleParser {
         var name = String(text.dropFirst(5)).trimmingCharacters(in: .whitespaces)
         if let angle = name.firstIndex(of: "<") { name = String(name[..<angle]) }
         name = name.trimmingCharacters(in: CharacterSet(charactersIn: " \"'"))
+        // "Clearance from the Harwich Trade Observatory", "The Meter via Mailer": the newsletter's own name.
+        for separator in [" from ", " at ", " via ", " | ", " - "] {
+            if let range = name.range(of: separator) { name = String(name[..<range.lowerBound]) }
+        }
         guard !name.isEmpty, !name.contains("@"), LineShapes.words(name) <= 6 else { return nil }
         return name
     }

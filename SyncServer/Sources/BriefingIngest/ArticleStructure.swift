@@ -81,6 +81,8 @@ struct ArticleStructure {
         var bioMatched = false
         /// A bio that names its person by pronoun, after a line with the name.
         var pronounBio = false
+        /// One of the bios at the end: next to another, or after a rule or closing label.
+        var bioRun = false
         /// The name line over a pronoun bio.
         var bioLabel = false
         var closingLabel = false
@@ -90,6 +92,8 @@ struct ArticleStructure {
         var inHeadlineList = false
         var slugMatch = 0.0
         var subjectMatch = 0.0
+        /// A caption, marked up or ending with a picture credit.
+        var caption = false
         /// "Until next time,", "Best wishes,": a letter's closing.
         var valediction = false
         var metadataTitleMatch = 0.0
@@ -102,6 +106,11 @@ struct ArticleStructure {
     private(set) var bylineNames: Set<String> = []
     /// Most blocks follow the previous one without a blank line (a copied page with no spacing).
     private(set) var mostlyTight = false
+
+    /// Words no heading or title ends on: the sentence must go on.
+    static let danglingWords: Set<String> = [
+        "a", "an", "the", "and", "or", "but", "of", "its", "their", "our", "that", "than", "as", "is", "are", "whose",
+    ]
 
     /// Words a title line does not end on unless it continues on the next line.
     static let joiningWords: Set<String> = [
@@ -204,8 +213,13 @@ struct ArticleStructure {
             feature.byline = LineShapes.byline(text)
             feature.date = LineShapes.dateLine(text)
             feature.credit = LineShapes.credit(text)
+            feature.caption = block.markup == .caption || (feature.credit == nil && LineShapes.captionWithCredit(text))
             feature.publication = LineShapes.publication(text)
             feature.bioName = LineShapes.bioName(text)
+            // The publication's own name is not a person's.
+            if let name = feature.bioName, let publication = metadata.publication, Names.key(name) == Names.key(publication) {
+                feature.bioName = nil
+            }
             if let name = feature.bioName { bioNames.insert(Names.key(name)) }
             feature.closingLabel = feature.words <= 5 && LineShapes.closingLabel(text)
             feature.citation = LineShapes.citation(text)
@@ -285,6 +299,13 @@ struct ArticleStructure {
                 }
             }
         }
+        // Bios come together at the end: two or more in a row, or one after a rule or a closing label.
+        for index in found.indices where found[index].bioName != nil && position(index) > 0.6 {
+            let neighbour =
+                (index > 0 && found[index - 1].bioName != nil) || (index + 1 < found.count && found[index + 1].bioName != nil)
+            let afterBreak = index > 0 && (blocks[index - 1].markup == .rule || found[index - 1].closingLabel)
+            found[index].bioRun = neighbour || afterBreak
+        }
         // A closing paragraph that opens with a contributor's name and any verb is their bio
         // ("Rustam Tursunov tracks wage data …"), when the byline or metadata names them.
         let knownNames = bylineNames.union(authorKeys)
@@ -345,6 +366,11 @@ struct ArticleStructure {
         if feature.valediction { score.add(-4 * scale, "a letter's closing") }
         if LineShapes.greeting(block.text) && position(index) < 0.3 { score.add(-5 * scale, "a newsletter's greeting") }
         if feature.inHeadlineList { score.add(-5 * scale, "a headline in a list of other articles") }
+        if index > 0, features[index - 1].byline != nil, feature.words <= 8, !feature.endsWithPeriod,
+            LineShapes.bioWords.contains(where: { block.text.lowercased().split { !$0.isLetter }.map(String.init).contains($0) })
+        {
+            score.add(-4 * scale, "a contributor's role under their name")
+        }
         if block.text.range(of: #"^(?i:p\.\s?s\.|ps:|pps)\s"#, options: .regularExpression) != nil {
             score.add(-4 * scale, "a postscript")
         }
@@ -354,6 +380,7 @@ struct ArticleStructure {
         if feature.repeated >= 2 && feature.words <= 20 {
             score.add(-3 * scale, "repeated \(feature.repeated) times on the page")
         }
+        if feature.caption && block.markup != .caption { score.add(-5 * scale, "a caption ending with its picture's credit") }
         switch block.markup {
         case .caption: score.add(-4 * scale, "a caption")
         case .rule, .image: score.add(-20, "a rule or image")
@@ -390,7 +417,11 @@ struct ArticleStructure {
             score.add(-2, "a short line without punctuation")
         }
         if block.headingLevel != nil { score.add(-6, "marked up as a heading") }
-        if feature.bioMatched { score.add(-2, "introduces a contributor") }
+        if feature.bioMatched {
+            score.add(-2, "introduces a contributor")
+        } else if feature.bioRun {
+            score.add(-1.5, "one of the bios at the end")
+        }
         if feature.afterClosingLabel { score.add(-5, "after a notes or authors label") }
         junkEvidence(index, into: &score, scale: 1)
         return score
@@ -412,16 +443,24 @@ struct ArticleStructure {
             score.add(-3, "the page marks its headings up, and not this line")
         }
         if block.text.hasSuffix("?") { score.add(0.5, "a question") }
+        if let last = block.text.split(separator: " ").last?.lowercased(), Self.danglingWords.contains(last), feature.words > 1 {
+            score.add(-5, "ends on “\(last)”, mid-sentence")
+        }
         if block.headingLevel == nil && feature.words >= 7 && LineShapes.titleCase(block.text) && position(index) < 0.3 {
             score.add(-1.5, "long and in title case, like a title")
         }
         if feature.overlap > 0 { score.add(1.5 * feature.overlap, "shares words with the article") }
-        // The next line of text, past page furniture.
+        // The next line of text, past page furniture and an underline.
         var after = index + 1
-        while after < blocks.count, blocks[after].furniture != nil { after += 1 }
+        var underlined = false
+        while after < blocks.count, blocks[after].furniture != nil || blocks[after].markup == .rule {
+            if blocks[after].markup == .rule && after == index + 1 { underlined = true }
+            after += 1
+        }
+        if underlined && feature.headingShaped && block.headingLevel == nil { score.add(3, "underlined like a heading") }
         if after < blocks.count {
             let next = features[after]
-            if (next.words >= 10 && next.endsSentence) || blocks[after].markup == .listItem {
+            if (next.words >= 5 && next.endsSentence) || blocks[after].markup == .listItem {
                 score.add(1, "a paragraph follows")
                 if feature.headingShaped && feature.words <= 14 && block.headingLevel == nil && !docHasHeadingMarkup {
                     score.add(2.5, "a short line standing between paragraphs")
@@ -476,7 +515,9 @@ struct ArticleStructure {
         }
         if block.text.contains(" | ") { score.add(-3, "a “Name | Section” banner") }
         let letters = block.text.unicodeScalars.filter(\.properties.isAlphabetic)
-        if letters.count >= 6 && letters.allSatisfy({ !$0.properties.isLowercase }) && block.headingLevel == nil {
+        if letters.count >= 6 && letters.allSatisfy({ !$0.properties.isLowercase }) && block.headingLevel == nil
+            && feature.words <= 5
+        {
             score.add(-2.5, "in capitals, like a masthead or label")
         }
         if index > 0, position(index) < 0.25, block.headingLevel == nil, features[index - 1].words <= 5,
@@ -488,7 +529,7 @@ struct ArticleStructure {
             }
         }
         let lastWord = block.text.split(separator: " ").last.map { $0.lowercased() } ?? ""
-        if Self.joiningWords.contains(lastWord) { score.add(-3, "ends on “\(lastWord)”, so it goes on on the next line") }
+        if Self.danglingWords.contains(lastWord) { score.add(-3, "ends on “\(lastWord)”, so it goes on on the next line") }
         if index > 0, blocks[index].tight, !features[index - 1].endsSentence,
             Self.joiningWords.contains(blocks[index - 1].text.split(separator: " ").last.map { $0.lowercased() } ?? "")
         {
@@ -583,6 +624,7 @@ struct ArticleStructure {
         let vocabulary = LineShapes.bioVocabulary(blocks[index].text)
         if vocabulary > 0 { score.add(min(2, 0.75 * Double(vocabulary)), "reads like a bio") }
         if position(index) > 0.6 { score.add(1, "near the end") }
+        if feature.bioRun { score.add(2.5, "with the other bios at the end") }
         if feature.words > 120 { score.add(-3, "long for a bio") }
         if blocks[index].chrome { score.add(-1, "page chrome") }
         return score

@@ -2,7 +2,11 @@ import Foundation
 
 /// A date written in text: a full date, a month and year, or a year.
 public struct DateMention: Hashable, Sendable {
-    public enum Precision: String, Sendable { case day, month, year }
+    public enum Precision: String, Sendable {
+        case day, month, year
+        /// A day written in numbers ("26.06.2025"); reported as `.day`.
+        case numericDay
+    }
 
     /// Sortable: `2025-10-03`, `2024-06` or `2019`.
     public var label: String
@@ -21,6 +25,8 @@ public struct DateMention: Hashable, Sendable {
     /// The patterns, most precise first, compiled once.
     static let patterns: [(regex: NSRegularExpression, precision: Precision)] = [
         (#"(?<![\p{L}\p{N}])(\d{4})-(\d{2})-(\d{2})(?![\p{N}])"#, Precision.day),
+        // "26.06.2025", "22/05/2025": day first, unless the first number cannot be a day's month (see `make`).
+        (#"(?<![\p{L}\p{N}.,/])(\d{1,2})[./](\d{1,2})[./](\d{4})(?![\p{N}])"#, .numericDay),
         (#"(?<![\p{L}\p{N}])(\d{1,2})(?:st|nd|rd|th)? "# + monthPattern + #",? (\d{4})(?![\p{N}])"#, .day),
         ("(?<![\\p{L}])" + monthPattern + #" (\d{1,2})(?:st|nd|rd|th)?, (\d{4})(?![\p{N}])"#, .day),
         ("(?<![\\p{L}])" + monthPattern + #" (?:of )?(\d{4})(?![\p{N}])"#, .month),
@@ -56,6 +62,21 @@ public struct DateMention: Hashable, Sendable {
 
     static func make(_ groups: [String], _ precision: Precision, range: Range<Int>) -> DateMention? {
         var year = 0, month = 1, day = 1
+        var precision = precision
+        if precision == .numericDay {
+            // Day first (most of the world), or month first when the second number is over 12 ("05/22/2025").
+            guard let first = Int(groups[0]), let second = Int(groups[1]), let y = Int(groups[2]) else { return nil }
+            (year, month, day) = second > 12 ? (y, first, second) : (y, second, first)
+            precision = .day
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "UTC")!
+            guard (1800...2199).contains(year), (1...12).contains(month), (1...31).contains(day),
+                let date = calendar.date(from: DateComponents(year: year, month: month, day: day)),
+                calendar.component(.day, from: date) == day
+            else { return nil }
+            return DateMention(
+                label: String(format: "%04d-%02d-%02d", year, month, day), precision: .day, date: date, range: range)
+        }
         switch precision {
         case .day:
             if let y = Int(groups[0]), groups[0].count == 4 {
@@ -68,7 +89,7 @@ public struct DateMention: Hashable, Sendable {
         case .month:
             guard let m = monthNumber(groups[0]) else { return nil }
             (year, month) = (Int(groups[1]) ?? 0, m)
-        case .year:
+        case .year, .numericDay:
             year = Int(groups[0]) ?? 0
         }
         var calendar = Calendar(identifier: .gregorian)
@@ -81,7 +102,7 @@ public struct DateMention: Hashable, Sendable {
         switch precision {
         case .day: label = String(format: "%04d-%02d-%02d", year, month, day)
         case .month: label = String(format: "%04d-%02d", year, month)
-        case .year: label = String(year)
+        case .year, .numericDay: label = String(year)
         }
         return DateMention(label: label, precision: precision, date: date, range: range)
     }

@@ -76,9 +76,15 @@ public enum HTMLReader {
         "ad", "ads", "adslot", "promo", "sponsor", "sponsored", "breadcrumb", "breadcrumbs", "menu", "navbar", "nav",
         "navigation",
         "sidebar", "widget", "widgets", "popup", "modal", "skip", "toolbar", "pagination", "pager", "outbrain", "taboola",
-        "hidden", "sr", "screen", "visually", "offscreen", "trending", "popular", "mostread", "paywall", "donate", "footnotes",
+        "trending", "popular", "mostread", "paywall", "donate", "footnotes",
         "tags", "tagcloud", "subnav", "dropdown", "search", "login", "print", "actions", "reactions", "likes", "like",
     ]
+    /// Classes that hide an element from view (screen-reader text among them).
+    static let hiddenClasses: Set<String> = [
+        "hidden", "is-hidden", "u-hidden", "visually-hidden", "visuallyhidden", "sr-only", "screen-reader-text",
+        "screen-reader-only", "offscreen", "d-none", "hide", "invisible", "element-invisible",
+    ]
+
     /// Chrome words that outweigh a class's `content` or `body`.
     static let strongChromeWords: Set<String> = [
         "share", "sharing", "sharedaddy", "sharethis", "social", "related", "relatedposts", "comment", "comments", "respond",
@@ -455,6 +461,9 @@ public enum HTMLReader {
         }
         let names = [attribute(node, "class"), attribute(node, "id")].compactMap { $0?.lowercased() }.joined(separator: " ")
         guard !names.isEmpty else { return nil }
+        // Hidden by a whole class ("visually-hidden", "sr-only"), not by a part of one ("field--label-hidden").
+        let classes = Set(names.split(separator: " ").map(String.init))
+        if !classes.isDisjoint(with: hiddenClasses) { return "hidden" }
         // An article's own container is never chrome for a weak word ("post-content hidden-print").
         let words = names.split { !($0.isLetter || $0.isNumber) }.map(String.init)
         // An `article` or `main` element is the page's content unless it is a comment, a teaser or an ad.

@@ -127,7 +127,10 @@ enum LineShapes {
         "listen on ", "watch on ", "available on ", "open in app", "reading time", "estimated reading", "words:", "word count",
         "media contact", "press contact", "for media inquiries", "photo gallery", "watch:", "listen:", "explore ",
         "find out more",
-        "learn more", "more information", "click here", "tap here", "subscribe from", "subscribe now", "subscribe today",
+        "learn more", "more information", "click here", "tap here", "plus:", "also inside:", "inside:", "also:", "read next:",
+        "read also:", "also read:", "read more:",
+        "related reading:", "watch next:", "listen next:", "do you have a story", "got a story", "have a story", "subscribe from",
+        "subscribe now", "subscribe today",
         "in this issue", "in today's issue", "in today’s issue",
         "inside this issue", "ad ·", "ad |", "sponsored ·", "promoted ·", "promoted by", "paid content", "paid post",
         "partner content", "reject ", "accept ", "allow all", "deny ", "manage settings",
@@ -141,7 +144,9 @@ enum LineShapes {
         "manage your subscription", "manage your preferences", "update your preferences", "view this email in your browser",
         "to receive new posts", "support my work", "cookies to ", "use of cookies", "cookie policy", "privacy policy",
         "forwarded this email", "sign up for our", "sign up to our", "sign up to receive", "subscribe to our",
-        "newsletter sign", "download the full", "download this", "click to share", "share this article", "share this story",
+        "newsletter sign", "every weekday morning", "every weekday", "straight to your inbox", "to your inbox", "in your inbox",
+        "by email, ", "pieces from us by email", "download the full", "download this", "click to share", "share this article",
+        "share this story",
         "forward this email", "forward this e-mail", "forward it to", "this email originated", "this e-mail originated",
         "register here", "book your place", "save your spot", "rsvp", "why am i seeing this", "ad choices", "adchoices",
         "paying members", "paid subscribers", "paying subscribers", "become a member", "reader-supported",
@@ -163,6 +168,11 @@ enum LineShapes {
             return "starts like page boilerplate (“\(prefix.trimmingCharacters(in: .whitespaces))”)"
         }
         if let fragment = boilerplateFragments.first(where: { raw.contains($0) }) { return "contains “\(fragment)”" }
+        if words(text) <= 30, raw.range(of: #"\b[\w.+-]+@[\w-]+\.[\w.]+\b"#, options: .regularExpression) != nil,
+            ["contact", "email", "e-mail", "write to", "tips", "get in touch", "send"].contains(where: raw.contains)
+        {
+            return "a contact line"
+        }
         if raw.contains("newsletter"),
             ["get our", "get the", "sign up", "subscribe", "join", "receive", "inbox", "delivered", "free"].contains(
                 where: raw.contains)
@@ -221,6 +231,10 @@ enum LineShapes {
             guard items.count >= 2, items.allSatisfy({ words($0) <= 5 && !endsWithPeriod($0) }) else { continue }
             if ["›", "»", "→"].contains(separator) || items.count >= 3 || items[0].lowercased() == "home" {
                 return "a breadcrumb trail"
+            }
+            // "Land use / Climate": two short section names.
+            if separator == " / " && items.allSatisfy({ words($0) <= 3 && startsCapitalized($0) }) {
+                return "a pair of section names"
             }
         }
         return nil
@@ -329,11 +343,37 @@ enum LineShapes {
                 continue
             }
             // "Ana Ruiz, Senior Fellow; Tom Berg, Analyst": roles after names are not names.
-            let pieces = segment.replacingOccurrences(of: #"\s+(?:and|und|et|y|&)\s+"#, with: ",", options: .regularExpression)
-                .split(whereSeparator: { ",;".contains($0) }).map { Names.clean(String($0)) }.filter { !$0.isEmpty }
-            let found = pieces.filter(Names.isName)
-            // Roles between names ("A, Senior Fellow, and B") are not names, nor other text.
-            let unexplained = pieces.filter { !Names.isName($0) && !isRole($0) }
+            // "and" before a piece marks it as a new person ("+"), not a department of the role before.
+            let pieces = segment.replacingOccurrences(of: #",?\s+(?:and|und|et|y|&)\s+"#, with: ",+", options: .regularExpression)
+                .split(whereSeparator: { ",;".contains($0) }).map(String.init).filter {
+                    !$0.trimmingCharacters(in: .whitespaces).isEmpty
+                }
+            // "Liesbeth ter Horst Senior Fellow, Education and Skills": a name run into its role; the
+            // pieces after a role (its department) are part of it.
+            var found: [String] = []
+            var unexplained: [String] = []
+            var afterRole = false
+            for raw in pieces {
+                let joined = raw.hasPrefix("+")
+                let piece = Names.clean(joined ? String(raw.dropFirst()) : raw)
+                guard !piece.isEmpty else { continue }
+                let department =
+                    afterRole && words(piece) <= 4 && startsCapitalized(piece) && !isRole(piece) && nameAndRole(piece) == nil
+                if department && (!joined || !Names.isName(piece)) {
+                    continue  // the department of the role before: "Senior Fellow, Economic Security"
+                }
+                if Names.isName(piece) {
+                    found.append(piece)
+                    afterRole = false
+                } else if isRole(piece) {
+                    afterRole = true
+                } else if let (name, _) = nameAndRole(piece) {
+                    found.append(name)
+                    afterRole = true
+                } else {
+                    unexplained.append(piece)
+                }
+            }
             if found.isEmpty && !unexplained.isEmpty { other += 1 }
             if !labelled { other += unexplained.count }
             names += found
@@ -352,11 +392,31 @@ enum LineShapes {
         "guest", "columnist", "photographer", "illustrator", "producer", "coordinator", "specialist",
     ]
 
+    /// A name followed by its role in one piece: "Liesbeth ter Horst Senior Fellow".
+    static func nameAndRole(_ piece: String) -> (String, String)? {
+        let tokens = piece.split(separator: " ").map(String.init)
+        guard tokens.count >= 3 else { return nil }
+        for length in 2...min(5, tokens.count - 1) {
+            let name = tokens[0..<length].joined(separator: " ")
+            let role = tokens[length...].joined(separator: " ")
+            if Names.isName(name) && isRole(role) { return (name, role) }
+        }
+        return nil
+    }
+
+    /// The words that make a role a person's: "Senior Fellow", not "Economic Security Programme".
+    static let roleNouns: Set<String> = [
+        "fellow", "fellows", "director", "analyst", "economist", "editor", "correspondent", "reporter", "writer", "contributor",
+        "researcher", "professor", "lecturer", "scientist", "adviser", "advisor", "consultant", "manager", "officer", "head",
+        "intern", "partner", "founder", "columnist", "photographer", "illustrator", "producer", "coordinator", "specialist",
+        "associate", "chair", "staff",
+    ]
+
     /// A role written after a name in a byline: "Senior Fellow", "Research Associate".
     static func isRole(_ text: String) -> Bool {
         let words = text.lowercased().split(separator: " ").map(String.init)
         return !words.isEmpty && words.count <= 6 && words.allSatisfy(roleWords.contains)
-            && words.contains { !["of", "and", "at", "the", "for", "in"].contains($0) }
+            && words.contains(where: roleNouns.contains)
     }
 
     static let dateFiller: Set<String> = [
@@ -387,7 +447,7 @@ enum LineShapes {
 
     static let creditPattern = try! NSRegularExpression(
         pattern:
-            #"^(?:(?:(?:cover|header|lead|featured|feature|top|hero|main|banner|title|article)\s+)?(?:image|images|photo|photos|photograph|photography|picture|pictures|illustration|illustrations|artwork|graphic|graphics|art|visual)(?:\s+credits?)?|credits?|image credits?|photo credits?|picture credits?)\s*[:：]\s*"#,
+            #"^(?:(?:(?:cover|header|lead|featured|feature|top|hero|main|banner|title|article)\s+)?(?:image|images|photo|photos|photograph|photography|picture|pictures|illustration|illustrations|artwork|graphic|graphics|art|visual)(?:\s+credits?)?|credits?|cover|image credits?|photo credits?|picture credits?)\s*[:：]\s*"#,
         options: [.caseInsensitive])
 
     /// The credit a labelled credit line gives ("Photo credit: X" → "X"), or nil.
@@ -395,6 +455,18 @@ enum LineShapes {
         guard let match = matches(creditPattern, text) else { return nil }
         let credit = text[match.upperBound...].trimmingCharacters(in: .whitespaces)
         return credit.isEmpty || words(credit) > 40 ? nil : credit
+    }
+
+    static let trailingCredit = try! NSRegularExpression(
+        pattern:
+            #"(?:[.!?)]\s+|\s\(|^)(?:(?:photo(?:graph)?|image|picture|illustration|credit|source)s?(?:\s+by|\s*:)|©)\s*[^.]{2,80}[.)]?\)?\s*$"#,
+        options: [.caseInsensitive])
+
+    /// A caption that ends with its picture's credit: "Drained meadows near Gouda. Image: Sander Vos",
+    /// "A crew at work in 2023. (Photo by D. Ruiz/Calloway Center)".
+    static func captionWithCredit(_ text: String) -> Bool {
+        guard words(text) <= 60, words(text) >= 4 else { return false }
+        return trailingCredit.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
     }
 
     // MARK: Publication
@@ -442,6 +514,9 @@ enum LineShapes {
         if let name = group(copyrightAfter, text).flatMap(clean(publicationName:)) {
             return PublicationMention(name: name, evidence: "a copyright line", weight: 5)
         }
+        if let name = group(publishedBy, text).flatMap(clean(publicationName:)) {
+            return PublicationMention(name: name, evidence: "an “X is published by” line", weight: 6)
+        }
         if let name = group(readerSupported, text).flatMap(clean(publicationName:)) {
             return PublicationMention(name: name, evidence: "a “reader-supported publication” line", weight: 4)
         }
@@ -454,6 +529,9 @@ enum LineShapes {
     /// "Name © 2025", "Name ©2025. All rights reserved."
     static let copyrightAfter = try! NSRegularExpression(
         pattern: #"^([^©|·∙•]{2,80}?)\s*(?:©|\(c\)|copyright)\s*\d{4}"#, options: [.caseInsensitive])
+    /// "Interchange is published by the Halden Mobility Trust": the publication is the subject.
+    static let publishedBy = try! NSRegularExpression(
+        pattern: #"^[*_]?([^,.;:]{2,60}?) is (?:published|produced|edited|run) by\b"#, options: [.caseInsensitive])
     /// "Name is a reader-supported publication."
     static let readerSupported = try! NSRegularExpression(
         pattern: #"^(.{2,80}?) is a reader-supported publication"#, options: [.caseInsensitive])
@@ -489,6 +567,15 @@ enum LineShapes {
 
     /// A company's name without its legal form: "Commonplace Media Ltd" → "Commonplace Media".
     static func withoutLegalSuffix(_ name: String) -> String {
+        var name = name
+        while true {
+            let shorter = strippedLegalSuffix(name)
+            if shorter == name { return name }
+            name = shorter
+        }
+    }
+
+    static func strippedLegalSuffix(_ name: String) -> String {
         name.replacingOccurrences(
             of:
                 #"(?i),?\s+(?:ltd\.?|limited|llc|l\.l\.c\.|inc\.?|incorporated|plc|gmbh|ggmbh|e\.\s?v\.|ag|s\.a\.|sa|s\.l\.|bv|b\.v\.|nv|pty|oy|ab|as|a/s|sas|srl|s\.r\.l\.|co\.|corp\.?|corporation)$"#,
@@ -505,7 +592,8 @@ enum LineShapes {
     static func banner(_ text: String) -> String? {
         guard let bar = text.range(of: " | ") else { return nil }
         let name = text[..<bar.lowerBound].trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty, words(name) <= 6, startsCapitalized(name), DateMention.all(in: name).isEmpty, !Names.isName(name)
+        guard !name.isEmpty, words(name) <= 6, startsCapitalized(name), DateMention.all(in: name).isEmpty, !Names.isName(name),
+            boilerplate(name) == nil, uiLabel(name) == nil
         else { return nil }
         return name
     }
@@ -514,7 +602,9 @@ enum LineShapes {
     static func tagline(_ text: String) -> String? {
         guard let dash = text.range(of: " — ") ?? text.range(of: " – ") else { return nil }
         let name = String(text[..<dash.lowerBound]).trimmingCharacters(in: .whitespaces)
-        return (1...6).contains(words(name)) && startsCapitalized(name) && !Names.isName(name) ? name : nil
+        return (1...6).contains(words(name)) && startsCapitalized(name) && !Names.isName(name)
+            && !name.contains(where: \.isNumber)
+            ? name : nil
     }
 
     /// A newsletter's greeting: "Hello again.", "Good morning,", "Dear readers,", "Welcome to issue 41".
@@ -578,7 +668,36 @@ enum LineShapes {
 
     /// The person a paragraph introduces ("Jane Roe is a senior fellow …", "Dr. Ana Ruiz, an
     /// economist, leads …"), or nil.
+    /// What a paragraph says its subject is, when that is not a person: "X is an independent blog …".
+    static let notPersonNouns: Set<String> = [
+        "blog", "newsletter", "publication", "magazine", "website", "site", "organisation", "organization", "charity",
+        "institute",
+        "network", "project", "initiative", "platform", "podcast", "company", "firm", "consultancy", "newspaper", "journal",
+        "foundation", "programme", "program", "coalition", "alliance", "campaign", "series", "column", "think", "nonprofit",
+        "non-profit", "ngo", "centre", "center", "association", "union", "agency", "body", "group", "collective", "cooperative",
+        "co-operative", "service", "outlet", "weekly", "daily", "monthly", "fortnightly", "quarterly", "digest", "roundup",
+        "briefing",
+    ]
+
     static func bioName(_ text: String) -> String? {
+        // "X is an independent blog about …" introduces a publication, not a person.
+        let opening = text.lowercased().split(separator: " ").prefix(12).map(String.init)
+        if let verb = opening.firstIndex(where: { ["is", "was"].contains($0) }), verb + 1 < opening.count,
+            ["a", "an", "the"].contains(opening[verb + 1])
+        {
+            // The head of the noun phrase: its last word before a preposition or clause.
+            let stops: Set<String> = [
+                "about", "of", "for", "in", "at", "on", "that", "which", "who", "with", "and", "based", "from", "by", "to",
+            ]
+            var phrase: [String] = []
+            for word in opening.dropFirst(verb + 2) {
+                let bare = word.trimmingCharacters(in: .punctuationCharacters)
+                if stops.contains(bare) { break }
+                phrase.append(bare)
+                if word.hasSuffix(",") || word.hasSuffix(".") { break }
+            }
+            if let head = phrase.last, notPersonNouns.contains(head) { return nil }
+        }
         // A bio may close on a handle, an address or a link: "… across the north. @gosia".
         let sentence = text.replacingOccurrences(
             of: #"(\s+(@\w+|\S+@\S+|https?://\S+|[\w.-]+\.(com|org|net|eu|uk)\S*))+$"#, with: "", options: .regularExpression)

@@ -95,6 +95,11 @@ public enum MarkdownReader {
                 unit.furniture = "a link reference"
                 blocks.append(unit)
             } else {
+                // A hard line break (two trailing spaces or a backslash) ends the block, like <br>.
+                if let last = block.last, !blockIsList, last.hasSuffix("  ") || last.hasSuffix("\\") {
+                    if last.hasSuffix("\\") { block[block.count - 1] = String(last.dropLast()) }
+                    flush()
+                }
                 if block.isEmpty {
                     blockStart = index + 1
                     blockIsList = startsItem

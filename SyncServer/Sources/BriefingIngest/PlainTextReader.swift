@@ -44,7 +44,8 @@ public enum PlainTextReader {
                 } : pending
             let text = parts.count == 1 ? parts[0].text : joined(parts, vocabulary: vocabulary, typeset: typeset)
             var block = SourceBlock(
-                text: TextNormalizer.normalize(text), raw: pending.map(\.text).joined(separator: "\n"), line: pending[0].number)
+                text: TextNormalizer.normalize(Self.unspaced(text)), raw: pending.map(\.text).joined(separator: "\n"),
+                line: pending[0].number)
             block.tight = !pending[0].blankBefore
             block.linkDensity = urlShare(block.text)
             if quoted { block.markup = .quote }
@@ -320,6 +321,15 @@ public enum PlainTextReader {
             }
         }
         return text
+    }
+
+    /// Letter-spaced capitals made words again: "C L E A R A N C E" → "CLEARANCE", "T H E  M E T E R" → "THE METER".
+    static func unspaced(_ text: String) -> String {
+        guard text.range(of: #"^(\S {1,3}){3,}\S$"#, options: .regularExpression) != nil,
+            text.split(separator: " ").allSatisfy({ $0.count == 1 })
+        else { return text }
+        return text.replacingOccurrences(of: #"\s{2,}"#, with: "\u{1}", options: .regularExpression)
+            .components(separatedBy: "\u{1}").map { $0.replacingOccurrences(of: " ", with: "") }.joined(separator: " ")
     }
 
     /// A line of dashes, equals signs or stars: a separator.
