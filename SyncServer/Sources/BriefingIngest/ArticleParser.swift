@@ -116,29 +116,8 @@ public enum ArticleParser {
         let decoded = try structure.decode()
         let roles = decoded.roles
         let features = structure.features
-        if ProcessInfo.processInfo.environment["BRIEFINGS_TRACE_IMPORT"] != nil {
-            for index in blocks.indices {
-                let line = String(
-                    format: "%4d %-9@ T%6.1f P%6.1f H%6.1f N%6.1f B%6.1f  %@", blocks[index].line, roles[index].rawValue,
-                    structure.titleScore(index).value, structure.paragraphScore(index).value, structure.headingScore(index).value,
-                    structure.nonBodyScore(index).value, structure.bioScore(index).value,
-                    String(blocks[index].text.prefix(60)) + (blocks[index].furniture.map { " [\($0)]" } ?? ""))
-                FileHandle.standardError.write(Data((line + "\n").utf8))
-                if ProcessInfo.processInfo.environment["BRIEFINGS_TRACE_IMPORT"] == "why" {
-                    let title = structure.titleScore(index)
-                    FileHandle.standardError.write(
-                        Data(
-                            ("        title: "
-                                + title.reasons.map { String(format: "%+.1f %@", $0.weight, $0.text) }.joined(separator: ", ")
-                                + "\n").utf8))
-                    let paragraph = structure.paragraphScore(index)
-                    FileHandle.standardError.write(
-                        Data(
-                            ("        paragraph: "
-                                + paragraph.reasons.map { String(format: "%+.1f %@", $0.weight, $0.text) }.joined(separator: ", ")
-                                + "\n").utf8))
-                }
-            }
+        if let mode = ProcessInfo.processInfo.environment["BRIEFINGS_TRACE_IMPORT"] {
+            trace(structure, roles: roles, why: mode == "why")
         }
         var decisions: [ImportDecision] = []
         var used = Set<Int>()
@@ -440,6 +419,27 @@ public enum ArticleParser {
         return ParsedArticle(
             title: title, byline: byline, publication: publication, imageCredit: imageCredit, publishedAt: publishedAt,
             contributors: contributors, sections: sections, excluded: excluded, decisions: decisions, canonicalURL: metadata.url)
+    }
+
+    /// Each block's role and scores on standard error (`BRIEFINGS_TRACE_IMPORT=1`; `=why` adds the
+    /// evidence behind the title and paragraph scores), for whoever tunes the weights.
+    static func trace(_ structure: ArticleStructure, roles: [BlockRole], why: Bool) {
+        func write(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        func evidence(_ label: String, _ score: RoleScore) -> String {
+            "        \(label): " + score.reasons.map { String(format: "%+.1f %@", $0.weight, $0.text) }.joined(separator: ", ")
+        }
+        for (index, block) in structure.blocks.enumerated() {
+            write(
+                String(
+                    format: "%4d %-9@ T%6.1f P%6.1f H%6.1f N%6.1f B%6.1f  %@", block.line, roles[index].rawValue,
+                    structure.titleScore(index).value, structure.paragraphScore(index).value, structure.headingScore(index).value,
+                    structure.nonBodyScore(index).value, structure.bioScore(index).value,
+                    String(block.text.prefix(60)) + (block.furniture.map { " [\($0)]" } ?? "")))
+            if why {
+                write(evidence("title", structure.titleScore(index)))
+                write(evidence("paragraph", structure.paragraphScore(index)))
+            }
+        }
     }
 
     /// The publication as the page's text names it, weighing every mention.

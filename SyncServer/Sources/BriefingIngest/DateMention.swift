@@ -68,29 +68,22 @@ public struct DateMention: Hashable, Sendable {
             guard let first = Int(groups[0]), let second = Int(groups[1]), let y = Int(groups[2]) else { return nil }
             (year, month, day) = second > 12 ? (y, first, second) : (y, second, first)
             precision = .day
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = TimeZone(identifier: "UTC")!
-            guard (1800...2199).contains(year), (1...12).contains(month), (1...31).contains(day),
-                let date = calendar.date(from: DateComponents(year: year, month: month, day: day)),
-                calendar.component(.day, from: date) == day
-            else { return nil }
-            return DateMention(
-                label: String(format: "%04d-%02d-%02d", year, month, day), precision: .day, date: date, range: range)
-        }
-        switch precision {
-        case .day:
-            if let y = Int(groups[0]), groups[0].count == 4 {
-                (year, month, day) = (y, Int(groups[1]) ?? 0, Int(groups[2]) ?? 0)
-            } else if let d = Int(groups[0]), let m = monthNumber(groups[1]) {
-                (year, month, day) = (Int(groups[2]) ?? 0, m, d)
-            } else if let m = monthNumber(groups[0]) {
-                (year, month, day) = (Int(groups[2]) ?? 0, m, Int(groups[1]) ?? 0)
+        } else {
+            switch precision {
+            case .day:
+                if let y = Int(groups[0]), groups[0].count == 4 {
+                    (year, month, day) = (y, Int(groups[1]) ?? 0, Int(groups[2]) ?? 0)
+                } else if let d = Int(groups[0]), let m = monthNumber(groups[1]) {
+                    (year, month, day) = (Int(groups[2]) ?? 0, m, d)
+                } else if let m = monthNumber(groups[0]) {
+                    (year, month, day) = (Int(groups[2]) ?? 0, m, Int(groups[1]) ?? 0)
+                }
+            case .month:
+                guard let m = monthNumber(groups[0]) else { return nil }
+                (year, month) = (Int(groups[1]) ?? 0, m)
+            case .year, .numericDay:
+                year = Int(groups[0]) ?? 0
             }
-        case .month:
-            guard let m = monthNumber(groups[0]) else { return nil }
-            (year, month) = (Int(groups[1]) ?? 0, m)
-        case .year, .numericDay:
-            year = Int(groups[0]) ?? 0
         }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!

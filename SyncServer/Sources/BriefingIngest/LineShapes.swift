@@ -502,29 +502,21 @@ enum LineShapes {
             text = TextNormalizer.normalize(
                 without.replacingOccurrences(of: #"\s+on\s+(by|in)\s+"#, with: " $1 ", options: .regularExpression))
         }
-        if let name = group(copyright, text).flatMap(clean(publicationName:)) {
-            return PublicationMention(name: name, evidence: "a copyright line", weight: 5)
-        }
-        if let name = group(originallyPublished, text).flatMap(clean(publicationName:)) {
-            return PublicationMention(name: name, evidence: "a “published in/by” line", weight: 6)
-        }
-        if let name = group(thanksForReading, text).flatMap(clean(publicationName:)) {
-            return PublicationMention(name: name, evidence: "a “thanks for reading” line", weight: 4)
-        }
-        if let name = group(copyrightAfter, text).flatMap(clean(publicationName:)) {
-            return PublicationMention(name: name, evidence: "a copyright line", weight: 5)
-        }
-        if let name = group(publishedBy, text).flatMap(clean(publicationName:)) {
-            return PublicationMention(name: name, evidence: "an “X is published by” line", weight: 6)
-        }
-        if let name = group(readerSupported, text).flatMap(clean(publicationName:)) {
-            return PublicationMention(name: name, evidence: "a “reader-supported publication” line", weight: 4)
-        }
-        if let name = group(subscribedTo, text).flatMap(clean(publicationName:)) {
-            return PublicationMention(name: name, evidence: "a subscription notice", weight: 3)
+        for (pattern, evidence, weight) in publicationPatterns {
+            if let name = group(pattern, text).flatMap(clean(publicationName:)) {
+                return PublicationMention(name: name, evidence: evidence, weight: weight)
+            }
         }
         return nil
     }
+
+    /// The lines that name a publication, in the order tried, with how strongly each names it.
+    static let publicationPatterns: [(NSRegularExpression, String, Double)] = [
+        (copyright, "a copyright line", 5), (originallyPublished, "a “published in/by” line", 6),
+        (thanksForReading, "a “thanks for reading” line", 4), (copyrightAfter, "a copyright line", 5),
+        (publishedBy, "an “X is published by” line", 6), (readerSupported, "a “reader-supported publication” line", 4),
+        (subscribedTo, "a subscription notice", 3),
+    ]
 
     /// "Name © 2025", "Name ©2025. All rights reserved."
     static let copyrightAfter = try! NSRegularExpression(
