@@ -246,13 +246,6 @@ public enum PlainTextReader {
         return width
     }
 
-    static func endsSentence(_ text: String) -> Bool {
-        var scalars = Array(text.unicodeScalars)
-        while let last = scalars.last, "”’\")]*".unicodeScalars.contains(last) { scalars.removeLast() }
-        guard let last = scalars.last else { return false }
-        return ".!?…:;".unicodeScalars.contains(last)
-    }
-
     static func startsLowercase(_ text: String) -> Bool {
         guard let first = text.unicodeScalars.first else { return false }
         return first.properties.isLowercase || "(,;–—".unicodeScalars.contains(first)
@@ -269,9 +262,9 @@ public enum PlainTextReader {
         let full = last.text.count + 1 + nextWord > width - max(3, width / 8)
         if next.blankBefore {
             // Across a blank line or page break only a sentence cut mid-way continues.
-            return full && !endsSentence(last.text) && startsLowercase(next.text)
+            return full && !LineShapes.endsSentence(last.text) && startsLowercase(next.text)
         }
-        if startsLowercase(next.text) && !endsSentence(last.text) { return true }
+        if startsLowercase(next.text) && !LineShapes.endsSentence(last.text) { return true }
         return full || Double(last.text.count) >= 0.75 * Double(width)
     }
 
