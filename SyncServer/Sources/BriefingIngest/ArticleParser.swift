@@ -379,7 +379,7 @@ public enum ArticleParser {
             if let (longer, reason) = publicationCandidates(
                 blocks: blocks, roles: roles, features: features, people: Set(names.map(Names.key))
             ).first(where: {
-                bare($0.0).hasPrefix(bare(named) + " ")
+                (bare($0.0).hasPrefix(bare(named) + " ") || LineShapes.isAcronym(named, of: $0.0))
                     && !bare($0.0).dropFirst(bare(named).count + 1).split(separator: " ").allSatisfy({
                         LineShapes.companyWords.contains(String($0))
                     })
@@ -496,7 +496,7 @@ public enum ArticleParser {
             }
             if let name = LineShapes.tagline(text) { add(name, 3, "a tagline", line: index) }
             if text.lowercased().hasPrefix("from:"), let name = emailSender(text) {
-                add(name, 2, "the sender of the e-mail", line: index)
+                add(name, 3, "the sender of the e-mail", line: index)
             }
         }
         // Masthead lines: a bare name (or two lines of one) in the first lines of the page or the last.
@@ -517,6 +517,16 @@ public enum ArticleParser {
                 blocks[index + 1].text.uppercased() == blocks[index + 1].text
             {
                 add(blocks[index].text + " " + blocks[index + 1].text, 4, "a masthead over two lines", line: index)
+            }
+        }
+        // A mail's subject that opens with a name ("Key Money #27: …") is the newsletter naming itself.
+        if let subject = blocks.first(where: { $0.furniture == "an e-mail header" && $0.text.lowercased().hasPrefix("subject:") })
+        {
+            let text = subject.text.dropFirst(8).replacingOccurrences(
+                of: #"^\s*((?i:fwd?|re):\s*)*\[?"#, with: "", options: .regularExpression)
+            for (key, candidate) in candidates where text.lowercased().hasPrefix(candidate.name.lowercased()) {
+                candidates[key]!.weight += 2
+                candidates[key]!.evidence.append("the e-mail's subject opens with it")
             }
         }
         // Mentions elsewhere on the page count for a name: capitalised, and not merely because

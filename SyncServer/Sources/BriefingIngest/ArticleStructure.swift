@@ -221,7 +221,7 @@ struct ArticleStructure {
                 feature.bioName = nil
             }
             if let name = feature.bioName { bioNames.insert(Names.key(name)) }
-            feature.closingLabel = feature.words <= 5 && LineShapes.closingLabel(text)
+            feature.closingLabel = (feature.words <= 5 || LineShapes.citationLabel(text)) && LineShapes.closingLabel(text)
             feature.citation = LineShapes.citation(text)
             feature.slugMatch = Self.similarity(text, slug)
             feature.metadataTitleMatch = Self.similarity(text, metadataTitle)
@@ -358,7 +358,11 @@ struct ArticleStructure {
         if let reason = feature.uiLabel { score.add(-6 * scale, reason) }
         if let reason = feature.breadcrumb { score.add(-6 * scale, reason) }
         if let reason = feature.spam { score.add(-6 * scale, reason) }
-        if feature.date != nil { score.add(-5 * scale, "only a date") }
+        if feature.date != nil {
+            score.add(-5 * scale, "only a date")
+        } else if LineShapes.monthLine(block.text) {
+            score.add(-5 * scale, "only a month")
+        }
         if feature.byline != nil && feature.bylineStrong { score.add(-6 * scale, "a byline") }
         if feature.credit != nil { score.add(-6 * scale, "an image credit") }
         if let mention = feature.publication { score.add(-6 * scale, mention.evidence) }
@@ -422,7 +426,7 @@ struct ArticleStructure {
         } else if feature.bioRun {
             score.add(-1.5, "one of the bios at the end")
         }
-        if feature.afterClosingLabel { score.add(-5, "after a notes or authors label") }
+        if feature.afterClosingLabel { score.add(-8, "after a notes, comments or authors label") }
         junkEvidence(index, into: &score, scale: 1)
         return score
     }
@@ -460,15 +464,22 @@ struct ArticleStructure {
         if underlined && feature.headingShaped && block.headingLevel == nil { score.add(3, "underlined like a heading") }
         if after < blocks.count {
             let next = features[after]
+            // (A one-line question under it is more likely a title or another heading than its text.)
+            let sentenceLike = next.endsWithPeriod || blocks[after].text.hasSuffix(":") || next.sentences >= 2 || next.words >= 15
             if (next.words >= 5 && next.endsSentence) || blocks[after].markup == .listItem {
                 score.add(1, "a paragraph follows")
-                if feature.headingShaped && feature.words <= 14 && block.headingLevel == nil && !docHasHeadingMarkup {
+                if feature.headingShaped && feature.words <= 14 && block.headingLevel == nil && !docHasHeadingMarkup
+                    && (sentenceLike || blocks[after].markup == .listItem)
+                {
                     score.add(2.5, "a short line standing between paragraphs")
                 }
             }
         }
         if block.markup == .listItem || block.markup == .quote { score.add(-3, "a list item or quotation") }
-        if feature.afterClosingLabel { score.add(-5, "after a notes or authors label") }
+        if after < blocks.count, (features[after].bylineStrong || features[after].date != nil) && position(index) < 0.3 {
+            score.add(-3, "a byline or date follows, as under a title")
+        }
+        if feature.afterClosingLabel { score.add(-8, "after a notes, comments or authors label") }
         if feature.bioName != nil { score.add(-3, "introduces a person") }
         junkEvidence(index, into: &score, scale: 1)
         return score
@@ -504,11 +515,15 @@ struct ArticleStructure {
         // Past any lines that continue the title (run on, not sentences), a byline or date follows.
         var end = index + 1
         while end < blocks.count, end - index <= 3, blocks[end].tight, !features[end].endsWithPeriod, features[end].words <= 20,
-            features[end].byline == nil, features[end].date == nil
+            features[end].byline == nil, features[end].date == nil, (continuationScore(end) ?? -1) > 0
         {
             end += 1
         }
-        for next in end..<min(blocks.count, end + 3) where features[next].byline != nil || features[next].date != nil {
+        // Only the nearest title-shaped line over the byline gets the credit, not a kicker above it.
+        let between = (end..<min(blocks.count, end + 3)).prefix { features[$0].byline == nil && features[$0].date == nil }
+        let titleBetween = between.contains { features[$0].titleShaped && features[$0].words >= 4 && blocks[$0].furniture == nil }
+        for next in end..<min(blocks.count, end + 3)
+        where !titleBetween && (features[next].byline != nil || features[next].date != nil) {
             let strong = features[next].byline?.labelled == true || features[next].bylineStrong
             score.add(strong ? 4 : 2, strong ? "a byline follows" : "a date or names follow")
             break
@@ -536,6 +551,11 @@ struct ArticleStructure {
             score.add(-3, "continues the line before")
         }
         if feature.words <= 2 { score.add(-2, "one or two words, like a kicker or label") }
+        if feature.words <= 4, index + 1 < blocks.count, features[index + 1].titleShaped, features[index + 1].words >= 6,
+            blocks[index].headingLevel == nil || blocks[index].headingLevel == blocks[index + 1].headingLevel
+        {
+            score.add(-2.5, "a short label over a longer title-shaped line, like a kicker")
+        }
         if feature.words > 25 { score.add(-2, "long for a title") }
         let late = position(index) - 0.3
         if late > 0 { score.add(-10 * late, "late in the page") }

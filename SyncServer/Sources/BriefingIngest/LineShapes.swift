@@ -127,7 +127,8 @@ enum LineShapes {
         "listen on ", "watch on ", "available on ", "open in app", "reading time", "estimated reading", "words:", "word count",
         "media contact", "press contact", "for media inquiries", "photo gallery", "watch:", "listen:", "explore ",
         "find out more",
-        "learn more", "more information", "click here", "tap here", "plus:", "also inside:", "inside:", "also:", "read next:",
+        "learn more", "more information", "click here", "tap here", "also on ", "more on ", "plus:", "also inside:", "inside:",
+        "also:", "read next:",
         "read also:", "also read:", "read more:",
         "related reading:", "watch next:", "listen next:", "do you have a story", "got a story", "have a story", "subscribe from",
         "subscribe now", "subscribe today",
@@ -144,7 +145,10 @@ enum LineShapes {
         "manage your subscription", "manage your preferences", "update your preferences", "view this email in your browser",
         "to receive new posts", "support my work", "cookies to ", "use of cookies", "cookie policy", "privacy policy",
         "forwarded this email", "sign up for our", "sign up to our", "sign up to receive", "subscribe to our",
-        "newsletter sign", "every weekday morning", "every weekday", "straight to your inbox", "to your inbox", "in your inbox",
+        "newsletter sign", "also went out as", "this post also appeared", "republish this article", "may be republished",
+        "republish our articles", "reply to this email", "reply to this e-mail", "just hit reply", "the views expressed",
+        "do not necessarily reflect", "supported by a grant from", "every weekday morning", "every weekday",
+        "straight to your inbox", "to your inbox", "in your inbox",
         "by email, ", "pieces from us by email", "download the full", "download this", "click to share", "share this article",
         "share this story",
         "forward this email", "forward this e-mail", "forward it to", "this email originated", "this e-mail originated",
@@ -168,6 +172,10 @@ enum LineShapes {
             return "starts like page boilerplate (“\(prefix.trimmingCharacters(in: .whitespaces))”)"
         }
         if let fragment = boilerplateFragments.first(where: { raw.contains($0) }) { return "contains “\(fragment)”" }
+        // WordPress's related posts: `In "Category"`.
+        if words(text) <= 8, text.range(of: #"^In [“"].+[”"]$"#, options: .regularExpression) != nil {
+            return "a related post's category"
+        }
         if words(text) <= 30, raw.range(of: #"\b[\w.+-]+@[\w-]+\.[\w.]+\b"#, options: .regularExpression) != nil,
             ["contact", "email", "e-mail", "write to", "tips", "get in touch", "send"].contains(where: raw.contains)
         {
@@ -228,7 +236,10 @@ enum LineShapes {
             let items = text.components(separatedBy: separator).map { $0.trimmingCharacters(in: .whitespaces) }.filter {
                 !$0.isEmpty
             }
-            guard items.count >= 2, items.allSatisfy({ words($0) <= 5 && !endsWithPeriod($0) }) else { continue }
+            // The last crumb may be the page itself, however long: "Home » Australia » Proving you're sixteen: …".
+            guard items.count >= 2, items.dropLast().allSatisfy({ words($0) <= 5 && !endsWithPeriod($0) }),
+                words(items.last!) <= 5 || (["›", "»", "→"].contains(separator) && items.count >= 3)
+            else { continue }
             if ["›", "»", "→"].contains(separator) || items.count >= 3 || items[0].lowercased() == "home" {
                 return "a breadcrumb trail"
             }
@@ -445,6 +456,17 @@ enum LineShapes {
         return leftover.count <= 1 ? first.date : nil
     }
 
+    /// A line that is only a month ("October 2025", "Spring 2025", "June 2025 | Policy Paper 3").
+    static func monthLine(_ text: String) -> Bool {
+        guard words(text) <= 4 else { return false }
+        let mentions = DateMention.all(in: text).filter { $0.precision == .month }
+        guard !mentions.isEmpty else { return false }
+        let rest = text.lowercased().split { !$0.isLetter }.filter { word in
+            !DateMention.monthNames.contains { $0.lowercased().hasPrefix(String(word)) && word.count >= 3 }
+        }
+        return rest.count <= 1
+    }
+
     static let creditPattern = try! NSRegularExpression(
         pattern:
             #"^(?:(?:(?:cover|header|lead|featured|feature|top|hero|main|banner|title|article)\s+)?(?:image|images|photo|photos|photograph|photography|picture|pictures|illustration|illustrations|artwork|graphic|graphics|art|visual)(?:\s+credits?)?|credits?|cover|image credits?|photo credits?|picture credits?)\s*[:：]\s*"#,
@@ -513,8 +535,8 @@ enum LineShapes {
     /// The lines that name a publication, in the order tried, with how strongly each names it.
     static let publicationPatterns: [(NSRegularExpression, String, Double)] = [
         (copyright, "a copyright line", 5), (originallyPublished, "a “published in/by” line", 6),
-        (thanksForReading, "a “thanks for reading” line", 4), (copyrightAfter, "a copyright line", 5),
-        (publishedBy, "an “X is published by” line", 6), (readerSupported, "a “reader-supported publication” line", 4),
+        (thanksForReading, "a “thanks for reading” line", 4), (publishedBy, "an “X is published by” line", 6),
+        (copyrightAfter, "a copyright line", 5), (readerSupported, "a “reader-supported publication” line", 4),
         (subscribedTo, "a subscription notice", 3),
     ]
 
@@ -572,6 +594,15 @@ enum LineShapes {
             of:
                 #"(?i),?\s+(?:ltd\.?|limited|llc|l\.l\.c\.|inc\.?|incorporated|plc|gmbh|ggmbh|e\.\s?v\.|ag|s\.a\.|sa|s\.l\.|bv|b\.v\.|nv|pty|oy|ab|as|a/s|sas|srl|s\.r\.l\.|co\.|corp\.?|corporation)$"#,
             with: "", options: .regularExpression)
+    }
+
+    /// Whether `short` is the initials of `name`: "MRPC" of "Mediterranean Resource Policy Centre".
+    static func isAcronym(_ short: String, of name: String) -> Bool {
+        guard (2...8).contains(short.count), short.allSatisfy({ $0.isUppercase && $0.isLetter }) else { return false }
+        let initials = name.split(separator: " ").filter { word in
+            !["of", "for", "the", "and", "on", "in", "&"].contains(word.lowercased())
+        }.compactMap(\.first).map { String($0).uppercased() }.joined()
+        return initials == short
     }
 
     /// Words a company adds to its publication's name: "Commonplace Media", "Ledger Group".
@@ -753,9 +784,25 @@ enum LineShapes {
             ].contains { lower.hasPrefix($0) }
     }
 
+    /// "Suggested citation: …", "How to cite: …": a label with its citation on the same line.
+    static func citationLabel(_ text: String) -> Bool {
+        let lower = key(text)
+        return ["suggested citation", "how to cite", "cite as", "citation:", "cite this"].contains(where: lower.hasPrefix)
+            || lower.range(of: #"^\d+ (thoughts|comments|responses|replies|reactions) (on|to)\b"#, options: .regularExpression)
+                != nil
+    }
+
     /// Labels that open the closing matter: notes, references, "About the authors".
     static func closingLabel(_ text: String) -> Bool {
         let lower = key(text)
+        // "14 thoughts on “Title”", "3 responses to …", "Suggested citation: …": what follows is not the article.
+        if lower.range(of: #"^\d+ (thoughts|comments|responses|replies|reactions) (on|to)\b"#, options: .regularExpression) != nil
+        {
+            return true
+        }
+        if ["suggested citation", "how to cite", "cite as", "citation:", "cite this"].contains(where: lower.hasPrefix) {
+            return true
+        }
         return [
             "notes", "references", "endnotes", "footnotes", "sources", "bibliography", "further reading", "about the author",
             "about the authors", "about the contributors", "about the contributor", "the authors", "the author", "authors",

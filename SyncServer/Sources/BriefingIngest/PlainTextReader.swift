@@ -34,6 +34,10 @@ public enum PlainTextReader {
 
         var pending: [Line] = []
         var furniture: [SourceBlock] = []
+        // A mailing tool's plain text marks headings "** Heading"; one such line alone is more likely a note's asterisks.
+        let markedHeadings = content.filter {
+            $0.blankBefore && $0.text.range(of: #"^(\*\*|#{1,3}) \S"#, options: .regularExpression) != nil
+        }.count
         func flush() {
             guard !pending.isEmpty else { return }
             let quoted = pending.allSatisfy { $0.text.hasPrefix(">") }
@@ -51,6 +55,13 @@ public enum PlainTextReader {
             if quoted { block.markup = .quote }
             if isRule(block.text) {
                 block.markup = .rule
+            } else if markedHeadings >= 2,
+                let marker = block.text.range(of: #"^(\*\*|#{1,3}) (?=\S)"#, options: .regularExpression),
+                !block.text.hasSuffix("**")
+            {
+                // "** Heading" (a mailing tool's plain text), "## Heading": a heading marked as such.
+                block.text = String(block.text[marker.upperBound...])
+                block.markup = .heading(level: 2)
             } else if let marker = listMarker(block.text) {
                 block.markup = .listItem
                 block.text = TextNormalizer.normalize(String(block.text.dropFirst(marker)))
@@ -172,11 +183,22 @@ public enum PlainTextReader {
     /// A mail's header lines ("From:", "Sent:", "Subject:" …) at the top, when there are two or more.
     static func emailHeadersMarked(_ lines: [Line]) -> [Line] {
         var marked = lines
-        let top = marked.indices.prefix(25).filter {
+        let top = marked.indices.prefix(40).filter {
             emailHeader.firstMatch(in: marked[$0].text, range: NSRange(marked[$0].text.startIndex..., in: marked[$0].text)) != nil
         }
         guard top.count >= 2 else { return marked }
         for index in top where marked[index].furniture == nil { marked[index].furniture = "an e-mail header" }
+        // The other header lines of a raw mail ("Delivered-To:", "Content-Transfer-Encoding:", "MIME-Version:") next to them.
+        let anyHeader = try! NSRegularExpression(pattern: #"^[A-Za-z][A-Za-z0-9-]{1,40}:\s+\S"#)
+        for index in marked.indices.prefix((top.last ?? 0) + 4) where marked[index].furniture == nil {
+            let text = marked[index].text
+            let nearHeader = top.contains { abs($0 - index) <= 3 }
+            if nearHeader, text.split(separator: " ").first.map({ $0.contains("-") || $0.hasSuffix(":") }) == true,
+                anyHeader.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil, !text.contains(". ")
+            {
+                marked[index].furniture = "an e-mail header"
+            }
+        }
         return marked
     }
 
@@ -228,7 +250,9 @@ public enum PlainTextReader {
     // MARK: Hard wrapping
 
     /// The column lines are wrapped at, if the text is hard-wrapped.
-    static func wrapWidth(_ lines: [Line]) -> Int? {
+    static func wrapWidth(_ all: [Line]) -> Int? {
+        // Lines with a link run past the column a mail was wrapped at; they do not measure it.
+        let lines = all.filter { !$0.text.contains("http") && !$0.text.contains("www.") && !isRule($0.text) }
         guard lines.count >= 8 else { return nil }
         let lengths = lines.map(\.text.count).sorted()
         let width = lengths[min(lengths.count - 1, Int(Double(lengths.count) * 0.95))]
