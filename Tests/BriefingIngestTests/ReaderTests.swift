@@ -357,3 +357,47 @@ struct NewsletterMailTests {
         #expect(DateMention.all(in: "ratio 31.02.2025").isEmpty)
     }
 }
+
+@Suite("Publication and authors without metadata")
+struct PageWithoutMetadataTests {
+    @Test("the site's name from either side of the <title>, never the article's title or a domain; “© Copyright 2025 Name”")
+    func siteName() throws {
+        func page(_ title: String, footer: String = "") -> String {
+            """
+            <html><head><title>\(title)</title></head><body><article><h1>Ferry Fares and the Islands</h1>
+            <p>Island residents pay twice what visitors do on the winter timetable, once the discount card lapses.</p>
+            <p>The council will review the card in the spring, with a report due before the summer timetable is set.</p>
+            </article><p>\(footer)</p></body></html>
+            """
+        }
+        #expect(
+            try ArticleParser.parse(page("Ferry Fares and the Islands | Island Post"), format: .html).publication == "Island Post"
+        )
+        #expect(
+            try ArticleParser.parse(page("Island Post – Ferry Fares and the Islands"), format: .html).publication == "Island Post"
+        )
+        #expect(
+            try ArticleParser.parse(page("Ferry Fares and the Islands | islandpost.example"), format: .html).publication == nil)
+        let copyright = try ArticleParser.parse(
+            page(
+                "Ferry Fares and the Islands",
+                footer: "© Copyright 2025 Island Post, a division of Harbour Media Group LLC. All rights reserved."),
+            format: .html)
+        #expect(copyright.publication == "Island Post")
+    }
+
+    @Test("authors given as adjacent links in a byline are separate people")
+    func adjacentAuthorLinks() throws {
+        let html = """
+            <html><head><title>x</title></head><body><article><h1>Ferry Fares and the Islands</h1>
+            <div class="article-authors"><a href="/a/1">Wiremu Parata</a> <a href="/a/2">Sofía de los Ríos Echeverría</a></div>
+            <p>Island residents pay twice what visitors do on the winter timetable, once the discount card lapses.</p>
+            <p>The council will review the card in the spring, with a report due before the summer timetable is set.</p>
+            </article></body></html>
+            """
+        #expect(
+            try ArticleParser.parse(html, format: .html).contributors.map(\.name) == [
+                "Wiremu Parata", "Sofía de los Ríos Echeverría",
+            ])
+    }
+}

@@ -217,6 +217,8 @@ public enum ArticleParser {
         func add(_ name: String) {
             let key = Names.key(name)
             guard !key.isEmpty else { return }
+            // "Puigvert i Casals" in a bio is "Núria Puigvert i Casals" of the byline.
+            if names.contains(where: { Names.key($0).hasSuffix(" " + key) }) { return }
             if let index = names.firstIndex(where: { Names.key($0) == key }) {
                 // The same person: keep the spelling with its accents ("Zsófia Kertész", not "Zsofia Kertesz").
                 if name.unicodeScalars.filter({ !$0.isASCII }).count > names[index].unicodeScalars.filter({ !$0.isASCII }).count {

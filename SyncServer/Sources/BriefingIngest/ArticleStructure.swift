@@ -646,7 +646,10 @@ struct ArticleStructure {
         if position(index) > 0.6 { score.add(1, "near the end") }
         if feature.bioRun { score.add(2.5, "with the other bios at the end") }
         if feature.words > 120 { score.add(-3, "long for a bio") }
-        if blocks[index].chrome { score.add(-1, "page chrome") }
+        if blocks[index].chrome {
+            // An author box is not chrome; a comment or a sidebar's "about" box is.
+            score.add(feature.bioMatched ? -1 : -6, "page chrome")
+        }
         return score
     }
 

@@ -114,6 +114,8 @@ public enum HTMLReader {
         var firstTime: Date?
         /// The page marks its content with `article` or `main`.
         var hasArticle = false
+        /// Where the last link ended in the buffer, to tell adjacent links apart.
+        var lastLinkEnd: Int?
 
         mutating func flush() {
             let text = TextNormalizer.normalize(buffer)
@@ -200,7 +202,16 @@ public enum HTMLReader {
                     context.bylineHint = true
                 }
             }
-            if name == "a" { context.inLink = true }
+            if name == "a" {
+                context.inLink = true
+                // Authors listed as adjacent links ("<a>Ana Ruiz</a> <a>Tom Berg</a>") are separate names.
+                if context.bylineHint, let end = lastLinkEnd, end <= buffer.count,
+                    buffer.dropFirst(end).allSatisfy(\.isWhitespace), !TextNormalizer.normalize(buffer).isEmpty
+                {
+                    while buffer.last?.isWhitespace == true { buffer.removeLast() }
+                    buffer += ", "
+                }
+            }
             switch name {
             case "h1", "h2", "h3", "h4", "h5", "h6": context.markup = .heading(level: Int(String(name.last!))!)
             case "li", "dd", "dt": if case .plain = context.markup { context.markup = .listItem }
@@ -217,6 +228,7 @@ public enum HTMLReader {
             if isBlock { flush() }
             walk(node, context)
             if isBlock { flush() }
+            lastLinkEnd = name == "a" ? buffer.count : (isBlock ? nil : lastLinkEnd)
         }
 
         // MARK: Metadata
@@ -346,9 +358,26 @@ public enum HTMLReader {
             var siteName = declaredSite
             var fromTitle = false
             // Else the site's name as the page's <title> carries it: "Title | Site".
-            if siteName == nil, let title = titleText ?? meta["og:title"], let bar = title.range(of: " | ", options: .backwards) {
-                let tail = title[bar.upperBound...].trimmingCharacters(in: .whitespaces)
-                if (1...6).contains(tail.split(separator: " ").count) { siteName = tail; fromTitle = true }
+            // Either side of the separator may be the site ("Title | Site", "Site – Title"): the short side
+            // that is not the article's title, and not a bare domain name.
+            if siteName == nil, let title = titleText ?? meta["og:title"] {
+                let headline = metadata.title.map(ArticleStructure.wordList) ?? []
+                for separator in [" | ", " – ", " — ", " - ", " · ", " :: "] {
+                    guard let bar = title.range(of: separator, options: .backwards) else { continue }
+                    let sides = [title[bar.upperBound...], title[..<bar.lowerBound]].map {
+                        $0.trimmingCharacters(in: .whitespaces)
+                    }
+                    if let site = sides.first(where: { side in
+                        (1...6).contains(side.split(separator: " ").count) && !(side.contains(".") && !side.contains(" "))
+                            && LineShapes.byline(side)?.labelled != true && LineShapes.boilerplate(side) == nil
+                            && !side.lowercased().hasPrefix("by ")
+                            && ArticleStructure.similarity(side, headline) < 0.5
+                    }) {
+                        siteName = site
+                        fromTitle = true
+                    }
+                    break
+                }
             }
             if siteName == nil, let name = meta["application-name"] ?? meta["apple-mobile-web-app-title"], !name.isEmpty {
                 siteName = name

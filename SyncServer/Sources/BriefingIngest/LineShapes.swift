@@ -501,7 +501,7 @@ enum LineShapes {
 
     static let copyright = try! NSRegularExpression(
         pattern:
-            #"^(?:(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*,?\s*)([^|·∙•]+?)\s*(?:[.,]?\s*(?:all rights reserved)\.?)?\s*(?:[|·∙•].*)?$"#,
+            #"^(?:(?:(?:©|\(c\)|copyright)\s*)+(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*,?\s*)([^|·∙•]+?)\s*(?:[.,]?\s*(?:all rights reserved)\.?)?\s*(?:[|·∙•].*)?$"#,
         options: [.caseInsensitive])
     static let originallyPublished = try! NSRegularExpression(
         pattern:

@@ -7,7 +7,7 @@ enum Names {
     static let particles: Set<String> = [
         "al", "el", "ad", "bin", "ibn", "bint", "van", "von", "der", "den", "de", "del", "della", "dei", "di", "da", "das", "do",
         "dos", "du", "la", "le", "ter", "ten", "zu", "y", "e", "af", "av", "op", "het", "st.", "mac", "lo", "ap", "ab", "nic",
-        "ua", "i",
+        "ua", "i", "los", "las", "les", "des", "dem",
         "'t", "’t", "d'", "d’", "dalla", "degli", "zur", "vom", "auf", "im",
     ]
     static let honorifics: Set<String> = [
