@@ -218,7 +218,7 @@ public enum ArticleParser {
             let key = Names.key(name)
             guard !key.isEmpty else { return }
             // "Puigvert i Casals" in a bio is "Núria Puigvert i Casals" of the byline.
-            if names.contains(where: { Names.key($0).hasSuffix(" " + key) }) { return }
+            if names.contains(where: { Names.key($0).hasSuffix(" " + key) || Names.key($0).hasPrefix(key + " ") }) { return }
             if let index = names.firstIndex(where: { Names.key($0) == key }) {
                 // The same person: keep the spelling with its accents ("Zsófia Kertész", not "Zsofia Kertesz").
                 if name.unicodeScalars.filter({ !$0.isASCII }).count > names[index].unicodeScalars.filter({ !$0.isASCII }).count {
@@ -356,6 +356,14 @@ public enum ArticleParser {
         }) {
             imageCredit = features[index].credit ?? blocks[index].text
             used.insert(index)
+            // "Pictured: Lockboxes in Alfama." over "Photo: Inês Carvalhal": one caption with its credit.
+            if let label = blocks[index].text.range(of: #"^(?i:pictured|caption)\s*:\s*"#, options: .regularExpression) {
+                imageCredit = String(blocks[index].text[label.upperBound...])
+                if index + 1 < blocks.count, features[index + 1].credit != nil, !roles[index + 1].isBody {
+                    imageCredit! += " " + blocks[index + 1].text
+                    used.insert(index + 1)
+                }
+            }
             decisions.append(
                 .init(
                     subject: "image credit", value: imageCredit!,

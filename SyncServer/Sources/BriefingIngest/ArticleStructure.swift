@@ -213,7 +213,9 @@ struct ArticleStructure {
             feature.byline = LineShapes.byline(text)
             feature.date = LineShapes.dateLine(text)
             feature.credit = LineShapes.credit(text)
-            feature.caption = block.markup == .caption || (feature.credit == nil && LineShapes.captionWithCredit(text))
+            feature.caption =
+                block.markup == .caption || (feature.credit == nil && LineShapes.captionWithCredit(text))
+                || text.range(of: #"^(?i:pictured|caption)\s*:\s*\S"#, options: .regularExpression) != nil
             feature.publication = LineShapes.publication(text)
             feature.bioName = LineShapes.bioName(text)
             // The publication's own name is not a person's.
