@@ -5,7 +5,7 @@ import Testing
 /// answers are right. It asserts nothing about time.
 @Suite("Benchmarks, quick mode")
 struct QuickBenchTests {
-    @Test("every workload runs and checks its answers", .timeLimit(.minutes(3)))
+    @Test("every workload runs and checks its answers", .timeLimit(.minutes(10)))
     func quick() async throws {
         let report = try await Bench.run(.quick(server: .inProcess))
         for name in Bench.workloadNames {

@@ -7,7 +7,7 @@ import SyncServerCore
 import Testing
 
 /// The real server process is killed (SIGKILL) in the middle of a push and of a pull.
-@Suite("Server killed mid-sync", .serialized, .timeLimit(.minutes(3)))
+@Suite("Server killed mid-sync", .serialized, .timeLimit(.minutes(10)))
 struct CrashTests {
     static let tagCount = 120
 

@@ -7,7 +7,7 @@ import SyncServerCore
 import Testing
 
 /// The protocol at the HTTP level: isolation between users and clear refusals of bad input.
-@Suite("HTTP protocol", .timeLimit(.minutes(2)))
+@Suite("HTTP protocol", .timeLimit(.minutes(10)))
 struct ProtocolTests {
     static var anchor: [String: Any] { [
         "revisionID": "r", "paragraphID": "p", "start": 0, "end": 4, "exact": "text", "prefix": "", "suffix": "",

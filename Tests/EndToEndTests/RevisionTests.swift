@@ -16,7 +16,7 @@ struct RevisionTests {
 
     @Test(
         "a re-imported revision leaves every highlight anchored, relocated onto the right text, or orphaned and listed",
-        .timeLimit(.minutes(2)), arguments: ArticleFixtures.names)
+        .timeLimit(.minutes(10)), arguments: ArticleFixtures.names)
     func reanchored(name: String) async throws {
         let manifest = try ArticleFixtures.highlights(name)
         try await withTestServer(demo: false) { server in
@@ -77,7 +77,7 @@ struct RevisionTests {
         }
     }
 
-    @Test("search and export work with the server gone", .timeLimit(.minutes(2)))
+    @Test("search and export work with the server gone", .timeLimit(.minutes(10)))
     func offline() async throws {
         let device = Device("reader")
         let briefingID = try await withTestServer(demo: false) { server in

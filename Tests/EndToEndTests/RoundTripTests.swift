@@ -11,7 +11,7 @@ import Synchronization
 import Testing
 
 /// The last push of a sync carries its pull: a device with a few edits syncs in one round trip.
-@Suite("Push and pull in one round trip", .timeLimit(.minutes(2)))
+@Suite("Push and pull in one round trip", .timeLimit(.minutes(10)))
 struct RoundTripTests {
     /// Passes requests to URLSession and notes each one's operation.
     final class CountingTransport: ClientTransport, Sendable {

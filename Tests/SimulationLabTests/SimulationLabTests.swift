@@ -36,7 +36,7 @@ struct SimulationLabTests {
         }
     }
 
-    @Test("Every guarantee holds over a bounded set of seeds with every fault", .timeLimit(.minutes(5)))
+    @Test("Every guarantee holds over a bounded set of seeds with every fault", .timeLimit(.minutes(10)))
     func boundedSeeds() async throws {
         let reports = try await Self.runSeeds(from: 1000, count: 24, steps: 400, users: 2)
         for report in reports where !report.passed {
@@ -44,7 +44,7 @@ struct SimulationLabTests {
         }
     }
 
-    @Test("With a clock bound below the skew, refused edits are undone and every guarantee still holds", .timeLimit(.minutes(2)))
+    @Test("With a clock bound below the skew, refused edits are undone and every guarantee still holds", .timeLimit(.minutes(10)))
     func refusalsUnderFaults() async throws {
         let reports = try await Self.runSeeds(from: 2000, count: 6, steps: 400, users: 2, maxClockSkewHours: 12)
         for report in reports where !report.passed {
@@ -53,7 +53,7 @@ struct SimulationLabTests {
         #expect(reports.reduce(0) { $0 + $1.refusals["clock_skew", default: 0] } > 0, "no edit was refused")
     }
 
-    @Test("A run exercises every fault, every conflict rule and a resync past the horizon", .timeLimit(.minutes(2)))
+    @Test("A run exercises every fault, every conflict rule and a resync past the horizon", .timeLimit(.minutes(10)))
     func coverage() async throws {
         let config = SimulationConfig(devices: 4, users: 1, steps: 1000, seed: 7, faults: Set(FaultKind.allCases))
         let (report, _) = try await Simulation.run(config)
@@ -68,7 +68,7 @@ struct SimulationLabTests {
         #expect(report.tombstonesCompacted > 0)
     }
 
-    @Test("Over loopback HTTP the same seed runs the same way and every guarantee holds", .timeLimit(.minutes(2)))
+    @Test("Over loopback HTTP the same seed runs the same way and every guarantee holds", .timeLimit(.minutes(10)))
     func overHTTP() async throws {
         var config = SimulationConfig(devices: 4, users: 2, steps: 250, seed: 3, faults: Set(FaultKind.allCases))
         let (inMemory, _) = try await Simulation.run(config)
@@ -80,7 +80,7 @@ struct SimulationLabTests {
         #expect(http.faults == inMemory.faults)
     }
 
-    @Test("A trace replays to the same run", .timeLimit(.minutes(2)))
+    @Test("A trace replays to the same run", .timeLimit(.minutes(10)))
     func replayIsExact() async throws {
         let config = SimulationConfig(devices: 3, users: 2, steps: 300, seed: 42, faults: Set(FaultKind.allCases))
         let (report, trace) = try await Simulation.run(config)
@@ -97,7 +97,7 @@ struct SimulationLabTests {
         #expect(replayed.passed == report.passed)
     }
 
-    @Test("The lab reads every answered push, including one whose page carries a briefing", .timeLimit(.minutes(1)))
+    @Test("The lab reads every answered push, including one whose page carries a briefing", .timeLimit(.minutes(10)))
     func observerReadsEveryPush() async throws {
         let runner = try await Runner(config: SimulationConfig(devices: 1, users: 1, steps: 1, seed: 5, faults: []))
         defer { Task { await runner.shutDown() } }
@@ -114,7 +114,7 @@ struct SimulationLabTests {
         #expect(try await Checks(runner: runner).all().isEmpty)
     }
 
-    @Test("A device behind the compaction horizon says it is resyncing, keeps its edits, and the lab counts it", .timeLimit(.minutes(1)))
+    @Test("A device behind the compaction horizon says it is resyncing, keeps its edits, and the lab counts it", .timeLimit(.minutes(10)))
     func resyncIsReported() async throws {
         let runner = try await Runner(config: SimulationConfig(devices: 2, users: 1, steps: 1, seed: 9, faults: [], retentionHours: 1))
         defer { Task { await runner.shutDown() } }
@@ -145,7 +145,7 @@ struct SimulationLabTests {
         #expect(try await Checks(runner: runner).all().isEmpty)
     }
 
-    @Test("A refused edit is undone on the device: its records match the server's again, and the refusal is kept", .timeLimit(.minutes(1)))
+    @Test("A refused edit is undone on the device: its records match the server's again, and the refusal is kept", .timeLimit(.minutes(10)))
     func refusedEditIsUndone() async throws {
         let runner = try await Runner(config: SimulationConfig(devices: 1, users: 1, steps: 1, seed: 11, faults: []))
         defer { Task { await runner.shutDown() } }
