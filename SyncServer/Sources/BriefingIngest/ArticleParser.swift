@@ -517,7 +517,7 @@ public enum ArticleParser {
                 && !Names.isName(text) && features[index].date == nil && features[index].breadcrumb == nil
                 && !text.contains(" | ")
                 && blocks[index].linkDensity < 0.5 && !text.contains("@") && !text.contains("·") && !text.contains("•")
-                && !text.contains(" / ") && text.range(of: #"^[\p{L}-]+\s*:"#, options: .regularExpression) == nil
+                && !text.contains(" / ") && !LineShapes.matches(#"^[\p{L}-]+\s*:"#, text)
                 && (!blocks[index].chrome || ["the page header", "the page footer"].contains(blocks[index].furniture ?? ""))
         }
         for index in outside where (index < 8 || roles[index] == .preamble || index >= blocks.count - 8) && bareName(index) {

@@ -102,6 +102,9 @@ struct ArticleStructure {
     }
 
     private(set) var features: [Features] = []
+    /// The words of the URL's slug and of the title the metadata or the editor gives.
+    private let slug: [String]
+    private let metadataTitle: [String]
     private(set) var docHasHeadingMarkup = false
     private(set) var bylineNames: Set<String> = []
     /// Most blocks follow the previous one without a blank line (a copied page with no spacing).
@@ -125,6 +128,8 @@ struct ArticleStructure {
         self.metadata = metadata
         self.sourceURL = sourceURL ?? metadata.url
         self.givenTitle = givenTitle
+        slug = Self.slugWords(sourceURL ?? metadata.url)
+        metadataTitle = (givenTitle ?? metadata.title).map(Self.wordList) ?? []
         computeFeatures()
     }
 
@@ -134,7 +139,7 @@ struct ArticleStructure {
         guard let url, let parsed = URL(string: url) else { return [] }
         var components = parsed.pathComponents.filter { $0 != "/" }
         while let last = components.last,
-            last.range(of: #"^(index\.html?|amp|\d+|[a-z]{2})$"#, options: .regularExpression) != nil
+            LineShapes.matches(#"^(index\.html?|amp|\d+|[a-z]{2})$"#, last)
         {
             components.removeLast()
         }
@@ -169,8 +174,6 @@ struct ArticleStructure {
     }
 
     mutating func computeFeatures() {
-        let slug = Self.slugWords(sourceURL)
-        let metadataTitle = (givenTitle ?? metadata.title).map(Self.wordList) ?? []
         let subject = metadata.subject.map(Self.wordList) ?? []
         docHasHeadingMarkup = blocks.contains { ($0.headingLevel ?? 0) >= 2 }
         mostlyTight = blocks.filter(\.tight).count * 2 > blocks.count
@@ -215,7 +218,7 @@ struct ArticleStructure {
             feature.credit = LineShapes.credit(text)
             feature.caption =
                 block.markup == .caption || (feature.credit == nil && LineShapes.captionWithCredit(text))
-                || text.range(of: #"^(?i:pictured|caption)\s*:\s*\S"#, options: .regularExpression) != nil
+                || LineShapes.matches(#"^(?i:pictured|caption)\s*:\s*\S"#, text)
             feature.publication = LineShapes.publication(text)
             feature.bioName = LineShapes.bioName(text)
             // The publication's own name is not a person's.
@@ -240,6 +243,8 @@ struct ArticleStructure {
         // A byline is strong when it is labelled, dated, or names someone a bio or the metadata names.
         let authorKeys = Set(metadata.authors.map(Names.key))
         var afterLabel = false
+        // (HTML has no blank lines between blocks to go by.)
+        let html = blocks.allSatisfy { !$0.tight }
         for index in found.indices {
             if let byline = found[index].byline {
                 let keys = Set(byline.names.map(Names.key))
@@ -250,7 +255,6 @@ struct ArticleStructure {
                     found[other].byline.map { !$0.labelled } == true && blocks[other].furniture == nil
                 }
                 // (In HTML, blocks have no blank lines between them to go by.)
-                let html = blocks.allSatisfy { !$0.tight }
                 // (Not a line that finishes the one before: "Why the Childcare Expansion Is / Leaving Rural Families Behind".)
                 let finishesPrevious =
                     index > 0
@@ -377,7 +381,7 @@ struct ArticleStructure {
         {
             score.add(-4 * scale, "a contributor's role under their name")
         }
-        if block.text.range(of: #"^(?i:p\.\s?s\.|ps:|pps)\s"#, options: .regularExpression) != nil {
+        if LineShapes.matches(#"^(?i:p\.\s?s\.|ps:|pps)\s"#, block.text) {
             score.add(-4 * scale, "a postscript")
         }
         if feature.citation { score.add(-4 * scale, "a note or reference") }
@@ -587,8 +591,6 @@ struct ArticleStructure {
             features[index - 1].words + features[index].words <= 30, features[index].boilerplate == nil,
             !features[index].bylineStrong, features[index].date == nil, blocks[index].markup == blocks[index - 1].markup
         else { return nil }
-        let slug = Self.slugWords(sourceURL)
-        let metadataTitle = (givenTitle ?? metadata.title).map(Self.wordList) ?? []
         let joined = blocks[index - 1].text + " " + blocks[index].text
         let gain =
             9 * (Self.similarity(joined, metadataTitle) - features[index - 1].metadataTitleMatch)

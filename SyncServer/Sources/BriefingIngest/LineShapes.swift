@@ -1,11 +1,36 @@
 import BriefingModel
 import Foundation
+import Synchronization
 
 /// What one line looks like, on its own: the evidence ``ArticleStructure`` weighs.
 ///
 /// Nothing here decides a line's role; each function reports a shape (a byline, a credit, page
 /// boilerplate, a counter), and the decoder weighs the shapes of every line together.
 enum LineShapes {
+    /// Compiled patterns, by pattern: the shapes are tested on every line, and compiling a
+    /// regular expression costs far more than running it.
+    private static let compiled = Mutex<[String: NSRegularExpression]>([:])
+
+    static func regex(_ pattern: String) -> NSRegularExpression {
+        compiled.withLock { cache in
+            if let found = cache[pattern] { return found }
+            let made = try! NSRegularExpression(pattern: pattern)
+            cache[pattern] = made
+            return made
+        }
+    }
+
+    /// Whether `pattern` matches somewhere in `text`.
+    static func matches(_ pattern: String, _ text: some StringProtocol) -> Bool {
+        let string = String(text)
+        return regex(pattern).firstMatch(in: string, range: NSRange(string.startIndex..., in: string)) != nil
+    }
+
+    /// `text` with every match of `pattern` replaced by `template` (`$1` for a group).
+    static func replacing(_ pattern: String, in text: String, with template: String) -> String {
+        regex(pattern).stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: template)
+    }
+
     /// The range of a match of `regex` at the start of `text`.
     static func matches(_ regex: NSRegularExpression, _ text: String) -> Range<String.Index>? {
         guard let match = regex.firstMatch(in: text, options: [.anchored], range: NSRange(text.startIndex..., in: text)) else {
@@ -173,10 +198,10 @@ enum LineShapes {
         }
         if let fragment = boilerplateFragments.first(where: { raw.contains($0) }) { return "contains “\(fragment)”" }
         // WordPress's related posts: `In "Category"`.
-        if words(text) <= 8, text.range(of: #"^In [“"].+[”"]$"#, options: .regularExpression) != nil {
+        if words(text) <= 8, LineShapes.matches(#"^In [“"].+[”"]$"#, text) {
             return "a related post's category"
         }
-        if words(text) <= 30, raw.range(of: #"\b[\w.+-]+@[\w-]+\.[\w.]+\b"#, options: .regularExpression) != nil,
+        if words(text) <= 30, LineShapes.matches(#"\b[\w.+-]+@[\w-]+\.[\w.]+\b"#, raw),
             ["contact", "email", "e-mail", "write to", "tips", "get in touch", "send"].contains(where: raw.contains)
         {
             return "a contact line"
@@ -205,10 +230,9 @@ enum LineShapes {
     static func uiLabel(_ text: String) -> String? {
         if matches(counter, text) != nil { return "a counter" }
         if words(text) <= 8,
-            text.range(
-                of:
-                    #"(?i)\b(?:policy brief|working paper|discussion paper|issue brief|briefing paper|research paper|occasional paper|report|brief|paper|issue|vol\.?|volume)\s+(?:no\.?|number|#)?\s*\d+(?:[/.-]\d+)?\b"#,
-                options: .regularExpression) != nil,
+            LineShapes.matches(
+                #"(?i)\b(?:policy brief|working paper|discussion paper|issue brief|briefing paper|research paper|occasional paper|report|brief|paper|issue|vol\.?|volume)\s+(?:no\.?|number|#)?\s*\d+(?:[/.-]\d+)?\b"#,
+                text),
             !endsWithPeriod(text)
         {
             return "a series label"
@@ -221,9 +245,8 @@ enum LineShapes {
             if items.count >= 3, items.allSatisfy({ words($0) <= 4 && !endsWithPeriod($0) }) { return "a menu of short items" }
         }
         let lower = text.lowercased()
-        if lower.range(
-            of: #"^(tags?|topics?|filed under|categories|category|keywords|related topics|subjects?|themes?)\s*[:：]"#,
-            options: .regularExpression) != nil
+        if LineShapes.matches(
+            #"^(tags?|topics?|filed under|categories|category|keywords|related topics|subjects?|themes?)\s*[:：]"#, lower)
         {
             return "a tag list"
         }
@@ -273,11 +296,10 @@ enum LineShapes {
         var phrases = spamPhrases.filter(lower.contains)
         // "claim 500 free spins" names "free spins" once, not also "spins".
         phrases = phrases.filter { phrase in !phrases.contains { $0 != phrase && $0.contains(phrase) } }
-        let words = promotionalWords.filter { lower.range(of: "\\b\($0)\\b", options: .regularExpression) != nil }
+        let words = promotionalWords.filter { matches("\\b\($0)\\b", lower) }
         var shapes: [String] = []
         if lower.contains("http") || lower.contains("www.")
-            || lower.range(of: #"\b[a-z0-9-]+\.(com|net|io|xyz|biz|ru|top|info|bet|vip|win)\b"#, options: .regularExpression)
-                != nil
+            || LineShapes.matches(#"\b[a-z0-9-]+\.(com|net|io|xyz|biz|ru|top|info|bet|vip|win)\b"#, lower)
         {
             shapes.append("a link")
         }
@@ -355,7 +377,7 @@ enum LineShapes {
             }
             // "Ana Ruiz, Senior Fellow; Tom Berg, Analyst": roles after names are not names.
             // "and" before a piece marks it as a new person ("+"), not a department of the role before.
-            let pieces = segment.replacingOccurrences(of: #",?\s+(?:and|und|et|y|&)\s+"#, with: ",+", options: .regularExpression)
+            let pieces = LineShapes.replacing(#",?\s+(?:and|und|et|y|&)\s+"#, in: segment, with: ",+")
                 .split(whereSeparator: { ",;".contains($0) }).map(String.init).filter {
                     !$0.trimmingCharacters(in: .whitespaces).isEmpty
                 }
@@ -522,7 +544,7 @@ enum LineShapes {
             without.unicodeScalars.append(contentsOf: scalars[..<mention.range.lowerBound])
             without.unicodeScalars.append(contentsOf: scalars[mention.range.upperBound...])
             text = TextNormalizer.normalize(
-                without.replacingOccurrences(of: #"\s+on\s+(by|in)\s+"#, with: " $1 ", options: .regularExpression))
+                LineShapes.replacing(#"\s+on\s+(by|in)\s+"#, in: without, with: " $1 "))
         }
         for (pattern, evidence, weight) in publicationPatterns {
             if let name = group(pattern, text).flatMap(clean(publicationName:)) {
@@ -570,10 +592,9 @@ enum LineShapes {
             head.unicodeScalars.append(contentsOf: scalars[..<mention.range.lowerBound])
             name = head
         }
-        name = name.replacingOccurrences(of: #"(?i)\s+(?:on|in|at|,)\s*$"#, with: "", options: .regularExpression)
-        name = name.replacingOccurrences(
-            of: #"(?i),?\s+(?:and is|and has been|under|with permission|is republished|reproduced).*$"#, with: "",
-            options: .regularExpression)
+        name = LineShapes.replacing(#"(?i)\s+(?:on|in|at|,)\s*$"#, in: name, with: "")
+        name = LineShapes.replacing(
+            #"(?i),?\s+(?:and is|and has been|under|with permission|is republished|reproduced).*$"#, in: name, with: "")
         name = name.trimmingCharacters(in: CharacterSet(charactersIn: " .,;:*_–—-"))
         guard !name.isEmpty, words(name) <= 10, startsCapitalized(name) || name.first?.isNumber == false else { return nil }
         return name
@@ -590,10 +611,9 @@ enum LineShapes {
     }
 
     static func strippedLegalSuffix(_ name: String) -> String {
-        name.replacingOccurrences(
-            of:
-                #"(?i),?\s+(?:ltd\.?|limited|llc|l\.l\.c\.|inc\.?|incorporated|plc|gmbh|ggmbh|e\.\s?v\.|ag|s\.a\.|sa|s\.l\.|bv|b\.v\.|nv|pty|oy|ab|as|a/s|sas|srl|s\.r\.l\.|co\.|corp\.?|corporation)$"#,
-            with: "", options: .regularExpression)
+        LineShapes.replacing(
+            #"(?i),?\s+(?:ltd\.?|limited|llc|l\.l\.c\.|inc\.?|incorporated|plc|gmbh|ggmbh|e\.\s?v\.|ag|s\.a\.|sa|s\.l\.|bv|b\.v\.|nv|pty|oy|ab|as|a/s|sas|srl|s\.r\.l\.|co\.|corp\.?|corporation)$"#,
+            in: name, with: "")
     }
 
     /// Whether `short` is the initials of `name`: "MRPC" of "Mediterranean Resource Policy Centre".
@@ -632,10 +652,9 @@ enum LineShapes {
 
     /// A newsletter's greeting: "Hello again.", "Good morning,", "Dear readers,", "Welcome to issue 41".
     static func greeting(_ text: String) -> Bool {
-        text.range(
-            of:
-                #"^(?i:(?:hello|hi|hey|greetings|good (?:morning|afternoon|evening)|dear (?:readers?|friends?|subscribers?|all|colleagues)|welcome (?:back|to)|happy (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|new year))\b)"#,
-            options: .regularExpression) != nil
+        LineShapes.matches(
+            #"^(?i:(?:hello|hi|hey|greetings|good (?:morning|afternoon|evening)|dear (?:readers?|friends?|subscribers?|all|colleagues)|welcome (?:back|to)|happy (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|new year))\b)"#,
+            text)
     }
 
     /// Whether a line is in title case: most of its longer words capitalised.
@@ -722,12 +741,11 @@ enum LineShapes {
             if let head = phrase.last, notPersonNouns.contains(head) { return nil }
         }
         // A bio may close on a handle, an address or a link: "… across the north. @gosia".
-        let sentence = text.replacingOccurrences(
-            of: #"(\s+(@\w+|\S+@\S+|https?://\S+|[\w.-]+\.(com|org|net|eu|uk)\S*))+$"#, with: "", options: .regularExpression)
+        let sentence = LineShapes.replacing(
+            #"(\s+(@\w+|\S+@\S+|https?://\S+|[\w.-]+\.(com|org|net|eu|uk)\S*))+$"#, in: text, with: "")
         guard endsSentence(sentence), words(text) >= 6 else { return nil }
         // "Ana Ruiz (@anaruiz) is …": a handle or a pronoun in brackets after the name.
-        let plain = text.replacingOccurrences(
-            of: #"^([^()]{3,60}?)\s+\([^)]{1,40}\)\s+"#, with: "$1 ", options: .regularExpression)
+        let plain = LineShapes.replacing(#"^([^()]{3,60}?)\s+\([^)]{1,40}\)\s+"#, in: text, with: "$1 ")
         if let (name, _) = Names.leadingName(plain, verbs: bioVerbs) { return name }
         // "Name, a senior fellow at …, writes …"
         let head = text.split(separator: ",", maxSplits: 1)
@@ -788,16 +806,14 @@ enum LineShapes {
     static func citationLabel(_ text: String) -> Bool {
         let lower = key(text)
         return ["suggested citation", "how to cite", "cite as", "citation:", "cite this"].contains(where: lower.hasPrefix)
-            || lower.range(of: #"^\d+ (thoughts|comments|responses|replies|reactions) (on|to)\b"#, options: .regularExpression)
-                != nil
+            || LineShapes.matches(#"^\d+ (thoughts|comments|responses|replies|reactions) (on|to)\b"#, lower)
     }
 
     /// Labels that open the closing matter: notes, references, "About the authors".
     static func closingLabel(_ text: String) -> Bool {
         let lower = key(text)
         // "14 thoughts on “Title”", "3 responses to …", "Suggested citation: …": what follows is not the article.
-        if lower.range(of: #"^\d+ (thoughts|comments|responses|replies|reactions) (on|to)\b"#, options: .regularExpression) != nil
-        {
+        if LineShapes.matches(#"^\d+ (thoughts|comments|responses|replies|reactions) (on|to)\b"#, lower) {
             return true
         }
         if ["suggested citation", "how to cite", "cite as", "citation:", "cite this"].contains(where: lower.hasPrefix) {
@@ -813,18 +829,15 @@ enum LineShapes {
 
     /// A footnote or reference entry: a number, then a citation; or "Surname, A., … (2025). Title."
     static func citation(_ text: String) -> Bool {
-        if text.range(
-            of: #"^\p{Lu}[\p{L}'’-]+,\s+\p{Lu}\.(?:\s?\p{Lu}\.)*[,;]?.*\((?:19|20)\d{2}\)"#, options: .regularExpression) != nil
-        {
+        if LineShapes.matches(#"^\p{Lu}[\p{L}'’-]+,\s+\p{Lu}\.(?:\s?\p{Lu}\.)*[,;]?.*\((?:19|20)\d{2}\)"#, text) {
             return true
         }
-        guard text.range(of: #"^\[?\d{1,3}[\].):]?\s+\S"#, options: .regularExpression) != nil || text.hasPrefix("^") else {
+        guard LineShapes.matches(#"^\[?\d{1,3}[\].):]?\s+\S"#, text) || text.hasPrefix("^") else {
             return false
         }
         let lower = text.lowercased()
         return lower.contains("http") || lower.contains("www.")
-            || lower.range(
-                of: #"\((19|20)\d{2}\)|(19|20)\d{2}[.,]|pp\.|p\.\s*\d|ibid|op\. cit|accessed|retrieved|vol\.|no\.\s*\d|et al"#,
-                options: .regularExpression) != nil
+            || LineShapes.matches(
+                #"\((19|20)\d{2}\)|(19|20)\d{2}[.,]|pp\.|p\.\s*\d|ibid|op\. cit|accessed|retrieved|vol\.|no\.\s*\d|et al"#, lower)
     }
 }

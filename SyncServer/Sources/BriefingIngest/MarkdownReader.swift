@@ -181,7 +181,7 @@ public enum MarkdownReader {
     static func linkDensity(_ text: String) -> Double {
         let plain = TextNormalizer.normalize(inline(text))
         guard !plain.isEmpty else { return 0 }
-        let regex = try! NSRegularExpression(pattern: #"\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])"#)
+        let regex = LineShapes.regex(#"\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])"#)
         var linked = 0
         for match in regex.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
             if let range = Range(match.range(at: 1), in: text) {

@@ -36,7 +36,7 @@ public enum PlainTextReader {
         var furniture: [SourceBlock] = []
         // A mailing tool's plain text marks headings "** Heading"; one such line alone is more likely a note's asterisks.
         let markedHeadings = content.filter {
-            $0.blankBefore && $0.text.range(of: #"^(\*\*|#{1,3}) \S"#, options: .regularExpression) != nil
+            $0.blankBefore && LineShapes.matches(#"^(\*\*|#{1,3}) \S"#, $0.text)
         }.count
         func flush() {
             guard !pending.isEmpty else { return }
@@ -147,7 +147,7 @@ public enum PlainTextReader {
             if pageNumber.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil {
                 marked[index].furniture = "a page number"
                 pageMarks += 1
-            } else if text.range(of: #"(\.\s?){4,}\s*\d{1,4}$|…{2,}\s*\d{1,4}$"#, options: .regularExpression) != nil {
+            } else if LineShapes.matches(#"(\.\s?){4,}\s*\d{1,4}$|…{2,}\s*\d{1,4}$"#, text) {
                 marked[index].furniture = "a table of contents entry"
             }
         }
@@ -205,7 +205,7 @@ public enum PlainTextReader {
     /// Part of a line's characters that are a URL ("Title<https://…>", "https://…").
     static func urlShare(_ text: String) -> Double {
         guard text.contains("http") || text.contains("www.") else { return 0 }
-        let regex = try! NSRegularExpression(pattern: #"<?(?:https?://|www\.)\S+>?"#)
+        let regex = LineShapes.regex(#"<?(?:https?://|www\.)\S+>?"#)
         let linked = regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).reduce(0) { $0 + $1.range.length }
         return min(1, Double(linked) / Double(max(1, (text as NSString).length)))
     }
@@ -279,7 +279,7 @@ public enum PlainTextReader {
     static func continues(_ last: Line, with next: Line, width: Int) -> Bool {
         if listMarker(next.text) != nil || isRule(next.text) || isRule(last.text) { return false }
         // "Date: …", "Authors: …", "Photo: …": a labelled line starts afresh.
-        if next.text.range(of: #"^[\p{Lu}][\p{L}-]{1,20}( [\p{L}-]{1,12})?:\s"#, options: .regularExpression) != nil {
+        if LineShapes.matches(#"^[\p{Lu}][\p{L}-]{1,20}( [\p{L}-]{1,12})?:\s"#, next.text) {
             return false
         }
         let nextWord = next.text.prefix { $0 != " " }.count
@@ -342,7 +342,7 @@ public enum PlainTextReader {
 
     /// Letter-spaced capitals made words again: "C L E A R A N C E" → "CLEARANCE", "T H E  M E T E R" → "THE METER".
     static func unspaced(_ text: String) -> String {
-        guard text.range(of: #"^(\S {1,3}){3,}\S$"#, options: .regularExpression) != nil,
+        guard LineShapes.matches(#"^(\S {1,3}){3,}\S$"#, text),
             text.split(separator: " ").allSatisfy({ $0.count == 1 })
         else { return text }
         return text.replacingOccurrences(of: #"\s{2,}"#, with: "\u{1}", options: .regularExpression)
