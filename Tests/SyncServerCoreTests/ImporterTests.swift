@@ -169,6 +169,17 @@ struct ImporterTests {
         #expect(briefing.revision.publishedAt == Date(timeIntervalSince1970: 1_750_000_000))
     }
 
+        @Test("a file with no title line of its own is refused, and imported with --title")
+    func titleGiven() async throws {
+        let importer = try makeImporter()
+        let text = Data("Only two routes still run after midnight, and both stop at the river, far from the new estates in the north.".utf8)
+        await #expect(throws: ImportError.self) { try await importer.importArticle(text, fileName: "buses.txt", now: Self.now) }
+        let report = try await importer.importArticle(
+            text, fileName: "buses.txt", overrides: ImportOverrides(title: "Night Buses After Midnight"), now: Self.now)
+        #expect(report.id == "night-buses-after-midnight")
+        #expect(report.paragraphs == 1)
+    }
+
     @Test("an HTML page is imported with its metadata, and its canonical URL identifies it")
     func htmlPage() async throws {
         let importer = try makeImporter()

@@ -96,6 +96,11 @@ public enum ArticleParser {
     public static func parse(
         _ source: String, format: SourceFormat, sourceURL: String? = nil, overrides: ImportOverrides = .init()
     ) throws(ImportError) -> ParsedArticle {
+        try assemble(read(source, format: format), sourceURL: sourceURL, overrides: overrides)
+    }
+
+    /// Reads a source into blocks once, for ``parse(_:sourceURL:overrides:)`` to decide on more than once.
+    public static func read(_ source: String, format: SourceFormat) throws(ImportError) -> SourceDocument {
         if source.unicodeScalars.contains(where: { $0.value == 0 }) {
             throw ImportError("the file contains NUL bytes; it is binary, not an article")
         }
@@ -104,7 +109,15 @@ public enum ArticleParser {
             throw ImportError(
                 format == .html ? "the page has no text outside its scripts, styles and chrome" : "the file has no text")
         }
-        return try assemble(document, sourceURL: sourceURL, overrides: overrides)
+        return document
+    }
+
+    /// Decides the article in a source already read.
+    public static func parse(_ document: SourceDocument, sourceURL: String? = nil, overrides: ImportOverrides = .init())
+        throws(ImportError)
+        -> ParsedArticle
+    {
+        try assemble(document, sourceURL: sourceURL, overrides: overrides)
     }
 
     static func assemble(_ document: SourceDocument, sourceURL: String?, overrides: ImportOverrides) throws(ImportError)

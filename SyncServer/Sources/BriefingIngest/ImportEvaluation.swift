@@ -132,8 +132,8 @@ public enum ImportEvaluation {
         let name = file.lastPathComponent
         do {
             guard let data = FileManager.default.contents(atPath: file.path) else { throw ImportError("cannot read \(name)") }
-            let article = try ArticleParser.parse(
-                ArticleParser.decode(data), format: .of(fileName: name), sourceURL: truth.sourceURL)
+            let text = try ArticleParser.decode(data)
+            let article = try ArticleParser.parse(text, format: .of(fileName: name, contents: text), sourceURL: truth.sourceURL)
             return compare(article, truth, file: name)
         } catch {
             var failed = ArticleEvaluation(

@@ -19,6 +19,14 @@ public enum SourceFormat: String, Sendable, CaseIterable, Codable {
         if lower.hasSuffix(".html") || lower.hasSuffix(".htm") || lower.hasSuffix(".xhtml") { return .html }
         return .text
     }
+
+    /// The format by the file's name, except that a text file holding an HTML page is HTML.
+    public static func of(fileName: String, contents: String) -> SourceFormat {
+        let format = of(fileName: fileName)
+        guard format == .text else { return format }
+        let head = contents.prefix(512).trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        return head.hasPrefix("<!doctype html") || head.hasPrefix("<html") ? .html : .text
+    }
 }
 
 /// One unit of a source as the readers see it: a paragraph, a line, a heading, a list item.

@@ -82,20 +82,31 @@ public struct ArticleImporter: Sendable {
     ) async throws -> ImportReport {
         let raw = try ArticleParser.decode(data)
         if let sourceURL { try Self.validate(sourceURL: sourceURL) }
-        let format = Self.format(of: raw, fileName: fileName)
+        let format = SourceFormat.of(fileName: fileName, contents: raw)
         // What the file says on its own finds the briefing it continues; then the editor's
-        // overrides, earlier and new, decide the fields.
-        let found = try ArticleParser.parse(raw, format: format, sourceURL: sourceURL)
+        // overrides, earlier and new, decide the fields. The file is read into blocks once.
+        let document = try ArticleParser.read(raw, format: format)
+                let found: ParsedArticle
+        if overrides.isEmpty {
+            found = try ArticleParser.parse(document, sourceURL: sourceURL)
+        } else if let alone = try? ArticleParser.parse(document, sourceURL: sourceURL) {
+            found = alone
+        } else {
+            // A file with no title line of its own can still be imported with --title.
+            found = try ArticleParser.parse(document, sourceURL: sourceURL, overrides: overrides)
+        }
         let pageURL = sourceURL ?? found.canonicalURL.flatMap { (try? Self.validate(sourceURL: $0)) != nil ? $0 : nil }
         let store = service.store
         var previous = try await store.findBriefing(sourceURL: pageURL, publication: found.publication, title: found.title)
         if previous == nil, let title = overrides.title {
-            previous = try await store.findBriefing(sourceURL: nil, publication: overrides.publication ?? found.publication, title: title)
+            previous = try await store.findBriefing(
+                sourceURL: nil, publication: overrides.publication ?? found.publication, title: title)
         }
         if previous == nil { previous = try await store.findBriefing(foundTitle: found.title, sourceURL: pageURL) }
-        let earlier = try await previous.asyncMap { try await store.source(briefingID: $0.id)?.report.overrides } ?? nil
-        let effective = (earlier ?? ImportOverrides()).merged(with: overrides)
-        let article = effective.isEmpty ? found : try ArticleParser.parse(raw, format: format, sourceURL: sourceURL, overrides: effective)
+        var earlier = ImportOverrides()
+        if let previous, let stored = try await store.source(briefingID: previous.id)?.report.overrides { earlier = stored }
+        let effective = earlier.merged(with: overrides)
+        let article = effective.isEmpty ? found : try ArticleParser.parse(document, sourceURL: sourceURL, overrides: effective)
 
         let id: String
         if let previous { id = previous.id } else { id = try await store.unusedBriefingID(Self.slug(article.title)) }
@@ -103,11 +114,12 @@ public struct ArticleImporter: Sendable {
         var briefing = article.briefing(id: id, revisionNumber: (previous?.revision.number ?? 0) + 1, sourceURL: url)
         // Unchanged means the same text and the same fields; a corrected byline or credit alone
         // is a new revision (with the same text, so the same revision ID).
-        let unchanged = previous.map { previous in
-            var candidate = briefing
-            candidate.revision = previous.revision
-            return candidate == previous
-        } ?? false
+        let unchanged =
+            previous.map { previous in
+                var candidate = briefing
+                candidate.revision = previous.revision
+                return candidate == previous
+            } ?? false
         if unchanged, let previous { briefing = previous }
 
         var editorial = annotator.annotate(briefing)
@@ -136,14 +148,6 @@ public struct ArticleImporter: Sendable {
             briefing, editorial: editorial, source: .init(fileName: fileName, raw: raw, report: report),
             replacing: previous?.revision.number, now: now)
         return report
-    }
-
-    /// The file's format by its name, except that a text file holding an HTML page is HTML.
-    static func format(of raw: String, fileName: String) -> SourceFormat {
-        let format = SourceFormat.of(fileName: fileName)
-        guard format == .text else { return format }
-        let head = raw.prefix(512).trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        return head.hasPrefix("<!doctype html") || head.hasPrefix("<html") ? .html : .text
     }
 
     static func validate(sourceURL: String) throws {
@@ -185,7 +189,8 @@ extension ServerStore {
             if let sourceURL,
                 let body = try String.fetchOne(
                     db,
-                    sql: "SELECT body FROM record WHERE owner = '' AND kind = 'briefing' AND deleted = 0 AND json_extract(body, '$.sourceURL') = ?",
+                    sql:
+                        "SELECT body FROM record WHERE owner = '' AND kind = 'briefing' AND deleted = 0 AND json_extract(body, '$.sourceURL') = ?",
                     arguments: [sourceURL])
             {
                 return try Self.decode(Briefing.self, body)
@@ -213,11 +218,13 @@ extension ServerStore {
             guard
                 let id = try String.fetchOne(
                     db,
-                    sql: "SELECT briefingID FROM source WHERE json_extract(report, '$.foundTitle') = ? ORDER BY importedAt DESC LIMIT 1",
+                    sql:
+                        "SELECT briefingID FROM source WHERE json_extract(report, '$.foundTitle') = ? ORDER BY importedAt DESC LIMIT 1",
                     arguments: [TextNormalizer.normalize(foundTitle)])
             else { return nil }
             let briefing = try String.fetchOne(
-                db, sql: "SELECT body FROM record WHERE owner = '' AND kind = 'briefing' AND deleted = 0 AND id = ?", arguments: [id]
+                db, sql: "SELECT body FROM record WHERE owner = '' AND kind = 'briefing' AND deleted = 0 AND id = ?",
+                arguments: [id]
             ).map { try Self.decode(Briefing.self, $0) }
             if let briefing, sourceURL != nil, briefing.sourceURL != nil, briefing.sourceURL != sourceURL { return nil }
             return briefing
@@ -229,7 +236,9 @@ extension ServerStore {
         try await database.read { db in
             var candidate = base
             var suffix = 2
-            while try Bool.fetchOne(db, sql: "SELECT 1 FROM record WHERE owner = '' AND kind = 'briefing' AND id = ?", arguments: [candidate]) == true {
+            while try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM record WHERE owner = '' AND kind = 'briefing' AND id = ?", arguments: [candidate]) == true
+            {
                 candidate = "\(base)-\(suffix)"
                 suffix += 1
             }
@@ -250,7 +259,8 @@ extension ServerStore {
         try await database.read { db in
             try String.fetchAll(
                 db,
-                sql: "SELECT body FROM record WHERE owner != '' AND kind = 'highlight' AND deleted = 0 AND json_extract(body, '$.fields.briefingID') = ?",
+                sql:
+                    "SELECT body FROM record WHERE owner != '' AND kind = 'highlight' AND deleted = 0 AND json_extract(body, '$.fields.briefingID') = ?",
                 arguments: [briefingID]
             ).compactMap { try Self.decode(UserRecord.self, $0).fields["anchor"]?.anchor }
         }
@@ -271,7 +281,8 @@ extension ServerStore {
             ).map { try Self.decode(Briefing.self, $0).revision.number }
             guard current == replacing else {
                 throw ImportError(
-                    "briefing \(briefing.id) changed while this import ran (it is now at revision \(current.map(String.init) ?? "none")); import the file again")
+                    "briefing \(briefing.id) changed while this import ran (it is now at revision \(current.map(String.init) ?? "none")); import the file again"
+                )
             }
             try Self.publish(db, briefing, editorial: editorial, now: now)
             try db.execute(
@@ -301,8 +312,12 @@ extension ServerStore {
             throw ImportError(error.message)
         }
         let annotation = EditorialAnnotation(
-            id: "ed-" + StableHash.hex(
-                of: [briefingID, kind.rawValue, anchor.paragraphID, String(anchor.start), String(anchor.end), text ?? "", label ?? ""], length: 16),
+            id: "ed-"
+                + StableHash.hex(
+                    of: [
+                        briefingID, kind.rawValue, anchor.paragraphID, String(anchor.start), String(anchor.end), text ?? "",
+                        label ?? "",
+                    ], length: 16),
             briefingID: briefingID, kind: kind, anchor: anchor, label: label, text: text, origin: .editor)
         try await addEditorial(annotation, now: now)
         return annotation
@@ -323,22 +338,17 @@ extension ServerStore {
             let row: Row?
             if let revision {
                 row = try Row.fetchOne(
-                    db, sql: "SELECT * FROM source WHERE briefingID = ? AND revisionNumber = ?", arguments: [briefingID, revision])
+                    db, sql: "SELECT * FROM source WHERE briefingID = ? AND revisionNumber = ?",
+                    arguments: [briefingID, revision])
             } else {
                 row = try Row.fetchOne(
-                    db, sql: "SELECT * FROM source WHERE briefingID = ? ORDER BY revisionNumber DESC LIMIT 1", arguments: [briefingID])
+                    db, sql: "SELECT * FROM source WHERE briefingID = ? ORDER BY revisionNumber DESC LIMIT 1",
+                    arguments: [briefingID])
             }
             return try row.map { row in
-                ImportedSource(fileName: row["fileName"], raw: row["raw"], report: try Self.decode(ImportReport.self, row["report"]))
+                ImportedSource(
+                    fileName: row["fileName"], raw: row["raw"], report: try Self.decode(ImportReport.self, row["report"]))
             }
         }
-    }
-}
-
-extension Optional {
-    /// The async transform of the wrapped value, if any.
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
     }
 }
