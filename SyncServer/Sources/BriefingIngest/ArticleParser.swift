@@ -298,13 +298,16 @@ public enum ArticleParser {
                     && blocks[$0].text.range(
                         of: #"(?i)forwarded message|begin forwarded|original message"#, options: .regularExpression) != nil
             }) ?? -1
+        // The page's head: what comes before its first section heading (or its first paragraph).
+        let headEnd = roles.firstIndex(of: .heading) ?? roles.firstIndex(where: \.isBody) ?? 0
         var publishedAt: Date?
         if let given = overrides.published {
             publishedAt = given
             decisions.append(.init(subject: "published", value: Timestamp.day(given), reason: "given with --published"))
         } else if let date = metadata.published,
             let visible = nonBody.first(where: {
-                features[$0].date != nil && [.preamble, .header].contains(roles[$0]) && $0 > forwarded
+                features[$0].date != nil && $0 > forwarded
+                    && ([.preamble, .header].contains(roles[$0]) || $0 < headEnd)
             }).flatMap({ features[$0].date }),
             visible != date, abs(visible.timeIntervalSince(date)) <= 86_400
         {
@@ -445,7 +448,7 @@ public enum ArticleParser {
     }
 
     /// Each block's role and scores on standard error (`BRIEFINGS_TRACE_IMPORT=1`; `=why` adds the
-    /// evidence behind the title and paragraph scores), for whoever tunes the weights.
+    /// evidence behind the title, paragraph, heading and left-out scores), for whoever tunes the weights.
     static func trace(_ structure: ArticleStructure, roles: [BlockRole], why: Bool) {
         func write(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
         func evidence(_ label: String, _ score: RoleScore) -> String {
@@ -461,6 +464,8 @@ public enum ArticleParser {
             if why {
                 write(evidence("title", structure.titleScore(index)))
                 write(evidence("paragraph", structure.paragraphScore(index)))
+                write(evidence("heading", structure.headingScore(index)))
+                write(evidence("left out", structure.nonBodyScore(index)))
             }
         }
     }
@@ -535,6 +540,14 @@ public enum ArticleParser {
         }
         for index in outside where (index < 8 || roles[index] == .preamble || index >= blocks.count - 8) && bareName(index) {
             add(blocks[index].text, index < 3 && features[index].words >= 2 ? 3 : 2, "a masthead or name line", line: index)
+            // The site's name over or under its own footer links is the site signing the page.
+            if index >= blocks.count - 8,
+                [index - 2, index - 1, index + 1, index + 2].contains(where: {
+                    blocks.indices.contains($0) && LineShapes.siteLinks(blocks[$0].text)
+                })
+            {
+                add(blocks[index].text, 2, "beside the site's footer links", line: index)
+            }
             if index + 1 < blocks.count, outside.contains(index + 1), bareName(index + 1), index < 8,
                 features[index].words + features[index + 1].words <= 8, blocks[index].text.uppercased() == blocks[index].text,
                 blocks[index + 1].text.uppercased() == blocks[index + 1].text

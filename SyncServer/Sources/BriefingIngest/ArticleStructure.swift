@@ -99,6 +99,12 @@ struct ArticleStructure {
         var metadataTitleMatch = 0.0
         var titleShaped = false
         var headingShaped = false
+        /// Under a byline that marks its names ("Ana Ruiz*"): the note the mark points to ("* University of …").
+        var affiliationNote = false
+        /// The line under a bare figure ("10%" / "Tariff on a car that fails the test"): a callout's caption.
+        var calloutCaption = false
+        /// On a page of a typeset document's front matter: its imprint, copyright and citation.
+        var frontMatterPage = false
     }
 
     private(set) var features: [Features] = []
@@ -131,6 +137,27 @@ struct ArticleStructure {
         slug = Self.slugWords(sourceURL ?? metadata.url)
         metadataTitle = (givenTitle ?? metadata.title).map(Self.wordList) ?? []
         computeFeatures()
+        markFrontMatterPages()
+    }
+
+    /// A page of a typeset document, in its first third, where many lines are plainly not the
+    /// article's (a © line, "the views expressed", a suggested citation, a credit, a date) is its
+    /// imprint page: what else is on it (an address, a funder's name) is front matter too.
+    mutating func markFrontMatterPages() {
+        let pages = Set(blocks.compactMap(\.page))
+        guard pages.count >= 3 else { return }
+        for page in pages {
+            let onPage = blocks.indices.filter { blocks[$0].page == page && blocks[$0].furniture == nil }
+            guard let first = onPage.first, position(first) < 0.35, onPage.count >= 3 else { continue }
+            let imprint = onPage.filter { index in
+                var junk = RoleScore()
+                junkEvidence(index, into: &junk, scale: 1)
+                return junk.value <= -5
+            }
+            if imprint.count >= 3 && imprint.count * 5 >= onPage.count * 2 {
+                for index in onPage { features[index].frontMatterPage = true }
+            }
+        }
     }
 
     // MARK: Features
@@ -273,6 +300,19 @@ struct ArticleStructure {
             if let name = found[index].bioName {
                 found[index].bioMatched = bylineNames.contains(Names.key(name)) || authorKeys.contains(Names.key(name))
             }
+            // "* Vistula Forum, Warsaw" under "Ana Ruiz*, Tom Berg**": the byline's affiliation notes.
+            if index > 0, let raw = blocks[index].raw.first, "*†‡§¹²³⁴⁵⁶⁷⁸⁹1234".contains(raw),
+                let byline = (max(0, index - 6)..<index).last(where: { found[$0].byline != nil }),
+                Names.marksAffiliations(blocks[byline].text), position(index) < 0.3,
+                found[index].words <= 20
+            {
+                found[index].affiliationNote = true
+            }
+            if index > 0, LineShapes.bareFigure(blocks[index - 1].text), found[index].words <= 16,
+                !found[index].endsWithPeriod, blocks[index].headingLevel == nil
+            {
+                found[index].calloutCaption = true
+            }
             found[index].afterClosingLabel = afterLabel
             // Past the middle, a notes or "About the authors" label starts the closing matter.
             if (found[index].closingLabel || found[index].valediction) && Double(index) > 0.5 * Double(found.count) {
@@ -373,6 +413,9 @@ struct ArticleStructure {
         if feature.credit != nil { score.add(-6 * scale, "an image credit") }
         if let mention = feature.publication { score.add(-6 * scale, mention.evidence) }
         if feature.closingLabel { score.add(-4 * scale, "a label of the closing matter") }
+        if LineShapes.citationLabel(block.text) { score.add(-3 * scale, "how to cite the article") }
+        if feature.calloutCaption { score.add(-4 * scale, "the caption of a figure standing alone above it") }
+        if feature.affiliationNote { score.add(-6 * scale, "the byline's note of an author's affiliation") }
         if feature.valediction { score.add(-4 * scale, "a letter's closing") }
         if LineShapes.greeting(block.text) && position(index) < 0.3 { score.add(-5 * scale, "a newsletter's greeting") }
         if feature.inHeadlineList { score.add(-5 * scale, "a headline in a list of other articles") }
@@ -433,6 +476,7 @@ struct ArticleStructure {
             score.add(-1.5, "one of the bios at the end")
         }
         if feature.afterClosingLabel { score.add(-8, "after a notes, comments or authors label") }
+        if feature.frontMatterPage { score.add(-3, "on the imprint page") }
         junkEvidence(index, into: &score, scale: 1)
         return score
     }
@@ -472,7 +516,8 @@ struct ArticleStructure {
             let next = features[after]
             // (A one-line question under it is more likely a title or another heading than its text.)
             let sentenceLike = next.endsWithPeriod || blocks[after].text.hasSuffix(":") || next.sentences >= 2 || next.words >= 15
-            if (next.words >= 5 && next.endsSentence) || blocks[after].markup == .listItem {
+            // (A long block is a paragraph even when a page break cuts its last sentence.)
+            if (next.words >= 5 && next.endsSentence) || next.words >= 25 || blocks[after].markup == .listItem {
                 score.add(1, "a paragraph follows")
                 if feature.headingShaped && feature.words <= 14 && block.headingLevel == nil && !docHasHeadingMarkup
                     && (sentenceLike || blocks[after].markup == .listItem)
@@ -487,6 +532,7 @@ struct ArticleStructure {
         }
         if feature.afterClosingLabel { score.add(-8, "after a notes, comments or authors label") }
         if feature.bioName != nil { score.add(-3, "introduces a person") }
+        if feature.frontMatterPage { score.add(-3, "on the imprint page") }
         junkEvidence(index, into: &score, scale: 1)
         return score
     }
@@ -632,6 +678,7 @@ struct ArticleStructure {
             score.add(1, "few words in common with the article")
         }
         if feature.bioName != nil && !feature.bioMatched { score.add(0.5, "introduces a person") }
+        if feature.frontMatterPage { score.add(2, "on the imprint page") }
         if block.text.isEmpty { score.add(5, "no text") }
         return score
     }

@@ -253,6 +253,31 @@ enum LineShapes {
         return nil
     }
 
+    /// A figure standing alone on its line, as a callout prints it: "10%", "£4.2bn", "1 in 5", "38,000".
+    static func bareFigure(_ text: String) -> Bool {
+        // (A plain integer is as likely a section number or a year.)
+        matches(
+            #"^(?:[~≈<>+−-]\s?)?(?:[£$€¥]\d[\d,.]*|\d[\d,.]*\s?(?:%|per ?cent|percent|bn|m|k|billion|million|thousand|km|kg|t|MW|GW|TWh|GWh)|\d{1,3}(?:,\d{3})+|\d+\.\d+|\d+\s(?:in|of|out of)\s\d[\d,.]*)$"#,
+            text)
+    }
+
+    /// Pages every site links from its footer, whatever it publishes.
+    static let sitePages: Set<String> = [
+        "contact", "contact us", "imprint", "impressum", "privacy", "privacy policy", "privacy notice", "terms",
+        "terms of use", "terms of service", "terms and conditions", "legal", "legal notice", "cookies", "cookie policy",
+        "cookie settings", "accessibility", "sitemap", "careers", "jobs", "press", "about", "about us", "advertise",
+        "data protection", "disclaimer",
+    ]
+
+    /// Whether a line is a row of the site's own footer links ("Contact · Imprint · Privacy").
+    static func siteLinks(_ text: String) -> Bool {
+        for separator in [" | ", " · ", " • ", " ∙ ", "  ", " / "] {
+            let items = text.components(separatedBy: separator).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            if items.count >= 2, items.filter(sitePages.contains).count >= 2 { return true }
+        }
+        return false
+    }
+
     /// Why a line is a breadcrumb trail ("Home › Policy › Energy"), or nil.
     static func breadcrumb(_ text: String) -> String? {
         for separator in ["›", "»", " > ", " / ", "→", "/", ">", "|"] {

@@ -73,7 +73,7 @@ enum Names {
 
     /// A name without honorifics or credentials: "Dr. Ana Ruiz, PhD" → "Ana Ruiz".
     static func clean(_ name: String) -> String {
-        var words = TextNormalizer.normalize(name).trimmingCharacters(in: CharacterSet(charactersIn: " ,;:.")).split(
+        var words = TextNormalizer.normalize(withoutAffiliationMarks(name)).trimmingCharacters(in: CharacterSet(charactersIn: " ,;:.")).split(
             separator: " "
         ).map(String.init)
         while let first = words.first, honorifics.contains(first.lowercased()), words.count > 1 { words.removeFirst() }
@@ -84,6 +84,19 @@ enum Names {
         }
         if let last = words.last, last.hasSuffix(",") { words[words.count - 1] = String(last.dropLast()) }
         return words.joined(separator: " ")
+    }
+
+    /// Marks that point a name at its affiliation note ("Ana Ruiz*", "Tom Berg†", "Li Wei¹", "Eva Kos2").
+    static let affiliationMark = LineShapes.regex(#"(?<=\p{L})(?:[*†‡§¶]+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\d{1,2}(?:,\d{1,2})*)(?=[\s,;]|$)"#)
+
+    static func withoutAffiliationMarks(_ text: String) -> String {
+        affiliationMark.stringByReplacingMatches(
+            in: text, range: NSRange(text.startIndex..., in: text), withTemplate: "")
+    }
+
+    /// Whether a byline marks its names with affiliation notes ("Ana Ruiz*, Tom Berg**").
+    static func marksAffiliations(_ text: String) -> Bool {
+        affiliationMark.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
     }
 
     /// The names in a list: "A, B and C", "A & B", "A; B" (roles after a name are dropped).

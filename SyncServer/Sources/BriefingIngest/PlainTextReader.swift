@@ -20,6 +20,8 @@ public enum PlainTextReader {
         /// Blank lines (or a page break) came before it.
         var blankBefore: Bool
         var furniture: String?
+        /// Form feeds before it: the page it is on.
+        var page = 0
     }
 
     public static func read(_ source: String) -> SourceDocument {
@@ -31,6 +33,7 @@ public enum PlainTextReader {
         // Only typeset text (a PDF, with its page breaks) splits words with soft hyphens; a mail
         // client or an editor wraps at spaces and after real hyphens, so a line-end hyphen is real.
         let typeset = lines.contains { $0.furniture == "a page number" } || source.contains("\u{0C}")
+        let paged = source.contains("\u{0C}")
 
         var pending: [Line] = []
         var furniture: [SourceBlock] = []
@@ -44,13 +47,14 @@ public enum PlainTextReader {
             let parts =
                 quoted
                 ? pending.map {
-                    Line(text: String($0.text.drop { $0 == ">" || $0 == " " }), number: $0.number, blankBefore: $0.blankBefore)
+                    Line(text: String($0.text.drop { $0 == ">" || $0 == " " }), number: $0.number, blankBefore: $0.blankBefore, page: $0.page)
                 } : pending
             let text = parts.count == 1 ? parts[0].text : joined(parts, vocabulary: vocabulary, typeset: typeset)
             var block = SourceBlock(
                 text: TextNormalizer.normalize(Self.unspaced(text)), raw: pending.map(\.text).joined(separator: "\n"),
                 line: pending[0].number)
             block.tight = !pending[0].blankBefore
+            if paged { block.page = pending[0].page }
             block.linkDensity = urlShare(block.text)
             if quoted { block.markup = .quote }
             if isRule(block.text) {
@@ -83,6 +87,7 @@ public enum PlainTextReader {
             if let reason = line.furniture {
                 var block = SourceBlock(text: TextNormalizer.normalize(line.text), raw: line.text, line: line.number)
                 block.furniture = reason
+                if paged { block.page = line.page }
                 if pending.isEmpty { blocks.append(block) } else { furniture.append(block) }
                 continue
             }
@@ -114,6 +119,7 @@ public enum PlainTextReader {
         var result: [Line] = []
         var blank = true
         var number = 0
+        var page = 0
         for piece in source.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
         {
             number += 1
@@ -121,6 +127,7 @@ public enum PlainTextReader {
             if text.contains("\u{0C}") {
                 // A form feed is a page break: what follows starts a new block.
                 blank = true
+                page += text.filter { $0 == "\u{0C}" }.count
                 text = text.replacingOccurrences(of: "\u{0C}", with: "")
             }
             let trimmed = text.trimmingCharacters(in: .whitespaces)
@@ -128,7 +135,7 @@ public enum PlainTextReader {
                 blank = true
                 continue
             }
-            result.append(Line(text: trimmed, number: number, blankBefore: blank, furniture: nil))
+            result.append(Line(text: trimmed, number: number, blankBefore: blank, furniture: nil, page: page))
             blank = false
         }
         return result
@@ -158,8 +165,7 @@ public enum PlainTextReader {
         let threshold = pageMarks >= 2 ? 2 : 3
         // The cover page (before the first page number or break) names the title or publication
         // a running header repeats: its line is kept.
-        let firstBreak =
-            marked.firstIndex { $0.furniture == "a page number" || ($0.blankBefore && $0.number > 1 && $0.text.isEmpty) } ?? 0
+        let firstBreak = marked.firstIndex { $0.furniture == "a page number" || $0.page > 0 } ?? 0
         var seen: Set<String> = []
         for index in marked.indices where marked[index].furniture == nil {
             let key = repetitionKey(marked[index].text)

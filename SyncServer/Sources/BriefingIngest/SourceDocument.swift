@@ -68,6 +68,8 @@ public struct SourceBlock: Sendable, Hashable {
     /// Why a reader already knew this block is not the article's (page furniture, a Markdown
     /// footnote, a table of contents); the structure decoder keeps it out of the body.
     public var furniture: String?
+    /// Plain text with page breaks (form feeds): the 0-based page the block starts on.
+    public var page: Int?
 
     public init(text: String, raw: String, line: Int, markup: Markup = .plain) {
         self.text = text
