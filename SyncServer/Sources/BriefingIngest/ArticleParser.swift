@@ -372,13 +372,18 @@ public enum ArticleParser {
         }) {
             imageCredit = features[index].credit ?? blocks[index].text
             used.insert(index)
-            // "Pictured: Lockboxes in Alfama." over "Photo: Inês Carvalhal": one caption with its credit.
-            if let label = blocks[index].text.range(of: #"^(?i:pictured|caption)\s*:\s*"#, options: .regularExpression) {
-                imageCredit = String(blocks[index].text[label.upperBound...])
-                if index + 1 < blocks.count, features[index + 1].credit != nil, !roles[index + 1].isBody {
-                    imageCredit! += " " + blocks[index + 1].text
-                    used.insert(index + 1)
-                }
+            // "Pictured: Lockboxes in Alfama." over "Photo: Inês Carvalhal", or "Header image: Soldiers
+            // at night." on the line right over "Photo: Ana Ruiz": one caption with its credit.
+            let pictured = blocks[index].text.range(of: #"^(?i:pictured|caption)\s*:\s*"#, options: .regularExpression)
+            if let pictured { imageCredit = String(blocks[index].text[pictured.upperBound...]) }
+            if index + 1 < blocks.count, features[index + 1].credit != nil, !roles[index + 1].isBody,
+                pictured != nil
+                    || (blocks[index + 1].tight
+                        && LineShapes.matches(#"^(?i:photo|photograph|photography|credit|picture)s?\s*:"#, blocks[index + 1].text)
+                        && !LineShapes.matches(#"(?i)\b(?:photo|credit|picture)s?\s*:"#, imageCredit!))
+            {
+                imageCredit! += " " + blocks[index + 1].text
+                used.insert(index + 1)
             }
             decisions.append(
                 .init(

@@ -101,6 +101,8 @@ struct ArticleStructure {
         var headingShaped = false
         /// Under a byline that marks its names ("Ana Ruiz*"): the note the mark points to ("* University of …").
         var affiliationNote = false
+        /// An item of a menu copied as a list.
+        var inMenu = false
         /// The line under a bare figure ("10%" / "Tariff on a car that fails the test"): a callout's caption.
         var calloutCaption = false
         /// On a page of a typeset document's front matter: its imprint, copyright and citation.
@@ -378,7 +380,10 @@ struct ArticleStructure {
             let sponsor = LineShapes.sponsorLabel(LineShapes.key(blocks[index].text))
             while next < found.count, next - index <= (sponsor ? 4 : 8),
                 sponsor || (found[next].words <= 18 && !found[next].endsWithPeriod),
-                found[next].bioName == nil, blocks[next].headingLevel.map({ $0 >= 3 }) ?? true
+                found[next].bioName == nil, blocks[next].headingLevel.map({ $0 >= 3 }) ?? true,
+                // (A kicker in capitals, or the line the URL or metadata names, starts the article.)
+                sponsor || !LineShapes.allCapitals(blocks[next].text),
+                max(found[next].slugMatch, found[next].metadataTitleMatch) < 0.5
             {
                 found[next].inHeadlineList = true
                 next += 1
@@ -386,6 +391,25 @@ struct ArticleStructure {
         }
         for index in found.indices where found[index].bioName != nil && !found[index].bioMatched {
             found[index].bioMatched = bylineNames.contains(Names.key(found[index].bioName!))
+        }
+        // A menu copied as a list: a run of one-to-four-word items, among them a page's own controls
+        // ("Home", "About us"); every item of it is the menu's, not the article's.
+        var start = 0
+        while start < found.count {
+            func menuItem(_ index: Int) -> Bool {
+                blocks[index].markup == .listItem && found[index].words <= 4 && !found[index].endsWithPeriod
+            }
+            guard menuItem(start) else {
+                start += 1
+                continue
+            }
+            var end = start
+            while end + 1 < found.count, menuItem(end + 1), blocks[end + 1].tight || html { end += 1 }
+            let controls = (start...end).filter { found[$0].boilerplate != nil || found[$0].uiLabel != nil }.count
+            if end - start + 1 >= 4 && controls >= 1 {
+                for index in start...end { found[index].inMenu = true }
+            }
+            start = end + 1
         }
         features = found
     }
@@ -414,6 +438,7 @@ struct ArticleStructure {
         if let mention = feature.publication { score.add(-6 * scale, mention.evidence) }
         if feature.closingLabel { score.add(-4 * scale, "a label of the closing matter") }
         if LineShapes.citationLabel(block.text) { score.add(-3 * scale, "how to cite the article") }
+        if feature.inMenu { score.add(-6 * scale, "an item of a menu") }
         if feature.calloutCaption { score.add(-4 * scale, "the caption of a figure standing alone above it") }
         if feature.affiliationNote { score.add(-6 * scale, "the byline's note of an author's affiliation") }
         if feature.valediction { score.add(-4 * scale, "a letter's closing") }
@@ -581,14 +606,17 @@ struct ArticleStructure {
             break
         }
         if block.text.contains(" | ") { score.add(-3, "a “Name | Section” banner") }
+        if LineShapes.matches(#"<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?"#, block.text) { score.add(-5, "an e-mail address") }
         let letters = block.text.unicodeScalars.filter(\.properties.isAlphabetic)
         if letters.count >= 6 && letters.allSatisfy({ !$0.properties.isLowercase }) && block.headingLevel == nil
             && feature.words <= 5
         {
             score.add(-2.5, "in capitals, like a masthead or label")
         }
+        // (Not a line the URL or the metadata names as the title: that is a title under its kicker.)
         if index > 0, position(index) < 0.25, block.headingLevel == nil, features[index - 1].words <= 5,
-            blocks[index - 1].furniture == nil
+            blocks[index - 1].furniture == nil, max(feature.slugMatch, feature.metadataTitleMatch) < 0.5,
+            !LineShapes.kicker(blocks[index - 1].text)
         {
             let above = blocks[index - 1].text.unicodeScalars.filter(\.properties.isAlphabetic)
             if above.count >= 4 && above.allSatisfy({ !$0.properties.isLowercase }) {

@@ -125,7 +125,8 @@ enum LineShapes {
 
     static let boilerplatePrefixes = [
         "comments are closed", "leave a comment", "post a comment", "add a comment", "read more:", "read more ›", "read more »",
-        "read more about", "related:", "see also:", "recommended:", "share this", "share on ", "share via ", "click to share",
+        "read more about", "related:", "see also:", "recommended:", "trending:", "most read:", "popular:", "latest:",
+        "breaking:", "don't miss:", "don’t miss:", "also read:", "read also:", "read next:", "up next:", "share this", "share on ", "share via ", "click to share",
         "click to email", "click to print", "subscribe to ", "subscribe for ", "sign up ", "sign up:", "follow us",
         "support our ",
         "donate ", "skip to ", "all rights reserved", "©", "(c) ", "copyright ©", "copyright (c)", "the views expressed",
@@ -259,6 +260,32 @@ enum LineShapes {
         matches(
             #"^(?:[~≈<>+−-]\s?)?(?:[£$€¥]\d[\d,.]*|\d[\d,.]*\s?(?:%|per ?cent|percent|bn|m|k|billion|million|thousand|km|kg|t|MW|GW|TWh|GWh)|\d{1,3}(?:,\d{3})+|\d+\.\d+|\d+\s(?:in|of|out of)\s\d[\d,.]*)$"#,
             text)
+    }
+
+    /// The kinds of piece a kicker names over a title ("ANALYSIS", "Labour markets · Opinion").
+    static let genres: Set<String> = [
+        "analysis", "opinion", "comment", "commentary", "explainer", "feature", "features", "interview", "report",
+        "essay", "news", "insight", "insights", "review", "briefing", "long read", "podcast", "research", "policy brief",
+        "exclusive", "investigation", "data", "column", "editorial", "perspective", "perspectives", "viewpoint", "q&a",
+        "blog", "op-ed", "letter", "dispatch", "in depth", "deep dive", "factcheck", "fact check", "explained",
+    ]
+
+    /// A section or genre label over a title, not a masthead: section names between separators
+    /// ("LABOUR MARKETS · ANALYSIS", "Energy / Grid") or a kind of piece ("OPINION").
+    static func kicker(_ text: String) -> Bool {
+        let lower = key(text)
+        if genres.contains(lower) { return true }
+        for separator in [" · ", " | ", " / ", " • ", " — ", " – ", ": "] where text.contains(separator) {
+            let parts = text.components(separatedBy: separator).map { key($0) }
+            if parts.count >= 2 && parts.allSatisfy({ words($0) <= 3 && !$0.isEmpty }) { return true }
+        }
+        return false
+    }
+
+    /// Every letter a capital, with at least four letters ("NETWORK SUNSET", "ANALYSIS").
+    static func allCapitals(_ text: String) -> Bool {
+        let letters = text.unicodeScalars.filter(\.properties.isAlphabetic)
+        return letters.count >= 4 && letters.allSatisfy { !$0.properties.isLowercase }
     }
 
     /// Pages every site links from its footer, whatever it publishes.
@@ -584,8 +611,13 @@ enum LineShapes {
         (copyright, "a copyright line", 5), (originallyPublished, "a “published in/by” line", 6),
         (thanksForReading, "a “thanks for reading” line", 4), (publishedBy, "an “X is published by” line", 6),
         (copyrightAfter, "a copyright line", 5), (readerSupported, "a “reader-supported publication” line", 4),
-        (subscribedTo, "a subscription notice", 3),
+        (subscribedTo, "a subscription notice", 3), (selfDescribed, "an “X is an independent magazine” line", 5),
     ]
+
+    /// "Floorwork is an independent magazine published by …": the page describing its publication.
+    static let selfDescribed = try! NSRegularExpression(
+        pattern:
+            #"^(\p{Lu}[^,.;:]{1,60}?) is (?:an?|the) (?:[\p{L}-]+ ){0,4}(?:magazine|newsletter|publication|journal|website|site|blog|news service|news site|think[- ]tank|policy institute|research institute|policy centre|policy center|podcast|quarterly|weekly|digest|bulletin|newsroom)\b"#)
 
     /// "Name © 2025", "Name ©2025. All rights reserved."
     static let copyrightAfter = try! NSRegularExpression(
@@ -804,8 +836,11 @@ enum LineShapes {
 
     /// Labels over a list of other articles' headlines: "Related", "Trending now", "Most read".
     static func headlineListLabel(_ text: String) -> Bool {
-        let lower = key(text)
-        return [
+        // "Most read this week", "Trending on Floorwork", "Popular in Wages": the label with its qualifier.
+        let whole = key(text)
+        let lower = replacing(
+            #"\s+(?:this (?:week|month|year)|today|right now|now|on [\p{L}' ]{2,30}|in [\p{L}' ]{2,30})$"#, in: whole, with: "")
+        return lower != whole && headlineListLabel(lower) || [
             "related", "related posts", "related articles", "related research", "related reading", "related content",
             "related stories", "trending", "trending now", "most read", "most popular", "popular", "popular now", "read next",
             "up next", "recommended", "recommended for you", "recommended reading", "you may also like", "you might also like",
@@ -815,7 +850,7 @@ enum LineShapes {
             "read more",
             "more on this topic", "elsewhere", "also worth reading", "what we're reading", "further reading", "more from",
             "sponsored", "sponsor", "our sponsor", "a word from our sponsor", "partner content", "paid partnership",
-        ].contains(lower) || lower.hasPrefix("more from ") || lower.hasPrefix("more on ") || sponsorLabel(lower)
+        ].contains(whole) || whole.hasPrefix("more from ") || whole.hasPrefix("more on ") || sponsorLabel(whole)
     }
 
     /// "Together with Tallyroster", "Presented by X", "A message from X": the sponsor's block follows.

@@ -103,9 +103,12 @@ public enum PlainTextReader {
         }
         flush()
         var metadata = SourceMetadata()
-        if let subject = lines.first(where: { $0.furniture == "an e-mail header" && $0.text.lowercased().hasPrefix("subject") }) {
+        if let subject = lines.first(where: { $0.furniture == "an e-mail header" && $0.text.lowercased().hasPrefix("subject") })
+            ?? lines.first(where: { $0.furniture == "an e-mail header" && $0.text.hasPrefix("[") })
+        {
             // "Subject: [List] The Meter #41 — the disconnections nobody counts": without the list tag and issue number.
-            metadata.subject = String(subject.text.drop { $0 != ":" }.dropFirst())
+            let text = subject.text.hasPrefix("[") ? ":" + subject.text : subject.text
+            metadata.subject = String(text.drop { $0 != ":" }.dropFirst())
                 .replacingOccurrences(of: #"\[[^\]]*\]|#\d+|(?i:issue|no\.)\s*\d+"#, with: " ", options: .regularExpression)
                 .trimmingCharacters(in: .whitespaces)
         }
@@ -194,6 +197,19 @@ public enum PlainTextReader {
         }
         guard top.count >= 2 else { return marked }
         for index in top where marked[index].furniture == nil { marked[index].furniture = "an e-mail header" }
+        // A webmail's printout: the browser's header ("06/10/2025, 08:52  Gmail - [list] Subject"),
+        // the account line, the "[list] Subject" line, "1 message", and the sender as "Name <address>".
+        let printed = [
+            #"^\d{1,2}/\d{1,2}/\d{2,4},?\s+\d{1,2}:\d{2}(?:\s?[AaPp][Mm])?\s{2,}\S"#,
+            #"^\[[^\]]{2,40}\]\s+\S"#, #"^\d+\s+messages?$"#,
+            #"^[^<>:]{2,60}<[\w.+-]+@[\w-]+(?:\.[\w-]+)+>(?:\s|$)"#,
+        ].map { LineShapes.regex($0) }
+        for index in marked.indices.prefix((top.last ?? 0) + 2) where marked[index].furniture == nil {
+            let text = marked[index].text
+            if printed.contains(where: { $0.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil }) {
+                marked[index].furniture = "an e-mail header"
+            }
+        }
         // The other header lines of a raw mail ("Delivered-To:", "Content-Transfer-Encoding:", "MIME-Version:") next to them.
         let anyHeader = try! NSRegularExpression(pattern: #"^[A-Za-z][A-Za-z0-9-]{1,40}:\s+\S"#)
         for index in marked.indices.prefix((top.last ?? 0) + 4) where marked[index].furniture == nil {
