@@ -85,13 +85,14 @@ public enum HTMLReader {
         "screen-reader-only", "offscreen", "d-none", "hide", "invisible", "element-invisible",
     ]
 
-    /// Chrome words that outweigh a class's `content` or `body`.
+    /// Chrome words that outweigh a class's `content` or `body` (not `paywall`: "paywall-content" is
+    /// the metered article itself, where "paywall-prompt" is chrome).
     static let strongChromeWords: Set<String> = [
         "share", "sharing", "sharedaddy", "sharethis", "social", "related", "relatedposts", "comment", "comments", "respond",
         "newsletter", "subscribe", "subscription", "signup", "cookie", "cookies", "consent", "gdpr", "advert", "advertisement",
         "ad", "ads", "adslot", "promo", "sponsor", "sponsored", "breadcrumb", "breadcrumbs", "menu", "navbar", "nav",
         "navigation",
-        "sidebar", "widget", "widgets", "popup", "modal", "outbrain", "taboola", "paywall", "mostread",
+        "sidebar", "widget", "widgets", "popup", "modal", "outbrain", "taboola", "mostread",
     ]
     static let chromeRoles: Set<String> = [
         "navigation", "contentinfo", "complementary", "dialog", "alertdialog", "search", "menu", "menubar", "toolbar", "banner",
@@ -488,7 +489,10 @@ public enum HTMLReader {
             if role == "banner" && contains(node, element: "h1") { return nil }
             return "role \(role)"
         }
+        // Page builders call every element a widget ("elementor-widget elementor-widget-text-editor"):
+        // the kind after it says what it is ("…-share-buttons"), the word itself nothing.
         let names = [attribute(node, "class"), attribute(node, "id")].compactMap { $0?.lowercased() }.joined(separator: " ")
+            .replacingOccurrences(of: "elementor-widget", with: "elementor")
         guard !names.isEmpty else { return nil }
         // Hidden by a whole class ("visually-hidden", "sr-only"), not by a part of one ("field--label-hidden").
         let classes = Set(names.split(separator: " ").map(String.init))

@@ -121,6 +121,8 @@ enum LineShapes {
         "table of contents", "contents", "in this article", "on this page", "jump to",
         "listen to article", "audio version", "pdf", "print friendly", "comments closed", "all comments", "top comments",
         "newest", "oldest", "sort by", "cancel", "submit", "post comment", "send", "upvote", "downvote",
+        "show content", "load content", "view content", "show embed", "load embed", "allow cookies", "enable cookies",
+        "gift this article", "gift article",
     ]
 
     static let boilerplatePrefixes = [
@@ -166,6 +168,8 @@ enum LineShapes {
     ]
 
     static let boilerplateFragments = [
+        "support independent journalism", "funded by readers", "funded by our readers", "reader-funded journalism",
+        "give from $", "give from £", "give from €", "donate now", "make a donation", "support our journalism",
         "(opens in new window)", "all rights reserved", "subscribe for free", "your email address will not be published",
         "required fields are marked", "this email was sent", "you are receiving this email", "unsubscribe from",
         "manage your subscription", "manage your preferences", "update your preferences", "view this email in your browser",
@@ -214,9 +218,17 @@ enum LineShapes {
             return "a newsletter prompt"
         }
         if raw.contains("cookie"),
-            ["accept", "consent", "continue", "settings", "privacy", "agree", "browse"].contains(where: raw.contains)
+            ["accept", "consent", "continue", "settings", "privacy", "agree", "browse", "allow", "enable"].contains(
+                where: raw.contains)
         {
             return "a cookie notice"
+        }
+        // "Related commentary: Title", "More analysis: Title": a link to another article.
+        if LineShapes.matches(
+            #"^(?:related|recommended|more|further|also|previous|earlier)\s+(?:[a-z]+\s+)?(?:commentary|analysis|reading|articles?|stories|story|research|coverage|posts?|briefings?|reports?|podcasts?|videos?|explainers?|pieces?|content|from [^:]{2,40})\s*:\s+\S"#,
+            raw)
+        {
+            return "a link to another article"
         }
         return nil
     }
@@ -230,6 +242,8 @@ enum LineShapes {
     /// of short items), or nil.
     static func uiLabel(_ text: String) -> String? {
         if matches(counter, text) != nil { return "a counter" }
+        // "Angry (41)", "Comments (14)": a reaction or a link with its count.
+        if matches(#"^[\p{L}’' ]{1,24}\s?\(\d[\d,.]*[kK]?\)$"#, text) { return "a counter" }
         if words(text) <= 8,
             LineShapes.matches(
                 #"(?i)\b(?:policy brief|working paper|discussion paper|issue brief|briefing paper|research paper|occasional paper|report|brief|paper|issue|vol\.?|volume)\s+(?:no\.?|number|#)?\s*\d+(?:[/.-]\d+)?\b"#,
@@ -515,6 +529,19 @@ enum LineShapes {
     /// April 2, 2026", "Date: Tue, 3 Jun 2025 09:12"): the first date on it.
     static func dateLine(_ text: String) -> Date? {
         let line = text.trimmingCharacters(in: CharacterSet(charactersIn: "*_ "))
+        // "First posted 3 March 2025 · Updated 5 March 2025 to correct the year …": the date, with
+        // an update note after it.
+        for separator in [" · ", " | ", " • "] where line.contains(separator) {
+            let parts = line.components(separatedBy: separator)
+            if parts.count >= 2, let date = dateLine(parts[0]),
+                parts.dropFirst().allSatisfy({
+                    matches(#"^(?i:(?:last )?updated|corrected|correction|amended|edited|modified|revised)\b"#, $0)
+                        || matches(counter, $0) != nil
+                })
+            {
+                return date
+            }
+        }
         guard words(line) <= 16 else { return nil }
         let mentions = DateMention.all(in: line).filter { $0.precision == .day }
         guard let first = mentions.first else { return nil }
@@ -669,7 +696,7 @@ enum LineShapes {
 
     static func strippedLegalSuffix(_ name: String) -> String {
         LineShapes.replacing(
-            #"(?i),?\s+(?:ltd\.?|limited|llc|l\.l\.c\.|inc\.?|incorporated|plc|gmbh|ggmbh|e\.\s?v\.|ag|s\.a\.|sa|s\.l\.|bv|b\.v\.|nv|pty|oy|ab|as|a/s|sas|srl|s\.r\.l\.|co\.|corp\.?|corporation)$"#,
+            #"(?i),?\s+(?:ltd\.?|limited|llc|l\.l\.c\.|inc\.?|incorporated|plc|gmbh|ggmbh|e\.\s?v\.|ag|s\.a\.|sa|s\.l\.|bv|b\.v\.|nv|pty|oy|ab|as|a/s|sas|srl|s\.r\.l\.|co\.|corp\.?|corporation|asbl|a\.s\.b\.l\.|vzw|v\.z\.w\.|aisbl|e\.u\.|cic|sarl|s\.à r\.l\.|s\.p\.a\.|kft|sp\. z o\.o\.|z\.s\.|o\.p\.s\.)$"#,
             in: name, with: "")
     }
 
