@@ -200,6 +200,14 @@ public enum ArticleParser {
                 {
                     bylineNames += more.names
                     used.insert(next)
+                } else if next == index + 1,
+                    let rest = blocks[next].text.range(of: #"^(?i:with|and|&|additional reporting by)\s+"#, options: .regularExpression)
+                        .map({ String(blocks[next].text[$0.upperBound...]) }),
+                    let more = LineShapes.byline(rest), !more.names.isEmpty, more.names.allSatisfy(Names.isName)
+                {
+                    // "By Ana Ruiz" over "with Tom Berg": both wrote it.
+                    bylineNames += more.names
+                    used.insert(next)
                 } else if !(LineShapes.isRole(blocks[next].text) || features[next].words <= 4) {
                     break
                 }
@@ -533,17 +541,18 @@ public enum ArticleParser {
             }
         }
         // Masthead lines: a bare name (or two lines of one) in the first lines of the page or the last.
-        func bareName(_ index: Int) -> Bool {
+        func bareName(_ index: Int, nameShaped: Bool = false) -> Bool {
             let text = blocks[index].text
             return (1...6).contains(features[index].words) && !features[index].endsSentence && LineShapes.startsCapitalized(text)
-                && features[index].boilerplate == nil && features[index].uiLabel == nil && features[index].byline == nil
-                && !Names.isName(text) && features[index].date == nil && features[index].breadcrumb == nil
+                && features[index].boilerplate == nil && features[index].uiLabel == nil
+                && (nameShaped || (features[index].byline == nil && !Names.isName(text))) && features[index].date == nil && features[index].breadcrumb == nil
                 && !text.contains(" | ")
                 && blocks[index].linkDensity < 0.5 && !text.contains("@") && !text.contains("·") && !text.contains("•")
                 && !text.contains(" / ") && !LineShapes.matches(#"^[\p{L}-]+\s*:"#, text)
                 && (!blocks[index].chrome || ["the page header", "the page footer"].contains(blocks[index].furniture ?? ""))
         }
-        for index in outside where (index < 8 || roles[index] == .preamble || index >= blocks.count - 8) && bareName(index) {
+        for index in outside
+        where (index < 8 || [.preamble, .header].contains(roles[index]) || index >= blocks.count - 8) && bareName(index) {
             add(blocks[index].text, index < 3 && features[index].words >= 2 ? 3 : 2, "a masthead or name line", line: index)
             // The site's name over or under its own footer links is the site signing the page.
             if index >= blocks.count - 8,
@@ -558,6 +567,14 @@ public enum ArticleParser {
                 blocks[index + 1].text.uppercased() == blocks[index + 1].text
             {
                 add(blocks[index].text + " " + blocks[index + 1].text, 4, "a masthead over two lines", line: index)
+            }
+        }
+        // A newsletter's name over its subscriber count or subscribe button (a name like a person's too: "Per Mile").
+        for index in outside where index < (roles.firstIndex(where: \.isBody) ?? 0) && bareName(index, nameShaped: true) {
+            if ((index + 1)..<min(blocks.count, index + 5)).contains(where: {
+                LineShapes.matches(#"^(?i:subscribe(?: now| for free)?|\d[\d,.]*k?\s+subscribers)$"#, blocks[$0].text)
+            }) {
+                add(blocks[index].text, 3, "over the newsletter's subscribe button", line: index)
             }
         }
         // A mail's subject that opens with a name ("Key Money #27: …") is the newsletter naming itself.

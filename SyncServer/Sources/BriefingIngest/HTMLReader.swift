@@ -44,6 +44,15 @@ public enum HTMLReader {
         walker.collectMetadata(root)
         walker.walk(root, Context())
         walker.flush()
+        // `article` elements that are only teaser cards ("related posts" in a grid), or a `main`
+        // that misses the text: when most of the page's prose is outside them, they do not mark the article.
+        func prose(_ inside: Bool) -> Int {
+            walker.blocks.filter { $0.outsideArticle != inside && !$0.chrome && $0.text.split(separator: " ").count >= 15 }
+                .reduce(0) { $0 + $1.text.count }
+        }
+        if walker.hasArticle, prose(true) * 2 < prose(false) {
+            for index in walker.blocks.indices { walker.blocks[index].outsideArticle = false }
+        }
         var metadata = walker.metadata()
         if metadata.published == nil, let time = walker.firstTime {
             metadata.published = time
@@ -76,7 +85,7 @@ public enum HTMLReader {
         "ad", "ads", "adslot", "promo", "sponsor", "sponsored", "breadcrumb", "breadcrumbs", "menu", "navbar", "nav",
         "navigation",
         "sidebar", "widget", "widgets", "popup", "modal", "skip", "toolbar", "pagination", "pager", "outbrain", "taboola",
-        "trending", "popular", "mostread", "paywall", "donate", "footnotes",
+        "trending", "popular", "mostread", "paywall", "donate", "footnotes", "cta",
         "tags", "tagcloud", "subnav", "dropdown", "search", "login", "print", "actions", "reactions", "likes", "like",
     ]
     /// Classes that hide an element from view (screen-reader text among them).
@@ -92,7 +101,7 @@ public enum HTMLReader {
         "newsletter", "subscribe", "subscription", "signup", "cookie", "cookies", "consent", "gdpr", "advert", "advertisement",
         "ad", "ads", "adslot", "promo", "sponsor", "sponsored", "breadcrumb", "breadcrumbs", "menu", "navbar", "nav",
         "navigation",
-        "sidebar", "widget", "widgets", "popup", "modal", "outbrain", "taboola", "mostread",
+        "sidebar", "widget", "widgets", "popup", "modal", "outbrain", "taboola", "mostread", "cta",
     ]
     static let chromeRoles: Set<String> = [
         "navigation", "contentinfo", "complementary", "dialog", "alertdialog", "search", "menu", "menubar", "toolbar", "banner",

@@ -602,7 +602,7 @@ enum LineShapes {
 
     static let copyright = try! NSRegularExpression(
         pattern:
-            #"^(?:(?:(?:©|\(c\)|copyright)\s*)+(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*,?\s*)([^|·∙•]+?)\s*(?:[.,]?\s*(?:all rights reserved)\.?)?\s*(?:[|·∙•].*)?$"#,
+            #"^(?:(?:(?:©|\(c\)|copyright(?=\s*(?:©|\(c\)|\d{4})))\s*)+(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*,?\s*)([^|·∙•]+?)\s*(?:[.,]?\s*(?:all rights reserved)\.?)?\s*(?:[|·∙•].*)?$"#,
         options: [.caseInsensitive])
     static let originallyPublished = try! NSRegularExpression(
         pattern:
@@ -901,6 +901,10 @@ enum LineShapes {
         let lower = key(text)
         // "14 thoughts on “Title”", "3 responses to …", "Suggested citation: …": what follows is not the article.
         if LineShapes.matches(#"^\d+ (thoughts|comments|responses|replies|reactions) (on|to)\b"#, lower) {
+            return true
+        }
+        // "41 Comments", "Comments (14)", "Reader comments": the thread starts.
+        if LineShapes.matches(#"^(?:\d[\d,.]*k?\s+)?(?:reader )?(?:comments|responses)(?:\s*\(\d[\d,.]*k?\))?$"#, lower) {
             return true
         }
         if ["suggested citation", "how to cite", "cite as", "citation:", "cite this"].contains(where: lower.hasPrefix) {
