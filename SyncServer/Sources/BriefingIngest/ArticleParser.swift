@@ -200,10 +200,8 @@ public enum ArticleParser {
                 {
                     bylineNames += more.names
                     used.insert(next)
-                } else if next == index + 1,
-                    let rest = blocks[next].text.range(of: #"^(?i:with|and|&|additional reporting by)\s+"#, options: .regularExpression)
-                        .map({ String(blocks[next].text[$0.upperBound...]) }),
-                    let more = LineShapes.byline(rest), !more.names.isEmpty, more.names.allSatisfy(Names.isName)
+                } else if next == index + 1, let more = features[next].byline, more.labelled,
+                    LineShapes.matches(#"^(?i:with|and|&|additional reporting by|reporting by)\s"#, blocks[next].text)
                 {
                     // "By Ana Ruiz" over "with Tom Berg": both wrote it.
                     bylineNames += more.names
@@ -415,11 +413,12 @@ public enum ArticleParser {
             func bare(_ name: String) -> String {
                 Names.key(name).replacingOccurrences(of: #"^the "#, with: "", options: .regularExpression)
             }
-            if let (longer, reason) = publicationCandidates(
+            // (Not the company behind the site, "Milepost Transport Economics Ltd.", when the site calls itself "Milepost".)
+            if let (longer, reason, _) = publicationCandidates(
                 blocks: blocks, roles: roles, features: features, people: Set(names.map(Names.key))
             ).first(where: {
-                (bare($0.0).hasPrefix(bare(named) + " ") || LineShapes.isAcronym(named, of: $0.0))
-                    && !bare($0.0).dropFirst(bare(named).count + 1).split(separator: " ").allSatisfy({
+                (bare($0.name).hasPrefix(bare(named) + " ") || LineShapes.isAcronym(named, of: $0.name)) && !$0.company
+                    && !bare($0.name).dropFirst(bare(named).count + 1).split(separator: " ").allSatisfy({
                         LineShapes.companyWords.contains(String($0))
                     })
             }) {
@@ -493,7 +492,9 @@ public enum ArticleParser {
     static func publicationFromText(
         blocks: [SourceBlock], roles: [BlockRole], features: [ArticleStructure.Features], people: Set<String>
     ) -> (String, String)? {
-        publicationCandidates(blocks: blocks, roles: roles, features: features, people: people).first
+        publicationCandidates(blocks: blocks, roles: roles, features: features, people: people).first.map {
+            ($0.name, $0.evidence)
+        }
     }
 
     /// Every publication name the text supports well enough, strongest first.
@@ -501,19 +502,22 @@ public enum ArticleParser {
     /// - Parameter people: the contributors' names: a person sending or signing the letter is not its publication.
     static func publicationCandidates(
         blocks: [SourceBlock], roles: [BlockRole], features: [ArticleStructure.Features], people: Set<String>
-    ) -> [(String, String)] {
+    ) -> [(name: String, evidence: String, company: Bool)] {
         struct Candidate {
             var name: String
             var weight = 0.0
             var evidence: [String] = []
             var lines: Set<Int> = []
             var texts: Set<String> = []
+            /// Every mention wrote it with a legal form ("Milepost Transport Economics Ltd."): a company's name.
+            var onlyLegal = true
         }
         var candidates: [String: Candidate] = [:]
         func key(_ name: String) -> String {
             Names.key(name).replacingOccurrences(of: #"^the "#, with: "", options: .regularExpression)
         }
         func add(_ name: String, _ weight: Double, _ evidence: String, line: Int) {
+            let legal = LineShapes.withoutLegalSuffix(name) != name
             let name = LineShapes.withoutLegalSuffix(name)
             let key = key(name)
             guard !key.isEmpty else { return }
@@ -526,6 +530,7 @@ public enum ArticleParser {
             entry.weight += weight
             entry.evidence.append(evidence)
             entry.lines.insert(line)
+            entry.onlyLegal = entry.onlyLegal && legal
             candidates[key] = entry
         }
         let outside = blocks.indices.filter { !roles[$0].isBody && roles[$0] != .title }
@@ -618,7 +623,7 @@ public enum ArticleParser {
         // A bare line alone is not enough: it must be named by some other evidence or mention.
         let ranked = candidates.values.filter { $0.weight >= 3 && !people.contains(Names.key($0.name)) }
             .sorted { ($0.weight, -$0.name.count) > ($1.weight, -$1.name.count) }
-        return ranked.map { ($0.name, $0.evidence.joined(separator: "; ")) }
+        return ranked.map { ($0.name, $0.evidence.joined(separator: "; "), $0.onlyLegal) }
     }
 
     /// Whether `form` occurs in `text` other than at the start of a sentence.

@@ -101,6 +101,8 @@ struct ArticleStructure {
         var headingShaped = false
         /// Under a byline that marks its names ("Ana Ruiz*"): the note the mark points to ("* University of …").
         var affiliationNote = false
+        /// A label over the contributors' bios at the end ("The people behind Garden Leave").
+        var overBios = false
         /// An item of a menu copied as a list.
         var inMenu = false
         /// The line under a bare figure ("10%" / "Tariff on a car that fails the test"): a callout's caption.
@@ -275,6 +277,16 @@ struct ArticleStructure {
         // (HTML has no blank lines between blocks to go by.)
         let html = blocks.allSatisfy { !$0.tight }
         for index in found.indices {
+            // "By Ana Ruiz" over "with Tom Berg" (or "and Tom Berg"): a co-author's line of the byline.
+            if index > 0, found[index].byline == nil, found[index - 1].byline?.labelled == true,
+                let label = blocks[index].text.range(
+                    of: #"^(?i:with|and|&|additional reporting by|reporting by)\s+"#, options: .regularExpression),
+                var more = LineShapes.byline(String(blocks[index].text[label.upperBound...])), !more.names.isEmpty,
+                more.names.allSatisfy(Names.isName)
+            {
+                more.labelled = true
+                found[index].byline = more
+            }
             if let byline = found[index].byline {
                 let keys = Set(byline.names.map(Names.key))
                 // A date line right after a names line makes it a byline too.
@@ -391,6 +403,14 @@ struct ArticleStructure {
         }
         for index in found.indices where found[index].bioName != nil && !found[index].bioMatched {
             found[index].bioMatched = bylineNames.contains(Names.key(found[index].bioName!))
+        }
+        // "The people behind Garden Leave" over the named contributors' bios: their label, not a section.
+        for index in found.indices.dropLast() where found[index].headingShaped && found[index].bioName == nil {
+            var next = index + 1
+            while next < found.count, blocks[next].furniture != nil { next += 1 }
+            if next < found.count, found[next].bioMatched, found[next].bioName != nil, position(index) > 0.5 {
+                found[index].overBios = true
+            }
         }
         // A menu copied as a list: a run of one-to-four-word items, among them a page's own controls
         // ("Home", "About us"); every item of it is the menu's, not the article's.
@@ -556,6 +576,7 @@ struct ArticleStructure {
             score.add(-3, "a byline or date follows, as under a title")
         }
         if feature.afterClosingLabel { score.add(-8, "after a notes, comments or authors label") }
+        if feature.overBios { score.add(-6, "over the contributors' bios, their label") }
         if feature.bioName != nil { score.add(-3, "introduces a person") }
         if feature.frontMatterPage { score.add(-3, "on the imprint page") }
         junkEvidence(index, into: &score, scale: 1)
@@ -707,6 +728,7 @@ struct ArticleStructure {
         }
         if feature.bioName != nil && !feature.bioMatched { score.add(0.5, "introduces a person") }
         if feature.frontMatterPage { score.add(2, "on the imprint page") }
+        if feature.overBios { score.add(3, "over the contributors' bios, their label") }
         if block.text.isEmpty { score.add(5, "no text") }
         return score
     }
