@@ -168,6 +168,15 @@ public enum ArticleParser {
                         subject: "heading", value: blocks[index].text, reason: decoded.scores[index].because(),
                         line: blocks[index].line))
             case .paragraph:
+                // The rest of a sentence a page break cut off ("… one of the most" / "closely studied …") joins it.
+                if let last = sections[sections.count - 1].paragraphs.last, structure.features[index].words >= 3,
+                    !LineShapes.endsSentence(last), LineShapes.words(last) >= 6,
+                    blocks[index].text.unicodeScalars.first?.properties.isLowercase == true
+                {
+                    let joined = last.hasSuffix("-") ? String(last.dropLast()) + blocks[index].text : last + " " + blocks[index].text
+                    sections[sections.count - 1].paragraphs[sections[sections.count - 1].paragraphs.count - 1] = joined
+                    continue
+                }
                 sections[sections.count - 1].paragraphs.append(blocks[index].text)
             default:
                 break
@@ -352,6 +361,15 @@ public enum ArticleParser {
             decisions.append(
                 .init(
                     subject: "published", value: mention.label, reason: "the date of the “first published” line",
+                    line: blocks[index].line))
+        } else if let (index, mention) = nonBody.lazy.compactMap({ index in
+            LineShapes.labelledPublicationDate(blocks[index].text).map { (index, $0) }
+        }).first {
+            // "(Received 9 September 2024; …; first published online 12 February 2025)".
+            publishedAt = mention.date
+            decisions.append(
+                .init(
+                    subject: "published", value: mention.label, reason: "the date labelled “first published”",
                     line: blocks[index].line))
         }
         if publishedAt != nil,
@@ -549,6 +567,7 @@ public enum ArticleParser {
         func bareName(_ index: Int, nameShaped: Bool = false) -> Bool {
             let text = blocks[index].text
             return (1...6).contains(features[index].words) && !features[index].endsSentence && LineShapes.startsCapitalized(text)
+                && text.unicodeScalars.first?.properties.isUppercase == true
                 && features[index].boilerplate == nil && features[index].uiLabel == nil
                 && (nameShaped || (features[index].byline == nil && !Names.isName(text))) && features[index].date == nil && features[index].breadcrumb == nil
                 && !text.contains(" | ")

@@ -101,6 +101,8 @@ struct ArticleStructure {
         var headingShaped = false
         /// Under a byline that marks its names ("Ana Ruiz*"): the note the mark points to ("* University of …").
         var affiliationNote = false
+        /// Its sentence goes on further down, past a page break ("… one of the most" / "closely studied …").
+        var cutOff = false
         /// A label over the contributors' bios at the end ("The people behind Garden Leave").
         var overBios = false
         /// An item of a menu copied as a list.
@@ -153,12 +155,17 @@ struct ArticleStructure {
         for page in pages {
             let onPage = blocks.indices.filter { blocks[$0].page == page && blocks[$0].furniture == nil }
             guard let first = onPage.first, position(first) < 0.35, onPage.count >= 3 else { continue }
-            let imprint = onPage.filter { index in
+            let junk = onPage.map { index in
                 var junk = RoleScore()
                 junkEvidence(index, into: &junk, scale: 1)
-                return junk.value <= -5
+                return junk.value
             }
-            if imprint.count >= 3 && imprint.count * 5 >= onPage.count * 2 {
+            let imprint = junk.filter { $0 <= -5 }.count
+            // (A page where the article's text begins, a long paragraph with nothing against it, is not.)
+            let prose = zip(onPage, junk).contains { index, junk in
+                junk == 0 && features[index].words >= 30 && features[index].endsSentence
+            }
+            if !prose && imprint >= 3 && imprint * 5 >= onPage.count * 2 {
                 for index in onPage { features[index].frontMatterPage = true }
             }
         }
@@ -315,7 +322,9 @@ struct ArticleStructure {
                 found[index].bioMatched = bylineNames.contains(Names.key(name)) || authorKeys.contains(Names.key(name))
             }
             // "* Vistula Forum, Warsaw" under "Ana Ruiz*, Tom Berg**": the byline's affiliation notes.
-            if index > 0, let raw = blocks[index].raw.first, "*†‡§¹²³⁴⁵⁶⁷⁸⁹1234".contains(raw),
+            // (The mark may stand on a line of its own over the note: "1" / "Institute of Health …".)
+            let markAbove = index > 0 && LineShapes.matches(#"^[*†‡§¹²³⁴⁵⁶⁷⁸⁹\d]{1,2}$"#, blocks[index - 1].text)
+            if index > 0, let raw = blocks[index].raw.first, "*†‡§¹²³⁴⁵⁶⁷⁸⁹1234".contains(raw) || markAbove,
                 let byline = (max(0, index - 6)..<index).last(where: { found[$0].byline != nil }),
                 Names.marksAffiliations(blocks[byline].text), position(index) < 0.3,
                 found[index].words <= 20
@@ -404,6 +413,21 @@ struct ArticleStructure {
         for index in found.indices where found[index].bioName != nil && !found[index].bioMatched {
             found[index].bioMatched = bylineNames.contains(Names.key(found[index].bioName!))
         }
+        // A sentence a page break cut off: the text goes on, in lower case, past the page's footer.
+        for index in found.indices where found[index].words >= 6 && !found[index].endsSentence && blocks[index].headingLevel == nil {
+            for next in (index + 1)..<min(found.count, index + 7) {
+                guard let first = blocks[next].text.unicodeScalars.first else { continue }
+                if first.properties.isLowercase && found[next].words >= 5 {
+                    found[index].cutOff = true
+                    break
+                }
+                if found[next].words >= 15 && found[next].endsSentence && blocks[next].furniture == nil
+                    && !blocks[next].chrome && found[next].boilerplate == nil
+                {
+                    break
+                }
+            }
+        }
         // "The people behind Garden Leave" over the named contributors' bios: their label, not a section.
         for index in found.indices.dropLast() where found[index].headingShaped && found[index].bioName == nil {
             var next = index + 1
@@ -458,6 +482,7 @@ struct ArticleStructure {
         if let mention = feature.publication { score.add(-6 * scale, mention.evidence) }
         if feature.closingLabel { score.add(-4 * scale, "a label of the closing matter") }
         if LineShapes.citationLabel(block.text) { score.add(-3 * scale, "how to cite the article") }
+        if LineShapes.journalReference(block.text) { score.add(-6 * scale, "a journal's reference line (volume, pages, DOI)") }
         if feature.inMenu { score.add(-6 * scale, "an item of a menu") }
         if feature.calloutCaption { score.add(-4 * scale, "the caption of a figure standing alone above it") }
         if feature.affiliationNote { score.add(-6 * scale, "the byline's note of an author's affiliation") }
@@ -504,6 +529,7 @@ struct ArticleStructure {
             score.add(2.5 * feature.overlap, "shares \(Int(feature.overlap * 100))% of its words with the article")
         }
         if block.markup == .listItem { score.add(1.5, "a list item") }
+        if LineShapes.numberedHeading(block.text) { score.add(-1.5, "numbered like a section (“4. …”)") }
         if block.markup == .quote { score.add(1, "a quotation") }
         if feature.words <= 3 {
             let sentence = feature.endsSentence && LineShapes.startsCapitalized(block.text)
@@ -542,6 +568,7 @@ struct ArticleStructure {
             score.add(-3, "the page marks its headings up, and not this line")
         }
         if block.text.hasSuffix("?") { score.add(0.5, "a question") }
+        if LineShapes.numberedHeading(block.text) { score.add(2, "numbered like a section (“4. …”)") }
         if let last = block.text.split(separator: " ").last?.lowercased(), Self.danglingWords.contains(last), feature.words > 1 {
             score.add(-5, "ends on “\(last)”, mid-sentence")
         }
@@ -577,6 +604,7 @@ struct ArticleStructure {
         }
         if feature.afterClosingLabel { score.add(-8, "after a notes, comments or authors label") }
         if feature.overBios { score.add(-6, "over the contributors' bios, their label") }
+        if feature.cutOff { score.add(-5, "a sentence that goes on after a page break") }
         if feature.bioName != nil { score.add(-3, "introduces a person") }
         if feature.frontMatterPage { score.add(-3, "on the imprint page") }
         junkEvidence(index, into: &score, scale: 1)

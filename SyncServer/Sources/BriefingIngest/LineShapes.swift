@@ -128,7 +128,10 @@ enum LineShapes {
     static let boilerplatePrefixes = [
         "comments are closed", "leave a comment", "post a comment", "add a comment", "read more:", "read more ›", "read more »",
         "read more about", "related:", "see also:", "recommended:", "trending:", "most read:", "popular:", "latest:",
-        "breaking:", "don't miss:", "don’t miss:", "also read:", "read also:", "read next:", "up next:", "share this", "share on ", "share via ", "click to share",
+        "breaking:", "don't miss:", "don’t miss:", "also read:", "read also:", "read next:", "up next:",
+        "*corresponding author", "corresponding author", "disclosure statement", "conflict of interest",
+        "competing interests", "data availability", "funding statement", "keywords:", "key words:", "jel classification",
+        "jel codes", "(received ", "share this", "share on ", "share via ", "click to share",
         "click to email", "click to print", "subscribe to ", "subscribe for ", "sign up ", "sign up:", "follow us",
         "support our ",
         "donate ", "skip to ", "all rights reserved", "©", "(c) ", "copyright ©", "copyright (c)", "the views expressed",
@@ -294,6 +297,31 @@ enum LineShapes {
             if parts.count >= 2 && parts.allSatisfy({ words($0) <= 3 && !$0.isEmpty }) { return true }
         }
         return false
+    }
+
+    /// "Health Regulation Review (2025), 11(1), 44–47", "doi:10.48217/hrr.2025.1104": where a journal printed the article.
+    static func journalReference(_ text: String) -> Bool {
+        matches(#"(?i)\bdoi:\s?10\.\d{4,}/|\bdoi\.org/10\.|\(\d{4}\),?\s+\d{1,4}\s?\(\d{1,3}\),?\s+\d{1,5}\s?[–-]\s?\d{1,5}|\bvol\.\s?\d+,?\s+(?:no|issue)\.?\s?\d+"#, text)
+            && words(text) <= 24
+    }
+
+    /// The date after "first published", "published online" or "date of publication" anywhere in a line.
+    static func labelledPublicationDate(_ text: String) -> DateMention? {
+        guard text.range(of: "publi", options: .caseInsensitive) != nil else { return nil }
+        let scalars = Array(text.unicodeScalars)
+        for mention in DateMention.all(in: text) where mention.precision == .day {
+            var before = ""
+            before.unicodeScalars.append(contentsOf: scalars[max(0, mention.range.lowerBound - 40)..<mention.range.lowerBound])
+            if matches(#"(?i)(?:first published(?: online)?|published online|date of publication|publication date|first posted)\s*(?:on\s*)?:?\s*$"#, before) {
+                return mention
+            }
+        }
+        return nil
+    }
+
+    /// "4. Would it travel?", "2.1 What the evaluation found": a section's number before a short heading.
+    static func numberedHeading(_ text: String) -> Bool {
+        words(text) <= 12 && !endsWithPeriod(text) && matches(#"^\d{1,2}(?:\.\d{1,2}){0,2}\.?\s+\p{Lu}"#, text)
     }
 
     /// Every letter a capital, with at least four letters ("NETWORK SUNSET", "ANALYSIS").
@@ -639,7 +667,12 @@ enum LineShapes {
         (thanksForReading, "a “thanks for reading” line", 4), (publishedBy, "an “X is published by” line", 6),
         (copyrightAfter, "a copyright line", 5), (readerSupported, "a “reader-supported publication” line", 4),
         (subscribedTo, "a subscription notice", 3), (selfDescribed, "an “X is an independent magazine” line", 5),
+        (journalName, "the journal's reference line", 5),
     ]
+
+    /// "Health Regulation Review (2025), 11(1), 44–47": the journal that printed the article.
+    static let journalName = try! NSRegularExpression(
+        pattern: #"^(\p{Lu}[^()]{2,80}?)\s*\((?:19|20)\d{2}\),?\s+\d{1,4}\s?(?:\(\d{1,3}\))?,?\s+\d{1,5}\s?[–-]\s?\d{1,5}"#)
 
     /// "Floorwork is an independent magazine published by …": the page describing its publication.
     static let selfDescribed = try! NSRegularExpression(
@@ -681,6 +714,12 @@ enum LineShapes {
             #"(?i),?\s+(?:and is|and has been|under|with permission|is republished|reproduced).*$"#, in: name, with: "")
         name = name.trimmingCharacters(in: CharacterSet(charactersIn: " .,;:*_–—-"))
         guard !name.isEmpty, words(name) <= 10, startsCapitalized(name) || name.first?.isNumber == false else { return nil }
+        // "© The Author(s), 2025": the authors hold the copyright; they are not a publication.
+        if ["the author(s)", "the authors", "the author", "author(s)", "authors", "the contributors"].contains(
+            name.lowercased())
+        {
+            return nil
+        }
         return name
     }
 

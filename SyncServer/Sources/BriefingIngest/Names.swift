@@ -87,7 +87,7 @@ enum Names {
     }
 
     /// Marks that point a name at its affiliation note ("Ana Ruiz*", "Tom Berg†", "Li Wei¹", "Eva Kos2").
-    static let affiliationMark = LineShapes.regex(#"(?<=\p{L})(?:[*†‡§¶]+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\d{1,2}(?:,\d{1,2})*)(?=[\s,;]|$)"#)
+    static let affiliationMark = LineShapes.regex(#"(?<=\p{L})(?:[*†‡§¶]+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\d{1,2}(?:,\d{1,2})*){1,3}(?=[\s,;]|$)"#)
 
     static func withoutAffiliationMarks(_ text: String) -> String {
         affiliationMark.stringByReplacingMatches(

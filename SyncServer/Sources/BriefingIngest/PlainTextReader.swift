@@ -157,6 +157,9 @@ public enum PlainTextReader {
             if pageNumber.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil {
                 marked[index].furniture = "a page number"
                 pageMarks += 1
+            } else if LineShapes.matches(#"^\d{1,4}\s+.{2,80}\bet al\.?$|^.{2,80}\bet al\.?\s+\d{1,4}$"#, text) {
+                // "46      Inés Ramírez-Oyarzún et al.": a journal's running header.
+                marked[index].furniture = "a running header"
             } else if LineShapes.matches(#"(\.\s?){4,}\s*\d{1,4}$|…{2,}\s*\d{1,4}$"#, text) {
                 marked[index].furniture = "a table of contents entry"
             }
@@ -311,6 +314,14 @@ public enum PlainTextReader {
             return full && !LineShapes.endsSentence(last.text) && startsLowercase(next.text)
         }
         if startsLowercase(next.text) && !LineShapes.endsSentence(last.text) { return true }
+        // No paragraph ends on "at", "of" or "the": the sentence goes on on the next line. (A title's
+        // short lines are left to the title's own rules.)
+        if let lastWord = last.text.split(separator: " ").last?.lowercased(), last.text.count * 2 >= width,
+            ["a", "an", "the", "of", "at", "to", "in", "for", "with", "by", "from", "and", "or", "on", "into", "than"].contains(
+                lastWord)
+        {
+            return true
+        }
         return full || Double(last.text.count) >= 0.75 * Double(width)
     }
 
