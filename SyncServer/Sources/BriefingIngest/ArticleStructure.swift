@@ -103,6 +103,8 @@ struct ArticleStructure {
         var affiliationNote = false
         /// Its sentence goes on further down, past a page break ("… one of the most" / "closely studied …").
         var cutOff = false
+        /// After the named contributors' bios at the end.
+        var afterBios = false
         /// A label over the contributors' bios at the end ("The people behind Garden Leave").
         var overBios = false
         /// An item of a menu copied as a list.
@@ -413,6 +415,12 @@ struct ArticleStructure {
         for index in found.indices where found[index].bioName != nil && !found[index].bioMatched {
             found[index].bioMatched = bylineNames.contains(Names.key(found[index].bioName!))
         }
+        // Past the named contributors' bios near the end, the article is over.
+        if let firstBio = found.indices.first(where: {
+            found[$0].bioMatched && found[$0].bioName != nil && position($0) > 0.6 && !blocks[$0].chrome
+        }) {
+            for index in (firstBio + 1)..<found.count where found[index].bioName == nil { found[index].afterBios = true }
+        }
         // A sentence a page break cut off: the text goes on, in lower case, past the page's footer.
         for index in found.indices where found[index].words >= 6 && !found[index].endsSentence && blocks[index].headingLevel == nil {
             for next in (index + 1)..<min(found.count, index + 7) {
@@ -547,6 +555,7 @@ struct ArticleStructure {
             score.add(-1.5, "one of the bios at the end")
         }
         if feature.afterClosingLabel { score.add(-8, "after a notes, comments or authors label") }
+        if feature.afterBios { score.add(-3, "after the contributors' bios") }
         if feature.frontMatterPage { score.add(-3, "on the imprint page") }
         junkEvidence(index, into: &score, scale: 1)
         return score

@@ -13,6 +13,10 @@ public enum MarkdownReader {
             metadata = front
             lines.removeFirst(count)
             offset = count
+        } else if let (properties, range) = pageProperties(lines) {
+            // A note tool's export (Notion): the page's properties under its title are its metadata.
+            metadata = properties
+            for index in range { lines[index] = "" }
         }
         let references = referenceDefinitions(lines)
 
@@ -50,6 +54,7 @@ public enum MarkdownReader {
             }
         }
         var inFence = false
+        var asideStart: Int?
         for (index, line) in lines.enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") {
@@ -89,6 +94,22 @@ public enum MarkdownReader {
             } else if trimmed.range(of: #"^!\[[^\]]*\]\([^)]*\)$"#, options: .regularExpression) != nil {
                 flush()
                 blocks.append(SourceBlock(text: "", raw: trimmed, line: index + 1 + offset, markup: .image))
+                // `![Photo: Towers at dusk (Ana Ruiz)](…)`: an export that keeps the caption and credit in the alt text.
+                if let alt = trimmed.range(of: #"(?<=^!\[)[^\]]+(?=\])"#, options: .regularExpression).map({ String(trimmed[$0]) }),
+                    LineShapes.credit(alt) != nil
+                {
+                    blocks.append(
+                        SourceBlock(text: TextNormalizer.normalize(alt), raw: trimmed, line: index + 1 + offset, markup: .caption))
+                }
+            } else if trimmed.lowercased() == "<aside>" || trimmed.lowercased() == "</aside>" {
+                // A note tool's callout (`<aside>` … `</aside>`): an editor's note beside the text.
+                flush()
+                if trimmed.lowercased() == "<aside>" {
+                    asideStart = blocks.count
+                } else if let start = asideStart {
+                    for inside in start..<blocks.count { blocks[inside].chrome = true }
+                    asideStart = nil
+                }
             } else if trimmed.range(of: #"^\[[^\]^]+\]:\s*\S+"#, options: .regularExpression) != nil {
                 flush()
                 var unit = SourceBlock(text: TextNormalizer.normalize(trimmed), raw: trimmed, line: index + 1 + offset)
@@ -205,6 +226,28 @@ public enum MarkdownReader {
     // MARK: Front matter
 
     /// YAML front matter between `---` lines: the scalar keys and simple lists an export writes.
+    /// "Author: Ana Ruiz", "Publish date: July 16, 2025", … : three or more property lines right
+    /// under the page's `# Title`, as a note tool exports a database page.
+    static func pageProperties(_ lines: [String]) -> (SourceMetadata, Range<Int>)? {
+        guard let titleLine = lines.firstIndex(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }),
+            headingLevel(lines[titleLine].trimmingCharacters(in: .whitespaces)) == 1
+        else { return nil }
+        var start = titleLine + 1
+        while start < lines.count, lines[start].trimmingCharacters(in: .whitespaces).isEmpty { start += 1 }
+        var end = start
+        let property = LineShapes.regex(#"^\p{Lu}[\p{L}0-9 ()/-]{0,30}:\s+\S"#)
+        while end < lines.count, property.firstMatch(in: lines[end], range: NSRange(lines[end].startIndex..., in: lines[end])) != nil {
+            end += 1
+        }
+        guard end - start >= 3 else { return nil }
+        let body = lines[start..<end].map { line -> String in
+            // "Publish date" → "publish_date", so the keys read like front matter's.
+            let colon = line.firstIndex(of: ":")!
+            return line[..<colon].lowercased().replacingOccurrences(of: " ", with: "_") + line[colon...]
+        }
+        return (metadata(from: Array(body), source: "the page's properties"), start..<end)
+    }
+
     static func frontMatter(_ lines: [String]) -> (SourceMetadata, Int)? {
         // YAML between `---` lines, or TOML between `+++` lines (`key = "value"`).
         let fence = lines.first?.trimmingCharacters(in: .whitespaces)
@@ -221,6 +264,11 @@ public enum MarkdownReader {
                 $0.replacingOccurrences(of: #"^(\s*[A-Za-z_][\w-]*)\s*=\s*"#, with: "$1: ", options: .regularExpression)
             }
             : Array(lines[1..<end])
+        return (metadata(from: body, source: "front matter"), end + 1)
+    }
+
+    /// Metadata from `key: value` lines (YAML, TOML made YAML-like, or exported page properties).
+    static func metadata(from body: [String], source: String) -> SourceMetadata {
         var values: [String: [String]] = [:]
         var key: String?
         var nestedBios: [(name: String?, bio: String)] = []
@@ -255,33 +303,36 @@ public enum MarkdownReader {
         }
         if let title = values["title"]?.first, !title.isEmpty {
             metadata.title = title
-            metadata.titleSource = "front matter"
+            metadata.titleSource = source
         }
-        for name in ["authors", "author", "byline", "contributors"] {
+        for name in ["authors", "author", "byline", "contributors", "writers", "writer"] {
             if let authors = values[name]?.flatMap(Names.split(list:)), !authors.isEmpty {
                 metadata.authors = authors
-                metadata.authorsSource = "front matter `\(name)`"
+                metadata.authorsSource = "\(source) `\(name)`"
                 break
             }
         }
-        for name in ["date", "published", "published_at", "publishdate", "pubdate", "created"] {
+        for name in [
+            "date", "published", "published_at", "publishdate", "publish_date", "publication_date", "date_published",
+            "pubdate", "created",
+        ] {
             if let text = values[name]?.first, let date = MetadataDate.parse(text) {
                 metadata.published = date
-                metadata.publishedSource = "front matter `\(name)`"
+                metadata.publishedSource = "\(source) `\(name)`"
                 break
             }
         }
         for name in ["publication", "site", "site_name", "publisher", "source", "newsletter"] {
             if let value = values[name]?.first, !value.isEmpty, !value.contains("://") {
                 metadata.publication = value
-                metadata.publicationSource = "front matter `\(name)`"
+                metadata.publicationSource = "\(source) `\(name)`"
                 break
             }
         }
         for name in ["image_credit", "imagecredit", "image-credit", "credit", "photo_credit", "cover_credit"] {
             if let value = values[name]?.first, !value.isEmpty {
                 metadata.imageCredit = value
-                metadata.imageCreditSource = "front matter `\(name)`"
+                metadata.imageCreditSource = "\(source) `\(name)`"
                 break
             }
         }
@@ -291,7 +342,7 @@ public enum MarkdownReader {
                 break
             }
         }
-        return (metadata, end + 1)
+        return metadata
     }
 
     static func unquote(_ value: String) -> String {
