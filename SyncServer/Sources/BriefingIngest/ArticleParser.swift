@@ -445,6 +445,14 @@ public enum ArticleParser {
                     .init(
                         subject: "publication", value: longer,
                         reason: "the page's full form of its \(metadata.publicationSource ?? "metadata") “\(named)”: \(reason)"))
+            } else if let (longer, count) = fullForm(of: named, in: blocks) {
+                publication = longer
+                decisions.append(
+                    .init(
+                        subject: "publication", value: longer,
+                        reason:
+                            "the page's full form of its \(metadata.publicationSource ?? "metadata") “\(named)”, written so \(count) times"
+                    ))
             }
             if publication == named {
                 decisions.append(
@@ -643,6 +651,30 @@ public enum ArticleParser {
         let ranked = candidates.values.filter { $0.weight >= 3 && !people.contains(Names.key($0.name)) }
             .sorted { ($0.weight, -$0.name.count) > ($1.weight, -$1.name.count) }
         return ranked.map { ($0.name, $0.evidence.joined(separator: "; "), $0.onlyLegal) }
+    }
+
+    /// The longer name the page writes a short one as, at least twice ("Nordhavn Institute" →
+    /// "Nordhavn Institute for Economic Security"), and how often; not a company's legal name.
+    static func fullForm(of name: String, in blocks: [SourceBlock]) -> (String, Int)? {
+        guard !name.isEmpty, LineShapes.words(name) <= 6 else { return nil }
+        let pattern = LineShapes.regex(
+            "\\b" + NSRegularExpression.escapedPattern(for: name)
+                + #"((?:\s+(?:(?:for|of|on|and|&|the|de|du|für)\s+)*\p{Lu}[\p{L}’'-]+)+)"#)
+        var counts: [String: Int] = [:]
+        for block in blocks {
+            let text = block.text
+            for match in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                guard let range = Range(match.range, in: text) else { continue }
+                let found = String(text[range])
+                counts[found, default: 0] += 1
+            }
+        }
+        guard let (longer, count) = counts.max(by: { ($0.value, $1.key.count) < ($1.value, $0.key.count) }), count >= 2,
+            LineShapes.withoutLegalSuffix(longer) == longer
+        else { return nil }
+        let extra = longer.dropFirst(name.count).split(separator: " ").map(String.init)
+        guard !extra.allSatisfy(LineShapes.companyWords.contains) else { return nil }
+        return (longer, count)
     }
 
     /// Whether `form` occurs in `text` other than at the start of a sentence.

@@ -243,7 +243,8 @@ public enum HTMLReader {
 
         // MARK: Metadata
 
-        mutating func collectMetadata(_ node: xmlNodePtr) {
+        /// (`inComments`: inside a comment thread or a list of other articles, whose authors are not the article's.)
+        mutating func collectMetadata(_ node: xmlNodePtr, inComments: Bool = false) {
             var child: xmlNodePtr? = node
             while let current = child {
                 if current.pointee.type == XML_ELEMENT_NODE {
@@ -271,8 +272,14 @@ public enum HTMLReader {
                             jsonLD += JSONLD.objects(json)
                         }
                     default:
+                        let names = [HTMLReader.attribute(current, "class"), HTMLReader.attribute(current, "id")]
+                            .compactMap { $0?.lowercased() }.joined(separator: " ")
+                        let comments =
+                            inComments || name == "aside"
+                            || ["comment", "respond", "related", "teaser"].contains(where: names.contains)
                         if let property = HTMLReader.attribute(current, "itemprop")?.lowercased(),
-                            ["headline", "author", "datepublished", "publisher", "creator"].contains(property)
+                            ["headline", "author", "datepublished", "publisher", "creator"].contains(property),
+                            !comments
                         {
                             // An author's itemprop="author" often wraps itemprop="name".
                             let value =
@@ -280,7 +287,7 @@ public enum HTMLReader {
                                 ?? HTMLReader.namedText(current) ?? HTMLReader.text(of: current)
                             if let value { microdata[property, default: []].append(TextNormalizer.normalize(value)) }
                         }
-                        if let children = current.pointee.children { collectMetadata(children) }
+                        if let children = current.pointee.children { collectMetadata(children, inComments: comments) }
                     }
                 }
                 child = current.pointee.next
@@ -383,7 +390,13 @@ public enum HTMLReader {
                             && !side.lowercased().hasPrefix("by ")
                             && ArticleStructure.similarity(side, headline) < 0.5
                     }) {
-                        siteName = site
+                        // "Title | India News - The Daily Current": the section, then the site.
+                        siteName =
+                            [" - ", " – ", " — ", " · "].lazy.compactMap { inner in
+                                site.range(of: inner, options: .backwards).map {
+                                    site[$0.upperBound...].trimmingCharacters(in: .whitespaces)
+                                }
+                            }.first { !$0.isEmpty } ?? site
                         fromTitle = true
                     }
                     break
