@@ -136,7 +136,9 @@ enum LineShapes {
         "support our ",
         "donate ", "skip to ", "all rights reserved", "©", "(c) ", "copyright ©", "copyright (c)", "the views expressed",
         "listen to this article", "this article is part of", "your email address will not be published",
-        "required fields are marked", "thanks for reading", "thank you for reading", "type your email", "you are receiving this",
+        "required fields are marked", "thanks for reading", "thank you for reading", "discover more from ",
+        "story continues below", "article continues below", "continue reading below", "the article continues",
+        "watch |", "watch:", "video:", "watch now", "also read ", "read also ", "subscribe:", "subscribe and ", "type your email", "you are receiving this",
         "you received this", "you’re receiving this", "you're receiving this", "to unsubscribe", "unsubscribe", "view this email",
         "view in browser", "if you were forwarded", "was this forwarded", "forwarded this email", "forwarded by a friend",
         "no spam", "we use cookies", "this site uses cookies", "this website uses cookies", "by continuing to", "save my name",
@@ -254,6 +256,13 @@ enum LineShapes {
             !endsWithPeriod(text)
         {
             return "a series label"
+        }
+        // A row of page controls copied as one line: "Adelaide 14° Today's Paper Subscribe Log in".
+        if words(text) <= 12, !endsWithPeriod(text) {
+            let lower = " " + key(text) + " "
+            let controls = ["subscribe", "log in", "login", "sign in", "sign up", "register", "menu", "search", "today's paper",
+                "e-paper", "my account", "donate", "newsletters", "account"].filter { lower.contains(" " + $0 + " ") }
+            if controls.count >= 2 { return "a row of page controls" }
         }
         // A menu or footer copied as one line: three or more short items between separators.
         for separator in [" | ", " · ", " • ", " ∙ ", "  ", " / "] {
@@ -453,7 +462,7 @@ enum LineShapes {
         var date: Date?
         var pictureCredit: String?
         var other = 0
-        for segment in body.components(separatedBy: CharacterSet(charactersIn: "|·•—–")).map({
+        for segment in body.components(separatedBy: CharacterSet(charactersIn: "|·•—–/")).map({
             $0.trimmingCharacters(in: .whitespaces)
         })
         where !segment.isEmpty {
@@ -667,8 +676,12 @@ enum LineShapes {
         (thanksForReading, "a “thanks for reading” line", 4), (publishedBy, "an “X is published by” line", 6),
         (copyrightAfter, "a copyright line", 5), (readerSupported, "a “reader-supported publication” line", 4),
         (subscribedTo, "a subscription notice", 3), (selfDescribed, "an “X is an independent magazine” line", 5),
-        (journalName, "the journal's reference line", 5),
+        (journalName, "the journal's reference line", 5), (discoverMore, "a “discover more from” line", 4),
     ]
+
+    /// "Discover more from Field Margins": a newsletter platform naming its publication.
+    static let discoverMore = try! NSRegularExpression(
+        pattern: #"^(?i:discover more from|subscribe to)\s+(\p{Lu}[^.!?|]{1,60}?)\s*$"#)
 
     /// "Health Regulation Review (2025), 11(1), 44–47": the journal that printed the article.
     static let journalName = try! NSRegularExpression(
