@@ -392,7 +392,9 @@ public enum ArticleParser {
                     subject: "image credit", value: credit, reason: "the picture credit in the byline", line: blocks[index].line))
         } else if let index = nonBody.first(where: {
             features[$0].credit != nil
-                || (features[$0].caption && (!blocks[$0].chrome || blocks[$0].furniture == "the page header"))
+                || (features[$0].caption && (!blocks[$0].chrome || blocks[$0].furniture == "the page header")
+                    // (Not the site's "© 2025 Name · Privacy · Terms" at the foot of the page.)
+                    && !(features[$0].publication != nil && $0 * 2 > blocks.count))
         }) {
             imageCredit = features[index].credit ?? blocks[index].text
             used.insert(index)
