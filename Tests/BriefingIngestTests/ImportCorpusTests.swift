@@ -12,7 +12,7 @@ enum ImportCorpus {
     static let originals = fixtures.appendingPathComponent("Articles")
 
     /// The targets the importer is held to.
-    static func expectTargets(_ report: EvaluationReport, minimumArticles: Int, leaksAllowed: Int = 0) {
+    static func expectTargets(_ report: EvaluationReport, minimumArticles: Int) {
         print(report.text)
         #expect(report.articles.count >= minimumArticles)
         for field in ArticleEvaluation.fields {
@@ -20,7 +20,7 @@ enum ImportCorpus {
         }
         #expect(report.headingPrecision >= 0.95)
         #expect(report.headingRecall >= 0.95)
-        #expect(report.leaks <= leaksAllowed, "boilerplate lines left in bodies")
+        #expect(report.leaks == 0, "boilerplate lines left in bodies")
         #expect(report.lost == 0, "body sentences lost")
         #expect(report.errors == 0, "articles refused")
     }
@@ -28,11 +28,10 @@ enum ImportCorpus {
 
 @Suite("The import corpus")
 struct ImportCorpusTests {
-    @Test("the tuning set meets the targets, but for five boilerplate lines still left in bodies")
+    @Test("the tuning set meets the targets")
     func tuning() throws {
         let report = try ImportEvaluation.evaluate(folder: ImportCorpus.tuning)
-        // The target is no leak at all; the newest batch of tuning pages still leaves five.
-        ImportCorpus.expectTargets(report, minimumArticles: 46, leaksAllowed: 5)
+        ImportCorpus.expectTargets(report, minimumArticles: 58)
     }
 
     @Test("the original fixtures meet the targets")
@@ -44,24 +43,24 @@ struct ImportCorpusTests {
     /// no leak, no loss) are not reached yet; this floor keeps any change from losing ground.
     /// Only the totals are printed: the held-out set's misses are not for reading while tuning.
     static let heldOutFloor: [String: Double] = [
-        "title": 11.0 / 12, "contributors": 10.0 / 12, "bios": 10.0 / 12, "headings": 10.0 / 12, "publication": 6.0 / 12,
-        "imageCredit": 12.0 / 12, "published": 12.0 / 12,
+        "title": 22.0 / 24, "contributors": 20.0 / 24, "bios": 20.0 / 24, "headings": 19.0 / 24, "publication": 17.0 / 24,
+        "imageCredit": 23.0 / 24, "published": 22.0 / 24,
     ]
 
     @Test("the held-out set stays at or above its recorded floor")
     func heldOut() throws {
         let report = try ImportEvaluation.evaluate(folder: ImportCorpus.heldOut)
         print(report.summary)
-        #expect(report.articles.count >= 12)
+        #expect(report.articles.count >= 24)
         for (field, floor) in Self.heldOutFloor {
             #expect(
                 (report.fieldAccuracy[field] ?? 0) >= floor - 1e-9,
                 "\(field): \(report.fieldAccuracy[field] ?? 0), floor \(floor)")
         }
-        #expect(report.headingPrecision >= 0.919)
-        #expect(report.headingRecall >= 0.999)
-        #expect(report.leaks <= 10)
-        #expect(report.lost <= 3)
+        #expect(report.headingPrecision >= 0.935)
+        #expect(report.headingRecall >= 0.956)
+        #expect(report.leaks <= 15)
+        #expect(report.lost <= 4)
         #expect(report.errors == 0)
     }
 

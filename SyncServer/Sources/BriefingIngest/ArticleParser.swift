@@ -500,7 +500,8 @@ public enum ArticleParser {
                     format: "%4d %-9@ T%6.1f P%6.1f H%6.1f N%6.1f B%6.1f  %@", block.line, roles[index].rawValue,
                     structure.titleScore(index).value, structure.paragraphScore(index).value, structure.headingScore(index).value,
                     structure.nonBodyScore(index).value, structure.bioScore(index).value,
-                    String(block.text.prefix(60)) + (block.furniture.map { " [\($0)]" } ?? "")))
+                    String(block.text.prefix(60)) + (block.furniture.map { " [\($0)]" } ?? "")
+                        + (structure.continuationScore(index).map { String(format: " (continues the title: %+.1f)", $0) } ?? "")))
             if why {
                 write(evidence("title", structure.titleScore(index)))
                 write(evidence("paragraph", structure.paragraphScore(index)))
@@ -588,19 +589,21 @@ public enum ArticleParser {
         for index in outside
         where (index < 8 || [.preamble, .header].contains(roles[index]) || index >= blocks.count - 8) && bareName(index) {
             add(blocks[index].text, index < 3 && features[index].words >= 2 ? 3 : 2, "a masthead or name line", line: index)
-            // The site's name over or under its own footer links is the site signing the page.
-            if index >= blocks.count - 8,
-                [index - 2, index - 1, index + 1, index + 2].contains(where: {
-                    blocks.indices.contains($0) && LineShapes.siteLinks(blocks[$0].text)
-                })
-            {
-                add(blocks[index].text, 2, "beside the site's footer links", line: index)
-            }
             if index + 1 < blocks.count, outside.contains(index + 1), bareName(index + 1), index < 8,
                 features[index].words + features[index + 1].words <= 8, blocks[index].text.uppercased() == blocks[index].text,
                 blocks[index + 1].text.uppercased() == blocks[index + 1].text
             {
                 add(blocks[index].text + " " + blocks[index + 1].text, 4, "a masthead over two lines", line: index)
+            }
+        }
+        // The site's name over or under its own footer links is the site signing the page (a name
+        // like a person's too: "Ledger North").
+        for index in outside where index >= blocks.count - 8 && bareName(index, nameShaped: true) {
+            if [index - 2, index - 1, index + 1, index + 2].contains(where: {
+                blocks.indices.contains($0) && LineShapes.siteLinks(blocks[$0].text)
+            }) {
+                // (A line not already counted as a name line counts for both.)
+                add(blocks[index].text, bareName(index) ? 2 : 4, "beside the site's footer links", line: index)
             }
         }
         // A newsletter's name over its subscriber count or subscribe button (a name like a person's too: "Per Mile").

@@ -339,8 +339,15 @@ struct ArticleStructure {
                 found[index].calloutCaption = true
             }
             found[index].afterClosingLabel = afterLabel
-            // Past the middle, a notes or "About the authors" label starts the closing matter.
-            if (found[index].closingLabel || found[index].valediction) && Double(index) > 0.5 * Double(found.count) {
+            // Past the middle, a notes or "About the authors" label starts the closing matter. A comment
+            // thread's label ("41 Comments") starts it wherever it falls after the text, since a long
+            // thread can outrun the article.
+            // (Not a link to the comments from the page's head: "48 comments" in a share bar.)
+            let thread =
+                found[index].closingLabel && LineShapes.commentThreadLabel(blocks[index].text)
+                && blocks[index].linkDensity < 0.5
+                && (0..<index).filter({ found[$0].words >= 12 && found[$0].endsSentence && !blocks[$0].chrome }).count >= 2
+            if (found[index].closingLabel || found[index].valediction) && Double(index) > 0.5 * Double(found.count) || thread {
                 afterLabel = true
             }
         }
@@ -742,7 +749,8 @@ struct ArticleStructure {
                     $0.first?.isUppercase == true || Self.joiningWords.contains($0.lowercased())
                 })
             && !features[index].endsSentence && !(previous.last.map { ".!?".contains($0) } ?? false)
-        return gain + (lowercaseStart ? 2 : 0) + (openEnded ? 4 : 0) + (runOn ? 3.5 : -0.5) + (titleCased && !runOn ? 3.5 : 0)
+        // (A line of its own never starts in lower case; one that does finishes the line above.)
+        return gain + (lowercaseStart ? 3.5 : 0) + (openEnded ? 4 : 0) + (runOn ? 3.5 : -0.5) + (titleCased && !runOn ? 3.5 : 0)
     }
 
     func nonBodyScore(_ index: Int) -> RoleScore {

@@ -949,16 +949,20 @@ enum LineShapes {
     }
 
     /// Labels that open the closing matter: notes, references, "About the authors".
+    /// "41 Comments", "Comments (14)", "Reader comments", "14 thoughts on “Title”": a comment thread starts.
+    static func commentThreadLabel(_ text: String) -> Bool {
+        let lower = key(text)
+        return LineShapes.matches(#"^(?:\d[\d,.]*k?\s+)?(?:reader )?(?:comments|responses)(?:\s*\(\d[\d,.]*k?\))?$"#, lower)
+            || LineShapes.matches(#"^\d+ (thoughts|comments|responses|replies) (on|to)\b"#, lower)
+    }
+
     static func closingLabel(_ text: String) -> Bool {
         let lower = key(text)
         // "14 thoughts on “Title”", "3 responses to …", "Suggested citation: …": what follows is not the article.
         if LineShapes.matches(#"^\d+ (thoughts|comments|responses|replies|reactions) (on|to)\b"#, lower) {
             return true
         }
-        // "41 Comments", "Comments (14)", "Reader comments": the thread starts.
-        if LineShapes.matches(#"^(?:\d[\d,.]*k?\s+)?(?:reader )?(?:comments|responses)(?:\s*\(\d[\d,.]*k?\))?$"#, lower) {
-            return true
-        }
+        if commentThreadLabel(text) { return true }
         if ["suggested citation", "how to cite", "cite as", "citation:", "cite this"].contains(where: lower.hasPrefix) {
             return true
         }

@@ -218,7 +218,13 @@ public enum PlainTextReader {
         for index in marked.indices.prefix((top.last ?? 0) + 4) where marked[index].furniture == nil {
             let text = marked[index].text
             let nearHeader = top.contains { abs($0 - index) <= 3 }
-            if nearHeader, text.split(separator: " ").first.map({ $0.contains("-") || $0.hasSuffix(":") }) == true,
+            // (Raw mail's own header names, not any "Word:" line: "Photo: Ana Ruiz" is a credit.)
+            let mailKeys: Set<String> = [
+                "received:", "return-path:", "message-id:", "importance:", "priority:", "sender:", "envelope-to:",
+                "precedence:", "organisation:", "organization:", "user-agent:", "thread-topic:", "in-reply-to:", "references:",
+            ]
+            if nearHeader,
+                text.split(separator: " ").first.map({ $0.contains("-") || mailKeys.contains($0.lowercased()) }) == true,
                 anyHeader.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil, !text.contains(". ")
             {
                 marked[index].furniture = "an e-mail header"
@@ -303,6 +309,10 @@ public enum PlainTextReader {
     /// Whether `next` continues the paragraph `last` belongs to.
     static func continues(_ last: Line, with next: Line, width: Int) -> Bool {
         if listMarker(next.text) != nil || isRule(next.text) || isRule(last.text) { return false }
+        // After a full stop, "Tom Berg is a …" opens the next person's bio, however full the line was.
+        if LineShapes.endsSentence(last.text), Names.leadingName(next.text, verbs: LineShapes.bioVerbs) != nil { return false }
+        // "Ana Ruiz1*, Tom Berg2": a byline marked for its affiliation notes ends where it ends.
+        if Names.marksAffiliations(last.text), LineShapes.byline(last.text) != nil { return false }
         // "Date: …", "Authors: …", "Photo: …": a labelled line starts afresh.
         if LineShapes.matches(#"^[\p{Lu}][\p{L}-]{1,20}( [\p{L}-]{1,12})?:\s"#, next.text) {
             return false

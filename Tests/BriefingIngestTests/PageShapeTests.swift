@@ -1,0 +1,371 @@
+import BriefingIngest
+import BriefingModel
+import Foundation
+import Testing
+
+/// Shapes of page the import corpus showed the importer getting wrong, each reduced to the lines
+/// that matter: a PDF's imprint page, a journal article, a page builder's HTML, a note tool's
+/// export, a menu copied as a list, the many ways a page names its publication.
+@Suite("Page shapes: PDF briefs and journal articles")
+struct TypesetShapeTests {
+    @Test("a brief's imprint page stays out, and names marked for affiliation notes are the byline")
+    func imprintPage() throws {
+        let text = """
+                                   HARROWGATE CENTRE
+                                   FOR WATER POLICY
+
+            Metering the Commons:
+            Charging Farms for the Water They Pump
+
+            Dr Ilse Vandermeulen*, Tomasz Brzęczek** and Aoife Ní Bhriain*
+
+            March 2025
+
+            * Harrowgate Centre for Water Policy, Leeds
+            ** Faculty of Geography, University of Poznań
+            \u{0C}
+            Harrowgate Centre for Water Policy
+            14 Wharf Street
+            Leeds LS2 7EQ
+
+            Published 18 March 2025
+
+            Suggested citation: Vandermeulen, I., Brzęczek, T. and Ní Bhriain, A. (2025).
+            Metering the Commons. Policy Brief 2/2025. Leeds: Harrowgate Centre.
+
+            The views expressed are those of the authors and not necessarily those of
+            the Centre or of its funders.
+
+            © Harrowgate Centre for Water Policy, 2025. Some rights reserved.
+            \u{0C}                 Harrowgate Centre for Water Policy | Policy Brief 2/2025
+
+            Summary
+
+            Farms draw more groundwater than every city in the region combined, and almost
+            none of it is metered. This brief sets out how a charge per cubic metre could
+            work without putting small growers out of business.
+
+            Why meters first
+
+            Without a meter there is no charge, only a licence that nobody checks. The
+            licences issued in the 1990s allow far more water than farms now use, so the
+            cap they set binds nobody, and the aquifer keeps falling year after year.
+            \u{0C}                 Harrowgate Centre for Water Policy | Policy Brief 2/2025
+
+            What a charge would do
+
+            A modest charge changes little for a grower who already irrigates carefully,
+            but it makes the wasteful last few waterings of a season cost something.
+            \u{0C}                 Harrowgate Centre for Water Policy | Policy Brief 2/2025
+
+            Ilse Vandermeulen is a hydrologist at the Harrowgate Centre for Water Policy.
+            Tomasz Brzęczek is a lecturer in economic geography at the University of Poznań.
+            Aoife Ní Bhriain is a research fellow at the Harrowgate Centre for Water Policy.
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.title == "Metering the Commons: Charging Farms for the Water They Pump")
+        #expect(article.contributors.map(\.name) == ["Ilse Vandermeulen", "Tomasz Brzęczek", "Aoife Ní Bhriain"])
+        #expect(article.sections.map(\.heading) == ["Summary", "Why meters first", "What a charge would do"])
+        let body = article.sections.flatMap(\.paragraphs).joined(separator: "\n")
+        for line in ["Wharf Street", "Suggested citation", "Harrowgate Centre for Water Policy, Leeds", "Policy Brief 2/2025"] {
+            #expect(!body.contains(line), "\(line) is front matter, not the brief's text")
+        }
+        #expect(article.publishedAt.map { Timestamp.text($0).prefix(10) } == "2025-03-18")
+    }
+
+    @Test("a journal article: the reference line names the journal, a page break's cut sentence is joined, numbered headings")
+    func journalArticle() throws {
+        let text = """
+            Coastal Policy Quarterly (2025), 8(2), 101–104
+            doi:10.55501/cpq.2025.0802
+
+            RESEARCH NOTE
+
+            Managed retreat without the money: who pays when a village
+            moves inland
+            Mirela Dragomir1*, Olusegun Adeyemi-Holt2 and Petra Kowalczyk1
+            1
+             School of Geography, Tidewater University, Hull, UK and 2Department of
+            Economics, Skerry College, Aberdeen, UK
+            *Corresponding author. Email: m.dragomir@tidewater.ac.uk
+            (Received 3 June 2024; revised 2 October 2024; accepted 9 December 2024; first published online
+            14 January 2025)
+
+            Abstract
+            Relocating a coastal village is cheaper over fifty years than defending it,
+            yet almost no village has moved. This note asks why, and finds the answer in
+            who pays for the move rather than in whether it is worth making.
+            Keywords: managed retreat; coastal erosion; compensation
+
+            1. Introduction
+            Every coastline in the region has villages whose defences will not be renewed.
+            The plans that say so were published years ago. What they do not say is who
+            will buy the houses, and so the residents of those villages live in homes that
+            grow harder to insure and impossible to sell while the sea keeps coming closer
+            to the
+            102      Mirela Dragomir et al.
+
+            edge of the gardens. That uncertainty is itself a cost, and it falls on them.
+
+            2. Why does nobody move?
+            Compensation rules pay for land lost to the sea only after it is lost, so a
+            household that moves early gives up the payment it would get by staying put.
+
+            3. Conclusion
+            A fund that buys homes at their value before the risk was known would change
+            the choice, and it would cost less than the defences it replaces.
+
+            About the authors
+            Mirela Dragomir is a lecturer in coastal geography at Tidewater University.
+            Olusegun Adeyemi-Holt is a senior lecturer in environmental economics at Skerry
+            College.
+            Petra Kowalczyk is a doctoral researcher at Tidewater University.
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.title == "Managed retreat without the money: who pays when a village moves inland")
+        #expect(article.publication == "Coastal Policy Quarterly")
+        #expect(article.publishedAt.map { Timestamp.text($0).prefix(10) } == "2025-01-14")
+        #expect(article.contributors.map(\.name) == ["Mirela Dragomir", "Olusegun Adeyemi-Holt", "Petra Kowalczyk"])
+        #expect(article.contributors.allSatisfy { !$0.bio.isEmpty })
+        #expect(article.sections.map(\.heading) == ["Abstract", "1. Introduction", "2. Why does nobody move?", "3. Conclusion"])
+        let body = article.sections.flatMap(\.paragraphs)
+        #expect(body.contains { $0.contains("closer to the edge of the gardens.") })
+        #expect(!body.joined().contains("School of Geography"))
+        #expect(!body.joined().contains("et al."))
+    }
+}
+
+@Suite("Page shapes: builders, exports and menus")
+struct BuilderShapeTests {
+    @Test("a page builder's widgets are not chrome; teaser cards in <article> do not mark the article; 'with Name' is a co-author")
+    func elementorPage() throws {
+        let html = """
+            <!DOCTYPE html><html><head><title>Parking levies that pay for buses | Wayfare</title>
+            <meta property="og:site_name" content="Wayfare"></head><body>
+            <div class="elementor elementor-location-single">
+            <div class="elementor-element elementor-widget elementor-widget-theme-post-title"><h1>Parking levies that pay for buses</h1></div>
+            <div class="elementor-element elementor-widget elementor-widget-post-info"><span>By Rhiannon Tudur-Jones</span></div>
+            <div class="elementor-element elementor-widget elementor-widget-text-editor"><span>with Kwabena Osei-Mensah</span></div>
+            <div class="elementor-element elementor-widget elementor-widget-theme-post-content">
+            <p>A workplace parking levy charges employers for each space they provide, and the money goes to public transport.</p>
+            <h2>Does it work?</h2>
+            <p>Where it has been tried, the levy has paid for new tram lines and more frequent buses within a few years.</p>
+            <p>It is not popular.</p>
+            </div>
+            <div class="elementor-element elementor-widget elementor-widget-call-to-action elementor-cta">
+            <h3 class="elementor-cta__title">The full report</h3><p>Costings for six cities, in one PDF.</p></div>
+            <div class="elementor-element elementor-widget elementor-widget-posts">
+            <article class="elementor-post"><h3><a href="/a">Why fares rose again</a></h3></article>
+            <article class="elementor-post"><h3><a href="/b">The bus lane nobody enforces</a></h3></article>
+            </div></div></body></html>
+            """
+        let article = try ArticleParser.parse(html, format: .html)
+        #expect(article.title == "Parking levies that pay for buses")
+        #expect(article.contributors.map(\.name) == ["Rhiannon Tudur-Jones", "Kwabena Osei-Mensah"])
+        #expect(article.sections.map(\.heading) == [nil, "Does it work?"])
+        let body = article.sections.flatMap(\.paragraphs)
+        #expect(body.contains("It is not popular."))
+        #expect(!body.joined().contains("Costings for six cities"))
+    }
+
+    @Test("a note tool's export: the properties under the title are metadata, callouts and an image's credit")
+    func notionExport() throws {
+        let markdown = """
+            # Deposit schemes for coffee cups
+
+            Status: Published
+            Author: Saoirse Ní Dhonnchadha, Bartholomew Achebe-Lund
+            Publication: The Refill Review
+            Publish date: May 6, 2025
+            Created: April 28, 2025 9:12 AM
+            Tags: Waste, Packaging
+
+            <aside>
+            💡 Check the Dutch figures with the ministry before this goes out.
+
+            </aside>
+
+            ![Photo: Cups stacked at a return point in Utrecht (Femke Dijkstra for The Refill Review)](Deposit%20schemes/cups.jpg)
+
+            A deposit on a takeaway cup changes behaviour only if returning it is easier than binning it.
+
+            ## Where it worked
+
+            Cities that put return points in every station saw most cups come back within a year.
+
+            ---
+
+            *Saoirse Ní Dhonnchadha is a reporter for The Refill Review.*
+
+            *Bartholomew Achebe-Lund is an economist who studies packaging regulation.*
+
+            - Fact-check notes
+
+                Figures checked against the municipal waste report.
+            """
+        let article = try ArticleParser.parse(markdown, format: .markdown)
+        #expect(article.title == "Deposit schemes for coffee cups")
+        #expect(article.contributors.map(\.name) == ["Saoirse Ní Dhonnchadha", "Bartholomew Achebe-Lund"])
+        #expect(article.contributors.allSatisfy { !$0.bio.isEmpty })
+        #expect(article.publication == "The Refill Review")
+        #expect(article.publishedAt.map { Timestamp.text($0).prefix(10) } == "2025-05-06")
+        #expect(article.imageCredit?.hasSuffix("(Femke Dijkstra for The Refill Review)") == true)
+        let body = article.sections.flatMap(\.paragraphs).joined(separator: "\n")
+        #expect(!body.contains("Dutch figures"))
+        #expect(!body.contains("Tags:"))
+        #expect(!body.contains("Figures checked"))
+    }
+
+    @Test("a menu copied as a list, a kicker over the title, and 'Most read this week' stay out")
+    func menuAndKicker() throws {
+        let text = """
+               Skip to content
+               Tillage
+
+               Farm policy, row by row
+
+                 * Home
+                 * Grain
+                 * Dairy
+                 * Land & water
+                 * About us
+
+               Most read this week
+               1. The fertiliser price nobody forecast
+               2. Why co-ops are merging
+
+               ANALYSIS
+
+            Who pays for the hedges? What the new stewardship rules ask of tenant
+            farmers
+
+               By Ciarán Ó Flaithearta
+               June 3, 2025
+
+            Tenant farmers are being asked to plant and keep hedges on land they may not farm in ten years' time.
+            The new rules pay for the planting but not for the decades of upkeep that follow.
+            Who keeps the hedge?
+            The landlord owns the land, but the tenant holds the agreement, and the rules are silent on who inherits the duty.
+            """
+        let article = try ArticleParser.parse(
+            text, format: .text, sourceURL: "https://tillage.example/2025/06/03/who-pays-for-the-hedges-stewardship-tenant-farmers/")
+        #expect(article.title == "Who pays for the hedges? What the new stewardship rules ask of tenant farmers")
+        let body = article.sections.flatMap(\.paragraphs) + article.sections.compactMap(\.heading)
+        for junk in ["Grain", "Dairy", "Land & water", "The fertiliser price nobody forecast", "ANALYSIS"] {
+            #expect(!body.contains(junk), "\(junk) is not the article's")
+        }
+    }
+}
+
+@Suite("Page shapes: how a page names its publication")
+struct PublicationShapeTests {
+    func publication(_ text: String, format: SourceFormat = .text) throws -> String? {
+        try ArticleParser.parse(text, format: format, sourceURL: "https://example.org/2025/patch-and-mend").publication
+    }
+
+    static let body = """
+        Councils are spending more on emergency repairs every winter, and less on the planned resurfacing that prevents them.
+
+        The gap widens each year the budget is set one year at a time.
+        """
+
+    @Test("the site's name beside its footer links, or describing itself, names the publication")
+    func footerAndSelfDescription() throws {
+        let footer = "Patch and Mend\n\nBy Ana Ruiz\n\n\(Self.body)\n\nLedger North\nContact · Imprint · Privacy\n"
+        #expect(try publication(footer) == "Ledger North")
+        let described =
+            "Patch and Mend\n\nBy Ana Ruiz\n\n\(Self.body)\n\nLedger North is an independent magazine published by the Moor Trust.\n"
+        #expect(try publication(described) == "Ledger North")
+    }
+
+    @Test("a newsletter's name over its subscribe button; not 'Copyright Policy' or the authors' copyright")
+    func newsletterName() throws {
+        let text = """
+            Patch and Mend
+            Kerbside
+            Notes on the street and who pays for it
+            2,410 subscribers
+            Subscribe
+            Ana Ruiz
+            \(Self.body)
+            Copyright Policy
+            © The Author(s), 2025
+            """
+        #expect(try publication(text) == "Kerbside")
+    }
+
+    @Test("the site's own short name, not the company behind it; a short <title> name the page writes out in full")
+    func shortAndFullNames() throws {
+        let company = """
+            <html><head><title>Patch and Mend | Milestone</title><meta property="og:site_name" content="Milestone"></head>
+            <body><article><h1>Patch and Mend</h1><p>By Ana Ruiz</p>
+            <p>Councils are spending more on emergency repairs every winter, and less on resurfacing.</p></article>
+            <footer><p>© 2025 Milestone Road Economics Ltd. All rights reserved.</p></footer></body></html>
+            """
+        #expect(try publication(company, format: .html) == "Milestone")
+        let full = """
+            <html><head><title>Patch and Mend | Fenwick Institute</title></head>
+            <body><article><h1>Patch and Mend</h1><p>By Ana Ruiz</p>
+            <p>Councils are spending more on emergency repairs every winter, and less on resurfacing.</p>
+            <p>Ana Ruiz is a fellow at the Fenwick Institute for Local Finance.</p></article>
+            <footer><p>Fenwick Institute for Local Finance</p></footer></body></html>
+            """
+        #expect(try publication(full, format: .html) == "Fenwick Institute for Local Finance")
+    }
+}
+
+@Suite("Page shapes: mail printouts, captions and comments")
+struct MailAndCommentShapeTests {
+    @Test("a webmail printout's headers are not the title; a caption's credit on the next line joins it")
+    func webmailPrintout() throws {
+        let text = """
+            06/10/2025, 08:52                     Gmail - [transport-notes] Fares after the freeze
+
+            Gmail                                                Ana Ruiz <ana.ruiz@example.org>
+
+            [transport-notes] Fares after the freeze
+            1 message
+
+            Transport Notes <notes@lists.example.org>                      Mon, 6 Oct 2025 at 07:15
+            Reply-To: notes@lists.example.org
+            To: transport-notes@lists.example.org
+
+            Fares after the freeze: what happens when the cap on bus fares ends
+
+            Header image: A bus at the terminus in Keswick.
+            Photo: Malin Ekström-Diallo
+
+            The cap on single bus fares ends in December, and operators have already filed the fares they will charge.
+
+            Most of the rises fall on rural routes, where a single ticket will cost more than twice what it does now.
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.title == "Fares after the freeze: what happens when the cap on bus fares ends")
+        #expect(article.imageCredit == "A bus at the terminus in Keswick. Photo: Malin Ekström-Diallo")
+        #expect(!article.sections.flatMap(\.paragraphs).joined().contains("<notes@lists.example.org>"))
+    }
+
+    @Test("'41 Comments' starts the comment thread; reaction counts are not text")
+    func commentThread() throws {
+        let text = """
+            Fares after the freeze
+            By Ana Ruiz
+            The cap on single bus fares ends in December, and operators have already filed the fares they will charge.
+            Most of the rises fall on rural routes, where a single ticket will cost more than twice what it does now.
+            What's your reaction?
+            Angry (41)
+            Sad (12)
+            41 Comments
+            Idris Whitcombe-Lee
+            Commuter, Cumbria
+            2w
+            The rural routes are the ones with no alternative at all, so this is the worst place to put the rises.
+            Like
+            Reply
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        let body = article.sections.flatMap(\.paragraphs)
+        #expect(body.count == 2)
+        #expect(!body.contains { $0.contains("no alternative at all") || $0.hasPrefix("Angry") })
+    }
+}
