@@ -307,12 +307,14 @@ public enum ArticleParser {
         }
 
         // Date. In a forwarded mail, the original's header (after the "Forwarded message" line) dates it.
+        // (Outlook marks a forward only by a second set of headers: the last "From:" starts the original.)
+        let senders = nonBody.filter { blocks[$0].furniture == "an e-mail header" && blocks[$0].text.lowercased().hasPrefix("from:") }
         let forwarded =
             nonBody.last(where: {
                 roles[$0] == .preamble
                     && blocks[$0].text.range(
                         of: #"(?i)forwarded message|begin forwarded|original message"#, options: .regularExpression) != nil
-            }) ?? -1
+            }) ?? (senders.count >= 2 ? senders.last! - 1 : -1)
         // The page's head: what comes before its first section heading (or its first paragraph).
         let headEnd = roles.firstIndex(of: .heading) ?? roles.firstIndex(where: \.isBody) ?? 0
         var publishedAt: Date?

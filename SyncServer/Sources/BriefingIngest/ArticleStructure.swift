@@ -563,6 +563,13 @@ struct ArticleStructure {
         }
         if feature.afterClosingLabel { score.add(-8, "after a notes, comments or authors label") }
         if feature.afterBios { score.add(-3, "after the contributors' bios") }
+        // A labelled byline right under a line is what a title has, not a paragraph.
+        if position(index) < 0.6, !feature.endsWithPeriod,
+            let next = ((index + 1)..<min(blocks.count, index + 3)).first(where: { blocks[$0].furniture == nil }),
+            features[next].bylineStrong && features[next].byline?.labelled == true
+        {
+            score.add(-2.5, "a byline follows, as under a title")
+        }
         if feature.frontMatterPage { score.add(-3, "on the imprint page") }
         junkEvidence(index, into: &score, scale: 1)
         return score
@@ -728,7 +735,8 @@ struct ArticleStructure {
             (1...20).contains(features[index].words), !features[index].endsWithPeriod,
             !(blocks[index - 1].text.last.map { ".!?…;".contains($0) } ?? false),
             features[index - 1].words + features[index].words <= 30, features[index].boilerplate == nil,
-            !features[index].bylineStrong, features[index].date == nil, blocks[index].markup == blocks[index - 1].markup
+            !features[index].bylineStrong, features[index].date == nil, features[index].credit == nil,
+            blocks[index].markup == blocks[index - 1].markup
         else { return nil }
         let joined = blocks[index - 1].text + " " + blocks[index].text
         let gain =

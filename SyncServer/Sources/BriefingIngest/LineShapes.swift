@@ -565,7 +565,9 @@ enum LineShapes {
     /// A line that only dates the article ("14 March 2026", "Published March 14, 2026 · Updated
     /// April 2, 2026", "Date: Tue, 3 Jun 2025 09:12"): the first date on it.
     static func dateLine(_ text: String) -> Date? {
-        let line = text.trimmingCharacters(in: CharacterSet(charactersIn: "*_ "))
+        // (The time of day aside: "Oct. 14, 2025 at 6:00 a.m. EDT".)
+        let line = replacing(#"(?i)\b\d{1,2}:\d{2}(?:\s?[ap]\.?m\.?)?|\b\d{1,2}\.\d{2}\s?[ap]\.?m\.?"#, in: text, with: "")
+            .trimmingCharacters(in: CharacterSet(charactersIn: "*_ "))
         // "First posted 3 March 2025 · Updated 5 March 2025 to correct the year …": the date, with
         // an update note after it.
         for separator in [" · ", " | ", " • "] where line.contains(separator) {
@@ -619,7 +621,7 @@ enum LineShapes {
 
     static let trailingCredit = try! NSRegularExpression(
         pattern:
-            #"(?:[.!?)]\s+|\s\(|^)(?:(?:photo(?:graph)?|image|picture|illustration|credit|source)s?(?:\s+by|\s*:)|©)\s*[^.]{2,80}[.)]?\)?\s*$"#,
+            #"(?:[.!?)]\s+|\s\(|^)(?:(?:photo(?:graph)?|image|picture|illustration|credit|source)s?(?:\s+by|\s*:)|©)\s*[^.]{2,80}[.)]?\)?\s*$|[.!?]\s+\(\p{Lu}[\p{L}.’' -]{2,50}/\p{Lu}[^()]{1,60}\)$"#,
         options: [.caseInsensitive])
 
     /// A caption that ends with its picture's credit: "Drained meadows near Gouda. Image: Sander Vos",
@@ -697,7 +699,9 @@ enum LineShapes {
         pattern: #"^([^©|·∙•]{2,80}?)\s*(?:©|\(c\)|copyright)\s*\d{4}"#, options: [.caseInsensitive])
     /// "Interchange is published by the Halden Mobility Trust": the publication is the subject.
     static let publishedBy = try! NSRegularExpression(
-        pattern: #"^[*_]?([^,.;:]{2,60}?) is (?:published|produced|edited|run) by\b"#, options: [.caseInsensitive])
+        pattern:
+            #"^[*_]?([^,.;:]{2,60}?) is (?:published|produced|edited|run)(?: (?:\w+ly|daily|weekly|monthly|fortnightly|quarterly|twice a \w+|every \w+))? by\b"#,
+        options: [.caseInsensitive])
     /// "Name is a reader-supported publication."
     static let readerSupported = try! NSRegularExpression(
         pattern: #"^(.{2,80}?) is a reader-supported publication"#, options: [.caseInsensitive])
@@ -727,6 +731,8 @@ enum LineShapes {
             #"(?i),?\s+(?:and is|and has been|under|with permission|is republished|reproduced).*$"#, in: name, with: "")
         name = name.trimmingCharacters(in: CharacterSet(charactersIn: " .,;:*_–—-"))
         guard !name.isEmpty, words(name) <= 10, startsCapitalized(name) || name.first?.isNumber == false else { return nil }
+        // "Published Oct. 14 at 6:00 a.m. EDT": a time, not a name.
+        if LineShapes.matches(#"\d{1,2}[:.]\d{2}|(?i)\b(?:a\.m\.|p\.m\.|edt|est|utc|gmt|bst|cest?|pdt|pst)\b"#, name) { return nil }
         // "© The Author(s), 2025": the authors hold the copyright; they are not a publication.
         if ["the author(s)", "the authors", "the author", "author(s)", "authors", "the contributors"].contains(
             name.lowercased())

@@ -190,7 +190,9 @@ public enum PlainTextReader {
     }
 
     static let emailHeader = try! NSRegularExpression(
-        pattern: #"^(?:from|to|cc|bcc|sent|date|subject|reply-to|organization|x-[a-z-]+)\s*:\s*\S"#, options: [.caseInsensitive])
+        pattern:
+            #"^(?:from|to|cc|bcc|sent|date|subject|reply-to|organization|attachments|importance|follow up flag|flag status|x-[a-z-]+)\s*:\s*\S"#,
+        options: [.caseInsensitive])
 
     /// A mail's header lines ("From:", "Sent:", "Subject:" …) at the top, when there are two or more.
     static func emailHeadersMarked(_ lines: [Line]) -> [Line] {
