@@ -576,12 +576,15 @@ public enum ArticleParser {
                 add(name, 3, "the sender of the e-mail", line: index)
             }
         }
+        // The page's last lines: its last eight that are not page furniture (a list of links, say).
+        let lateStart = blocks.indices.filter { blocks[$0].furniture == nil }.suffix(8).first ?? blocks.count
         // Masthead lines: a bare name (or two lines of one) in the first lines of the page or the last.
         func bareName(_ index: Int, nameShaped: Bool = false) -> Bool {
             let text = blocks[index].text
             return (1...6).contains(features[index].words) && !features[index].endsSentence && LineShapes.startsCapitalized(text)
                 && text.unicodeScalars.first?.properties.isUppercase == true
                 && features[index].boilerplate == nil && features[index].uiLabel == nil
+                && blocks[index].markup != .listItem && !features[index].inMenu
                 && (nameShaped || (features[index].byline == nil && !Names.isName(text))) && features[index].date == nil && features[index].breadcrumb == nil
                 && !text.contains(" | ")
                 && blocks[index].linkDensity < 0.5 && !text.contains("@") && !text.contains("·") && !text.contains("•")
@@ -589,7 +592,7 @@ public enum ArticleParser {
                 && (!blocks[index].chrome || ["the page header", "the page footer"].contains(blocks[index].furniture ?? ""))
         }
         for index in outside
-        where (index < 8 || [.preamble, .header].contains(roles[index]) || index >= blocks.count - 8) && bareName(index) {
+        where (index < 8 || [.preamble, .header].contains(roles[index]) || index >= lateStart) && bareName(index) {
             add(blocks[index].text, index < 3 && features[index].words >= 2 ? 3 : 2, "a masthead or name line", line: index)
             if index + 1 < blocks.count, outside.contains(index + 1), bareName(index + 1), index < 8,
                 features[index].words + features[index + 1].words <= 8, blocks[index].text.uppercased() == blocks[index].text,
@@ -600,7 +603,7 @@ public enum ArticleParser {
         }
         // The site's name over or under its own footer links is the site signing the page (a name
         // like a person's too: "Ledger North").
-        for index in outside where index >= blocks.count - 8 && bareName(index, nameShaped: true) {
+        for index in outside where index >= lateStart && bareName(index, nameShaped: true) {
             if [index - 2, index - 1, index + 1, index + 2].contains(where: {
                 blocks.indices.contains($0) && LineShapes.siteLinks(blocks[$0].text)
             }) {
@@ -646,7 +649,12 @@ public enum ArticleParser {
         for (short, shorter) in candidates {
             for (long, longer) in candidates where long != short && long.hasPrefix(short + " ") {
                 let extra = long.dropFirst(short.count + 1).split(separator: " ").map(String.init)
-                let company = extra.allSatisfy(LineShapes.companyWords.contains)
+                // (A name written only with its legal form and a word like "Media", "Casenote Health Media
+                // Ltd.", is the company too; "Corridor Institute for Trade and Industry Ltd." is the full name.)
+                // ("The Casenote briefing", "Casenote Weekly": a newsletter of the publication, not its name.)
+                let company =
+                    extra.allSatisfy(LineShapes.companyWords.contains) || extra.allSatisfy(LineShapes.productWords.contains)
+                    || (longer.onlyLegal && extra.contains(where: LineShapes.companyWords.contains))
                 let (from, into) = company ? (long, short) : (short, long)
                 guard candidates[from] != nil, candidates[into] != nil else { continue }
                 candidates[into]!.weight += candidates[from]!.weight

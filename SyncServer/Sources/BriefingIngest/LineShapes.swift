@@ -173,6 +173,8 @@ enum LineShapes {
     ]
 
     static let boilerplateFragments = [
+        "no spam", "one email a week", "one email a month", "straight to your inbox", "in your inbox every",
+        "save my name, email", "save my name and email", "notify me of follow-up comments", "notify me of new posts",
         "support independent journalism", "funded by readers", "funded by our readers", "reader-funded journalism",
         "give from $", "give from £", "give from €", "donate now", "make a donation", "support our journalism",
         "(opens in new window)", "all rights reserved", "subscribe for free", "your email address will not be published",
@@ -344,7 +346,7 @@ enum LineShapes {
         "contact", "contact us", "imprint", "impressum", "privacy", "privacy policy", "privacy notice", "terms",
         "terms of use", "terms of service", "terms and conditions", "legal", "legal notice", "cookies", "cookie policy",
         "cookie settings", "accessibility", "sitemap", "careers", "jobs", "press", "about", "about us", "advertise",
-        "data protection", "disclaimer",
+        "data protection", "disclaimer", "masthead", "rss", "faq", "help", "imprint & privacy",
     ]
 
     /// Whether a line is a row of the site's own footer links ("Contact · Imprint · Privacy").
@@ -353,7 +355,9 @@ enum LineShapes {
             let items = text.components(separatedBy: separator).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
             if items.count >= 2, items.filter(sitePages.contains).count >= 2 { return true }
         }
-        return false
+        // Their separators lost in copying: "About Masthead Contact Privacy RSS".
+        let words = text.lowercased().split(separator: " ").map(String.init)
+        return words.count <= 10 && words.filter(sitePages.contains).count >= 3 && !endsWithPeriod(text)
     }
 
     /// Why a line is a breadcrumb trail ("Home › Policy › Energy"), or nil.
@@ -771,6 +775,12 @@ enum LineShapes {
     static let companyWords: Set<String> = [
         "media", "group", "holdings", "publishing", "publications", "publishers", "communications", "company", "enterprises",
         "digital", "network", "networks", "ventures", "studios", "productions", "news", "&", "co",
+    ]
+
+    /// What a publication calls its newsletters and shows: "The Casenote briefing", "Ledger Weekly".
+    static let productWords: Set<String> = [
+        "briefing", "newsletter", "weekly", "daily", "digest", "bulletin", "podcast", "edition", "update", "roundup",
+        "morning", "evening", "monthly",
     ]
 
     /// "Name | Section" banners at the top of a page.

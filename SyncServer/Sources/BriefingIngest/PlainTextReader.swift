@@ -25,7 +25,7 @@ public enum PlainTextReader {
     }
 
     public static func read(_ source: String) -> SourceDocument {
-        let lines = emailHeadersMarked(furnitureMarked(splitLines(source)))
+        let lines = linkListMarked(emailHeadersMarked(furnitureMarked(splitLines(source))))
         let content = lines.filter { $0.furniture == nil }
         let width = wrapWidth(content)
         var blocks: [SourceBlock] = []
@@ -119,6 +119,10 @@ public enum PlainTextReader {
     // MARK: Lines
 
     static func splitLines(_ source: String) -> [Line] {
+        // A text-mode browser's dump (lynx, w3m) numbers every link ("[12]News") and marks images
+        // and buttons ("[IMG]", "(BUTTON)"): the marks are not the page's text.
+        let linkMark = LineShapes.regex(#"\[\d{1,4}\]"#)
+        let dumped = linkMark.numberOfMatches(in: source, range: NSRange(source.startIndex..., in: source)) >= 8
         var result: [Line] = []
         var blank = true
         var number = 0
@@ -132,6 +136,9 @@ public enum PlainTextReader {
                 blank = true
                 page += text.filter { $0 == "\u{0C}" }.count
                 text = text.replacingOccurrences(of: "\u{0C}", with: "")
+            }
+            if dumped {
+                text = LineShapes.replacing(#"^\s*#(?=\[\d)|\[\d{1,4}\]|\(BUTTON\)|\[(?:IMG|INLINE|image)\]"#, in: text, with: "")
             }
             let trimmed = text.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty {
@@ -185,6 +192,25 @@ public enum PlainTextReader {
                 !line.text.hasSuffix("."), !line.text.hasSuffix(",")
             else { continue }
             marked[index].furniture = "repeated \(counts[key]!) times, like a running header or footer"
+        }
+        return marked
+    }
+
+    /// A text-mode browser's list of the page's links at the end of its dump ("References" /
+    /// "Visible links:" / "1. https://…"): not the page's text.
+    static func linkListMarked(_ lines: [Line]) -> [Line] {
+        var marked = lines
+        guard
+            let start = marked.indices.last(where: { index in
+                ["references", "visible links:", "visible links"].contains(marked[index].text.lowercased())
+                    && marked.indices.contains(index + 1)
+                    && marked[(index + 1)...].prefix(3).contains { LineShapes.matches(#"^\d+\.\s+(?:https?|file|mailto):"#, $0.text) }
+            })
+        else { return marked }
+        let links = marked[start...].filter { LineShapes.matches(#"^\d+\.\s+(?:https?|file|mailto):\S+$"#, $0.text) }.count
+        guard links * 2 >= marked.count - start - 2 else { return marked }
+        for index in start..<marked.count where marked[index].furniture == nil {
+            marked[index].furniture = "the text browser's list of links"
         }
         return marked
     }
