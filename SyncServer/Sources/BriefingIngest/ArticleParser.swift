@@ -395,8 +395,10 @@ public enum ArticleParser {
         } else if let index = nonBody.first(where: {
             features[$0].credit != nil
                 || (features[$0].caption && (!blocks[$0].chrome || blocks[$0].furniture == "the page header")
-                    // (Not the site's "© 2025 Name · Privacy · Terms" at the foot of the page.)
-                    && !(features[$0].publication != nil && $0 * 2 > blocks.count))
+                    // (Not the site's "© 2025 Name · Privacy · Terms" at the foot of the page, nor a chart's
+                    // "Figure 1: …" caption.)
+                    && !(features[$0].publication != nil && $0 * 2 > blocks.count)
+                    && !LineShapes.matches(#"^(?i:figure|fig\.|chart|table|graph|map|exhibit)\s*\d+"#, blocks[$0].text))
         }) {
             imageCredit = features[index].credit ?? blocks[index].text
             used.insert(index)
@@ -609,6 +611,20 @@ public enum ArticleParser {
             }) {
                 // (A line not already counted as a name line counts for both.)
                 add(blocks[index].text, bareName(index) ? 2 : 4, "beside the site's footer links", line: index)
+            }
+        }
+        // "Stacklane · Rue Belliard 20, Brussels · About · Newsletter": the site's name before its footer links.
+        for index in outside where index >= lateStart {
+            for separator in [" · ", " | ", " • "] where blocks[index].text.contains(separator) {
+                let items = blocks[index].text.components(separatedBy: separator).map { $0.trimmingCharacters(in: .whitespaces) }
+                let links = items.dropFirst().filter { LineShapes.sitePages.contains($0.lowercased()) || $0.lowercased() == "newsletter" }
+                if items.count >= 3, !links.isEmpty, (1...5).contains(LineShapes.words(items[0])),
+                    LineShapes.startsCapitalized(items[0]), !LineShapes.matches(#"\d|©"#, items[0]),
+                    LineShapes.sitePages.contains(items[0].lowercased()) == false
+                {
+                    add(items[0], 4, "the site's name before its footer links", line: index)
+                }
+                break
             }
         }
         // A newsletter's name over its subscriber count or subscribe button (a name like a person's too: "Per Mile").

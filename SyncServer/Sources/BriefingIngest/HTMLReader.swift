@@ -575,7 +575,7 @@ enum JSONLD {
 
     static func string(_ value: Any?) -> String? {
         if let text = value as? String {
-            let normalized = TextNormalizer.normalize(decodeEntities(text))
+            let normalized = TextNormalizer.normalize(HTMLEntities.decode(text))
             return normalized.isEmpty ? nil : normalized
         }
         if let array = value as? [Any] { return array.lazy.compactMap(string).first }
@@ -624,17 +624,41 @@ enum JSONLD {
         return nil
     }
 
-    /// JSON-LD written by templates sometimes carries HTML entities in its strings.
-    static func decodeEntities(_ text: String) -> String {
+}
+
+/// HTML entities, decoded: `&amp;`, `&#8217;`, `&#x2014;`, `&ndash;`.
+enum HTMLEntities {
+    /// Named entities a template or a Markdown file's raw HTML may carry.
+    static let namedEntities: [String: String] = [
+        "amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": " ", "rsquo": "’", "lsquo": "‘", "ldquo": "“",
+        "rdquo": "”", "ndash": "–", "mdash": "—", "hellip": "…", "middot": "·", "bull": "•", "copy": "©", "reg": "®",
+        "trade": "™", "euro": "€", "pound": "£", "deg": "°", "times": "×", "eacute": "é", "egrave": "è", "aacute": "á",
+        "agrave": "à", "iacute": "í", "oacute": "ó", "uacute": "ú", "ntilde": "ñ", "ccedil": "ç", "ouml": "ö", "uuml": "ü",
+        "auml": "ä", "aelig": "æ", "oslash": "ø", "aring": "å", "szlig": "ß", "laquo": "«", "raquo": "»", "rarr": "→",
+        "larr": "←", "shy": "\u{AD}", "thinsp": " ", "ensp": " ", "emsp": " ",
+    ]
+
+    /// Text with its HTML entities decoded: JSON-LD written by templates, a Markdown file's raw HTML.
+    static func decode(_ text: String) -> String {
         guard text.contains("&") else { return text }
-        var result = text
-        for (entity, value) in [
-            ("&amp;", "&"), ("&#8217;", "’"), ("&rsquo;", "’"), ("&#8216;", "‘"), ("&lsquo;", "‘"), ("&quot;", "\""),
-            ("&#8220;", "“"), ("&#8221;", "”"), ("&ldquo;", "“"), ("&rdquo;", "”"), ("&#8211;", "–"), ("&#8212;", "—"),
-            ("&ndash;", "–"), ("&mdash;", "—"), ("&nbsp;", " "), ("&#39;", "'"), ("&apos;", "'"),
-        ] {
-            result = result.replacingOccurrences(of: entity, with: value)
+        let pattern = LineShapes.regex(#"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});"#)
+        var result = ""
+        var last = text.startIndex
+        for match in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+            guard let range = Range(match.range, in: text), let name = Range(match.range(at: 1), in: text) else { continue }
+            let body = String(text[name])
+            var value: String?
+            if body.hasPrefix("#x") || body.hasPrefix("#X") {
+                value = UInt32(body.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init).map { String(Character($0)) }
+            } else if body.hasPrefix("#") {
+                value = UInt32(body.dropFirst()).flatMap(Unicode.Scalar.init).map { String(Character($0)) }
+            } else {
+                value = namedEntities[body] ?? namedEntities[body.lowercased()]
+            }
+            guard let value else { continue }
+            result += text[last..<range.lowerBound] + value
+            last = range.upperBound
         }
-        return result
+        return result + text[last...]
     }
 }

@@ -189,7 +189,11 @@ public enum MarkdownReader {
         result = result.replacingOccurrences(of: #"\[([^\]]*)\]\([^)]*\)"#, with: "$1", options: .regularExpression)
         result = result.replacingOccurrences(of: #"\[([^\]]+)\]\[[^\]]*\]"#, with: "$1", options: .regularExpression)
         result = result.replacingOccurrences(of: #"<(https?://[^>]+)>"#, with: "$1", options: .regularExpression)
-        result = result.replacingOccurrences(of: #"</?[a-zA-Z][^>]*>"#, with: "", options: .regularExpression)
+        // Raw HTML in the Markdown: its tags go, its entities are decoded.
+        if result.contains("<") || result.contains("&") {
+            result = HTMLEntities.decode(
+                result.replacingOccurrences(of: #"</?[a-zA-Z][^>]*>"#, with: "", options: .regularExpression))
+        }
         result = result.replacingOccurrences(of: #"(\*\*|__)(.+?)\1"#, with: "$2", options: .regularExpression)
         result = result.replacingOccurrences(
             of: #"(?<![\p{L}\p{N}*_])([*_])(\S(?:.*?\S)?)\1(?![\p{L}\p{N}*_])"#, with: "$2", options: .regularExpression)
@@ -274,6 +278,19 @@ public enum MarkdownReader {
         var nestedBios: [(name: String?, bio: String)] = []
         for line in body {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
+            // TOML's `[cover]` table, YAML's `cover:` map: a picture's caption or credit under it.
+            if trimmed.hasPrefix("["), trimmed.hasSuffix("]"), !trimmed.contains(",") {
+                key = String(trimmed.dropFirst().dropLast()).lowercased()
+                continue
+            }
+            if let key, ["cover", "image", "featured_image", "feature_image", "hero", "header", "thumbnail", "params.cover"]
+                .contains(key),
+                let colon = trimmed.firstIndex(of: ":"), line.hasPrefix(" ") || line.hasPrefix("\t") || body.contains("[\(key)]"),
+                ["caption", "credit"].contains(trimmed[..<colon].trimmingCharacters(in: .whitespaces).lowercased())
+            {
+                values["cover_credit"] = [unquote(String(trimmed[trimmed.index(after: colon)...]))]
+                continue
+            }
             if trimmed.hasPrefix("- "), let key {
                 values[key, default: []].append(unquote(String(trimmed.dropFirst(2))))
             } else if let colon = line.firstIndex(of: ":"), !line.hasPrefix(" ") {
