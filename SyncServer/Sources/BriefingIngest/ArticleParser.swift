@@ -204,6 +204,7 @@ public enum ArticleParser {
             while next < blocks.count, next - index <= 12, !roles[next].isBody {
                 if let more = features[next].byline, !more.labelled,
                     features[next].bylineStrong
+                        || (next == index + 2 && ArticleStructure.conjunctionLine(blocks[index + 1].text))
                         || (metadata.authors.isEmpty && next == index + 1)
                         || more.names.contains(where: { name in metadata.authors.contains { Names.key($0) == Names.key(name) } })
                 {

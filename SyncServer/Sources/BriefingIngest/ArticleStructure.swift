@@ -137,6 +137,9 @@ struct ArticleStructure {
         "-",
     ]
 
+    /// A line that is only "and" or "&", between two lines of names.
+    static func conjunctionLine(_ text: String) -> Bool { ["and", "&", "und", "et", "y", "e"].contains(text.lowercased()) }
+
     init(blocks: [SourceBlock], metadata: SourceMetadata, sourceURL: String?, givenTitle: String?) {
         self.blocks = blocks
         self.metadata = metadata
@@ -301,8 +304,12 @@ struct ArticleStructure {
                 // A date line right after a names line makes it a byline too.
                 let dated = index + 1 < found.count && found[index + 1].date != nil && found[index + 1].byline == nil
                 // Names on consecutive lines, each a line of names, list the authors.
+                // (Past a line that is only "and": "Ana Ruiz" / "and" / "Tom Berg".)
                 func bare(_ other: Int) -> Bool {
-                    found[other].byline.map { !$0.labelled } == true && blocks[other].furniture == nil
+                    var other = other
+                    if Self.conjunctionLine(blocks[other].text) { other += other < index ? -1 : 1 }
+                    guard found.indices.contains(other) else { return false }
+                    return found[other].byline.map { !$0.labelled } == true && blocks[other].furniture == nil
                 }
                 // (In HTML, blocks have no blank lines between them to go by.)
                 // (Not a line that finishes the one before: "Why the Childcare Expansion Is / Leaving Rural Families Behind".)

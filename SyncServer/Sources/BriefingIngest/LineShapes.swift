@@ -632,7 +632,13 @@ enum LineShapes {
     /// "A crew at work in 2023. (Photo by D. Ruiz/Calloway Center)".
     static func captionWithCredit(_ text: String) -> Bool {
         guard words(text) <= 60, words(text) >= 4 else { return false }
-        return trailingCredit.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+        if trailingCredit.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil { return true }
+        // "Street trees in Malmö, June 2025. Kwame Mensah-Lindholm": a photographer's name after the caption.
+        if let stop = text.range(of: #"[.!?]\s+(?=[^.!?]+$)"#, options: .regularExpression) {
+            let name = String(text[stop.upperBound...])
+            return (2...4).contains(words(name)) && Names.isName(name) && !endsWithPeriod(name)
+        }
+        return false
     }
 
     // MARK: Publication
