@@ -596,7 +596,11 @@ public enum ArticleParser {
         }
         for index in outside
         where (index < 8 || [.preamble, .header].contains(roles[index]) || index >= lateStart) && bareName(index) {
-            add(blocks[index].text, index < 3 && features[index].words >= 2 ? 3 : 2, "a masthead or name line", line: index)
+            // (A running footer's page number is not part of the name: "Parliamentary Evidence Unit   6".)
+            let name =
+                blocks[index].furniture == nil
+                ? blocks[index].text : LineShapes.replacing(#"\s+\d{1,4}$"#, in: blocks[index].text, with: "")
+            add(name, index < 3 && features[index].words >= 2 ? 3 : 2, "a masthead or name line", line: index)
             if index + 1 < blocks.count, outside.contains(index + 1), bareName(index + 1), index < 8,
                 features[index].words + features[index + 1].words <= 8, blocks[index].text.uppercased() == blocks[index].text,
                 blocks[index + 1].text.uppercased() == blocks[index + 1].text

@@ -994,6 +994,9 @@ enum LineShapes {
             "contributors", "about this brief", "about this report", "about the series", "acknowledgements", "acknowledgments",
             "citation", "how to cite", "suggested citation", "cite this", "disclosure", "disclosures", "funding", "end notes",
         ].contains(lower) || lower.hasPrefix("about the author")
+            || LineShapes.matches(
+                #"^about (?:this|the|our) (?:brief|briefing|report|paper|series|publication|study|analysis|research|project|newsletter|podcast|data|survey|programme|program|policy brief|working paper)s?$"#,
+                lower)
     }
 
     /// A footnote or reference entry: a number, then a citation; or "Surname, A., … (2025). Title."
