@@ -103,6 +103,8 @@ struct ArticleStructure {
         var affiliationNote = false
         /// Its sentence goes on further down, past a page break ("… one of the most" / "closely studied …").
         var cutOff = false
+        /// A line of a table of contents whose entries come back as the headings.
+        var tocEntry = false
         /// After the named contributors' bios at the end.
         var afterBios = false
         /// A label over the contributors' bios at the end ("The people behind Garden Leave").
@@ -429,6 +431,37 @@ struct ArticleStructure {
         for index in found.indices where found[index].bioName != nil && !found[index].bioMatched {
             found[index].bioMatched = bylineNames.contains(Names.key(found[index].bioName!))
         }
+        // A table of contents copied as lines ("On this page" / "1. Introduction" / "2. …"): a run of
+        // short lines that come back later as the headings. The run is left out, and the headings
+        // are not held against for appearing twice.
+        var positions: [String: [Int]] = [:]
+        for index in found.indices where blocks[index].furniture == nil && !blocks[index].text.isEmpty {
+            positions[PlainTextReader.repetitionKey(blocks[index].text), default: []].append(index)
+        }
+        func returnsLater(_ index: Int) -> [Int]? {
+            guard (2...14).contains(found[index].words), blocks[index].furniture == nil, found[index].headingShaped
+                || blocks[index].text.hasSuffix("?"),
+                found[index].boilerplate == nil, found[index].uiLabel == nil
+            else { return nil }
+            let later = (positions[PlainTextReader.repetitionKey(blocks[index].text)] ?? []).filter { $0 > index + 1 }
+            return later.isEmpty ? nil : later
+        }
+        var tocStart = 0
+        while tocStart < found.count {
+            guard returnsLater(tocStart) != nil else {
+                tocStart += 1
+                continue
+            }
+            var end = tocStart
+            while end + 1 < found.count, returnsLater(end + 1) != nil { end += 1 }
+            if end - tocStart + 1 >= 3 {
+                for index in tocStart...end {
+                    found[index].tocEntry = true
+                    for again in returnsLater(index)! { found[again].repeated = 0 }
+                }
+            }
+            tocStart = end + 1
+        }
         // Past the named contributors' bios near the end, the article is over.
         if let firstBio = found.indices.first(where: {
             found[$0].bioMatched && found[$0].bioName != nil && position($0) > 0.6 && !blocks[$0].chrome
@@ -506,6 +539,7 @@ struct ArticleStructure {
         if LineShapes.citationLabel(block.text) { score.add(-3 * scale, "how to cite the article") }
         if LineShapes.journalReference(block.text) { score.add(-6 * scale, "a journal's reference line (volume, pages, DOI)") }
         if feature.inMenu { score.add(-6 * scale, "an item of a menu") }
+        if feature.tocEntry { score.add(-6 * scale, "an entry of the table of contents") }
         if feature.calloutCaption { score.add(-4 * scale, "the caption of a figure standing alone above it") }
         if feature.affiliationNote { score.add(-6 * scale, "the byline's note of an author's affiliation") }
         if feature.valediction { score.add(-4 * scale, "a letter's closing") }
