@@ -683,6 +683,18 @@ public enum ArticleParser {
                 candidates[from] = nil
             }
         }
+        // "© 2025 Tamarack Media Group Inc." and a masthead "The Tamarack Herald": the company's paper.
+        for (key, company) in candidates where company.onlyLegal {
+            let words = key.split(separator: " ").map(String.init)
+            guard words.count >= 2, words.dropFirst().contains(where: LineShapes.companyWords.contains) else { continue }
+            if let (other, _) = candidates.filter({ $0.key != key && $0.value.weight >= 2 && !$0.value.onlyLegal })
+                .first(where: { $0.key.split(separator: " ").first.map(String.init) == words[0] && $0.key.contains(" ") })
+            {
+                candidates[other]!.weight += company.weight
+                candidates[other]!.evidence.append("the paper of “\(company.name)”, the company in the copyright line")
+                candidates[key] = nil
+            }
+        }
         // A bare line alone is not enough: it must be named by some other evidence or mention.
         let ranked = candidates.values.filter { $0.weight >= 3 && !people.contains(Names.key($0.name)) }
             .sorted { ($0.weight, -$0.name.count) > ($1.weight, -$1.name.count) }
@@ -721,7 +733,8 @@ public enum ArticleParser {
             let before = text[..<range.lowerBound].trimmingCharacters(in: .whitespaces)
             let after = text[range.upperBound...].first
             guard after == nil || !(after!.isLetter || after!.isNumber) else { continue }
-            if let last = before.last, !".!?:\"“‘(".contains(last), last.isLetter || last.isNumber || ",;".contains(last) {
+            // (After a photographer's name too: "(Ana Ruiz/The Herald)".)
+            if let last = before.last, !".!?:\"“‘(".contains(last), last.isLetter || last.isNumber || ",;/".contains(last) {
                 return true
             }
         }
