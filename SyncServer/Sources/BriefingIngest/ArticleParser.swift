@@ -170,6 +170,7 @@ public enum ArticleParser {
             case .paragraph:
                 // The rest of a sentence a page break cut off ("… one of the most" / "closely studied …") joins it.
                 if let last = sections[sections.count - 1].paragraphs.last, structure.features[index].words >= 3,
+                    blocks[index].markup != .listItem, index > 0, blocks[index - 1].markup != .listItem,
                     !LineShapes.endsSentence(last), LineShapes.words(last) >= 6,
                     blocks[index].text.unicodeScalars.first?.properties.isLowercase == true
                 {

@@ -472,6 +472,8 @@ struct ArticleStructure {
         for index in found.indices where found[index].words >= 6 && !found[index].endsSentence && blocks[index].headingLevel == nil {
             for next in (index + 1)..<min(found.count, index + 7) {
                 guard let first = blocks[next].text.unicodeScalars.first else { continue }
+                // (A list's items may start in lower case; they do not finish a sentence above them.)
+                if blocks[next].markup == .listItem || blocks[next].text.hasSuffix(":") { break }
                 if first.properties.isLowercase && found[next].words >= 5 {
                     found[index].cutOff = true
                     break

@@ -173,6 +173,8 @@ enum LineShapes {
     ]
 
     static let boilerplateFragments = [
+        "impartial summaries prepared for", "not intended to address the circumstances", "should not be relied on as",
+        "does not constitute legal", "does not constitute financial", "not a substitute for professional",
         "no spam", "one email a week", "one email a month", "straight to your inbox", "in your inbox every",
         "save my name, email", "save my name and email", "notify me of follow-up comments", "notify me of new posts",
         "support independent journalism", "funded by readers", "funded by our readers", "reader-funded journalism",
