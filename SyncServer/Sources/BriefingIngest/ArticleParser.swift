@@ -589,6 +589,9 @@ public enum ArticleParser {
                 && text.unicodeScalars.first?.properties.isUppercase == true
                 && features[index].boilerplate == nil && features[index].uiLabel == nil
                 && blocks[index].markup != .listItem && !features[index].inMenu
+                // ("Westmarch on Bluesky": a link to the site's account, not its name.)
+                && !LineShapes.matches(
+                    #"(?i)\b(?:facebook|twitter|linkedin|bluesky|mastodon|instagram|youtube|threads|tiktok|whatsapp|telegram)\b"#, text)
                 && (nameShaped || (features[index].byline == nil && !Names.isName(text))) && features[index].date == nil && features[index].breadcrumb == nil
                 && !text.contains(" | ")
                 && blocks[index].linkDensity < 0.5 && !text.contains("@") && !text.contains("·") && !text.contains("•")

@@ -290,6 +290,8 @@ struct ArticleStructure {
         var afterLabel = false
         // (HTML has no blank lines between blocks to go by.)
         let html = blocks.allSatisfy { !$0.tight }
+        // Prose: a sentence-ending block of twelve words or more outside page chrome.
+        func prose(_ index: Int) -> Bool { found[index].words >= 12 && found[index].endsSentence && !blocks[index].chrome }
         for index in found.indices {
             // "By Ana Ruiz" over "with Tom Berg" (or "and Tom Berg"): a co-author's line of the byline.
             if index > 0, found[index].byline == nil, found[index - 1].byline?.labelled == true,
@@ -351,11 +353,15 @@ struct ArticleStructure {
             // Past the middle, a notes or "About the authors" label starts the closing matter. A comment
             // thread's label ("41 Comments") starts it wherever it falls after the text, since a long
             // thread can outrun the article.
-            // (Not a link to the comments from the page's head: "48 comments" in a share bar.)
+            // (Not a link to the comments from the page's head: "48 comments" in a share bar. At least
+            // a quarter of the page's prose comes before it, which a long thread cannot outrun.)
             let thread =
                 found[index].closingLabel && LineShapes.commentThreadLabel(blocks[index].text)
                 && blocks[index].linkDensity < 0.5
-                && (0..<index).filter({ found[$0].words >= 12 && found[$0].endsSentence && !blocks[$0].chrome }).count >= 2
+                && { () -> Bool in
+                    let before = (0..<index).filter { prose($0) }.count
+                    return before >= 2 && before * 4 >= found.indices.filter { prose($0) }.count
+                }()
             if (found[index].closingLabel || found[index].valediction) && Double(index) > 0.5 * Double(found.count) || thread {
                 afterLabel = true
             }
