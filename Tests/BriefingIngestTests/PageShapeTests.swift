@@ -1,4 +1,4 @@
-import BriefingIngest
+@testable import BriefingIngest
 import BriefingModel
 import Foundation
 import Testing
@@ -311,6 +311,37 @@ struct PublicationShapeTests {
             <footer><p>Fenwick Institute for Local Finance</p></footer></body></html>
             """
         #expect(try publication(full, format: .html) == "Fenwick Institute for Local Finance")
+    }
+}
+
+@Suite("Page shapes: the web address spells the publication")
+struct SiteLabelTests {
+    @Test("the site's label in a URL, past www, two-part suffixes and a platform's own domain")
+    func siteLabels() {
+        #expect(LineShapes.siteLabel("https://www.casenote.org.uk/hospitals/x") == "casenote")
+        #expect(LineShapes.siteLabel("https://coolingload.substack.com/p/every-litre") == "coolingload")
+        #expect(LineShapes.siteLabel("https://www.linkedin.com/pulse/paying-by-the-mile") == nil)
+        #expect(LineShapes.siteLabel("https://corridor-institute.eu/briefs/x") == "corridorinstitute")
+        #expect(LineShapes.spells("tamarackherald", "The Tamarack Herald"))
+        #expect(LineShapes.spells("nordhavninstitute", "Nordhavn Institute for Economic Security"))
+        #expect(LineShapes.spells("mrpc", "Mediterranean Resource Policy Centre"))
+        #expect(!LineShapes.spells("casenote", "Hospitals"))
+    }
+
+    @Test("a masthead line the URL spells is the publication, where the line alone would not be enough")
+    func domainEvidence() throws {
+        let text = """
+            Harbour Notes
+            Patch and Mend: what councils spend on potholes
+            By Ana Ruiz
+            Councils are spending more on emergency repairs every winter, and less on the planned resurfacing that prevents them.
+            The gap widens each year the budget is set one year at a time, and the roads get worse.
+            """
+        let without = try ArticleParser.parse(text, format: .text)
+        #expect(without.publication == nil)
+        let with = try ArticleParser.parse(text, format: .text, sourceURL: "https://www.harbournotes.org.uk/2025/patch-and-mend")
+        #expect(with.publication == "Harbour Notes")
+        #expect(with.decisions.contains { $0.subject == "publication" && $0.reason.contains("web address") })
     }
 }
 

@@ -441,11 +441,11 @@ public enum ArticleParser {
             }
             // (Not the company behind the site, "Milepost Transport Economics Ltd.", when the site calls itself "Milepost".)
             if let (longer, reason, _) = publicationCandidates(
-                blocks: blocks, roles: roles, features: features, people: Set(names.map(Names.key))
-            ).first(where: {
+                blocks: blocks, roles: roles, features: features, people: Set(names.map(Names.key)),
+                domain: LineShapes.siteLabel(sourceURL ?? metadata.url)).first(where: {
                 (bare($0.name).hasPrefix(bare(named) + " ") || LineShapes.isAcronym(named, of: $0.name)) && !$0.company
                     && !bare($0.name).dropFirst(bare(named).count + 1).split(separator: " ").allSatisfy({
-                        LineShapes.companyWords.contains(String($0))
+                        LineShapes.companyWords.contains(String($0)) || LineShapes.productWords.contains(String($0))
                     })
             }) {
                 publication = longer
@@ -467,7 +467,8 @@ public enum ArticleParser {
                     .init(subject: "publication", value: named, reason: "the page's \(metadata.publicationSource ?? "metadata")"))
             }
         } else if let (named, reason) = publicationFromText(
-            blocks: blocks, roles: roles, features: features, people: Set(names.map(Names.key)))
+            blocks: blocks, roles: roles, features: features, people: Set(names.map(Names.key)),
+            domain: LineShapes.siteLabel(sourceURL ?? metadata.url))
         {
             publication = named
             decisions.append(.init(subject: "publication", value: named, reason: reason))
@@ -525,18 +526,23 @@ public enum ArticleParser {
     /// adds one, up to three. The copyright holder is often the publisher's company, so a name
     /// the page keeps mentioning outweighs it.
     static func publicationFromText(
-        blocks: [SourceBlock], roles: [BlockRole], features: [ArticleStructure.Features], people: Set<String>
+        blocks: [SourceBlock], roles: [BlockRole], features: [ArticleStructure.Features], people: Set<String>,
+        domain: String? = nil
     ) -> (String, String)? {
-        publicationCandidates(blocks: blocks, roles: roles, features: features, people: people).first.map {
+        publicationCandidates(blocks: blocks, roles: roles, features: features, people: people, domain: domain).first.map {
             ($0.name, $0.evidence)
         }
     }
 
     /// Every publication name the text supports well enough, strongest first.
     ///
-    /// - Parameter people: the contributors' names: a person sending or signing the letter is not its publication.
+    /// - Parameters:
+    ///   - people: the contributors' names: a person sending or signing the letter is not its publication.
+    ///   - domain: the site's own label in the page's URL ("casenote" for `www.casenote.org.uk`), which
+    ///     a publication's name usually spells.
     static func publicationCandidates(
-        blocks: [SourceBlock], roles: [BlockRole], features: [ArticleStructure.Features], people: Set<String>
+        blocks: [SourceBlock], roles: [BlockRole], features: [ArticleStructure.Features], people: Set<String>,
+        domain: String? = nil
     ) -> [(name: String, evidence: String, company: Bool)] {
         struct Candidate {
             var name: String
@@ -598,8 +604,12 @@ public enum ArticleParser {
                 && !text.contains(" / ") && !LineShapes.matches(#"^[\p{L}-]+\s*:"#, text)
                 && (!blocks[index].chrome || ["the page header", "the page footer"].contains(blocks[index].furniture ?? ""))
         }
+        // (A name shaped like a person's, "Harbour Notes", counts when the web address spells it.)
+        func spelled(_ index: Int) -> Bool { domain.map { LineShapes.spells($0, blocks[index].text) } ?? false }
         for index in outside
-        where (index < 8 || [.preamble, .header].contains(roles[index]) || index >= lateStart) && bareName(index) {
+        where (index < 8 || [.preamble, .header].contains(roles[index]) || index >= lateStart)
+            && (bareName(index) || (spelled(index) && bareName(index, nameShaped: true)))
+        {
             // (A running footer's page number is not part of the name: "Parliamentary Evidence Unit   6".)
             let name =
                 blocks[index].furniture == nil
@@ -697,6 +707,13 @@ public enum ArticleParser {
                 candidates[other]!.weight += company.weight
                 candidates[other]!.evidence.append("the paper of “\(company.name)”, the company in the copyright line")
                 candidates[key] = nil
+            }
+        }
+        // The URL's site spells the name ("tamarackherald.ca", "nordhavninstitute.eu", "mrpc.org").
+        if let domain {
+            for (key, candidate) in candidates where LineShapes.spells(domain, candidate.name) {
+                candidates[key]!.weight += 3
+                candidates[key]!.evidence.append("the page's web address spells it")
             }
         }
         // A bare line alone is not enough: it must be named by some other evidence or mention.

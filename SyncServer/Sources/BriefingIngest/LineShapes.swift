@@ -779,6 +779,59 @@ enum LineShapes {
         return initials == short
     }
 
+    /// Hosts that serve many publications, each under its own subdomain or path.
+    static let platformHosts: Set<String> = [
+        "substack.com", "beehiiv.com", "medium.com", "wordpress.com", "blogspot.com", "ghost.io", "buttondown.email",
+        "tumblr.com", "mailchi.mp", "linkedin.com", "github.io", "wixsite.com", "squarespace.com", "typepad.com",
+    ]
+    /// Two-part public suffixes: the site's label comes before them.
+    static let twoPartSuffixes: Set<String> = [
+        "co.uk", "org.uk", "ac.uk", "gov.uk", "me.uk", "ltd.uk", "com.au", "org.au", "net.au", "co.nz", "org.nz", "co.za",
+        "com.br", "co.jp", "co.in", "org.in", "com.sg", "com.mx", "gv.at", "or.at", "co.at",
+    ]
+
+    /// The site's own label in a URL, letters and digits only: "casenote" for `https://www.casenote.org.uk/…`,
+    /// "coolingload" for `coolingload.substack.com`; nil for a platform's own pages.
+    static func siteLabel(_ url: String?) -> String? {
+        guard let url, let host = URL(string: url)?.host?.lowercased() else { return nil }
+        var parts = host.split(separator: ".").map(String.init)
+        if parts.first == "www" { parts.removeFirst() }
+        guard parts.count >= 2 else { return nil }
+        let lastTwo = parts.suffix(2).joined(separator: ".")
+        let label: String
+        if platformHosts.contains(lastTwo) {
+            guard parts.count >= 3 else { return nil }
+            label = parts[parts.count - 3]
+        } else if twoPartSuffixes.contains(lastTwo), parts.count >= 3 {
+            label = parts[parts.count - 3]
+        } else {
+            label = parts[parts.count - 2]
+        }
+        let letters = label.filter { $0.isLetter || $0.isNumber }
+        return letters.count >= 3 ? letters : nil
+    }
+
+    /// Whether a site's label spells a name: all of it ("The Tamarack Herald" in `tamarackherald`),
+    /// its opening words ("Nordhavn Institute for …" in `nordhavninstitute`), the label in its first
+    /// words ("Headland" in `headlandfarmpolicy`), or its initials ("Mediterranean Resource Policy Centre" in `mrpc`).
+    static func spells(_ label: String, _ name: String) -> Bool {
+        let words = name.lowercased().split(separator: " ").map { $0.filter { $0.isLetter || $0.isNumber } }.filter {
+            !$0.isEmpty
+        }
+        let significant = words.first == "the" ? Array(words.dropFirst()) : words
+        guard !significant.isEmpty else { return false }
+        let joined = significant.joined()
+        if joined == label || (label.hasPrefix(joined) && joined.count >= 4) { return true }
+        // The opening words, two or more, or one long one: "nordhavninstitute", "headland".
+        var opening = ""
+        for (count, word) in significant.enumerated() {
+            opening += word
+            if opening == label && (count >= 1 || opening.count >= 6) { return true }
+        }
+        let initials = significant.filter { !["of", "for", "and", "on", "in", "&"].contains($0) }.compactMap(\.first)
+        return initials.count >= 3 && String(initials) == label
+    }
+
     /// Words a company adds to its publication's name: "Commonplace Media", "Ledger Group".
     static let companyWords: Set<String> = [
         "media", "group", "holdings", "publishing", "publications", "publishers", "communications", "company", "enterprises",
