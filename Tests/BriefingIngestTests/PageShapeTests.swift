@@ -328,6 +328,22 @@ struct SiteLabelTests {
         #expect(!LineShapes.spells("casenote", "Hospitals"))
     }
 
+    @Test("a dated web address dates a page that gives no date of its own")
+    func urlDate() throws {
+        #expect(LineShapes.urlDate("https://example.org/2025/08/14/who-pays/").map(Timestamp.day) == "2025-08-14")
+        #expect(LineShapes.urlDate("https://example.org/news/2025-03-02-fares-rise").map(Timestamp.day) == "2025-03-02")
+        #expect(LineShapes.urlDate("https://example.org/2025/02/31/not-a-day/") == nil)
+        #expect(LineShapes.urlDate("https://example.org/reports/2025/fares") == nil)
+        let text = """
+            Patch and Mend: what councils spend on potholes
+            By Ana Ruiz
+            Councils are spending more on emergency repairs every winter, and less on the planned resurfacing that prevents them.
+            The gap widens each year the budget is set one year at a time, and the roads get worse.
+            """
+        let article = try ArticleParser.parse(text, format: .text, sourceURL: "https://example.org/2025/08/14/patch-and-mend/")
+        #expect(article.publishedAt.map(Timestamp.day) == "2025-08-14")
+    }
+
     @Test("a masthead line the URL spells is the publication, where the line alone would not be enough")
     func domainEvidence() throws {
         let text = """

@@ -375,6 +375,10 @@ public enum ArticleParser {
                 .init(
                     subject: "published", value: mention.label, reason: "the date labelled “first published”",
                     line: blocks[index].line))
+        } else if let date = LineShapes.urlDate(sourceURL ?? metadata.url) {
+            // "…/2025/08/14/who-pays-…": a CMS that dates its addresses.
+            publishedAt = date
+            decisions.append(.init(subject: "published", value: Timestamp.day(date), reason: "the date in the web address"))
         }
         if publishedAt != nil,
             let index = nonBody.first(where: {

@@ -779,6 +779,27 @@ enum LineShapes {
         return initials == short
     }
 
+    /// The day a URL's path is dated with: `/2025/08/14/slug`, `/2025-08-14-slug`, `/20250814/`.
+    static func urlDate(_ url: String?) -> Date? {
+        guard let url, let path = URL(string: url)?.path else { return nil }
+        for pattern in [#"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})(?:/|$)"#, #"/((?:19|20)\d{2})-(\d{2})-(\d{2})(?:[-/]|$)"#] {
+            let regex = LineShapes.regex(pattern)
+            guard let match = regex.firstMatch(in: path, range: NSRange(path.startIndex..., in: path)),
+                let year = Range(match.range(at: 1), in: path).flatMap({ Int(path[$0]) }),
+                let month = Range(match.range(at: 2), in: path).flatMap({ Int(path[$0]) }),
+                let day = Range(match.range(at: 3), in: path).flatMap({ Int(path[$0]) }),
+                (1...12).contains(month), (1...31).contains(day)
+            else { continue }
+            var components = DateComponents()
+            (components.year, components.month, components.day) = (year, month, day)
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "UTC")!
+            guard let date = calendar.date(from: components), calendar.component(.day, from: date) == day else { continue }
+            return date
+        }
+        return nil
+    }
+
     /// Hosts that serve many publications, each under its own subdomain or path.
     static let platformHosts: Set<String> = [
         "substack.com", "beehiiv.com", "medium.com", "wordpress.com", "blogspot.com", "ghost.io", "buttondown.email",
