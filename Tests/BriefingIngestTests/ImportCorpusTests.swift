@@ -31,7 +31,7 @@ struct ImportCorpusTests {
     @Test("the tuning set meets the targets")
     func tuning() throws {
         let report = try ImportEvaluation.evaluate(folder: ImportCorpus.tuning)
-        ImportCorpus.expectTargets(report, minimumArticles: 58)
+        ImportCorpus.expectTargets(report, minimumArticles: 70)
     }
 
     @Test("the original fixtures meet the targets")
@@ -43,8 +43,8 @@ struct ImportCorpusTests {
     /// no leak, no loss) are not reached yet; this floor keeps any change from losing ground.
     /// Only the totals are printed: the held-out set's misses are not for reading while tuning.
     static let heldOutFloor: [String: Double] = [
-        "title": 22.0 / 24, "contributors": 20.0 / 24, "bios": 20.0 / 24, "headings": 19.0 / 24, "publication": 17.0 / 24,
-        "imageCredit": 23.0 / 24, "published": 22.0 / 24,
+        "title": 22.0 / 24, "contributors": 20.0 / 24, "bios": 20.0 / 24, "headings": 19.0 / 24, "publication": 18.0 / 24,
+        "imageCredit": 23.0 / 24, "published": 23.0 / 24,
     ]
 
     @Test("the held-out set stays at or above its recorded floor")
@@ -57,8 +57,8 @@ struct ImportCorpusTests {
                 (report.fieldAccuracy[field] ?? 0) >= floor - 1e-9,
                 "\(field): \(report.fieldAccuracy[field] ?? 0), floor \(floor)")
         }
-        #expect(report.headingPrecision >= 0.935)
-        #expect(report.headingRecall >= 0.956)
+        #expect(report.headingPrecision >= 0.937)
+        #expect(report.headingRecall >= 0.977)
         #expect(report.leaks <= 15)
         #expect(report.lost <= 4)
         #expect(report.errors == 0)

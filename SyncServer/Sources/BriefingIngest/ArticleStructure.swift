@@ -551,7 +551,12 @@ struct ArticleStructure {
         if feature.calloutCaption { score.add(-4 * scale, "the caption of a figure standing alone above it") }
         if feature.affiliationNote { score.add(-6 * scale, "the byline's note of an author's affiliation") }
         if feature.valediction { score.add(-4 * scale, "a letter's closing") }
-        if LineShapes.greeting(block.text) && position(index) < 0.3 { score.add(-5 * scale, "a newsletter's greeting") }
+        // (Under the article's own title, a greeting opens the article: "Hi all — this week's issue …".)
+        if LineShapes.greeting(block.text) && position(index) < 0.3
+            && !(0..<index).contains(where: { blocks[$0].headingLevel == 1 || features[$0].metadataTitleMatch >= 0.8 })
+        {
+            score.add(-5 * scale, "a newsletter's greeting")
+        }
         if feature.inHeadlineList { score.add(-5 * scale, "a headline in a list of other articles") }
         if index > 0, features[index - 1].byline != nil, feature.words <= 8, !feature.endsWithPeriod,
             LineShapes.bioWords.contains(where: { block.text.lowercased().split { !$0.isLetter }.map(String.init).contains($0) })
@@ -669,6 +674,14 @@ struct ArticleStructure {
                     score.add(2.5, "a short line standing between paragraphs")
                 }
             }
+        }
+        // "Would fewer trees be a harder sell?" / "Probably. But …": a question the text answers at once.
+        if block.text.hasSuffix("?"), after < blocks.count,
+            LineShapes.matches(
+                #"^(?:Yes|No|Probably|Perhaps|Maybe|Possibly|Partly|Rarely|Sometimes|Hardly|Not quite|Not really|Not yet|Often)[.,!]"#,
+                blocks[after].text)
+        {
+            score.add(-3, "answered at once in the next line, like a question in the text")
         }
         if block.markup == .listItem || block.markup == .quote { score.add(-3, "a list item or quotation") }
         if after < blocks.count, (features[after].bylineStrong || features[after].date != nil) && position(index) < 0.3 {
