@@ -168,6 +168,21 @@ struct BuilderShapeTests {
         #expect(!body.joined().contains("Costings for six cities"))
     }
 
+    @Test("where a byline's writers filed from is not a name: 'By A and B in Leeds'")
+    func bylinePlace() throws {
+        let text = """
+            Parking levies that pay for buses
+
+            By Rhiannon Tudur-Jones and Kwabena Osei in Leeds
+
+            A workplace parking levy charges employers for each space they provide, and the money goes to public transport.
+
+            Where it has been tried, the levy has paid for new tram lines and more frequent buses within a few years.
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.contributors.map(\.name) == ["Rhiannon Tudur-Jones", "Kwabena Osei"])
+    }
+
     @Test("a note tool's export: the properties under the title are metadata, callouts and an image's credit")
     func notionExport() throws {
         let markdown = """

@@ -486,6 +486,9 @@ enum LineShapes {
             }
             // "Ana Ruiz, Senior Fellow; Tom Berg, Analyst": roles after names are not names.
             // "and" before a piece marks it as a new person ("+"), not a department of the role before.
+            // "By Ana Ruiz and Tom Berg in Leeds": where they filed from is not a name.
+            let segment =
+                labelled ? LineShapes.replacing(#"\s+(?:in|from|reporting from)\s+\p{Lu}[\p{L}.’' -]{1,40}$"#, in: segment, with: "") : segment
             let pieces = LineShapes.replacing(#",?\s+(?:and|und|et|y|&)\s+"#, in: segment, with: ",+")
                 .split(whereSeparator: { ",;".contains($0) }).map(String.init).filter {
                     !$0.trimmingCharacters(in: .whitespaces).isEmpty
