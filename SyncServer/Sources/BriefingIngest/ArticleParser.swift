@@ -651,7 +651,8 @@ public enum ArticleParser {
             }
         }
         // A newsletter's name over its subscriber count or subscribe button (a name like a person's too: "Per Mile").
-        for index in outside where index < (roles.firstIndex(where: \.isBody) ?? 0) && bareName(index, nameShaped: true) {
+        let firstBody = roles.firstIndex(where: \.isBody) ?? 0
+        for index in outside where index < firstBody && bareName(index, nameShaped: true) {
             if ((index + 1)..<min(blocks.count, index + 5)).contains(where: {
                 LineShapes.matches(#"^(?i:subscribe(?: now| for free)?|\d[\d,.]*k?\s+subscribers)$"#, blocks[$0].text)
             }) {
@@ -732,7 +733,7 @@ public enum ArticleParser {
         guard !name.isEmpty, LineShapes.words(name) <= 6 else { return nil }
         let pattern = LineShapes.regex(
             "\\b" + NSRegularExpression.escapedPattern(for: name)
-                + #"((?:\s+(?:(?:for|of|on|and|&|the|de|du|für)\s+)*\p{Lu}[\p{L}’'-]+)+)"#)
+                + #"(\s+(?:for|of|on|de|du|für)(?:\s+(?:(?:and|&|the|of|for|on)\s+)*\p{Lu}[\p{L}’'-]+)+)"#)
         var counts: [String: Int] = [:]
         for block in blocks {
             let text = block.text

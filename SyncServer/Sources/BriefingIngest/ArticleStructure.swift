@@ -157,10 +157,9 @@ struct ArticleStructure {
     /// article's (a © line, "the views expressed", a suggested citation, a credit, a date) is its
     /// imprint page: what else is on it (an address, a funder's name) is front matter too.
     mutating func markFrontMatterPages() {
-        let pages = Set(blocks.compactMap(\.page))
+        let pages = Dictionary(grouping: blocks.indices.filter { blocks[$0].furniture == nil }, by: { blocks[$0].page })
         guard pages.count >= 3 else { return }
-        for page in pages {
-            let onPage = blocks.indices.filter { blocks[$0].page == page && blocks[$0].furniture == nil }
+        for (page, onPage) in pages where page != nil {
             guard let first = onPage.first, position(first) < 0.35, onPage.count >= 3 else { continue }
             let junk = onPage.map { index in
                 var junk = RoleScore()
@@ -290,8 +289,12 @@ struct ArticleStructure {
         var afterLabel = false
         // (HTML has no blank lines between blocks to go by.)
         let html = blocks.allSatisfy { !$0.tight }
-        // Prose: a sentence-ending block of twelve words or more outside page chrome.
-        func prose(_ index: Int) -> Bool { found[index].words >= 12 && found[index].endsSentence && !blocks[index].chrome }
+        // Prose: a sentence-ending block of twelve words or more outside page chrome; how many come before each block.
+        var proseBefore = [0]
+        for index in found.indices {
+            let prose = found[index].words >= 12 && found[index].endsSentence && !blocks[index].chrome
+            proseBefore.append(proseBefore[index] + (prose ? 1 : 0))
+        }
         for index in found.indices {
             // "By Ana Ruiz" over "with Tom Berg" (or "and Tom Berg"): a co-author's line of the byline.
             if index > 0, found[index].byline == nil, found[index - 1].byline?.labelled == true,
@@ -358,10 +361,7 @@ struct ArticleStructure {
             let thread =
                 found[index].closingLabel && LineShapes.commentThreadLabel(blocks[index].text)
                 && blocks[index].linkDensity < 0.5
-                && { () -> Bool in
-                    let before = (0..<index).filter { prose($0) }.count
-                    return before >= 2 && before * 4 >= found.indices.filter { prose($0) }.count
-                }()
+                && proseBefore[index] >= 2 && proseBefore[index] * 4 >= proseBefore[found.count]
             if (found[index].closingLabel || found[index].valediction) && Double(index) > 0.5 * Double(found.count) || thread {
                 afterLabel = true
             }
@@ -444,13 +444,21 @@ struct ArticleStructure {
         for index in found.indices where blocks[index].furniture == nil && !blocks[index].text.isEmpty {
             positions[PlainTextReader.repetitionKey(blocks[index].text), default: []].append(index)
         }
-        func returnsLater(_ index: Int) -> [Int]? {
+        /// The next time this line comes back, past the line after it (found by bisection: a page of
+        /// thousands of repeated lines must not make this quadratic).
+        func returnsLater(_ index: Int) -> Int? {
             guard (2...14).contains(found[index].words), blocks[index].furniture == nil, found[index].headingShaped
                 || blocks[index].text.hasSuffix("?"),
-                found[index].boilerplate == nil, found[index].uiLabel == nil
+                found[index].boilerplate == nil, found[index].uiLabel == nil,
+                let all = positions[PlainTextReader.repetitionKey(blocks[index].text)]
             else { return nil }
-            let later = (positions[PlainTextReader.repetitionKey(blocks[index].text)] ?? []).filter { $0 > index + 1 }
-            return later.isEmpty ? nil : later
+            var low = 0
+            var high = all.count
+            while low < high {
+                let middle = (low + high) / 2
+                if all[middle] > index + 1 { high = middle } else { low = middle + 1 }
+            }
+            return low < all.count ? all[low] : nil
         }
         var tocStart = 0
         while tocStart < found.count {
@@ -463,7 +471,8 @@ struct ArticleStructure {
             if end - tocStart + 1 >= 3 {
                 for index in tocStart...end {
                     found[index].tocEntry = true
-                    for again in returnsLater(index)! { found[again].repeated = 0 }
+                    // The heading the entry points to (its first return after the contents).
+                    if let again = returnsLater(index), again > end { found[again].repeated = 0 }
                 }
             }
             tocStart = end + 1

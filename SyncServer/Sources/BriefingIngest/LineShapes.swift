@@ -127,18 +127,13 @@ enum LineShapes {
 
     static let boilerplatePrefixes = [
         "comments are closed", "leave a comment", "post a comment", "add a comment", "read more:", "read more ›", "read more »",
-        "read more about", "related:", "see also:", "recommended:", "trending:", "most read:", "popular:", "latest:",
-        "breaking:", "don't miss:", "don’t miss:", "also read:", "read also:", "read next:", "up next:",
-        "*corresponding author", "corresponding author", "disclosure statement", "conflict of interest",
-        "competing interests", "data availability", "funding statement", "keywords:", "key words:", "jel classification",
-        "jel codes", "(received ", "share this", "share on ", "share via ", "click to share",
+        "read more about", "related:", "see also:", "recommended:", "read next:", "up next:", "share this", "share on ", "share via ", "click to share",
         "click to email", "click to print", "subscribe to ", "subscribe for ", "sign up ", "sign up:", "follow us",
         "support our ",
         "donate ", "skip to ", "all rights reserved", "©", "(c) ", "copyright ©", "copyright (c)", "the views expressed",
         "listen to this article", "this article is part of", "your email address will not be published",
         "required fields are marked", "thanks for reading", "thank you for reading", "discover more from ",
-        "story continues below", "article continues below", "continue reading below", "the article continues",
-        "watch |", "watch:", "video:", "watch now", "also read ", "read also ", "subscribe:", "subscribe and ", "type your email", "you are receiving this",
+        "story continues below", "article continues below", "continue reading below", "type your email", "you are receiving this",
         "you received this", "you’re receiving this", "you're receiving this", "to unsubscribe", "unsubscribe", "view this email",
         "view in browser", "if you were forwarded", "was this forwarded", "forwarded this email", "forwarded by a friend",
         "no spam", "we use cookies", "this site uses cookies", "this website uses cookies", "by continuing to", "save my name",
@@ -172,13 +167,28 @@ enum LineShapes {
         "share:",
     ]
 
-    static let boilerplateFragments = [
-        "impartial summaries prepared for", "not intended to address the circumstances", "should not be relied on as",
-        "does not constitute legal", "does not constitute financial", "not a substitute for professional",
+    /// Openings that mark boilerplate only on a short line: "Latest: …", "Keywords: …", "Conflict of
+    /// interest: none", where a sentence of the article may start the same way.
+    static let shortBoilerplatePrefixes = [
+        "trending:", "most read:", "popular:", "latest:", "breaking:", "don't miss:", "don’t miss:", "also read:",
+        "read also:", "also read ", "read also ", "watch |", "watch:", "video:", "watch now", "subscribe:", "subscribe and ",
+        "*corresponding author", "corresponding author", "disclosure statement", "conflict of interest", "competing interests",
+        "data availability", "funding statement", "keywords:", "key words:", "jel classification", "jel codes", "(received ",
+    ]
+    /// Phrases that mark boilerplate only on a short line: a newsletter's or a donation's pitch.
+    static let shortBoilerplateFragments = [
         "no spam", "one email a week", "one email a month", "straight to your inbox", "in your inbox every",
-        "save my name, email", "save my name and email", "notify me of follow-up comments", "notify me of new posts",
         "support independent journalism", "funded by readers", "funded by our readers", "reader-funded journalism",
         "give from $", "give from £", "give from €", "donate now", "make a donation", "support our journalism",
+    ]
+    /// A publication's disclaimer about itself: "This briefing … should not be relied on as legal advice".
+    static let disclaimerFragments = [
+        "impartial summaries prepared for", "not intended to address the circumstances", "should not be relied on as",
+        "does not constitute legal", "does not constitute financial", "not a substitute for professional",
+    ]
+
+    static let boilerplateFragments = [
+        "save my name, email", "save my name and email", "notify me of follow-up comments", "notify me of new posts",
         "(opens in new window)", "all rights reserved", "subscribe for free", "your email address will not be published",
         "required fields are marked", "this email was sent", "you are receiving this email", "unsubscribe from",
         "manage your subscription", "manage your preferences", "update your preferences", "view this email in your browser",
@@ -211,6 +221,19 @@ enum LineShapes {
             return "starts like page boilerplate (“\(prefix.trimmingCharacters(in: .whitespaces))”)"
         }
         if let fragment = boilerplateFragments.first(where: { raw.contains($0) }) { return "contains “\(fragment)”" }
+        if words(text) <= 25 {
+            if let prefix = shortBoilerplatePrefixes.first(where: { raw.hasPrefix($0.replacingOccurrences(of: "’", with: "'")) }) {
+                return "starts like page boilerplate (“\(prefix.trimmingCharacters(in: .whitespaces))”)"
+            }
+            if let fragment = shortBoilerplateFragments.first(where: { raw.contains($0) }) { return "contains “\(fragment)”" }
+        }
+        if let fragment = disclaimerFragments.first(where: { raw.contains($0) }),
+            LineShapes.matches(
+                #"\b(?:this|our|these) (?:briefing|brief|paper|report|publication|document|newsletter|site|website)s?\b|\bbriefings are\b"#,
+                raw)
+        {
+            return "a disclaimer of the publication (“\(fragment)”)"
+        }
         // WordPress's related posts: `In "Category"`.
         if words(text) <= 8, LineShapes.matches(#"^In [“"].+[”"]$"#, text) {
             return "a related post's category"
@@ -266,7 +289,8 @@ enum LineShapes {
             let lower = " " + key(text) + " "
             let controls = ["subscribe", "log in", "login", "sign in", "sign up", "register", "menu", "search", "today's paper",
                 "e-paper", "my account", "donate", "newsletters", "account"].filter { lower.contains(" " + $0 + " ") }
-            if controls.count >= 2 { return "a row of page controls" }
+            let controlWords = controls.reduce(0) { $0 + words($1) }
+            if controls.count >= 3 && controlWords * 2 >= words(text) { return "a row of page controls" }
         }
         // A menu or footer copied as one line: three or more short items between separators.
         for separator in [" | ", " · ", " • ", " ∙ ", "  ", " / "] {
@@ -288,7 +312,7 @@ enum LineShapes {
     static func bareFigure(_ text: String) -> Bool {
         // (A plain integer is as likely a section number or a year.)
         matches(
-            #"^(?:[~≈<>+−-]\s?)?(?:[£$€¥]\d[\d,.]*|\d[\d,.]*\s?(?:%|per ?cent|percent|bn|m|k|billion|million|thousand|km|kg|t|MW|GW|TWh|GWh)|\d{1,3}(?:,\d{3})+|\d+\.\d+|\d+\s(?:in|of|out of)\s\d[\d,.]*)$"#,
+            #"^(?:[~≈<>+−-]\s?)?(?:[£$€¥]\d[\d,.]*|\d[\d,.]*\s?(?:%|per ?cent|percent|bn|m|k|billion|million|thousand|km|kg|t|MW|GW|TWh|GWh)|\d{1,3}(?:,\d{3})+|\d+\s(?:in|of|out of)\s\d[\d,.]*)$"#,
             text)
     }
 
@@ -630,7 +654,7 @@ enum LineShapes {
 
     static let trailingCredit = try! NSRegularExpression(
         pattern:
-            #"(?:[.!?)]\s+|\s\(|^)(?:(?:photo(?:graph)?|image|picture|illustration|credit|source)s?(?:\s+by|\s*:)|©)\s*[^.]{2,80}[.)]?\)?\s*$|[.!?]\s+\(\p{Lu}[\p{L}.’' -]{2,50}/\p{Lu}[^()]{1,60}\)$"#,
+            #"(?:[.!?)]\s+|\s\(|^)(?:(?:photo(?:graph)?|image|picture|illustration|credit|source)s?(?:\s+by|\s*:)|©)\s*[^.]{2,80}[.)]?\)?\s*$|(?-i:[.!?]\s+\(\p{Lu}[\p{L}.’' -]{2,50}/\p{Lu}[^()]{1,60}\)$)"#,
         options: [.caseInsensitive])
 
     /// A caption that ends with its picture's credit: "Drained meadows near Gouda. Image: Sander Vos",
@@ -680,6 +704,8 @@ enum LineShapes {
                 LineShapes.replacing(#"\s+on\s+(by|in)\s+"#, in: without, with: " $1 "))
         }
         for (pattern, evidence, weight) in publicationPatterns {
+            // (A sentence of the article may describe a site or a journal; the page describing its own does so briefly.)
+            if pattern === selfDescribed && words(text) > 20 { continue }
             if let name = group(pattern, text).flatMap(clean(publicationName:)) {
                 return PublicationMention(name: name, evidence: evidence, weight: weight)
             }
@@ -1018,8 +1044,10 @@ enum LineShapes {
     static func headlineListLabel(_ text: String) -> Bool {
         // "Most read this week", "Trending on Floorwork", "Popular in Wages": the label with its qualifier.
         let whole = key(text)
+        // (Only for the labels that take one: "Elsewhere in Europe" heads a section.)
         let lower = replacing(
-            #"\s+(?:this (?:week|month|year)|today|right now|now|on [\p{L}' ]{2,30}|in [\p{L}' ]{2,30})$"#, in: whole, with: "")
+            #"^(most read|trending|most popular|latest|top stories|recommended)\s+(?:this (?:week|month|year)|today|right now|now|on [\p{L}' ]{2,30}|in [\p{L}' ]{2,30})$"#,
+            in: whole, with: "$1")
         return lower != whole && headlineListLabel(lower) || [
             "related", "related posts", "related articles", "related research", "related reading", "related content",
             "related stories", "trending", "trending now", "most read", "most popular", "popular", "popular now", "read next",
@@ -1053,7 +1081,9 @@ enum LineShapes {
     /// "41 Comments", "Comments (14)", "Reader comments", "14 thoughts on “Title”": a comment thread starts.
     static func commentThreadLabel(_ text: String) -> Bool {
         let lower = key(text)
-        return LineShapes.matches(#"^(?:\d[\d,.]*k?\s+)?(?:reader )?(?:comments|responses)(?:\s*\(\d[\d,.]*k?\))?$"#, lower)
+        // ("Responses" alone may head a consultation's section; with its count it is a thread.)
+        return LineShapes.matches(#"^(?:\d[\d,.]*k?\s+)?(?:reader )?comments(?:\s*\(\d[\d,.]*k?\))?$"#, lower)
+            || LineShapes.matches(#"^\d[\d,.]*k?\s+responses$|^responses\s*\(\d[\d,.]*k?\)$"#, lower)
             || LineShapes.matches(#"^\d+ (thoughts|comments|responses|replies) (on|to)\b"#, lower)
     }
 
@@ -1074,7 +1104,7 @@ enum LineShapes {
             "citation", "how to cite", "suggested citation", "cite this", "disclosure", "disclosures", "funding", "end notes",
         ].contains(lower) || lower.hasPrefix("about the author")
             || LineShapes.matches(
-                #"^about (?:this|the|our) (?:brief|briefing|report|paper|series|publication|study|analysis|research|project|newsletter|podcast|data|survey|programme|program|policy brief|working paper)s?$"#,
+                #"^about (?:this|the|our) (?:brief|briefing|report|paper|series|publication|newsletter|policy brief|working paper)s?$"#,
                 lower)
     }
 
