@@ -260,9 +260,11 @@ struct ArticleStructure {
             feature.byline = LineShapes.byline(text)
             feature.date = LineShapes.dateLine(text)
             feature.credit = LineShapes.credit(text)
+            let nearImage = index > 0 && blocks[index - 1].markup == .image
             feature.caption =
                 block.markup == .caption || (feature.credit == nil && LineShapes.captionWithCredit(text))
                 || LineShapes.matches(#"^(?i:pictured|caption)\s*:\s*\S"#, text)
+                || (feature.credit == nil && (nearImage || position(index) < 0.3) && LineShapes.captionWithPhotographer(text))
             feature.publication = LineShapes.publication(text)
             feature.bioName = LineShapes.bioName(text)
             // The publication's own name is not a person's.
@@ -503,7 +505,7 @@ struct ArticleStructure {
         // "The people behind Garden Leave" over the named contributors' bios: their label, not a section.
         for index in found.indices.dropLast() where found[index].headingShaped && found[index].bioName == nil {
             var next = index + 1
-            while next < found.count, blocks[next].furniture != nil { next += 1 }
+            while next < found.count, next - index <= 12, blocks[next].furniture != nil { next += 1 }
             if next < found.count, found[next].bioMatched, found[next].bioName != nil, position(index) > 0.5 {
                 found[index].overBios = true
             }
@@ -654,7 +656,13 @@ struct ArticleStructure {
             score.add(-3, "the page marks its headings up, and not this line")
         }
         if block.text.hasSuffix("?") { score.add(0.5, "a question") }
-        if LineShapes.numberedHeading(block.text) { score.add(2, "numbered like a section (“4. …”)") }
+        // (Not one of a run of numbered steps: "1. Find your tenancy agreement" / "2. Photograph …".)
+        let numberedNeighbour = [index - 1, index + 1].contains {
+            blocks.indices.contains($0) && LineShapes.matches(#"^\d{1,2}[.)]\s"#, blocks[$0].text)
+        }
+        if LineShapes.numberedHeading(block.text) && !numberedNeighbour {
+            score.add(2, "numbered like a section (“4. …”)")
+        }
         if let last = block.text.split(separator: " ").last?.lowercased(), Self.danglingWords.contains(last), feature.words > 1 {
             score.add(-5, "ends on “\(last)”, mid-sentence")
         }
@@ -665,7 +673,7 @@ struct ArticleStructure {
         // The next line of text, past page furniture and an underline.
         var after = index + 1
         var underlined = false
-        while after < blocks.count, blocks[after].furniture != nil || blocks[after].markup == .rule {
+        while after < blocks.count, after - index <= 12, blocks[after].furniture != nil || blocks[after].markup == .rule {
             if blocks[after].markup == .rule && after == index + 1 { underlined = true }
             after += 1
         }

@@ -274,9 +274,11 @@ public enum HTMLReader {
                     default:
                         let names = [HTMLReader.attribute(current, "class"), HTMLReader.attribute(current, "id")]
                             .compactMap { $0?.lowercased() }.joined(separator: " ")
+                        // (Whole words of the class: "commentary-page" is not a comment.)
+                        let tokens = Set(names.split { !$0.isLetter }.map(String.init))
                         let comments =
                             inComments || name == "aside"
-                            || ["comment", "respond", "related", "teaser"].contains(where: names.contains)
+                            || !tokens.isDisjoint(with: ["comment", "comments", "commentlist", "respond", "related", "teaser", "replies"])
                         if let property = HTMLReader.attribute(current, "itemprop")?.lowercased(),
                             ["headline", "author", "datepublished", "publisher", "creator"].contains(property),
                             !comments
@@ -390,13 +392,16 @@ public enum HTMLReader {
                             && !side.lowercased().hasPrefix("by ")
                             && ArticleStructure.similarity(side, headline) < 0.5
                     }) {
-                        // "Title | India News - The Daily Current": the section, then the site.
-                        siteName =
-                            [" - ", " – ", " — ", " · "].lazy.compactMap { inner in
-                                site.range(of: inner, options: .backwards).map {
-                                    site[$0.upperBound...].trimmingCharacters(in: .whitespaces)
-                                }
-                            }.first { !$0.isEmpty } ?? site
+                        // "Title | India News - The Daily Current": the section, then the site; but "Leeds
+                        // Ledger - Local news, daily": the site, then its tagline.
+                        let parts = [" - ", " – ", " — ", " · "].lazy.compactMap { inner -> [String]? in
+                            site.contains(inner) ? site.components(separatedBy: inner).map { $0.trimmingCharacters(in: .whitespaces) } : nil
+                        }.first
+                        if let parts, parts.count >= 2 {
+                            siteName = parts.last(where: { !$0.contains(",") && !$0.isEmpty && LineShapes.startsCapitalized($0) }) ?? site
+                        } else {
+                            siteName = site
+                        }
                         fromTitle = true
                     }
                     break
@@ -405,7 +410,7 @@ public enum HTMLReader {
             if siteName == nil, let name = meta["application-name"] ?? meta["apple-mobile-web-app-title"], !name.isEmpty {
                 siteName = name
             }
-            if let siteName, !siteName.isEmpty {
+            if let siteName, siteName.contains(where: \.isLetter) {
                 metadata.publication = siteName
                 metadata.publicationSource =
                     fromTitle

@@ -211,18 +211,22 @@ enum LineShapes {
             .trimmingCharacters(in: CharacterSet(charactersIn: " .:!?…*_-–—|•·>›»→()[]"))
     }
 
+    /// The prefixes with plain apostrophes, as the lines are compared (worked out once, not per line).
+    static let plainBoilerplatePrefixes = boilerplatePrefixes.map { $0.replacingOccurrences(of: "’", with: "'") }
+    static let plainShortBoilerplatePrefixes = shortBoilerplatePrefixes.map { $0.replacingOccurrences(of: "’", with: "'") }
+
     /// Why a line is page or platform boilerplate (share prompts, comment forms, cookie notices,
     /// subscribe prompts, footer links, copyright), or nil.
     static func boilerplate(_ text: String) -> String? {
         let lower = key(text)
         if boilerplateLines.contains(lower) { return "a page control (“\(text.prefix(40))”)" }
         let raw = text.lowercased().replacingOccurrences(of: "’", with: "'")
-        if let prefix = boilerplatePrefixes.first(where: { raw.hasPrefix($0.replacingOccurrences(of: "’", with: "'")) }) {
+        if let prefix = plainBoilerplatePrefixes.first(where: { raw.hasPrefix($0) }) {
             return "starts like page boilerplate (“\(prefix.trimmingCharacters(in: .whitespaces))”)"
         }
         if let fragment = boilerplateFragments.first(where: { raw.contains($0) }) { return "contains “\(fragment)”" }
         if words(text) <= 25 {
-            if let prefix = shortBoilerplatePrefixes.first(where: { raw.hasPrefix($0.replacingOccurrences(of: "’", with: "'")) }) {
+            if let prefix = plainShortBoilerplatePrefixes.first(where: { raw.hasPrefix($0) }) {
                 return "starts like page boilerplate (“\(prefix.trimmingCharacters(in: .whitespaces))”)"
             }
             if let fragment = shortBoilerplateFragments.first(where: { raw.contains($0) }) { return "contains “\(fragment)”" }
@@ -510,13 +514,17 @@ enum LineShapes {
             }
             // "Ana Ruiz, Senior Fellow; Tom Berg, Analyst": roles after names are not names.
             // "and" before a piece marks it as a new person ("+"), not a department of the role before.
-            // "By Ana Ruiz and Tom Berg in Leeds": where they filed from is not a name.
-            let segment =
-                labelled ? LineShapes.replacing(#"\s+(?:in|from|reporting from)\s+\p{Lu}[\p{L}.’' -]{1,40}$"#, in: segment, with: "") : segment
-            let pieces = LineShapes.replacing(#",?\s+(?:and|und|et|y|&)\s+"#, in: segment, with: ",+")
+            var pieces = LineShapes.replacing(#",?\s+(?:and|und|et|y|&)\s+"#, in: segment, with: ",+")
                 .split(whereSeparator: { ",;".contains($0) }).map(String.init).filter {
                     !$0.trimmingCharacters(in: .whitespaces).isEmpty
                 }
+            // "By Ana Ruiz in Leeds and Tom Berg in York": where each filed from is not part of a name.
+            if labelled {
+                pieces = pieces.map {
+                    LineShapes.replacing(
+                        #"\s+(?:in|from|reporting from)\s+\p{Lu}[\p{L}.’'-]+(?:\s+\p{Lu}[\p{L}.’'-]+){0,2}$"#, in: $0, with: "")
+                }
+            }
             // "Liesbeth ter Horst Senior Fellow, Education and Skills": a name run into its role; the
             // pieces after a role (its department) are part of it.
             var found: [String] = []
@@ -661,13 +669,18 @@ enum LineShapes {
     /// "A crew at work in 2023. (Photo by D. Ruiz/Calloway Center)".
     static func captionWithCredit(_ text: String) -> Bool {
         guard words(text) <= 60, words(text) >= 4 else { return false }
-        if trailingCredit.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil { return true }
-        // "Street trees in Malmö, June 2025. Kwame Mensah-Lindholm": a photographer's name after the caption.
-        if let stop = text.range(of: #"[.!?]\s+(?=[^.!?]+$)"#, options: .regularExpression) {
-            let name = String(text[stop.upperBound...])
-            return (2...4).contains(words(name)) && Names.isName(name) && !endsWithPeriod(name)
-        }
-        return false
+        return trailingCredit.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+    }
+
+    /// "Street trees in Malmö, June 2025. Kwame Mensah-Lindholm": a caption with its photographer's
+    /// bare name after it. (Only near an image or the top of the page: a letter's sign-off looks the same.)
+    static func captionWithPhotographer(_ text: String) -> Bool {
+        guard words(text) <= 60, words(text) >= 4, !valediction(text),
+            !matches(#"(?i)\b(?:thanks|thank you|see you|until next|best wishes|regards|cheers)\b"#, text),
+            let stop = text.range(of: #"[.!?]\s+(?=[^.!?]+$)"#, options: .regularExpression)
+        else { return false }
+        let name = String(text[stop.upperBound...])
+        return (2...4).contains(words(name)) && Names.isName(name) && !endsWithPeriod(name)
     }
 
     // MARK: Publication
@@ -872,6 +885,7 @@ enum LineShapes {
         guard !significant.isEmpty else { return false }
         let joined = significant.joined()
         if joined == label || (label.hasPrefix(joined) && joined.count >= 4) { return true }
+        if words.first == "the", "the" + joined == label { return true }  // "The Guardian" at theguardian.com
         // The opening words, two or more, or one long one: "nordhavninstitute", "headland".
         var opening = ""
         for (count, word) in significant.enumerated() {

@@ -243,7 +243,14 @@ public enum MarkdownReader {
         while end < lines.count, property.firstMatch(in: lines[end], range: NSRange(lines[end].startIndex..., in: lines[end])) != nil {
             end += 1
         }
-        guard end - start >= 3 else { return nil }
+        // (Three "Brent: $82.10" lines are a table of prices: the block must use a note tool's own keys.)
+        let known: Set<String> = [
+            "status", "author", "authors", "created", "created time", "last edited time", "last edited", "tags", "date",
+            "publish date", "published", "publication", "slug", "canonical url", "url", "category", "section", "type",
+            "editor", "owner", "word count", "source", "assignee", "property",
+        ]
+        let keys = lines[start..<end].map { String($0[..<$0.firstIndex(of: ":")!]).lowercased() }
+        guard end - start >= 3, keys.filter(known.contains).count >= 2 else { return nil }
         let body = lines[start..<end].map { line -> String in
             // "Publish date" → "publish_date", so the keys read like front matter's.
             let colon = line.firstIndex(of: ":")!
