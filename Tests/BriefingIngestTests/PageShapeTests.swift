@@ -407,6 +407,28 @@ struct MailAndCommentShapeTests {
         #expect(!article.sections.flatMap(\.paragraphs).joined().contains("<notes@lists.example.org>"))
     }
 
+    @Test("a mail saved with its quoted-printable encoding left in is decoded")
+    func quotedPrintable() throws {
+        let text = """
+            Subject: The Rota #12
+            From: The Rota <rota@example.org>
+
+            Four days, same work? What the pilots measured
+
+            By Ana Ruiz
+
+            Only one team =E2=80=94 a repairs crew in Kildare =E2=80=94 had a comparison group that stayed on five days.
+
+            =E2=80=9CThat isn=E2=80=99t a four-day week,=E2=80=9D one care worker said. =E2=80=9CIt is five days with one missing.=E2=80=9D
+            """
+        let body = try ArticleParser.parse(text, format: .text).sections.flatMap(\.paragraphs).joined(separator: "\n")
+        #expect(body.contains("Only one team — a repairs crew in Kildare — had"))
+        #expect(body.contains("“That isn’t a four-day week,” one care worker said."))
+        #expect(!body.contains("=E2"))
+        // Fewer than three such sequences are left as written: "x=C3=A9" in a formula is not an encoding.
+        #expect(PlainTextReader.quotedPrintableDecoded("a=C3=A9 and b") == "a=C3=A9 and b")
+    }
+
     @Test("'41 Comments' starts the comment thread; reaction counts are not text")
     func commentThread() throws {
         let text = """

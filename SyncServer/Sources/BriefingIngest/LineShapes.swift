@@ -188,6 +188,7 @@ enum LineShapes {
     ]
 
     static let boilerplateFragments = [
+        "an official website of the", "an official website of", "official website of the european union",
         "save my name, email", "save my name and email", "notify me of follow-up comments", "notify me of new posts",
         "(opens in new window)", "all rights reserved", "subscribe for free", "your email address will not be published",
         "required fields are marked", "this email was sent", "you are receiving this email", "unsubscribe from",

@@ -25,6 +25,7 @@ public enum PlainTextReader {
     }
 
     public static func read(_ source: String) -> SourceDocument {
+        let source = quotedPrintableDecoded(source)
         let lines = linkListMarked(emailHeadersMarked(furnitureMarked(splitLines(source))))
         let content = lines.filter { $0.furniture == nil }
         let width = wrapWidth(content)
@@ -114,6 +115,24 @@ public enum PlainTextReader {
         }
         return SourceDocument(
             format: .text, blocks: footnotesMarked(blocks.filter { !$0.text.isEmpty || $0.furniture != nil }), metadata: metadata)
+    }
+
+    /// A mail saved with its quoted-printable encoding left in ("children=E2=80=99s"): the
+    /// encoded UTF-8 characters decoded, when the text has at least three of them.
+    static func quotedPrintableDecoded(_ source: String) -> String {
+        let encoded = LineShapes.regex(#"=(?:C[2-9A-F]|D[0-9A-F]|E[0-9A-F]|F[0-4])(?:=[89AB][0-9A-F]){1,3}"#)
+        let matches = encoded.matches(in: source, range: NSRange(source.startIndex..., in: source))
+        guard matches.count >= 3 else { return source }
+        var result = ""
+        var last = source.startIndex
+        for match in matches {
+            guard let range = Range(match.range, in: source) else { continue }
+            let bytes = source[range].split(separator: "=").compactMap { UInt8($0, radix: 16) }
+            guard let character = String(bytes: bytes, encoding: .utf8) else { continue }
+            result += source[last..<range.lowerBound] + character
+            last = range.upperBound
+        }
+        return result + source[last...]
     }
 
     // MARK: Lines
