@@ -758,6 +758,7 @@ struct ArticleStructure {
         }
         if block.text.contains(" | ") { score.add(-3, "a “Name | Section” banner") }
         if LineShapes.matches(#"<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?"#, block.text) { score.add(-5, "an e-mail address") }
+        if LineShapes.matches(#"https?://|\bwww\."#, block.text) { score.add(-4, "a web address") }
         let letters = block.text.unicodeScalars.filter(\.properties.isAlphabetic)
         if letters.count >= 6 && letters.allSatisfy({ !$0.properties.isLowercase }) && block.headingLevel == nil
             && feature.words <= 5

@@ -272,7 +272,7 @@ enum LineShapes {
 
     static let counter = try! NSRegularExpression(
         pattern:
-            #"^(?:\d[\d,.]*\s*[km]?\+?\s*(?:comments?|replies|reply|likes?|shares?|views?|reads?|min(?:ute)?s?(?: read)?|responses?|reactions?|restacks?|followers?|subscribers?|claps?|hearts?)|\d+\s*(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\s+ago|(?:updated|posted|published)\s+\d+\s*(?:minutes?|hours?|days?)\s+ago|(?:reading time|read time)\s*:?\s*\d+\s*(?:min(?:ute)?s?)?|\d+\s*(?:min(?:ute)?s?|m)\s*(?:read|listen))\.?$"#,
+            #"^(?:\d[\d,.]*\s*[km]?\+?\s*(?:comments?|replies|reply|likes?|shares?|views?|reads?|min(?:ute)?s?(?: read)?|responses?|reactions?|restacks?|followers?|following|subscribers?|claps?|hearts?)|\d+\s*(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\s+ago|(?:(?:last\s+)?(?:updated|posted|published))\s+\d+\s*(?:minutes?|hours?|days?|weeks?|months?)\s+ago|(?:reading time|read time)\s*:?\s*\d+\s*(?:min(?:ute)?s?)?|\d+\s*(?:min(?:ute)?s?|m)\s*(?:read|listen))\.?$"#,
         options: [.caseInsensitive])
 
     /// Why a line is a user-interface label or a counter ("12 comments", "5 min read", a menu

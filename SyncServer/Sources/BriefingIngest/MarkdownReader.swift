@@ -134,6 +134,20 @@ public enum MarkdownReader {
             }
         }
         flush()
+        // A clipped page's heading keeps its <title>'s site: "Should shops take cash? | Counterfoil",
+        // when the page's address spells the site.
+        if let first = blocks.firstIndex(where: { $0.headingLevel == 1 }),
+            let bar = blocks[first].text.range(of: " | ", options: .backwards)
+        {
+            let site = blocks[first].text[bar.upperBound...].trimmingCharacters(in: .whitespaces)
+            if let label = LineShapes.siteLabel(metadata.url), LineShapes.spells(label, site) {
+                blocks[first].text = String(blocks[first].text[..<bar.lowerBound]).trimmingCharacters(in: .whitespaces)
+                if metadata.publication == nil {
+                    metadata.publication = site
+                    metadata.publicationSource = "the site named after the title"
+                }
+            }
+        }
         // A line of emphasis right under an image is its caption.
         for index in blocks.indices.dropFirst() where blocks[index - 1].markup == .image && blocks[index].markup == .plain {
             if blocks[index].raw.range(of: #"^[*_].*[*_]$"#, options: .regularExpression) != nil || blocks[index].text.count < 160
@@ -325,7 +339,17 @@ public enum MarkdownReader {
         for (name, bio) in nestedBios {
             if let name, !bio.isEmpty { metadata.bios[name] = TextNormalizer.normalize(bio) }
         }
-        if let title = values["title"]?.first, !title.isEmpty {
+        if var title = values["title"]?.first, !title.isEmpty {
+            // A web clipper keeps the page's <title>: "Should shops take cash? | Counterfoil".
+            if let bar = title.range(of: " | ", options: .backwards) {
+                let site = title[bar.upperBound...].trimmingCharacters(in: .whitespaces)
+                if (1...4).contains(site.split(separator: " ").count), !site.isEmpty {
+                    if values["site"] == nil && values["publication"] == nil && values["site_name"] == nil {
+                        values["site_name"] = [site]
+                    }
+                    title = String(title[..<bar.lowerBound]).trimmingCharacters(in: .whitespaces)
+                }
+            }
             metadata.title = title
             metadata.titleSource = source
         }
@@ -360,7 +384,7 @@ public enum MarkdownReader {
                 break
             }
         }
-        for name in ["canonical_url", "canonical", "url", "source_url", "link"] {
+        for name in ["canonical_url", "canonical", "url", "source_url", "link", "source"] {
             if let value = values[name]?.first, value.hasPrefix("http") {
                 metadata.url = value
                 break
