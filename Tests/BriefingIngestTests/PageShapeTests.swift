@@ -376,6 +376,38 @@ struct SiteLabelTests {
     }
 }
 
+@Suite("Page shapes: Markdown saved as text, and several bios in one paragraph")
+struct MarkdownAsTextTests {
+    @Test("a .txt holding Markdown (a '# Title' and more headings) is read as Markdown")
+    func sniffing() {
+        let markdown = "# Deposit schemes for cups\n\nText.\n\n## Where it worked\n\nMore.\n\n## What next\n\nEnd.\n"
+        #expect(SourceFormat.of(fileName: "cups.txt", contents: markdown) == .markdown)
+        #expect(SourceFormat.of(fileName: "cups.txt", contents: "Deposit schemes\n\n#41 in a series\n") == .text)
+        #expect(SourceFormat.of(fileName: "cups.txt", contents: "## One\n\n## Two\n\n## Three\n") == .text)
+    }
+
+    @Test("one paragraph introducing two contributors gives each their own bio")
+    func twoBiosInOneParagraph() throws {
+        let text = """
+            Parking levies that pay for buses
+
+            A workplace parking levy charges employers for each space they provide, and the money goes to public transport.
+
+            Where it has been tried, the levy has paid for new tram lines and more frequent buses within a few years.
+
+            * * *
+
+            Rhiannon Tudur-Jones is a senior fellow at the Wayfare Trust and previously worked on transport budgets at a combined authority. Kwabena Osei is a research fellow who studies local taxation. The views expressed here are their own.
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.contributors.map(\.name) == ["Rhiannon Tudur-Jones", "Kwabena Osei"])
+        #expect(article.contributors.first?.bio.hasPrefix("Rhiannon Tudur-Jones is a senior fellow") == true)
+        #expect(article.contributors.last?.bio.hasPrefix("Kwabena Osei is a research fellow") == true)
+        #expect(LineShapes.headlineListLabel("Related commentary"))
+        #expect(!LineShapes.headlineListLabel("Elsewhere in Europe"))
+    }
+}
+
 @Suite("Page shapes: mail printouts, captions and comments")
 struct MailAndCommentShapeTests {
     @Test("a webmail printout's headers are not the title; a caption's credit on the next line joins it")

@@ -236,7 +236,13 @@ public enum ArticleParser {
         var bios: [(name: String, text: String)] = []
         for index in roles.indices where roles[index] == .bio {
             guard let name = features[index].bioName else { continue }
-            bios.append((name, blocks[index].text))
+            // "Ana Ruiz is a senior fellow … Tom Berg is an associate fellow …": one paragraph, a bio each.
+            let parts = splitBios(blocks[index].text)
+            if parts.count >= 2, parts[0].name == name {
+                bios += parts
+            } else {
+                bios.append((name, blocks[index].text))
+            }
             used.insert(index)
             decisions.append(
                 .init(subject: "bio", value: name, reason: decoded.scores[index].because(), line: blocks[index].line))
@@ -725,6 +731,27 @@ public enum ArticleParser {
         let ranked = candidates.values.filter { $0.weight >= 3 && !people.contains(Names.key($0.name)) }
             .sorted { ($0.weight, -$0.name.count) > ($1.weight, -$1.name.count) }
         return ranked.map { ($0.name, $0.evidence.joined(separator: "; "), $0.onlyLegal) }
+    }
+
+    /// A paragraph of bios cut where each next person's bio opens ("… Fisheries. Kwabena Asante-Lindahl
+    /// is an associate fellow …"); a sentence about them all ("The views expressed are their own.") stays with the last.
+    static func splitBios(_ text: String) -> [(name: String, text: String)] {
+        let sentences = LineShapes.regex(#"(?<=[.!?])\s+(?=\p{Lu})"#)
+        var starts = [text.startIndex]
+        for match in sentences.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+            if let range = Range(match.range, in: text) { starts.append(range.upperBound) }
+        }
+        var result: [(name: String, text: String)] = []
+        for (number, start) in starts.enumerated() {
+            let end = number + 1 < starts.count ? starts[number + 1] : text.endIndex
+            let sentence = String(text[start..<end]).trimmingCharacters(in: .whitespaces)
+            if let (name, _) = Names.leadingName(sentence, verbs: LineShapes.bioVerbs) {
+                result.append((name, sentence))
+            } else if !result.isEmpty {
+                result[result.count - 1].text += " " + sentence
+            }
+        }
+        return result
     }
 
     /// The longer name the page writes a short one as, at least twice ("Nordhavn Institute" →

@@ -1063,6 +1063,13 @@ enum LineShapes {
         let lower = replacing(
             #"^(most read|trending|most popular|latest|top stories|recommended)\s+(?:this (?:week|month|year)|today|right now|now|on [\p{L}' ]{2,30}|in [\p{L}' ]{2,30})$"#,
             in: whole, with: "$1")
+        // "Related commentary", "More analysis", "Further reading from us".
+        if LineShapes.matches(
+            #"^(?:related|more|other|recent|latest|further)\s+(?:commentary|analysis|research|reading|articles?|stories|posts|content|reports|publications|insights|briefings|news|pieces|essays|opinion)$"#,
+            whole)
+        {
+            return true
+        }
         return lower != whole && headlineListLabel(lower) || [
             "related", "related posts", "related articles", "related research", "related reading", "related content",
             "related stories", "trending", "trending now", "most read", "most popular", "popular", "popular now", "read next",

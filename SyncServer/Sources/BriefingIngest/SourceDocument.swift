@@ -25,7 +25,12 @@ public enum SourceFormat: String, Sendable, CaseIterable, Codable {
         let format = of(fileName: fileName)
         guard format == .text else { return format }
         let head = contents.prefix(512).trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        return head.hasPrefix("<!doctype html") || head.hasPrefix("<html") ? .html : .text
+        if head.hasPrefix("<!doctype html") || head.hasPrefix("<html") { return .html }
+        // Markdown saved as .txt (a clipper, a CMS's export): a "# Title" and more "##" headings.
+        let headings = contents.split(separator: "\n", omittingEmptySubsequences: false).prefix(4000).filter {
+            $0.hasPrefix("# ") || $0.hasPrefix("## ") || $0.hasPrefix("### ")
+        }
+        return headings.count >= 3 && headings.contains(where: { $0.hasPrefix("# ") }) ? .markdown : .text
     }
 }
 
