@@ -309,6 +309,23 @@ struct PublicationShapeTests {
         #expect(try publication(text) == "Kerbside")
     }
 
+    @Test("a name's initials on the page count for the full name; a caption's '©' line joins it")
+    func initialsAndCopyrightCredit() throws {
+        let text = """
+            Low water, high costs
+            By Ana Ruiz
+            Cover photo: Barges on the Rhine near Kaub at low water.
+            © Lieke Vos / RNO
+            Councils are spending more on emergency repairs every winter, and less on the planned resurfacing that prevents them.
+            The gap widens each year the budget is set one year at a time, and the roads get worse.
+            RNO
+            Published by the Rhine Navigation Observatory.
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.publication == "Rhine Navigation Observatory")
+        #expect(article.imageCredit == "Barges on the Rhine near Kaub at low water. © Lieke Vos / RNO")
+    }
+
     @Test("the site's own short name, not the company behind it; a short <title> name the page writes out in full")
     func shortAndFullNames() throws {
         let company = """

@@ -418,10 +418,11 @@ public enum ArticleParser {
             // at night." on the line right over "Photo: Ana Ruiz": one caption with its credit.
             let pictured = blocks[index].text.range(of: #"^(?i:pictured|caption)\s*:\s*"#, options: .regularExpression)
             if let pictured { imageCredit = String(blocks[index].text[pictured.upperBound...]) }
-            if index + 1 < blocks.count, features[index + 1].credit != nil, !roles[index + 1].isBody,
+            if index + 1 < blocks.count, features[index + 1].credit != nil || blocks[index + 1].text.hasPrefix("©"),
+                !roles[index + 1].isBody,
                 pictured != nil
                     || (blocks[index + 1].tight
-                        && LineShapes.matches(#"^(?i:photo|photograph|photography|credit|picture)s?\s*:"#, blocks[index + 1].text)
+                        && LineShapes.matches(#"^(?:(?i:photo|photograph|photography|credit|picture)s?\s*:|©)"#, blocks[index + 1].text)
                         && !LineShapes.matches(#"(?i)\b(?:photo|credit|picture)s?\s*:"#, imageCredit!))
             {
                 imageCredit! += " " + blocks[index + 1].text
@@ -707,6 +708,17 @@ public enum ArticleParser {
                 candidates[into]!.evidence.append("the same name as “\(company ? longer.name : shorter.name)”")
                 candidates[from] = nil
             }
+        }
+        // "EINO" and "European Inland Navigation Observatory": the initials of the full name.
+        for (short, initials) in candidates where candidates[short] != nil {
+            guard
+                let (long, _) = candidates.first(where: {
+                    $0.key != short && LineShapes.isAcronym(initials.name, of: $0.value.name)
+                })
+            else { continue }
+            candidates[long]!.weight += initials.weight
+            candidates[long]!.evidence.append("its initials “\(initials.name)”")
+            candidates[short] = nil
         }
         // "© 2025 Tamarack Media Group Inc." and a masthead "The Tamarack Herald": the company's paper.
         for (key, company) in candidates where company.onlyLegal {

@@ -785,6 +785,8 @@ enum LineShapes {
         name = LineShapes.replacing(
             #"(?i),?\s+(?:and is|and has been|under|with permission|is republished|reproduced).*$"#, in: name, with: "")
         name = name.trimmingCharacters(in: CharacterSet(charactersIn: " .,;:*_–—-"))
+        // "Published by the Rhine Navigation Observatory": the sentence's "the", not the name's "The".
+        if name.hasPrefix("the ") { name = String(name.dropFirst(4)) }
         guard !name.isEmpty, words(name) <= 10, startsCapitalized(name) || name.first?.isNumber == false else { return nil }
         // "Published Oct. 14 at 6:00 a.m. EDT": a time, not a name.
         if LineShapes.matches(#"\d{1,2}[:.]\d{2}|(?i)\b(?:a\.m\.|p\.m\.|edt|est|utc|gmt|bst|cest?|pdt|pst)\b"#, name) { return nil }
