@@ -691,10 +691,19 @@ public enum ArticleParser {
                 candidates[key]!.evidence.append("mentioned on \(mentions) other line(s)")
             }
         }
+        // The merges below fold one candidate into another. Dictionaries iterate in a different order
+        // on every run, so they walk the names sorted: the same page always gives the same answer.
+        func merge(_ from: String, into: String, _ evidence: String) {
+            guard from != into, let folded = candidates[from], candidates[into] != nil else { return }
+            candidates[into]!.weight += folded.weight
+            candidates[into]!.evidence.append(evidence)
+            candidates[from] = nil
+        }
         // "Name" and "Name Media Ltd" are one publisher: the shorter is the publication. "Name"
         // and "Name for Security Policy" are one name: the longer is its full form.
-        for (short, shorter) in candidates {
-            for (long, longer) in candidates where long != short && long.hasPrefix(short + " ") {
+        for short in candidates.keys.sorted() {
+            for long in candidates.keys.sorted() where long.hasPrefix(short + " ") {
+                guard let shorter = candidates[short], let longer = candidates[long] else { continue }
                 let extra = long.dropFirst(short.count + 1).split(separator: " ").map(String.init)
                 // (A name written only with its legal form and a word like "Media", "Casenote Health Media
                 // Ltd.", is the company too; "Corridor Institute for Trade and Industry Ltd." is the full name.)
@@ -702,34 +711,33 @@ public enum ArticleParser {
                 let company =
                     extra.allSatisfy(LineShapes.companyWords.contains) || extra.allSatisfy(LineShapes.productWords.contains)
                     || (longer.onlyLegal && extra.contains(where: LineShapes.companyWords.contains))
-                let (from, into) = company ? (long, short) : (short, long)
-                guard candidates[from] != nil, candidates[into] != nil else { continue }
-                candidates[into]!.weight += candidates[from]!.weight
-                candidates[into]!.evidence.append("the same name as “\(company ? longer.name : shorter.name)”")
-                candidates[from] = nil
+                if company {
+                    merge(long, into: short, "the same name as “\(longer.name)”")
+                } else {
+                    merge(short, into: long, "the same name as “\(shorter.name)”")
+                }
             }
         }
         // "EINO" and "European Inland Navigation Observatory": the initials of the full name.
-        for (short, initials) in candidates where candidates[short] != nil {
-            guard
-                let (long, _) = candidates.first(where: {
-                    $0.key != short && LineShapes.isAcronym(initials.name, of: $0.value.name)
+        for short in candidates.keys.sorted() {
+            guard let initials = candidates[short],
+                let long = candidates.keys.sorted().first(where: {
+                    $0 != short && LineShapes.isAcronym(initials.name, of: candidates[$0]!.name)
                 })
             else { continue }
-            candidates[long]!.weight += initials.weight
-            candidates[long]!.evidence.append("its initials “\(initials.name)”")
-            candidates[short] = nil
+            merge(short, into: long, "its initials “\(initials.name)”")
         }
         // "© 2025 Tamarack Media Group Inc." and a masthead "The Tamarack Herald": the company's paper.
-        for (key, company) in candidates where company.onlyLegal {
+        for key in candidates.keys.sorted() {
+            guard let company = candidates[key], company.onlyLegal else { continue }
             let words = key.split(separator: " ").map(String.init)
             guard words.count >= 2, words.dropFirst().contains(where: LineShapes.companyWords.contains) else { continue }
-            if let (other, _) = candidates.filter({ $0.key != key && $0.value.weight >= 2 && !$0.value.onlyLegal })
-                .first(where: { $0.key.split(separator: " ").first.map(String.init) == words[0] && $0.key.contains(" ") })
-            {
-                candidates[other]!.weight += company.weight
-                candidates[other]!.evidence.append("the paper of “\(company.name)”, the company in the copyright line")
-                candidates[key] = nil
+            if let paper = candidates.keys.sorted().first(where: { other in
+                guard other != key, let candidate = candidates[other] else { return false }
+                return candidate.weight >= 2 && !candidate.onlyLegal && other.contains(" ")
+                    && other.split(separator: " ").first.map(String.init) == words[0]
+            }) {
+                merge(key, into: paper, "the paper of “\(company.name)”, the company in the copyright line")
             }
         }
         // The URL's site spells the name ("tamarackherald.ca", "nordhavninstitute.eu", "mrpc.org").
@@ -741,7 +749,7 @@ public enum ArticleParser {
         }
         // A bare line alone is not enough: it must be named by some other evidence or mention.
         let ranked = candidates.values.filter { $0.weight >= 3 && !people.contains(Names.key($0.name)) }
-            .sorted { ($0.weight, -$0.name.count) > ($1.weight, -$1.name.count) }
+            .sorted { ($0.weight, -$0.name.count, $1.name) > ($1.weight, -$1.name.count, $0.name) }
         return ranked.map { ($0.name, $0.evidence.joined(separator: "; "), $0.onlyLegal) }
     }
 
