@@ -30,6 +30,12 @@ struct RoleScore {
         reasons.append((weight, text))
     }
 
+    /// Another score's evidence, added to this one's.
+    mutating func add(_ other: RoleScore) {
+        value += other.value
+        reasons += other.reasons
+    }
+
     /// The strongest evidence for the choice, in words.
     func because(_ count: Int = 3) -> String {
         reasons.filter { $0.weight > 0 }.sorted { $0.weight > $1.weight }.prefix(count).map(\.text).joined(separator: "; ")
@@ -118,6 +124,9 @@ struct ArticleStructure {
     }
 
     private(set) var features: [Features] = []
+    /// Per block, the evidence that it is not the article's text, which every role weighs: worked
+    /// out once, after the features.
+    private(set) var junk: [RoleScore] = []
     /// The words of the URL's slug and of the title the metadata or the editor gives.
     private let slug: [String]
     private let metadataTitle: [String]
@@ -150,6 +159,9 @@ struct ArticleStructure {
         slug = Self.slugWords(sourceURL ?? metadata.url)
         metadataTitle = (givenTitle ?? metadata.title).map(Self.wordList) ?? []
         computeFeatures()
+        // (Under the article's own title, a greeting opens the article: "Hi all — this week's issue …".)
+        let titleMark = blocks.indices.first { blocks[$0].headingLevel == 1 || features[$0].metadataTitleMatch >= 0.8 }
+        junk = blocks.indices.map { index in junkEvidence(index, greetingCounts: titleMark.map { index <= $0 } ?? true) }
         markFrontMatterPages()
     }
 
@@ -161,11 +173,7 @@ struct ArticleStructure {
         guard pages.count >= 3 else { return }
         for (page, onPage) in pages where page != nil {
             guard let first = onPage.first, position(first) < 0.35, onPage.count >= 3 else { continue }
-            let junk = onPage.map { index in
-                var junk = RoleScore()
-                junkEvidence(index, into: &junk, scale: 1)
-                return junk.value
-            }
+            let junk = onPage.map { self.junk[$0].value }
             let imprint = junk.filter { $0 <= -5 }.count
             // (A page where the article's text begins, a long paragraph with nothing against it, is not.)
             let prose = zip(onPage, junk).contains { index, junk in
@@ -536,59 +544,59 @@ struct ArticleStructure {
 
     func position(_ index: Int) -> Double { blocks.count <= 1 ? 0 : Double(index) / Double(blocks.count - 1) }
 
-    /// Evidence that a block is not the article's text, common to every role.
-    func junkEvidence(_ index: Int, into score: inout RoleScore, scale: Double) {
+    /// Evidence that a block is not the article's text, common to every role (read from ``junk``).
+    /// - Parameter greetingCounts: the block comes before the article's own title, so a greeting is a letter's.
+    private func junkEvidence(_ index: Int, greetingCounts: Bool) -> RoleScore {
         let block = blocks[index]
         let feature = features[index]
-        if let reason = block.furniture { score.add(-10 * scale, reason) }
-        if block.chrome { score.add(-6 * scale, "page chrome") }
-        if let reason = feature.boilerplate { score.add(-7 * scale, reason) }
-        if let reason = feature.uiLabel { score.add(-6 * scale, reason) }
-        if let reason = feature.breadcrumb { score.add(-6 * scale, reason) }
-        if let reason = feature.spam { score.add(-6 * scale, reason) }
+        var score = RoleScore()
+        if let reason = block.furniture { score.add(-10, reason) }
+        if block.chrome { score.add(-6, "page chrome") }
+        if let reason = feature.boilerplate { score.add(-7, reason) }
+        if let reason = feature.uiLabel { score.add(-6, reason) }
+        if let reason = feature.breadcrumb { score.add(-6, reason) }
+        if let reason = feature.spam { score.add(-6, reason) }
         if feature.date != nil {
-            score.add(-5 * scale, "only a date")
+            score.add(-5, "only a date")
         } else if LineShapes.monthLine(block.text) {
-            score.add(-5 * scale, "only a month")
+            score.add(-5, "only a month")
         }
-        if feature.byline != nil && feature.bylineStrong { score.add(-6 * scale, "a byline") }
-        if feature.credit != nil { score.add(-6 * scale, "an image credit") }
-        if let mention = feature.publication { score.add(-6 * scale, mention.evidence) }
-        if feature.closingLabel { score.add(-4 * scale, "a label of the closing matter") }
-        if LineShapes.citationLabel(block.text) { score.add(-3 * scale, "how to cite the article") }
-        if LineShapes.journalReference(block.text) { score.add(-6 * scale, "a journal's reference line (volume, pages, DOI)") }
-        if feature.inMenu { score.add(-6 * scale, "an item of a menu") }
-        if feature.tocEntry { score.add(-6 * scale, "an entry of the table of contents") }
-        if feature.calloutCaption { score.add(-4 * scale, "the caption of a figure standing alone above it") }
-        if feature.affiliationNote { score.add(-6 * scale, "the byline's note of an author's affiliation") }
-        if feature.valediction { score.add(-4 * scale, "a letter's closing") }
-        // (Under the article's own title, a greeting opens the article: "Hi all — this week's issue …".)
-        if LineShapes.greeting(block.text) && position(index) < 0.3
-            && !(0..<index).contains(where: { blocks[$0].headingLevel == 1 || features[$0].metadataTitleMatch >= 0.8 })
-        {
-            score.add(-5 * scale, "a newsletter's greeting")
+        if feature.byline != nil && feature.bylineStrong { score.add(-6, "a byline") }
+        if feature.credit != nil { score.add(-6, "an image credit") }
+        if let mention = feature.publication { score.add(-6, mention.evidence) }
+        if feature.closingLabel { score.add(-4, "a label of the closing matter") }
+        if LineShapes.citationLabel(block.text) { score.add(-3, "how to cite the article") }
+        if LineShapes.journalReference(block.text) { score.add(-6, "a journal's reference line (volume, pages, DOI)") }
+        if feature.inMenu { score.add(-6, "an item of a menu") }
+        if feature.tocEntry { score.add(-6, "an entry of the table of contents") }
+        if feature.calloutCaption { score.add(-4, "the caption of a figure standing alone above it") }
+        if feature.affiliationNote { score.add(-6, "the byline's note of an author's affiliation") }
+        if feature.valediction { score.add(-4, "a letter's closing") }
+        if greetingCounts && LineShapes.greeting(block.text) && position(index) < 0.3 {
+            score.add(-5, "a newsletter's greeting")
         }
-        if feature.inHeadlineList { score.add(-5 * scale, "a headline in a list of other articles") }
+        if feature.inHeadlineList { score.add(-5, "a headline in a list of other articles") }
         if index > 0, features[index - 1].byline != nil, feature.words <= 8, !feature.endsWithPeriod,
             LineShapes.bioWords.contains(where: { block.text.lowercased().split { !$0.isLetter }.map(String.init).contains($0) })
         {
-            score.add(-4 * scale, "a contributor's role under their name")
+            score.add(-4, "a contributor's role under their name")
         }
         if LineShapes.matches(#"^(?i:p\.\s?s\.|ps:|pps)\s"#, block.text) {
-            score.add(-4 * scale, "a postscript")
+            score.add(-4, "a postscript")
         }
-        if feature.citation { score.add(-4 * scale, "a note or reference") }
-        if block.linkDensity > 0.5 { score.add(-5 * block.linkDensity * scale, "mostly link text") }
-        if block.outsideArticle { score.add(-2.5 * scale, "outside the page's article element") }
+        if feature.citation { score.add(-4, "a note or reference") }
+        if block.linkDensity > 0.5 { score.add(-5 * block.linkDensity, "mostly link text") }
+        if block.outsideArticle { score.add(-2.5, "outside the page's article element") }
         if feature.repeated >= 2 && feature.words <= 20 {
-            score.add(-3 * scale, "repeated \(feature.repeated) times on the page")
+            score.add(-3, "repeated \(feature.repeated) times on the page")
         }
-        if feature.caption && block.markup != .caption { score.add(-5 * scale, "a caption ending with its picture's credit") }
+        if feature.caption && block.markup != .caption { score.add(-5, "a caption ending with its picture's credit") }
         switch block.markup {
-        case .caption: score.add(-4 * scale, "a caption")
+        case .caption: score.add(-4, "a caption")
         case .rule, .image: score.add(-20, "a rule or image")
         default: break
         }
+        return score
     }
 
     func paragraphScore(_ index: Int) -> RoleScore {
@@ -636,7 +644,7 @@ struct ArticleStructure {
             score.add(-2.5, "a byline follows, as under a title")
         }
         if feature.frontMatterPage { score.add(-3, "on the imprint page") }
-        junkEvidence(index, into: &score, scale: 1)
+        score.add(junk[index])
         return score
     }
 
@@ -709,7 +717,7 @@ struct ArticleStructure {
         if feature.cutOff { score.add(-5, "a sentence that goes on after a page break") }
         if feature.bioName != nil { score.add(-3, "introduces a person") }
         if feature.frontMatterPage { score.add(-3, "on the imprint page") }
-        junkEvidence(index, into: &score, scale: 1)
+        score.add(junk[index])
         return score
     }
 
@@ -846,9 +854,7 @@ struct ArticleStructure {
         let feature = features[index]
         var score = RoleScore()
         // The same evidence that counts against the body counts for leaving a line out.
-        var junk = RoleScore()
-        junkEvidence(index, into: &junk, scale: 1)
-        for reason in junk.reasons { score.add(-reason.weight * 0.7, reason.text) }
+        for reason in junk[index].reasons { score.add(-reason.weight * 0.7, reason.text) }
         if feature.byline != nil && !feature.bylineStrong { score.add(1.5, "a line of names") }
         if block.headingLevel == nil && (block.markup != .listItem || block.linkDensity > 0.5) {
             if !feature.endsSentence && feature.words <= 12 { score.add(1.5, "a short line without final punctuation") }
