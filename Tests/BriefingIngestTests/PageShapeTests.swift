@@ -395,6 +395,11 @@ struct SiteLabelTests {
 
 @Suite("Page shapes: Markdown saved as text, and several bios in one paragraph")
 struct MarkdownAsTextTests {
+    @Test("HTML entities in a Markdown file's raw HTML: numeric, named from libxml2's table, unknown ones kept")
+    func entities() {
+        #expect(HTMLEntities.decode("A &amp; B &middot; &Eacute;cole &#8217; &#x2014; &hellip; &bogus; &amp") == "A & B · École ’ — … &bogus; &amp")
+    }
+
     @Test("a .txt holding Markdown (a '# Title' and more headings) is read as Markdown")
     func sniffing() {
         let markdown = "# Deposit schemes for cups\n\nText.\n\n## Where it worked\n\nMore.\n\n## What next\n\nEnd.\n"

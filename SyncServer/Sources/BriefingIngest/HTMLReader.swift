@@ -631,18 +631,8 @@ enum JSONLD {
 
 }
 
-/// HTML entities, decoded: `&amp;`, `&#8217;`, `&#x2014;`, `&ndash;`.
+/// HTML entities, decoded: `&amp;`, `&#8217;`, `&#x2014;`, `&ndash;` (the named ones by libxml2's table).
 enum HTMLEntities {
-    /// Named entities a template or a Markdown file's raw HTML may carry.
-    static let namedEntities: [String: String] = [
-        "amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": " ", "rsquo": "’", "lsquo": "‘", "ldquo": "“",
-        "rdquo": "”", "ndash": "–", "mdash": "—", "hellip": "…", "middot": "·", "bull": "•", "copy": "©", "reg": "®",
-        "trade": "™", "euro": "€", "pound": "£", "deg": "°", "times": "×", "eacute": "é", "egrave": "è", "aacute": "á",
-        "agrave": "à", "iacute": "í", "oacute": "ó", "uacute": "ú", "ntilde": "ñ", "ccedil": "ç", "ouml": "ö", "uuml": "ü",
-        "auml": "ä", "aelig": "æ", "oslash": "ø", "aring": "å", "szlig": "ß", "laquo": "«", "raquo": "»", "rarr": "→",
-        "larr": "←", "shy": "\u{AD}", "thinsp": " ", "ensp": " ", "emsp": " ",
-    ]
-
     /// Text with its HTML entities decoded: JSON-LD written by templates, a Markdown file's raw HTML.
     static func decode(_ text: String) -> String {
         guard text.contains("&") else { return text }
@@ -658,7 +648,10 @@ enum HTMLEntities {
             } else if body.hasPrefix("#") {
                 value = UInt32(body.dropFirst()).flatMap(Unicode.Scalar.init).map { String(Character($0)) }
             } else {
-                value = namedEntities[body] ?? namedEntities[body.lowercased()]
+                // libxml2's table of HTML 4's named entities (it is case-sensitive: "&Eacute;" is not "&eacute;").
+                value = body.withCString { name in
+                    name.withMemoryRebound(to: xmlChar.self, capacity: body.utf8.count + 1) { htmlEntityLookup($0) }
+                }.flatMap { Unicode.Scalar($0.pointee.value) }.map { String(Character($0)) }
             }
             guard let value else { continue }
             result += text[last..<range.lowerBound] + value
