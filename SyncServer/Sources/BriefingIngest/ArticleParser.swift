@@ -790,11 +790,10 @@ public enum ArticleParser {
                 counts[found, default: 0] += 1
             }
         }
+        // (The extension opens with "for", "of" or "on", so it is never only a company's words.)
         guard let (longer, count) = counts.max(by: { ($0.value, $1.key.count) < ($1.value, $0.key.count) }), count >= 2,
             LineShapes.withoutLegalSuffix(longer) == longer
         else { return nil }
-        let extra = longer.dropFirst(name.count).split(separator: " ").map(String.init)
-        guard !extra.allSatisfy(LineShapes.companyWords.contains) else { return nil }
         return (longer, count)
     }
 

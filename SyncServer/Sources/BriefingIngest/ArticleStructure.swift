@@ -148,6 +148,24 @@ struct ArticleStructure {
         "-",
     ]
 
+    /// The longest runs of consecutive indices below `count` that pass `member`, each index after
+    /// a run's first also passing `joined` (a menu's items follow one another without a blank line).
+    static func runs(count: Int, of member: (Int) -> Bool, joined: (Int) -> Bool = { _ in true }) -> [ClosedRange<Int>] {
+        var result: [ClosedRange<Int>] = []
+        var start = 0
+        while start < count {
+            guard member(start) else {
+                start += 1
+                continue
+            }
+            var end = start
+            while end + 1 < count, member(end + 1), joined(end + 1) { end += 1 }
+            result.append(start...end)
+            start = end + 1
+        }
+        return result
+    }
+
     /// A line that is only "and" or "&", between two lines of names.
     static func conjunctionLine(_ text: String) -> Bool { ["and", "&", "und", "et", "y", "e"].contains(text.lowercased()) }
 
@@ -470,22 +488,12 @@ struct ArticleStructure {
             }
             return low < all.count ? all[low] : nil
         }
-        var tocStart = 0
-        while tocStart < found.count {
-            guard returnsLater(tocStart) != nil else {
-                tocStart += 1
-                continue
+        for run in Self.runs(count: found.count, of: { returnsLater($0) != nil }) where run.count >= 3 {
+            for index in run {
+                found[index].tocEntry = true
+                // The heading the entry points to (its first return after the contents).
+                if let again = returnsLater(index), again > run.upperBound { found[again].repeated = 0 }
             }
-            var end = tocStart
-            while end + 1 < found.count, returnsLater(end + 1) != nil { end += 1 }
-            if end - tocStart + 1 >= 3 {
-                for index in tocStart...end {
-                    found[index].tocEntry = true
-                    // The heading the entry points to (its first return after the contents).
-                    if let again = returnsLater(index), again > end { found[again].repeated = 0 }
-                }
-            }
-            tocStart = end + 1
         }
         // Past the named contributors' bios near the end, the article is over.
         if let firstBio = found.indices.first(where: {
@@ -520,22 +528,12 @@ struct ArticleStructure {
         }
         // A menu copied as a list: a run of one-to-four-word items, among them a page's own controls
         // ("Home", "About us"); every item of it is the menu's, not the article's.
-        var start = 0
-        while start < found.count {
-            func menuItem(_ index: Int) -> Bool {
-                blocks[index].markup == .listItem && found[index].words <= 4 && !found[index].endsWithPeriod
-            }
-            guard menuItem(start) else {
-                start += 1
-                continue
-            }
-            var end = start
-            while end + 1 < found.count, menuItem(end + 1), blocks[end + 1].tight || html { end += 1 }
-            let controls = (start...end).filter { found[$0].boilerplate != nil || found[$0].uiLabel != nil }.count
-            if end - start + 1 >= 4 && controls >= 1 {
-                for index in start...end { found[index].inMenu = true }
-            }
-            start = end + 1
+        let menus = Self.runs(
+            count: found.count,
+            of: { blocks[$0].markup == .listItem && found[$0].words <= 4 && !found[$0].endsWithPeriod },
+            joined: { blocks[$0].tight || html })
+        for run in menus where run.count >= 4 && run.contains(where: { found[$0].boilerplate != nil || found[$0].uiLabel != nil }) {
+            for index in run { found[index].inMenu = true }
         }
         features = found
     }
@@ -778,8 +776,7 @@ struct ArticleStructure {
             blocks[index - 1].furniture == nil, max(feature.slugMatch, feature.metadataTitleMatch) < 0.5,
             !LineShapes.kicker(blocks[index - 1].text)
         {
-            let above = blocks[index - 1].text.unicodeScalars.filter(\.properties.isAlphabetic)
-            if above.count >= 4 && above.allSatisfy({ !$0.properties.isLowercase }) {
+            if LineShapes.allCapitals(blocks[index - 1].text) {
                 score.add(-2.5, "right under a masthead, like its tagline")
             }
         }

@@ -824,7 +824,7 @@ enum LineShapes {
         return initials == short
     }
 
-    /// The day a URL's path is dated with: `/2025/08/14/slug`, `/2025-08-14-slug`, `/20250814/`.
+    /// The day a URL's path is dated with: `/2025/08/14/slug`, `/2025-08-14-slug`.
     static func urlDate(_ url: String?) -> Date? {
         guard let url, let path = URL(string: url)?.path else { return nil }
         for pattern in [#"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})(?:/|$)"#, #"/((?:19|20)\d{2})-(\d{2})-(\d{2})(?:[-/]|$)"#] {
@@ -895,8 +895,7 @@ enum LineShapes {
             opening += word
             if opening == label && (count >= 1 || opening.count >= 6) { return true }
         }
-        let initials = significant.filter { !["of", "for", "and", "on", "in", "&"].contains($0) }.compactMap(\.first)
-        return initials.count >= 3 && String(initials) == label
+        return label.count >= 3 && isAcronym(label.uppercased(), of: name)
     }
 
     /// Words a company adds to its publication's name: "Commonplace Media", "Ledger Group".

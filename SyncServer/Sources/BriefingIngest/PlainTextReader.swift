@@ -234,6 +234,12 @@ public enum PlainTextReader {
         return marked
     }
 
+    /// Raw mail's own header names beside its From and To, not any "Word:" line ("Photo: Ana Ruiz" is a credit).
+    static let mailKeys: Set<String> = [
+        "received:", "return-path:", "message-id:", "importance:", "priority:", "sender:", "envelope-to:", "precedence:",
+        "organisation:", "organization:", "user-agent:", "thread-topic:", "in-reply-to:", "references:",
+    ]
+
     static let emailHeader = try! NSRegularExpression(
         pattern:
             #"^(?:from|to|cc|bcc|sent|date|subject|reply-to|organization|attachments|importance|follow up flag|flag status|x-[a-z-]+)\s*:\s*\S"#,
@@ -261,15 +267,10 @@ public enum PlainTextReader {
             }
         }
         // The other header lines of a raw mail ("Delivered-To:", "Content-Transfer-Encoding:", "MIME-Version:") next to them.
-        let anyHeader = try! NSRegularExpression(pattern: #"^[A-Za-z][A-Za-z0-9-]{1,40}:\s+\S"#)
+        let anyHeader = LineShapes.regex(#"^[A-Za-z][A-Za-z0-9-]{1,40}:\s+\S"#)
         for index in marked.indices.prefix((top.last ?? 0) + 4) where marked[index].furniture == nil {
             let text = marked[index].text
             let nearHeader = top.contains { abs($0 - index) <= 3 }
-            // (Raw mail's own header names, not any "Word:" line: "Photo: Ana Ruiz" is a credit.)
-            let mailKeys: Set<String> = [
-                "received:", "return-path:", "message-id:", "importance:", "priority:", "sender:", "envelope-to:",
-                "precedence:", "organisation:", "organization:", "user-agent:", "thread-topic:", "in-reply-to:", "references:",
-            ]
             if nearHeader,
                 text.split(separator: " ").first.map({ $0.contains("-") || mailKeys.contains($0.lowercased()) }) == true,
                 anyHeader.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil, !text.contains(". ")
@@ -374,8 +375,7 @@ public enum PlainTextReader {
         // No paragraph ends on "at", "of" or "the": the sentence goes on on the next line. (A title's
         // short lines are left to the title's own rules.)
         if let lastWord = last.text.split(separator: " ").last?.lowercased(), last.text.count * 2 >= width,
-            ["a", "an", "the", "of", "at", "to", "in", "for", "with", "by", "from", "and", "or", "on", "into", "than"].contains(
-                lastWord)
+            ArticleStructure.joiningWords.contains(lastWord)
         {
             return true
         }
