@@ -400,6 +400,27 @@ struct MarkdownAsTextTests {
         #expect(HTMLEntities.decode("A &amp; B &middot; &Eacute;cole &#8217; &#x2014; &hellip; &bogus; &amp") == "A & B · École ’ — … &bogus; &amp")
     }
 
+    @Test("a clipped page's title keeps its site after ' | ' only when the address spells it")
+    func clippedTitle() throws {
+        let markdown = """
+            ---
+            title: "Should shops take cash? | Counterfoil"
+            source: https://counterfoil.eu/analysis/should-shops-take-cash/
+            author: Ana Ruiz
+            ---
+
+            # Should shops take cash? | Counterfoil
+
+            Sweden and Ireland have moved to protect the right to pay in notes and coins, and others are watching.
+
+            The evidence on what happens to small shops next is thinner than either side admits.
+            """
+        let article = try ArticleParser.parse(markdown, format: .markdown)
+        #expect(article.title == "Should shops take cash?")
+        #expect(article.publication == "Counterfoil")
+        #expect(LineShapes.siteAfterTitle("Pay and grading | Part 2", url: "https://counterfoil.eu/x") == nil)
+    }
+
     @Test("a .txt holding Markdown (a '# Title' and more headings) is read as Markdown")
     func sniffing() {
         let markdown = "# Deposit schemes for cups\n\nText.\n\n## Where it worked\n\nMore.\n\n## What next\n\nEnd.\n"

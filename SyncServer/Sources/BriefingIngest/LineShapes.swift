@@ -877,6 +877,15 @@ enum LineShapes {
         return letters.count >= 3 ? letters : nil
     }
 
+    /// "Should shops take cash? | Counterfoil": a title with its site after it, split, when the
+    /// page's address spells the site.
+    static func siteAfterTitle(_ text: String, url: String?) -> (title: String, site: String)? {
+        guard let bar = text.range(of: " | ", options: .backwards), let label = siteLabel(url) else { return nil }
+        let site = text[bar.upperBound...].trimmingCharacters(in: .whitespaces)
+        guard (1...4).contains(words(site)), spells(label, site) else { return nil }
+        return (String(text[..<bar.lowerBound]).trimmingCharacters(in: .whitespaces), site)
+    }
+
     /// Whether a site's label spells a name: all of it ("The Tamarack Herald" in `tamarackherald`),
     /// its opening words ("Nordhavn Institute for …" in `nordhavninstitute`), the label in its first
     /// words ("Headland" in `headlandfarmpolicy`), or its initials ("Mediterranean Resource Policy Centre" in `mrpc`).

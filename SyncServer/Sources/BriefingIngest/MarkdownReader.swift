@@ -137,15 +137,12 @@ public enum MarkdownReader {
         // A clipped page's heading keeps its <title>'s site: "Should shops take cash? | Counterfoil",
         // when the page's address spells the site.
         if let first = blocks.firstIndex(where: { $0.headingLevel == 1 }),
-            let bar = blocks[first].text.range(of: " | ", options: .backwards)
+            let (title, site) = LineShapes.siteAfterTitle(blocks[first].text, url: metadata.url)
         {
-            let site = blocks[first].text[bar.upperBound...].trimmingCharacters(in: .whitespaces)
-            if let label = LineShapes.siteLabel(metadata.url), LineShapes.spells(label, site) {
-                blocks[first].text = String(blocks[first].text[..<bar.lowerBound]).trimmingCharacters(in: .whitespaces)
-                if metadata.publication == nil {
-                    metadata.publication = site
-                    metadata.publicationSource = "the site named after the title"
-                }
+            blocks[first].text = title
+            if metadata.publication == nil {
+                metadata.publication = site
+                metadata.publicationSource = "the site named after the title"
             }
         }
         // A line of emphasis right under an image is its caption.
@@ -339,16 +336,17 @@ public enum MarkdownReader {
         for (name, bio) in nestedBios {
             if let name, !bio.isEmpty { metadata.bios[name] = TextNormalizer.normalize(bio) }
         }
+        for name in ["canonical_url", "canonical", "url", "source_url", "link", "source"] {
+            if let value = values[name]?.first, value.hasPrefix("http") {
+                metadata.url = value
+                break
+            }
+        }
         if var title = values["title"]?.first, !title.isEmpty {
             // A web clipper keeps the page's <title>: "Should shops take cash? | Counterfoil".
-            if let bar = title.range(of: " | ", options: .backwards) {
-                let site = title[bar.upperBound...].trimmingCharacters(in: .whitespaces)
-                if (1...4).contains(site.split(separator: " ").count), !site.isEmpty {
-                    if values["site"] == nil && values["publication"] == nil && values["site_name"] == nil {
-                        values["site_name"] = [site]
-                    }
-                    title = String(title[..<bar.lowerBound]).trimmingCharacters(in: .whitespaces)
-                }
+            if let (bare, site) = LineShapes.siteAfterTitle(title, url: metadata.url) {
+                title = bare
+                if values["site"] == nil && values["publication"] == nil { values["site_name"] = values["site_name"] ?? [site] }
             }
             metadata.title = title
             metadata.titleSource = source
@@ -381,12 +379,6 @@ public enum MarkdownReader {
             if let value = values[name]?.first, !value.isEmpty {
                 metadata.imageCredit = value
                 metadata.imageCreditSource = "\(source) `\(name)`"
-                break
-            }
-        }
-        for name in ["canonical_url", "canonical", "url", "source_url", "link", "source"] {
-            if let value = values[name]?.first, value.hasPrefix("http") {
-                metadata.url = value
                 break
             }
         }
