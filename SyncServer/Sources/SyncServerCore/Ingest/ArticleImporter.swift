@@ -86,7 +86,7 @@ public struct ArticleImporter: Sendable {
         // What the file says on its own finds the briefing it continues; then the editor's
         // overrides, earlier and new, decide the fields. The file is read into blocks once.
         let document = try ArticleParser.read(raw, format: format)
-                let found: ParsedArticle
+        let found: ParsedArticle
         if overrides.isEmpty {
             found = try ArticleParser.parse(document, sourceURL: sourceURL)
         } else if let alone = try? ArticleParser.parse(document, sourceURL: sourceURL) {
@@ -212,22 +212,23 @@ extension ServerStore {
 
     /// The briefing whose last import found `foundTitle` in its file (its title may have been overridden since).
     ///
-    /// With a source URL, only a briefing without one matches: two pages at different URLs are different articles.
+    /// With a source URL, only a briefing without one or with the same matches: two pages at
+    /// different URLs are different articles.
     public func findBriefing(foundTitle: String, sourceURL: String?) async throws -> Briefing? {
+        // The newest live briefing among every import of that title, not only the newest import:
+        // that one may be of a deleted briefing, or of one at another URL.
         try await database.read { db in
-            guard
-                let id = try String.fetchOne(
-                    db,
-                    sql:
-                        "SELECT briefingID FROM source WHERE json_extract(report, '$.foundTitle') = ? ORDER BY importedAt DESC LIMIT 1",
-                    arguments: [TextNormalizer.normalize(foundTitle)])
-            else { return nil }
-            let briefing = try String.fetchOne(
-                db, sql: "SELECT body FROM record WHERE owner = '' AND kind = 'briefing' AND deleted = 0 AND id = ?",
-                arguments: [id]
+            try String.fetchOne(
+                db,
+                sql: """
+                    SELECT record.body FROM source JOIN record
+                    ON record.owner = '' AND record.kind = 'briefing' AND record.deleted = 0 AND record.id = source.briefingID
+                    WHERE json_extract(source.report, '$.foundTitle') = ?
+                    AND (? IS NULL OR json_extract(record.body, '$.sourceURL') IS NULL OR json_extract(record.body, '$.sourceURL') = ?)
+                    ORDER BY source.importedAt DESC LIMIT 1
+                    """,
+                arguments: [TextNormalizer.normalize(foundTitle), sourceURL, sourceURL]
             ).map { try Self.decode(Briefing.self, $0) }
-            if let briefing, sourceURL != nil, briefing.sourceURL != nil, briefing.sourceURL != sourceURL { return nil }
-            return briefing
         }
     }
 
