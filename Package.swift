@@ -33,6 +33,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // MARK: Code an app embeds
@@ -49,6 +52,11 @@ let package = Package(
         ),
         .target(
             name: "BriefingModel",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "BriefingLogging",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -89,7 +97,7 @@ let package = Package(
         .executableTarget(
             name: "briefing",
             dependencies: [
-                "BriefingCLI",
+                "BriefingCLI", "BriefingLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -159,6 +167,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "SyncServer/Sources/SyncServerCore",
             resources: [.copy("DemoContent"), .copy("Gazetteer")],
@@ -169,6 +178,9 @@ let package = Package(
             dependencies: [
                 "BriefingModel", "BriefingIngest", "SyncServerCore", "SyncAPI", "Gzip",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -181,7 +193,7 @@ let package = Package(
         .executableTarget(
             name: "briefing-server",
             dependencies: [
-                "BriefingServer",
+                "BriefingServer", "BriefingLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -236,6 +248,7 @@ let package = Package(
             dependencies: [
                 "BriefingTestSupport", "SyncAPI", "SyncServerCore", "BriefingStore", "BriefingModel", "SyncClient",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIURLSession", package: "swift-openapi-urlsession"),
             ],

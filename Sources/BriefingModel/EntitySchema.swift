@@ -72,8 +72,70 @@ public enum EntitySchema {
     /// The record ID of a tag on a briefing: one record per (briefing, tag).
     public static func tagID(briefingID: String, name: String) -> String { briefingID + "#" + name.lowercased() }
 
+    /// The most characters (Unicode scalars) of each string field, and of a record ID: the
+    /// limits of the wire contract (`Schemas/openapi.yaml`), which the server enforces on
+    /// every request. A device checks them when an edit is made, so an edit the server would
+    /// refuse never reaches the outbox.
+    public enum Limits {
+        public static let id = 200
+        public static let fields: [String: Int] = [
+            "briefingID": 100, "color": 32, "highlightID": 100, "text": 100_000, "conflictOf": 100, "name": 64,
+        ]
+        /// Tag names in `adds` and `removes`: how many, and how long each.
+        public static let tagNames = 1000
+        public static let tagName = 200
+        /// An anchor's quote and the context either side of it.
+        public static let exact = 10_000
+        public static let context = 2000
+        /// Revision and paragraph IDs in an anchor.
+        public static let anchorID = 100
+    }
+
+    /// Whether `text` has at most `limit` characters and no control characters (in `multiline`
+    /// text, tabs and line breaks are allowed); a reason otherwise.
+    public static func problem(with text: String, limit: Int, multiline: Bool = false) -> String? {
+        var count = 0
+        for scalar in text.unicodeScalars {
+            count += 1
+            if scalar.value < 0x20, !(multiline && (scalar == "\t" || scalar == "\n" || scalar == "\r")) {
+                return multiline ? "contains a control character (only tabs and line breaks are allowed)" : "contains a control character"
+            }
+        }
+        return count > limit ? "is \(count) characters long; the limit is \(limit)" : nil
+    }
+
     /// Checks a mutation's shape against the schema (not against the stored record).
     public static func validate(_ mutation: Mutation) throws(MutationRejection) {
+        if let problem = problem(with: mutation.id, limit: Limits.id) {
+            throw MutationRejection(.invalidFields, "the record ID \(problem)")
+        }
+        for (name, value) in mutation.fields {
+            switch value {
+            case .string(let text):
+                if let limit = Limits.fields[name], let problem = problem(with: text, limit: limit, multiline: name == "text") {
+                    throw MutationRejection(.invalidFields, "field `\(name)` \(problem)")
+                }
+            case .strings(let names):
+                guard names.count <= Limits.tagNames else {
+                    throw MutationRejection(.invalidFields, "field `\(name)` has \(names.count) names; the limit is \(Limits.tagNames)")
+                }
+                if let problem = names.lazy.compactMap({ problem(with: $0, limit: Limits.tagName) }).first {
+                    throw MutationRejection(.invalidFields, "a name in `\(name)` \(problem)")
+                }
+            case .anchor(let anchor):
+                for (part, text, limit, multiline) in [
+                    ("revisionID", anchor.revisionID, Limits.anchorID, false), ("paragraphID", anchor.paragraphID, Limits.anchorID, false),
+                    ("exact", anchor.exact, Limits.exact, true), ("prefix", anchor.prefix, Limits.context, true),
+                    ("suffix", anchor.suffix, Limits.context, true),
+                ] {
+                    if let problem = problem(with: text, limit: limit, multiline: multiline) {
+                        throw MutationRejection(.invalidFields, "the anchor's `\(part)` \(problem)")
+                    }
+                }
+            default:
+                break
+            }
+        }
         guard mutation.kind.isUserData else {
             if mutation.kind.isContent {
                 throw MutationRejection(.contentIsReadOnly, "\(mutation.kind.rawValue) is server-authored content; devices cannot change it")

@@ -106,9 +106,30 @@ public struct SyncClient: Sendable {
     @discardableResult
     public func login(serverURL: String, user: String, password: String, deviceName: String?) async throws -> SyncState {
         let serverURL = serverURL.hasSuffix("/") ? String(serverURL.dropLast()) : serverURL
+        // A second login would register this store as another device: its own earlier edits
+        // would then look like another device's, and meet its new ones as conflicts.
+        let current = try await store.syncState()
+        if current.token != nil {
+            throw SyncClientError(
+                .alreadyLoggedIn,
+                "already logged in as \(current.user ?? "?") on \(current.serverURL ?? "?"); run `briefing logout` first")
+        }
         let client = try client(serverURL: serverURL, token: nil)
-        let output = try await request(serverURL) {
-            try await client.createSession(body: .json(.init(user: user, password: password, deviceName: deviceName)))
+        let body = Components.Schemas.SessionRequest(user: user, password: password, deviceName: deviceName)
+        do {
+            try body.checkContract()
+        } catch {
+            throw SyncClientError(.invalidInput, error.message)
+        }
+        var output = try await request(serverURL) { try await client.createSession(body: .json(body)) }
+        // A busy server (too many password checks at once) says when to come back: a few
+        // short waits are worth it before giving up.
+        for _ in 0..<3 {
+            guard case .serviceUnavailable(let busy) = output else { break }
+            let wait = min(max(busy.headers.retryAfter ?? 1, 1), 5)
+            logger.notice("the server is busy; retrying the login", metadata: ["after": "\(wait) s"])
+            try await Task.sleep(for: .seconds(Int(wait)))
+            output = try await request(serverURL) { try await client.createSession(body: .json(body)) }
         }
         switch output {
         case .created(let created):
@@ -124,6 +145,10 @@ public struct SyncClient: Sendable {
         case .badRequest(let error):
             throw SyncClientError(.server, try error.body.json.message)
         case .contentTooLarge(let error):
+            throw SyncClientError(.server, try error.body.json.message)
+        case .tooManyRequests(let error):
+            throw SyncClientError(.rateLimited, try error.body.json.message)
+        case .serviceUnavailable(let error):
             throw SyncClientError(.server, try error.body.json.message)
         case .undocumented(let status, _):
             throw SyncClientError(.server, "the server answered HTTP \(status) to the login")

@@ -12,6 +12,12 @@ public struct SyncClientError: Error, Hashable, Sendable, CustomStringConvertibl
         case server
         /// The server's answer did not follow the protocol.
         case protocolViolation = "protocol_violation"
+        /// The store is logged in already; log out first.
+        case alreadyLoggedIn = "already_logged_in"
+        /// Too many login attempts; the message says when to try again.
+        case rateLimited = "rate_limited"
+        /// A value given to the client is outside what the protocol allows.
+        case invalidInput = "invalid_input"
     }
 
     public var code: Code

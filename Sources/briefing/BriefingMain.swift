@@ -1,4 +1,5 @@
 import BriefingCLI
+import BriefingLogging
 import Foundation
 import Logging
 
@@ -6,11 +7,7 @@ import Logging
 struct BriefingMain {
     static func main() async {
         // The CLI speaks through its own output; library logs show only when asked for.
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: ProcessInfo.processInfo.environment["BRIEFING_LOG_LEVEL"] ?? "warning") ?? .warning
-            return handler
-        }
+        LineLogHandler.bootstrap(levelVariable: "BRIEFING_LOG_LEVEL", formatVariable: "BRIEFING_LOG_FORMAT", defaultLevel: .warning)
         exit(await BriefingCommand.run(arguments: Array(CommandLine.arguments.dropFirst())))
     }
 }

@@ -19,15 +19,17 @@ public struct TestServer: Sendable {
 /// - Parameters:
 ///   - demo: load the demo briefings and the demo account.
 ///   - limits: the HTTP body limits.
+///   - configuration: the service's settings (bcrypt at its cheapest by default).
 public func withTestServer<T: Sendable>(
     databasePath: String? = nil, demo: Bool = true, limits: HTTPLimits = .init(),
+    configuration: SyncService.Configuration = .init(bcryptCost: 4),
     _ body: @Sendable (TestServer) async throws -> T
 ) async throws -> T {
     let path = databasePath ?? TemporaryDirectory.make().appendingPathComponent("server.sqlite").path
     var logger = Logger(label: "test.server")
     logger.logLevel = .warning
     let service = SyncService(
-        store: try ServerStore(path: path), configuration: .init(bcryptCost: 4), logger: logger)
+        store: try ServerStore(path: path), configuration: configuration, logger: logger, passwords: testPasswordHasher)
     if demo { try await DemoContent.load(into: service) }
     let host = try await HTTPServerHost.start(service: service, limits: limits, logger: logger)
     let outcome: Result<T, any Error>
@@ -39,6 +41,10 @@ public func withTestServer<T: Sendable>(
     try await host.stop()
     return try outcome.get()
 }
+
+/// The password hasher of every test server: tests run many servers at once in one process, and
+/// each logs in, so this one has room for all of them (a real server's bound is much tighter).
+public let testPasswordHasher = PasswordHasher(limits: .init(threads: 2, maxPending: 100_000))
 
 /// A failure of the test harness itself.
 public struct TestSupportError: Error, CustomStringConvertible {

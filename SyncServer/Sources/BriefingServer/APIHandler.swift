@@ -25,14 +25,24 @@ struct APIHandler: APIProtocol {
         return principal
     }
 
+    /// Runs a contract check; a violation is the client's mistake (400, naming the field).
+    private func contract(_ check: () throws(WireError) -> Void) throws(SyncError) {
+        do {
+            try check()
+        } catch {
+            throw SyncError(.badRequest, error.message)
+        }
+    }
+
     func getHealth(_ input: Operations.GetHealth.Input) async throws -> Operations.GetHealth.Output {
         .ok(.init(body: .json(.init(status: "ok", protocolVersion: protocolVersion))))
     }
 
     func createSession(_ input: Operations.CreateSession.Input) async throws -> Operations.CreateSession.Output {
         guard case .json(let request) = input.body else { throw SyncError(.badRequest, "the body must be JSON") }
+        try contract { () throws(WireError) in try request.checkContract() }
         let session = try await service.createSession(
-            user: request.user, password: request.password, deviceName: request.deviceName)
+            user: request.user, password: request.password, deviceName: request.deviceName, clientAddress: RequestClient.address)
         return .created(
             .init(
                 body: .json(
@@ -47,6 +57,7 @@ struct APIHandler: APIProtocol {
     }
 
     func getChanges(_ input: Operations.GetChanges.Input) async throws -> Operations.GetChanges.Output {
+        try contract { () throws(WireError) in try input.query.checkContract() }
         let page = try await service.pull(
             try principal(), cursor: input.query.cursor, limit: input.query.limit.map(Int.init))
         return .ok(.init(body: .json(wire(page))))
@@ -60,6 +71,7 @@ struct APIHandler: APIProtocol {
 
     func pushMutations(_ input: Operations.PushMutations.Input) async throws -> Operations.PushMutations.Output {
         guard case .json(let request) = input.body else { throw SyncError(.badRequest, "the body must be JSON") }
+        try contract { () throws(WireError) in try request.checkContract() }
         guard request.mutations.count <= maxBatch else {
             throw SyncError(.badRequest, "a push carries at most \(maxBatch) mutations; this one has \(request.mutations.count)")
         }

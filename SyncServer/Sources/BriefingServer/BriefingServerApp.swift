@@ -1,4 +1,6 @@
 import Hummingbird
+import HummingbirdCore
+import NIOCore
 import Logging
 import OpenAPIHummingbird
 import OpenAPIRuntime
@@ -36,13 +38,16 @@ public struct CompactionService: Service {
 /// Builds the HTTP application around a sync service.
 public enum BriefingServerApp {
     /// The router: protocol and compression middleware around the generated API routes.
-    public static func router(service: SyncService, limits: HTTPLimits = .init(), logger: Logger) throws -> Router<BasicRequestContext> {
+    public static func router(
+        service: SyncService, limits: HTTPLimits = .init(), logger: Logger
+    ) throws -> Router<BriefingRequestContext> {
         // The API's paths and methods, read off a router the API is registered on alone.
-        let probe = Router()
+        let probe = Router(context: BriefingRequestContext.self)
         try registerAPI(on: probe, service: service, logger: logger)
-        let router = Router()
+        let router = Router(context: BriefingRequestContext.self)
         router.add(middleware: ProtocolMiddleware(routes: probe.routes.map { ($0.path.description, $0.method) }))
         router.add(middleware: LogRequestsMiddleware(.info))
+        router.add(middleware: ClientAddressMiddleware())
         router.add(middleware: CompressionMiddleware(limits: limits))
         try registerAPI(on: router, service: service, logger: logger)
         return router
@@ -64,11 +69,23 @@ public enum BriefingServerApp {
         service: SyncService, host: String, port: Int, limits: HTTPLimits = .init(), logger: Logger,
         services: [any Service] = [], onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
-        Application(
+        let head = TimeAmount(limits.requestHeadTimeout), body = TimeAmount(limits.requestBodyTimeout)
+        return Application(
             router: try router(service: service, limits: limits, logger: logger),
-            configuration: .init(address: .hostname(host, port: port), serverName: "briefing-server"),
+            server: .http1(configuration: .init(additionalChannelHandlers: [RequestDeadlineHandler(head: head, body: body)])),
+            configuration: .init(
+                address: .hostname(host, port: port), serverName: "briefing-server",
+                availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections)),
             services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger)
+    }
+}
+
+extension TimeAmount {
+    /// The same span, to the nanosecond.
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

@@ -27,6 +27,8 @@ enum ErrorBody {
         case .mutationOrder, .mutationGap, .wrongClient, .userExists: .conflict
         case .userNotFound, .notFound: .notFound
         case .storage: .internalServerError
+        case .rateLimited: .tooManyRequests
+        case .busy: .serviceUnavailable
         }
     }
 
@@ -41,11 +43,14 @@ enum ErrorBody {
     }
 
     /// An OpenAPI response carrying an error body.
-    static func openAPIResponse(_ status: HTTPResponse.Status, code: String, message: String) -> (HTTPResponse, HTTPBody) {
+    static func openAPIResponse(
+        _ status: HTTPResponse.Status, code: String, message: String, retryAfter: Int? = nil
+    ) -> (HTTPResponse, HTTPBody) {
         let bytes = json(code: code, message: message)
         var response = HTTPResponse(status: status)
         response.headerFields[.contentType] = "application/json; charset=utf-8"
         if status == .unauthorized { response.headerFields[.wwwAuthenticate] = "Bearer" }
+        if let retryAfter { response.headerFields[.retryAfter] = String(retryAfter) }
         return (response, HTTPBody(bytes))
     }
 
@@ -108,7 +113,7 @@ struct ErrorMiddleware: ServerMiddleware {
                 logger.error("request failed", metadata: ["operation": "\(operationID)", "error": "\(error.message)"])
                 return ErrorBody.internalError
             }
-            return ErrorBody.openAPIResponse(status, code: error.code.rawValue, message: error.message)
+            return ErrorBody.openAPIResponse(status, code: error.code.rawValue, message: error.message, retryAfter: error.retryAfter)
         }
         if let error = cause as? DecodingError {
             return ErrorBody.openAPIResponse(.badRequest, code: "bad_request", message: ErrorBody.describe(error))

@@ -5,7 +5,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 
-/// Limits on request bodies and when to compress responses.
+/// Limits on connections and request bodies, and when to compress responses.
 public struct HTTPLimits: Sendable {
     /// The largest body accepted as sent on the wire (compressed or not).
     public var maxBodyBytes: Int
@@ -13,11 +13,24 @@ public struct HTTPLimits: Sendable {
     public var maxInflatedBytes: Int
     /// Responses smaller than this are sent uncompressed.
     public var compressionThreshold: Int
+    /// How long a connection may take to send a whole request head, counted from when it
+    /// opens or its previous response ends; an idle keep-alive connection closes after it too.
+    public var requestHeadTimeout: Duration
+    /// How long a request's body may take to arrive in full after its head.
+    public var requestBodyTimeout: Duration
+    /// The most connections served at once; more wait in the listen backlog.
+    public var maxConnections: Int
 
-    public init(maxBodyBytes: Int = 2 << 20, maxInflatedBytes: Int = 8 << 20, compressionThreshold: Int = 1024) {
+    public init(
+        maxBodyBytes: Int = 2 << 20, maxInflatedBytes: Int = 8 << 20, compressionThreshold: Int = 1024,
+        requestHeadTimeout: Duration = .seconds(30), requestBodyTimeout: Duration = .seconds(60), maxConnections: Int = 1024
+    ) {
         self.maxBodyBytes = maxBodyBytes
         self.maxInflatedBytes = maxInflatedBytes
         self.compressionThreshold = compressionThreshold
+        self.requestHeadTimeout = requestHeadTimeout
+        self.requestBodyTimeout = requestBodyTimeout
+        self.maxConnections = maxConnections
     }
 }
 

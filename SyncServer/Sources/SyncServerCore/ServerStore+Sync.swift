@@ -152,8 +152,19 @@ extension ServerStore {
         _ db: Database, _ mutations: [Mutation], from principal: Principal, now: Date, maxClockSkew: TimeInterval
     ) throws -> [MutationResult] {
         let limit = Int64((now.timeIntervalSince1970 + maxClockSkew) * 1000)
-        var last = try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT lastMutationID FROM device WHERE id = ?"), arguments: [principal.deviceID]) ?? 0
+        // The token was checked before the transaction began; the device (and its account) may
+        // have gone since. Checked again here, where no removal can interleave, so a push from a
+        // revoked device or a removed account stores nothing.
+        guard
+            var last = try Int64.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT d.lastMutationID FROM device d JOIN account a ON a.id = d.accountID
+                        WHERE d.id = ? AND a.id = ? AND d.revokedAt IS NULL
+                        """), arguments: [principal.deviceID, principal.accountID])
+        else {
+            throw SyncError(.unauthorized, "the token is unknown or revoked; log in again")
+        }
         var results: [MutationResult] = []
         results.reserveCapacity(mutations.count)
         for mutation in mutations {

@@ -14,14 +14,21 @@ public struct SyncError: Error, Hashable, Sendable, CustomStringConvertible {
         case userNotFound = "user_not_found"
         case notFound = "not_found"
         case storage = "storage"
+        /// Too many login attempts for a user name or from an address; `retryAfter` says when.
+        case rateLimited = "rate_limited"
+        /// The server is at a bound of its own (too many password checks at once).
+        case busy = "busy"
     }
 
     public var code: Code
     public var message: String
+    /// Seconds after which the request may be tried again (the `Retry-After` header).
+    public var retryAfter: Int?
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, retryAfter: Int? = nil) {
         self.code = code
         self.message = message
+        self.retryAfter = retryAfter
     }
 
     public var description: String { message }

@@ -1,8 +1,8 @@
 import BriefingModel
 import Crypto
 import Foundation
-import HummingbirdBcrypt
 import Logging
+import Synchronization
 
 /// The sync service: sessions, pulls and pushes over a `ServerStore`. No HTTP here, so tools
 /// and simulations can drive it in-process.
@@ -18,20 +18,27 @@ public struct SyncService: Sendable {
         /// How long tombstones are kept before compaction removes them; a device whose cursor
         /// is older must resync.
         public var tombstoneRetention: TimeInterval
+        /// Limits on login attempts per user name and per client address.
+        public var loginPolicy: LoginThrottle.Policy
 
         public init(
             bcryptCost: UInt8 = 12, maxClockSkew: TimeInterval = 36 * 3600, maxPageSize: Int = 1000,
-            tombstoneRetention: TimeInterval = 30 * 86_400
+            tombstoneRetention: TimeInterval = 30 * 86_400, loginPolicy: LoginThrottle.Policy = .init()
         ) {
             self.bcryptCost = bcryptCost
             self.maxClockSkew = maxClockSkew
             self.maxPageSize = maxPageSize
             self.tombstoneRetention = tombstoneRetention
+            self.loginPolicy = loginPolicy
         }
     }
 
     public let store: ServerStore
     public let configuration: Configuration
+    /// Runs bcrypt off the request path.
+    public let passwords: PasswordHasher
+    /// Counts login attempts.
+    public let loginThrottle: LoginThrottle
     private let now: @Sendable () -> Date
     private let makeID: @Sendable () -> String
     private let logger: Logger
@@ -39,10 +46,13 @@ public struct SyncService: Sendable {
     /// A service over `store`; `now` and `makeID` are injected so a simulation is reproducible.
     public init(
         store: ServerStore, configuration: Configuration = .init(), logger: Logger = Logger(label: "briefings.sync"),
+        passwords: PasswordHasher = .shared,
         now: @escaping @Sendable () -> Date = Date.init, makeID: @escaping @Sendable () -> String = { UUID().uuidString }
     ) {
         self.store = store
         self.configuration = configuration
+        self.passwords = passwords
+        self.loginThrottle = LoginThrottle(policy: configuration.loginPolicy)
         self.logger = logger
         self.now = now
         self.makeID = makeID
@@ -66,7 +76,7 @@ public struct SyncService: Sendable {
         guard !password.isEmpty, password.utf8.count <= 72 else {
             throw SyncError(.badRequest, "a password is 1–72 bytes")
         }
-        let hash = Bcrypt.hash(password, cost: configuration.bcryptCost)
+        let hash = try await passwords.hash(password, cost: configuration.bcryptCost)
         let account = try await store.createAccount(id: makeID(), name: name, passwordHash: hash, now: now())
         logger.info("user added", metadata: ["user": "\(name)"])
         return account
@@ -78,14 +88,21 @@ public struct SyncService: Sendable {
     }
 
     /// Checks a password and issues a device token.
-    public func createSession(user: String, password: String, deviceName: String?) async throws -> Session {
+    ///
+    /// - Parameter clientAddress: where the request came from, for the per-address login limit.
+    public func createSession(user: String, password: String, deviceName: String?, clientAddress: String? = nil) async throws -> Session {
+        try loginThrottle.admit(user: user, address: clientAddress, now: now())
         let credentials = try await store.credentials(name: user)
-        // Verify against a fixed hash for unknown users so the answer takes as long either way.
-        let hash = credentials?.passwordHash ?? Self.unknownUserHash
-        guard password.utf8.count <= 72, Bcrypt.verify(password, hash: hash), let credentials else {
-            logger.notice("login refused", metadata: ["user": "\(user)"])
+        // An unknown user is checked against a hash of the same cost as a real one, so the
+        // answer takes as long either way and does not tell which names exist.
+        let hash: String
+        if let credentials { hash = credentials.passwordHash } else { hash = try await unknownUserHash() }
+        let matches = password.utf8.count <= 72 ? try await passwords.verify(password, hash: hash) : false
+        guard matches, let credentials else {
+            logger.notice("login refused", metadata: ["user": "\(user)", "address": "\(clientAddress ?? "-")"])
             throw SyncError(.invalidCredentials, "wrong user name or password")
         }
+        loginThrottle.succeeded(user: user, address: clientAddress)
         var bytes = [UInt8](repeating: 0, count: 32)
         var generator = SystemRandomNumberGenerator()
         for index in bytes.indices { bytes[index] = generator.next() }
@@ -98,7 +115,16 @@ public struct SyncService: Sendable {
         return Session(token: token, deviceID: deviceID, user: user)
     }
 
-    private static let unknownUserHash = Bcrypt.hash("not a real password", cost: 4)
+    /// The stand-in hash unknown users are checked against: made once per process and cost.
+    private func unknownUserHash() async throws -> String {
+        let cost = configuration.bcryptCost
+        if let hash = Self.unknownUserHashes.withLock({ $0[cost] }) { return hash }
+        let hash = try await passwords.hash("not a real password \(UUID().uuidString)", cost: cost)
+        Self.unknownUserHashes.withLock { $0[cost] = $0[cost] ?? hash }
+        return hash
+    }
+
+    private static let unknownUserHashes = Mutex<[UInt8: String]>([:])
 
     /// The principal a bearer token stands for.
     public func authenticate(token: String) async throws -> Principal {

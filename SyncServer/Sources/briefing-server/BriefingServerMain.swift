@@ -1,4 +1,5 @@
 import ArgumentParser
+import BriefingLogging
 import BriefingServer
 import Foundation
 import Logging
@@ -6,12 +7,9 @@ import Logging
 @main
 struct BriefingServerMain {
     static func main() async {
-        // Only the executable chooses where logs go: structured lines on standard error.
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "info") ?? .info
-            return handler
-        }
+        // Only the executable chooses where logs go: one line per event on standard error,
+        // `LOG_LEVEL` (default info) and `LOG_FORMAT` (text or json).
+        LineLogHandler.bootstrap(levelVariable: "LOG_LEVEL", formatVariable: "LOG_FORMAT", defaultLevel: .info)
         await BriefingServerCommand.main(nil)
     }
 }
