@@ -247,8 +247,10 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "BriefingTestSupport", "SyncAPI", "SyncServerCore", "BriefingStore", "BriefingModel", "SyncClient",
+                "BriefingServer", "BriefingLogging",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIURLSession", package: "swift-openapi-urlsession"),
             ],

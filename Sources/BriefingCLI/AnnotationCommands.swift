@@ -228,11 +228,13 @@ private func setBookmark(_ briefing: String, _ on: Bool, _ global: GlobalOptions
 struct Progress: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Record how far you have read a briefing.")
     @Argument(help: "The briefing's ID (or a unique prefix).") var briefing: String
-    @Argument(help: "How far, 0–100.") var percent: Double
+    @Argument(help: "How far, in percent: 0–100 (75 or 12.5; not a fraction).") var percent: Double
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        guard (0...100).contains(percent) else { throw ValidationError("PERCENT must be between 0 and 100") }
+        guard percent.isFinite, (0...100).contains(percent) else {
+            throw ValidationError("PERCENT must be a number from 0 to 100, not \(percent)")
+        }
     }
 
     func run() async throws {
@@ -245,9 +247,12 @@ struct Progress: AsyncParsableCommand {
             fields: ["briefingID": .string(target.id), "position": .number(fraction), "furthest": .number(fraction)])
         let progress = ReadingProgress(record)!
         if global.json {
-            return try Console.json(["id": AnyCodable(id), "position": AnyCodable(progress.position), "furthest": AnyCodable(progress.furthest)])
+            return try Console.json([
+                "id": AnyCodable(id), "percent": AnyCodable(Percent.value(progress.position)),
+                "furthestPercent": AnyCodable(Percent.value(progress.furthest)),
+            ])
         }
-        Console.line("\(target.id): at \(Int((progress.position * 100).rounded()))%, furthest \(Int((progress.furthest * 100).rounded()))%.")
+        Console.line("\(target.id): at \(Percent.text(progress.position)), furthest \(Percent.text(progress.furthest)).")
     }
 }
 
@@ -391,5 +396,18 @@ extension Optional {
     func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
         guard let self else { return nil }
         return try await transform(self)
+    }
+}
+
+/// Reading progress as the CLI shows it: in percent, everywhere (the store and the wire keep a
+/// fraction 0–1).
+enum Percent {
+    /// The percentage of a fraction, to a tenth.
+    static func value(_ fraction: Double) -> Double { (fraction * 1000).rounded() / 10 }
+
+    /// `75%`, `12.5%`, `0.3%`.
+    static func text(_ fraction: Double) -> String {
+        let percent = value(fraction)
+        return (percent == percent.rounded() ? String(Int(percent)) : String(percent)) + "%"
     }
 }

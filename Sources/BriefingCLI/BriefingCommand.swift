@@ -10,6 +10,7 @@ public struct BriefingCommand: AsyncParsableCommand {
         commandName: "briefing",
         abstract: "Read annotated briefings offline and sync your highlights, notes and progress.",
         discussion: "Every command takes --store PATH (or $BRIEFING_STORE) so several devices can live on one machine, and --json for scripting.",
+        version: BriefingsVersion.description,
         subcommands: [
             Login.self, Logout.self, Status.self, Sync.self, List.self, Read.self, HighlightCommand.self,
             NoteCommand.self, BookmarkCommand.self, Progress.self, TagCommand.self, Conflicts.self, Orphans.self,
@@ -37,12 +38,17 @@ struct GlobalOptions: ParsableArguments {
         return URL(fileURLWithPath: dataHome).appendingPathComponent("briefings/reader.sqlite").path
     }
 
-    func openStore() throws -> BriefingStore {
-        try BriefingStore(path: store)
+    /// The store. Only `login` makes a new one: for every other command a path with no store
+    /// is a mistake (a mistyped --store), not a new empty device.
+    func openStore(create: Bool = false) throws -> BriefingStore {
+        guard create || FileManager.default.fileExists(atPath: store) else {
+            throw CLIError("no store at \(store) (log in with `briefing login` first, or give the right --store or $BRIEFING_STORE)")
+        }
+        return try BriefingStore(path: store)
     }
 
-    func client() throws -> SyncClient {
-        SyncClient(store: try openStore())
+    func client(create: Bool = false) throws -> SyncClient {
+        SyncClient(store: try openStore(create: create))
     }
 }
 
@@ -57,6 +63,12 @@ extension BriefingCommand {
     ///
     /// - Returns: the exit code.
     public static func run(arguments: [String]) async -> Int32 {
+        // The parser reads `-5` as an option it does not know; no argument here takes a
+        // negative number, so say that instead.
+        if let negative = arguments.first(where: { $0.count > 1 && $0.hasPrefix("-") && Double($0) != nil }) {
+            Console.current.err("error: \(negative) is a negative number, and no argument or option of briefing takes one\n")
+            return ExitCode.validationFailure.rawValue
+        }
         do {
             var command = try parseAsRoot(hoistingGlobalOptions(arguments))
             if var asyncCommand = command as? any AsyncParsableCommand {

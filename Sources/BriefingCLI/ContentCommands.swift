@@ -108,8 +108,12 @@ struct Search: AsyncParsableCommand {
         abstract: "Search synced briefings and your own highlights and notes, offline.",
         discussion: "Every word must match; end a word with * to match its prefix. Titles weigh most, then headings, then your highlights and notes, then body text.")
     @Argument(help: "What to look for.") var query: [String]
-    @Option(help: "At most this many results.") var limit = 20
+    @Option(help: "At most this many results (1–1000).") var limit = 20
     @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        guard (1...1000).contains(limit) else { throw ValidationError("--limit must be 1…1000, not \(limit)") }
+    }
 
     func run() async throws {
         let hits = try await global.openStore().search(query.joined(separator: " "), limit: limit)

@@ -13,7 +13,8 @@ struct List: AsyncParsableCommand {
         var publication: String?
         var revision: Int
         var bookmarked: Bool
-        var progress: Double?
+        /// How far it has been read, in percent.
+        var percent: Double?
         var tags: [String]
         var highlights: Int
         var notes: Int
@@ -31,7 +32,7 @@ struct List: AsyncParsableCommand {
         let items = try await store.briefings().map { summary in
             Item(
                 id: summary.id, title: summary.title, publication: summary.publication, revision: summary.revisionNumber,
-                bookmarked: bookmarks.contains(summary.id), progress: progress[summary.id]?.position,
+                bookmarked: bookmarks.contains(summary.id), percent: progress[summary.id].map { Percent.value($0.position) },
                 tags: (tags[summary.id] ?? []).map(\.name).sorted(), highlights: highlights[summary.id]?.count ?? 0,
                 notes: notes[summary.id]?.count ?? 0)
         }
@@ -43,7 +44,7 @@ struct List: AsyncParsableCommand {
         for item in items {
             var marks: [String] = []
             if item.bookmarked { marks.append("bookmarked") }
-            if let position = item.progress { marks.append("\(Int((position * 100).rounded()))% read") }
+            if let percent = item.percent { marks.append("\(Percent.text(percent / 100)) read") }
             if item.highlights > 0 { marks.append("\(item.highlights) highlight(s)") }
             if item.notes > 0 { marks.append("\(item.notes) note(s)") }
             if !item.tags.isEmpty { marks.append("tags: " + item.tags.joined(separator: ", ")) }

@@ -23,7 +23,7 @@ struct Login: AsyncParsableCommand {
         }
         guard let password, !password.isEmpty else { throw CLIError("the password is empty") }
         let name = deviceName ?? ProcessInfo.processInfo.hostName
-        let state = try await global.client().login(serverURL: serverURL, user: user, password: password, deviceName: name)
+        let state = try await global.client(create: true).login(serverURL: serverURL, user: user, password: password, deviceName: name)
         if global.json {
             try Console.json(["server": state.serverURL, "user": state.user, "deviceID": state.deviceID, "store": global.store])
         } else {

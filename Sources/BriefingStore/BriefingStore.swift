@@ -23,8 +23,13 @@ public final class BriefingStore: Sendable {
         path: String, now: @escaping @Sendable () -> Date = Date.init,
         makeID: @escaping @Sendable () -> String = { UUID().uuidString }
     ) throws {
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        // The store holds a device token: it and its side files are private to the user from
+        // the moment they exist.
+        do {
+            try PrivateFiles.prepareDatabase(at: path)
+        } catch {
+            throw StoreError(.cannotOpen, "cannot create the store at \(path): \(error.localizedDescription)")
+        }
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         let pool: DatabasePool
@@ -36,8 +41,6 @@ public final class BriefingStore: Sendable {
         } catch {
             throw StoreError(.cannotOpen, "cannot open the store at \(path): \(error)")
         }
-        // The store holds a device token: keep it private to the user.
-        chmod(path, 0o600)
         try self.init(database: pool, now: now, makeID: makeID)
     }
 

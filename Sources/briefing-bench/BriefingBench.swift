@@ -1,4 +1,5 @@
 import ArgumentParser
+import BriefingModel
 import BriefingCLI
 import BriefingServer
 import Benchmarks
@@ -16,6 +17,7 @@ struct BriefingBench: AsyncParsableCommand {
             client's code in-process, except for one `briefing sync` child process that measures the client's \
             peak memory. See Benchmarks/README.md for how to read the table.
             """,
+        version: BriefingsVersion.description,
         subcommands: [Run.self, BriefingServerCommand.self, BriefingCommand.self, PeakMemory.self],
         defaultSubcommand: Run.self)
 
@@ -33,12 +35,23 @@ struct BriefingBench: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Keep the databases and server logs in this directory (default: a temporary one, removed).", valueName: "path"))
         var directory: String?
 
+        func validate() throws {
+            // Silently clamping a mistyped number would benchmark something else than asked.
+            for (option, value, range) in [
+                ("--runs", runs, 1...1000), ("--briefings", briefings, 1...100_000), ("--annotations", annotations, 0...100_000),
+            ] {
+                if let value, !range.contains(value) {
+                    throw ValidationError("\(option) must be \(range.lowerBound)…\(range.upperBound), not \(value)")
+                }
+            }
+        }
+
         func run() async throws {
             let server = ServerMode.process(executable: currentExecutable())
             var configuration = quick ? BenchConfiguration.quick(server: server) : BenchConfiguration.full(server: server)
-            if let runs { configuration.runs = max(1, runs) }
-            if let briefings { configuration.briefings = max(1, briefings) }
-            if let annotations { configuration.annotationsPerBriefing = max(0, annotations) }
+            if let runs { configuration.runs = runs }
+            if let briefings { configuration.briefings = briefings }
+            if let annotations { configuration.annotationsPerBriefing = annotations }
             configuration.seed = seed
             configuration.directory = directory
             if let only {

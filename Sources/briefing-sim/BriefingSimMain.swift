@@ -1,4 +1,5 @@
 import ArgumentParser
+import BriefingModel
 import Foundation
 import SimulationLab
 
@@ -11,7 +12,8 @@ struct BriefingSim: AsyncParsableCommand {
             Every device is a real client store and sync engine; the server is the real sync service; every request is \
             encoded and decoded as on the wire. A seed reproduces a run exactly. Exits 0 only if every check holds; on a \
             failure it prints the seed and the first violated check, writes a replayable trace and shrinks it.
-            """)
+            """,
+        version: BriefingsVersion.description)
 
     @Option(help: "Simulated devices.") var devices = 4
     @Option(help: "Readers the devices belong to (round-robin).") var users = 1

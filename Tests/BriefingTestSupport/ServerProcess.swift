@@ -17,16 +17,25 @@ public final class ServerProcess: Sendable {
     }
 
     /// Starts `briefing-server serve --demo` on `port` (0 picks one) over `databasePath`.
-    public static func start(databasePath: String, port: Int = 0) async throws -> ServerProcess {
+    ///
+    /// - Parameter logPath: where its log (standard error) goes; nowhere by default.
+    public static func start(databasePath: String, port: Int = 0, logPath: String? = nil, logLevel: String = "warning") async throws
+        -> ServerProcess
+    {
         let process = Process()
         process.executableURL = try executable()
         process.arguments = ["serve", "--demo", "--host", "127.0.0.1", "--port", String(port), "--database", databasePath]
         var environment = ProcessInfo.processInfo.environment
-        environment["LOG_LEVEL"] = "warning"
+        environment["LOG_LEVEL"] = logLevel
         process.environment = environment
         let output = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        if let logPath {
+            FileManager.default.createFile(atPath: logPath, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         let (lines, continuation) = AsyncStream.makeStream(of: String.self)
         let buffer = Mutex("")
         output.fileHandleForReading.readabilityHandler = { handle in

@@ -2,6 +2,7 @@ import BriefingModel
 import BriefingStore
 import BriefingTestSupport
 import Foundation
+import GRDB
 import SyncClient
 import SyncServerCore
 import Testing
@@ -46,6 +47,13 @@ struct CrashTests {
         return error
     }
 
+    /// Points a device at the restarted server's address, keeping its login, cursor and outbox.
+    func moveServer(of store: BriefingStore, to server: ServerProcess) async throws {
+        try await store.database.write { db in
+            try db.execute(sql: "UPDATE syncState SET serverURL = ? WHERE id = 1", arguments: [server.url])
+        }
+    }
+
     func serverRecords(_ databasePath: String) async throws -> [UserRecord] {
         let store = try ServerStore(path: databasePath)
         let account = try #require(try await store.accounts().first { $0.name == "demo" })
@@ -56,7 +64,6 @@ struct CrashTests {
     func killDuringPush() async throws {
         let database = TemporaryDirectory.make().appendingPathComponent("server.sqlite").path
         var server = try await ServerProcess.start(databasePath: database)
-        let port = server.port
         let (device, client) = try await device("A", server)
         _ = try await client.sync()
         for index in 0..<Self.tagCount {
@@ -77,9 +84,11 @@ struct CrashTests {
         #expect(onServer.count >= Self.tagCount - pending)
         #expect(onServer.count + pending >= Self.tagCount)
 
-        // A restarted server on the same file takes the rest; both sides converge.
-        server = try await ServerProcess.start(databasePath: database, port: port)
+        // A restarted server on the same file takes the rest; both sides converge. It listens on
+        // a fresh ephemeral port (the old one may have been taken since) and the device is told.
+        server = try await ServerProcess.start(databasePath: database)
         defer { server.stop() }
+        try await moveServer(of: store, to: server)
         let summary = try await client.sync()
         #expect(summary.pushed == pending)
         #expect(try await store.pendingCount() == 0)
@@ -92,7 +101,6 @@ struct CrashTests {
     func killDuringPull() async throws {
         let database = TemporaryDirectory.make().appendingPathComponent("server.sqlite").path
         var server = try await ServerProcess.start(databasePath: database)
-        let port = server.port
         let (writer, writerClient) = try await device("writer", server)
         _ = try await writerClient.sync()
         for index in 0..<Self.tagCount {
@@ -106,8 +114,9 @@ struct CrashTests {
         let partial = try await store.records(.tag).count
         #expect(partial < Self.tagCount)
 
-        server = try await ServerProcess.start(databasePath: database, port: port)
+        server = try await ServerProcess.start(databasePath: database)
         defer { server.stop() }
+        try await moveServer(of: store, to: server)
         _ = try await reader.sync()
         let final = try await serverRecords(database)
         #expect(try await store.allRecords() == final)

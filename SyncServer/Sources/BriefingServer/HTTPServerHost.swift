@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 import SyncServerCore
 
 /// The server application running inside this process on a loopback port, for programs that
@@ -28,12 +29,23 @@ public final class HTTPServerHost: Sendable {
             service: service, host: "127.0.0.1", port: port, limits: limits, logger: logger,
             onServerRunning: { continuation.yield($0) })
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
-        // Owned: `stop()` shuts the group down and awaits this task.
-        let task = Task { try await group.run() }
+        // Owned: `stop()` shuts the group down and awaits this task. When the server cannot
+        // start (the port is taken, say), the group ends with the error and so does the stream
+        // of ports, so the wait below ends too.
+        let failure = Mutex<(any Error)?>(nil)
+        let task = Task {
+            defer { continuation.finish() }
+            do {
+                try await group.run()
+            } catch {
+                failure.withLock { $0 = error }
+                throw error
+            }
+        }
         var iterator = ports.makeAsyncIterator()
         guard let actual = await iterator.next() else {
-            task.cancel()
-            throw ServerStartError()
+            _ = await task.result
+            throw ServerStartError(port: port, cause: failure.withLock { $0 })
         }
         return HTTPServerHost(port: actual, group: group, task: task)
     }
@@ -47,5 +59,30 @@ public final class HTTPServerHost: Sendable {
 
 /// The in-process server stopped before it listened.
 public struct ServerStartError: Error, CustomStringConvertible {
-    public var description: String { "the HTTP server did not start" }
+    /// The port asked for.
+    public var port: Int
+    /// Why, as the server reported it.
+    public var cause: (any Error)?
+
+    public var description: String {
+        "the HTTP server did not start on port \(port)" + (cause.map { ": \(BindFailure.describe($0, port: port))" } ?? "")
+    }
+}
+
+/// Words for the reasons a server cannot listen.
+public enum BindFailure {
+    /// "port 8080 is already in use" for an address-in-use error, else the error as it reads.
+    public static func describe(_ error: any Error, port: Int) -> String {
+        let text = String(describing: error)
+        if text.contains("EADDRINUSE") || text.lowercased().contains("address already in use") || text.contains("errno: 98") {
+            return "port \(port) is already in use (another server is listening there; stop it or choose another --port)"
+        }
+        if text.contains("EACCES") || text.contains("errno: 13") {
+            return "not allowed to listen on port \(port) (ports below 1024 need privileges)"
+        }
+        if text.contains("EADDRNOTAVAIL") || text.contains("errno: 99") {
+            return "the address to listen on is not one of this machine's"
+        }
+        return text
+    }
 }

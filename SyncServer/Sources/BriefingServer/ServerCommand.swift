@@ -10,6 +10,7 @@ public struct BriefingServerCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "briefing-server",
         abstract: "The Briefings sync server.",
+        version: BriefingsVersion.description,
         subcommands: [Serve.self, Import.self, EvalImport.self, Annotate.self, UserCommand.self, Compact.self],
         defaultSubcommand: Serve.self)
 
@@ -31,12 +32,27 @@ struct DatabaseOptions: ParsableArguments {
         return URL(fileURLWithPath: dataHome).appendingPathComponent("briefings/server.sqlite").path
     }
 
-    func openService(logger: Logger, configuration: SyncService.Configuration = .init()) throws -> SyncService {
+    /// The service over the database. Only the commands that set a server up (`serve`,
+    /// `user add`) may create the database; the others refuse a path with none, so a mistyped
+    /// `--database` says so instead of working on a new empty one.
+    func openService(
+        logger: Logger, configuration: SyncService.Configuration = .init(), create: Bool = false
+    ) throws -> SyncService {
+        guard create || FileManager.default.fileExists(atPath: database) else {
+            throw AdminError("no database at \(database) (give --database, or set BRIEFINGS_DATABASE; `serve` and `user add` create one)")
+        }
         do {
             return SyncService(store: try ServerStore(path: database), configuration: configuration, logger: logger)
         } catch let error as SyncError {
-            throw ValidationError(error.message)
+            throw AdminError(error.message)
         }
+    }
+}
+
+/// The tombstone retention a command is given: a finite number of days, more than none.
+func checkRetentionDays(_ days: Double) throws {
+    guard days.isFinite, days > 0, days <= 36_500 else {
+        throw ValidationError("--tombstone-retention-days must be a number of days above 0 and at most 36500, not \(days)")
     }
 }
 
@@ -56,6 +72,7 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--demo creates a well-known account (demo / demo); it only runs on a loopback host such as 127.0.0.1")
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
+        try checkRetentionDays(tombstoneRetentionDays)
     }
 
     static func isLoopback(_ host: String) -> Bool {
@@ -65,22 +82,30 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let logger = Logger(label: "briefings.server")
         let service = try options.openService(
-            logger: logger, configuration: .init(tombstoneRetention: tombstoneRetentionDays * 86_400))
+            logger: logger, configuration: .init(tombstoneRetention: tombstoneRetentionDays * 86_400), create: true)
+        // The demo account is announced only when it exists: on a database with content of its
+        // own, --demo loads nothing and creates no account.
+        let demoAccount: Bool
         if demo {
             let loaded = try await DemoContent.load(into: service)
             let count = try await service.store.briefingCount()
             logger.info(loaded ? "demo content loaded" : "database already has content; demo content not reloaded",
                         metadata: ["briefings": "\(count)"])
+            demoAccount = try await service.store.accounts().contains { $0.name == DemoContent.user }
+        } else {
+            demoAccount = false
         }
         let database = options.database
         let demo = self.demo
         let app = try BriefingServerApp.application(
             service: service, host: host, port: port, logger: logger,
             services: [CompactionService(service: service, interval: .seconds(3600), logger: logger)],
-            onServerRunning: { [host] port in
+            onServerRunning: { [host, demoAccount] port in
                 let url = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
                 var lines = ["Briefings sync server listening on \(url)", "  database: \(database)"]
-                if demo {
+                if demo && !demoAccount {
+                    lines.append("  --demo: the database already has content, so no demo account was made; add one with `briefing-server user add`")
+                } else if demo {
                     lines += [
                         "  demo account: \(DemoContent.user) / \(DemoContent.password)",
                         "Connect a device (another terminal):",
@@ -91,7 +116,11 @@ struct Serve: AsyncParsableCommand {
                 lines.append("Stop with Ctrl-C.")
                 FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
             })
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch {
+            throw AdminError("cannot serve on \(host):\(port): \(BindFailure.describe(error, port: port))")
+        }
         logger.info("server stopped")
     }
 }
@@ -101,6 +130,10 @@ struct Compact: AsyncParsableCommand {
         abstract: "Remove old tombstones now (the server also does this hourly); safe while the server runs.")
     @OptionGroup var options: DatabaseOptions
     @Option(help: "Days to keep tombstones.") var tombstoneRetentionDays: Double = 30
+
+    func validate() throws {
+        try checkRetentionDays(tombstoneRetentionDays)
+    }
 
     func run() async throws {
         let service = try options.openService(
@@ -123,11 +156,11 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             let password = try readPassword(fromStdin: passwordStdin, prompt: "Password for \(name): ")
-            let service = try options.openService(logger: Logger(label: "briefings.admin"))
+            let service = try options.openService(logger: Logger(label: "briefings.admin"), create: true)
             do {
                 try await service.addUser(name: name, password: password)
             } catch let error as SyncError {
-                throw ValidationError(error.message)
+                throw AdminError(error.message)
             }
             print("user \(name) added")
         }
@@ -161,7 +194,7 @@ struct UserCommand: AsyncParsableCommand {
             do {
                 try await options.openService(logger: Logger(label: "briefings.admin")).store.removeAccount(name: name)
             } catch let error as SyncError {
-                throw ValidationError(error.message)
+                throw AdminError(error.message)
             }
             print("user \(name) removed")
         }

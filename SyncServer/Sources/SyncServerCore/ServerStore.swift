@@ -17,8 +17,13 @@ public final class ServerStore: Sendable {
     /// - Parameter fsync: `synchronous = FULL` (the default, for durability) or `OFF` (for
     ///   simulations, which restart the store within one process and never lose power).
     public convenience init(path: String, fsync: Bool = true) throws {
-        let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        // Password and token hashes: the database and its side files are private to the
+        // server's user from the moment they exist.
+        do {
+            try PrivateFiles.prepareDatabase(at: path)
+        } catch {
+            throw SyncError(.storage, "cannot create the server database at \(path): \(error.localizedDescription)")
+        }
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
