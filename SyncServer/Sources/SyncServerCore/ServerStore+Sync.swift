@@ -54,12 +54,19 @@ public struct Cursor: Hashable, Sendable {
 }
 
 extension ServerStore {
-    /// The changes `principal` may see after `cursor`, at most `limit`, in order.
-    public func changes(for principal: Principal, after cursor: Cursor?, limit: Int) async throws -> ChangesPage {
-        try await database.read { db in try self.changes(db, for: principal, after: cursor, limit: limit) }
+    /// The stored bytes a page carries by default (see `changes(for:after:limit:maxBytes:)`).
+    public static let defaultPageBytes = 2 << 20
+
+    /// The changes `principal` may see after `cursor`, in order: at most `limit` of them, and
+    /// no more than `maxBytes` of stored record bodies, except that a record larger than that
+    /// travels alone. A page's memory is bounded however large the records are.
+    public func changes(
+        for principal: Principal, after cursor: Cursor?, limit: Int, maxBytes: Int = ServerStore.defaultPageBytes
+    ) async throws -> ChangesPage {
+        try await database.read { db in try self.changes(db, for: principal, after: cursor, limit: limit, maxBytes: maxBytes) }
     }
 
-    func changes(_ db: Database, for principal: Principal, after cursor: Cursor?, limit: Int) throws -> ChangesPage {
+    func changes(_ db: Database, for principal: Principal, after cursor: Cursor?, limit: Int, maxBytes: Int) throws -> ChangesPage {
         let (epoch, horizon) = try meta(db)
         let after = cursor?.seq ?? 0
         if let cursor {
@@ -77,8 +84,10 @@ extension ServerStore {
         }
         // The next changes of the two owners a reader sees, each read in seq order from the
         // cursor through record_owner_seq, then merged: a page reads at most 2 × (limit + 1)
-        // rows however long the log is and however many other readers write to it.
-        let rows = try Row.fetchAll(
+        // rows however long the log is and however many other readers write to it. The rows
+        // are stepped through one at a time, and the page stops at its byte budget: the body
+        // of the first row over it is read (to measure it) but not kept.
+        let rows = try Row.fetchCursor(
             db.cachedStatement(
                 sql: """
                     SELECT * FROM (SELECT kind, id, seq, deleted, body FROM record WHERE owner = '' AND seq > ?1 ORDER BY seq LIMIT ?3)
@@ -87,15 +96,21 @@ extension ServerStore {
                     ORDER BY seq LIMIT ?3
                     """),
             arguments: [after, principal.accountID, limit + 1])
-        let page = rows.prefix(limit)
         var changes: [Change] = []
-        changes.reserveCapacity(page.count)
-        for row in page {
+        var bytes = 0
+        var last = after
+        var hasMore = false
+        while let row = try rows.next() {
+            let size = (row["body"] as String).utf8.count
+            if changes.count == limit || (!changes.isEmpty && bytes + size > maxBytes) {
+                hasMore = true
+                break
+            }
             changes.append(try Self.change(row))
+            bytes += size
+            last = row["seq"]
         }
-        let last = page.last.map { $0["seq"] as Int64 } ?? after
-        return ChangesPage(
-            changes: changes, cursor: Cursor(epoch: epoch, seq: last, horizon: horizon), hasMore: rows.count > limit)
+        return ChangesPage(changes: changes, cursor: Cursor(epoch: epoch, seq: last, horizon: horizon), hasMore: hasMore)
     }
 
     static func change(_ row: Row) throws -> Change {
@@ -135,13 +150,13 @@ extension ServerStore {
     /// fails the push as a whole.
     public func push(
         _ mutations: [Mutation], from principal: Principal, now: Date, maxClockSkew: TimeInterval,
-        thenPull pull: (cursor: Cursor?, limit: Int)?
+        thenPull pull: (cursor: Cursor?, limit: Int)?, maxPageBytes: Int = ServerStore.defaultPageBytes
     ) async throws -> (results: [MutationResult], page: ChangesPage?) {
         try await database.write { db in
             let results = try Self.apply(db, mutations, from: principal, now: now, maxClockSkew: maxClockSkew)
             guard let pull else { return (results, nil) }
             do {
-                return (results, try self.changes(db, for: principal, after: pull.cursor, limit: pull.limit))
+                return (results, try self.changes(db, for: principal, after: pull.cursor, limit: pull.limit, maxBytes: maxPageBytes))
             } catch let error as SyncError where error.code == .resyncRequired {
                 return (results, nil)
             }

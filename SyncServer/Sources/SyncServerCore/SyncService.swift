@@ -15,6 +15,8 @@ public struct SyncService: Sendable {
         public var maxClockSkew: TimeInterval
         /// The most changes one pull returns.
         public var maxPageSize: Int
+        /// The most stored bytes of records one page carries (a larger record travels alone).
+        public var maxPageBytes: Int
         /// How long tombstones are kept before compaction removes them; a device whose cursor
         /// is older must resync.
         public var tombstoneRetention: TimeInterval
@@ -23,8 +25,10 @@ public struct SyncService: Sendable {
 
         public init(
             bcryptCost: UInt8 = 12, maxClockSkew: TimeInterval = 36 * 3600, maxPageSize: Int = 1000,
-            tombstoneRetention: TimeInterval = 30 * 86_400, loginPolicy: LoginThrottle.Policy = .init()
+            tombstoneRetention: TimeInterval = 30 * 86_400, loginPolicy: LoginThrottle.Policy = .init(),
+            maxPageBytes: Int = ServerStore.defaultPageBytes
         ) {
+            self.maxPageBytes = maxPageBytes
             self.bcryptCost = bcryptCost
             self.maxClockSkew = maxClockSkew
             self.maxPageSize = maxPageSize
@@ -166,7 +170,7 @@ public struct SyncService: Sendable {
     /// One page of changes after `cursor` (an opaque token; nil for the start).
     public func pull(_ principal: Principal, cursor: String?, limit: Int?) async throws -> ChangesPage {
         let parsed = try cursor.map { token throws(SyncError) in try Cursor(token: token) }
-        return try await store.changes(for: principal, after: parsed, limit: pageSize(limit))
+        return try await store.changes(for: principal, after: parsed, limit: pageSize(limit), maxBytes: configuration.maxPageBytes)
     }
 
     /// Applies a batch of the caller's mutations.
@@ -196,7 +200,8 @@ public struct SyncService: Sendable {
             }
         }
         let (results, pulled) = try await store.push(
-            mutations, from: principal, now: now(), maxClockSkew: configuration.maxClockSkew, thenPull: page)
+            mutations, from: principal, now: now(), maxClockSkew: configuration.maxClockSkew, thenPull: page,
+            maxPageBytes: configuration.maxPageBytes)
         let rejected = results.filter { $0.status == .rejected }.count
         logger.info(
             "push applied",
