@@ -4,8 +4,29 @@ import Foundation
 import Gzip
 import Logging
 import OpenAPIRuntime
-import OpenAPIURLSession
+#if os(Linux)
+    import AsyncHTTPClient
+    import NIOCore
+    import OpenAPIAsyncHTTPClient
+#else
+    import OpenAPIURLSession
+#endif
 import SyncAPI
+
+#if os(Linux)
+    /// The process's HTTP client for syncing (it lives as long as the process, so it is never
+    /// shut down). A refused connection fails at once rather than being retried inside the
+    /// client until its connect timeout: the sync engine has its own retries and backoff, and a
+    /// reader whose server is down should hear so in a second, not in minutes. Redirects are not
+    /// followed (they would carry the bearer token elsewhere).
+    private let syncHTTPClient: HTTPClient = {
+        var pool = HTTPClient.Configuration.ConnectionPool()
+        pool.retryConnectionEstablishment = false
+        let configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10), read: .seconds(60)), connectionPool: pool)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+#endif
 
 /// The sync engine an app embeds: pushes the outbox in batches, pulls pages since the
 /// cursor, and applies them to the local store.
@@ -77,13 +98,24 @@ public struct SyncClient: Sendable {
     private let transport: any ClientTransport
     private let logger: Logger
 
-    /// A client over `store`; the transport defaults to URLSession.
+    /// The HTTP transport an app gets by default: URLSession on Apple's systems; on Linux the
+    /// server-side Swift HTTP client (its shared instance, event-driven: a sync that waits on a
+    /// slow server sleeps, where Linux's URLSession spins a core).
+    public static func defaultTransport() -> any ClientTransport {
+        #if os(Linux)
+            AsyncHTTPClientTransport(configuration: .init(client: syncHTTPClient, timeout: .seconds(60)))
+        #else
+            URLSessionTransport()
+        #endif
+    }
+
+    /// A client over `store`; the transport defaults to `defaultTransport()`.
     public init(
         store: BriefingStore, transport: (any ClientTransport)? = nil, configuration: Configuration = .init(),
         logger: Logger = Logger(label: "briefings.sync-client")
     ) {
         self.store = store
-        self.transport = transport ?? URLSessionTransport()
+        self.transport = transport ?? Self.defaultTransport()
         self.configuration = configuration
         self.logger = logger
     }
@@ -372,6 +404,23 @@ public struct SyncClient: Sendable {
     }
 
     static func describe(_ error: any Error) -> String {
+        #if os(Linux)
+            if let error = error as? HTTPClientError {
+                switch error {
+                case .connectTimeout: return "timed out connecting"
+                case .readTimeout, .deadlineExceeded: return "timed out"
+                case .remoteConnectionClosed: return "the connection was lost"
+                default: break
+                }
+            }
+            let text = String(describing: error)
+            if text.contains("ECONNREFUSED") || text.localizedCaseInsensitiveContains("connection refused") {
+                return "connection refused"
+            }
+            if text.contains("ECONNRESET") || text.localizedCaseInsensitiveContains("connection reset") {
+                return "the connection was lost"
+            }
+        #endif
         if let urlError = error as? URLError {
             switch urlError.code {
             case .cannotConnectToHost: return "connection refused"

@@ -70,6 +70,12 @@ public final class ServerProcess: Sendable {
         process.waitUntilExit()
     }
 
+    /// Freezes the server (SIGSTOP): its port still accepts connections, but nothing answers.
+    public func pause() { Foundation.kill(process.processIdentifier, SIGSTOP) }
+
+    /// Lets a paused server go on (SIGCONT).
+    public func resume() { Foundation.kill(process.processIdentifier, SIGCONT) }
+
     /// Stops the server gracefully (SIGTERM) and waits for it.
     public func stop() {
         if process.isRunning {
@@ -79,29 +85,40 @@ public final class ServerProcess: Sendable {
     }
 
     /// The built `briefing-server`, next to the test bundle; built on demand if missing.
-    static func executable() throws -> URL {
+    static func executable() throws -> URL { try executable(named: "briefing-server") }
+
+    /// A built executable of this package (`briefing`, `briefing-server`), next to the test
+    /// bundle; built on demand if missing.
+    public static func executable(named name: String) throws -> URL {
         let candidates = [
             Bundle.main.executableURL?.deletingLastPathComponent(),
             URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
             Bundle.main.bundleURL.deletingLastPathComponent(),
         ].compactMap { $0 }
         for directory in candidates {
-            let url = directory.appendingPathComponent("briefing-server")
+            let url = directory.appendingPathComponent(name)
             if FileManager.default.isExecutableFile(atPath: url.path) { return url }
         }
         let build = Process()
         build.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        build.arguments = ["swift", "build", "--product", "briefing-server", "--show-bin-path"]
+        build.arguments = ["swift", "build", "--product", name]
         build.currentDirectoryURL = SchemaFiles.packageRoot
-        let output = Pipe()
-        build.standardOutput = output
+        build.standardOutput = FileHandle.nullDevice
         try build.run()
         build.waitUntilExit()
+        let where_ = Process()
+        where_.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        where_.arguments = ["swift", "build", "--show-bin-path"]
+        where_.currentDirectoryURL = SchemaFiles.packageRoot
+        let output = Pipe()
+        where_.standardOutput = output
+        try where_.run()
+        where_.waitUntilExit()
         let binPath = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        let url = URL(fileURLWithPath: binPath).appendingPathComponent("briefing-server")
+        let url = URL(fileURLWithPath: binPath).appendingPathComponent(name)
         guard FileManager.default.isExecutableFile(atPath: url.path) else {
-            throw TestSupportError("cannot find or build briefing-server (looked in \(candidates.map(\.path)))")
+            throw TestSupportError("cannot find or build \(name) (looked in \(candidates.map(\.path)))")
         }
         return url
     }

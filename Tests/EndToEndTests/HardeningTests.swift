@@ -201,4 +201,85 @@ struct HardeningTests {
             #expect(await device.run("sync").code == 0)
         }
     }
+
+    /// CPU seconds a process has used (user and system), from /proc.
+    static func cpuSeconds(of pid: Int32) -> Double? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
+        // Fields after the command name: state is the 3rd field; utime and stime the 14th and 15th.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    @Test("A sync waiting on a frozen server sleeps: well under 0.1 s of CPU per 10 s of waiting")
+    func waitingCostsNoCPU() async throws {
+        let directory = TemporaryDirectory.make()
+        let server = try await ServerProcess.start(databasePath: directory.appendingPathComponent("server.sqlite").path)
+        defer {
+            server.resume()
+            server.stop()
+        }
+        let device = Device("phone", directory: directory)
+        #expect(await device.run("login", server.url, "--user", "demo", "--password-stdin", stdin: "demo").code == 0)
+        #expect(await device.run("sync").code == 0)
+        #expect(await device.run("bookmark", "add", "grid-storage-winter").code == 0)
+        server.pause()
+        let sync = Process()
+        sync.executableURL = try ServerProcess.executable(named: "briefing")
+        sync.arguments = ["sync", "--store", device.storePath]
+        sync.standardOutput = FileHandle.nullDevice
+        sync.standardError = FileHandle.nullDevice
+        try sync.run()
+        defer {
+            sync.terminate()
+            sync.waitUntilExit()
+        }
+        // The measurement is over a span of time, so it waits for that span: a second for the
+        // process to start and send its request, then five seconds of waiting for an answer.
+        try await Task.sleep(for: .seconds(1))
+        let start = try #require(Self.cpuSeconds(of: sync.processIdentifier))
+        try await Task.sleep(for: .seconds(5))
+        let end = try #require(Self.cpuSeconds(of: sync.processIdentifier))
+        #expect(sync.isRunning, "the sync gave up instead of waiting")
+        // The target is 0.1 s per 10 s; over 5 s that is 0.05 s. This allows twice that.
+        #expect(end - start <= 0.1, "the waiting sync used \(end - start) s of CPU in 5 s")
+    }
+
+    @Test("Twenty devices syncing at once, each its own process, all finish")
+    func twentyDevicesAtOnce() async throws {
+        let directory = TemporaryDirectory.make()
+        let server = try await ServerProcess.start(databasePath: directory.appendingPathComponent("server.sqlite").path)
+        defer { server.stop() }
+        let devices = (0..<20).map { Device("device\($0)", directory: directory) }
+        for (index, device) in devices.enumerated() {
+            #expect(await device.run("login", server.url, "--user", "demo", "--password-stdin", stdin: "demo").code == 0)
+            #expect(await device.run("sync").code == 0)
+            #expect(await device.run("tag", "add", "grid-storage-winter", "topic-\(index)").code == 0)
+        }
+        let executable = try ServerProcess.executable(named: "briefing")
+        let codes = try await withThrowingTaskGroup(of: Int32.self) { group in
+            for device in devices {
+                group.addTask {
+                    let sync = Process()
+                    sync.executableURL = executable
+                    sync.arguments = ["sync", "--store", device.storePath]
+                    sync.standardOutput = FileHandle.nullDevice
+                    sync.standardError = FileHandle.nullDevice
+                    return try await withCheckedThrowingContinuation { continuation in
+                        sync.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+                        do { try sync.run() } catch { continuation.resume(throwing: error) }
+                    }
+                }
+            }
+            var codes: [Int32] = []
+            for try await code in group { codes.append(code) }
+            return codes
+        }
+        #expect(codes == Array(repeating: 0, count: 20))
+        let store = try ServerStore(path: server.databasePath)
+        let account = try #require(try await store.accounts().first { $0.name == "demo" })
+        #expect(try await store.records(ofAccount: account.id).filter { $0.kind == .tag }.count == 20)
+    }
 }
