@@ -105,7 +105,9 @@ public struct BenchReport: Sendable {
 
 /// Runs the benchmark suite.
 public enum Bench {
-    public static let workloadNames = ["initial-sync", "incremental-sync", "push-throughput", "fan-out-pull", "wire-efficiency", "scale"]
+    public static let workloadNames = [
+        "initial-sync", "incremental-sync", "push-throughput", "fan-out-pull", "wire-efficiency", "scale", "login-flood",
+    ]
 
     public static func run(_ configuration: BenchConfiguration, log: @escaping @Sendable (String) -> Void = { _ in }) async throws -> BenchReport {
         let kept = configuration.directory.map { URL(fileURLWithPath: $0, isDirectory: true) }
@@ -152,6 +154,7 @@ public enum Bench {
         if configuration.wants("push-throughput") { results.append(try await workloads.pushThroughput()) }
         if configuration.wants("fan-out-pull") { results.append(try await workloads.fanOutPull()) }
         if configuration.wants("scale") { results.append(try await workloads.scale(known: known)) }
+        if configuration.wants("login-flood") { results.append(try await workloads.loginFlood()) }
         return BenchReport(machine: machine(), workloads: results)
     }
 

@@ -22,10 +22,15 @@ public enum ServerMode: Sendable {
     case process(executable: String)
     case inProcess
 
-    func start(database: String, log: String) async throws -> any BenchServer {
+    /// Starts a server over `database`; `options` are further `serve` options (for a process),
+    /// and `configuration` the same settings for one in this process.
+    func start(
+        database: String, log: String, options: [String] = [],
+        configuration: SyncService.Configuration = .init(bcryptCost: 4, loginPolicy: .unlimited)
+    ) async throws -> any BenchServer {
         switch self {
-        case .process(let executable): try await ProcessServer.start(executable: executable, database: database, log: log)
-        case .inProcess: try await InProcessServer.start(database: database)
+        case .process(let executable): try await ProcessServer.start(executable: executable, database: database, log: log, options: options)
+        case .inProcess: try await InProcessServer.start(database: database, configuration: configuration)
         }
     }
 }
@@ -36,10 +41,11 @@ struct ProcessServer: BenchServer {
     let child: ChildProcess
     var pid: Int32? { child.pid }
 
-    static func start(executable: String, database: String, log: String) async throws -> ProcessServer {
+    static func start(executable: String, database: String, log: String, options: [String] = []) async throws -> ProcessServer {
         let port = try freePort()
         let child = try ChildProcess.spawn(
-            executable, ["briefing-server", "serve", "--host", "127.0.0.1", "--port", String(port), "--database", database], log: log)
+            executable, ["briefing-server", "serve", "--host", "127.0.0.1", "--port", String(port), "--database", database] + options,
+            log: log)
         let server = ProcessServer(url: "http://127.0.0.1:\(port)", child: child)
         try await server.waitUntilHealthy()
         return server
@@ -73,10 +79,10 @@ struct InProcessServer: BenchServer {
     var url: String { host.url }
     var pid: Int32? { nil }
 
-    static func start(database: String) async throws -> InProcessServer {
+    static func start(database: String, configuration: SyncService.Configuration) async throws -> InProcessServer {
         var logger = Logger(label: "bench.server")
         logger.logLevel = .warning
-        let service = SyncService(store: try ServerStore(path: database), configuration: .init(bcryptCost: 4), logger: logger)
+        let service = SyncService(store: try ServerStore(path: database), configuration: configuration, logger: logger)
         return InProcessServer(host: try await HTTPServerHost.start(service: service, logger: logger))
     }
 

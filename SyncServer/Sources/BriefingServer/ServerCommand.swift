@@ -66,6 +66,16 @@ struct Serve: AsyncParsableCommand {
     var demo = false
     @Option(help: "Days to keep tombstones before compaction; devices offline longer resync.")
     var tombstoneRetentionDays: Double = 30
+    @Option(help: "Login attempts a user name may make before waits begin (0: no limit).")
+    var loginAttemptsPerUser = LoginThrottle.Policy().attemptsPerUser
+    @Option(help: "Failed login attempts a client address may make before waits begin (0: no limit).")
+    var loginAttemptsPerAddress = LoginThrottle.Policy().attemptsPerAddress
+    @Option(help: "The longest wait, in seconds, a limited login is told to make.")
+    var loginMaxDelay: Double = LoginThrottle.Policy().maxDelay
+    @Option(help: "Seconds a connection has to send a whole request head (also how long an idle connection stays open).")
+    var requestHeadTimeout: Double = 30
+    @Option(help: "Seconds a request's body has to arrive in full.")
+    var requestBodyTimeout: Double = 60
 
     func validate() throws {
         if demo && !Self.isLoopback(host) {
@@ -73,6 +83,27 @@ struct Serve: AsyncParsableCommand {
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
         try checkRetentionDays(tombstoneRetentionDays)
+        for (option, value) in [("--login-attempts-per-user", loginAttemptsPerUser), ("--login-attempts-per-address", loginAttemptsPerAddress)] {
+            guard (0...1_000_000).contains(value) else { throw ValidationError("\(option) must be 0…1000000, not \(value)") }
+        }
+        for (option, value, range) in [
+            ("--login-max-delay", loginMaxDelay, 1.0...86_400), ("--request-head-timeout", requestHeadTimeout, 1.0...3600),
+            ("--request-body-timeout", requestBodyTimeout, 1.0...3600),
+        ] {
+            guard value.isFinite, range.contains(value) else {
+                throw ValidationError("\(option) must be a number of seconds from \(Int(range.lowerBound)) to \(Int(range.upperBound)), not \(value)")
+            }
+        }
+    }
+
+    /// The login limits the options ask for.
+    var loginPolicy: LoginThrottle.Policy {
+        var policy = LoginThrottle.Policy()
+        policy.attemptsPerUser = loginAttemptsPerUser == 0 ? .max : loginAttemptsPerUser
+        policy.attemptsPerAddress = loginAttemptsPerAddress == 0 ? .max : loginAttemptsPerAddress
+        policy.maxDelay = loginMaxDelay
+        policy.firstDelay = min(policy.firstDelay, loginMaxDelay)
+        return policy
     }
 
     static func isLoopback(_ host: String) -> Bool {
@@ -82,7 +113,8 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let logger = Logger(label: "briefings.server")
         let service = try options.openService(
-            logger: logger, configuration: .init(tombstoneRetention: tombstoneRetentionDays * 86_400), create: true)
+            logger: logger, configuration: .init(tombstoneRetention: tombstoneRetentionDays * 86_400, loginPolicy: loginPolicy),
+            create: true)
         // The demo account is announced only when it exists: on a database with content of its
         // own, --demo loads nothing and creates no account.
         let demoAccount: Bool
@@ -97,8 +129,10 @@ struct Serve: AsyncParsableCommand {
         }
         let database = options.database
         let demo = self.demo
+        let limits = HTTPLimits(
+            requestHeadTimeout: .milliseconds(Int(requestHeadTimeout * 1000)), requestBodyTimeout: .milliseconds(Int(requestBodyTimeout * 1000)))
         let app = try BriefingServerApp.application(
-            service: service, host: host, port: port, logger: logger,
+            service: service, host: host, port: port, limits: limits, logger: logger,
             services: [CompactionService(service: service, interval: .seconds(3600), logger: logger)],
             onServerRunning: { [host, demoAccount] port in
                 let url = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
