@@ -6,14 +6,23 @@ public final class ServerProcess: Sendable {
     public let port: Int
     public let databasePath: String
     private let process: Process
+    private let transcript: Transcript
+
+    /// What the server has printed on standard output so far (its banner, at least).
+    public var banner: String { transcript.text.withLock { $0 } }
+
+    final class Transcript: Sendable {
+        let text = Mutex("")
+    }
 
     /// The base URL.
     public var url: String { "http://127.0.0.1:\(port)" }
 
-    private init(port: Int, databasePath: String, process: Process) {
+    private init(port: Int, databasePath: String, process: Process, transcript: Transcript) {
         self.port = port
         self.databasePath = databasePath
         self.process = process
+        self.transcript = transcript
     }
 
     /// Starts `briefing-server serve --demo` on `port` (0 picks one) over `databasePath`.
@@ -38,6 +47,7 @@ public final class ServerProcess: Sendable {
         }
         let (lines, continuation) = AsyncStream.makeStream(of: String.self)
         let buffer = Mutex("")
+        let transcript = Transcript()
         output.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
             if data.isEmpty {
@@ -45,6 +55,7 @@ public final class ServerProcess: Sendable {
                 continuation.finish()
                 return
             }
+            transcript.text.withLock { $0 += String(decoding: data, as: UTF8.self) }
             let complete: [String] = buffer.withLock { text in
                 text += String(decoding: data, as: UTF8.self)
                 var parts = text.components(separatedBy: "\n")
@@ -57,7 +68,7 @@ public final class ServerProcess: Sendable {
         for await line in lines {
             if let range = line.range(of: "listening on http://127.0.0.1:") {
                 guard let actual = Int(line[range.upperBound...].prefix { $0.isNumber }) else { break }
-                return ServerProcess(port: actual, databasePath: databasePath, process: process)
+                return ServerProcess(port: actual, databasePath: databasePath, process: process, transcript: transcript)
             }
         }
         process.terminate()

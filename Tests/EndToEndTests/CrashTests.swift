@@ -3,6 +3,7 @@ import BriefingStore
 import BriefingTestSupport
 import Foundation
 import GRDB
+import Synchronization
 import SyncClient
 import SyncServerCore
 import Testing
@@ -23,28 +24,29 @@ struct CrashTests {
         return (device, client)
     }
 
-    /// Waits until `condition` holds or the time runs out.
-    func wait(_ condition: () async throws -> Bool) async throws {
-        for _ in 0..<2000 {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(2))
-        }
-        Issue.record("timed out waiting")
-    }
-
-    /// Starts a sync, kills the server once `condition` holds, and returns the sync's error
-    /// (nil, with an issue recorded, if the sync finished before the kill).
-    func syncKilledMidway(_ client: SyncClient, _ server: ServerProcess, when condition: () async throws -> Bool) async throws -> (any Error)? {
-        async let interrupted: Result<SyncClient.Summary, any Error> = {
-            do { return .success(try await client.sync()) } catch { return .failure(error) }
-        }()
-        try await wait(condition)
-        server.kill()
-        guard case .failure(let error) = await interrupted else {
+    /// Runs a sync and kills the server from inside the sync's own progress report, the first
+    /// time `condition` holds of it, so the kill lands at a known point however fast or slow
+    /// the machine is; returns the sync's error (nil, with an issue recorded, if the sync
+    /// finished before the condition ever held).
+    func syncKilledMidway(
+        _ client: SyncClient, _ server: ServerProcess, when condition: @escaping @Sendable (SyncClient.Progress) -> Bool
+    ) async throws -> (any Error)? {
+        let killed = Mutex(false)
+        do {
+            _ = try await client.sync { progress in
+                let now = killed.withLock { done in
+                    guard !done, condition(progress) else { return false }
+                    done = true
+                    return true
+                }
+                if now { server.kill() }
+            }
             Issue.record("the sync finished before the kill; nothing was tested")
             return nil
+        } catch {
+            #expect(killed.withLock { $0 })
+            return error
         }
-        return error
     }
 
     /// Points a device at the restarted server's address, keeping its login, cursor and outbox.
@@ -73,7 +75,13 @@ struct CrashTests {
         #expect(try await store.pendingCount() == Self.tagCount)
 
         // Kill the server once it has acknowledged some batches, while the push goes on.
-        guard let error = try await syncKilledMidway(client, server, when: { try await store.pendingCount() < Self.tagCount - 6 })
+        guard
+            let error = try await syncKilledMidway(
+                client, server,
+                when: { progress in
+                    if case .pushing(let done, _) = progress { return done >= 6 }
+                    return false
+                })
         else { return }
         #expect((error as? SyncClientError)?.code == .unreachable)
 
@@ -110,7 +118,14 @@ struct CrashTests {
 
         let (_, reader) = try await device("reader", server)
         let store = reader.store
-        guard try await syncKilledMidway(reader, server, when: { try await store.records(.tag).count >= 8 }) != nil else { return }
+        guard
+            try await syncKilledMidway(
+                reader, server,
+                when: { progress in
+                    if case .pulling(let changes, _) = progress { return changes >= 8 }
+                    return false
+                }) != nil
+        else { return }
         let partial = try await store.records(.tag).count
         #expect(partial < Self.tagCount)
 

@@ -46,6 +46,23 @@ struct HardeningTests {
         }
     }
 
+    @Test("Past the login limit the server answers 429 rate_limited with Retry-After, and the CLI says when to try again")
+    func rateLimitedOverHTTP() async throws {
+        let policy = LoginThrottle.Policy(attemptsPerUser: 2, attemptsPerAddress: 100, firstDelay: 30, maxDelay: 60)
+        try await withTestServer(configuration: .init(bcryptCost: 4, loginPolicy: policy)) { server in
+            let wrong = try JSONSerialization.data(withJSONObject: ["user": "demo", "password": "guess"])
+            for _ in 0..<2 { #expect(try await rawRequest("POST", server.url + "/v1/sessions", body: wrong).status == 401) }
+            let limited = try await rawRequest("POST", server.url + "/v1/sessions", body: wrong)
+            #expect(limited.status == 429)
+            #expect(limited.errorCode == "rate_limited")
+            #expect(limited.headers["retry-after"] == "30")
+            let device = Device("phone")
+            let login = await device.run("login", server.url, "--user", "demo", "--password-stdin", stdin: "demo")
+            #expect(login.code == 1)
+            #expect(login.err.hasPrefix("error: too many login attempts; try again in"), "\(login.err)")
+        }
+    }
+
     @Test("Starting a server on a port that is in use throws, and says so in words")
     func portInUse() async throws {
         try await withTestServer { server in
