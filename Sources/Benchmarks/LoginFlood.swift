@@ -37,13 +37,21 @@ extension Workloads {
         let server = try await configuration.server.start(
             database: database, log: path("server.log"), options: ["--login-attempts-per-user", "0", "--login-attempts-per-address", "0"],
             configuration: .init(bcryptCost: cost, loginPolicy: .unlimited))
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .init(timeout: .init(connect: .seconds(10), read: .seconds(120))))
+        // Two clients, so the probe never queues behind the flood for a pooled connection: the
+        // flood's has a connection per attacker, the probe's its own one.
+        var pool = HTTPClient.Configuration.ConnectionPool()
+        pool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        let timeouts = HTTPClient.Configuration.Timeout(connect: .seconds(10), read: .seconds(120))
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .init(timeout: timeouts))
+        let flooder = HTTPClient(
+            eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .init(timeout: timeouts, connectionPool: pool))
         do {
             let rounds = configuration.quick ? 5 : configuration.latencyRounds
             let connections = configuration.quick ? 4 : 16
             log("login-flood: /healthz × \(rounds) without a flood")
             _ = try await healthLatencies(client, server.url, rounds: 20)  // warm up
-            let calm = try await healthLatencies(client, server.url, rounds: rounds)
+            let window: Double = configuration.quick ? 0.2 : 5
+            let calm = try await healthLatencies(client, server.url, rounds: rounds, atLeast: window)
 
             log("login-flood: /healthz × \(rounds) while \(connections) connections send wrong passwords")
             let counts = FloodCounts()
@@ -56,7 +64,7 @@ extension Workloads {
                         let body = #"{"user":"reader","password":"guess \#(lane)"}"#
                         while !counts.stop.load(ordering: .relaxed) {
                             request.body = .bytes(ByteBuffer(string: body))
-                            let response = try await client.execute(request, timeout: .seconds(120))
+                            let response = try await flooder.execute(request, timeout: .seconds(120))
                             _ = try await response.body.collect(upTo: 1 << 16)
                             counts.answered.add(1, ordering: .relaxed)
                             switch response.status.code {
@@ -70,7 +78,9 @@ extension Workloads {
                 // The flood is under way once the first wrong password has been refused.
                 while counts.answered.load(ordering: .relaxed) == 0 { try await Task.sleep(for: .milliseconds(5)) }
                 let before = counts.answered.load(ordering: .relaxed)
-                let (latencies, seconds) = try await time { try await healthLatencies(client, server.url, rounds: rounds) }
+                let (latencies, seconds) = try await time {
+                    try await healthLatencies(client, server.url, rounds: rounds, atLeast: window)
+                }
                 let during = counts.answered.load(ordering: .relaxed) - before
                 counts.stop.store(true, ordering: .relaxed)
                 try await group.waitForAll()
@@ -78,6 +88,7 @@ extension Workloads {
             }
             let memory = server.pid.flatMap(ProcessStats.memory)
             try await client.shutdown()
+            try await flooder.shutdown()
             try await server.stop()
             let c = Samples(seconds: calm), f = Samples(seconds: flooded)
             var extra: [(String, Double)] = [
@@ -88,7 +99,7 @@ extension Workloads {
             ]
             if let memory { extra.append(("server_peak_rss_mb", Double(memory.peak) / 1_048_576)) }
             return WorkloadResult(
-                name: "login-flood", size: "\(rounds) /healthz, \(connections) connections of wrong passwords (bcrypt cost \(cost))",
+                name: "login-flood", size: "\(flooded.count) /healthz in \(Int(window)) s, \(connections) connections of wrong passwords (bcrypt cost \(cost))",
                 samples: f, floor: c, ratio: f.percentile(0.99) / max(c.percentile(0.99), 1e-9), extra: extra,
                 checks: [
                     "every /healthz answered 200 during the flood",
@@ -96,17 +107,21 @@ extension Workloads {
                 ])
         } catch {
             try? await client.shutdown()
+            try? await flooder.shutdown()
             try? await server.stop()
             throw error
         }
     }
 
-    /// The time of each of `rounds` sequential `GET /healthz`, each checked for 200.
-    private func healthLatencies(_ client: HTTPClient, _ url: String, rounds: Int) async throws -> [Double] {
+    /// The time of each of at least `rounds` sequential `GET /healthz` (and as many more as
+    /// fit in `atLeast` seconds), each checked for 200.
+    private func healthLatencies(_ client: HTTPClient, _ url: String, rounds: Int, atLeast window: Double = 0) async throws -> [Double] {
         var latencies: [Double] = []
         latencies.reserveCapacity(rounds)
         let request = HTTPClientRequest(url: url + "/healthz")
-        for _ in 0..<rounds {
+        let clock = ContinuousClock()
+        let end = clock.now + .milliseconds(Int(window * 1000))
+        while latencies.count < rounds || clock.now < end {
             let (status, seconds) = try await time {
                 let response = try await client.execute(request, timeout: .seconds(60))
                 _ = try await response.body.collect(upTo: 1 << 16)
