@@ -91,15 +91,26 @@ public enum EntitySchema {
         public static let anchorID = 100
     }
 
-    /// Whether `text` has at most `limit` characters and no control characters (in `multiline`
-    /// text, tabs and line breaks are allowed); a reason otherwise.
-    public static func problem(with text: String, limit: Int, multiline: Bool = false) -> String? {
+    /// The length of `text` in Unicode scalars (as JSON Schema counts), and its first control
+    /// character (U+0000–U+001F), not counting tab, line feed and carriage return in
+    /// `multiline` text. One pass; the device's checks and the server's contract both use it.
+    public static func measure(_ text: String, multiline: Bool) -> (count: Int, control: Unicode.Scalar?) {
         var count = 0
         for scalar in text.unicodeScalars {
             count += 1
             if scalar.value < 0x20, !(multiline && (scalar == "\t" || scalar == "\n" || scalar == "\r")) {
-                return multiline ? "contains a control character (only tabs and line breaks are allowed)" : "contains a control character"
+                return (count, scalar)
             }
+        }
+        return (count, nil)
+    }
+
+    /// Whether `text` has at most `limit` characters and no control characters (in `multiline`
+    /// text, tabs and line breaks are allowed); a reason otherwise.
+    public static func problem(with text: String, limit: Int, multiline: Bool = false) -> String? {
+        let (count, control) = measure(text, multiline: multiline)
+        if control != nil {
+            return multiline ? "contains a control character (only tabs and line breaks are allowed)" : "contains a control character"
         }
         return count > limit ? "is \(count) characters long; the limit is \(limit)" : nil
     }

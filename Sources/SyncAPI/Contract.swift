@@ -32,16 +32,13 @@ public struct ContractCheck: Sendable {
     /// characters but, in `text`, tab, line feed and carriage return.
     public func string(_ value: String?, _ key: String, min: Int = 0, max: Int, text: Bool = false) throws(WireError) {
         guard let value else { return }
-        var count = 0
-        for scalar in value.unicodeScalars {
-            count += 1
-            if scalar.value < 0x20, !(text && (scalar == "\t" || scalar == "\n" || scalar == "\r")) {
-                let code = "U+" + String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 4)
-                throw WireError(
-                    text
-                        ? "`\(name(key))` contains the control character \(code); text may hold only tabs and line breaks"
-                        : "`\(name(key))` contains the control character \(code); it may hold none")
-            }
+        let (count, control) = EntitySchema.measure(value, multiline: text)
+        if let control {
+            let code = "U+" + String(control.value, radix: 16, uppercase: true).leftPadded(to: 4)
+            throw WireError(
+                text
+                    ? "`\(name(key))` contains the control character \(code); text may hold only tabs and line breaks"
+                    : "`\(name(key))` contains the control character \(code); it may hold none")
         }
         if count < min {
             throw WireError(min == 1 ? "`\(name(key))` must not be empty" : "`\(name(key))` must be at least \(min) characters")
