@@ -101,25 +101,25 @@ extension ServerStore {
         var last = after
         var hasMore = false
         while let row = try rows.next() {
-            let size = (row["body"] as String).utf8.count
-            if changes.count == limit || (!changes.isEmpty && bytes + size > maxBytes) {
+            let body: String = row["body"]
+            if changes.count == limit || (!changes.isEmpty && bytes + body.utf8.count > maxBytes) {
                 hasMore = true
                 break
             }
-            changes.append(try Self.change(row))
-            bytes += size
+            changes.append(try Self.change(row, body: body))
+            bytes += body.utf8.count
             last = row["seq"]
         }
         return ChangesPage(changes: changes, cursor: Cursor(epoch: epoch, seq: last, horizon: horizon), hasMore: hasMore)
     }
 
-    static func change(_ row: Row) throws -> Change {
+    /// The change a log row holds; `body` is the row's body, already read.
+    static func change(_ row: Row, body: String) throws -> Change {
         let kindText: String = row["kind"]
         guard let kind = EntityKind(rawValue: kindText) else {
             throw SyncError(.storage, "unknown kind \(kindText) in the change log")
         }
         let id: String = row["id"]
-        let body: String = row["body"]
         let deleted: Bool = row["deleted"]
         switch kind {
         case .briefing:
