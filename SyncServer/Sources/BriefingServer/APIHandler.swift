@@ -13,8 +13,6 @@ enum RequestPrincipal {
 /// generated code; this maps wire values to the model and back.
 struct APIHandler: APIProtocol {
     let service: SyncService
-    /// The most mutations one push may carry.
-    let maxBatch: Int
 
     private var protocolVersion: Int32 { Int32(SyncProtocol.version) }
 
@@ -72,9 +70,6 @@ struct APIHandler: APIProtocol {
     func pushMutations(_ input: Operations.PushMutations.Input) async throws -> Operations.PushMutations.Output {
         guard case .json(let request) = input.body else { throw SyncError(.badRequest, "the body must be JSON") }
         try contract { () throws(WireError) in try request.checkContract() }
-        guard request.mutations.count <= maxBatch else {
-            throw SyncError(.badRequest, "a push carries at most \(maxBatch) mutations; this one has \(request.mutations.count)")
-        }
         var mutations: [Mutation] = []
         mutations.reserveCapacity(request.mutations.count)
         for (index, wire) in request.mutations.enumerated() {

@@ -56,7 +56,7 @@ public enum BriefingServerApp {
     /// Registers the API operations, with authentication and error mapping, on any OpenAPI
     /// server transport: the HTTP router here, an in-memory transport in simulations.
     public static func registerAPI(on transport: any ServerTransport, service: SyncService, logger: Logger) throws {
-        let handler = APIHandler(service: service, maxBatch: 500)
+        let handler = APIHandler(service: service)
         try handler.registerHandlers(
             on: transport,
             // Compact JSON: pretty-printing costs bytes on every page.
