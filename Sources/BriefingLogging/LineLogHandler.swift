@@ -51,9 +51,12 @@ public struct LineLogHandler: LogHandler {
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        let time = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        let time = Date().formatted(Self.timeStyle)
         write(line(time: time, level: event.level, message: event.message.description, metadata: merged))
     }
+
+    /// `2026-12-01T16:00:00.123Z`, made once rather than for every line.
+    private static let timeStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
     /// The line for one event.
     func line(time: String, level: Logger.Level, message: String, metadata: Logger.Metadata) -> String {
@@ -90,6 +93,12 @@ public struct LineLogHandler: LogHandler {
                 !isControl(scalar) && scalar != "\"" && scalar != "\\" && scalar != "=" && (allowSpaces || scalar != " ")
             } && !(allowSpaces && (text.hasPrefix(" ") || text.hasSuffix(" ")))
         if bare { return text }
+        return quoted(text) { "\\u{\(String($0, radix: 16, uppercase: true))}" }
+    }
+
+    /// `text` in double quotes, with `"`, `\\`, line breaks and tabs escaped and every other
+    /// control character written by `control` (the two formats spell those differently).
+    static func quoted(_ text: String, control: (UInt32) -> String) -> String {
         var quoted = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -98,7 +107,7 @@ public struct LineLogHandler: LogHandler {
             case "\n": quoted += "\\n"
             case "\r": quoted += "\\r"
             case "\t": quoted += "\\t"
-            case _ where isControl(scalar): quoted += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            case _ where isControl(scalar): quoted += control(scalar.value)
             default: quoted.unicodeScalars.append(scalar)
             }
         }
@@ -113,19 +122,7 @@ public struct LineLogHandler: LogHandler {
 
     /// A JSON string literal with every control character escaped.
     static func json(_ text: String) -> String {
-        var quoted = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": quoted += "\\\""
-            case "\\": quoted += "\\\\"
-            case "\n": quoted += "\\n"
-            case "\r": quoted += "\\r"
-            case "\t": quoted += "\\t"
-            case _ where isControl(scalar): quoted += String(format: "\\u%04X", scalar.value)
-            default: quoted.unicodeScalars.append(scalar)
-            }
-        }
-        return quoted + "\""
+        quoted(text) { String(format: "\\u%04X", $0) }
     }
 
     /// Bootstraps the logging system with this handler on standard error: the level and format
