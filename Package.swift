@@ -204,7 +204,7 @@ let package = Package(
         .executableTarget(
             name: "briefing-server",
             dependencies: [
-                "BriefingServer", "BriefingLogging",
+                "BriefingServer", "BriefingLogging", "BriefingModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

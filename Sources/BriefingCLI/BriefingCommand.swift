@@ -65,7 +65,7 @@ extension BriefingCommand {
     public static func run(arguments: [String]) async -> Int32 {
         // The parser reads `-5` as an option it does not know; no argument here takes a
         // negative number, so say that instead.
-        if let negative = arguments.first(where: { $0.count > 1 && $0.hasPrefix("-") && Double($0) != nil }) {
+        if let negative = NegativeNumbers.first(in: arguments) {
             Console.current.err("error: \(negative) is a negative number, and no argument or option of briefing takes one\n")
             return ExitCode.validationFailure.rawValue
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BriefingLogging
+import BriefingModel
 import BriefingServer
 import Foundation
 import Logging
@@ -12,8 +13,7 @@ struct BriefingServerMain {
         LineLogHandler.bootstrap(levelVariable: "LOG_LEVEL", formatVariable: "LOG_FORMAT", defaultLevel: .info)
         // The parser reads `-1` as an option it does not know (and then says a value is
         // missing); no option here takes a negative number, so say that instead.
-        let arguments = CommandLine.arguments.dropFirst()
-        if let negative = arguments.first(where: { $0.count > 1 && $0.hasPrefix("-") && Double($0) != nil }) {
+        if let negative = NegativeNumbers.first(in: CommandLine.arguments.dropFirst()) {
             FileHandle.standardError.write(Data("Error: \(negative) is a negative number, and no option of briefing-server takes one\n".utf8))
             exit(ExitCode.validationFailure.rawValue)
         }
