@@ -252,7 +252,8 @@ struct Progress: AsyncParsableCommand {
                 "furthestPercent": AnyCodable(Percent.value(progress.furthest)),
             ])
         }
-        Console.line("\(target.id): at \(Percent.text(progress.position)), furthest \(Percent.text(progress.furthest)).")
+        let (at, furthest) = (Percent.value(progress.position), Percent.value(progress.furthest))
+        Console.line("\(target.id): at \(Percent.text(percent: at)), furthest \(Percent.text(percent: furthest)).")
     }
 }
 
@@ -405,9 +406,8 @@ enum Percent {
     /// The percentage of a fraction, to a tenth.
     static func value(_ fraction: Double) -> Double { (fraction * 1000).rounded() / 10 }
 
-    /// `75%`, `12.5%`, `0.3%`.
-    static func text(_ fraction: Double) -> String {
-        let percent = value(fraction)
-        return (percent == percent.rounded() ? String(Int(percent)) : String(percent)) + "%"
+    /// `75%`, `12.5%`, `0.3%`, for a percentage as `value` gives it.
+    static func text(percent: Double) -> String {
+        (percent == percent.rounded() ? String(Int(percent)) : String(percent)) + "%"
     }
 }

@@ -44,7 +44,7 @@ struct List: AsyncParsableCommand {
         for item in items {
             var marks: [String] = []
             if item.bookmarked { marks.append("bookmarked") }
-            if let percent = item.percent { marks.append("\(Percent.text(percent / 100)) read") }
+            if let percent = item.percent { marks.append("\(Percent.text(percent: percent)) read") }
             if item.highlights > 0 { marks.append("\(item.highlights) highlight(s)") }
             if item.notes > 0 { marks.append("\(item.notes) note(s)") }
             if !item.tags.isEmpty { marks.append("tags: " + item.tags.joined(separator: ", ")) }

@@ -13,6 +13,12 @@ import Foundation
 /// it: no side file is ever world-readable, not even for a moment. A database found with looser
 /// permissions (made by an older version, or copied) is tightened, with its side files.
 public enum PrivateFiles {
+    /// Why a database file could not be made: the system's words (`Permission denied`).
+    public struct CreationFailure: LocalizedError {
+        public var reason: String
+        public var errorDescription: String? { reason }
+    }
+
     /// The suffixes of SQLite's side files.
     public static let sideFileSuffixes = ["-wal", "-shm", "-journal"]
 
@@ -32,7 +38,7 @@ public enum PrivateFiles {
             return
         }
         guard errno == EEXIST else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path, NSLocalizedDescriptionKey: String(cString: strerror(errno))])
+            throw CreationFailure(reason: String(cString: strerror(errno)))
         }
         for file in [path] + sideFileSuffixes.map({ path + $0 }) {
             var info = stat()
