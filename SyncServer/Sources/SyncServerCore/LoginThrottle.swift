@@ -72,16 +72,11 @@ public final class LoginThrottle: Sendable {
             // Refused if either key must wait; an attempt refused on one is not counted on the other.
             var longest: TimeInterval?
             for (key, _) in keys {
-                guard var count = counts[key] else { continue }
+                guard let count = counts[key] else { continue }
                 if now.timeIntervalSince(count.last) > policy.forgetAfter {
                     counts[key] = nil
-                    continue
-                }
-                if count.blockedUntil > now {
+                } else if count.blockedUntil > now {
                     longest = max(longest ?? 0, count.blockedUntil.timeIntervalSince(now))
-                } else {
-                    count.blockedUntil = .distantPast
-                    counts[key] = count
                 }
             }
             if let longest { return longest }

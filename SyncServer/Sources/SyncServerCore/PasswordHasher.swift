@@ -22,10 +22,16 @@ public final class PasswordHasher: Sendable {
         public var threads: Int
         /// The most checks running or waiting at once.
         public var maxPending: Int
+        /// Whether the threads run at a lower priority than request threads (the point of the
+        /// pool; off only where the hashing itself is timed).
+        public var lowPriority: Bool
 
-        public init(threads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount / 2), maxPending: Int = 64) {
+        public init(
+            threads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount / 2), maxPending: Int = 64, lowPriority: Bool = true
+        ) {
             self.threads = max(1, threads)
             self.maxPending = max(1, maxPending)
+            self.lowPriority = lowPriority
         }
     }
 
@@ -63,8 +69,9 @@ public final class PasswordHasher: Sendable {
             throw SyncError(.busy, "the server is checking too many passwords at once; try again shortly", retryAfter: 1)
         }
         do {
+            let lowPriority = limits.lowPriority
             return try await pool.runIfActive {
-                Self.lowerPriority()
+                if lowPriority { Self.lowerPriority() }
                 return work()
             }
         } catch {
