@@ -258,7 +258,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "BriefingTestSupport", "SyncAPI", "SyncServerCore", "BriefingStore", "BriefingModel", "SyncClient",
-                "BriefingServer", "BriefingLogging",
+                "BriefingServer", "BriefingLogging", "Benchmarks",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),

@@ -46,7 +46,7 @@ public enum ProcessStats {
     }
 
     /// User plus system CPU time, in seconds.
-    static func cpuSeconds(pid: Int32) -> Double? {
+    public static func cpuSeconds(pid: Int32) -> Double? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
             let close = stat.lastIndex(of: ")")
         else { return nil }

@@ -1,3 +1,4 @@
+import Benchmarks
 import BriefingLogging
 import BriefingModel
 import BriefingServer
@@ -219,17 +220,6 @@ struct HardeningTests {
         }
     }
 
-    /// CPU seconds a process has used (user and system), from /proc.
-    static func cpuSeconds(of pid: Int32) -> Double? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let close = stat.lastIndex(of: ")")
-        else { return nil }
-        // Fields after the command name: state is the 3rd field; utime and stime the 14th and 15th.
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
-    }
-
     @Test("A sync waiting on a frozen server sleeps: well under 0.1 s of CPU per 10 s of waiting")
     func waitingCostsNoCPU() async throws {
         let directory = TemporaryDirectory.make()
@@ -256,9 +246,9 @@ struct HardeningTests {
         // The measurement is over a span of time, so it waits for that span: a second for the
         // process to start and send its request, then five seconds of waiting for an answer.
         try await Task.sleep(for: .seconds(1))
-        let start = try #require(Self.cpuSeconds(of: sync.processIdentifier))
+        let start = try #require(ProcessStats.cpuSeconds(pid: sync.processIdentifier))
         try await Task.sleep(for: .seconds(5))
-        let end = try #require(Self.cpuSeconds(of: sync.processIdentifier))
+        let end = try #require(ProcessStats.cpuSeconds(pid: sync.processIdentifier))
         #expect(sync.isRunning, "the sync gave up instead of waiting")
         // The target is 0.1 s per 10 s; over 5 s that is 0.05 s. This allows twice that.
         #expect(end - start <= 0.1, "the waiting sync used \(end - start) s of CPU in 5 s")
