@@ -140,7 +140,7 @@ struct SeededLibrary {
         at path: String, briefings: Int, annotationsPerBriefing: Int, seed: UInt64, user: String = "reader",
         progress: (String) -> Void = { _ in }
     ) async throws -> SeededLibrary {
-        let store = try ServerStore(path: path, fsync: false)
+        let store = try SQLiteServerStore(path: path, fsync: false)
         let now = Date()
         var logger = Logger(label: "bench.seed")
         logger.logLevel = .warning
@@ -157,7 +157,7 @@ struct SeededLibrary {
         let millis = Int64(now.timeIntervalSince1970 * 1000) - 3_600_000
         for index in 0..<briefings {
             let briefing = data.briefing(index: index)
-            try await store.publish(briefing, editorial: [], now: now)
+            try await service.publish(briefing, editorial: [])
             let mutations = notes.annotations(
                 on: briefing, count: annotationsPerBriefing, device: principal.deviceID, firstMutationID: nextMutation,
                 millis: millis + nextMutation)

@@ -82,7 +82,7 @@ struct InProcessServer: BenchServer {
     static func start(database: String, configuration: SyncService.Configuration) async throws -> InProcessServer {
         var logger = Logger(label: "bench.server")
         logger.logLevel = .warning
-        let service = SyncService(store: try ServerStore(path: database), configuration: configuration, logger: logger)
+        let service = SyncService(store: try SQLiteServerStore(path: database), configuration: configuration, logger: logger)
         return InProcessServer(host: try await HTTPServerHost.start(service: service, logger: logger))
     }
 

@@ -27,7 +27,7 @@ extension Workloads {
     /// Linux would spin and take the CPU the measurement is about).
     func loginFlood() async throws -> WorkloadResult {
         let database = path("flood.sqlite")
-        let store = try ServerStore(path: database, fsync: false)
+        let store = try SQLiteServerStore(path: database, fsync: false)
         var quiet = Logger(label: "bench.seed")
         quiet.logLevel = .warning
         let cost: UInt8 = configuration.quick ? 4 : 12

@@ -25,7 +25,7 @@ struct Crowd {
 
     /// `readers` readers with `devicesEach` devices each, over `briefingCount` briefings.
     static func make(at path: String, briefingCount: Int, readers: Int, devicesEach: Int, seed: UInt64, fsync: Bool = false) async throws -> Crowd {
-        let store = try ServerStore(path: path, fsync: fsync)
+        let store = try SQLiteServerStore(path: path, fsync: fsync)
         var logger = Logger(label: "bench.seed")
         logger.logLevel = .warning
         let service = SyncService(store: store, configuration: .init(bcryptCost: 4), logger: logger)
@@ -33,7 +33,7 @@ struct Crowd {
         var briefings: [Briefing] = []
         for index in 0..<briefingCount {
             let briefing = data.briefing(index: index)
-            try await store.publish(briefing, editorial: [])
+            try await service.publish(briefing, editorial: [])
             briefings.append(briefing)
         }
         var members: [Member] = []
@@ -127,7 +127,7 @@ extension Workloads {
             // transaction, with the server's durability settings, in this process, one at a time.
             let twin = try await Crowd.make(
                 at: path("push-floor-\(run).sqlite"), briefingCount: 20, readers: shape.devices, devicesEach: 1, seed: configuration.seed)
-            let store = try ServerStore(path: twin.databasePath, fsync: true)
+            let kernel = SyncKernel(storage: try SQLiteServerStore(path: twin.databasePath, fsync: true))
             let twinWork = twin.members.map { member in
                 (member, Crowd.batches(for: member, on: twin.briefings, count: shape.batches, size: shape.batchSize, seed: configuration.seed &+ UInt64(run)))
             }
@@ -135,7 +135,7 @@ extension Workloads {
                 var applied = 0
                 for (member, batches) in twinWork {
                     for batch in batches {
-                        applied += try await store.push(batch, from: member.principal, now: Date(), maxClockSkew: 36 * 3600)
+                        applied += try await kernel.push(batch, from: member.principal, now: Date(), maxClockSkew: 36 * 3600)
                             .filter { $0.status == .applied }.count
                     }
                 }
@@ -173,7 +173,7 @@ extension Workloads {
                 if !page.hasMore { break }
             } while true
             // Then the editors publish `changes` new annotations.
-            let writer = try ServerStore(path: crowd.databasePath)
+            let writer = SyncKernel(storage: try SQLiteServerStore(path: crowd.databasePath))
             let target = crowd.briefings[0]
             var data = BenchData(seed: configuration.seed ^ 0xFA0)
             let layer = (0..<shape.changes).map { index in
@@ -181,7 +181,7 @@ extension Workloads {
                     id: "fan-\(index)", briefingID: target.id, kind: .note, anchor: data.anchor(in: target), text: "Editor's note \(index)",
                     origin: .editor)
             }
-            try await writer.publish(target, editorial: layer)
+            try await writer.publish(target, editorial: layer, now: Date())
             let start = cursor
             var samples: [Double] = []
             var latencies: [Double] = []

@@ -24,8 +24,8 @@ struct Checks {
         violations += idempotency()
         for user in 0..<runner.config.users {
             let account = runner.accountIDs[user]
-            let server = try await runner.service.store.records(ofAccount: account)
-            let conflicts = try await runner.service.store.conflictRecords(ofAccount: account)
+            let server = try await runner.service.kernel.records(ofAccount: account)
+            let conflicts = try await runner.service.kernel.conflictRecords(ofAccount: account)
             let devices = runner.devices.filter { $0.user == user }
             let mine = acknowledged.filter { devices.map(\.index).contains($0.device) }
             violations += try await convergence(devices, server, conflicts)
@@ -268,7 +268,7 @@ struct Checks {
     func isolation() async throws -> [Violation] {
         var owners: [String: Int] = [:]
         for (user, account) in runner.accountIDs.enumerated() {
-            for record in try await runner.service.store.records(ofAccount: account) where record.kind == .highlight || record.kind == .note {
+            for record in try await runner.service.kernel.records(ofAccount: account) where record.kind == .highlight || record.kind == .note {
                 owners["\(record.kind.rawValue)/\(record.id)"] = user
             }
         }

@@ -199,7 +199,7 @@ final class Runner: @unchecked Sendable {
 
     static func makeService(path: String, config: SimulationConfig, clock: SimClock, ids: SeededIDs, logger: Logger) throws -> SyncService {
         // synchronous = OFF: the simulated server restarts within this process and never loses power.
-        let store = try ServerStore(path: path, fsync: false)
+        let store = try SQLiteServerStore(path: path, fsync: false)
         var configuration = SyncService.Configuration(bcryptCost: 4, tombstoneRetention: config.retentionHours * 3600)
         if let hours = config.maxClockSkewHours { configuration.maxClockSkew = hours * 3600 }
         return SyncService(
@@ -373,7 +373,7 @@ final class Runner: @unchecked Sendable {
         }
         var conflicts: [String: Int] = [:]
         for account in accountIDs {
-            for conflict in try await service.store.conflictRecords(ofAccount: account) {
+            for conflict in try await service.kernel.conflictRecords(ofAccount: account) {
                 conflicts[conflict.rule.rawValue, default: 0] += 1
             }
         }

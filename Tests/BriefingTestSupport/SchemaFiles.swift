@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SyncServerCore
 
 /// Compares a migrated database with the schema file in `Schemas/`.
 public enum SchemaFiles {
@@ -42,5 +43,13 @@ public enum SchemaFiles {
 
     static func normalize<S: StringProtocol>(_ statement: S) -> String {
         statement.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+}
+
+extension SyncService {
+    /// The embedded store under this service, for tests that look inside its database.
+    public var sqlite: SQLiteServerStore {
+        guard let store = store as? SQLiteServerStore else { preconditionFailure("the service does not run over SQLite") }
+        return store
     }
 }

@@ -29,7 +29,7 @@ public func withTestServer<T: Sendable>(
     var logger = Logger(label: "test.server")
     logger.logLevel = .warning
     let service = SyncService(
-        store: try ServerStore(path: path), configuration: configuration, logger: logger, passwords: testPasswordHasher)
+        store: try SQLiteServerStore(path: path), configuration: configuration, logger: logger, passwords: testPasswordHasher)
     if demo { try await DemoContent.load(into: service) }
     let host = try await HTTPServerHost.start(service: service, limits: limits, logger: logger)
     let outcome: Result<T, any Error>

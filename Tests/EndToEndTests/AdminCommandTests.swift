@@ -78,17 +78,17 @@ struct AdminCommandTests {
     @Test("--demo on a database with content of its own does not announce a demo account")
     func demoOnContent() async throws {
         let database = TemporaryDirectory.make().appendingPathComponent("server.sqlite").path
-        let store = try ServerStore(path: database)
-        try await store.publish(
+        let kernel = SyncKernel(storage: try SQLiteServerStore(path: database))
+        try await kernel.publish(
             Briefing(
                 id: "own-briefing", revision: Revision(id: "r1", number: 1), title: "Own",
                 sections: [Section(id: "s1", heading: nil, paragraphs: [Paragraph(id: "p1", text: "Text.")])]),
-            editorial: [])
+            editorial: [], now: Date())
         let server = try await ServerProcess.start(databasePath: database)
         defer { server.stop() }
         #expect(!server.banner.contains("demo account: demo / demo"), "\(server.banner)")
         #expect(server.banner.contains("no demo account was made"), "\(server.banner)")
-        #expect(try await store.accounts().isEmpty)
+        #expect(try await kernel.storage.accounts().isEmpty)
     }
 
     @Test("A port in use is named in words; every tool answers --version")

@@ -309,7 +309,7 @@ struct ContractTests {
                 #expect(response.status == 400)
             }
             let account = try #require(try await server.service.store.accounts().first { $0.name == "demo" })
-            #expect(try await server.service.store.records(ofAccount: account.id).isEmpty)
+            #expect(try await server.service.kernel.records(ofAccount: account.id).isEmpty)
         }
     }
 
@@ -324,7 +324,7 @@ struct ContractTests {
             #expect(response.status == 400, "\(field): \(response.status) \(message)")
             #expect(response.errorCode == "bad_request")
             #expect(message.contains(field), "the message does not name \(field): \(message)")
-            #expect(try await server.service.store.records(ofAccount: account.id).isEmpty)
+            #expect(try await server.service.kernel.records(ofAccount: account.id).isEmpty)
             #expect(try await server.service.store.accounts().map(\.devices) == devices)
         }
     }

@@ -57,9 +57,9 @@ struct CrashTests {
     }
 
     func serverRecords(_ databasePath: String) async throws -> [UserRecord] {
-        let store = try ServerStore(path: databasePath)
+        let store = try SQLiteServerStore(path: databasePath)
         let account = try #require(try await store.accounts().first { $0.name == "demo" })
-        return try await store.records(ofAccount: account.id)
+        return try await SyncKernel(storage: store).records(ofAccount: account.id)
     }
 
     @Test("Killing the server mid-push loses no acknowledged and no pending mutation")

@@ -285,8 +285,8 @@ struct HardeningTests {
             return codes
         }
         #expect(codes == Array(repeating: 0, count: 20))
-        let store = try ServerStore(path: server.databasePath)
+        let store = try SQLiteServerStore(path: server.databasePath)
         let account = try #require(try await store.accounts().first { $0.name == "demo" })
-        #expect(try await store.records(ofAccount: account.id).filter { $0.kind == .tag }.count == 20)
+        #expect(try await SyncKernel(storage: store).records(ofAccount: account.id).filter { $0.kind == .tag }.count == 20)
     }
 }

@@ -196,7 +196,7 @@ struct ProtocolTests {
         try await withTestServer { server in
             let demo = try await rawLogin(server, user: "demo", password: "demo")
             let account = try #require(try await server.service.store.accounts().first { $0.name == "demo" })
-            let before = try await server.service.store.records(ofAccount: account.id)
+            let before = try await server.service.kernel.records(ofAccount: account.id)
             let response = try await rawRequest(
                 bad.method, server.url + bad.path, token: bad.authorized ? demo.token : "bft_forged", headers: bad.headers,
                 body: try bad.body(demo.deviceID))
@@ -207,7 +207,7 @@ struct ProtocolTests {
             }
             let message = response.object?["message"] as? String
             #expect(message?.isEmpty == false)
-            #expect(try await server.service.store.records(ofAccount: account.id) == before)
+            #expect(try await server.service.kernel.records(ofAccount: account.id) == before)
             let health = try await rawRequest("GET", server.url + "/healthz")
             #expect(health.status == 200)
         }
@@ -219,7 +219,7 @@ struct ProtocolTests {
             let demo = try await rawLogin(server, user: "demo", password: "demo")
             let account = try #require(try await server.service.store.accounts().first { $0.name == "demo" })
             // A log row the server cannot read: its pull fails inside the server.
-            try await server.service.store.database.write { db in
+            try await server.service.sqlite.database.write { db in
                 try db.execute(
                     sql: "INSERT INTO record (owner, kind, id, seq, body) VALUES (?, 'spaceship', 'x', 1000000000, '{}')",
                     arguments: [account.id])
@@ -250,7 +250,7 @@ struct ProtocolTests {
             let response = try await rawRequest("POST", server.url + "/v1/mutations", token: demo.token, body: body)
             #expect(response.status == 400)
             let account = try #require(try await server.service.store.accounts().first { $0.name == "demo" })
-            #expect(try await server.service.store.records(ofAccount: account.id).isEmpty)
+            #expect(try await server.service.kernel.records(ofAccount: account.id).isEmpty)
         }
     }
 
@@ -269,7 +269,7 @@ struct ProtocolTests {
                 body: try Self.highlightPush(deviceID: demo.deviceID, mutationID: 1, id: id, hlcMillis: 1_700_000_009_000, color: "pink"))
             #expect(Self.results(again).first?["status"] as? String == "duplicate")
             let account = try #require(try await server.service.store.accounts().first { $0.name == "demo" })
-            let record = try #require(try await server.service.store.records(ofAccount: account.id).first)
+            let record = try #require(try await server.service.kernel.records(ofAccount: account.id).first)
             #expect(record.fields["color"] == .string("blue"))
         }
     }

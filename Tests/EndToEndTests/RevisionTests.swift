@@ -85,7 +85,7 @@ struct RevisionTests {
             let importer = ArticleImporter(service: server.service, gazetteer: try Gazetteer.bundled())
             let report = try await importer.importArticle(
                 ArticleFixtures.data("urban-heat-plans.txt"), fileName: "urban-heat-plans.txt", sourceURL: "https://ledger.example/heat")
-            _ = try await importer.service.store.annotate(
+            _ = try await importer.service.kernel.annotate(
                 briefingID: report.id, quote: "climate shelters", occurrence: 1, kind: .note, text: "Visit one in July.", label: nil)
             try await login(device, server)
             let highlight = try #require(

@@ -169,7 +169,7 @@ struct TwoDeviceTests {
 
             let onA = try await records(a), onB = try await records(b)
             let account = try #require(try await server.service.store.accounts().first { $0.name == "demo" })
-            let onServer = try await server.service.store.records(ofAccount: account.id)
+            let onServer = try await server.service.kernel.records(ofAccount: account.id)
             #expect(onA == onB)
             #expect(onA == onServer)
 

@@ -167,7 +167,7 @@ struct SimulationLabTests {
         let summary = try await client.sync()
         #expect(summary.rejected == 2)
         // Both are refused: the edit is undone, the bookmark goes, and both refusals stay listed.
-        let server = try await runner.service.store.records(ofAccount: runner.accountIDs[0]).filter { !$0.deleted }
+        let server = try await runner.service.kernel.records(ofAccount: runner.accountIDs[0]).filter { !$0.deleted }
         #expect(try await ahead.record(.note, id: note) == server.first { $0.id == note })
         #expect(try await ahead.record(.note, id: note)?.fields["text"] == .string("Check the grid figures"))
         #expect(try await ahead.record(.bookmark, id: briefingID) == nil)

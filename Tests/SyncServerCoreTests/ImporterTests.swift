@@ -12,7 +12,7 @@ struct ImporterTests {
     static let url = "https://tideline.example/briefs/baltic-cod"
 
     func makeImporter() throws -> ArticleImporter {
-        let service = SyncService(store: try ServerStore.inMemory(), configuration: .init(bcryptCost: 4), now: { Self.now })
+        let service = SyncService(store: try SQLiteServerStore.inMemory(), configuration: .init(bcryptCost: 4), now: { Self.now })
         return ArticleImporter(service: service, gazetteer: try Gazetteer.bundled())
     }
 
@@ -35,7 +35,7 @@ struct ImporterTests {
         #expect(layer.count == report.annotations.values.reduce(0, +))
         #expect(Set(layer.map(\.kind)) == [.entity, .event, .recommendation, .quotation])
         // Boilerplate is out of the body but in the stored source.
-        let source = try #require(try await store.source(briefingID: report.id))
+        let source = try #require(try await store.importedSource(briefingID: report.id))
         #expect(source.raw.contains("Comments are closed."))
         #expect(!briefing.paragraphs.contains { $0.text.contains("Comments are closed") })
         #expect(source.report == report)
@@ -48,7 +48,7 @@ struct ImporterTests {
         #expect(report.dryRun)
         #expect(report.outcome == .created)
         #expect(try await importer.service.store.briefingCount() == 0)
-        #expect(try await importer.service.store.source(briefingID: report.id) == nil)
+        #expect(try await importer.service.store.importedSource(briefingID: report.id) == nil)
     }
 
     @Test("the same text again is unchanged; the revised text is the next revision of the same briefing")
@@ -67,7 +67,7 @@ struct ImporterTests {
         #expect(revised.sections.contains("Pressures beyond the fishing fleet"))
         let briefing = try #require(try await store.briefing(id: first.id))
         #expect(briefing.revision.number == 2)
-        #expect(try await store.source(briefingID: first.id, revision: 1)?.report.revision == 1)
+        #expect(try await store.importedSource(briefingID: first.id, revision: 1)?.report.revision == 1)
         // Every automatic annotation is anchored in the new revision; the deleted paragraph's are gone.
         let after = try await store.editorialAnnotations(briefingID: first.id)
         for annotation in after { #expect(briefing.text(at: annotation.anchor) == annotation.anchor.exact) }
@@ -90,7 +90,7 @@ struct ImporterTests {
     func editorNote() async throws {
         let importer = try makeImporter()
         let first = try await importFixture(importer, "baltic-cod-quotas.txt")
-        let note = try await importer.service.store.annotate(
+        let note = try await importer.service.kernel.annotate(
             briefingID: first.id, quote: "reviewed by an independent body", kind: .note, text: "Which body?", label: nil, now: Self.now)
         #expect(note.origin == .editor)
         let revised = try await importFixture(importer, "baltic-cod-quotas.rev2.txt")
@@ -118,7 +118,7 @@ struct ImporterTests {
         #expect(try await importer.service.store.briefingCount() == 0)
         let first = try await importFixture(importer, "baltic-cod-quotas.txt")
         await #expect(throws: ImportError.self) {
-            try await importer.service.store.annotate(briefingID: first.id, quote: "not in the text at all", kind: .note, text: "x", label: nil)
+            try await importer.service.kernel.annotate(briefingID: first.id, quote: "not in the text at all", kind: .note, text: "x", label: nil)
         }
     }
 
@@ -214,7 +214,7 @@ struct ImporterTests {
 @Suite("Matching imports to briefings")
 struct ImportMatchingTests {
     func makeImporter() throws -> ArticleImporter {
-        ArticleImporter(service: SyncService(store: try ServerStore.inMemory(), configuration: .init(bcryptCost: 4)), gazetteer: try Gazetteer.bundled())
+        ArticleImporter(service: SyncService(store: try SQLiteServerStore.inMemory(), configuration: .init(bcryptCost: 4)), gazetteer: try Gazetteer.bundled())
     }
 
     static let page = """
@@ -253,38 +253,41 @@ struct ImportMatchingTests {
 @Suite("Concurrent imports")
 struct ConcurrentImportTests {
     /// One article imported into a fresh store.
-    static func importOnce() async throws -> (ImportReport, ServerStore) {
+    static func importOnce() async throws -> (ImportReport, SyncService) {
         let importer = ArticleImporter(
-            service: SyncService(store: try ServerStore.inMemory(), configuration: .init(bcryptCost: 4)), gazetteer: try Gazetteer.bundled())
+            service: SyncService(store: try SQLiteServerStore.inMemory(), configuration: .init(bcryptCost: 4)), gazetteer: try Gazetteer.bundled())
         let name = "baltic-cod-quotas.txt"
-        return (try await importer.importArticle(ArticleFixtures.data(name), fileName: name), importer.service.store)
+        return (try await importer.importArticle(ArticleFixtures.data(name), fileName: name), importer.service)
     }
 
     @Test("an import that started from an older revision is refused, not written over the newer one")
     func staleRevision() async throws {
-        let (first, store) = try await Self.importOnce()
+        let (first, service) = try await Self.importOnce()
+        let store = service.store
         let briefing = try #require(try await store.briefing(id: first.id))
-        let source = try #require(try await store.source(briefingID: first.id))
+        let source = try #require(try await store.source(briefingID: first.id, revision: nil))
         // Another import of the same new article, begun before the first one was published.
         await #expect(throws: ImportError.self) {
-            try await store.publish(briefing, editorial: [], source: source, replacing: nil, now: Date())
+            try await service.kernel.publish(briefing, editorial: [], now: Date(), source: (source, replacing: nil))
         }
         #expect(try await store.editorialAnnotations(briefingID: first.id).count == first.annotations.values.reduce(0, +))
     }
 
     @Test("an editor's annotation added while an import runs survives that import's publish")
     func editorAnnotationDuringImport() async throws {
-        let (first, store) = try await Self.importOnce()
+        let (first, service) = try await Self.importOnce()
+        let store = service.store
         let briefing = try #require(try await store.briefing(id: first.id))
         // The import read the layer before the editor's note existed, so its layer lacks it.
         let layerAsRead = try await store.editorialAnnotations(briefingID: first.id)
-        let note = try await store.annotate(
+        let note = try await service.kernel.annotate(
             briefingID: first.id, quote: briefing.paragraphs[0].text.components(separatedBy: " ").prefix(3).joined(separator: " "),
             occurrence: 1, kind: .note, text: "Check the quota figures", label: nil)
         var revised = briefing
         revised.revision.number += 1
-        let source = try #require(try await store.source(briefingID: first.id))
-        try await store.publish(revised, editorial: layerAsRead, source: source, replacing: briefing.revision.number, now: Date())
+        var source = try #require(try await store.source(briefingID: first.id, revision: nil))
+        source.revisionNumber = revised.revision.number
+        try await service.kernel.publish(revised, editorial: layerAsRead, now: Date(), source: (source, replacing: briefing.revision.number))
         #expect(try await store.editorialAnnotations(briefingID: first.id).contains(note))
     }
 }

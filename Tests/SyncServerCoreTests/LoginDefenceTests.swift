@@ -18,7 +18,7 @@ struct LoginDefenceTests {
 
     func service(cost: UInt8 = 4, policy: LoginThrottle.Policy = .unlimited, clock: Clock = Clock()) async throws -> SyncService {
         let service = SyncService(
-            store: try ServerStore.inMemory(), configuration: .init(bcryptCost: cost, loginPolicy: policy), now: { clock.now })
+            store: try SQLiteServerStore.inMemory(), configuration: .init(bcryptCost: cost, loginPolicy: policy), now: { clock.now })
         try await service.addUser(name: "reader", password: "right password")
         return service
     }
@@ -39,7 +39,7 @@ struct LoginDefenceTests {
         // Its own hasher, so other tests' logins do not queue in front of these, at normal
         // priority, so a busy machine starves both paths alike rather than at random.
         let service = SyncService(
-            store: try ServerStore.inMemory(), configuration: .init(bcryptCost: 10, loginPolicy: .unlimited),
+            store: try SQLiteServerStore.inMemory(), configuration: .init(bcryptCost: 10, loginPolicy: .unlimited),
             passwords: PasswordHasher(limits: .init(threads: 1, lowPriority: false)))
         try await service.addUser(name: "reader", password: "right password")
         func elapsed(_ user: String) async -> Duration {
@@ -64,8 +64,8 @@ struct LoginDefenceTests {
     func hashingLeavesRequestThreadsFree() async throws {
         let hasher = PasswordHasher(limits: .init(threads: 1, maxPending: 64))
         let service = SyncService(
-            store: try ServerStore.inMemory(), configuration: .init(bcryptCost: 11, loginPolicy: .unlimited), passwords: hasher)
-        try await service.store.createAccount(name: "reader", passwordHash: try await hasher.hash("right", cost: 11), now: Date())
+            store: try SQLiteServerStore.inMemory(), configuration: .init(bcryptCost: 11, loginPolicy: .unlimited), passwords: hasher)
+        try await service.store.createAccount(id: UUID().uuidString, name: "reader", passwordHash: try await hasher.hash("right", cost: 11), now: Date())
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<12 {
                 group.addTask { _ = try? await service.createSession(user: "reader", password: "wrong", deviceName: nil) }
@@ -191,7 +191,7 @@ struct LoginDefenceTests {
             fields: ["briefingID": .string("grid-storage-winter"), "bookmarked": .bool(true)])
         let refused = await code { _ = try await service.push(principal, clientID: principal.deviceID, mutations: [mutation]) }
         #expect(refused == .unauthorized)
-        #expect(try await service.store.records(ofAccount: principal.accountID).isEmpty)
+        #expect(try await service.kernel.records(ofAccount: principal.accountID).isEmpty)
         // A revoked device is refused the same way.
         try await service.addUser(name: "second", password: "pw")
         let second = try await service.authenticate(
@@ -200,6 +200,6 @@ struct LoginDefenceTests {
         var mine = mutation
         mine.hlc = HLC(wallMillis: 1_750_000_000_000, counter: 0, node: second.deviceID)
         #expect(await code { _ = try await service.push(second, clientID: second.deviceID, mutations: [mine]) } == .unauthorized)
-        #expect(try await service.store.records(ofAccount: second.accountID).isEmpty)
+        #expect(try await service.kernel.records(ofAccount: second.accountID).isEmpty)
     }
 }

@@ -11,9 +11,9 @@ struct PageBudgetTests {
     static let now = Date(timeIntervalSince1970: 1_750_000_000)
 
     /// A service whose demo reader has pushed `count` notes of `length` characters each.
-    func service(notes count: Int, length: Int, maxPageBytes: Int = ServerStore.defaultPageBytes) async throws -> (SyncService, Principal) {
+    func service(notes count: Int, length: Int, maxPageBytes: Int = SyncKernel.defaultPageBytes) async throws -> (SyncService, Principal) {
         let service = SyncService(
-            store: try ServerStore.inMemory(),
+            store: try SQLiteServerStore.inMemory(),
             configuration: .init(bcryptCost: 4, loginPolicy: .unlimited, maxPageBytes: maxPageBytes), now: { Self.now })
         try await DemoContent.load(into: service)
         let session = try await service.createSession(user: "demo", password: "demo", deviceName: nil)
@@ -62,7 +62,7 @@ struct PageBudgetTests {
         let notes = pages.flatMap(\.changes).filter { $0.kind == .note }
         #expect(Set(notes.map(\.id)).count == 30)
         // Each note is about 200 kB of UTF-8; a page holds as many as fit in the budget.
-        for page in pages { #expect(page.bytes <= ServerStore.defaultPageBytes + 100_000) }
+        for page in pages { #expect(page.bytes <= SyncKernel.defaultPageBytes + 100_000) }
     }
 
     @Test("A record larger than the budget travels alone, and the pull still ends")

@@ -16,7 +16,7 @@ struct SyncServiceTests {
     }
 
     func makeFixture() async throws -> Fixture {
-        let service = SyncService(store: try ServerStore.inMemory(), configuration: .init(bcryptCost: 4), now: { Self.now })
+        let service = SyncService(store: try SQLiteServerStore.inMemory(), configuration: .init(bcryptCost: 4), now: { Self.now })
         try await DemoContent.load(into: service)
         let session = try await service.createSession(user: "demo", password: "demo", deviceName: "test")
         return Fixture(service: service, principal: try await service.authenticate(token: session.token))
@@ -31,13 +31,13 @@ struct SyncServiceTests {
 
     @Test("Schemas/server.sql is exactly the migrated schema")
     func schemaFileMatchesMigrations() throws {
-        let store = try ServerStore.inMemory()
+        let store = try SQLiteServerStore.inMemory()
         #expect(try SchemaFiles.statements(in: store.database) == SchemaFiles.statements(inFile: "server.sql"))
     }
 
     @Test("The server's database is WAL with synchronous = FULL on its writer: acknowledged means on disk")
     func durableCommits() async throws {
-        let store = try ServerStore(path: TemporaryDirectory.make().appendingPathComponent("server.sqlite").path)
+        let store = try SQLiteServerStore(path: TemporaryDirectory.make().appendingPathComponent("server.sqlite").path)
         let (mode, synchronous) = try await store.database.write { db in
             (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"))
         }
@@ -47,10 +47,10 @@ struct SyncServiceTests {
 
     @Test("Tokens and passwords are stored only as hashes")
     func secretsHashedAtRest() async throws {
-        let service = SyncService(store: try ServerStore.inMemory(), configuration: .init(bcryptCost: 4))
+        let service = SyncService(store: try SQLiteServerStore.inMemory(), configuration: .init(bcryptCost: 4))
         try await service.addUser(name: "reader", password: "correct horse")
         let session = try await service.createSession(user: "reader", password: "correct horse", deviceName: nil)
-        let dump = try await service.store.database.read { db in
+        let dump = try await service.sqlite.database.read { db in
             try Row.fetchAll(db, sql: "SELECT passwordHash FROM account").map { $0["passwordHash"] as String }
                 + Row.fetchAll(db, sql: "SELECT tokenHash FROM device").map { $0["tokenHash"] as String }
         }
@@ -122,7 +122,7 @@ struct SyncServiceTests {
     func resync() async throws {
         let fixture = try await makeFixture()
         let page = try await fixture.service.pull(fixture.principal, cursor: nil, limit: 5)
-        try await fixture.service.store.database.write { db in
+        try await fixture.service.sqlite.database.write { db in
             try db.execute(sql: "UPDATE meta SET value = '1000000' WHERE key = 'horizon'")
         }
         await #expect(throws: SyncError(.resyncRequired, "the cursor is older than the tombstone horizon; resync from the start")) {
@@ -148,7 +148,7 @@ struct SyncServiceTests {
     func compaction() async throws {
         let clock = TestClock(Self.now)
         let service = SyncService(
-            store: try ServerStore.inMemory(), configuration: .init(bcryptCost: 4, tombstoneRetention: 86_400), now: { clock.now })
+            store: try SQLiteServerStore.inMemory(), configuration: .init(bcryptCost: 4, tombstoneRetention: 86_400), now: { clock.now })
         try await DemoContent.load(into: service)
         let session = try await service.createSession(user: "demo", password: "demo", deviceName: nil)
         let principal = try await service.authenticate(token: session.token)
@@ -186,7 +186,7 @@ struct SyncServiceTests {
         try await fixture.service.store.removeAccount(name: "demo")
         await #expect(throws: SyncError.self) { try await fixture.service.authenticate(token: "anything") }
         #expect(try await fixture.service.store.accounts().map(\.name) == ["other"])
-        #expect(try await fixture.service.store.records(ofAccount: fixture.principal.accountID).isEmpty)
+        #expect(try await fixture.service.kernel.records(ofAccount: fixture.principal.accountID).isEmpty)
         #expect(try await fixture.service.store.briefingCount() == 3)
     }
 

@@ -175,7 +175,7 @@ struct Annotate: AsyncParsableCommand {
         let service = try options.openService(logger: Logger(label: "briefings.admin"))
         let annotation: EditorialAnnotation
         do {
-            annotation = try await service.store.annotate(
+            annotation = try await service.kernel.annotate(
                 briefingID: id, quote: quote, occurrence: occurrence, kind: kind, text: text, label: label)
         } catch let error as ImportError {
             throw AdminError(error.message)

@@ -42,7 +42,7 @@ struct DatabaseOptions: ParsableArguments {
             throw AdminError("no database at \(database) (give --database, or set BRIEFINGS_DATABASE; `serve` and `user add` create one)")
         }
         do {
-            return SyncService(store: try ServerStore(path: database), configuration: configuration, logger: logger)
+            return SyncService(store: try SQLiteServerStore(path: database), configuration: configuration, logger: logger)
         } catch let error as SyncError {
             throw AdminError(error.message)
         }

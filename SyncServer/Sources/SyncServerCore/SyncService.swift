@@ -4,8 +4,8 @@ import Foundation
 import Logging
 import Synchronization
 
-/// The sync service: sessions, pulls and pushes over a `ServerStore`. No HTTP here, so tools
-/// and simulations can drive it in-process.
+/// The sync service: sessions, pulls and pushes over any `ServerStorage`, through the
+/// `SyncKernel`. No HTTP here, so tools and simulations can drive it in-process.
 public struct SyncService: Sendable {
     /// Tunables with sensible defaults.
     public struct Configuration: Sendable {
@@ -26,7 +26,7 @@ public struct SyncService: Sendable {
         public init(
             bcryptCost: UInt8 = 12, maxClockSkew: TimeInterval = 36 * 3600, maxPageSize: Int = 1000,
             tombstoneRetention: TimeInterval = 30 * 86_400, loginPolicy: LoginThrottle.Policy = .init(),
-            maxPageBytes: Int = ServerStore.defaultPageBytes
+            maxPageBytes: Int = SyncKernel.defaultPageBytes
         ) {
             self.maxPageBytes = maxPageBytes
             self.bcryptCost = bcryptCost
@@ -37,7 +37,10 @@ public struct SyncService: Sendable {
         }
     }
 
-    public let store: ServerStore
+    /// Where accounts, devices and the change log are kept.
+    public let store: any ServerStorage
+    /// The sync algorithm over `store`.
+    public let kernel: SyncKernel
     public let configuration: Configuration
     /// Runs bcrypt off the request path.
     public let passwords: PasswordHasher
@@ -49,11 +52,12 @@ public struct SyncService: Sendable {
 
     /// A service over `store`; `now` and `makeID` are injected so a simulation is reproducible.
     public init(
-        store: ServerStore, configuration: Configuration = .init(), logger: Logger = Logger(label: "briefings.sync"),
+        store: any ServerStorage, configuration: Configuration = .init(), logger: Logger = Logger(label: "briefings.sync"),
         passwords: PasswordHasher = .shared,
         now: @escaping @Sendable () -> Date = Date.init, makeID: @escaping @Sendable () -> String = { UUID().uuidString }
     ) {
         self.store = store
+        self.kernel = SyncKernel(storage: store)
         self.configuration = configuration
         self.passwords = passwords
         self.loginThrottle = LoginThrottle(policy: configuration.loginPolicy)
@@ -113,8 +117,8 @@ public struct SyncService: Sendable {
         let token = "bft_" + Data(bytes).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
-        let deviceID = try await store.createDevice(
-            id: makeID(), accountID: credentials.id, name: deviceName, tokenHash: Self.hash(token: token), now: now())
+        let deviceID = makeID()
+        try await store.createDevice(id: deviceID, accountID: credentials.id, name: deviceName, tokenHash: Self.hash(token: token), now: now())
         logger.info("device registered", metadata: ["user": "\(user)", "device": "\(deviceID)"])
         return Session(token: token, deviceID: deviceID, user: user)
     }
@@ -143,6 +147,21 @@ public struct SyncService: Sendable {
         try await store.revokeDevice(id: principal.deviceID, now: now())
     }
 
+    /// The devices of the account `name`, newest first.
+    public func devices(ofUser name: String) async throws -> [DeviceInfo] {
+        guard let devices = try await store.devices(ofUser: name) else { throw SyncError(.userNotFound, "no user \(name)") }
+        return devices
+    }
+
+    /// Revokes one device's token (a lost phone); its next request must log in again.
+    public func revokeDevice(user name: String, device: String) async throws {
+        guard try await devices(ofUser: name).contains(where: { $0.id == device && $0.revokedAt == nil }) else {
+            throw SyncError(.notFound, "user \(name) has no live device \(device)")
+        }
+        try await store.revokeDevice(id: device, now: now())
+        logger.notice("device revoked", metadata: ["user": "\(name)", "device": "\(device)"])
+    }
+
     /// SHA-256 of a token, hex: what the server keeps instead of the token.
     static func hash(token: String) -> String {
         SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
@@ -152,7 +171,7 @@ public struct SyncService: Sendable {
 
     /// Publishes a briefing revision with its editorial layer.
     public func publish(_ briefing: Briefing, editorial: [EditorialAnnotation]) async throws {
-        try await store.publish(briefing, editorial: editorial, now: now())
+        try await kernel.publish(briefing, editorial: editorial, now: now())
     }
 
     /// Removes tombstones older than the retention period and moves the resync horizon past them.
@@ -170,7 +189,7 @@ public struct SyncService: Sendable {
     /// One page of changes after `cursor` (an opaque token; nil for the start).
     public func pull(_ principal: Principal, cursor: String?, limit: Int?) async throws -> ChangesPage {
         let parsed = try cursor.map { token throws(SyncError) in try Cursor(token: token) }
-        return try await store.changes(for: principal, after: parsed, limit: pageSize(limit), maxBytes: configuration.maxPageBytes)
+        return try await kernel.changes(for: principal, after: parsed, limit: pageSize(limit), maxBytes: configuration.maxPageBytes)
     }
 
     /// Applies a batch of the caller's mutations.
@@ -199,7 +218,7 @@ public struct SyncService: Sendable {
                 page = nil
             }
         }
-        let (results, pulled) = try await store.push(
+        let (results, pulled) = try await kernel.push(
             mutations, from: principal, now: now(), maxClockSkew: configuration.maxClockSkew, thenPull: page,
             maxPageBytes: configuration.maxPageBytes)
         let rejected = results.filter { $0.status == .rejected }.count

@@ -1,7 +1,6 @@
 import BriefingIngest
 import BriefingModel
 import Foundation
-import GRDB
 
 /// What an import did (or, in a dry run, would do) with one file.
 public struct ImportReport: Codable, Sendable, Hashable {
@@ -104,7 +103,7 @@ public struct ArticleImporter: Sendable {
         }
         if previous == nil { previous = try await store.findBriefing(foundTitle: found.title, sourceURL: pageURL) }
         var earlier = ImportOverrides()
-        if let previous, let stored = try await store.source(briefingID: previous.id)?.report.overrides { earlier = stored }
+        if let previous, let stored = try await store.importedSource(briefingID: previous.id)?.report.overrides { earlier = stored }
         let effective = earlier.merged(with: overrides)
         let article = effective.isEmpty ? found : try ArticleParser.parse(document, sourceURL: sourceURL, overrides: effective)
 
@@ -144,9 +143,10 @@ public struct ArticleImporter: Sendable {
             editorAnchors: editorAnchors, readerAnchors: readerAnchors, format: format, foundTitle: found.title,
             overrides: effective.isEmpty ? nil : effective, decisions: article.decisions)
         guard !dryRun, !unchanged else { return report }
-        try await store.publish(
-            briefing, editorial: editorial, source: .init(fileName: fileName, raw: raw, report: report),
-            replacing: previous?.revision.number, now: now)
+        let source = StoredSource(
+            briefingID: briefing.id, revisionNumber: briefing.revision.number, revisionID: briefing.revision.id, fileName: fileName,
+            sourceURL: briefing.sourceURL, raw: raw, report: try CanonicalJSON.text(report), importedAt: now)
+        try await service.kernel.publish(briefing, editorial: editorial, now: now, source: (source, replacing: previous?.revision.number))
         return report
     }
 
@@ -182,128 +182,75 @@ public struct ImportedSource: Sendable {
     public var report: ImportReport
 }
 
-extension ServerStore {
+extension ServerStorage {
     /// The published briefing a new import continues: same source URL, else same publication and title.
     public func findBriefing(sourceURL: String?, publication: String?, title: String) async throws -> Briefing? {
-        try await database.read { db in
-            if let sourceURL,
-                let body = try String.fetchOne(
-                    db,
-                    sql:
-                        "SELECT body FROM record WHERE owner = '' AND kind = 'briefing' AND deleted = 0 AND json_extract(body, '$.sourceURL') = ?",
-                    arguments: [sourceURL])
-            {
-                return try Self.decode(Briefing.self, body)
-            }
-            // By title only among briefings without a source URL: two pages with the same title
-            // at different URLs are different articles.
-            let body = try String.fetchOne(
-                db,
-                sql: """
-                    SELECT body FROM record WHERE owner = '' AND kind = 'briefing' AND deleted = 0
-                    AND json_extract(body, '$.title') = ? AND json_extract(body, '$.publication') IS ?
-                    AND (? IS NULL OR json_extract(body, '$.sourceURL') IS NULL)
-                    ORDER BY seq DESC LIMIT 1
-                    """,
-                arguments: [TextNormalizer.normalize(title), publication, sourceURL])
-            return try body.map { try Self.decode(Briefing.self, $0) }
+        if let sourceURL,
+            let body = try await findBriefingBody(
+                field: "sourceURL", value: sourceURL, publication: nil, matchPublication: false, withoutSourceURL: false)
+        {
+            return try CanonicalJSON.decode(Briefing.self, body)
         }
+        // By title only among briefings without a source URL: two pages with the same title
+        // at different URLs are different articles.
+        return try await findBriefingBody(
+            field: "title", value: TextNormalizer.normalize(title), publication: publication, matchPublication: true,
+            withoutSourceURL: sourceURL != nil
+        ).map { try CanonicalJSON.decode(Briefing.self, $0) }
     }
 
     /// The briefing whose last import found `foundTitle` in its file (its title may have been overridden since).
     ///
     /// With a source URL, only a briefing without one or with the same matches: two pages at
-    /// different URLs are different articles.
+    /// different URLs are different articles. The newest live briefing among every import of
+    /// that title, not only the newest import: that one may be of a deleted briefing, or of one
+    /// at another URL.
     public func findBriefing(foundTitle: String, sourceURL: String?) async throws -> Briefing? {
-        // The newest live briefing among every import of that title, not only the newest import:
-        // that one may be of a deleted briefing, or of one at another URL.
-        try await database.read { db in
-            try String.fetchOne(
-                db,
-                sql: """
-                    SELECT record.body FROM source JOIN record
-                    ON record.owner = '' AND record.kind = 'briefing' AND record.deleted = 0 AND record.id = source.briefingID
-                    WHERE json_extract(source.report, '$.foundTitle') = ?
-                    AND (? IS NULL OR json_extract(record.body, '$.sourceURL') IS NULL OR json_extract(record.body, '$.sourceURL') = ?)
-                    ORDER BY source.importedAt DESC LIMIT 1
-                    """,
-                arguments: [TextNormalizer.normalize(foundTitle), sourceURL, sourceURL]
-            ).map { try Self.decode(Briefing.self, $0) }
-        }
+        try await briefingBody(foundTitle: TextNormalizer.normalize(foundTitle), sourceURL: sourceURL)
+            .map { try CanonicalJSON.decode(Briefing.self, $0) }
+    }
+
+    /// The published briefing with `id`.
+    public func briefing(id: String) async throws -> Briefing? {
+        try await briefingBody(id: id).map { try CanonicalJSON.decode(Briefing.self, $0) }
     }
 
     /// `base`, or `base-2`, `base-3`, … whichever no briefing has.
     public func unusedBriefingID(_ base: String) async throws -> String {
-        try await database.read { db in
-            var candidate = base
-            var suffix = 2
-            while try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM record WHERE owner = '' AND kind = 'briefing' AND id = ?", arguments: [candidate]) == true
-            {
-                candidate = "\(base)-\(suffix)"
-                suffix += 1
-            }
-            return candidate
+        var candidate = base
+        var suffix = 2
+        while try await briefingIDExists(candidate) {
+            candidate = "\(base)-\(suffix)"
+            suffix += 1
         }
+        return candidate
     }
 
     /// The editorial layer of a briefing as published.
     public func editorialAnnotations(briefingID: String) async throws -> [EditorialAnnotation] {
-        try await database.read { db in
-            try Row.fetchAll(db, sql: Self.editorialLayerSQL + " ORDER BY id", arguments: [briefingID])
-                .map { try Self.decode(EditorialAnnotation.self, $0["body"]) }
-        }
+        try await editorialBodies(briefingID: briefingID).map { try CanonicalJSON.decode(EditorialAnnotation.self, $0) }
     }
 
     /// The anchors of every reader's live highlights on a briefing (for reports; never returned to a device).
     public func readerAnchors(briefingID: String) async throws -> [TextAnchor] {
-        try await database.read { db in
-            try String.fetchAll(
-                db,
-                sql:
-                    "SELECT body FROM record WHERE owner != '' AND kind = 'highlight' AND deleted = 0 AND json_extract(body, '$.fields.briefingID') = ?",
-                arguments: [briefingID]
-            ).compactMap { try Self.decode(UserRecord.self, $0).fields["anchor"]?.anchor }
-        }
+        try await highlightBodies(briefingID: briefingID).compactMap { try CanonicalJSON.decode(UserRecord.self, $0).fields["anchor"]?.anchor }
     }
 
-    /// Publishes an imported revision with its editorial layer and stores its raw source, in one transaction.
-    ///
-    /// - Parameter replacing: the revision number the import started from (nil for a new
-    ///   briefing). If another import published in between, nothing is written and the import
-    ///   is refused, rather than one editor's revision silently replacing another's.
-    public func publish(
-        _ briefing: Briefing, editorial: [EditorialAnnotation], source: ImportedSource, replacing: Int?, now: Date
-    ) async throws {
-        try await database.write { db in
-            let current = try String.fetchOne(
-                db, sql: "SELECT body FROM record WHERE owner = '' AND kind = 'briefing' AND id = ? AND deleted = 0",
-                arguments: [briefing.id]
-            ).map { try Self.decode(Briefing.self, $0).revision.number }
-            guard current == replacing else {
-                throw ImportError(
-                    "briefing \(briefing.id) changed while this import ran (it is now at revision \(current.map(String.init) ?? "none")); import the file again"
-                )
-            }
-            try Self.publish(db, briefing, editorial: editorial, now: now)
-            try db.execute(
-                sql: """
-                    INSERT OR REPLACE INTO source (briefingID, revisionNumber, revisionID, fileName, sourceURL, raw, report, importedAt)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    briefing.id, briefing.revision.number, briefing.revision.id, source.fileName, briefing.sourceURL, source.raw,
-                    try Self.json(source.report), Timestamp.text(now),
-                ])
+    /// The stored raw text of a revision (the latest when `revision` is nil).
+    public func importedSource(briefingID: String, revision: Int? = nil) async throws -> ImportedSource? {
+        try await source(briefingID: briefingID, revision: revision).map { source in
+            ImportedSource(fileName: source.fileName, raw: source.raw, report: try CanonicalJSON.decode(ImportReport.self, source.report))
         }
     }
+}
 
+extension SyncKernel {
     /// Adds an editor's annotation on the current revision of a briefing (`briefing-server annotate`).
     public func annotate(
         briefingID: String, quote: String, occurrence: Int? = nil, kind: EditorialKind, text: String?, label: String?,
         now: Date = Date()
     ) async throws -> EditorialAnnotation {
-        guard let briefing = try await briefing(id: briefingID) else {
+        guard let briefing = try await storage.briefing(id: briefingID) else {
             throw SyncError(.notFound, "no briefing \(briefingID)")
         }
         let anchor: TextAnchor
@@ -322,34 +269,5 @@ extension ServerStore {
             briefingID: briefingID, kind: kind, anchor: anchor, label: label, text: text, origin: .editor)
         try await addEditorial(annotation, now: now)
         return annotation
-    }
-
-    /// Adds one annotation to a briefing's editorial layer.
-    public func addEditorial(_ annotation: EditorialAnnotation, now: Date) async throws {
-        try await database.write { db in
-            try Self.put(
-                db, owner: contentOwner, kind: .editorialAnnotation, id: annotation.id, deleted: false,
-                body: try Self.json(annotation), at: now)
-        }
-    }
-
-    /// The stored raw text of a revision (the latest when `revision` is nil).
-    public func source(briefingID: String, revision: Int? = nil) async throws -> ImportedSource? {
-        try await database.read { db in
-            let row: Row?
-            if let revision {
-                row = try Row.fetchOne(
-                    db, sql: "SELECT * FROM source WHERE briefingID = ? AND revisionNumber = ?",
-                    arguments: [briefingID, revision])
-            } else {
-                row = try Row.fetchOne(
-                    db, sql: "SELECT * FROM source WHERE briefingID = ? ORDER BY revisionNumber DESC LIMIT 1",
-                    arguments: [briefingID])
-            }
-            return try row.map { row in
-                ImportedSource(
-                    fileName: row["fileName"], raw: row["raw"], report: try Self.decode(ImportReport.self, row["report"]))
-            }
-        }
     }
 }

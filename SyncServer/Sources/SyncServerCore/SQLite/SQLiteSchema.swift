@@ -3,7 +3,7 @@ import GRDB
 /// The server store's migrations. Append new ones; never edit a shipped one.
 ///
 /// `Schemas/server.sql` is the schema these produce, and a test keeps the two in step.
-enum ServerSchema {
+enum SQLiteSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in

@@ -2,23 +2,7 @@ import BriefingModel
 import Foundation
 import GRDB
 
-/// A reader's account.
-public struct Account: Hashable, Sendable, Codable {
-    public var id: String
-    public var name: String
-    public var createdAt: String
-    /// Devices with a live token.
-    public var devices: Int
-}
-
-/// The account and device a request is made for.
-public struct Principal: Hashable, Sendable {
-    public var accountID: String
-    public var user: String
-    public var deviceID: String
-}
-
-extension ServerStore {
+extension SQLiteServerStore {
     /// Creates an account; the name must be new.
     public func createAccount(id: String = UUID().uuidString, name: String, passwordHash: String, now: Date) async throws -> Account {
         let created = Timestamp.text(now)
@@ -48,7 +32,7 @@ extension ServerStore {
     }
 
     /// The ID and password hash of the account `name`.
-    func credentials(name: String) async throws -> (id: String, passwordHash: String)? {
+    public func credentials(name: String) async throws -> (id: String, passwordHash: String)? {
         try await database.read { db in
             try Row.fetchOne(db, sql: "SELECT id, passwordHash FROM account WHERE name = ?", arguments: [name])
                 .map { ($0["id"], $0["passwordHash"]) }
@@ -67,17 +51,16 @@ extension ServerStore {
     }
 
     /// Registers a device for an account with the hash of its new token.
-    func createDevice(id: String, accountID: String, name: String?, tokenHash: String, now: Date) async throws -> String {
+    public func createDevice(id: String, accountID: String, name: String?, tokenHash: String, now: Date) async throws {
         try await database.write { db in
             try db.execute(
                 sql: "INSERT INTO device (id, accountID, name, tokenHash, createdAt) VALUES (?, ?, ?, ?, ?)",
                 arguments: [id, accountID, name, tokenHash, Timestamp.text(now)])
         }
-        return id
     }
 
     /// The live device whose token hashes to `tokenHash`.
-    func principal(tokenHash: String) async throws -> Principal? {
+    public func principal(tokenHash: String) async throws -> Principal? {
         try await database.read { db in
             try Row.fetchOne(
                 db,
@@ -90,11 +73,26 @@ extension ServerStore {
     }
 
     /// Revokes a device's token.
-    func revokeDevice(id: String, now: Date) async throws {
+    @discardableResult
+    public func revokeDevice(id: String, now: Date) async throws -> Bool {
         try await database.write { db in
             try db.execute(
                 sql: "UPDATE device SET revokedAt = ? WHERE id = ? AND revokedAt IS NULL",
                 arguments: [Timestamp.text(now), id])
+            return db.changesCount > 0
+        }
+    }
+
+    public func devices(ofUser name: String) async throws -> [DeviceInfo]? {
+        try await database.read { db in
+            guard let id = try String.fetchOne(db, sql: "SELECT id FROM account WHERE name = ?", arguments: [name]) else { return nil }
+            return try Row.fetchAll(
+                db,
+                sql: "SELECT id, name, createdAt, revokedAt, lastMutationID FROM device WHERE accountID = ? ORDER BY createdAt DESC, id",
+                arguments: [id]
+            ).map {
+                DeviceInfo(id: $0["id"], name: $0["name"], createdAt: $0["createdAt"], revokedAt: $0["revokedAt"], lastMutationID: $0["lastMutationID"])
+            }
         }
     }
 }

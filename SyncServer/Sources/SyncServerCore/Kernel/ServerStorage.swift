@@ -1,0 +1,320 @@
+import BriefingModel
+import Foundation
+
+/// What a row of the change log belongs to, and so who may see it.
+///
+/// Every row has exactly one scope. A pull names the scopes its caller may read (see
+/// `SyncKernel.scopes(for:)`), and a store reads the log of those scopes only. Today there are
+/// two kinds: the published content every reader sees, and each account's own records. A scope
+/// is stored as its `key` (the `owner` column), so new kinds of scope need no new storage.
+public struct Scope: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// The stored form: `""` for published content, an account's ID for its records.
+    public let key: String
+
+    init(key: String) { self.key = key }
+
+    /// Content every reader sees: briefings and their editorial layer.
+    public static let published = Scope(key: "")
+
+    /// One account's own records: highlights, notes, bookmarks, progress, tags, conflicts.
+    public static func account(_ id: String) -> Scope { Scope(key: id) }
+
+    public static func < (a: Scope, b: Scope) -> Bool { a.key < b.key }
+
+    public var description: String { key.isEmpty ? "published" : "account \(key)" }
+}
+
+/// A reader's account.
+public struct Account: Hashable, Sendable, Codable {
+    public var id: String
+    public var name: String
+    public var createdAt: String
+    /// Devices with a live token.
+    public var devices: Int
+}
+
+/// The account and device a request is made for.
+public struct Principal: Hashable, Sendable {
+    public var accountID: String
+    public var user: String
+    public var deviceID: String
+}
+
+/// A record in the log, by scope, kind and ID.
+public struct RecordKey: Hashable, Sendable {
+    public var kind: EntityKind
+    public var id: String
+
+    public init(_ kind: EntityKind, _ id: String) {
+        self.kind = kind
+        self.id = id
+    }
+}
+
+/// The log's identity and high-water marks, read in the same snapshot as what they describe.
+public struct LogMeta: Hashable, Sendable {
+    /// Identifies the database, so a cursor from another one is recognised.
+    public var epoch: String
+    /// Sequence numbers at or below this have been compacted away.
+    public var horizon: Int64
+    /// The newest sequence number ever issued (never below the horizon).
+    public var newest: Int64
+
+    public init(epoch: String, horizon: Int64, newest: Int64) {
+        self.epoch = epoch
+        self.horizon = horizon
+        self.newest = newest
+    }
+}
+
+/// One row of the change log as stored: a record's latest state at its sequence number.
+public struct LogRow: Sendable {
+    public var scope: Scope
+    public var kind: String
+    public var id: String
+    public var seq: Int64
+    public var deleted: Bool
+    /// The record as canonical JSON.
+    public var body: String
+
+    public init(scope: Scope, kind: String, id: String, seq: Int64, deleted: Bool, body: String) {
+        self.scope = scope
+        self.kind = kind
+        self.id = id
+        self.seq = seq
+        self.deleted = deleted
+        self.body = body
+    }
+}
+
+/// What a store read for one page: the rows in order and whether more follow.
+public struct LogPage: Sendable {
+    public var meta: LogMeta
+    public var rows: [LogRow]
+    public var hasMore: Bool
+
+    public init(meta: LogMeta, rows: [LogRow], hasMore: Bool) {
+        self.meta = meta
+        self.rows = rows
+        self.hasMore = hasMore
+    }
+}
+
+/// A write to the log: the record's new state, stored under the next sequence number.
+public struct RecordWrite: Sendable, Hashable {
+    public var scope: Scope
+    public var key: RecordKey
+    public var deleted: Bool
+    public var body: String
+    /// Store only if the scope has no record with this key (a note's conflict copy, whose ID is
+    /// derived from what it copies, is made once).
+    public var ifAbsent: Bool
+
+    public init(scope: Scope, key: RecordKey, deleted: Bool, body: String, ifAbsent: Bool = false) {
+        self.scope = scope
+        self.key = key
+        self.deleted = deleted
+        self.body = body
+        self.ifAbsent = ifAbsent
+    }
+}
+
+/// What a push's decision needs to know, read by the store inside the push's transaction,
+/// after it has locked the account against other pushes (see `ServerStorage.push`).
+public struct PushSnapshot: Sendable {
+    /// The device's last applied mutation ID; nil when the device is revoked, or it or its
+    /// account is gone.
+    public var lastMutationID: Int64?
+    /// Earlier refusals of this device, by mutation ID, among the batch's IDs.
+    public var rejections: [Int64: (reason: String, message: String)]
+    /// The account's records the batch names, as stored.
+    public var records: [RecordKey: UserRecord]
+    /// Of the batch's highlight and note keys, those another account holds.
+    public var foreign: Set<RecordKey>
+    /// Of the briefings the batch refers to, those published and not withdrawn.
+    public var liveBriefings: Set<String>
+
+    public init(
+        lastMutationID: Int64?, rejections: [Int64: (reason: String, message: String)], records: [RecordKey: UserRecord],
+        foreign: Set<RecordKey>, liveBriefings: Set<String>
+    ) {
+        self.lastMutationID = lastMutationID
+        self.rejections = rejections
+        self.records = records
+        self.foreign = foreign
+        self.liveBriefings = liveBriefings
+    }
+}
+
+/// What a push asks the store to read for its snapshot.
+public struct PushKeys: Sendable {
+    public var mutationIDs: ClosedRange<Int64>
+    public var records: [RecordKey]
+    /// Highlight and note keys: device-made IDs unique across accounts.
+    public var foreignCheck: [RecordKey]
+    public var briefingIDs: [String]
+}
+
+/// What a push decided, for the store to write in the same transaction.
+public struct PushPlan: Sendable {
+    /// One answer per mutation, in order.
+    public var results: [MutationResult]
+    /// Writes in the order their sequence numbers are to be assigned; at most one per key.
+    public var writes: [RecordWrite]
+    /// New refusals to remember, so a repeat is answered the same.
+    public var rejections: [(mutationID: Int64, reason: String, message: String)]
+    /// The device's last applied mutation ID after the batch.
+    public var lastMutationID: Int64
+}
+
+/// What a publish's decision needs: the briefing as published and its live editorial layer.
+public struct PublishSnapshot: Sendable {
+    /// The live revision's number, nil for a briefing not published (or withdrawn).
+    public var currentRevision: Int?
+    /// The live editorial annotations: ID, stored body, and whether an editor made it.
+    public var editorial: [(id: String, body: String, byEditor: Bool)]
+
+    public init(currentRevision: Int?, editorial: [(id: String, body: String, byEditor: Bool)]) {
+        self.currentRevision = currentRevision
+        self.editorial = editorial
+    }
+}
+
+/// What a publish decided.
+public struct PublishPlan: Sendable {
+    public var writes: [RecordWrite]
+    /// The imported source to keep with the revision.
+    public var source: StoredSource?
+}
+
+/// An imported revision's raw text and report, as stored beside the log.
+public struct StoredSource: Sendable {
+    public var briefingID: String
+    public var revisionNumber: Int
+    public var revisionID: String
+    public var fileName: String
+    public var sourceURL: String?
+    public var raw: String
+    /// The import report as JSON.
+    public var report: String
+    public var importedAt: Date
+}
+
+/// A device an account has registered.
+public struct DeviceInfo: Hashable, Sendable, Codable {
+    public var id: String
+    public var name: String?
+    public var createdAt: String
+    /// When its token was revoked; nil while it is live.
+    public var revokedAt: String?
+    /// The last mutation the server applied from it.
+    public var lastMutationID: Int64
+}
+
+/// The storage the sync kernel runs over: the change log, accounts and devices, and the
+/// content queries editors' tools need.
+///
+/// A store owns storage and transactions; it decides nothing about sync. The algorithm (what
+/// a pull may return, how a push merges, what a publish replaces) is `SyncKernel`'s, handed
+/// to the store as a pure decision over a snapshot the store reads under the right locks.
+/// That keeps the rules in one place for every store, and lets each store read and write a
+/// whole batch in a few statements.
+///
+/// Guarantees every implementation gives (the conformance tests check them on each):
+/// - **Order**: sequence numbers increase in commit order, so a reader that has seen `n`
+///   will never later find a committed row below `n` it has not seen.
+/// - **Isolation of pushes**: pushes of one account are serialised; a decision never works
+///   on a record another transaction is changing.
+/// - **Durability**: when a write returns, it has committed and survives a crash.
+public protocol ServerStorage: Sendable {
+    /// What the store is, for logs and banners: `sqlite:PATH` or a URL without its password.
+    var location: String { get }
+
+    // MARK: The change log
+
+    /// The log's identity and marks.
+    func meta() async throws -> LogMeta
+
+    /// The rows of `scopes` after `seq`, in order: at most `limit`, and no more than
+    /// `maxBytes` of bodies, except that one larger row travels alone. `check` sees the
+    /// meta of the same snapshot first and may refuse the read.
+    func page(
+        scopes: [Scope], after seq: Int64, limit: Int, maxBytes: Int, check: @Sendable (LogMeta) throws -> Void
+    ) async throws -> LogPage
+
+    /// One push, in one transaction: lock the account, read the snapshot for `keys`, run
+    /// `decide`, write its plan. Nothing is written when `decide` throws.
+    func push(
+        principal: Principal, keys: PushKeys, now: Date, decide: @Sendable (PushSnapshot) throws -> PushPlan
+    ) async throws -> PushPlan
+
+    /// One publish of `briefingID`, in one transaction serialised with every other publish of
+    /// it: read the snapshot, run `decide`, write its plan (and source).
+    func publish(briefingID: String, now: Date, decide: @Sendable (PublishSnapshot) throws -> PublishPlan) async throws
+
+    /// Appends content writes (an editor's annotation) in one transaction.
+    func append(_ writes: [RecordWrite], now: Date) async throws
+
+    /// Removes tombstones that changed before `cutoff` and raises the horizon past them.
+    func compact(before cutoff: Date) async throws -> Compaction
+
+    /// Every live-or-deleted row of one scope, of the given kinds (nil: all), by kind and ID.
+    func rows(in scope: Scope, kinds: Set<EntityKind>?) async throws -> [LogRow]
+
+    // MARK: Accounts and devices
+
+    func createAccount(id: String, name: String, passwordHash: String, now: Date) async throws -> Account
+    func accounts() async throws -> [Account]
+    /// The ID and password hash of the account `name`.
+    func credentials(name: String) async throws -> (id: String, passwordHash: String)?
+    /// Removes an account, its devices and all its records.
+    func removeAccount(name: String) async throws
+    func createDevice(id: String, accountID: String, name: String?, tokenHash: String, now: Date) async throws
+    /// The live device whose token hashes to `tokenHash`.
+    func principal(tokenHash: String) async throws -> Principal?
+    /// Revokes a device's token; false when it was not live.
+    @discardableResult func revokeDevice(id: String, now: Date) async throws -> Bool
+    /// The devices of the account `name`, newest first; nil when there is no such account.
+    func devices(ofUser name: String) async throws -> [DeviceInfo]?
+
+    // MARK: Content, for editors' tools
+
+    /// The live content row of a briefing.
+    func briefingBody(id: String) async throws -> String?
+    func briefingCount() async throws -> Int
+    /// Whether any briefing, live or withdrawn, has this ID.
+    func briefingIDExists(_ id: String) async throws -> Bool
+    /// The newest live briefing whose JSON field `field` (`sourceURL`, `title`) equals `value`,
+    /// among those whose `publication` is `publication` (when `matchPublication`) and, when
+    /// `withoutSourceURL`, that have no source URL.
+    func findBriefingBody(field: String, value: String, publication: String?, matchPublication: Bool, withoutSourceURL: Bool)
+        async throws -> String?
+    /// The newest live briefing whose last import found `foundTitle`, with no source URL or
+    /// `sourceURL`.
+    func briefingBody(foundTitle: String, sourceURL: String?) async throws -> String?
+    /// The live editorial layer of a briefing, by ID.
+    func editorialBodies(briefingID: String) async throws -> [String]
+    /// Every reader's live highlights on a briefing, as stored.
+    func highlightBodies(briefingID: String) async throws -> [String]
+    /// A stored source: of `revision`, or the newest.
+    func source(briefingID: String, revision: Int?) async throws -> StoredSource?
+
+    /// Makes what has been written compact on disk after a bulk load (a no-op where that is automatic).
+    func checkpoint() async throws
+
+    /// Closes connections; the store is not used afterwards.
+    func close() async
+}
+
+/// What a compaction did.
+public struct Compaction: Sendable, Hashable {
+    /// Tombstones removed.
+    public var removed: Int
+    /// Cursors before this sequence number must resync.
+    public var horizon: Int64
+
+    public init(removed: Int, horizon: Int64) {
+        self.removed = removed
+        self.horizon = horizon
+    }
+}

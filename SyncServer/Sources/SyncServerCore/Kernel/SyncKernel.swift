@@ -1,0 +1,331 @@
+import BriefingIngest
+import BriefingModel
+import Foundation
+
+/// The sync algorithm, once, over any `ServerStorage`: what a pull may return and from where,
+/// how a push is ordered, deduplicated, checked and merged, what a publish replaces.
+///
+/// The kernel holds no state of its own, so any number of server processes may run one over
+/// the same database: every decision is made inside the store's transaction, from what the
+/// store read there.
+public struct SyncKernel: Sendable {
+    /// The stored bytes a page carries by default (see `changes(for:after:limit:maxBytes:)`).
+    public static let defaultPageBytes = 2 << 20
+
+    public let storage: any ServerStorage
+
+    public init(storage: any ServerStorage) {
+        self.storage = storage
+    }
+
+    // MARK: Visibility
+
+    /// The scopes `principal` reads: published content and the account's own records.
+    ///
+    /// Every read of the log for a device goes through this one function, so narrowing what
+    /// a device sees (entitlements, subscriptions) changes it here and nowhere else.
+    public func scopes(for principal: Principal) -> [Scope] {
+        [.published, .account(principal.accountID)]
+    }
+
+    // MARK: Pull
+
+    /// The changes `principal` may see after `cursor`, in order: at most `limit` of them, and
+    /// no more than `maxBytes` of stored record bodies, except that a record larger than that
+    /// travels alone. A page's memory is bounded however large the records are.
+    public func changes(
+        for principal: Principal, after cursor: Cursor?, limit: Int, maxBytes: Int = SyncKernel.defaultPageBytes
+    ) async throws -> ChangesPage {
+        let page = try await storage.page(
+            scopes: scopes(for: principal), after: cursor?.seq ?? 0, limit: limit, maxBytes: maxBytes,
+            check: { meta in try Self.check(cursor, against: meta) })
+        let changes = try page.rows.map(Self.change)
+        let last = page.rows.last?.seq ?? cursor?.seq ?? 0
+        return ChangesPage(
+            changes: changes, cursor: Cursor(epoch: page.meta.epoch, seq: last, horizon: page.meta.horizon), hasMore: page.hasMore)
+    }
+
+    /// Refuses a cursor this log cannot serve: from another database, behind a compaction it
+    /// has not seen, or ahead of the log (a restored backup).
+    static func check(_ cursor: Cursor?, against meta: LogMeta) throws(SyncError) {
+        guard let cursor else { return }
+        guard cursor.epoch == meta.epoch else {
+            throw SyncError(.resyncRequired, "the cursor belongs to another database; resync from the start")
+        }
+        // A cursor below the horizon is still good if no compaction has happened since it was
+        // issued (a device part-way through a full resync).
+        guard cursor.seq >= meta.horizon || cursor.horizon == meta.horizon else {
+            throw SyncError(.resyncRequired, "the cursor is older than the tombstone horizon; resync from the start")
+        }
+        guard cursor.seq <= meta.newest else {
+            throw SyncError(.resyncRequired, "the cursor is ahead of this server's log; resync from the start")
+        }
+    }
+
+    /// The change a log row holds.
+    static func change(_ row: LogRow) throws -> Change {
+        guard let kind = EntityKind(rawValue: row.kind) else {
+            throw SyncError(.storage, "unknown kind \(row.kind) in the change log")
+        }
+        let body = row.body
+        switch kind {
+        case .briefing:
+            return Change(kind: kind, id: row.id, payload: row.deleted ? .removed : .briefing(try decode(Briefing.self, body)))
+        case .editorialAnnotation:
+            return Change(
+                kind: kind, id: row.id,
+                payload: row.deleted ? .removed : .editorialAnnotation(try decode(EditorialAnnotation.self, body)))
+        case .conflict:
+            return Change(kind: kind, id: row.id, payload: row.deleted ? .removed : .conflict(try decode(ConflictRecord.self, body)))
+        case .highlight, .note, .bookmark, .readingProgress, .tag:
+            return Change(kind: kind, id: row.id, payload: .record(try decode(UserRecord.self, body)))
+        }
+    }
+
+    // MARK: Push
+
+    /// Applies a device's batch in one transaction and answers each mutation.
+    ///
+    /// A mutation ID at or below the device's last one is a repeat: acknowledged with its
+    /// original answer and not applied again. When this returns, every answer is durable.
+    public func push(
+        _ mutations: [Mutation], from principal: Principal, now: Date, maxClockSkew: TimeInterval
+    ) async throws -> [MutationResult] {
+        guard let first = mutations.first?.mutationID, let last = mutations.last?.mutationID else { return [] }
+        var records: [RecordKey] = []
+        var foreign: [RecordKey] = []
+        var briefings: Set<String> = []
+        var seen: Set<RecordKey> = []
+        for mutation in mutations {
+            let key = RecordKey(mutation.kind, mutation.id)
+            // Only the reader's own kinds are read; a mutation of any other is refused by the
+            // merge rules without looking at the store.
+            if mutation.kind.isUserData, seen.insert(key).inserted {
+                records.append(key)
+                if mutation.kind == .highlight || mutation.kind == .note { foreign.append(key) }
+            }
+            if let briefingID = mutation.fields["briefingID"]?.string { briefings.insert(briefingID) }
+        }
+        let keys = PushKeys(
+            mutationIDs: min(first, last)...max(first, last), records: records, foreignCheck: foreign,
+            briefingIDs: briefings.sorted())
+        let clockLimit = Int64((now.timeIntervalSince1970 + maxClockSkew) * 1000)
+        let plan = try await storage.push(principal: principal, keys: keys, now: now) { snapshot in
+            try Self.decide(mutations, from: principal, snapshot: snapshot, clockLimit: clockLimit)
+        }
+        return plan.results
+    }
+
+    /// Applies a batch as above, then reads the page after `thenPull`'s cursor, which includes
+    /// the batch. A cursor that must resync (behind the horizon, from another database) gives
+    /// no page, and the batch still stands; any other failure of the push fails it as a whole.
+    public func push(
+        _ mutations: [Mutation], from principal: Principal, now: Date, maxClockSkew: TimeInterval,
+        thenPull pull: (cursor: Cursor?, limit: Int)?, maxPageBytes: Int = SyncKernel.defaultPageBytes
+    ) async throws -> (results: [MutationResult], page: ChangesPage?) {
+        let results = try await push(mutations, from: principal, now: now, maxClockSkew: maxClockSkew)
+        guard let pull else { return (results, nil) }
+        do {
+            return (results, try await changes(for: principal, after: pull.cursor, limit: pull.limit, maxBytes: maxPageBytes))
+        } catch let error as SyncError where error.code == .resyncRequired {
+            return (results, nil)
+        }
+    }
+
+    /// The push algorithm: what a batch does, given what the store holds. Pure.
+    ///
+    /// Mutations apply in order, each against the record as the ones before it left it, so a
+    /// batch is the same as its mutations pushed one at a time.
+    static func decide(
+        _ mutations: [Mutation], from principal: Principal, snapshot: PushSnapshot, clockLimit: Int64
+    ) throws -> PushPlan {
+        // The token was checked before the transaction began; the device (and its account) may
+        // have gone since. The store reads it again under the account's lock, where no removal
+        // can interleave, so a push from a revoked device or a removed account stores nothing.
+        guard var last = snapshot.lastMutationID else {
+            throw SyncError(.unauthorized, "the token is unknown or revoked; log in again")
+        }
+        let scope = Scope.account(principal.accountID)
+        var working = WorkingSet(scope: scope, records: snapshot.records)
+        var results: [MutationResult] = []
+        var rejections: [(mutationID: Int64, reason: String, message: String)] = []
+        results.reserveCapacity(mutations.count)
+        for mutation in mutations {
+            if mutation.mutationID <= last {
+                if let rejection = snapshot.rejections[mutation.mutationID] {
+                    results.append(
+                        MutationResult(
+                            mutationID: mutation.mutationID, status: .rejected, reason: rejection.reason, message: rejection.message))
+                } else {
+                    results.append(MutationResult(mutationID: mutation.mutationID, status: .duplicate))
+                }
+                continue
+            }
+            // Mutations apply once and in the device's order: after its first push, a device's
+            // IDs must follow on from the last one applied.
+            if last > 0 && mutation.mutationID > last + 1 {
+                throw SyncError(
+                    .mutationGap, "mutation \(mutation.mutationID) follows \(last): earlier mutations from this device are missing")
+            }
+            last = mutation.mutationID
+            do {
+                results.append(try apply(mutation, principal: principal, snapshot: snapshot, working: &working, clockLimit: clockLimit))
+            } catch let rejection as MutationRejection {
+                rejections.append((mutation.mutationID, rejection.code.rawValue, rejection.message))
+                results.append(
+                    MutationResult(
+                        mutationID: mutation.mutationID, status: .rejected, reason: rejection.code.rawValue, message: rejection.message))
+            }
+        }
+        // A refusal carries the record as it now stands, so the device can undo its optimistic
+        // edit; only the reader's own record (none for a foreign ID), so it leaks nothing.
+        for (index, mutation) in mutations.enumerated() where results[index].status == .rejected {
+            results[index].current = working.current(RecordKey(mutation.kind, mutation.id))
+        }
+        return PushPlan(
+            results: results, writes: working.writes, rejections: rejections, lastMutationID: last)
+    }
+
+    /// The records a batch has read and written so far, and its writes in order.
+    struct WorkingSet {
+        let scope: Scope
+        /// Known state of the account's records by key: nil inside means known to be absent.
+        private(set) var records: [RecordKey: UserRecord?]
+        /// The latest write of each key, and the keys in the order of their latest write.
+        private var pending: [RecordKey: RecordWrite] = [:]
+        private var order: [RecordKey] = []
+
+        init(scope: Scope, records: [RecordKey: UserRecord]) {
+            self.scope = scope
+            self.records = records.mapValues { $0 }
+        }
+
+        func current(_ key: RecordKey) -> UserRecord? { records[key] ?? nil }
+
+        func isKnown(_ key: RecordKey) -> Bool { records.index(forKey: key) != nil }
+
+        /// Writes a record; `unlessStored` writes it only if the store has none with its key.
+        mutating func put(_ record: UserRecord, unlessStored: Bool = false) throws {
+            let key = RecordKey(record.kind, record.id)
+            records[key] = record
+            write(RecordWrite(scope: scope, key: key, deleted: record.deleted, body: try json(record), ifAbsent: unlessStored))
+        }
+
+        /// A conflict record: always written (a later resolution of the same conflict replaces it).
+        mutating func put(_ conflict: ConflictRecord) throws {
+            write(RecordWrite(scope: scope, key: RecordKey(.conflict, conflict.id), deleted: false, body: try json(conflict)))
+        }
+
+        private mutating func write(_ write: RecordWrite) {
+            if pending.updateValue(write, forKey: write.key) != nil { order.removeAll { $0 == write.key } }
+            order.append(write.key)
+        }
+
+        var writes: [RecordWrite] { order.map { pending[$0]! } }
+    }
+
+    static func apply(
+        _ mutation: Mutation, principal: Principal, snapshot: PushSnapshot, working: inout WorkingSet, clockLimit: Int64
+    ) throws -> MutationResult {
+        guard mutation.hlc.node == principal.deviceID else {
+            throw MutationRejection(.invalidFields, "the mutation's clock belongs to another device")
+        }
+        guard mutation.hlc.wallMillis <= clockLimit else {
+            throw MutationRejection(.clockSkew, "the mutation's clock is too far ahead of the server's; check the device clock")
+        }
+        let key = RecordKey(mutation.kind, mutation.id)
+        // Highlights and notes have device-made random IDs, unique across users; bookmarks,
+        // progress and tags have IDs derived from the briefing, scoped to their owner.
+        if snapshot.foreign.contains(key) {
+            // Same answer whether or not the record exists for someone else: IDs leak nothing.
+            throw MutationRejection(.foreignID, "no \(mutation.kind.rawValue) \(mutation.id) belongs to this user")
+        }
+        let current = working.current(key)
+        if current == nil || current!.fields.isEmpty, let briefingID = mutation.fields["briefingID"]?.string {
+            guard snapshot.liveBriefings.contains(briefingID) else {
+                throw MutationRejection(.invalidFields, "there is no briefing \(briefingID)")
+            }
+        }
+        let result = try MergeRules.apply(mutation, to: current)
+        if result.record != current { try working.put(result.record) }
+        // A conflict copy's ID comes from what it copies, so it is made once. One this batch
+        // has not seen is written only if the store has none.
+        for copy in result.copies {
+            let copyKey = RecordKey(copy.kind, copy.id)
+            if !working.isKnown(copyKey) {
+                try working.put(copy, unlessStored: true)
+            } else if working.current(copyKey) == nil {
+                try working.put(copy)
+            }
+        }
+        for conflict in result.conflicts {
+            try working.put(conflict)
+        }
+        return MutationResult(mutationID: mutation.mutationID, status: result.status)
+    }
+
+    // MARK: Content
+
+    /// Publishes a briefing revision with its editorial layer, in one transaction.
+    ///
+    /// Writes the briefing, tombstones the machine-made annotations the new layer drops, and
+    /// writes only the annotations that changed, so devices pull no more than the difference.
+    /// Editors' own annotations are never dropped here, whatever `editorial` holds: one added
+    /// while an import was reading the old layer must survive that import's publish.
+    ///
+    /// - Parameter replacing: with a source, the revision number the import started from (nil
+    ///   for a new briefing). If another import published in between, nothing is written and
+    ///   the import is refused, rather than one editor's revision silently replacing another's.
+    public func publish(
+        _ briefing: Briefing, editorial: [EditorialAnnotation], now: Date, source: (StoredSource, replacing: Int?)? = nil
+    ) async throws {
+        let briefingBody = try Self.json(briefing)
+        let layer = try editorial.map { ($0.id, try Self.json($0)) }
+        try await storage.publish(briefingID: briefing.id, now: now) { snapshot in
+            if let source, snapshot.currentRevision != source.replacing {
+                throw ImportError(
+                    "briefing \(briefing.id) changed while this import ran (it is now at revision \(snapshot.currentRevision.map(String.init) ?? "none")); import the file again"
+                )
+            }
+            var writes = [RecordWrite(scope: .published, key: RecordKey(.briefing, briefing.id), deleted: false, body: briefingBody)]
+            let current = Dictionary(snapshot.editorial.map { ($0.id, $0.body) }, uniquingKeysWith: { a, _ in a })
+            let keep = Set(layer.map(\.0))
+            for annotation in snapshot.editorial where !keep.contains(annotation.id) && !annotation.byEditor {
+                writes.append(
+                    RecordWrite(scope: .published, key: RecordKey(.editorialAnnotation, annotation.id), deleted: true, body: "{}"))
+            }
+            for (id, body) in layer where current[id] != body {
+                writes.append(RecordWrite(scope: .published, key: RecordKey(.editorialAnnotation, id), deleted: false, body: body))
+            }
+            return PublishPlan(writes: writes, source: source?.0)
+        }
+    }
+
+    /// Adds one annotation to a briefing's editorial layer.
+    public func addEditorial(_ annotation: EditorialAnnotation, now: Date) async throws {
+        try await storage.append(
+            [
+                RecordWrite(
+                    scope: .published, key: RecordKey(.editorialAnnotation, annotation.id), deleted: false,
+                    body: try Self.json(annotation))
+            ], now: now)
+    }
+
+    // MARK: Reading records, for tools and tests
+
+    /// Every record of one account (conflict records aside), by kind and ID.
+    public func records(ofAccount accountID: String) async throws -> [UserRecord] {
+        try await storage.rows(in: .account(accountID), kinds: Set(EntityKind.allCases).subtracting([.conflict]))
+            .map { try Self.decode(UserRecord.self, $0.body) }
+    }
+
+    /// Every conflict record of one account, by ID.
+    public func conflictRecords(ofAccount accountID: String) async throws -> [ConflictRecord] {
+        try await storage.rows(in: .account(accountID), kinds: [.conflict]).map { try Self.decode(ConflictRecord.self, $0.body) }
+    }
+
+    static func json(_ value: some Encodable) throws -> String { try CanonicalJSON.text(value) }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T { try CanonicalJSON.decode(type, text) }
+}
+
