@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "SyncClient", targets: ["SyncClient"]),
         .library(name: "BriefingIngest", targets: ["BriefingIngest"]),
         .library(name: "SyncServerCore", targets: ["SyncServerCore"]),
+        .library(name: "SyncServerPostgres", targets: ["SyncServerPostgres"]),
         .executable(name: "briefing", targets: ["briefing"]),
         .executable(name: "briefing-server", targets: ["briefing-server"]),
         .executable(name: "briefing-sim", targets: ["briefing-sim"]),
@@ -38,6 +39,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-openapi-async-http-client", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // MARK: Code an app embeds
@@ -117,7 +119,7 @@ let package = Package(
         .target(
             name: "SimulationLab",
             dependencies: [
-                "BriefingModel", "BriefingStore", "SyncAPI", "SyncClient", "SyncServerCore", "BriefingServer", "Gzip",
+                "BriefingModel", "BriefingStore", "SyncAPI", "SyncClient", "SyncServerCore", "SyncServerPostgres", "BriefingServer", "Gzip",
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIURLSession", package: "swift-openapi-urlsession"),
                 .product(name: "Logging", package: "swift-log"),
@@ -150,7 +152,7 @@ let package = Package(
         .executableTarget(
             name: "briefing-sim",
             dependencies: [
-                "SimulationLab",
+                "SimulationLab", "BriefingServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -185,9 +187,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "SyncServerPostgres",
+            dependencies: [
+                "BriefingModel", "SyncServerCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "SyncServer/Sources/SyncServerPostgres",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "BriefingServer",
             dependencies: [
-                "BriefingModel", "BriefingIngest", "SyncServerCore", "SyncAPI", "Gzip",
+                "BriefingModel", "BriefingIngest", "SyncServerCore", "SyncServerPostgres", "SyncAPI", "Gzip",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

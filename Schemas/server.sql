@@ -1,4 +1,4 @@
--- The server store's schema (SyncServer/Sources/SyncServerCore/ServerSchema.swift, migrated).
+-- The server store's schema (SyncServer/Sources/SyncServerCore/SQLite/SQLiteSchema.swift, migrated).
 -- SQLite, WAL, synchronous=FULL. A test fails when this file and the migrations disagree.
 -- The change log is the record table: each write stores the record's new state at the next seq.
 -- owner is the account ID, or '' for content (briefings, editorial annotations).

@@ -11,11 +11,13 @@ struct SimulatedFault: Error, CustomStringConvertible {
     var description: String
 }
 
-/// The simulated network between devices and the server: an OpenAPI server transport the
-/// generated handlers register on, and a client transport per device. Every message is
+/// The simulated network between devices and the server's nodes: an OpenAPI server transport
+/// per node that the generated handlers register on, and a client transport per device.
+/// Requests go to the nodes in turn, so with several nodes a device's consecutive requests
+/// reach different ones. Every message is
 /// encoded and decoded as on the wire. It injects the step's faults and records every push
 /// and its answers for the checks.
-final class Network: ServerTransport, Sendable {
+final class Network: Sendable {
     typealias Handler = @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
 
     /// A push as the server answered it.
@@ -33,7 +35,9 @@ final class Network: ServerTransport, Sendable {
     }
 
     private struct State: Sendable {
-        var handlers: [String: Handler] = [:]
+        var handlers: [[String: Handler]] = [[:]]
+        /// The node the next request goes to.
+        var nextNode = 0
         var faults: [FaultKind?] = []
         var offline: Set<Int> = []
         var held: [Held] = []
@@ -43,22 +47,35 @@ final class Network: ServerTransport, Sendable {
     }
 
     private let state = Mutex(State())
-    /// When set, requests go to a real server over loopback HTTP instead of the registered handlers.
-    private let upstream: Mutex<(transport: any ClientTransport, baseURL: URL)?> = Mutex(nil)
+    /// When set, requests go to real servers over loopback HTTP (one base URL per node)
+    /// instead of the registered handlers.
+    private let upstream: Mutex<(transport: any ClientTransport, baseURLs: [URL])?> = Mutex(nil)
 
-    /// Sends every request through `transport` to `baseURL` (the `--http` mode).
-    func useUpstream(_ transport: any ClientTransport, baseURL: URL) {
-        upstream.withLock { $0 = (transport, baseURL) }
+    init(nodes: Int = 1) {
+        state.withLock { $0.handlers = Array(repeating: [:], count: max(nodes, 1)) }
+    }
+
+    /// Sends every request through `transport` to the nodes' base URLs (the `--http` mode).
+    func useUpstream(_ transport: any ClientTransport, baseURLs: [URL]) {
+        upstream.withLock { $0 = (transport, baseURLs) }
+    }
+
+    /// Points node `node` at a new base URL (after it restarted on another port).
+    func setUpstream(node: Int, baseURL: URL) {
+        upstream.withLock { $0?.baseURLs[node] = baseURL }
     }
 
     // MARK: Server side
 
-    func register(_ handler: @escaping Handler, method: HTTPRequest.Method, path: String) throws {
-        state.withLock { $0.handlers["\(method.rawValue) \(path)"] = handler }
+    /// The transport node `node`'s handlers register on.
+    func node(_ node: Int) -> any ServerTransport { NodeTransport(network: self, node: node) }
+
+    fileprivate func register(_ handler: @escaping Handler, node: Int, method: HTTPRequest.Method, path: String) {
+        state.withLock { $0.handlers[node]["\(method.rawValue) \(path)"] = handler }
     }
 
-    /// Forgets the registered handlers (before a restarted server registers anew).
-    func resetHandlers() { state.withLock { $0.handlers = [:] } }
+    /// Forgets a node's registered handlers (before it restarts and registers anew).
+    func resetHandlers(node: Int) { state.withLock { $0.handlers[node] = [:] } }
 
     // MARK: Control
 
@@ -136,10 +153,15 @@ final class Network: ServerTransport, Sendable {
         let path = String((request.path ?? "/").split(separator: "?", maxSplits: 1).first ?? "/")
         let response: HTTPResponse
         let responseBody: HTTPBody?
-        if let (transport, baseURL) = upstream.withLock({ $0 }) {
-            (response, responseBody) = try await transport.send(request, body: body.map { HTTPBody($0) }, baseURL: baseURL, operationID: path)
+        let node = state.withLock { state in
+            defer { state.nextNode = (state.nextNode + 1) % state.handlers.count }
+            return state.nextNode
+        }
+        if let (transport, baseURLs) = upstream.withLock({ $0 }) {
+            (response, responseBody) = try await transport.send(
+                request, body: body.map { HTTPBody($0) }, baseURL: baseURLs[node % baseURLs.count], operationID: path)
         } else {
-            guard let handler = state.withLock({ $0.handlers["\(request.method.rawValue) \(path)"] }) else {
+            guard let handler = state.withLock({ $0.handlers[node]["\(request.method.rawValue) \(path)"] }) else {
                 return (HTTPResponse(status: .notFound), nil)
             }
             (response, responseBody) = try await handler(request, body.map { HTTPBody($0) }, ServerRequestMetadata())
@@ -176,6 +198,16 @@ final class Network: ServerTransport, Sendable {
         } catch {
             state.withLock { $0.unreadable.append("device \(device): \(error)") }
         }
+    }
+}
+
+/// What one node's handlers register on.
+private struct NodeTransport: ServerTransport {
+    let network: Network
+    let node: Int
+
+    func register(_ handler: @escaping Network.Handler, method: HTTPRequest.Method, path: String) throws {
+        network.register(handler, node: node, method: method, path: path)
     }
 }
 

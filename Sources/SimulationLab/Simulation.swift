@@ -7,6 +7,7 @@ import OpenAPIURLSession
 import Synchronization
 import SyncClient
 import SyncServerCore
+import SyncServerPostgres
 
 /// A violated guarantee, with the items involved.
 public struct Violation: Codable, Hashable, Sendable, CustomStringConvertible {
@@ -137,14 +138,20 @@ final class Runner: @unchecked Sendable {
     // Mutated only by the run's own task, one step at a time.
     let config: SimulationConfig
     let clock = SimClock()
-    let network = Network()
+    let network: Network
     let directory: URL
-    let serverPath: String
+    /// The database every node opens: an SQLite file of the run's own, or a PostgreSQL URL
+    /// with a schema of the run's own.
+    let database: String
     let serverIDs: SeededIDs
     let logger: Logger
-    var service: SyncService
+    /// The server's nodes: each its own service and store over `database`.
+    var nodes: [SyncService] = []
+    /// The first node's service, for the checks and for compaction.
+    var service: SyncService { nodes[0] }
     /// The HTTP server of an `--http` run.
-    var host: HTTPServerHost?
+    /// The nodes' HTTP servers, in `--http` mode.
+    var hosts: [HTTPServerHost] = []
     var devices: [SimulatedDevice] = []
     var accountIDs: [String] = []
     var operations: [String: Int] = [:]
@@ -162,22 +169,31 @@ final class Runner: @unchecked Sendable {
         self.config = config
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("briefing-sim-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        serverPath = directory.appendingPathComponent("server.sqlite").path
+        network = Network(nodes: config.nodeCount)
+        if let url = config.database {
+            guard ServerDatabase.isPostgres(url) else { throw SyncError(.badRequest, "--database takes a postgres:// URL (without it, the lab uses an SQLite file of its own)") }
+            let schema = "briefing_sim_\(config.seed)_\(UUID().uuidString.prefix(8).lowercased())"
+            database = try DatabaseURL(url).inSchema(schema).description(withPassword: true)
+        } else {
+            database = directory.appendingPathComponent("server.sqlite").path
+        }
         serverIDs = SeededIDs(seed: config.seed ^ 0x5EED_5E4E, prefix: "S")
         var logger = Logger(label: "briefings.sim")
         logger.logLevel = .critical
         self.logger = logger
-        service = try Self.makeService(path: serverPath, config: config, clock: clock, ids: serverIDs, logger: logger)
+        for node in 0..<config.nodeCount {
+            let service = try await Self.makeService(database: database, config: config, clock: clock, ids: serverIDs, logger: logger)
+            nodes.append(service)
+            try BriefingServerApp.registerAPI(on: network.node(node), service: service, logger: logger)
+        }
         try await DemoContent.load(into: service)
         for user in 0..<config.users {
             let account = try await service.addUser(name: "reader\(user + 1)", password: Self.password)
             accountIDs.append(account.id)
         }
-        try BriefingServerApp.registerAPI(on: network, service: service, logger: logger)
         if config.http {
-            let host = try await HTTPServerHost.start(service: service, port: 0, logger: logger)
-            self.host = host
-            network.useUpstream(URLSessionTransport(), baseURL: URL(string: "http://127.0.0.1:\(host.port)")!)
+            for service in nodes { hosts.append(try await HTTPServerHost.start(service: service, port: 0, logger: logger)) }
+            network.useUpstream(URLSessionTransport(), baseURLs: hosts.map { URL(string: "http://127.0.0.1:\($0.port)")! })
         }
         var skews = SeededGenerator(seed: config.seed ^ 0xC10C)
         for index in 0..<config.devices {
@@ -197,9 +213,12 @@ final class Runner: @unchecked Sendable {
         }
     }
 
-    static func makeService(path: String, config: SimulationConfig, clock: SimClock, ids: SeededIDs, logger: Logger) throws -> SyncService {
-        // synchronous = OFF: the simulated server restarts within this process and never loses power.
-        let store = try SQLiteServerStore(path: path, fsync: false)
+    static func makeService(
+        database: String, config: SimulationConfig, clock: SimClock, ids: SeededIDs, logger: Logger
+    ) async throws -> SyncService {
+        // synchronous = OFF for SQLite: the simulated server restarts within this process and
+        // never loses power.
+        let store = try await ServerDatabase.open(database, fsync: false, maxConnections: 4, logger: logger)
         var configuration = SyncService.Configuration(bcryptCost: 4, tombstoneRetention: config.retentionHours * 3600)
         if let hours = config.maxClockSkewHours { configuration.maxClockSkew = hours * 3600 }
         return SyncService(
@@ -207,11 +226,29 @@ final class Runner: @unchecked Sendable {
             now: { clock.date }, makeID: { ids.next() })
     }
 
-    /// Stops the HTTP server, if any, and removes the run's files.
+    /// Stops the HTTP servers, if any, closes the nodes' stores and removes the run's files
+    /// (or its PostgreSQL schema).
     func shutDown() async {
-        try? await host?.stop()
-        host = nil
+        for host in hosts { try? await host.stop() }
+        hosts = []
+        if let postgres = nodes.first?.store as? PostgresServerStore { try? await postgres.dropSchema() }
+        for node in nodes { await node.store.close() }
         try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Replaces node `index` with a fresh service over a newly opened store, as a restarted
+    /// process would be; its HTTP server, if any, comes back on the same port.
+    func restart(node index: Int) async throws {
+        network.resetHandlers(node: index)
+        let old = nodes[index]
+        nodes[index] = try await Self.makeService(database: database, config: config, clock: clock, ids: serverIDs, logger: logger)
+        try BriefingServerApp.registerAPI(on: network.node(index), service: nodes[index], logger: logger)
+        if hosts.indices.contains(index) {
+            let port = hosts[index].port
+            try? await hosts[index].stop()
+            hosts[index] = try await HTTPServerHost.start(service: nodes[index], port: port, logger: logger)
+        }
+        await old.store.close()
     }
 
     // MARK: Steps
@@ -240,13 +277,11 @@ final class Runner: @unchecked Sendable {
             network.setOnline(device, online)
         case .restartServer:
             network.countInjected(.serverRestart)
-            network.resetHandlers()
-            service = try Self.makeService(path: serverPath, config: config, clock: clock, ids: serverIDs, logger: logger)
-            try BriefingServerApp.registerAPI(on: network, service: service, logger: logger)
-            if let old = host {
-                try? await old.stop()
-                host = try await HTTPServerHost.start(service: service, port: old.port, logger: logger)
-            }
+            for index in nodes.indices { try await restart(node: index) }
+        case .restartNode(let index):
+            guard nodes.indices.contains(index) else { return }
+            network.countInjected(.nodeRestart)
+            try await restart(node: index)
         case .compact:
             compacted += try await service.compact().removed
         }

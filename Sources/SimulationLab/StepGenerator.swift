@@ -71,8 +71,10 @@ struct StepGenerator {
             offlineUntil[device] = stepIndex + (long ? Int.random(in: 200...400, using: &random) : Int.random(in: 5...40, using: &random))
             return Step(action: .setOnline(device: device, false), advance: advance)
         }
-        if roll < 29 && config.faults.contains(.serverRestart) {
-            return Step(action: .restartServer, advance: advance)
+        if roll < 29 {
+            let whole = config.faults.contains(.serverRestart), one = config.faults.contains(.nodeRestart)
+            if whole && (!one || roll < 28) { return Step(action: .restartServer, advance: advance) }
+            if one { return Step(action: .restartNode(Int.random(in: 0..<config.nodeCount, using: &random)), advance: advance) }
         }
         if roll < 31 {
             return Step(action: .compact, advance: advance)

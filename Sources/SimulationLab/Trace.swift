@@ -15,6 +15,8 @@ public enum FaultKind: String, Codable, CaseIterable, Sendable, Comparable {
     case serverRestart = "server-restart"
     /// Device clocks skewed by up to ±1 day.
     case clockSkew = "clock-skew"
+    /// One server node restarted between requests while the others went on.
+    case nodeRestart = "node-restart"
 
     public static func < (lhs: FaultKind, rhs: FaultKind) -> Bool { lhs.rawValue < rhs.rawValue }
 }
@@ -34,11 +36,27 @@ public struct SimulationConfig: Codable, Hashable, Sendable {
     /// hours; nil for the server's default (36). Below the ±24-hour skew of `clock-skew`, a
     /// device running ahead has its edits refused, and the checks see them undone.
     public var maxClockSkewHours: Double?
+    /// Server nodes, each its own sync service and store over the one database; requests go
+    /// to them in turn. Nil (in traces from before nodes) is one.
+    public var nodes: Int?
+    /// The server's database: nil for an SQLite file of the run's own, or a `postgres://` URL,
+    /// in which the run keeps its tables in a schema of its own and drops it afterwards. Not
+    /// written to traces: a trace replays on whatever database its replay is given.
+    public var database: String?
+
+    /// How many server nodes the run has.
+    public var nodeCount: Int { max(nodes ?? 1, 1) }
+
+    private enum CodingKeys: String, CodingKey {
+        case devices, users, steps, seed, faults, retentionHours, http, maxClockSkewHours, nodes
+    }
 
     public init(
         devices: Int = 4, users: Int = 1, steps: Int = 2000, seed: UInt64 = 7, faults: Set<FaultKind> = [],
-        retentionHours: Double = 24, http: Bool = false, maxClockSkewHours: Double? = nil
+        retentionHours: Double = 24, http: Bool = false, maxClockSkewHours: Double? = nil, nodes: Int = 1, database: String? = nil
     ) {
+        self.nodes = nodes == 1 ? nil : nodes
+        self.database = database
         self.maxClockSkewHours = maxClockSkewHours
         self.devices = devices
         self.users = users
@@ -91,6 +109,8 @@ public struct Step: Codable, Hashable, Sendable {
         case sync(device: Int)
         case setOnline(device: Int, Bool)
         case restartServer
+        /// One node restarts (node-restart); the others keep serving.
+        case restartNode(Int)
         case compact
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BriefingModel
 import Foundation
+import BriefingServer
 import SimulationLab
 
 @main
@@ -35,6 +36,13 @@ struct BriefingSim: AsyncParsableCommand {
     var results: String?
     @Flag(help: "Print the report as JSON.") var json = false
     @Flag(help: "Send every request over loopback HTTP to the real server instead of in memory.") var http = false
+    @Option(help: "Server nodes over the one database; requests go to them in turn (with --http, each its own HTTP server).")
+    var nodes = 1
+    @Option(
+        help: ArgumentHelp(
+            "Run the server on PostgreSQL: a postgres:// URL. Each run keeps its tables in a schema of its own and drops it afterwards. Without it, each run has an SQLite file of its own.",
+            valueName: "url"))
+    var database: String?
     @Flag(inversion: .prefixedNo, help: "Shrink a failing trace to a short reproduction.") var shrink = true
 
     func validate() throws {
@@ -43,6 +51,10 @@ struct BriefingSim: AsyncParsableCommand {
         _ = try parsedFaults()
         guard replay == nil || results == nil else {
             throw ValidationError("--results records new runs; it does not go with --replay")
+        }
+        guard (1...16).contains(nodes) else { throw ValidationError("--nodes must be 1…16, not \(nodes)") }
+        if let database, !ServerDatabase.isPostgres(database) {
+            throw ValidationError("--database takes a postgres:// URL, not \(database)")
         }
         guard retentionHours.isFinite, retentionHours > 0 else {
             throw ValidationError("--retention-hours must be a positive number")
@@ -65,7 +77,8 @@ struct BriefingSim: AsyncParsableCommand {
 
     func run() async throws {
         if let replay {
-            let trace = try JSONDecoder().decode(Trace.self, from: Data(contentsOf: URL(fileURLWithPath: replay)))
+            var trace = try JSONDecoder().decode(Trace.self, from: Data(contentsOf: URL(fileURLWithPath: replay)))
+            trace.config.database = database
             let report = try await Simulation.replay(trace)
             try print(report)
             if !report.passed { throw ExitCode.failure }
@@ -76,7 +89,7 @@ struct BriefingSim: AsyncParsableCommand {
         var configs = (0..<UInt64(seeds)).map { offset in
             SimulationConfig(
                 devices: devices, users: users, steps: steps, seed: seed &+ offset, faults: faults, retentionHours: retentionHours,
-                http: http, maxClockSkewHours: maxClockSkewHours)
+                http: http, maxClockSkewHours: maxClockSkewHours, nodes: nodes, database: database)
         }
         let log = results.map(ResultsLog.init(path:))
         var recorded = 0
@@ -182,7 +195,9 @@ struct BriefingSim: AsyncParsableCommand {
         func list(_ counts: [String: Int]) -> String {
             counts.isEmpty ? "none" : counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         }
-        line("briefing-sim: seed \(config.seed)\(config.http ? " (over HTTP)" : ""), \(config.devices) devices, \(config.users) user(s), \(report.steps) steps, faults: \(config.faults.isEmpty ? "none" : config.faults.sorted().map(\.rawValue).joined(separator: ","))")
+        let store = config.database.map { " on \(ServerDatabase.describe($0))" } ?? ""
+        let nodes = config.nodeCount > 1 ? ", \(config.nodeCount) nodes" : ""
+        line("briefing-sim: seed \(config.seed)\(config.http ? " (over HTTP)" : "")\(store)\(nodes), \(config.devices) devices, \(config.users) user(s), \(report.steps) steps, faults: \(config.faults.isEmpty ? "none" : config.faults.sorted().map(\.rawValue).joined(separator: ","))")
         line("  operations: \(list(report.operations)) (\(report.skippedOperations) no longer applicable)")
         line("  syncs: \(report.syncs) (\(report.failedSyncs) failed by faults, \(report.resyncs) full resync(s))")
         line("  faults injected: \(list(report.faults))")

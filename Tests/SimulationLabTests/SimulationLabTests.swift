@@ -55,7 +55,7 @@ struct SimulationLabTests {
 
     @Test("A run exercises every fault, every conflict rule and a resync past the horizon", .timeLimit(.minutes(10)))
     func coverage() async throws {
-        let config = SimulationConfig(devices: 4, users: 1, steps: 1000, seed: 7, faults: Set(FaultKind.allCases))
+        let config = SimulationConfig(devices: 4, users: 1, steps: 1000, seed: 8, faults: Set(FaultKind.allCases), nodes: 2)
         let (report, _) = try await Simulation.run(config)
         #expect(report.passed, "\(report.violations.first.map(\.description) ?? "")")
         for fault in FaultKind.allCases where fault != .clockSkew {

@@ -72,7 +72,7 @@ struct Import: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let service = try options.openService(logger: Logger(label: "briefings.admin"))
+        let service = try await options.openService(logger: Logger(label: "briefings.admin"))
         let importer = ArticleImporter(service: service, gazetteer: try Gazetteer.bundled())
         var reports: [ImportReport] = []
         var failures: [String] = []
@@ -172,7 +172,7 @@ struct Annotate: AsyncParsableCommand {
             throw ValidationError("--kind must be one of \(EditorialKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if kind == .note && (text ?? "").isEmpty { throw ValidationError("a note needs --text") }
-        let service = try options.openService(logger: Logger(label: "briefings.admin"))
+        let service = try await options.openService(logger: Logger(label: "briefings.admin"))
         let annotation: EditorialAnnotation
         do {
             annotation = try await service.kernel.annotate(

@@ -19,7 +19,11 @@ public struct BriefingServerCommand: AsyncParsableCommand {
 
 /// Options every subcommand shares.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The server's SQLite database.", valueName: "path"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The server's database: the path of an SQLite file, or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE.",
+            valueName: "path-or-url"))
     var database: String = DatabaseOptions.defaultPath
 
     /// `$BRIEFINGS_DATABASE`, else `$XDG_DATA_HOME/briefings/server.sqlite`, else `~/.local/share/briefings/server.sqlite`.
@@ -37,12 +41,13 @@ struct DatabaseOptions: ParsableArguments {
     /// `--database` says so instead of working on a new empty one.
     func openService(
         logger: Logger, configuration: SyncService.Configuration = .init(), create: Bool = false
-    ) throws -> SyncService {
-        guard create || FileManager.default.fileExists(atPath: database) else {
+    ) async throws -> SyncService {
+        if !create && !ServerDatabase.isPostgres(database) && !FileManager.default.fileExists(atPath: database) {
             throw AdminError("no database at \(database) (give --database, or set BRIEFINGS_DATABASE; `serve` and `user add` create one)")
         }
         do {
-            return SyncService(store: try SQLiteServerStore(path: database), configuration: configuration, logger: logger)
+            let store = try await ServerDatabase.open(database, create: create, logger: logger)
+            return SyncService(store: store, configuration: configuration, logger: logger)
         } catch let error as SyncError {
             throw AdminError(error.message)
         }
@@ -112,7 +117,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Logger(label: "briefings.server")
-        let service = try options.openService(
+        let service = try await options.openService(
             logger: logger, configuration: .init(tombstoneRetention: tombstoneRetentionDays * 86_400, loginPolicy: loginPolicy),
             create: true)
         // The demo account is announced only when it exists: on a database with content of its
@@ -136,7 +141,7 @@ struct Serve: AsyncParsableCommand {
             services: [CompactionService(service: service, interval: .seconds(3600), logger: logger)],
             onServerRunning: { [host, demoAccount] port in
                 let url = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
-                var lines = ["Briefings sync server listening on \(url)", "  database: \(database)"]
+                var lines = ["Briefings sync server listening on \(url)", "  database: \(ServerDatabase.describe(database))"]
                 if demo && !demoAccount {
                     lines.append("  --demo: the database already has content, so no demo account was made; add one with `briefing-server user add`")
                 } else if demo {
@@ -170,7 +175,7 @@ struct Compact: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let service = try options.openService(
+        let service = try await options.openService(
             logger: Logger(label: "briefings.admin"), configuration: .init(tombstoneRetention: tombstoneRetentionDays * 86_400))
         let result = try await service.compact()
         print("removed \(result.removed) tombstone(s); devices with cursors before \(result.horizon) will resync")
@@ -190,7 +195,7 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             let password = try readPassword(fromStdin: passwordStdin, prompt: "Password for \(name): ")
-            let service = try options.openService(logger: Logger(label: "briefings.admin"), create: true)
+            let service = try await options.openService(logger: Logger(label: "briefings.admin"), create: true)
             do {
                 try await service.addUser(name: name, password: password)
             } catch let error as SyncError {

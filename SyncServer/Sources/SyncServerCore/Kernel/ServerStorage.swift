@@ -31,6 +31,13 @@ public struct Account: Hashable, Sendable, Codable {
     public var createdAt: String
     /// Devices with a live token.
     public var devices: Int
+
+    public init(id: String, name: String, createdAt: String, devices: Int) {
+        self.id = id
+        self.name = name
+        self.createdAt = createdAt
+        self.devices = devices
+    }
 }
 
 /// The account and device a request is made for.
@@ -38,6 +45,12 @@ public struct Principal: Hashable, Sendable {
     public var accountID: String
     public var user: String
     public var deviceID: String
+
+    public init(accountID: String, user: String, deviceID: String) {
+        self.accountID = accountID
+        self.user = user
+        self.deviceID = deviceID
+    }
 }
 
 /// A record in the log, by scope, kind and ID.
@@ -198,6 +211,20 @@ public struct StoredSource: Sendable {
     /// The import report as JSON.
     public var report: String
     public var importedAt: Date
+
+    public init(
+        briefingID: String, revisionNumber: Int, revisionID: String, fileName: String, sourceURL: String?, raw: String, report: String,
+        importedAt: Date
+    ) {
+        self.briefingID = briefingID
+        self.revisionNumber = revisionNumber
+        self.revisionID = revisionID
+        self.fileName = fileName
+        self.sourceURL = sourceURL
+        self.raw = raw
+        self.report = report
+        self.importedAt = importedAt
+    }
 }
 
 /// A device an account has registered.
@@ -209,6 +236,14 @@ public struct DeviceInfo: Hashable, Sendable, Codable {
     public var revokedAt: String?
     /// The last mutation the server applied from it.
     public var lastMutationID: Int64
+
+    public init(id: String, name: String?, createdAt: String, revokedAt: String?, lastMutationID: Int64) {
+        self.id = id
+        self.name = name
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+        self.lastMutationID = lastMutationID
+    }
 }
 
 /// The storage the sync kernel runs over: the change log, accounts and devices, and the

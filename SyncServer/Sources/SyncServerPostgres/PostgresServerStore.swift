@@ -1,0 +1,453 @@
+import BriefingModel
+import Foundation
+import Logging
+import PostgresNIO
+import SyncServerCore
+
+/// The store for several server nodes: the change log, accounts and devices in PostgreSQL.
+///
+/// Any number of nodes may open the same database; they share nothing else. How the
+/// guarantees of `ServerStorage` hold here (see `Schemas/README.md`, "Several nodes"):
+///
+/// - **No change skipped.** A push or publish takes the log lock (a transaction-level
+///   advisory lock) just before it allocates sequence numbers and holds it to its commit, so
+///   numbers are allocated and become visible in the same order: a pull that has read `n`
+///   can never later find a committed row below `n`. Reads and merge decisions happen before
+///   the lock, concurrently across nodes; only the writes and the commit are serialised.
+/// - **Pushes of one account are serialised** by a row lock on the account (`FOR UPDATE`),
+///   taken first, so two nodes never merge into the same record at once.
+/// - **Durable**: every session runs with `synchronous_commit = on`.
+public final class PostgresServerStore: ServerStorage {
+    public let url: DatabaseURL
+    public var location: String { url.description }
+    let client: PostgresClient
+    let logger: Logger
+    private let runner: Task<Void, Never>
+
+    /// The log lock's key (`pg_advisory_xact_lock(bigint)`): "BRFLOG01" in ASCII.
+    static let logLock: Int64 = 0x4252_464C_4F47_3031
+    /// The key space of per-briefing publish locks (`pg_advisory_xact_lock(int, int)`).
+    static let publishLockSpace: Int32 = 0x4252_4650
+    /// The key of the migration lock.
+    static let migrationLock: Int64 = 0x4252_464D_4947_5231
+
+    /// Connects to `url` (a pool of up to `maxConnections`) and migrates the database.
+    ///
+    /// - Parameter create: whether a database without Briefings' tables may be set up; when
+    ///   false, one is refused, so a mistyped URL says so instead of working on an empty one.
+    public init(
+        url: DatabaseURL, create: Bool = true, maxConnections: Int = 10, logger: Logger = Logger(label: "briefings.postgres")
+    ) async throws {
+        self.url = url
+        self.logger = logger
+        var configuration: PostgresClient.Configuration
+        do {
+            configuration = try url.configuration()
+        } catch {
+            throw SyncError(.storage, "cannot use \(url): \(error)")
+        }
+        configuration.options.maximumConnections = maxConnections
+        configuration.options.connectTimeout = .seconds(10)
+        // Acknowledged means committed to the WAL on disk, whatever the server's default.
+        configuration.options.additionalStartupParameters = [("synchronous_commit", "on"), ("application_name", "briefing-server")]
+        if let schema = url.schema { configuration.options.additionalStartupParameters.append(("search_path", schema)) }
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        // The pool works only while `run()` runs; nothing is leased before it has begun.
+        let (started, signal) = AsyncStream.makeStream(of: Void.self)
+        runner = Task {
+            signal.finish()
+            await client.run()
+        }
+        for await _ in started {}
+        await Task.yield()
+        do {
+            try await migrate(create: create)
+        } catch {
+            runner.cancel()
+            throw Self.storageError(error, doing: "open the database at \(url)")
+        }
+    }
+
+    public func close() async {
+        runner.cancel()
+        _ = await runner.result
+    }
+
+    deinit { runner.cancel() }
+
+    // MARK: Errors and transactions
+
+    /// A database failure as the service reports it: what was being done, in the server's words.
+    static func storageError(_ error: any Error, doing what: String) -> any Error {
+        if error is SyncError || error is MutationRejection { return error }
+        if let error = error as? PSQLError {
+            let message = error.serverInfo?[.message] ?? "\(error.code)"
+            return SyncError(.storage, "cannot \(what): \(message)")
+        }
+        return SyncError(.storage, "cannot \(what): \(error)")
+    }
+
+    /// Whether a failed transaction may simply run again (a deadlock or serialization failure).
+    static func isTransient(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError, let state = error.serverInfo?[.sqlState] else { return false }
+        return state == "40001" || state == "40P01"
+    }
+
+    /// Runs `body` in a transaction on one connection, retrying it when PostgreSQL asks for
+    /// that; the body's own errors come out as thrown.
+    func transaction<T: Sendable>(_ what: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await client.withConnection { connection in
+                    try await connection.query("BEGIN", logger: logger)
+                    do {
+                        let value = try await body(connection)
+                        try await connection.query("COMMIT", logger: logger)
+                        return value
+                    } catch {
+                        _ = try? await connection.query("ROLLBACK", logger: logger)
+                        throw error
+                    }
+                }
+            } catch where Self.isTransient(error) && attempt < 5 {
+                continue
+            } catch {
+                throw Self.storageError(error, doing: what)
+            }
+        }
+    }
+
+    /// Runs one statement outside a transaction (a read, or a single write).
+    @discardableResult
+    func run<T: Sendable>(_ what: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withConnection { connection in try await body(connection) }
+        } catch {
+            throw Self.storageError(error, doing: what)
+        }
+    }
+
+    // MARK: Migrations
+
+    func migrate(create: Bool) async throws {
+        try await transaction("migrate the database") { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger)
+            if create, let schema = url.schema {
+                try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"), logger: logger)
+            }
+            if !create {
+                var exists = false
+                for try await found in try await connection.query("SELECT to_regclass('schema_migration') IS NOT NULL", logger: logger)
+                    .decode(Bool.self)
+                {
+                    exists = found
+                }
+                guard exists else {
+                    throw SyncError(.storage, "\(url) has no Briefings tables (`serve` and `user add` set a database up)")
+                }
+            }
+            try await connection.query(
+                "CREATE TABLE IF NOT EXISTS schema_migration (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+                logger: logger)
+            var applied: Set<String> = []
+            for try await name in try await connection.query("SELECT name FROM schema_migration", logger: logger).decode(String.self) {
+                applied.insert(name)
+            }
+            let known = Set(PostgresSchema.migrations.map(\.name))
+            if let unknown = applied.subtracting(known).sorted().first {
+                throw SyncError(.storage, "the database has migration \(unknown), which this server does not know; run a newer server")
+            }
+            for migration in PostgresSchema.migrations where !applied.contains(migration.name) {
+                for statement in migration.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query("INSERT INTO schema_migration (name) VALUES (\(migration.name))", logger: logger)
+                logger.info("migration applied", metadata: ["migration": "\(migration.name)"])
+            }
+            let epoch = StableHash.hex(of: [UUID().uuidString], length: 12)
+            try await connection.query(
+                "INSERT INTO meta (key, value) VALUES ('epoch', \(epoch)), ('horizon', '0') ON CONFLICT (key) DO NOTHING", logger: logger)
+        }
+    }
+
+    /// Drops the URL's schema with everything in it (a lab run's, when it is over).
+    public func dropSchema() async throws {
+        guard let schema = url.schema else { throw SyncError(.storage, "\(url) names no schema to drop") }
+        try await run("drop schema \(schema)") { connection in
+            try await connection.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(schema) CASCADE"), logger: logger)
+        }
+    }
+
+    /// The names of the migrations applied, in order.
+    public func appliedMigrations() async throws -> [String] {
+        try await run("read the migrations") { connection in
+            var names: [String] = []
+            for try await name in try await connection.query("SELECT name FROM schema_migration ORDER BY applied_at, name", logger: logger)
+                .decode(String.self)
+            {
+                names.append(name)
+            }
+            return names
+        }
+    }
+
+    // MARK: The change log
+
+    static let metaSQL = """
+        SELECT (SELECT value FROM meta WHERE key = 'epoch'),
+               (SELECT value FROM meta WHERE key = 'horizon')::bigint,
+               COALESCE((SELECT max(seq) FROM record), 0)
+        """
+
+    static func meta(_ connection: PostgresConnection, logger: Logger) async throws -> LogMeta {
+        for try await (epoch, horizon, newest) in try await connection.query(PostgresQuery(unsafeSQL: metaSQL), logger: logger)
+            .decode((String, Int64, Int64).self)
+        {
+            return LogMeta(epoch: epoch, horizon: horizon, newest: max(newest, horizon))
+        }
+        throw SyncError(.storage, "the database has no log metadata")
+    }
+
+    public func meta() async throws -> LogMeta {
+        try await run("read the log") { connection in try await Self.meta(connection, logger: logger) }
+    }
+
+    /// One statement, so one snapshot: the meta and the next rows of each scope (each read
+    /// in seq order through `record_owner_seq`, then merged). The rows stream in, and the page
+    /// stops at its byte budget.
+    public func page(
+        scopes: [Scope], after seq: Int64, limit: Int, maxBytes: Int, check: @Sendable (LogMeta) throws -> Void
+    ) async throws -> LogPage {
+        try await run("read the log") { connection in
+            let keys = scopes.map(\.key)
+            let rows = try await connection.query(
+                """
+                WITH m AS (\(unescaped: Self.metaSQL))
+                SELECT m.*, r.owner, r.kind, r.id, r.seq, r.deleted, r.body FROM m LEFT JOIN (
+                  SELECT l.* FROM unnest(\(keys)::text[]) AS s(owner) CROSS JOIN LATERAL (
+                    SELECT owner, kind, id, seq, deleted, body FROM record
+                    WHERE record.owner = s.owner AND record.seq > \(seq) ORDER BY record.seq LIMIT \(limit + 1)
+                  ) l ORDER BY l.seq LIMIT \(limit + 1)
+                ) r ON true ORDER BY r.seq
+                """, logger: logger)
+            var meta: LogMeta?
+            var page: [LogRow] = []
+            var bytes = 0
+            var hasMore = false
+            for try await (epoch, horizon, newest, owner, kind, id, rowSeq, deleted, body) in rows.decode(
+                (String, Int64, Int64, String?, String?, String?, Int64?, Bool?, String?).self)
+            {
+                if meta == nil {
+                    let read = LogMeta(epoch: epoch, horizon: horizon, newest: max(newest, horizon))
+                    try check(read)
+                    meta = read
+                }
+                guard let owner, let kind, let id, let rowSeq, let deleted, let body else { break }
+                if page.count == limit || (!page.isEmpty && bytes + body.utf8.count > maxBytes) {
+                    hasMore = true
+                    break
+                }
+                page.append(LogRow(scope: Scope.stored(owner), kind: kind, id: id, seq: rowSeq, deleted: deleted, body: body))
+                bytes += body.utf8.count
+            }
+            guard let meta else { throw SyncError(.storage, "the database has no log metadata") }
+            return LogPage(meta: meta, rows: page, hasMore: hasMore)
+        }
+    }
+
+    public func push(
+        principal: Principal, keys: PushKeys, now: Date, decide: @Sendable (PushSnapshot) throws -> PushPlan
+    ) async throws -> PushPlan {
+        try await transaction("store the push") { connection in
+            // The account's lock first: every push of this account waits here for the one
+            // before it to commit, then reads what it wrote.
+            var last: Int64?
+            for try await value in try await connection.query(
+                """
+                SELECT d.last_mutation_id FROM device d JOIN account a ON a.id = d.account_id
+                WHERE d.id = \(principal.deviceID) AND a.id = \(principal.accountID) AND d.revoked_at IS NULL
+                FOR UPDATE
+                """, logger: logger
+            ).decode(Int64.self) {
+                last = value
+            }
+            var rejections: [Int64: (reason: String, message: String)] = [:]
+            var records: [RecordKey: UserRecord] = [:]
+            var foreign: Set<RecordKey> = []
+            var live: Set<String> = []
+            if let last {
+                if keys.mutationIDs.lowerBound <= last {
+                    let upper = min(keys.mutationIDs.upperBound, last)
+                    for try await (id, reason, message) in try await connection.query(
+                        """
+                        SELECT mutation_id, reason, message FROM rejected_mutation
+                        WHERE device_id = \(principal.deviceID) AND mutation_id BETWEEN \(keys.mutationIDs.lowerBound) AND \(upper)
+                        """, logger: logger
+                    ).decode((Int64, String, String).self) {
+                        rejections[id] = (reason, message)
+                    }
+                }
+                let kinds = keys.records.map(\.kind.rawValue), ids = keys.records.map(\.id)
+                for try await (kind, id, body) in try await connection.query(
+                    """
+                    SELECT r.kind, r.id, r.body FROM unnest(\(kinds)::text[], \(ids)::text[]) AS k(kind, id)
+                    JOIN record r ON r.owner = \(principal.accountID) AND r.kind = k.kind AND r.id = k.id
+                    """, logger: logger
+                ).decode((String, String, String).self) {
+                    guard let kind = EntityKind(rawValue: kind) else { continue }
+                    records[RecordKey(kind, id)] = try CanonicalJSON.decode(UserRecord.self, body)
+                }
+                if !keys.foreignCheck.isEmpty {
+                    let kinds = keys.foreignCheck.map(\.kind.rawValue), ids = keys.foreignCheck.map(\.id)
+                    for try await (kind, id) in try await connection.query(
+                        """
+                        SELECT DISTINCT r.kind, r.id FROM unnest(\(kinds)::text[], \(ids)::text[]) AS k(kind, id)
+                        JOIN record r ON r.kind = k.kind AND r.id = k.id AND r.owner <> \(principal.accountID)
+                        """, logger: logger
+                    ).decode((String, String).self) {
+                        if let kind = EntityKind(rawValue: kind) { foreign.insert(RecordKey(kind, id)) }
+                    }
+                }
+                if !keys.briefingIDs.isEmpty {
+                    for try await id in try await connection.query(
+                        """
+                        SELECT id FROM record WHERE owner = '' AND kind = 'briefing' AND NOT deleted AND id = ANY(\(keys.briefingIDs)::text[])
+                        """, logger: logger
+                    ).decode(String.self) {
+                        live.insert(id)
+                    }
+                }
+            }
+            let plan = try decide(
+                PushSnapshot(lastMutationID: last, rejections: rejections, records: records, foreign: foreign, liveBriefings: live))
+            if !plan.rejections.isEmpty {
+                let ids = plan.rejections.map(\.mutationID), reasons = plan.rejections.map(\.reason)
+                let messages = plan.rejections.map(\.message)
+                try await connection.query(
+                    """
+                    INSERT INTO rejected_mutation (device_id, mutation_id, reason, message)
+                    SELECT \(principal.deviceID), * FROM unnest(\(ids)::bigint[], \(reasons)::text[], \(messages)::text[])
+                    """, logger: logger)
+            }
+            try await connection.query(
+                "UPDATE device SET last_mutation_id = \(plan.lastMutationID) WHERE id = \(principal.deviceID)", logger: logger)
+            try await Self.write(plan.writes, at: now, on: connection, logger: logger)
+            return plan
+        }
+    }
+
+    /// Takes the log lock, then writes each record's new state at the next sequence numbers,
+    /// in order. The lock is held until the transaction ends.
+    static func write(_ writes: [RecordWrite], at now: Date, on connection: PostgresConnection, logger: Logger) async throws {
+        guard !writes.isEmpty else { return }
+        try await connection.query("SELECT pg_advisory_xact_lock(\(logLock))", logger: logger)
+        let first = try await meta(connection, logger: logger).newest + 1
+        let changed = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
+        for ifAbsent in [false, true] {
+            let batch = writes.enumerated().filter { $0.element.ifAbsent == ifAbsent }
+            guard !batch.isEmpty else { continue }
+            let owners = batch.map(\.element.scope.key), kinds = batch.map(\.element.key.kind.rawValue)
+            let ids = batch.map(\.element.key.id), seqs = batch.map { first + Int64($0.offset) }
+            let deleted = batch.map(\.element.deleted), bodies = batch.map(\.element.body)
+            let conflict =
+                ifAbsent
+                ? "DO NOTHING"
+                : "DO UPDATE SET seq = excluded.seq, deleted = excluded.deleted, body = excluded.body, changed_at = excluded.changed_at"
+            try await connection.query(
+                """
+                INSERT INTO record (owner, kind, id, seq, deleted, body, changed_at)
+                SELECT o, k, i, s, d, b, \(changed) FROM unnest(
+                  \(owners)::text[], \(kinds)::text[], \(ids)::text[], \(seqs)::bigint[], \(deleted)::boolean[], \(bodies)::text[]
+                ) AS w(o, k, i, s, d, b)
+                ON CONFLICT (owner, kind, id) \(unescaped: conflict)
+                """, logger: logger)
+        }
+    }
+
+    public func publish(briefingID: String, now: Date, decide: @Sendable (PublishSnapshot) throws -> PublishPlan) async throws {
+        try await transaction("publish \(briefingID)") { connection in
+            try await connection.query(
+                "SELECT pg_advisory_xact_lock(\(Self.publishLockSpace), hashtext(\(briefingID)))", logger: logger)
+            var current: Int?
+            for try await body in try await connection.query(
+                "SELECT body FROM record WHERE owner = '' AND kind = 'briefing' AND id = \(briefingID) AND NOT deleted", logger: logger
+            ).decode(String.self) {
+                current = try CanonicalJSON.decode(Briefing.self, body).revision.number
+            }
+            var editorial: [(id: String, body: String, byEditor: Bool)] = []
+            for try await (id, body, origin) in try await connection.query(
+                """
+                SELECT id, body, (body::jsonb) ->> 'origin' FROM record WHERE owner = '' AND kind = 'editorialAnnotation' AND NOT deleted
+                AND ((body::jsonb) ->> 'briefingID') = \(briefingID) ORDER BY id
+                """, logger: logger
+            ).decode((String, String, String?).self) {
+                editorial.append((id, body, origin == EditorialOrigin.editor.rawValue))
+            }
+            let plan = try decide(PublishSnapshot(currentRevision: current, editorial: editorial))
+            try await Self.write(plan.writes, at: now, on: connection, logger: logger)
+            if let source = plan.source {
+                try await connection.query(
+                    """
+                    INSERT INTO source (briefing_id, revision_number, revision_id, file_name, source_url, raw, report, imported_at)
+                    VALUES (\(source.briefingID), \(source.revisionNumber), \(source.revisionID), \(source.fileName), \(source.sourceURL),
+                      \(source.raw), \(source.report), \(Timestamp.text(source.importedAt)))
+                    ON CONFLICT (briefing_id, revision_number) DO UPDATE SET revision_id = excluded.revision_id,
+                      file_name = excluded.file_name, source_url = excluded.source_url, raw = excluded.raw, report = excluded.report,
+                      imported_at = excluded.imported_at
+                    """, logger: logger)
+            }
+        }
+    }
+
+    public func append(_ writes: [RecordWrite], now: Date) async throws {
+        try await transaction("write to the log") { connection in
+            try await Self.write(writes, at: now, on: connection, logger: logger)
+        }
+    }
+
+    public func compact(before cutoff: Date) async throws -> Compaction {
+        let cutoffMillis = Int64((cutoff.timeIntervalSince1970 * 1000).rounded(.down))
+        return try await transaction("compact the log") { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.logLock))", logger: logger)
+            var horizon = try await Self.meta(connection, logger: logger).horizon
+            var removed = 0
+            var newest: Int64?
+            for try await seq in try await connection.query(
+                "DELETE FROM record WHERE deleted AND changed_at < \(cutoffMillis) RETURNING seq", logger: logger
+            ).decode(Int64.self) {
+                removed += 1
+                newest = max(newest ?? seq, seq)
+            }
+            guard let newest else { return Compaction(removed: 0, horizon: horizon) }
+            horizon = max(horizon, newest)
+            try await connection.query("UPDATE meta SET value = \(String(horizon)) WHERE key = 'horizon'", logger: logger)
+            return Compaction(removed: removed, horizon: horizon)
+        }
+    }
+
+    public func rows(in scope: Scope, kinds: Set<EntityKind>?) async throws -> [LogRow] {
+        let wanted = (kinds ?? Set(EntityKind.allCases)).map(\.rawValue)
+        return try await run("read records") { connection in
+            var rows: [LogRow] = []
+            for try await (kind, id, seq, deleted, body) in try await connection.query(
+                """
+                SELECT kind, id, seq, deleted, body FROM record WHERE owner = \(scope.key) AND kind = ANY(\(wanted)::text[])
+                ORDER BY kind COLLATE "C", id COLLATE "C"
+                """, logger: logger
+            ).decode((String, String, Int64, Bool, String).self) {
+                rows.append(LogRow(scope: scope, kind: kind, id: id, seq: seq, deleted: deleted, body: body))
+            }
+            return rows
+        }
+    }
+
+    public func checkpoint() async throws {}
+}
+
+extension Scope {
+    /// The scope a stored owner key stands for.
+    static func stored(_ key: String) -> Scope { key.isEmpty ? .published : .account(key) }
+}

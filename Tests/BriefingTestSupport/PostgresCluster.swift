@@ -1,0 +1,165 @@
+import Foundation
+import Synchronization
+
+/// A throwaway PostgreSQL cluster for the tests: `initdb` into a temporary directory, then
+/// `postgres` listening only on a Unix socket in that directory (no TCP port, so nothing to
+/// race other processes for). One cluster serves the whole test process, each test in a
+/// database of its own, and it is stopped when the process exits.
+///
+/// When the tests run as root, the cluster runs as the `postgres` user (PostgreSQL refuses
+/// root). Without PostgreSQL's server programs, `shared()` throws an error that says how to
+/// install them: a test that needs the cluster then fails; it never skips.
+public final class PostgresCluster: Sendable {
+    /// The directory holding the cluster's socket.
+    public let socketDirectory: String
+    /// The port number in the socket's name.
+    public let port = 5432
+    let root: String
+    let binaries: String
+    let asUser: String?
+    private let databases = Mutex(0)
+
+    private static let instance = Mutex<PostgresCluster?>(nil)
+    private static let starting = Mutex(false)
+
+    /// Why the cluster cannot start.
+    public struct Unavailable: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// The cluster of this test process, started on first use.
+    public static func shared() async throws -> PostgresCluster {
+        while true {
+            if let cluster = instance.withLock({ $0 }) { return cluster }
+            let mine = starting.withLock { busy in
+                if busy { return false }
+                busy = true
+                return true
+            }
+            if mine {
+                defer { starting.withLock { $0 = false } }
+                let cluster = try await Task.detached { try PostgresCluster() }.value
+                instance.withLock { $0 = cluster }
+                atexit { PostgresCluster.stopShared() }
+                return cluster
+            }
+            // Another test is starting it: wait for that, without spinning.
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    /// Stops the shared cluster (at process exit).
+    static func stopShared() {
+        guard let cluster = instance.withLock({ $0 }) else { return }
+        _ = try? cluster.pgctl(["stop", "-m", "immediate"])
+        try? FileManager.default.removeItem(atPath: cluster.root)
+    }
+
+    private init() throws {
+        binaries = try Self.findBinaries()
+        asUser = getuid() == 0 ? "postgres" : nil
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("briefings-pg-\(UUID().uuidString.prefix(8))").path
+        socketDirectory = root + "/socket"
+        try FileManager.default.createDirectory(atPath: socketDirectory, withIntermediateDirectories: true)
+        chmod(root, 0o700)
+        if let asUser {
+            let (status, output) = try Self.run("/usr/bin/chown", ["-R", asUser, root])
+            guard status == 0 else { throw Unavailable(description: "cannot give \(root) to \(asUser): \(output)") }
+        }
+        let initdb = try run(
+            "\(binaries)/initdb", ["-D", root + "/data", "-U", "briefings", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"])
+        guard initdb.status == 0 else { throw Unavailable(description: "initdb failed: \(initdb.output)") }
+        try start()
+    }
+
+    /// Starts the server and waits until it accepts connections (`pg_ctl -w`).
+    ///
+    /// `fsync = off` keeps the tests quick; a crash of PostgreSQL itself (an immediate stop)
+    /// still loses nothing committed, since the WAL it wrote is in the operating system's
+    /// cache. `synchronous_commit` stays on, as the store asks.
+    public func start() throws {
+        let options = [
+            "-k", socketDirectory, "-p", String(port), "-c", "listen_addresses=", "-c", "fsync=off", "-c", "full_page_writes=off",
+            "-c", "max_connections=300", "-c", "shared_buffers=64MB",
+        ].joined(separator: " ")
+        let result = try pgctl(["start", "-w", "-t", "120", "-l", root + "/server.log", "-o", options])
+        guard result.status == 0 else {
+            let log = (try? String(contentsOfFile: root + "/server.log", encoding: .utf8)) ?? ""
+            throw Unavailable(description: "PostgreSQL did not start: \(result.output)\n\(log.suffix(2000))")
+        }
+    }
+
+    /// Stops the server: `immediate` is a crash (no checkpoint, recovery on the next start),
+    /// otherwise a clean shutdown.
+    public func stop(immediate: Bool) throws {
+        let result = try pgctl(["stop", "-w", "-m", immediate ? "immediate" : "fast"])
+        guard result.status == 0 else { throw Unavailable(description: "PostgreSQL did not stop: \(result.output)") }
+    }
+
+    /// A new, empty database, as a URL for `--database`.
+    public func createDatabase() throws -> String {
+        let name = "t\(databases.withLock { $0 += 1; return $0 })_\(UUID().uuidString.prefix(8).lowercased())"
+        let result = try run("\(binaries)/createdb", ["-h", socketDirectory, "-p", String(port), "-U", "briefings", name])
+        guard result.status == 0 else { throw Unavailable(description: "createdb failed: \(result.output)") }
+        return url(database: name)
+    }
+
+    /// The URL of `database` on this cluster.
+    public func url(database: String) -> String {
+        "postgres://briefings@localhost:\(port)/\(database)?host=\(socketDirectory)"
+    }
+
+    /// Runs SQL with `psql` and returns what it printed (unaligned, tuples only).
+    public func psql(_ sql: String, database: String) throws -> String {
+        let result = try run(
+            "/usr/bin/psql", ["-h", socketDirectory, "-p", String(port), "-U", "briefings", "-d", database, "-X", "-A", "-t", "-c", sql])
+        guard result.status == 0 else { throw Unavailable(description: "psql failed: \(result.output)") }
+        return result.output
+    }
+
+    func pgctl(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        try run("\(binaries)/pg_ctl", ["-D", root + "/data"] + arguments)
+    }
+
+    /// Runs a PostgreSQL program, as the cluster's user.
+    func run(_ program: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        if let asUser { return try Self.run("/usr/sbin/runuser", ["-u", asUser, "--", program] + arguments) }
+        return try Self.run(program, arguments)
+    }
+
+    static func run(_ program: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: "/")
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("pg-\(UUID().uuidString).out")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: output) }
+        let handle = try FileHandle(forWritingTo: output)
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try handle.close()
+        return (process.terminationStatus, (try? String(contentsOf: output, encoding: .utf8)) ?? "")
+    }
+
+    /// The directory of `initdb`, `pg_ctl` and `postgres`: Debian's newest
+    /// `/usr/lib/postgresql/N/bin`, else the `PATH`.
+    static func findBinaries() throws -> String {
+        let debian = "/usr/lib/postgresql"
+        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: debian)) ?? []).compactMap(Int.init).sorted(by: >)
+        for version in versions where FileManager.default.isExecutableFile(atPath: "\(debian)/\(version)/bin/initdb") {
+            return "\(debian)/\(version)/bin"
+        }
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
+        where FileManager.default.isExecutableFile(atPath: "\(directory)/initdb") && FileManager.default.isExecutableFile(atPath: "\(directory)/pg_ctl") {
+            return String(directory)
+        }
+        throw Unavailable(
+            description:
+                "PostgreSQL's server programs (initdb, pg_ctl, postgres) are not installed, so the PostgreSQL tests cannot run; install them with `apt-get install postgresql` (bash .ci/run does)"
+        )
+    }
+}
