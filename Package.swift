@@ -263,7 +263,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SimulationLabTests",
-            dependencies: ["SimulationLab", "BriefingModel", "BriefingStore", "SyncClient", "SyncServerCore"],
+            dependencies: ["SimulationLab", "BriefingModel", "BriefingStore", "SyncClient", "SyncServerCore", "BriefingTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -48,11 +48,19 @@ public final class PostgresCluster: Sendable {
         }
     }
 
+    /// A cluster of the caller's own (to stop and start without disturbing other tests);
+    /// `remove()` it when done.
+    public static func make() throws -> PostgresCluster { try PostgresCluster() }
+
+    /// Stops the cluster and removes its files.
+    public func remove() {
+        _ = try? pgctl(["stop", "-m", "immediate"])
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
     /// Stops the shared cluster (at process exit).
     static func stopShared() {
-        guard let cluster = instance.withLock({ $0 }) else { return }
-        _ = try? cluster.pgctl(["stop", "-m", "immediate"])
-        try? FileManager.default.removeItem(atPath: cluster.root)
+        instance.withLock({ $0 })?.remove()
     }
 
     private init() throws {
@@ -127,22 +135,30 @@ public final class PostgresCluster: Sendable {
         return try Self.run(program, arguments)
     }
 
+    /// Runs a program to its end and returns its status and what it printed.
+    ///
+    /// With `posix_spawn` and `waitpid` rather than `Process`: `pg_ctl start` leaves the server
+    /// running with the descriptors it inherited, and `Process` waits for those to close too.
     static func run(_ program: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: "/")
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("pg-\(UUID().uuidString).out")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: output) }
-        let handle = try FileHandle(forWritingTo: output)
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        return (process.terminationStatus, (try? String(contentsOf: output, encoding: .utf8)) ?? "")
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("pg-\(UUID().uuidString).out").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = ([program] + arguments).map { strdup($0) }
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = (argv + [nil]).withUnsafeBufferPointer { pointer in
+            posix_spawn(&pid, program, &actions, nil, UnsafeMutablePointer(mutating: pointer.baseAddress!), environ)
+        }
+        guard spawned == 0 else { throw Unavailable(description: "cannot run \(program): \(String(cString: strerror(spawned)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let exited = (status & 0x7f) == 0
+        return (exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), (try? String(contentsOfFile: output, encoding: .utf8)) ?? "")
     }
 
     /// The directory of `initdb`, `pg_ctl` and `postgres`: Debian's newest
@@ -161,5 +177,20 @@ public final class PostgresCluster: Sendable {
             description:
                 "PostgreSQL's server programs (initdb, pg_ctl, postgres) are not installed, so the PostgreSQL tests cannot run; install them with `apt-get install postgresql` (bash .ci/run does)"
         )
+    }
+}
+
+/// The stores the server runs on, for tests that must hold on each.
+public enum TestStore: String, CaseIterable, Sendable, CustomStringConvertible {
+    case sqlite, postgres
+
+    public var description: String { rawValue }
+
+    /// A new, empty database of this kind, as a `--database` value.
+    public func makeDatabase() async throws -> String {
+        switch self {
+        case .sqlite: return TemporaryDirectory.make().appendingPathComponent("server.sqlite").path
+        case .postgres: return try await PostgresCluster.shared().createDatabase()
+        }
     }
 }

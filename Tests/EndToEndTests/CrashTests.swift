@@ -5,6 +5,7 @@ import Foundation
 import GRDB
 import Synchronization
 import SyncClient
+import BriefingServer
 import SyncServerCore
 import Testing
 
@@ -56,15 +57,17 @@ struct CrashTests {
         }
     }
 
-    func serverRecords(_ databasePath: String) async throws -> [UserRecord] {
-        let store = try SQLiteServerStore(path: databasePath)
+    func serverRecords(_ database: String) async throws -> [UserRecord] {
+        let store = try await ServerDatabase.open(database, create: false)
         let account = try #require(try await store.accounts().first { $0.name == "demo" })
-        return try await SyncKernel(storage: store).records(ofAccount: account.id)
+        let records = try await SyncKernel(storage: store).records(ofAccount: account.id)
+        await store.close()
+        return records
     }
 
-    @Test("Killing the server mid-push loses no acknowledged and no pending mutation")
-    func killDuringPush() async throws {
-        let database = TemporaryDirectory.make().appendingPathComponent("server.sqlite").path
+    @Test("Killing the server mid-push loses no acknowledged and no pending mutation", arguments: TestStore.allCases)
+    func killDuringPush(_ kind: TestStore) async throws {
+        let database = try await kind.makeDatabase()
         var server = try await ServerProcess.start(databasePath: database)
         let (device, client) = try await device("A", server)
         _ = try await client.sync()
@@ -105,9 +108,9 @@ struct CrashTests {
         #expect(try await store.allRecords() == final)
     }
 
-    @Test("Killing the server mid-pull loses nothing; the next sync resumes from the cursor")
-    func killDuringPull() async throws {
-        let database = TemporaryDirectory.make().appendingPathComponent("server.sqlite").path
+    @Test("Killing the server mid-pull loses nothing; the next sync resumes from the cursor", arguments: TestStore.allCases)
+    func killDuringPull(_ kind: TestStore) async throws {
+        let database = try await kind.makeDatabase()
         var server = try await ServerProcess.start(databasePath: database)
         let (writer, writerClient) = try await device("writer", server)
         _ = try await writerClient.sync()

@@ -1,5 +1,6 @@
 import BriefingModel
 import BriefingStore
+import BriefingTestSupport
 import Foundation
 @testable import SimulationLab
 import SyncClient
@@ -10,7 +11,8 @@ import Testing
 struct SimulationLabTests {
     /// Runs `count` seeds two at a time and returns every report.
     static func runSeeds(
-        from first: UInt64, count: Int, steps: Int, users: Int, maxClockSkewHours: Double? = nil
+        from first: UInt64, count: Int, steps: Int, users: Int, maxClockSkewHours: Double? = nil, nodes: Int = 1,
+        database: String? = nil
     ) async throws -> [SimulationReport] {
         try await withThrowingTaskGroup(of: SimulationReport.self) { group in
             var next = 0
@@ -18,7 +20,7 @@ struct SimulationLabTests {
             func add(_ offset: Int) {
                 let config = SimulationConfig(
                     devices: 4, users: users, steps: steps, seed: first + UInt64(offset), faults: Set(FaultKind.allCases),
-                    maxClockSkewHours: maxClockSkewHours)
+                    maxClockSkewHours: maxClockSkewHours, nodes: nodes, database: database)
                 group.addTask { try await Simulation.run(config).0 }
             }
             while next < min(2, count) {
@@ -175,5 +177,37 @@ struct SimulationLabTests {
         #expect(try await ahead.rejections().map(\.mutation.fields["text"]).contains(.string("Check the grid figures twice")))
         #expect(try await ahead.pendingCount() == 0)
         #expect(try await ahead.allRecords().filter { !$0.deleted } == server)
+    }
+
+    // MARK: The same checks on PostgreSQL
+
+    @Test("On PostgreSQL with two nodes, every guarantee holds over a set of seeds with every fault", .timeLimit(.minutes(10)))
+    func postgresNodes() async throws {
+        let database = try await PostgresCluster.shared().createDatabase()
+        let reports = try await Self.runSeeds(from: 3000, count: 8, steps: 400, users: 2, nodes: 2, database: database)
+        #expect(reports.count == 8)
+        for report in reports where !report.passed {
+            Issue.record("seed \(report.config.seed): \(report.violations.first.map(\.description) ?? "")")
+        }
+        #expect(reports.reduce(0) { $0 + $1.faults["node-restart", default: 0] } > 0, "no node was restarted")
+    }
+
+    @Test("A seed runs the same way on SQLite and on PostgreSQL, one node or two: the same edits, conflicts and refusals", .timeLimit(.minutes(10)))
+    func sameRunOnEveryStore() async throws {
+        let database = try await PostgresCluster.shared().createDatabase()
+        var reports: [SimulationReport] = []
+        for (nodes, url) in [(1, nil), (1, database), (2, database)] as [(Int, String?)] {
+            let config = SimulationConfig(devices: 4, users: 2, steps: 600, seed: 41, faults: Set(FaultKind.allCases), nodes: nodes, database: url)
+            let (report, _) = try await Simulation.run(config)
+            #expect(report.passed, "\(nodes) node(s) on \(url == nil ? "SQLite" : "PostgreSQL"): \(report.violations.first.map(\.description) ?? "")")
+            reports.append(report)
+        }
+        for report in reports.dropFirst() {
+            #expect(report.operations == reports[0].operations)
+            #expect(report.conflicts == reports[0].conflicts)
+            #expect(report.refusals == reports[0].refusals)
+            #expect(report.resyncs == reports[0].resyncs)
+            #expect(report.tombstonesCompacted == reports[0].tombstonesCompacted)
+        }
     }
 }

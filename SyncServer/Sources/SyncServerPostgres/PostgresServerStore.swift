@@ -88,34 +88,58 @@ public final class PostgresServerStore: ServerStorage {
         return SyncError(.storage, "cannot \(what): \(error)")
     }
 
-    /// Whether a failed transaction may simply run again (a deadlock or serialization failure).
+    /// Whether a failed transaction may simply run again: a deadlock or serialization
+    /// failure, or a connection that broke (PostgreSQL restarted, or the network blinked).
+    ///
+    /// Running again is safe even when a broken connection hides whether the commit landed:
+    /// a push is idempotent by mutation ID, a publish refuses a revision that moved on, and
+    /// an account that exists is refused by name.
     static func isTransient(_ error: any Error) -> Bool {
-        guard let error = error as? PSQLError, let state = error.serverInfo?[.sqlState] else { return false }
-        return state == "40001" || state == "40P01"
+        guard let error = error as? PSQLError else { return false }
+        switch error.code {
+        case .serverClosedConnection, .connectionError, .uncleanShutdown, .clientClosedConnection: return true
+        default: break
+        }
+        guard let state = error.serverInfo?[.sqlState] else { return false }
+        // 40001 serialization failure, 40P01 deadlock, 08… connection exceptions,
+        // 57P01–57P03 the server shutting down or starting up.
+        return state == "40001" || state == "40P01" || state.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(state)
     }
 
-    /// Runs `body` in a transaction on one connection, retrying it when PostgreSQL asks for
-    /// that; the body's own errors come out as thrown.
-    func transaction<T: Sendable>(_ what: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+    /// How many times an operation runs before a transient failure is reported: with waits of
+    /// 50 ms doubling to 1.6 s between them, about 3 s in all, enough to ride out a restart.
+    static let attempts = 7
+
+    /// Runs `operation` again while it fails transiently, with growing waits.
+    func retrying<T: Sendable>(_ what: String, _ operation: () async throws -> T) async throws -> T {
         var attempt = 0
         while true {
             attempt += 1
             do {
-                return try await client.withConnection { connection in
-                    try await connection.query("BEGIN", logger: logger)
-                    do {
-                        let value = try await body(connection)
-                        try await connection.query("COMMIT", logger: logger)
-                        return value
-                    } catch {
-                        _ = try? await connection.query("ROLLBACK", logger: logger)
-                        throw error
-                    }
-                }
-            } catch where Self.isTransient(error) && attempt < 5 {
-                continue
+                return try await operation()
+            } catch where Self.isTransient(error) && attempt < Self.attempts {
+                logger.notice("database operation failed; retrying", metadata: ["operation": "\(what)", "attempt": "\(attempt)"])
+                try await Task.sleep(for: .milliseconds(50 << (attempt - 1)))
             } catch {
                 throw Self.storageError(error, doing: what)
+            }
+        }
+    }
+
+    /// Runs `body` in a transaction on one connection, running it again when that is safe
+    /// (see `isTransient`); the body's own errors come out as thrown.
+    func transaction<T: Sendable>(_ what: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await retrying(what) {
+            try await client.withConnection { connection in
+                try await connection.query("BEGIN", logger: logger)
+                do {
+                    let value = try await body(connection)
+                    try await connection.query("COMMIT", logger: logger)
+                    return value
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    throw error
+                }
             }
         }
     }
@@ -123,10 +147,8 @@ public final class PostgresServerStore: ServerStorage {
     /// Runs one statement outside a transaction (a read, or a single write).
     @discardableResult
     func run<T: Sendable>(_ what: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
-        do {
-            return try await client.withConnection { connection in try await body(connection) }
-        } catch {
-            throw Self.storageError(error, doing: what)
+        try await retrying(what) {
+            try await client.withConnection { connection in try await body(connection) }
         }
     }
 
