@@ -1,6 +1,7 @@
 import BriefingModel
 import BriefingTestSupport
 import Foundation
+import BriefingServer
 import SyncServerCore
 import Testing
 
@@ -34,6 +35,36 @@ struct AdminCommandTests {
         return Output(
             code: status, out: String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
             err: String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+    }
+
+    @Test("devices list shows a user's devices and devices revoke ends a lost one's token, on either store", arguments: TestStore.allCases)
+    func devices(_ kind: TestStore) async throws {
+        let database = try await kind.makeDatabase()
+        #expect(try await Self.run(["user", "add", "alice", "--password-stdin", "--database", database], stdin: "s3cret\n").code == 0)
+        let service = SyncService(store: try await ServerDatabase.open(database, create: false), configuration: .init(bcryptCost: 4))
+        let phone = try await service.createSession(user: "alice", password: "s3cret", deviceName: "phone")
+        let tablet = try await service.createSession(user: "alice", password: "s3cret", deviceName: "tablet")
+
+        let listed = try await Self.run(["devices", "list", "alice", "--json", "--database", database])
+        #expect(listed.code == 0, "\(listed.err)")
+        let devices = try #require(try JSONSerialization.jsonObject(with: Data(listed.out.utf8)) as? [[String: Any]])
+        #expect(Set(devices.compactMap { $0["name"] as? String }) == ["phone", "tablet"])
+        #expect(devices.allSatisfy { $0["revokedAt"] == nil })
+
+        let revoked = try await Self.run(["devices", "revoke", "alice", phone.deviceID, "--database", database])
+        #expect(revoked.code == 0, "\(revoked.err)")
+        await #expect(throws: SyncError.self) { try await service.authenticate(token: phone.token) }
+        #expect(try await service.authenticate(token: tablet.token).deviceID == tablet.deviceID)
+        let text = try await Self.run(["devices", "list", "alice", "--database", database])
+        #expect(text.out.contains("\(phone.deviceID)\tphone\trevoked"), "\(text.out)")
+
+        let again = try await Self.run(["devices", "revoke", "alice", phone.deviceID, "--database", database])
+        #expect(again.code != 0)
+        #expect(again.err.contains("has no live device \(phone.deviceID)"), "\(again.err)")
+        let nobody = try await Self.run(["devices", "list", "bob", "--database", database])
+        #expect(nobody.code != 0)
+        #expect(nobody.err.contains("no user bob"), "\(nobody.err)")
+        await service.store.close()
     }
 
     @Test("Bad numbers for the tombstone retention are refused in words and remove nothing")

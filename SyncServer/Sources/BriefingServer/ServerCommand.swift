@@ -11,7 +11,7 @@ public struct BriefingServerCommand: AsyncParsableCommand {
         commandName: "briefing-server",
         abstract: "The Briefings sync server.",
         version: BriefingsVersion.description,
-        subcommands: [Serve.self, Import.self, EvalImport.self, Annotate.self, UserCommand.self, Compact.self],
+        subcommands: [Serve.self, Import.self, EvalImport.self, Annotate.self, UserCommand.self, DevicesCommand.self, Compact.self],
         defaultSubcommand: Serve.self)
 
     public init() {}
@@ -236,6 +236,56 @@ struct UserCommand: AsyncParsableCommand {
                 throw AdminError(error.message)
             }
             print("user \(name) removed")
+        }
+    }
+}
+
+/// `briefing-server devices`: a user's devices, and revoking the token of a lost one.
+struct DevicesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "devices", abstract: "List a user's devices, or revoke one's token (safe while the server runs).",
+        subcommands: [List.self, Revoke.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a user's devices, newest first.")
+        @Argument(help: "The user name.") var user: String
+        @OptionGroup var options: DatabaseOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let devices: [DeviceInfo]
+            do {
+                devices = try await options.openService(logger: Logger(label: "briefings.admin")).devices(ofUser: user)
+            } catch let error as SyncError {
+                throw AdminError(error.message)
+            }
+            if json {
+                print(try CanonicalJSON.pretty(devices))
+            } else if devices.isEmpty {
+                print("\(user) has no devices")
+            } else {
+                for device in devices {
+                    let state = device.revokedAt.map { "revoked \($0)" } ?? "live"
+                    print("\(device.id)\t\(device.name ?? "-")\t\(state)\tcreated: \(device.createdAt)\tlast mutation: \(device.lastMutationID)")
+                }
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a device's token: its next request is refused, and it must log in again.")
+        @Argument(help: "The user name.") var user: String
+        @Argument(help: "The device ID (from `devices list`).") var device: String
+        @OptionGroup var options: DatabaseOptions
+
+        func run() async throws {
+            do {
+                try await options.openService(logger: Logger(label: "briefings.admin")).revokeDevice(user: user, device: device)
+            } catch let error as SyncError {
+                throw AdminError(error.message)
+            }
+            print("device \(device) of \(user) revoked")
         }
     }
 }
