@@ -127,14 +127,20 @@ public struct LineLogHandler: LogHandler {
 
     /// Bootstraps the logging system with this handler on standard error: the level and format
     /// from the environment variables given (`info`, `text` when unset or unknown).
-    public static func bootstrap(levelVariable: String, formatVariable: String, defaultLevel: Logger.Level) {
+    ///
+    /// - Parameter metadataProvider: adds metadata to every line (a server's request ID).
+    public static func bootstrap(
+        levelVariable: String, formatVariable: String, defaultLevel: Logger.Level, metadataProvider: Logger.MetadataProvider? = nil
+    ) {
         let environment = ProcessInfo.processInfo.environment
         let level = environment[levelVariable].flatMap(Logger.Level.init(rawValue:)) ?? defaultLevel
         let format = environment[formatVariable].flatMap(Format.init(rawValue:)) ?? .text
-        LoggingSystem.bootstrap { label in
-            var handler = LineLogHandler.standardError(label: label, format: format)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap(
+            { label, provider in
+                var handler = LineLogHandler.standardError(label: label, format: format)
+                handler.logLevel = level
+                handler.metadataProvider = provider
+                return handler
+            }, metadataProvider: metadataProvider)
     }
 }

@@ -36,6 +36,32 @@ struct APIHandler: APIProtocol {
         .ok(.init(body: .json(.init(status: "ok", protocolVersion: protocolVersion))))
     }
 
+    func getReadiness(_ input: Operations.GetReadiness.Input) async throws -> Operations.GetReadiness.Output {
+        do {
+            // A probe answers in time or says the database is not ready.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { _ = try await service.store.meta() }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(2))
+                    throw SyncError(.storage, "no answer within 2 s")
+                }
+                defer { group.cancelAll() }
+                try await group.next()
+            }
+        } catch {
+            let message = (error as? SyncError)?.message ?? "\(error)"
+            return .serviceUnavailable(
+                .init(
+                    headers: .init(retryAfter: 5),
+                    body: .json(.init(error: "unavailable", message: "the database cannot be reached: \(message)"))))
+        }
+        return .ok(.init(body: .json(.init(status: "ready", protocolVersion: protocolVersion))))
+    }
+
+    func getMetrics(_ input: Operations.GetMetrics.Input) async throws -> Operations.GetMetrics.Output {
+        .ok(.init(body: .plainText(HTTPBody(ServerMetrics.exposition()))))
+    }
+
     func createSession(_ input: Operations.CreateSession.Input) async throws -> Operations.CreateSession.Output {
         guard case .json(let request) = input.body else { throw SyncError(.badRequest, "the body must be JSON") }
         try contract { () throws(WireError) in try request.checkContract() }

@@ -45,8 +45,13 @@ public enum BriefingServerApp {
         let probe = Router(context: BriefingRequestContext.self)
         try registerAPI(on: probe, service: service, logger: logger)
         let router = Router(context: BriefingRequestContext.self)
-        router.add(middleware: ProtocolMiddleware(routes: probe.routes.map { ($0.path.description, $0.method) }))
+        // First, so every answer (a 404 for an unknown path too) carries the request's ID.
+        _ = ServerMetrics.registry
+        router.add(middleware: RequestIDMiddleware())
+        // Then logged and counted, including what the protocol check refuses.
         router.add(middleware: LogRequestsMiddleware(.info))
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: ProtocolMiddleware(routes: probe.routes.map { ($0.path.description, $0.method) }))
         router.add(middleware: ClientAddressMiddleware())
         router.add(middleware: CompressionMiddleware(limits: limits))
         try registerAPI(on: router, service: service, logger: logger)

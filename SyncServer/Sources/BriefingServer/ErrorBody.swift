@@ -133,6 +133,9 @@ struct ErrorMiddleware: ServerMiddleware {
 struct AuthenticationMiddleware: ServerMiddleware {
     let service: SyncService
 
+    /// Operations that need no token: logging in, and the probes a proxy or a scraper makes.
+    static let open: Set<String> = ["createSession", "getReadiness", "getMetrics"]
+
     func intercept(
         _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
         next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
@@ -140,7 +143,7 @@ struct AuthenticationMiddleware: ServerMiddleware {
         let header = request.headerFields[.authorization]
         // Open operations need no token, but one that is sent is checked: an authenticated
         // /healthz tells a client its token still works.
-        if operationID == "createSession" || (operationID == "getHealth" && header == nil) {
+        if Self.open.contains(operationID) || (operationID == "getHealth" && header == nil) {
             return try await next(request, body, metadata)
         }
         guard let header, header.lowercased().hasPrefix("bearer ") else {

@@ -46,6 +46,8 @@ public struct SyncService: Sendable {
     public let passwords: PasswordHasher
     /// Counts login attempts.
     public let loginThrottle: LoginThrottle
+    /// The devices this node has served lately (`briefings_active_devices`).
+    let activeDevices = ActiveDevices()
     private let now: @Sendable () -> Date
     private let makeID: @Sendable () -> String
     private let logger: Logger
@@ -99,6 +101,22 @@ public struct SyncService: Sendable {
     ///
     /// - Parameter clientAddress: where the request came from, for the per-address login limit.
     public func createSession(user: String, password: String, deviceName: String?, clientAddress: String? = nil) async throws -> Session {
+        do {
+            let session = try await checkedSession(user: user, password: password, deviceName: deviceName, clientAddress: clientAddress)
+            SyncMetrics.login("success")
+            return session
+        } catch let error as SyncError {
+            switch error.code {
+            case .rateLimited: SyncMetrics.login("rate_limited")
+            case .busy: SyncMetrics.login("busy")
+            case .invalidCredentials: SyncMetrics.login("refused")
+            default: SyncMetrics.login("error")
+            }
+            throw error
+        }
+    }
+
+    private func checkedSession(user: String, password: String, deviceName: String?, clientAddress: String?) async throws -> Session {
         try loginThrottle.admit(user: user, address: clientAddress, now: now())
         let credentials = try await store.credentials(name: user)
         // An unknown user is checked against a hash of the same cost as a real one, so the
@@ -139,6 +157,7 @@ public struct SyncService: Sendable {
         guard token.utf8.count <= 200, let principal = try await store.principal(tokenHash: Self.hash(token: token)) else {
             throw SyncError(.unauthorized, "the token is unknown or revoked; log in again")
         }
+        activeDevices.saw(principal.deviceID, at: now())
         return principal
     }
 

@@ -1,7 +1,9 @@
 import BriefingModel
 import Foundation
 import Logging
+import Metrics
 import PostgresNIO
+import Synchronization
 import SyncServerCore
 
 /// The store for several server nodes: the change log, accounts and devices in PostgreSQL.
@@ -20,6 +22,8 @@ import SyncServerCore
 public final class PostgresServerStore: ServerStorage {
     public let url: DatabaseURL
     public var location: String { url.description }
+    /// The pool's size.
+    public let maxConnections: Int
     let client: PostgresClient
     let logger: Logger
     private let runner: Task<Void, Never>
@@ -40,6 +44,7 @@ public final class PostgresServerStore: ServerStorage {
     ) async throws {
         self.url = url
         self.logger = logger
+        self.maxConnections = maxConnections
         var configuration: PostgresClient.Configuration
         do {
             configuration = try url.configuration()
@@ -47,7 +52,9 @@ public final class PostgresServerStore: ServerStorage {
             throw SyncError(.storage, "cannot use \(url): \(error)")
         }
         configuration.options.maximumConnections = maxConnections
-        configuration.options.connectTimeout = .seconds(10)
+        // A connection on a healthy server takes milliseconds; waiting long for one only makes
+        // every request slow while the database is away.
+        configuration.options.connectTimeout = .seconds(3)
         // Acknowledged means committed to the WAL on disk, whatever the server's default.
         configuration.options.additionalStartupParameters = [("synchronous_commit", "on"), ("application_name", "briefing-server")]
         if let schema = url.schema { configuration.options.additionalStartupParameters.append(("search_path", schema)) }
@@ -67,9 +74,11 @@ public final class PostgresServerStore: ServerStorage {
             runner.cancel()
             throw Self.storageError(error, doing: "open the database at \(url)")
         }
+        Gauge(label: "briefings_database_connections_max").record(Self.maxConnections.withLock { $0 += maxConnections; return $0 })
     }
 
     public func close() async {
+        Gauge(label: "briefings_database_connections_max").record(Self.maxConnections.withLock { $0 -= maxConnections; return $0 })
         runner.cancel()
         _ = await runner.result
     }
@@ -106,20 +115,36 @@ public final class PostgresServerStore: ServerStorage {
         return state == "40001" || state == "40P01" || state.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(state)
     }
 
-    /// How many times an operation runs before a transient failure is reported: with waits of
-    /// 50 ms doubling to 1.6 s between them, about 3 s in all, enough to ride out a restart.
-    static let attempts = 7
+    /// An operation that fails transiently runs again, with waits of 50 ms doubling, until it
+    /// has been trying for this long: enough to ride out a restart of PostgreSQL, short enough
+    /// that a request fails plainly when the database is gone.
+    static let retryFor: Duration = .seconds(3)
+
+    /// Connections leased from this process's pools (`briefings_database_connections_in_use`),
+    /// beside the pools' size (`briefings_database_connections_max`).
+    static let leased = Mutex(0)
+    static func recordInUse(_ count: Int) { Gauge(label: "briefings_database_connections_in_use").record(count) }
+    static let maxConnections = Mutex(0)
+
+    /// Leases a connection for `body`, counted in the pool gauge.
+    func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        Self.recordInUse(Self.leased.withLock { $0 += 1; return $0 })
+        defer { Self.recordInUse(Self.leased.withLock { $0 -= 1; return $0 }) }
+        return try await client.withConnection { connection in try await body(connection) }
+    }
 
     /// Runs `operation` again while it fails transiently, with growing waits.
     func retrying<T: Sendable>(_ what: String, _ operation: () async throws -> T) async throws -> T {
         var attempt = 0
+        let clock = ContinuousClock()
+        let start = clock.now
         while true {
             attempt += 1
             do {
                 return try await operation()
-            } catch where Self.isTransient(error) && attempt < Self.attempts {
+            } catch where Self.isTransient(error) && clock.now - start < Self.retryFor {
                 logger.notice("database operation failed; retrying", metadata: ["operation": "\(what)", "attempt": "\(attempt)"])
-                try await Task.sleep(for: .milliseconds(50 << (attempt - 1)))
+                try await Task.sleep(for: .milliseconds(50 << min(attempt - 1, 5)))
             } catch {
                 throw Self.storageError(error, doing: what)
             }
@@ -130,7 +155,7 @@ public final class PostgresServerStore: ServerStorage {
     /// (see `isTransient`); the body's own errors come out as thrown.
     func transaction<T: Sendable>(_ what: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await retrying(what) {
-            try await client.withConnection { connection in
+            try await withConnection { connection in
                 try await connection.query("BEGIN", logger: logger)
                 do {
                     let value = try await body(connection)
@@ -148,7 +173,7 @@ public final class PostgresServerStore: ServerStorage {
     @discardableResult
     func run<T: Sendable>(_ what: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await retrying(what) {
-            try await client.withConnection { connection in try await body(connection) }
+            try await withConnection { connection in try await body(connection) }
         }
     }
 

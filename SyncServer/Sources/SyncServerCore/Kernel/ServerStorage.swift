@@ -178,6 +178,8 @@ public struct PushPlan: Sendable {
     public var rejections: [(mutationID: Int64, reason: String, message: String)]
     /// The device's last applied mutation ID after the batch.
     public var lastMutationID: Int64
+    /// The conflicts the batch resolved, by rule (for metrics).
+    public var conflictsByRule: [ConflictRule: Int] = [:]
 }
 
 /// What a publish's decision needs: the briefing as published and its live editorial layer.

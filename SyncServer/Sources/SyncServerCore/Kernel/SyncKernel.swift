@@ -40,6 +40,7 @@ public struct SyncKernel: Sendable {
             scopes: scopes(for: principal), after: cursor?.seq ?? 0, limit: limit, maxBytes: maxBytes,
             check: { meta in try Self.check(cursor, against: meta) })
         let changes = try page.rows.map(Self.change)
+        SyncMetrics.pulled(changes: changes.count, bytes: page.rows.reduce(0) { $0 + $1.body.utf8.count })
         let last = page.rows.last?.seq ?? cursor?.seq ?? 0
         return ChangesPage(
             changes: changes, cursor: Cursor(epoch: page.meta.epoch, seq: last, horizon: page.meta.horizon), hasMore: page.hasMore)
@@ -113,6 +114,9 @@ public struct SyncKernel: Sendable {
         let plan = try await storage.push(principal: principal, keys: keys, now: now) { snapshot in
             try Self.decide(mutations, from: principal, snapshot: snapshot, clockLimit: clockLimit)
         }
+        // Counted once committed: a batch that failed as a whole counts for nothing.
+        SyncMetrics.mutations(plan.results)
+        SyncMetrics.conflicts(plan.conflictsByRule)
         return plan.results
     }
 
@@ -183,7 +187,8 @@ public struct SyncKernel: Sendable {
             results[index].current = working.current(RecordKey(mutation.kind, mutation.id))
         }
         return PushPlan(
-            results: results, writes: working.writes, rejections: rejections, lastMutationID: last)
+            results: results, writes: working.writes, rejections: rejections, lastMutationID: last,
+            conflictsByRule: working.conflictsByRule)
     }
 
     /// The records a batch has read and written so far, and its writes in order.
@@ -194,6 +199,8 @@ public struct SyncKernel: Sendable {
         /// The latest write of each key, and the keys in the order of their latest write.
         private var pending: [RecordKey: RecordWrite] = [:]
         private var order: [RecordKey] = []
+        /// The conflicts recorded, by rule.
+        private(set) var conflictsByRule: [ConflictRule: Int] = [:]
 
         init(scope: Scope, records: [RecordKey: UserRecord]) {
             self.scope = scope
@@ -213,6 +220,7 @@ public struct SyncKernel: Sendable {
 
         /// A conflict record: always written (a later resolution of the same conflict replaces it).
         mutating func put(_ conflict: ConflictRecord) throws {
+            conflictsByRule[conflict.rule, default: 0] += 1
             write(RecordWrite(scope: scope, key: RecordKey(.conflict, conflict.id), deleted: false, body: try json(conflict)))
         }
 
