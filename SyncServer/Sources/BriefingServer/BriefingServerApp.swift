@@ -52,7 +52,7 @@ public enum BriefingServerApp {
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProtocolMiddleware(routes: probe.routes.map { ($0.path.description, $0.method) }))
-        router.add(middleware: ClientAddressMiddleware())
+        router.add(middleware: ClientAddressMiddleware(trustedProxies: limits.trustedProxies))
         router.add(middleware: CompressionMiddleware(limits: limits))
         try registerAPI(on: router, service: service, logger: logger)
         return router

@@ -1,3 +1,5 @@
+import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import NIOCore
@@ -21,15 +23,31 @@ enum RequestClient {
     @TaskLocal static var address: String?
 }
 
-/// Makes the peer's IP address available to the API handlers.
+/// Makes the client's IP address available to the API handlers: the peer's, or, when the peer
+/// is a trusted proxy, the nearest address in `X-Forwarded-For` that is not one.
 struct ClientAddressMiddleware: RouterMiddleware {
     typealias Context = BriefingRequestContext
+    var trustedProxies: Set<String> = []
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        try await RequestClient.$address.withValue(context.remoteAddress?.ipAddress) {
+        try await RequestClient.$address.withValue(Self.client(peer: context.remoteAddress?.ipAddress, forwardedFor: request.headers[values: .xForwardedFor], trusted: trustedProxies)) {
             try await next(request, context)
         }
     }
+
+    /// Reads `X-Forwarded-For` from the right: each trusted proxy appends the address it heard
+    /// from, so the first untrusted one is the client. Anything left of it is the client's own
+    /// claim and is ignored.
+    static func client(peer: String?, forwardedFor: [String], trusted: Set<String>) -> String? {
+        guard let peer, trusted.contains(peer) else { return peer }
+        let hops = forwardedFor.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
+        for hop in hops.reversed() where !hop.isEmpty && !trusted.contains(hop) { return hop }
+        return peer
+    }
+}
+
+extension HTTPField.Name {
+    static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
 }
 
 /// Closes connections that are too slow to send a request.

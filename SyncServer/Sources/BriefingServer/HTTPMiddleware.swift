@@ -20,11 +20,16 @@ public struct HTTPLimits: Sendable {
     public var requestBodyTimeout: Duration
     /// The most connections served at once; more wait in the listen backlog.
     public var maxConnections: Int
+    /// Proxies (their IP addresses) whose `X-Forwarded-For` is believed: behind nginx, the
+    /// login limit per address counts the reader's address, not the proxy's.
+    public var trustedProxies: Set<String>
 
     public init(
         maxBodyBytes: Int = 2 << 20, maxInflatedBytes: Int = 8 << 20, compressionThreshold: Int = 1024,
-        requestHeadTimeout: Duration = .seconds(30), requestBodyTimeout: Duration = .seconds(60), maxConnections: Int = 1024
+        requestHeadTimeout: Duration = .seconds(30), requestBodyTimeout: Duration = .seconds(60), maxConnections: Int = 1024,
+        trustedProxies: Set<String> = []
     ) {
+        self.trustedProxies = trustedProxies
         self.maxBodyBytes = maxBodyBytes
         self.maxInflatedBytes = maxInflatedBytes
         self.compressionThreshold = compressionThreshold

@@ -81,12 +81,20 @@ struct Serve: AsyncParsableCommand {
     var requestHeadTimeout: Double = 30
     @Option(help: "Seconds a request's body has to arrive in full.")
     var requestBodyTimeout: Double = 60
+    @Option(
+        help: ArgumentHelp(
+            "A proxy (its IP address) whose X-Forwarded-For header names the client, for the login limit per address; repeat for several.",
+            valueName: "address"))
+    var trustedProxy: [String] = []
 
     func validate() throws {
         if demo && !Self.isLoopback(host) {
             throw ValidationError("--demo creates a well-known account (demo / demo); it only runs on a loopback host such as 127.0.0.1")
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
+        for address in trustedProxy where !Self.isIPAddress(address) {
+            throw ValidationError("--trusted-proxy takes an IP address such as 127.0.0.1, not \(address)")
+        }
         try checkRetentionDays(tombstoneRetentionDays)
         for (option, value) in [("--login-attempts-per-user", loginAttemptsPerUser), ("--login-attempts-per-address", loginAttemptsPerAddress)] {
             guard (0...1_000_000).contains(value) else { throw ValidationError("\(option) must be 0…1000000, not \(value)") }
@@ -109,6 +117,11 @@ struct Serve: AsyncParsableCommand {
         policy.maxDelay = loginMaxDelay
         policy.firstDelay = min(policy.firstDelay, loginMaxDelay)
         return policy
+    }
+
+    static func isIPAddress(_ text: String) -> Bool {
+        var v4 = in_addr(), v6 = in6_addr()
+        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
     }
 
     static func isLoopback(_ host: String) -> Bool {
@@ -135,7 +148,8 @@ struct Serve: AsyncParsableCommand {
         let database = options.database
         let demo = self.demo
         let limits = HTTPLimits(
-            requestHeadTimeout: .milliseconds(Int(requestHeadTimeout * 1000)), requestBodyTimeout: .milliseconds(Int(requestBodyTimeout * 1000)))
+            requestHeadTimeout: .milliseconds(Int(requestHeadTimeout * 1000)), requestBodyTimeout: .milliseconds(Int(requestBodyTimeout * 1000)),
+            trustedProxies: Set(trustedProxy))
         let app = try BriefingServerApp.application(
             service: service, host: host, port: port, limits: limits, logger: logger,
             services: [CompactionService(service: service, interval: .seconds(3600), logger: logger)],
