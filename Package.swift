@@ -132,7 +132,7 @@ let package = Package(
         .target(
             name: "Benchmarks",
             dependencies: [
-                "BriefingModel", "BriefingStore", "SyncAPI", "SyncClient", "SyncServerCore", "BriefingServer", "Gzip",
+                "BriefingModel", "BriefingStore", "SyncAPI", "SyncClient", "SyncServerCore", "SyncServerPostgres", "BriefingServer", "Gzip",
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIURLSession", package: "swift-openapi-urlsession"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -264,7 +264,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BenchmarksTests",
-            dependencies: ["Benchmarks"],
+            dependencies: ["Benchmarks", "BriefingTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -21,6 +21,11 @@ public struct BenchConfiguration: Sendable {
     public var scaleSizes: [Int]
     /// Where to keep the databases and logs; nil uses a temporary directory removed at the end.
     public var directory: String? = nil
+    /// The server's store for this pass: SQLite files, or schemas in a PostgreSQL database.
+    public var store: BenchStore = .sqlite
+    /// Server nodes for the workloads that spread devices over several (push-throughput,
+    /// fan-out-pull); the others talk to one.
+    public var nodes: Int = 1
 
     /// The full run: 1,000 briefings with 20 annotations each, five runs.
     public static func full(server: ServerMode) -> BenchConfiguration {
@@ -37,6 +42,14 @@ public struct BenchConfiguration: Sendable {
     }
 
     func wants(_ name: String) -> Bool { only.isEmpty || only.contains(name) }
+}
+
+/// Where the bench's servers keep their data.
+public enum BenchStore: Sendable, Hashable {
+    /// An SQLite file per workload (the default, embedded store).
+    case sqlite
+    /// A schema per workload in this PostgreSQL database (`postgres://…`).
+    case postgres(String)
 }
 
 /// The suite's results.
@@ -109,12 +122,68 @@ public enum Bench {
         "initial-sync", "incremental-sync", "push-throughput", "fan-out-pull", "wire-efficiency", "scale", "login-flood",
     ]
 
-    public static func run(_ configuration: BenchConfiguration, log: @escaping @Sendable (String) -> Void = { _ in }) async throws -> BenchReport {
+    /// Runs the benchmark suite: on SQLite; then, given a PostgreSQL database, the same
+    /// workloads on it, with `nodes` nodes where devices spread over several, and fan-out-pull
+    /// on one node as well, so its scaling shows. The PostgreSQL rows carry their ratio to the
+    /// SQLite (or one-node) row of the same run.
+    public static func run(
+        _ configuration: BenchConfiguration, postgres: String? = nil, nodes: Int = 1, log: @escaping @Sendable (String) -> Void = { _ in }
+    ) async throws -> BenchReport {
         let kept = configuration.directory.map { URL(fileURLWithPath: $0, isDirectory: true) }
         let directory = kept ?? FileManager.default.temporaryDirectory.appendingPathComponent("briefing-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { if kept == nil { try? FileManager.default.removeItem(at: directory) } }
         if kept != nil { log("keeping databases and logs in \(directory.path)") }
+        var sqlite = configuration
+        sqlite.store = .sqlite
+        sqlite.nodes = 1
+        var results = try await suite(sqlite, directory: directory, log: log)
+        guard let postgres else { return BenchReport(machine: machine(), workloads: results) }
+
+        var onPostgres = configuration
+        onPostgres.store = .postgres(postgres)
+        onPostgres.nodes = nodes
+        log("the same workloads on PostgreSQL, \(nodes) node(s) where devices spread")
+        var more = try await suite(onPostgres, directory: directory, log: log).map { result in
+            var result = result
+            result.name += spreads(result.name) ? "@postgres×\(nodes)" : "@postgres"
+            return result
+        }
+        if nodes > 1 && configuration.wants("fan-out-pull") {
+            var single = onPostgres
+            single.nodes = 1
+            single.only = ["fan-out-pull"]
+            log("fan-out-pull on PostgreSQL with one node, for its scaling")
+            more += try await suite(single, directory: directory, log: log).map { result in
+                var result = result
+                result.name += "@postgres×1"
+                return result
+            }
+        }
+        // Each PostgreSQL row against its baseline in this run.
+        func figure(_ name: String, _ key: String) -> Double? { (results + more).first { $0.name == name }?.extra.first { $0.0 == key }?.1 }
+        func median(_ name: String) -> Double? { (results + more).first { $0.name == name }?.samples.median }
+        for index in more.indices {
+            let name = more[index].name
+            if name.hasPrefix("push-throughput@"), let pg = figure(name, "mutations_per_s"), let base = figure("push-throughput", "mutations_per_s") {
+                more[index].extra.append(("vs_sqlite_mutations_per_s", pg / base))
+            } else if name.hasPrefix("fan-out-pull@postgres×"), nodes > 1, name != "fan-out-pull@postgres×1",
+                let pg = figure(name, "pulls_per_s"), let one = figure("fan-out-pull@postgres×1", "pulls_per_s")
+            {
+                more[index].extra.append(("vs_1_node_pulls_per_s", pg / one))
+            } else if let base = median(String(name.prefix { $0 != "@" })), let pg = median(name), name.hasPrefix("initial-sync@") || name.hasPrefix("incremental-sync@") {
+                more[index].extra.append(("vs_sqlite_median", pg / base))
+            }
+        }
+        results += more
+        return BenchReport(machine: machine(), workloads: results)
+    }
+
+    /// Workloads whose devices spread over the nodes.
+    static func spreads(_ name: String) -> Bool { name == "push-throughput" || name == "fan-out-pull" }
+
+    /// One pass of the selected workloads over `configuration.store`.
+    static func suite(_ configuration: BenchConfiguration, directory: URL, log: @escaping @Sendable (String) -> Void) async throws -> [WorkloadResult] {
         let workloads = Workloads(configuration: configuration, directory: directory, log: log)
         var results: [WorkloadResult] = []
 
@@ -155,7 +224,7 @@ public enum Bench {
         if configuration.wants("fan-out-pull") { results.append(try await workloads.fanOutPull()) }
         if configuration.wants("scale") { results.append(try await workloads.scale(known: known)) }
         if configuration.wants("login-flood") { results.append(try await workloads.loginFlood()) }
-        return BenchReport(machine: machine(), workloads: results)
+        return results
     }
 
     static func machine() -> [(String, String)] {

@@ -2,6 +2,7 @@ import BriefingModel
 import Foundation
 import Logging
 import SyncServerCore
+import BriefingServer
 
 /// Seeded, realistic benchmark content: briefings of about 20 KB in 6–10 sections, and a
 /// reader's annotations with real anchors into them.
@@ -140,7 +141,7 @@ struct SeededLibrary {
         at path: String, briefings: Int, annotationsPerBriefing: Int, seed: UInt64, user: String = "reader",
         progress: (String) -> Void = { _ in }
     ) async throws -> SeededLibrary {
-        let store = try SQLiteServerStore(path: path, fsync: false)
+        let store = try await ServerDatabase.open(path, fsync: false)
         let now = Date()
         var logger = Logger(label: "bench.seed")
         logger.logLevel = .warning
@@ -171,6 +172,7 @@ struct SeededLibrary {
         }
         if !batch.isEmpty { _ = try await service.push(principal, clientID: principal.deviceID, mutations: batch) }
         try await store.checkpoint()
+        await store.close()
         return SeededLibrary(
             databasePath: path, user: user, password: password, briefings: briefings, annotations: briefings * annotationsPerBriefing)
     }

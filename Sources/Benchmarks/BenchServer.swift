@@ -76,15 +76,30 @@ struct ProcessServer: BenchServer {
 /// The same application in this process (no CPU or memory figures).
 struct InProcessServer: BenchServer {
     let host: HTTPServerHost
+    let store: any ServerStorage
     var url: String { host.url }
     var pid: Int32? { nil }
 
     static func start(database: String, configuration: SyncService.Configuration) async throws -> InProcessServer {
         var logger = Logger(label: "bench.server")
         logger.logLevel = .warning
-        let service = SyncService(store: try SQLiteServerStore(path: database), configuration: configuration, logger: logger)
-        return InProcessServer(host: try await HTTPServerHost.start(service: service, logger: logger))
+        let store = try await ServerDatabase.open(database, logger: logger)
+        let service = SyncService(store: store, configuration: configuration, logger: logger)
+        do {
+            return InProcessServer(host: try await HTTPServerHost.start(service: service, logger: logger), store: store)
+        } catch {
+            await store.close()
+            throw error
+        }
     }
 
-    func stop() async throws { try await host.stop() }
+    func stop() async throws {
+        do {
+            try await host.stop()
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
+    }
 }

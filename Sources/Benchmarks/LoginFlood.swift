@@ -5,6 +5,7 @@ import NIOCore
 import NIOHTTP1
 import Synchronization
 import SyncServerCore
+import BriefingServer
 
 /// What the flood's connections have seen, shared between them.
 private final class FloodCounts: Sendable {
@@ -26,14 +27,15 @@ extension Workloads {
     /// through the server-side Swift HTTP client, which sleeps while it waits (URLSession on
     /// Linux would spin and take the CPU the measurement is about).
     func loginFlood() async throws -> WorkloadResult {
-        let database = path("flood.sqlite")
-        let store = try SQLiteServerStore(path: database, fsync: false)
+        let database = try await database("flood")
+        let store = try await ServerDatabase.open(database, fsync: false)
         var quiet = Logger(label: "bench.seed")
         quiet.logLevel = .warning
         let cost: UInt8 = configuration.quick ? 4 : 12
         try await SyncService(store: store, configuration: .init(bcryptCost: cost), logger: quiet)
             .addUser(name: "reader", password: "the right password")
         try await store.checkpoint()
+        await store.close()
         let server = try await configuration.server.start(
             database: database, log: path("server.log"), options: ["--login-attempts-per-user", "0", "--login-attempts-per-address", "0"],
             configuration: .init(bcryptCost: cost, loginPolicy: .unlimited))

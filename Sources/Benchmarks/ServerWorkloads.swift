@@ -1,4 +1,5 @@
 import BriefingModel
+import BriefingServer
 import Foundation
 import Logging
 import OpenAPIRuntime
@@ -6,6 +7,7 @@ import OpenAPIURLSession
 import SyncAPI
 import SyncClient
 import SyncServerCore
+import SyncServerPostgres
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -25,7 +27,7 @@ struct Crowd {
 
     /// `readers` readers with `devicesEach` devices each, over `briefingCount` briefings.
     static func make(at path: String, briefingCount: Int, readers: Int, devicesEach: Int, seed: UInt64, fsync: Bool = false) async throws -> Crowd {
-        let store = try SQLiteServerStore(path: path, fsync: fsync)
+        let store = try await ServerDatabase.open(path, fsync: fsync)
         var logger = Logger(label: "bench.seed")
         logger.logLevel = .warning
         let service = SyncService(store: store, configuration: .init(bcryptCost: 4), logger: logger)
@@ -46,6 +48,7 @@ struct Crowd {
             }
         }
         try await store.checkpoint()
+        await store.close()
         return Crowd(databasePath: path, briefings: briefings, members: members)
     }
 
@@ -88,18 +91,18 @@ extension Workloads {
         for run in 0..<configuration.runs {
             log("push-throughput run \(run + 1): \(shape.devices) devices × \(shape.batches) batches × \(shape.batchSize)")
             let crowd = try await Crowd.make(
-                at: path("push-\(run).sqlite"), briefingCount: 20, readers: shape.devices, devicesEach: 1, seed: configuration.seed)
+                at: try await database("push-\(run)"), briefingCount: 20, readers: shape.devices, devicesEach: 1, seed: configuration.seed)
             let work = crowd.members.map { member in
                 (member, Crowd.batches(for: member, on: crowd.briefings, count: shape.batches, size: shape.batchSize, seed: configuration.seed &+ UInt64(run)))
             }
-            let server = try await configuration.server.start(database: crowd.databasePath, log: path("server.log"))
-            let cpuBefore = server.pid.flatMap(ProcessStats.cpuSeconds)
+            let servers = try await startNodes(database: crowd.databasePath, log: "push")
+            let cpuBefore = servers.map { $0.pid.flatMap(ProcessStats.cpuSeconds) }
             do {
                 let (applied, seconds) = try await time {
                     try await withThrowingTaskGroup(of: Int.self) { group in
-                        for (member, batches) in work {
+                        for (index, (member, batches)) in work.enumerated() {
                             group.addTask {
-                                let client = apiClient(server, token: member.token)
+                                let client = apiClient(servers[index % servers.count], token: member.token)
                                 var applied = 0
                                 for batch in batches {
                                     let body = Wire.PushRequest(clientID: member.principal.deviceID, mutations: batch.map(Wire.Mutation.init))
@@ -116,11 +119,17 @@ extension Workloads {
                 }
                 guard applied == total else { throw BenchError("the server applied \(applied) of \(total) mutations") }
                 samples.append(seconds)
-                if let pid = server.pid, let before = cpuBefore, let after = ProcessStats.cpuSeconds(pid: pid) { cpu.append(after - before) }
-                if let pid = server.pid, let memory = ProcessStats.memory(pid: pid) { rss.append(Double(memory.peak) / 1_048_576) }
-                try await server.stop()
+                // CPU of every node together; memory of the largest.
+                let used = zip(servers, cpuBefore).compactMap { server, before -> Double? in
+                    guard let pid = server.pid, let before, let after = ProcessStats.cpuSeconds(pid: pid) else { return nil }
+                    return after - before
+                }
+                if used.count == servers.count { cpu.append(used.reduce(0, +)) }
+                let peaks = servers.compactMap { $0.pid.flatMap(ProcessStats.memory)?.peak }
+                if let peak = peaks.max() { rss.append(Double(peak) / 1_048_576) }
+                for server in servers { try await server.stop() }
             } catch {
-                try? await server.stop()
+                for server in servers { try? await server.stop() }
                 throw error
             }
             // The floor: the same mutations into a fresh copy of the database, batch per
@@ -148,8 +157,9 @@ extension Workloads {
         var extra: [(String, Double)] = [("mutations_per_s", Double(total) / s.median), ("floor_mutations_per_s", Double(total) / f.median)]
         if !cpu.isEmpty { extra.append(("server_cpu_s", Samples(seconds: cpu).median)) }
         if !rss.isEmpty { extra.append(("server_peak_rss_mb", Samples(seconds: rss).median)) }
+        let nodes = configuration.nodes > 1 ? " over \(configuration.nodes) nodes" : ""
         return WorkloadResult(
-            name: "push-throughput", size: "\(shape.devices) devices × \(shape.batches) batches × \(shape.batchSize) mutations",
+            name: "push-throughput", size: "\(shape.devices) devices × \(shape.batches) batches × \(shape.batchSize) mutations\(nodes)",
             samples: s, floor: f, ratio: s.median / f.median, extra: extra,
             checks: ["all \(total) mutations applied over HTTP and in the floor"])
     }
@@ -159,12 +169,12 @@ extension Workloads {
     func fanOutPull() async throws -> WorkloadResult {
         let shape = configuration.fanOut
         let crowd = try await Crowd.make(
-            at: path("fanout.sqlite"), briefingCount: 5, readers: (shape.devices + 9) / 10, devicesEach: min(10, shape.devices),
+            at: try await database("fanout-\(configuration.nodes)"), briefingCount: 5, readers: (shape.devices + 9) / 10, devicesEach: min(10, shape.devices),
             seed: configuration.seed)
-        let server = try await configuration.server.start(database: crowd.databasePath, log: path("server.log"))
+        let servers = try await startNodes(database: crowd.databasePath, log: "fanout")
         do {
             // Everyone is caught up at the same cursor (cursors are positions in the shared log).
-            let first = apiClient(server, token: crowd.members[0].token)
+            let first = apiClient(servers[0], token: crowd.members[0].token)
             var cursor: String?
             repeat {
                 guard case .ok(let ok) = try await first.getChanges(query: .init(cursor: cursor, limit: 1000)) else { throw BenchError("catch-up failed") }
@@ -173,7 +183,8 @@ extension Workloads {
                 if !page.hasMore { break }
             } while true
             // Then the editors publish `changes` new annotations.
-            let writer = SyncKernel(storage: try SQLiteServerStore(path: crowd.databasePath))
+            let writerStore = try await ServerDatabase.open(crowd.databasePath, create: false)
+            let writer = SyncKernel(storage: writerStore)
             let target = crowd.briefings[0]
             var data = BenchData(seed: configuration.seed ^ 0xFA0)
             let layer = (0..<shape.changes).map { index in
@@ -182,6 +193,7 @@ extension Workloads {
                     origin: .editor)
             }
             try await writer.publish(target, editorial: layer, now: Date())
+            await writerStore.close()
             let start = cursor
             var samples: [Double] = []
             var latencies: [Double] = []
@@ -196,7 +208,7 @@ extension Workloads {
                             group.addTask {
                                 var times: [Double] = []
                                 for member in stride(from: lane, to: members.count, by: lanes).map({ members[$0] }) {
-                                    let client = apiClient(server, token: member.token)
+                                    let client = apiClient(servers[lane % servers.count], token: member.token)
                                     let (count, seconds) = try await time {
                                         guard case .ok(let ok) = try await client.getChanges(query: .init(cursor: start, limit: 200)) else {
                                             throw BenchError("a pull failed")
@@ -218,19 +230,20 @@ extension Workloads {
                 samples.append(seconds)
                 latencies += pulled
             }
-            let memory = server.pid.flatMap(ProcessStats.memory)
-            try await server.stop()
+            let memory = servers.compactMap { $0.pid.flatMap(ProcessStats.memory) }.max { $0.peak < $1.peak }
+            for server in servers { try await server.stop() }
             let s = Samples(seconds: samples), l = Samples(seconds: latencies)
             var extra: [(String, Double)] = [
                 ("pulls_per_s", Double(members.count) / s.median), ("p50_ms", l.median * 1000), ("p99_ms", l.percentile(0.99) * 1000),
             ]
             if let memory { extra.append(("server_peak_rss_mb", Double(memory.peak) / 1_048_576)) }
             return WorkloadResult(
-                name: "fan-out-pull", size: "\(members.count) devices × \(shape.changes) new changes, \(min(shape.concurrency, members.count)) at a time",
+                name: "fan-out-pull",
+                size: "\(members.count) devices × \(shape.changes) new changes, \(min(shape.concurrency, members.count)) at a time\(configuration.nodes > 1 ? " over \(configuration.nodes) nodes" : "")",
                 samples: s, floor: nil, ratio: nil, extra: extra,
                 checks: ["every device pulled the \(shape.changes) new annotations and the briefing they are on"])
         } catch {
-            try? await server.stop()
+            for server in servers { try? await server.stop() }
             throw error
         }
     }

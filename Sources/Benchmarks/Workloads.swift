@@ -7,6 +7,8 @@ import OpenAPIRuntime
 import OpenAPIURLSession
 import SyncAPI
 import SyncClient
+import BriefingServer
+import SyncServerPostgres
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -59,7 +61,47 @@ struct Workloads: Sendable {
     let directory: URL
     let log: @Sendable (String) -> Void
 
-    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+    /// A file of this pass in the run's directory: passes on other stores have files of their own.
+    func path(_ name: String) -> String {
+        switch configuration.store {
+        case .sqlite: directory.appendingPathComponent(name).path
+        case .postgres: directory.appendingPathComponent("postgres-\(configuration.nodes)-\(name)").path
+        }
+    }
+
+    /// A fresh, empty server database for `name`, as a `--database` value: an SQLite file in
+    /// the run's directory, or a schema of its own in the PostgreSQL database (dropped first if
+    /// an earlier run left it).
+    func database(_ name: String) async throws -> String {
+        switch configuration.store {
+        case .sqlite:
+            let file = path("\(name).sqlite")
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) }
+            return file
+        case .postgres(let url):
+            let schema = "bench_" + name.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
+            let location = try DatabaseURL(url).inSchema(String(schema.prefix(63))).description(withPassword: true)
+            if let store = try await ServerDatabase.open(location) as? PostgresServerStore {
+                try await store.dropSchema()
+                await store.close()
+            }
+            return location
+        }
+    }
+
+    /// `configuration.nodes` servers over one database; devices spread over them in turn.
+    func startNodes(database: String, log name: String) async throws -> [any BenchServer] {
+        var servers: [any BenchServer] = []
+        do {
+            for node in 0..<max(configuration.nodes, 1) {
+                servers.append(try await configuration.server.start(database: database, log: path("\(name)-node\(node).log")))
+            }
+        } catch {
+            for server in servers { try? await server.stop() }
+            throw error
+        }
+        return servers
+    }
 
     /// A fresh device: a store file logged in as the library's reader.
     func device(_ name: String, server: any BenchServer, library: SeededLibrary, transport: CountingTransport) async throws -> SyncClient {
@@ -80,7 +122,7 @@ struct Workloads: Sendable {
     func initialSync(briefings: Int, annotationsPerBriefing: Int, name: String = "initial-sync", runs: Int? = nil) async throws -> InitialSync {
         let runs = runs ?? configuration.runs
         let library = try await SeededLibrary.make(
-            at: path("\(name)-\(briefings)-server.sqlite"), briefings: briefings, annotationsPerBriefing: annotationsPerBriefing,
+            at: try await database("\(name)-\(briefings)-server"), briefings: briefings, annotationsPerBriefing: annotationsPerBriefing,
             seed: configuration.seed, progress: log)
         let server = try await configuration.server.start(database: library.databasePath, log: path("server.log"))
         do {
@@ -199,7 +241,7 @@ struct Workloads: Sendable {
 
     func incrementalSync(briefings: Int, annotationsPerBriefing: Int) async throws -> WorkloadResult {
         let library = try await SeededLibrary.make(
-            at: path("incremental-server.sqlite"), briefings: briefings, annotationsPerBriefing: annotationsPerBriefing,
+            at: try await database("incremental-server"), briefings: briefings, annotationsPerBriefing: annotationsPerBriefing,
             seed: configuration.seed)
         let server = try await configuration.server.start(database: library.databasePath, log: path("server.log"))
         do {

@@ -34,6 +34,13 @@ struct BriefingBench: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Also write the JSON report to this file.", valueName: "path")) var jsonFile: String?
         @Option(help: ArgumentHelp("Keep the databases and server logs in this directory (default: a temporary one, removed).", valueName: "path"))
         var directory: String?
+        @Option(
+            help: ArgumentHelp(
+                "Also run every workload on PostgreSQL, each in a schema of its own in this database, beside the SQLite rows.",
+                valueName: "postgres-url"))
+        var database: String?
+        @Option(help: "Server nodes on PostgreSQL for the workloads whose devices spread over several (push-throughput, fan-out-pull).")
+        var nodes = 2
 
         func validate() throws {
             // Silently clamping a mistyped number would benchmark something else than asked.
@@ -43,6 +50,10 @@ struct BriefingBench: AsyncParsableCommand {
                 if let value, !range.contains(value) {
                     throw ValidationError("\(option) must be \(range.lowerBound)…\(range.upperBound), not \(value)")
                 }
+            }
+            guard (1...16).contains(nodes) else { throw ValidationError("--nodes must be 1…16, not \(nodes)") }
+            if let database, !ServerDatabase.isPostgres(database) {
+                throw ValidationError("--database takes a postgres:// URL (the SQLite rows need none), not \(database)")
             }
         }
 
@@ -64,7 +75,7 @@ struct BriefingBench: AsyncParsableCommand {
             #if DEBUG
                 if !quick { FileHandle.standardError.write(Data("warning: a debug build; figures mean little (use swift run -c release briefing-bench)\n".utf8)) }
             #endif
-            let report = try await Bench.run(configuration) { line in
+            let report = try await Bench.run(configuration, postgres: database, nodes: nodes) { line in
                 FileHandle.standardError.write(Data("[bench] \(line)\n".utf8))
             }
             print(json ? try report.json() : report.table())
