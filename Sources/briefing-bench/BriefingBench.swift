@@ -29,6 +29,7 @@ struct BriefingBench: AsyncParsableCommand {
         @Option(help: "Timed runs per workload (the median is reported).") var runs: Int?
         @Option(help: "Briefings in the library (with --annotations each).") var briefings: Int?
         @Option(help: "Annotations per briefing.") var annotations: Int?
+        @Option(help: "Batches each device pushes in push-throughput (default 200 in a full run).") var pushBatches: Int?
         @Option(help: "Only these workloads (comma-separated): \(Bench.workloadNames.joined(separator: ", ")).") var only: String?
         @Option(help: "The data's seed.") var seed: UInt64 = 7
         @Option(help: ArgumentHelp("Also write the JSON report to this file.", valueName: "path")) var jsonFile: String?
@@ -46,6 +47,7 @@ struct BriefingBench: AsyncParsableCommand {
             // Silently clamping a mistyped number would benchmark something else than asked.
             for (option, value, range) in [
                 ("--runs", runs, 1...1000), ("--briefings", briefings, 1...100_000), ("--annotations", annotations, 0...100_000),
+                ("--push-batches", pushBatches, 1...100_000),
             ] {
                 if let value, !range.contains(value) {
                     throw ValidationError("\(option) must be \(range.lowerBound)…\(range.upperBound), not \(value)")
@@ -63,6 +65,7 @@ struct BriefingBench: AsyncParsableCommand {
             if let runs { configuration.runs = runs }
             if let briefings { configuration.briefings = briefings }
             if let annotations { configuration.annotationsPerBriefing = annotations }
+            if let pushBatches { configuration.push.batches = pushBatches }
             configuration.seed = seed
             configuration.directory = directory
             if let only {

@@ -326,92 +326,82 @@ public final class PostgresServerStore: ServerStorage {
             var foreign: Set<RecordKey> = []
             var live: Set<String> = []
             if let last {
-                if keys.mutationIDs.lowerBound <= last {
-                    let upper = min(keys.mutationIDs.upperBound, last)
-                    for try await (id, reason, message) in try await connection.query(
-                        """
-                        SELECT mutation_id, reason, message FROM rejected_mutation
-                        WHERE device_id = \(principal.deviceID) AND mutation_id BETWEEN \(keys.mutationIDs.lowerBound) AND \(upper)
-                        """, logger: logger
-                    ).decode((Int64, String, String).self) {
-                        rejections[id] = (reason, message)
-                    }
-                }
+                // Everything else the decision needs, in one statement (so one round trip),
+                // begun after the account's lock is held: what the push before it wrote is in.
                 let kinds = keys.records.map(\.kind.rawValue), ids = keys.records.map(\.id)
-                for try await (kind, id, body) in try await connection.query(
+                let foreignKinds = keys.foreignCheck.map(\.kind.rawValue), foreignIDs = keys.foreignCheck.map(\.id)
+                let upper = min(keys.mutationIDs.upperBound, last)
+                for try await (tag, first, second, third) in try await connection.query(
                     """
-                    SELECT r.kind, r.id, r.body FROM unnest(\(kinds)::text[], \(ids)::text[]) AS k(kind, id)
-                    JOIN record r ON r.owner = \(principal.accountID) AND r.kind = k.kind AND r.id = k.id
+                    SELECT 'r', r.kind, r.id, r.body FROM unnest(\(kinds)::text[], \(ids)::text[]) AS k(kind, id)
+                      JOIN record r ON r.owner = \(principal.accountID) AND r.kind = k.kind AND r.id = k.id
+                    UNION ALL
+                    SELECT DISTINCT 'f', r.kind, r.id, NULL FROM unnest(\(foreignKinds)::text[], \(foreignIDs)::text[]) AS k(kind, id)
+                      JOIN record r ON r.kind = k.kind AND r.id = k.id AND r.owner <> \(principal.accountID)
+                    UNION ALL
+                    SELECT 'b', id, NULL, NULL FROM record
+                      WHERE owner = '' AND kind = 'briefing' AND NOT deleted AND id = ANY(\(keys.briefingIDs)::text[])
+                    UNION ALL
+                    SELECT 'x', mutation_id::text, reason, message FROM rejected_mutation
+                      WHERE device_id = \(principal.deviceID) AND mutation_id BETWEEN \(keys.mutationIDs.lowerBound) AND \(upper)
                     """, logger: logger
-                ).decode((String, String, String).self) {
-                    guard let kind = EntityKind(rawValue: kind) else { continue }
-                    records[RecordKey(kind, id)] = try CanonicalJSON.decode(UserRecord.self, body)
-                }
-                if !keys.foreignCheck.isEmpty {
-                    let kinds = keys.foreignCheck.map(\.kind.rawValue), ids = keys.foreignCheck.map(\.id)
-                    for try await (kind, id) in try await connection.query(
-                        """
-                        SELECT DISTINCT r.kind, r.id FROM unnest(\(kinds)::text[], \(ids)::text[]) AS k(kind, id)
-                        JOIN record r ON r.kind = k.kind AND r.id = k.id AND r.owner <> \(principal.accountID)
-                        """, logger: logger
-                    ).decode((String, String).self) {
-                        if let kind = EntityKind(rawValue: kind) { foreign.insert(RecordKey(kind, id)) }
-                    }
-                }
-                if !keys.briefingIDs.isEmpty {
-                    for try await id in try await connection.query(
-                        """
-                        SELECT id FROM record WHERE owner = '' AND kind = 'briefing' AND NOT deleted AND id = ANY(\(keys.briefingIDs)::text[])
-                        """, logger: logger
-                    ).decode(String.self) {
-                        live.insert(id)
+                ).decode((String, String, String?, String?).self) {
+                    switch tag {
+                    case "r":
+                        guard let kind = EntityKind(rawValue: first), let id = second, let body = third else { continue }
+                        records[RecordKey(kind, id)] = try CanonicalJSON.decode(UserRecord.self, body)
+                    case "f":
+                        if let kind = EntityKind(rawValue: first), let id = second { foreign.insert(RecordKey(kind, id)) }
+                    case "b":
+                        live.insert(first)
+                    default:
+                        if let id = Int64(first), let reason = second, let message = third { rejections[id] = (reason, message) }
                     }
                 }
             }
             let plan = try decide(
                 PushSnapshot(lastMutationID: last, rejections: rejections, records: records, foreign: foreign, liveBriefings: live))
-            if !plan.rejections.isEmpty {
-                let ids = plan.rejections.map(\.mutationID), reasons = plan.rejections.map(\.reason)
-                let messages = plan.rejections.map(\.message)
-                try await connection.query(
-                    """
-                    INSERT INTO rejected_mutation (device_id, mutation_id, reason, message)
-                    SELECT \(principal.deviceID), * FROM unnest(\(ids)::bigint[], \(reasons)::text[], \(messages)::text[])
-                    """, logger: logger)
-            }
+            // The device's position and its new refusals, in one statement.
+            let refused = plan.rejections.map(\.mutationID), reasons = plan.rejections.map(\.reason)
+            let messages = plan.rejections.map(\.message)
             try await connection.query(
-                "UPDATE device SET last_mutation_id = \(plan.lastMutationID) WHERE id = \(principal.deviceID)", logger: logger)
+                """
+                WITH moved AS (UPDATE device SET last_mutation_id = \(plan.lastMutationID) WHERE id = \(principal.deviceID))
+                INSERT INTO rejected_mutation (device_id, mutation_id, reason, message)
+                SELECT \(principal.deviceID), * FROM unnest(\(refused)::bigint[], \(reasons)::text[], \(messages)::text[])
+                """, logger: logger)
             try await Self.write(plan.writes, at: now, on: connection, logger: logger)
             return plan
         }
     }
 
     /// Takes the log lock, then writes each record's new state at the next sequence numbers,
-    /// in order. The lock is held until the transaction ends.
+    /// in order, in one statement: it starts after the lock is held, so the highest number it
+    /// reads is final. The lock is held until the transaction ends.
     static func write(_ writes: [RecordWrite], at now: Date, on connection: PostgresConnection, logger: Logger) async throws {
         guard !writes.isEmpty else { return }
         try await connection.query("SELECT pg_advisory_xact_lock(\(logLock))", logger: logger)
-        let first = try await meta(connection, logger: logger).newest + 1
         let changed = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
-        for ifAbsent in [false, true] {
-            let batch = writes.enumerated().filter { $0.element.ifAbsent == ifAbsent }
-            guard !batch.isEmpty else { continue }
-            let owners = batch.map(\.element.scope.key), kinds = batch.map(\.element.key.kind.rawValue)
-            let ids = batch.map(\.element.key.id), seqs = batch.map { first + Int64($0.offset) }
-            let deleted = batch.map(\.element.deleted), bodies = batch.map(\.element.body)
-            let conflict =
-                ifAbsent
-                ? "DO NOTHING"
-                : "DO UPDATE SET seq = excluded.seq, deleted = excluded.deleted, body = excluded.body, changed_at = excluded.changed_at"
-            try await connection.query(
-                """
-                INSERT INTO record (owner, kind, id, seq, deleted, body, changed_at)
-                SELECT o, k, i, s, d, b, \(changed) FROM unnest(
-                  \(owners)::text[], \(kinds)::text[], \(ids)::text[], \(seqs)::bigint[], \(deleted)::boolean[], \(bodies)::text[]
-                ) AS w(o, k, i, s, d, b)
-                ON CONFLICT (owner, kind, id) \(unescaped: conflict)
-                """, logger: logger)
-        }
+        let owners = writes.map(\.scope.key), kinds = writes.map(\.key.kind.rawValue), ids = writes.map(\.key.id)
+        let deleted = writes.map(\.deleted), bodies = writes.map(\.body), ifAbsent = writes.map(\.ifAbsent)
+        try await connection.query(
+            """
+            WITH base AS (
+              SELECT GREATEST(COALESCE((SELECT max(seq) FROM record), 0), (SELECT value FROM meta WHERE key = 'horizon')::bigint) AS seq
+            ), w AS (
+              SELECT o, k, i, d, b, a, base.seq + n AS s FROM base, unnest(
+                \(owners)::text[], \(kinds)::text[], \(ids)::text[], \(deleted)::boolean[], \(bodies)::text[], \(ifAbsent)::boolean[]
+              ) WITH ORDINALITY AS u(o, k, i, d, b, a, n)
+            ), upserted AS (
+              INSERT INTO record (owner, kind, id, seq, deleted, body, changed_at)
+              SELECT o, k, i, s, d, b, \(changed) FROM w WHERE NOT a
+              ON CONFLICT (owner, kind, id) DO UPDATE
+                SET seq = excluded.seq, deleted = excluded.deleted, body = excluded.body, changed_at = excluded.changed_at
+            )
+            INSERT INTO record (owner, kind, id, seq, deleted, body, changed_at)
+            SELECT o, k, i, s, d, b, \(changed) FROM w WHERE a
+            ON CONFLICT (owner, kind, id) DO NOTHING
+            """, logger: logger)
     }
 
     public func publish(briefingID: String, now: Date, decide: @Sendable (PublishSnapshot) throws -> PublishPlan) async throws {
