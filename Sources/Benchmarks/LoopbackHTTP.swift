@@ -13,8 +13,17 @@ enum LoopbackHTTP {
         var body: [UInt8]
     }
 
+    /// `GET path` on 127.0.0.1:`port`, on a thread of its own: the socket calls block, and a
+    /// blocked thread of Swift's small shared pool (two on two cores) could be the one the
+    /// in-process server needs to answer.
+    static func get(port: Int, path: String, headers: [String: String]) async throws -> Response {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try blockingGet(port: port, path: path, headers: headers) }) }.start()
+        }
+    }
+
     /// `GET path` on 127.0.0.1:`port`, with `Connection: close`; the body must carry a Content-Length.
-    static func get(port: Int, path: String, headers: [String: String]) throws -> Response {
+    static func blockingGet(port: Int, path: String, headers: [String: String]) throws -> Response {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw BenchError("cannot open a socket") }
         defer { close(fd) }

@@ -191,7 +191,7 @@ struct Workloads: Sendable {
         repeat {
             var path = "/v1/changes?limit=\(SyncClient.Configuration().pullPageSize)"
             if let cursor { path += "&cursor=" + (cursor.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? cursor) }
-            let response = try LoopbackHTTP.get(
+            let response = try await LoopbackHTTP.get(
                 port: port, path: path,
                 headers: ["Authorization": "Bearer \(token)", "Accept-Encoding": "gzip", "Briefings-Protocol-Version": "1", "Accept": "application/json"])
             guard response.status == 200, response.headers["content-encoding"] == "gzip" else {

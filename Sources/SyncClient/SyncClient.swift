@@ -259,6 +259,8 @@ public struct SyncClient: Sendable {
                 throw SyncClientError(.server, "the server refused the push: \(try error.body.json.message)")
             case .contentTooLarge(let error):
                 throw SyncClientError(.server, "the server refused the push: \(try error.body.json.message)")
+            case .serviceUnavailable(let unavailable):
+                throw Self.unavailable(unavailable.headers.retryAfter)
             case .undocumented(let status, _):
                 throw SyncClientError(.server, "the server answered HTTP \(status) to a push")
             }
@@ -334,6 +336,8 @@ public struct SyncClient: Sendable {
             throw SyncClientError(.server, "the server refused the pull: \(try error.body.json.message)")
         case .unauthorized(let error):
             throw SyncClientError(.unauthorized, "\(try error.body.json.message)")
+        case .serviceUnavailable(let unavailable):
+            throw Self.unavailable(unavailable.headers.retryAfter)
         case .undocumented(let status, _):
             throw SyncClientError(.server, "the server answered HTTP \(status) to a pull")
         }
@@ -401,6 +405,13 @@ public struct SyncClient: Sendable {
                 delay *= 2
             }
         }
+    }
+
+    /// A server that cannot reach its database: nothing was changed, and unsynced edits stay
+    /// in the outbox for the next sync.
+    static func unavailable(_ retryAfter: Int32?) -> SyncClientError {
+        SyncClientError(
+            .unreachable, "the server cannot reach its database just now; nothing was lost, sync again in \(max(retryAfter ?? 5, 1)) s")
     }
 
     static func describe(_ error: any Error) -> String {

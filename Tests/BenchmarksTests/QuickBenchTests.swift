@@ -4,7 +4,8 @@ import Testing
 
 /// `briefing-bench --quick` as a correctness check: every workload runs at a small size and its
 /// answers are right. It asserts nothing about time.
-@Suite("Benchmarks, quick mode")
+// One bench run at a time: each starts servers and drives them hard.
+@Suite("Benchmarks, quick mode", .serialized)
 struct QuickBenchTests {
     @Test("every workload runs and checks its answers", .timeLimit(.minutes(10)))
     func quick() async throws {

@@ -38,7 +38,7 @@ public final class PostgresCluster: Sendable {
             }
             if mine {
                 defer { starting.withLock { $0 = false } }
-                let cluster = try await Task.detached { try PostgresCluster() }.value
+                let cluster = try await offPool { try PostgresCluster() }
                 instance.withLock { $0 = cluster }
                 atexit { PostgresCluster.stopShared() }
                 return cluster
@@ -50,7 +50,7 @@ public final class PostgresCluster: Sendable {
 
     /// A cluster of the caller's own (to stop and start without disturbing other tests);
     /// `remove()` it when done.
-    public static func make() throws -> PostgresCluster { try PostgresCluster() }
+    public static func make() async throws -> PostgresCluster { try await offPool { try PostgresCluster() } }
 
     /// Stops the cluster and removes its files.
     public func remove() {
@@ -77,7 +77,15 @@ public final class PostgresCluster: Sendable {
         let initdb = try run(
             "\(binaries)/initdb", ["-D", root + "/data", "-U", "briefings", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"])
         guard initdb.status == 0 else { throw Unavailable(description: "initdb failed: \(initdb.output)") }
-        try start()
+        try startBlocking()
+    }
+
+    /// Runs blocking work (a PostgreSQL program, waited for) on a thread of its own, never on
+    /// Swift's small shared pool, whose threads the servers under test need.
+    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try work() }) }.start()
+        }
     }
 
     /// Starts the server and waits until it accepts connections (`pg_ctl -w`).
@@ -85,7 +93,11 @@ public final class PostgresCluster: Sendable {
     /// `fsync = off` keeps the tests quick; a crash of PostgreSQL itself (an immediate stop)
     /// still loses nothing committed, since the WAL it wrote is in the operating system's
     /// cache. `synchronous_commit` stays on, as the store asks.
-    public func start() throws {
+    public func start() async throws {
+        try await Self.offPool { try self.startBlocking() }
+    }
+
+    func startBlocking() throws {
         let options = [
             "-k", socketDirectory, "-p", String(port), "-c", "listen_addresses=", "-c", "fsync=off", "-c", "full_page_writes=off",
             "-c", "max_connections=300", "-c", "shared_buffers=64MB",
@@ -99,15 +111,17 @@ public final class PostgresCluster: Sendable {
 
     /// Stops the server: `immediate` is a crash (no checkpoint, recovery on the next start),
     /// otherwise a clean shutdown.
-    public func stop(immediate: Bool) throws {
-        let result = try pgctl(["stop", "-w", "-m", immediate ? "immediate" : "fast"])
+    public func stop(immediate: Bool) async throws {
+        let result = try await Self.offPool { try self.pgctl(["stop", "-w", "-m", immediate ? "immediate" : "fast"]) }
         guard result.status == 0 else { throw Unavailable(description: "PostgreSQL did not stop: \(result.output)") }
     }
 
     /// A new, empty database, as a URL for `--database`.
-    public func createDatabase() throws -> String {
+    public func createDatabase() async throws -> String {
         let name = "t\(databases.withLock { $0 += 1; return $0 })_\(UUID().uuidString.prefix(8).lowercased())"
-        let result = try run("\(binaries)/createdb", ["-h", socketDirectory, "-p", String(port), "-U", "briefings", name])
+        let result = try await Self.offPool {
+            try self.run("\(self.binaries)/createdb", ["-h", self.socketDirectory, "-p", String(self.port), "-U", "briefings", name])
+        }
         guard result.status == 0 else { throw Unavailable(description: "createdb failed: \(result.output)") }
         return url(database: name)
     }
@@ -118,9 +132,12 @@ public final class PostgresCluster: Sendable {
     }
 
     /// Runs SQL with `psql` and returns what it printed (unaligned, tuples only).
-    public func psql(_ sql: String, database: String) throws -> String {
-        let result = try run(
-            "/usr/bin/psql", ["-h", socketDirectory, "-p", String(port), "-U", "briefings", "-d", database, "-X", "-A", "-t", "-c", sql])
+    public func psql(_ sql: String, database: String) async throws -> String {
+        let result = try await Self.offPool {
+            try self.run(
+                "/usr/bin/psql",
+                ["-h", self.socketDirectory, "-p", String(self.port), "-U", "briefings", "-d", database, "-X", "-A", "-t", "-c", sql])
+        }
         guard result.status == 0 else { throw Unavailable(description: "psql failed: \(result.output)") }
         return result.output
     }

@@ -1,5 +1,6 @@
 import BriefingModel
 import BriefingServer
+import BriefingStore
 import BriefingTestSupport
 import Foundation
 import SyncServerCore
@@ -102,26 +103,43 @@ struct ObservabilityTests {
 
     @Test("/readyz answers 200 while the database answers, and 503 with Retry-After while PostgreSQL is down")
     func readiness() async throws {
-        let cluster = try await Task.detached { try PostgresCluster.make() }.value
+        let cluster = try await PostgresCluster.make()
         defer { cluster.remove() }
-        let server = try await ServerProcess.start(databasePath: try cluster.createDatabase())
+        let server = try await ServerProcess.start(databasePath: try await cluster.createDatabase())
         defer { server.stop() }
+        let device = Device("probe")
+        #expect(await device.run("login", server.url, "--user", "demo", "--password-stdin", stdin: "demo").code == 0)
+        #expect(await device.run("sync").code == 0)
+        let token = try #require(try await BriefingStore(path: device.storePath).syncState().token)
         let ready = try await rawRequest("GET", server.url + "/readyz")
         #expect(ready.status == 200)
         #expect(ready.object?["status"] as? String == "ready")
-        try cluster.stop(immediate: true)
+        try await cluster.stop(immediate: true)
         let down = try await rawRequest("GET", server.url + "/readyz")
         #expect(down.status == 503)
         #expect(down.errorCode == "unavailable")
         #expect(down.headers["retry-after"] == "5")
         // Liveness is not readiness: the process still answers /healthz.
         #expect(try await rawRequest("GET", server.url + "/healthz").status == 200)
-        try cluster.start()
+        // A request that needs the database is answered 503 unavailable, with when to come back.
+        let pull = try await rawRequest("GET", server.url + "/v1/changes", token: token)
+        #expect(pull.status == 503)
+        #expect(pull.errorCode == "unavailable")
+        #expect(pull.headers["retry-after"] == "5")
+        // A device's edit waits in its outbox; its sync says plainly what happened.
+        #expect(await device.run("tag", "add", "grid-storage-winter", "while-down").code == 0)
+        let sync = await device.run("sync")
+        #expect(sync.code != 0)
+        #expect(sync.err.contains("cannot reach its database"), "\(sync.err)")
+        #expect(try await BriefingStore(path: device.storePath).pendingCount() == 1)
+        try await cluster.start()
         var status = 0
         for _ in 0..<60 where status != 200 {
             status = try await rawRequest("GET", server.url + "/readyz").status
             if status != 200 { try await Task.sleep(for: .seconds(1)) }
         }
         #expect(status == 200)
+        #expect(await device.run("sync").code == 0)
+        #expect(try await BriefingStore(path: device.storePath).pendingCount() == 0)
     }
 }

@@ -25,16 +25,16 @@ struct PostgresTests {
     @Test("Schemas/server.postgres.sql is exactly the schema the migrations make")
     func schemaFileMatchesMigrations() async throws {
         let cluster = try await PostgresCluster.shared()
-        let migrated = try cluster.createDatabase()
+        let migrated = try await cluster.createDatabase()
         let node = try await Self.node(migrated)
         #expect(try await (node.store as? PostgresServerStore)?.appliedMigrations() == ["v1"])
         await node.store.close()
-        let fromFile = try cluster.createDatabase()
+        let fromFile = try await cluster.createDatabase()
         let file = try String(contentsOf: SchemaFiles.packageRoot.appendingPathComponent("Schemas/server.postgres.sql"), encoding: .utf8)
-        _ = try cluster.psql(file, database: Self.name(fromFile))
-        let migratedSchema = try Self.describeSchema(cluster, Self.name(migrated))
+        _ = try await cluster.psql(file, database: Self.name(fromFile))
+        let migratedSchema = try await Self.describeSchema(cluster, Self.name(migrated))
         #expect(!migratedSchema.isEmpty)
-        #expect(migratedSchema == (try Self.describeSchema(cluster, Self.name(fromFile))))
+        #expect(migratedSchema == (try await Self.describeSchema(cluster, Self.name(fromFile))))
     }
 
     static func name(_ url: String) -> String {
@@ -42,8 +42,8 @@ struct PostgresTests {
     }
 
     /// Every column, index and constraint of the public schema, as the catalog states them.
-    static func describeSchema(_ cluster: PostgresCluster, _ database: String) throws -> [String] {
-        try cluster.psql(
+    static func describeSchema(_ cluster: PostgresCluster, _ database: String) async throws -> [String] {
+        try await cluster.psql(
             """
             SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '')
               FROM information_schema.columns WHERE table_schema = 'public'
@@ -169,9 +169,9 @@ struct PostgresTests {
     @Test("A restart of PostgreSQL itself, even a crash, loses nothing acknowledged and nothing pending; the server carries on")
     func postgresRestart() async throws {
         // A cluster of this test's own: restarting the shared one would break the others' work.
-        let cluster = try await Task.detached { try PostgresCluster.make() }.value
+        let cluster = try await PostgresCluster.make()
         defer { cluster.remove() }
-        let url = try cluster.createDatabase()
+        let url = try await cluster.createDatabase()
         let server = try await ServerProcess.start(databasePath: url)
         defer { server.stop() }
         let device = Device("restart")
@@ -182,9 +182,9 @@ struct PostgresTests {
 
         // A crash of PostgreSQL (no checkpoint; it recovers from its WAL on the next start).
         // The device keeps working offline meanwhile: its edits wait in the outbox.
-        try cluster.stop(immediate: true)
+        try await cluster.stop(immediate: true)
         for index in 0..<5 { #expect(await device.run("tag", "add", "grid-storage-winter", "during-\(index)").code == 0) }
-        try cluster.start()
+        try await cluster.start()
 
         // The server's next query finds its pooled connections broken and runs again on new
         // ones; the sync goes through and pushes what waited.

@@ -28,7 +28,7 @@ enum ErrorBody {
         case .userNotFound, .notFound: .notFound
         case .storage: .internalServerError
         case .rateLimited: .tooManyRequests
-        case .busy: .serviceUnavailable
+        case .busy, .unavailable: .serviceUnavailable
         }
     }
 
@@ -154,7 +154,10 @@ struct AuthenticationMiddleware: ServerMiddleware {
         do {
             principal = try await service.authenticate(token: token)
         } catch let error as SyncError {
-            return ErrorBody.openAPIResponse(ErrorBody.status(for: error.code), code: error.code.rawValue, message: error.message)
+            let status = ErrorBody.status(for: error.code)
+            // The server's own failure says no more to the client than anywhere else.
+            guard status != .internalServerError else { return ErrorBody.internalError }
+            return ErrorBody.openAPIResponse(status, code: error.code.rawValue, message: error.message, retryAfter: error.retryAfter)
         }
         return try await RequestPrincipal.$current.withValue(principal) {
             try await next(request, body, metadata)

@@ -18,6 +18,8 @@ public struct SyncError: Error, Hashable, Sendable, CustomStringConvertible {
         case rateLimited = "rate_limited"
         /// The server is at a bound of its own (too many password checks at once).
         case busy = "busy"
+        /// The server cannot reach its database just now; `retryAfter` says when to try again.
+        case unavailable = "unavailable"
     }
 
     public var code: Code

@@ -2,6 +2,7 @@ import BriefingModel
 import Foundation
 import Logging
 import Metrics
+import _ConnectionPoolModule
 import PostgresNIO
 import Synchronization
 import SyncServerCore
@@ -90,6 +91,12 @@ public final class PostgresServerStore: ServerStorage {
     /// A database failure as the service reports it: what was being done, in the server's words.
     static func storageError(_ error: any Error, doing what: String) -> any Error {
         if error is SyncError || error is MutationRejection { return error }
+        // No connection to be had (PostgreSQL down or restarting, the pool backing off): the
+        // client may try again soon, here or on another node.
+        if error is ConnectionPoolError || isTransient(error) {
+            let detail = (error as? PSQLError).flatMap { $0.serverInfo?[.message] } ?? "no connection to the database"
+            return SyncError(.unavailable, "the server cannot reach its database (\(detail)); try again shortly", retryAfter: 5)
+        }
         if let error = error as? PSQLError {
             let message = error.serverInfo?[.message] ?? "\(error.code)"
             return SyncError(.storage, "cannot \(what): \(message)")
@@ -126,15 +133,46 @@ public final class PostgresServerStore: ServerStorage {
     static func recordInUse(_ count: Int) { Gauge(label: "briefings_database_connections_in_use").record(count) }
     static let maxConnections = Mutex(0)
 
-    /// Leases a connection for `body`, counted in the pool gauge.
-    func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        Self.recordInUse(Self.leased.withLock { $0 += 1; return $0 })
-        defer { Self.recordInUse(Self.leased.withLock { $0 -= 1; return $0 }) }
-        return try await client.withConnection { connection in try await body(connection) }
+    /// How long a request waits for a connection before it is answered `unavailable`. While
+    /// PostgreSQL is away the pool keeps trying to connect; a request should not wait with it.
+    static let leaseTimeout: Duration = .seconds(5)
+
+    /// Leases a connection for `body`, counted in the pool gauge; gives up when none comes
+    /// within `leaseTimeout` (the body, once it has one, runs as long as it needs).
+    func withConnection<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let leased = LeaseFlag()
+        let client = self.client
+        // The group waits for its tasks, so `body` does not outlive this call.
+        return try await withoutActuallyEscaping(body) { body in
+            try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask {
+                    try await client.withConnection { connection in
+                        leased.set()
+                        Self.recordInUse(Self.leased.withLock { $0 += 1; return $0 })
+                        defer { Self.recordInUse(Self.leased.withLock { $0 -= 1; return $0 }) }
+                        return try await body(connection)
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: Self.leaseTimeout)
+                    guard leased.isSet else {
+                        throw SyncError(.unavailable, "the server cannot reach its database (no connection within 5 s); try again shortly", retryAfter: 5)
+                    }
+                    return nil
+                }
+                while let result = try await group.next() {
+                    if let value = result {
+                        group.cancelAll()
+                        return value
+                    }
+                }
+                throw SyncError(.storage, "a database operation ended without an answer")
+            }
+        }
     }
 
     /// Runs `operation` again while it fails transiently, with growing waits.
-    func retrying<T: Sendable>(_ what: String, _ operation: () async throws -> T) async throws -> T {
+    func retrying<T: Sendable>(_ what: String, _ operation: @Sendable () async throws -> T) async throws -> T {
         var attempt = 0
         let clock = ContinuousClock()
         let start = clock.now
@@ -153,7 +191,7 @@ public final class PostgresServerStore: ServerStorage {
 
     /// Runs `body` in a transaction on one connection, running it again when that is safe
     /// (see `isTransient`); the body's own errors come out as thrown.
-    func transaction<T: Sendable>(_ what: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ what: String, _ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try await retrying(what) {
             try await withConnection { connection in
                 try await connection.query("BEGIN", logger: logger)
@@ -171,7 +209,7 @@ public final class PostgresServerStore: ServerStorage {
 
     /// Runs one statement outside a transaction (a read, or a single write).
     @discardableResult
-    func run<T: Sendable>(_ what: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+    func run<T: Sendable>(_ what: String, _ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try await retrying(what) {
             try await withConnection { connection in try await body(connection) }
         }
@@ -487,4 +525,11 @@ public final class PostgresServerStore: ServerStorage {
 extension Scope {
     /// The scope a stored owner key stands for.
     static func stored(_ key: String) -> Scope { key.isEmpty ? .published : .account(key) }
+}
+
+/// Whether a lease came through.
+final class LeaseFlag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
 }
