@@ -171,5 +171,6 @@ extension Operations.GetChanges.Input.Query {
     public func checkContract(_ check: ContractCheck = .init()) throws(WireError) {
         try check.string(cursor, "cursor", max: 200)
         try check.integer(limit, "limit", min: 1, max: 1000)
+        try check.integer(wait, "wait", min: 0, max: 30)
     }
 }

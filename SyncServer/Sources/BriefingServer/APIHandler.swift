@@ -83,7 +83,7 @@ struct APIHandler: APIProtocol {
     func getChanges(_ input: Operations.GetChanges.Input) async throws -> Operations.GetChanges.Output {
         try contract { () throws(WireError) in try input.query.checkContract() }
         let page = try await service.pull(
-            try principal(), cursor: input.query.cursor, limit: input.query.limit.map(Int.init))
+            try principal(), cursor: input.query.cursor, limit: input.query.limit.map(Int.init), wait: input.query.wait.map(Int.init))
         return .ok(.init(body: .json(wire(page))))
     }
 

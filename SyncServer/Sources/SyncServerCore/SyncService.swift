@@ -206,9 +206,14 @@ public struct SyncService: Sendable {
     // MARK: Sync
 
     /// One page of changes after `cursor` (an opaque token; nil for the start).
-    public func pull(_ principal: Principal, cursor: String?, limit: Int?) async throws -> ChangesPage {
+    ///
+    /// - Parameter wait: seconds to hold the request when nothing is visible yet (long-poll),
+    ///   at most 30; nil or 0 answers at once.
+    public func pull(_ principal: Principal, cursor: String?, limit: Int?, wait: Int? = nil) async throws -> ChangesPage {
         let parsed = try cursor.map { token throws(SyncError) in try Cursor(token: token) }
-        return try await kernel.changes(for: principal, after: parsed, limit: pageSize(limit), maxBytes: configuration.maxPageBytes)
+        let seconds = min(max(wait ?? 0, 0), 30)
+        return try await kernel.changes(
+            for: principal, after: parsed, limit: pageSize(limit), maxBytes: configuration.maxPageBytes, wait: .seconds(seconds))
     }
 
     /// Applies a batch of the caller's mutations.

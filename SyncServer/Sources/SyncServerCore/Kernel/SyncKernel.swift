@@ -13,9 +13,12 @@ public struct SyncKernel: Sendable {
     public static let defaultPageBytes = 2 << 20
 
     public let storage: any ServerStorage
+    /// Wakes long-polling pulls after this process commits a write.
+    public let signal: CommitSignal
 
-    public init(storage: any ServerStorage) {
+    public init(storage: any ServerStorage, signal: CommitSignal = CommitSignal()) {
         self.storage = storage
+        self.signal = signal
     }
 
     // MARK: Visibility
@@ -44,6 +47,24 @@ public struct SyncKernel: Sendable {
         let last = page.rows.last?.seq ?? cursor?.seq ?? 0
         return ChangesPage(
             changes: changes, cursor: Cursor(epoch: page.meta.epoch, seq: last, horizon: page.meta.horizon), hasMore: page.hasMore)
+    }
+
+    /// The changes after `cursor` as above; when there are none, waits up to `wait` for a
+    /// commit and reads again, so a long-polling device hears of a change as soon as it is
+    /// visible. A wake-up carries nothing: the page is read from the log as any page is, with
+    /// the same scopes, so waking for another account's write only means reading again.
+    public func changes(
+        for principal: Principal, after cursor: Cursor?, limit: Int, maxBytes: Int = SyncKernel.defaultPageBytes, wait: Duration
+    ) async throws -> ChangesPage {
+        let clock = ContinuousClock()
+        let deadline = clock.now + wait
+        while true {
+            let generation = signal.generation
+            let page = try await changes(for: principal, after: cursor, limit: limit, maxBytes: maxBytes)
+            let now = clock.now
+            if !page.changes.isEmpty || now >= deadline || Task.isCancelled { return page }
+            try await signal.wait(after: generation, timeout: deadline - now)
+        }
     }
 
     /// Refuses a cursor this log cannot serve: from another database, behind a compaction it
@@ -114,6 +135,7 @@ public struct SyncKernel: Sendable {
         let plan = try await storage.push(principal: principal, keys: keys, now: now) { snapshot in
             try Self.decide(mutations, from: principal, snapshot: snapshot, clockLimit: clockLimit)
         }
+        if !plan.writes.isEmpty { signal.notify() }
         // Counted once committed: a batch that failed as a whole counts for nothing.
         SyncMetrics.mutations(plan.results)
         SyncMetrics.conflicts(plan.conflictsByRule)
@@ -307,6 +329,7 @@ public struct SyncKernel: Sendable {
             }
             return PublishPlan(writes: writes, source: source?.0)
         }
+        signal.notify()
     }
 
     /// Adds one annotation to a briefing's editorial layer.
@@ -317,6 +340,7 @@ public struct SyncKernel: Sendable {
                     scope: .published, key: RecordKey(.editorialAnnotation, annotation.id), deleted: false,
                     body: try Self.json(annotation))
             ], now: now)
+        signal.notify()
     }
 
     // MARK: Reading records, for tools and tests

@@ -1,0 +1,98 @@
+import BriefingModel
+import BriefingTestSupport
+import Foundation
+import SyncServerCore
+import Testing
+
+/// Long-polling pulls (`GET /v1/changes?wait=SECONDS`) against the real server.
+@Suite("Live sync: long-poll", .timeLimit(.minutes(10)))
+struct LiveSyncTests {
+    /// A caught-up session of `user`: its token and the cursor at the end of the log.
+    static func caughtUp(_ server: TestServer, user: String = "demo", password: String = "demo") async throws -> (token: String, cursor: String, principal: Principal) {
+        let session = try await server.service.createSession(user: user, password: password, deviceName: "watcher")
+        let principal = try await server.service.authenticate(token: session.token)
+        var cursor: String?
+        while true {
+            let page = try await server.service.pull(principal, cursor: cursor, limit: 1000)
+            cursor = page.cursor.token
+            if !page.hasMore { break }
+        }
+        return (session.token, cursor!, principal)
+    }
+
+    static func bookmark(_ principal: Principal, id: Int64) -> Mutation {
+        Mutation(
+            mutationID: id, kind: .bookmark, id: "grid-storage-winter", op: .upsert,
+            hlc: HLC(wallMillis: Int64(Date().timeIntervalSince1970 * 1000) + id, counter: 0, node: principal.deviceID),
+            fields: ["briefingID": .string("grid-storage-winter"), "bookmarked": .bool(id % 2 == 1)])
+    }
+
+    @Test("A waiting pull answers with a change as soon as another device commits it, long before its deadline")
+    func wakesOnCommit() async throws {
+        try await withTestServer { server in
+            let watcher = try await Self.caughtUp(server)
+            let writer = try await Self.caughtUp(server)
+            let url = server.url + "/v1/changes?cursor=\(watcher.cursor)&wait=30"
+            // The push waits until the pull is parked, so the wake-up, not a first read, delivers it.
+            async let pulled = rawRequest("GET", url, token: watcher.token)
+            while server.service.kernel.signal.waiting == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            let started = ContinuousClock.now
+            _ = try await server.service.push(writer.principal, clientID: writer.principal.deviceID, mutations: [Self.bookmark(writer.principal, id: 1)])
+            let response = try await pulled
+            #expect(response.status == 200)
+            let changes = try #require(response.object?["changes"] as? [[String: Any]])
+            #expect(changes.map { $0["id"] as? String } == ["grid-storage-winter"])
+            // Well inside the 30 s it could have waited: it was woken, not timed out.
+            #expect(ContinuousClock.now - started < .seconds(25))
+        }
+    }
+
+    @Test("With nothing to see, a waiting pull answers an empty page with the same cursor at its deadline; another reader's write does not end it")
+    func deadlineAndIsolation() async throws {
+        try await withTestServer { server in
+            try await server.service.addUser(name: "other", password: "other-password")
+            let watcher = try await Self.caughtUp(server)
+            let other = try await Self.caughtUp(server, user: "other", password: "other-password")
+            async let pulled = rawRequest("GET", server.url + "/v1/changes?cursor=\(watcher.cursor)&wait=2", token: watcher.token)
+            while server.service.kernel.signal.waiting == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            // Another account's write wakes the pull, which reads again and finds nothing it may see.
+            _ = try await server.service.push(other.principal, clientID: other.principal.deviceID, mutations: [Self.bookmark(other.principal, id: 1)])
+            let response = try await pulled
+            #expect(response.status == 200)
+            #expect((response.object?["changes"] as? [Any])?.isEmpty == true)
+            #expect(response.object?["cursor"] as? String == watcher.cursor)
+            #expect(response.object?["hasMore"] as? Bool == false)
+        }
+    }
+
+    @Test("wait must be 0…30 seconds")
+    func waitBounds() async throws {
+        try await withTestServer { server in
+            let watcher = try await Self.caughtUp(server)
+            for bad in ["31", "-1", "soon"] {
+                let response = try await rawRequest("GET", server.url + "/v1/changes?cursor=\(watcher.cursor)&wait=\(bad)", token: watcher.token)
+                #expect(response.status == 400, "wait=\(bad)")
+                #expect(response.errorCode == "bad_request")
+            }
+            let now = try await rawRequest("GET", server.url + "/v1/changes?cursor=\(watcher.cursor)&wait=0", token: watcher.token)
+            #expect(now.status == 200)
+        }
+    }
+
+    @Test("The commit signal: a wait ends on a notification, at its deadline, or when its task is cancelled, and never misses a notification that came first")
+    func signal() async throws {
+        let signal = CommitSignal(maxWaiters: 1)
+        let seen = signal.generation
+        signal.notify()
+        try await signal.wait(after: seen, timeout: .seconds(600))  // returns at once: it moved already
+        let before = ContinuousClock.now
+        try await signal.wait(after: signal.generation, timeout: .milliseconds(50))
+        #expect(ContinuousClock.now - before >= .milliseconds(50))
+        let parked = Task { try await signal.wait(after: signal.generation, timeout: .seconds(600)) }
+        while signal.waiting == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        await #expect(throws: SyncError.self) { try await signal.wait(after: signal.generation, timeout: .seconds(1)) }
+        parked.cancel()
+        try await parked.value
+        #expect(signal.waiting == 0)
+    }
+}
