@@ -2,6 +2,7 @@ import BriefingModel
 import BriefingTestSupport
 import Foundation
 import SyncServerCore
+import SyncServerPostgres
 import Testing
 
 /// Long-polling pulls (`GET /v1/changes?wait=SECONDS`) against the real server.
@@ -94,5 +95,39 @@ struct LiveSyncTests {
         parked.cancel()
         try await parked.value
         #expect(signal.waiting == 0)
+    }
+}
+
+/// Wake-ups across nodes: PostgreSQL's `LISTEN/NOTIFY`.
+@Suite("Live sync across PostgreSQL nodes", .timeLimit(.minutes(10)))
+struct LiveSyncNodesTests {
+    @Test("A pull waiting on one node is woken by a push committed on another, long before its deadline")
+    func wakeAcrossNodes() async throws {
+        let url = try await PostgresCluster.shared().createDatabase()
+        let a = try await PostgresTests.node(url), b = try await PostgresTests.node(url)
+        try await DemoContent.load(into: a)
+        let writer = try await a.authenticate(
+            token: try await a.createSession(user: DemoContent.user, password: DemoContent.password, deviceName: "writer").token)
+        let watcher = try await b.authenticate(
+            token: try await b.createSession(user: DemoContent.user, password: DemoContent.password, deviceName: "watcher").token)
+        var cursor: String?
+        while true {
+            let page = try await b.pull(watcher, cursor: cursor, limit: 1000)
+            cursor = page.cursor.token
+            if !page.hasMore { break }
+        }
+        // Node b hears commits only once its connection listens.
+        let store = try #require(b.store as? PostgresServerStore)
+        while !store.isListening { try await Task.sleep(for: .milliseconds(10)) }
+        let start = cursor
+        let pulled = Task { try await b.pull(watcher, cursor: start, limit: 100, wait: 20) }
+        while b.kernel.signal.waiting == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        let started = ContinuousClock.now
+        _ = try await a.push(writer, clientID: writer.deviceID, mutations: [LiveSyncTests.bookmark(writer, id: 1)])
+        let page = try await pulled.value
+        #expect(page.changes.map(\.id) == ["grid-storage-winter"])
+        #expect(ContinuousClock.now - started < .seconds(15))
+        await a.store.close()
+        await b.store.close()
     }
 }

@@ -28,6 +28,17 @@ public final class PostgresServerStore: ServerStorage {
     let client: PostgresClient
     let logger: Logger
     private let runner: Task<Void, Never>
+    /// Hears every node's commits: each push, publish or append with writes sends one
+    /// `NOTIFY` on `channel` (PostgreSQL delivers it at commit, once per transaction), and a
+    /// connection of this store `LISTEN`s. A wake carries no data; see `CommitSignal`.
+    public let commitSignal: CommitSignal?
+    /// The notification channel: one per schema, so deployments sharing a database do not wake each other.
+    let channel: String
+    private let listener = Mutex<Task<Void, Never>?>(nil)
+    private let listeningFlag = LeaseFlag()
+
+    /// Whether this store's connection is listening for commits now.
+    public var isListening: Bool { listeningFlag.isSet }
 
     /// The log lock's key (`pg_advisory_xact_lock(bigint)`): "BRFLOG01" in ASCII.
     static let logLock: Int64 = 0x4252_464C_4F47_3031
@@ -46,6 +57,8 @@ public final class PostgresServerStore: ServerStorage {
         self.url = url
         self.logger = logger
         self.maxConnections = maxConnections
+        commitSignal = CommitSignal()
+        channel = "briefings_log" + (url.schema.map { "_" + $0 } ?? "")
         var configuration: PostgresClient.Configuration
         do {
             configuration = try url.configuration()
@@ -76,15 +89,46 @@ public final class PostgresServerStore: ServerStorage {
             throw Self.storageError(error, doing: "open the database at \(url)")
         }
         Gauge(label: "briefings_database_connections_max").record(Self.maxConnections.withLock { $0 += maxConnections; return $0 })
+        startListening()
+    }
+
+    /// Keeps one connection listening for commits, reconnecting after a failure. Each time it
+    /// (re)starts listening it wakes the waiters once, since commits may have gone unheard
+    /// while it was away.
+    private func startListening() {
+        let client = client, channel = channel, signal = commitSignal, flag = listeningFlag, logger = logger
+        let task = Task {
+            while !Task.isCancelled {
+                do {
+                    try await client.withConnection { connection in
+                        try await connection.listen(on: channel) { notifications in
+                            flag.set()
+                            signal?.notify()
+                            for try await _ in notifications { signal?.notify() }
+                        }
+                    }
+                } catch {
+                    if Task.isCancelled { break }
+                    logger.notice("listening for commits failed; trying again", metadata: ["error": "\(String(describing: error).prefix(200))"])
+                }
+                flag.clear()
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        listener.withLock { $0 = task }
     }
 
     public func close() async {
+        listener.withLock { $0 }?.cancel()
         Gauge(label: "briefings_database_connections_max").record(Self.maxConnections.withLock { $0 -= maxConnections; return $0 })
         runner.cancel()
         _ = await runner.result
     }
 
-    deinit { runner.cancel() }
+    deinit {
+        listener.withLock { $0 }?.cancel()
+        runner.cancel()
+    }
 
     // MARK: Errors and transactions
 
@@ -408,15 +452,18 @@ public final class PostgresServerStore: ServerStorage {
                 INSERT INTO rejected_mutation (device_id, mutation_id, reason, message)
                 SELECT \(principal.deviceID), * FROM unnest(\(refused)::bigint[], \(reasons)::text[], \(messages)::text[])
                 """, logger: logger)
-            try await Self.write(plan.writes, at: now, on: connection, logger: logger)
+            try await Self.write(plan.writes, at: now, on: connection, channel: channel, logger: logger)
             return plan
         }
     }
 
     /// Takes the log lock, then writes each record's new state at the next sequence numbers,
-    /// in order, in one statement: it starts after the lock is held, so the highest number it
-    /// reads is final. The lock is held until the transaction ends.
-    static func write(_ writes: [RecordWrite], at now: Date, on connection: PostgresConnection, logger: Logger) async throws {
+    /// in order, and queues the commit's notification, in one statement: it starts after the
+    /// lock is held, so the highest number it reads is final. The lock is held until the
+    /// transaction ends.
+    static func write(
+        _ writes: [RecordWrite], at now: Date, on connection: PostgresConnection, channel: String, logger: Logger
+    ) async throws {
         guard !writes.isEmpty else { return }
         try await connection.query("SELECT pg_advisory_xact_lock(\(logLock))", logger: logger)
         let changed = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
@@ -435,10 +482,13 @@ public final class PostgresServerStore: ServerStorage {
               SELECT o, k, i, s, d, b, \(changed) FROM w WHERE NOT a
               ON CONFLICT (owner, kind, id) DO UPDATE
                 SET seq = excluded.seq, deleted = excluded.deleted, body = excluded.body, changed_at = excluded.changed_at
+            ), inserted AS (
+              INSERT INTO record (owner, kind, id, seq, deleted, body, changed_at)
+              SELECT o, k, i, s, d, b, \(changed) FROM w WHERE a
+              ON CONFLICT (owner, kind, id) DO NOTHING
             )
-            INSERT INTO record (owner, kind, id, seq, deleted, body, changed_at)
-            SELECT o, k, i, s, d, b, \(changed) FROM w WHERE a
-            ON CONFLICT (owner, kind, id) DO NOTHING
+            -- Delivered to every listening node when the transaction commits, never before.
+            SELECT pg_notify(\(channel), '')
             """, logger: logger)
     }
 
@@ -462,7 +512,7 @@ public final class PostgresServerStore: ServerStorage {
                 editorial.append((id, body, origin == EditorialOrigin.editor.rawValue))
             }
             let plan = try decide(PublishSnapshot(currentRevision: current, editorial: editorial))
-            try await Self.write(plan.writes, at: now, on: connection, logger: logger)
+            try await Self.write(plan.writes, at: now, on: connection, channel: channel, logger: logger)
             if let source = plan.source {
                 try await connection.query(
                     """
@@ -479,7 +529,7 @@ public final class PostgresServerStore: ServerStorage {
 
     public func append(_ writes: [RecordWrite], now: Date) async throws {
         try await transaction("write to the log") { connection in
-            try await Self.write(writes, at: now, on: connection, logger: logger)
+            try await Self.write(writes, at: now, on: connection, channel: channel, logger: logger)
         }
     }
 
@@ -531,5 +581,6 @@ extension Scope {
 final class LeaseFlag: Sendable {
     private let value = Mutex(false)
     func set() { value.withLock { $0 = true } }
+    func clear() { value.withLock { $0 = false } }
     var isSet: Bool { value.withLock { $0 } }
 }

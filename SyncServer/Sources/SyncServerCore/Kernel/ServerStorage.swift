@@ -341,6 +341,14 @@ public protocol ServerStorage: Sendable {
 
     /// Closes connections; the store is not used afterwards.
     func close() async
+
+    /// Notified of commits by any process writing to this database, when the store can hear
+    /// them (PostgreSQL's `LISTEN`); nil when only this process's own commits are known.
+    var commitSignal: CommitSignal? { get }
+}
+
+extension ServerStorage {
+    public var commitSignal: CommitSignal? { nil }
 }
 
 /// What a compaction did.

@@ -16,9 +16,11 @@ public struct SyncKernel: Sendable {
     /// Wakes long-polling pulls after this process commits a write.
     public let signal: CommitSignal
 
-    public init(storage: any ServerStorage, signal: CommitSignal = CommitSignal()) {
+    /// - Parameter signal: what wakes waiting pulls; by default the store's, which hears every
+    ///   node's commits (PostgreSQL), else one for this process.
+    public init(storage: any ServerStorage, signal: CommitSignal? = nil) {
         self.storage = storage
-        self.signal = signal
+        self.signal = signal ?? storage.commitSignal ?? CommitSignal()
     }
 
     // MARK: Visibility
