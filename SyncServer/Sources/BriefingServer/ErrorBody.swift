@@ -150,15 +150,9 @@ struct AuthenticationMiddleware: ServerMiddleware {
             return ErrorBody.openAPIResponse(.unauthorized, code: "unauthorized", message: "this request needs `Authorization: Bearer TOKEN`")
         }
         let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
-        let principal: Principal
-        do {
-            principal = try await service.authenticate(token: token)
-        } catch let error as SyncError {
-            let status = ErrorBody.status(for: error.code)
-            // The server's own failure says no more to the client than anywhere else.
-            guard status != .internalServerError else { return ErrorBody.internalError }
-            return ErrorBody.openAPIResponse(status, code: error.code.rawValue, message: error.message, retryAfter: error.retryAfter)
-        }
+        // A refusal or a failure goes up to `ErrorMiddleware`, which answers it as it answers
+        // every other (and logs the server's own failures).
+        let principal = try await service.authenticate(token: token)
         return try await RequestPrincipal.$current.withValue(principal) {
             try await next(request, body, metadata)
         }
