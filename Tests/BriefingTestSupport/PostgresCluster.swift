@@ -1,5 +1,7 @@
+import BriefingServer
 import Foundation
 import Synchronization
+import SyncServerCore
 
 /// A throwaway PostgreSQL cluster for the tests: `initdb` into a temporary directory, then
 /// `postgres` listening only on a Unix socket in that directory (no TCP port, so nothing to
@@ -202,6 +204,11 @@ public enum TestStore: String, CaseIterable, Sendable, CustomStringConvertible {
     case sqlite, postgres
 
     public var description: String { rawValue }
+
+    /// A new, empty store of this kind, opened.
+    public func makeStore() async throws -> any ServerStorage {
+        try await ServerDatabase.open(try await makeDatabase(), fsync: false)
+    }
 
     /// A new, empty database of this kind, as a `--database` value.
     public func makeDatabase() async throws -> String {

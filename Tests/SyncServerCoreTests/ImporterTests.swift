@@ -253,16 +253,16 @@ struct ImportMatchingTests {
 @Suite("Concurrent imports")
 struct ConcurrentImportTests {
     /// One article imported into a fresh store.
-    static func importOnce() async throws -> (ImportReport, SyncService) {
+    static func importOnce(_ kind: TestStore) async throws -> (ImportReport, SyncService) {
         let importer = ArticleImporter(
-            service: SyncService(store: try SQLiteServerStore.inMemory(), configuration: .init(bcryptCost: 4)), gazetteer: try Gazetteer.bundled())
+            service: SyncService(store: try await kind.makeStore(), configuration: .init(bcryptCost: 4)), gazetteer: try Gazetteer.bundled())
         let name = "baltic-cod-quotas.txt"
         return (try await importer.importArticle(ArticleFixtures.data(name), fileName: name), importer.service)
     }
 
-    @Test("an import that started from an older revision is refused, not written over the newer one")
-    func staleRevision() async throws {
-        let (first, service) = try await Self.importOnce()
+    @Test("an import that started from an older revision is refused, not written over the newer one", arguments: TestStore.allCases)
+    func staleRevision(_ kind: TestStore) async throws {
+        let (first, service) = try await Self.importOnce(kind)
         let store = service.store
         let briefing = try #require(try await store.briefing(id: first.id))
         let source = try #require(try await store.source(briefingID: first.id, revision: nil))
@@ -273,9 +273,9 @@ struct ConcurrentImportTests {
         #expect(try await store.editorialAnnotations(briefingID: first.id).count == first.annotations.values.reduce(0, +))
     }
 
-    @Test("an editor's annotation added while an import runs survives that import's publish")
-    func editorAnnotationDuringImport() async throws {
-        let (first, service) = try await Self.importOnce()
+    @Test("an editor's annotation added while an import runs survives that import's publish", arguments: TestStore.allCases)
+    func editorAnnotationDuringImport(_ kind: TestStore) async throws {
+        let (first, service) = try await Self.importOnce(kind)
         let store = service.store
         let briefing = try #require(try await store.briefing(id: first.id))
         // The import read the layer before the editor's note existed, so its layer lacks it.

@@ -132,20 +132,24 @@ public final class PostgresServerStore: ServerStorage {
 
     // MARK: Errors and transactions
 
-    /// A database failure as the service reports it: what was being done, in the server's words.
+    /// A database failure as the service reports it: what was being done, in the server's
+    /// words. Anything else (a refusal a decision threw, an import that lost a race) is not the
+    /// database's and comes out as it was thrown.
     static func storageError(_ error: any Error, doing what: String) -> any Error {
-        if error is SyncError || error is MutationRejection { return error }
         // No connection to be had (PostgreSQL down or restarting, the pool backing off): the
         // client may try again soon, here or on another node.
         if error is ConnectionPoolError || isTransient(error) {
-            let detail = (error as? PSQLError).flatMap { $0.serverInfo?[.message] } ?? "no connection to the database"
-            return SyncError(.unavailable, "the server cannot reach its database (\(detail)); try again shortly", retryAfter: 5)
+            return unavailable((error as? PSQLError).flatMap { $0.serverInfo?[.message] } ?? "no connection to the database")
         }
         if let error = error as? PSQLError {
-            let message = error.serverInfo?[.message] ?? "\(error.code)"
-            return SyncError(.storage, "cannot \(what): \(message)")
+            return SyncError(.storage, "cannot \(what): \(error.serverInfo?[.message] ?? "\(error.code)")")
         }
-        return SyncError(.storage, "cannot \(what): \(error)")
+        return error
+    }
+
+    /// The answer while the database cannot be reached.
+    static func unavailable(_ detail: String) -> SyncError {
+        SyncError(.unavailable, "the server cannot reach its database (\(detail)); try again shortly", retryAfter: 5)
     }
 
     /// Whether a failed transaction may simply run again: a deadlock or serialization
@@ -199,9 +203,7 @@ public final class PostgresServerStore: ServerStorage {
                 }
                 group.addTask {
                     try await Task.sleep(for: Self.leaseTimeout)
-                    guard leased.isSet else {
-                        throw SyncError(.unavailable, "the server cannot reach its database (no connection within 5 s); try again shortly", retryAfter: 5)
-                    }
+                    guard leased.isSet else { throw Self.unavailable("no connection within 5 s") }
                     return nil
                 }
                 while let result = try await group.next() {
