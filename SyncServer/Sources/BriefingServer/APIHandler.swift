@@ -59,7 +59,8 @@ struct APIHandler: APIProtocol {
     }
 
     func getMetrics(_ input: Operations.GetMetrics.Input) async throws -> Operations.GetMetrics.Output {
-        .ok(.init(body: .plainText(HTTPBody(ServerMetrics.exposition()))))
+        service.activeDevices.refresh(at: Date())
+        return .ok(.init(body: .plainText(HTTPBody(ServerMetrics.exposition()))))
     }
 
     func createSession(_ input: Operations.CreateSession.Input) async throws -> Operations.CreateSession.Output {

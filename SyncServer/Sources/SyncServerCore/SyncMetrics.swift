@@ -41,7 +41,7 @@ public enum SyncMetrics {
 
 /// The devices this node has served recently: `briefings_active_devices` is how many made an
 /// authenticated request in the last `window`.
-final class ActiveDevices: Sendable {
+public final class ActiveDevices: Sendable {
     let window: TimeInterval
     private let seen = Mutex<(last: [String: Date], pruned: Date)>(([:], .distantPast))
 
@@ -51,15 +51,25 @@ final class ActiveDevices: Sendable {
         let count: Int? = seen.withLock { state in
             let isNew = state.last.updateValue(now, forKey: deviceID) == nil
             // Forgetting devices gone quiet costs a pass over the table: at most every few seconds.
-            if now.timeIntervalSince(state.pruned) > 5 {
-                state.last = state.last.filter { now.timeIntervalSince($0.value) <= window }
-                state.pruned = now
-                return state.last.count
-            }
+            if now.timeIntervalSince(state.pruned) > 5 { return Self.prune(&state, now: now, window: window) }
             return isNew ? state.last.count : nil
         }
-        // Made at each use, not kept: a handle made before the metrics backend is bootstrapped
-        // would stay a no-op.
-        if let count { Gauge(label: "briefings_active_devices").record(count) }
+        if let count { Self.record(count) }
     }
+
+    /// Forgets the devices gone quiet and records the count: before a scrape, since without
+    /// requests nothing else would lower it.
+    public func refresh(at now: Date) {
+        Self.record(seen.withLock { Self.prune(&$0, now: now, window: window) })
+    }
+
+    private static func prune(_ state: inout (last: [String: Date], pruned: Date), now: Date, window: TimeInterval) -> Int {
+        state.last = state.last.filter { now.timeIntervalSince($0.value) <= window }
+        state.pruned = now
+        return state.last.count
+    }
+
+    /// Made at each use, not kept: a handle made before the metrics backend is bootstrapped
+    /// would stay a no-op.
+    private static func record(_ count: Int) { Gauge(label: "briefings_active_devices").record(count) }
 }

@@ -47,7 +47,7 @@ public struct SyncService: Sendable {
     /// Counts login attempts.
     public let loginThrottle: LoginThrottle
     /// The devices this node has served lately (`briefings_active_devices`).
-    let activeDevices = ActiveDevices()
+    public let activeDevices = ActiveDevices()
     private let now: @Sendable () -> Date
     private let makeID: @Sendable () -> String
     private let logger: Logger
