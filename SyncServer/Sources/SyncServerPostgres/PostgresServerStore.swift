@@ -357,9 +357,9 @@ public final class PostgresServerStore: ServerStorage {
             let rows = try await connection.query(
                 """
                 WITH m AS (\(unescaped: Self.metaSQL))
-                SELECT m.*, r.owner, r.kind, r.id, r.seq, r.deleted, r.body FROM m LEFT JOIN (
+                SELECT m.*, r.kind, r.id, r.seq, r.deleted, r.body FROM m LEFT JOIN (
                   SELECT l.* FROM unnest(\(keys)::text[]) AS s(owner) CROSS JOIN LATERAL (
-                    SELECT owner, kind, id, seq, deleted, body FROM record
+                    SELECT kind, id, seq, deleted, body FROM record
                     WHERE record.owner = s.owner AND record.seq > \(seq) ORDER BY record.seq LIMIT \(limit + 1)
                   ) l ORDER BY l.seq LIMIT \(limit + 1)
                 ) r ON true ORDER BY r.seq
@@ -368,24 +368,24 @@ public final class PostgresServerStore: ServerStorage {
             var page: [LogRow] = []
             var bytes = 0
             var hasMore = false
-            for try await (epoch, horizon, newest, owner, kind, id, rowSeq, deleted, body) in rows.decode(
-                (String, Int64, Int64, String?, String?, String?, Int64?, Bool?, String?).self)
+            for try await (epoch, horizon, newest, kind, id, rowSeq, deleted, body) in rows.decode(
+                (String, Int64, Int64, String?, String?, Int64?, Bool?, String?).self)
             {
                 if meta == nil {
                     let read = LogMeta(epoch: epoch, horizon: horizon, newest: max(newest, horizon))
                     try check(read)
                     meta = read
                 }
-                guard let owner, let kind, let id, let rowSeq, let deleted, let body else { break }
+                guard let kind, let id, let rowSeq, let deleted, let body else { break }
                 if page.count == limit || (!page.isEmpty && bytes + body.utf8.count > maxBytes) {
                     hasMore = true
                     break
                 }
-                page.append(LogRow(scope: Scope.stored(owner), kind: kind, id: id, seq: rowSeq, deleted: deleted, body: body))
+                page.append(LogRow(kind: kind, id: id, seq: rowSeq, deleted: deleted, body: body))
                 bytes += body.utf8.count
             }
             guard let meta else { throw SyncError(.storage, "the database has no log metadata") }
-            return LogPage(meta: meta, rows: page, hasMore: hasMore)
+            return LogPage(meta: meta, rows: page, hasMore: hasMore, bytes: bytes)
         }
     }
 
@@ -565,18 +565,13 @@ public final class PostgresServerStore: ServerStorage {
                 ORDER BY kind COLLATE "C", id COLLATE "C"
                 """, logger: logger
             ).decode((String, String, Int64, Bool, String).self) {
-                rows.append(LogRow(scope: scope, kind: kind, id: id, seq: seq, deleted: deleted, body: body))
+                rows.append(LogRow(kind: kind, id: id, seq: seq, deleted: deleted, body: body))
             }
             return rows
         }
     }
 
     public func checkpoint() async throws {}
-}
-
-extension Scope {
-    /// The scope a stored owner key stands for.
-    static func stored(_ key: String) -> Scope { key.isEmpty ? .published : .account(key) }
 }
 
 /// Whether a lease came through.

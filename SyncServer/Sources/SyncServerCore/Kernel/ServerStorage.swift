@@ -82,7 +82,6 @@ public struct LogMeta: Hashable, Sendable {
 
 /// One row of the change log as stored: a record's latest state at its sequence number.
 public struct LogRow: Sendable {
-    public var scope: Scope
     public var kind: String
     public var id: String
     public var seq: Int64
@@ -90,8 +89,7 @@ public struct LogRow: Sendable {
     /// The record as canonical JSON.
     public var body: String
 
-    public init(scope: Scope, kind: String, id: String, seq: Int64, deleted: Bool, body: String) {
-        self.scope = scope
+    public init(kind: String, id: String, seq: Int64, deleted: Bool, body: String) {
         self.kind = kind
         self.id = id
         self.seq = seq
@@ -105,11 +103,14 @@ public struct LogPage: Sendable {
     public var meta: LogMeta
     public var rows: [LogRow]
     public var hasMore: Bool
+    /// The stored bytes of the rows' bodies, as the store measured them against the budget.
+    public var bytes: Int
 
-    public init(meta: LogMeta, rows: [LogRow], hasMore: Bool) {
+    public init(meta: LogMeta, rows: [LogRow], hasMore: Bool, bytes: Int) {
         self.meta = meta
         self.rows = rows
         self.hasMore = hasMore
+        self.bytes = bytes
     }
 }
 

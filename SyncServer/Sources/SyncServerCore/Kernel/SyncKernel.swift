@@ -45,7 +45,7 @@ public struct SyncKernel: Sendable {
             scopes: scopes(for: principal), after: cursor?.seq ?? 0, limit: limit, maxBytes: maxBytes,
             check: { meta in try Self.check(cursor, against: meta) })
         let changes = try page.rows.map(Self.change)
-        SyncMetrics.pulled(changes: changes.count, bytes: page.rows.reduce(0) { $0 + $1.body.utf8.count })
+        SyncMetrics.pulled(changes: changes.count, bytes: page.bytes)
         let last = page.rows.last?.seq ?? cursor?.seq ?? 0
         return ChangesPage(
             changes: changes, cursor: Cursor(epoch: page.meta.epoch, seq: last, horizon: page.meta.horizon), hasMore: page.hasMore)

@@ -107,8 +107,8 @@ public final class SQLiteServerStore: ServerStorage {
     /// through one at a time, and the page stops at its byte budget: the body of the first
     /// row over it is read (to measure it) but not kept.
     static func page(_ db: Database, meta: LogMeta, scopes: [Scope], after seq: Int64, limit: Int, maxBytes: Int) throws -> LogPage {
-        guard !scopes.isEmpty else { return LogPage(meta: meta, rows: [], hasMore: false) }
-        let branch = "SELECT * FROM (SELECT owner, kind, id, seq, deleted, body FROM record WHERE owner = ? AND seq > ? ORDER BY seq LIMIT ?)"
+        guard !scopes.isEmpty else { return LogPage(meta: meta, rows: [], hasMore: false, bytes: 0) }
+        let branch = "SELECT * FROM (SELECT kind, id, seq, deleted, body FROM record WHERE owner = ? AND seq > ? ORDER BY seq LIMIT ?)"
         let sql = Array(repeating: branch, count: scopes.count).joined(separator: " UNION ALL ") + " ORDER BY seq LIMIT ?"
         var arguments: StatementArguments = []
         for scope in scopes { arguments += [scope.key, seq, limit + 1] }
@@ -123,11 +123,10 @@ public final class SQLiteServerStore: ServerStorage {
                 hasMore = true
                 break
             }
-            rows.append(
-                LogRow(scope: Scope(key: row["owner"]), kind: row["kind"], id: row["id"], seq: row["seq"], deleted: row["deleted"], body: body))
+            rows.append(LogRow(kind: row["kind"], id: row["id"], seq: row["seq"], deleted: row["deleted"], body: body))
             bytes += body.utf8.count
         }
-        return LogPage(meta: meta, rows: rows, hasMore: hasMore)
+        return LogPage(meta: meta, rows: rows, hasMore: hasMore, bytes: bytes)
     }
 
     public func push(
@@ -262,11 +261,11 @@ public final class SQLiteServerStore: ServerStorage {
     public func rows(in scope: Scope, kinds: Set<EntityKind>?) async throws -> [LogRow] {
         try await database.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT owner, kind, id, seq, deleted, body FROM record WHERE owner = ? ORDER BY kind, id", arguments: [scope.key]
+                db, sql: "SELECT kind, id, seq, deleted, body FROM record WHERE owner = ? ORDER BY kind, id", arguments: [scope.key]
             ).compactMap { row -> LogRow? in
                 let kind: String = row["kind"]
                 if let kinds, !kinds.contains(where: { $0.rawValue == kind }) { return nil }
-                return LogRow(scope: scope, kind: kind, id: row["id"], seq: row["seq"], deleted: row["deleted"], body: row["body"])
+                return LogRow(kind: kind, id: row["id"], seq: row["seq"], deleted: row["deleted"], body: row["body"])
             }
         }
     }
