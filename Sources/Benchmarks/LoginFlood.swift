@@ -55,6 +55,18 @@ extension Workloads {
             let window: Double = configuration.quick ? 0.2 : 5
             let calm = try await healthLatencies(client, server.url, rounds: rounds, atLeast: window)
 
+            // No timing oracle for user names: an unknown name and a known one with a wrong
+            // password, interleaved so load elsewhere falls on both alike.
+            let oracleRounds = configuration.quick ? 3 : 21
+            log("login-flood: \(oracleRounds) refused logins for an unknown user and as many for a wrong password")
+            _ = try await refusedLogin(client, server.url, user: "nobody")  // makes the stand-in hash
+            var unknown: [Double] = [], known: [Double] = []
+            for round in 0..<oracleRounds {
+                unknown.append(try await refusedLogin(client, server.url, user: "nobody-\(round)"))
+                known.append(try await refusedLogin(client, server.url, user: "reader"))
+            }
+            let unknownMedian = Samples(seconds: unknown).median, knownMedian = Samples(seconds: known).median
+
             log("login-flood: /healthz × \(rounds) while \(connections) connections send wrong passwords")
             let counts = FloodCounts()
             let (flooded, floodSeconds): ([Double], Double) = try await withThrowingTaskGroup(of: Void.self) { group in
@@ -97,6 +109,8 @@ extension Workloads {
                 ("calm_p50_ms", c.median * 1000), ("calm_p99_ms", c.percentile(0.99) * 1000),
                 ("flood_p50_ms", f.median * 1000), ("flood_p99_ms", f.percentile(0.99) * 1000),
                 ("p99_ratio", f.percentile(0.99) / max(c.percentile(0.99), 1e-9)),
+                ("unknown_user_p50_ms", unknownMedian * 1000), ("wrong_password_p50_ms", knownMedian * 1000),
+                ("unknown_over_wrong_password", unknownMedian / max(knownMedian, 1e-9)),
                 ("refused_logins_per_s", floodSeconds), ("answered_busy", Double(counts.busy.load(ordering: .relaxed))),
             ]
             if let memory { extra.append(("server_peak_rss_mb", Double(memory.peak) / 1_048_576)) }
@@ -113,6 +127,21 @@ extension Workloads {
             try? await server.stop()
             throw error
         }
+    }
+
+    /// The time of one login with a wrong password, checked to be refused 401.
+    private func refusedLogin(_ client: HTTPClient, _ url: String, user: String) async throws -> Double {
+        var request = HTTPClientRequest(url: url + "/v1/sessions")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: #"{"user":"\#(user)","password":"a wrong password"}"#))
+        let (status, seconds) = try await time {
+            let response = try await client.execute(request, timeout: .seconds(60))
+            _ = try await response.body.collect(upTo: 1 << 16)
+            return response.status.code
+        }
+        guard status == 401 else { throw BenchError("a wrong-password login for \(user) was answered \(status)") }
+        return seconds
     }
 
     /// The time of each of at least `rounds` sequential `GET /healthz` (and as many more as

@@ -41,6 +41,7 @@ public final class PasswordHasher: Sendable {
     public let limits: Limits
     private let pool: NIOThreadPool
     private let pending = Atomic<Int>(0)
+    private let verifiedByCost = Mutex<[Int: Int]>([:])
 
     /// A hasher with its own threads; they live as long as the process (a pool per process).
     public init(limits: Limits) {
@@ -54,7 +55,22 @@ public final class PasswordHasher: Sendable {
 
     /// Whether `password` matches `hash`.
     public func verify(_ password: String, hash: String) async throws(SyncError) -> Bool {
-        try await run { Bcrypt.verify(password, hash: hash) }
+        let matches = try await run { Bcrypt.verify(password, hash: hash) }
+        if let cost = Self.cost(of: hash) { verifiedByCost.withLock { $0[cost, default: 0] += 1 } }
+        return matches
+    }
+
+    /// How many checks against a hash of `cost` have finished: what a login cost in bcrypt
+    /// work, whatever the machine's load made it cost in time.
+    public func verifications(atCost cost: Int) -> Int {
+        verifiedByCost.withLock { $0[cost] ?? 0 }
+    }
+
+    /// The cost a bcrypt hash (`$2b$12$…`) was made at.
+    static func cost(of hash: String) -> Int? {
+        let fields = hash.split(separator: "$", omittingEmptySubsequences: false)
+        guard fields.count >= 4, fields[0].isEmpty, let cost = Int(fields[2]) else { return nil }
+        return cost
     }
 
     /// A new bcrypt hash of `password` at `cost`.
