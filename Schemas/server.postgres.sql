@@ -37,6 +37,7 @@ CREATE TABLE record (
   deleted boolean NOT NULL DEFAULT false,
   body text NOT NULL,
   changed_at bigint NOT NULL DEFAULT 0,
+  origin text,
   PRIMARY KEY (owner, kind, id)
 );
 

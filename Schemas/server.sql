@@ -31,7 +31,7 @@ CREATE TABLE record (
   id TEXT NOT NULL,
   seq INTEGER NOT NULL,
   deleted INTEGER NOT NULL DEFAULT 0,
-  body TEXT NOT NULL, changedAt INTEGER NOT NULL DEFAULT 0,
+  body TEXT NOT NULL, changedAt INTEGER NOT NULL DEFAULT 0, origin TEXT,
   PRIMARY KEY (owner, kind, id)
 );
 

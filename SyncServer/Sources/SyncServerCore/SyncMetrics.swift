@@ -27,10 +27,16 @@ public enum SyncMetrics {
 
     /// `briefings_pull_pages_total`, `briefings_pull_changes_total`, `briefings_pull_bytes_total`
     /// (stored bytes of the records the pages carried).
-    static func pulled(changes: Int, bytes: Int) {
+    /// `echoes`: rows a device wrote itself and was not sent back (`briefings_pull_echoes_skipped_total`,
+    /// and their stored bytes in `briefings_pull_echo_bytes_skipped_total`).
+    static func pulled(changes: Int, bytes: Int, echoes: Int = 0, echoBytes: Int = 0) {
         Counter(label: "briefings_pull_pages_total").increment()
         Counter(label: "briefings_pull_changes_total").increment(by: changes)
         Counter(label: "briefings_pull_bytes_total").increment(by: bytes)
+        if echoes > 0 {
+            Counter(label: "briefings_pull_echoes_skipped_total").increment(by: echoes)
+            Counter(label: "briefings_pull_echo_bytes_skipped_total").increment(by: echoBytes)
+        }
     }
 
     /// `briefings_logins_total{outcome}`: `success`, `refused`, `rate_limited`, `busy`.

@@ -5,7 +5,14 @@
 /// advisory lock, so nodes starting together migrate once between them.
 enum PostgresSchema {
     static let migrations: [(name: String, statements: [String])] = [
-        ("v1", v1)
+        ("v1", v1),
+        ("v2-record-origin", v2),
+    ]
+
+    /// The device that wrote a record's state and holds it already: its pulls skip the row
+    /// (no echo). NULL, as every existing row gets, sends the row to every reader.
+    static let v2 = [
+        "ALTER TABLE record ADD COLUMN origin text"
     ]
 
     /// The same tables as the SQLite store, in PostgreSQL's idiom (snake_case names, `boolean`,

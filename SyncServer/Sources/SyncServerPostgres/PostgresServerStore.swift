@@ -357,9 +357,9 @@ public final class PostgresServerStore: ServerStorage {
             let rows = try await connection.query(
                 """
                 WITH m AS (\(unescaped: Self.metaSQL))
-                SELECT m.*, r.kind, r.id, r.seq, r.deleted, r.body FROM m LEFT JOIN (
+                SELECT m.*, r.kind, r.id, r.seq, r.deleted, r.body, r.origin FROM m LEFT JOIN (
                   SELECT l.* FROM unnest(\(keys)::text[]) AS s(owner) CROSS JOIN LATERAL (
-                    SELECT kind, id, seq, deleted, body FROM record
+                    SELECT kind, id, seq, deleted, body, origin FROM record
                     WHERE record.owner = s.owner AND record.seq > \(seq) ORDER BY record.seq LIMIT \(limit + 1)
                   ) l ORDER BY l.seq LIMIT \(limit + 1)
                 ) r ON true ORDER BY r.seq
@@ -368,8 +368,8 @@ public final class PostgresServerStore: ServerStorage {
             var page: [LogRow] = []
             var bytes = 0
             var hasMore = false
-            for try await (epoch, horizon, newest, kind, id, rowSeq, deleted, body) in rows.decode(
-                (String, Int64, Int64, String?, String?, Int64?, Bool?, String?).self)
+            for try await (epoch, horizon, newest, kind, id, rowSeq, deleted, body, origin) in rows.decode(
+                (String, Int64, Int64, String?, String?, Int64?, Bool?, String?, String?).self)
             {
                 if meta == nil {
                     let read = LogMeta(epoch: epoch, horizon: horizon, newest: max(newest, horizon))
@@ -381,7 +381,7 @@ public final class PostgresServerStore: ServerStorage {
                     hasMore = true
                     break
                 }
-                page.append(LogRow(kind: kind, id: id, seq: rowSeq, deleted: deleted, body: body))
+                page.append(LogRow(kind: kind, id: id, seq: rowSeq, deleted: deleted, body: body, origin: origin))
                 bytes += body.utf8.count
             }
             guard let meta else { throw SyncError(.storage, "the database has no log metadata") }
@@ -407,6 +407,7 @@ public final class PostgresServerStore: ServerStorage {
             }
             var rejections: [Int64: (reason: String, message: String)] = [:]
             var records: [RecordKey: UserRecord] = [:]
+            var positions: [RecordKey: LogPosition] = [:]
             var foreign: Set<RecordKey> = []
             var live: Set<String> = []
             if let last {
@@ -415,25 +416,26 @@ public final class PostgresServerStore: ServerStorage {
                 let kinds = keys.records.map(\.kind.rawValue), ids = keys.records.map(\.id)
                 let foreignKinds = keys.foreignCheck.map(\.kind.rawValue), foreignIDs = keys.foreignCheck.map(\.id)
                 let upper = min(keys.mutationIDs.upperBound, last)
-                for try await (tag, first, second, third) in try await connection.query(
+                for try await (tag, first, second, third, seq, origin) in try await connection.query(
                     """
-                    SELECT 'r', r.kind, r.id, r.body FROM unnest(\(kinds)::text[], \(ids)::text[]) AS k(kind, id)
+                    SELECT 'r', r.kind, r.id, r.body, r.seq, r.origin FROM unnest(\(kinds)::text[], \(ids)::text[]) AS k(kind, id)
                       JOIN record r ON r.owner = \(principal.accountID) AND r.kind = k.kind AND r.id = k.id
                     UNION ALL
-                    SELECT DISTINCT 'f', r.kind, r.id, NULL FROM unnest(\(foreignKinds)::text[], \(foreignIDs)::text[]) AS k(kind, id)
+                    SELECT DISTINCT 'f', r.kind, r.id, NULL, NULL::bigint, NULL FROM unnest(\(foreignKinds)::text[], \(foreignIDs)::text[]) AS k(kind, id)
                       JOIN record r ON r.kind = k.kind AND r.id = k.id AND r.owner <> \(principal.accountID)
                     UNION ALL
-                    SELECT 'b', id, NULL, NULL FROM record
+                    SELECT 'b', id, NULL, NULL, NULL, NULL FROM record
                       WHERE owner = '' AND kind = 'briefing' AND NOT deleted AND id = ANY(\(keys.briefingIDs)::text[])
                     UNION ALL
-                    SELECT 'x', mutation_id::text, reason, message FROM rejected_mutation
+                    SELECT 'x', mutation_id::text, reason, message, NULL, NULL FROM rejected_mutation
                       WHERE device_id = \(principal.deviceID) AND mutation_id BETWEEN \(keys.mutationIDs.lowerBound) AND \(upper)
                     """, logger: logger
-                ).decode((String, String, String?, String?).self) {
+                ).decode((String, String, String?, String?, Int64?, String?).self) {
                     switch tag {
                     case "r":
-                        guard let kind = EntityKind(rawValue: first), let id = second, let body = third else { continue }
+                        guard let kind = EntityKind(rawValue: first), let id = second, let body = third, let seq else { continue }
                         records[RecordKey(kind, id)] = try CanonicalJSON.decode(UserRecord.self, body)
+                        positions[RecordKey(kind, id)] = LogPosition(seq: seq, origin: origin)
                     case "f":
                         if let kind = EntityKind(rawValue: first), let id = second { foreign.insert(RecordKey(kind, id)) }
                     case "b":
@@ -444,7 +446,9 @@ public final class PostgresServerStore: ServerStorage {
                 }
             }
             let plan = try decide(
-                PushSnapshot(lastMutationID: last, rejections: rejections, records: records, foreign: foreign, liveBriefings: live))
+                PushSnapshot(
+                    lastMutationID: last, rejections: rejections, records: records, positions: positions, foreign: foreign,
+                    liveBriefings: live))
             // The device's position and its new refusals, in one statement.
             let refused = plan.rejections.map(\.mutationID), reasons = plan.rejections.map(\.reason)
             let messages = plan.rejections.map(\.message)
@@ -471,22 +475,26 @@ public final class PostgresServerStore: ServerStorage {
         let changed = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
         let owners = writes.map(\.scope.key), kinds = writes.map(\.key.kind.rawValue), ids = writes.map(\.key.id)
         let deleted = writes.map(\.deleted), bodies = writes.map(\.body), ifAbsent = writes.map(\.ifAbsent)
+        // No device ID is empty: '' stands for no origin in the array.
+        let origins = writes.map { $0.origin ?? "" }
         try await connection.query(
             """
             WITH base AS (
               SELECT GREATEST(COALESCE((SELECT max(seq) FROM record), 0), (SELECT value FROM meta WHERE key = 'horizon')::bigint) AS seq
             ), w AS (
-              SELECT o, k, i, d, b, a, base.seq + n AS s FROM base, unnest(
-                \(owners)::text[], \(kinds)::text[], \(ids)::text[], \(deleted)::boolean[], \(bodies)::text[], \(ifAbsent)::boolean[]
-              ) WITH ORDINALITY AS u(o, k, i, d, b, a, n)
+              SELECT o, k, i, d, b, a, NULLIF(g, '') AS g, base.seq + n AS s FROM base, unnest(
+                \(owners)::text[], \(kinds)::text[], \(ids)::text[], \(deleted)::boolean[], \(bodies)::text[], \(ifAbsent)::boolean[],
+                \(origins)::text[]
+              ) WITH ORDINALITY AS u(o, k, i, d, b, a, g, n)
             ), upserted AS (
-              INSERT INTO record (owner, kind, id, seq, deleted, body, changed_at)
-              SELECT o, k, i, s, d, b, \(changed) FROM w WHERE NOT a
+              INSERT INTO record (owner, kind, id, seq, deleted, body, changed_at, origin)
+              SELECT o, k, i, s, d, b, \(changed), g FROM w WHERE NOT a
               ON CONFLICT (owner, kind, id) DO UPDATE
-                SET seq = excluded.seq, deleted = excluded.deleted, body = excluded.body, changed_at = excluded.changed_at
+                SET seq = excluded.seq, deleted = excluded.deleted, body = excluded.body, changed_at = excluded.changed_at,
+                    origin = excluded.origin
             ), inserted AS (
-              INSERT INTO record (owner, kind, id, seq, deleted, body, changed_at)
-              SELECT o, k, i, s, d, b, \(changed) FROM w WHERE a
+              INSERT INTO record (owner, kind, id, seq, deleted, body, changed_at, origin)
+              SELECT o, k, i, s, d, b, \(changed), g FROM w WHERE a
               ON CONFLICT (owner, kind, id) DO NOTHING
             )
             -- Delivered to every listening node when the transaction commits, never before.

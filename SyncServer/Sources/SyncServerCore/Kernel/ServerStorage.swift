@@ -88,13 +88,17 @@ public struct LogRow: Sendable {
     public var deleted: Bool
     /// The record as canonical JSON.
     public var body: String
+    /// The device known to hold exactly this state already (it wrote it): its pulls skip
+    /// the row. Nil for rows every reader needs.
+    public var origin: String?
 
-    public init(kind: String, id: String, seq: Int64, deleted: Bool, body: String) {
+    public init(kind: String, id: String, seq: Int64, deleted: Bool, body: String, origin: String? = nil) {
         self.kind = kind
         self.id = id
         self.seq = seq
         self.deleted = deleted
         self.body = body
+        self.origin = origin
     }
 }
 
@@ -123,13 +127,27 @@ public struct RecordWrite: Sendable, Hashable {
     /// Store only if the scope has no record with this key (a note's conflict copy, whose ID is
     /// derived from what it copies, is made once).
     public var ifAbsent: Bool
+    /// The device that already holds exactly this state (see `LogRow.origin`).
+    public var origin: String?
 
-    public init(scope: Scope, key: RecordKey, deleted: Bool, body: String, ifAbsent: Bool = false) {
+    public init(scope: Scope, key: RecordKey, deleted: Bool, body: String, ifAbsent: Bool = false, origin: String? = nil) {
         self.scope = scope
         self.key = key
         self.deleted = deleted
         self.body = body
         self.ifAbsent = ifAbsent
+        self.origin = origin
+    }
+}
+
+/// Where a record stands in the log: its row's sequence number and origin.
+public struct LogPosition: Sendable, Hashable {
+    public var seq: Int64
+    public var origin: String?
+
+    public init(seq: Int64, origin: String?) {
+        self.seq = seq
+        self.origin = origin
     }
 }
 
@@ -143,6 +161,8 @@ public struct PushSnapshot: Sendable {
     public var rejections: [Int64: (reason: String, message: String)]
     /// The account's records the batch names, as stored.
     public var records: [RecordKey: UserRecord]
+    /// Where each of `records` stands in the log.
+    public var positions: [RecordKey: LogPosition]
     /// Of the batch's highlight and note keys, those another account holds.
     public var foreign: Set<RecordKey>
     /// Of the briefings the batch refers to, those published and not withdrawn.
@@ -150,11 +170,12 @@ public struct PushSnapshot: Sendable {
 
     public init(
         lastMutationID: Int64?, rejections: [Int64: (reason: String, message: String)], records: [RecordKey: UserRecord],
-        foreign: Set<RecordKey>, liveBriefings: Set<String>
+        positions: [RecordKey: LogPosition] = [:], foreign: Set<RecordKey>, liveBriefings: Set<String>
     ) {
         self.lastMutationID = lastMutationID
         self.rejections = rejections
         self.records = records
+        self.positions = positions
         self.foreign = foreign
         self.liveBriefings = liveBriefings
     }
@@ -273,9 +294,9 @@ public protocol ServerStorage: Sendable {
     /// The log's identity and marks.
     func meta() async throws -> LogMeta
 
-    /// The rows of `scopes` after `seq`, in order: at most `limit`, and no more than
-    /// `maxBytes` of bodies, except that one larger row travels alone. `check` sees the
-    /// meta of the same snapshot first and may refuse the read.
+    /// The rows of `scopes` after `seq`, in order, with their origins: at most `limit`, and
+    /// no more than `maxBytes` of bodies, except that one larger row travels alone. `check`
+    /// sees the meta of the same snapshot first and may refuse the read.
     func page(
         scopes: [Scope], after seq: Int64, limit: Int, maxBytes: Int, check: @Sendable (LogMeta) throws -> Void
     ) async throws -> LogPage

@@ -38,33 +38,54 @@ public struct SyncKernel: Sendable {
     /// The changes `principal` may see after `cursor`, in order: at most `limit` of them, and
     /// no more than `maxBytes` of stored record bodies, except that a record larger than that
     /// travels alone. A page's memory is bounded however large the records are.
+    ///
+    /// No echo: a row whose state the device wrote itself and already holds (its origin) is
+    /// passed over; the push's answer acknowledged it. The cursor still moves past it. A pull
+    /// from the start (a new store, a resync) gets every row until it has caught up, since its
+    /// store holds nothing yet (see `Cursor.full`).
     public func changes(
         for principal: Principal, after cursor: Cursor?, limit: Int, maxBytes: Int = SyncKernel.defaultPageBytes
     ) async throws -> ChangesPage {
         let page = try await storage.page(
             scopes: scopes(for: principal), after: cursor?.seq ?? 0, limit: limit, maxBytes: maxBytes,
             check: { meta in try Self.check(cursor, against: meta) })
-        let changes = try page.rows.map(Self.change)
-        SyncMetrics.pulled(changes: changes.count, bytes: page.bytes)
+        var changes: [Change] = []
+        changes.reserveCapacity(page.rows.count)
+        var echoes = 0, echoBytes = 0
+        let fromStart = cursor.map(\.full) ?? true
+        for row in page.rows {
+            if !fromStart, let origin = row.origin, origin == principal.deviceID {
+                echoes += 1
+                echoBytes += row.body.utf8.count
+                continue
+            }
+            changes.append(try Self.change(row))
+        }
+        SyncMetrics.pulled(changes: changes.count, bytes: page.bytes - echoBytes, echoes: echoes, echoBytes: echoBytes)
         let last = page.rows.last?.seq ?? cursor?.seq ?? 0
         return ChangesPage(
-            changes: changes, cursor: Cursor(epoch: page.meta.epoch, seq: last, horizon: page.meta.horizon), hasMore: page.hasMore)
+            changes: changes, cursor: Cursor(epoch: page.meta.epoch, seq: last, horizon: page.meta.horizon, full: fromStart && page.hasMore),
+            hasMore: page.hasMore)
     }
 
     /// The changes after `cursor` as above; when there are none, waits up to `wait` for a
     /// commit and reads again, so a long-polling device hears of a change as soon as it is
     /// visible. A wake-up carries nothing: the page is read from the log as any page is, with
-    /// the same scopes, so waking for another account's write only means reading again.
+    /// the same scopes, so waking for another account's write only means reading again. Pages
+    /// of nothing but the device's own writes move the cursor on and keep it waiting.
     public func changes(
         for principal: Principal, after cursor: Cursor?, limit: Int, maxBytes: Int = SyncKernel.defaultPageBytes, wait: Duration
     ) async throws -> ChangesPage {
         let clock = ContinuousClock()
         let deadline = clock.now + wait
+        var after = cursor
         while true {
             let generation = signal.generation
-            let page = try await changes(for: principal, after: cursor, limit: limit, maxBytes: maxBytes)
+            let page = try await changes(for: principal, after: after, limit: limit, maxBytes: maxBytes)
             let now = clock.now
             if !page.changes.isEmpty || now >= deadline || Task.isCancelled { return page }
+            after = page.cursor
+            if page.hasMore { continue }
             try await signal.wait(after: generation, timeout: deadline - now)
         }
     }
@@ -112,8 +133,11 @@ public struct SyncKernel: Sendable {
     ///
     /// A mutation ID at or below the device's last one is a repeat: acknowledged with its
     /// original answer and not applied again. When this returns, every answer is durable.
+    ///
+    /// - Parameter known: the device's cursor, when it sent one: the rows at or below it are
+    ///   in its store, so what it writes on top of them needs no echo.
     public func push(
-        _ mutations: [Mutation], from principal: Principal, now: Date, maxClockSkew: TimeInterval
+        _ mutations: [Mutation], from principal: Principal, now: Date, maxClockSkew: TimeInterval, known: Cursor? = nil
     ) async throws -> [MutationResult] {
         guard let first = mutations.first?.mutationID, let last = mutations.last?.mutationID else { return [] }
         var records: [RecordKey] = []
@@ -135,7 +159,7 @@ public struct SyncKernel: Sendable {
             briefingIDs: briefings.sorted())
         let clockLimit = Int64((now.timeIntervalSince1970 + maxClockSkew) * 1000)
         let plan = try await storage.push(principal: principal, keys: keys, now: now) { snapshot in
-            try Self.decide(mutations, from: principal, snapshot: snapshot, clockLimit: clockLimit)
+            try Self.decide(mutations, from: principal, snapshot: snapshot, clockLimit: clockLimit, knownSeq: known?.seq)
         }
         if !plan.writes.isEmpty { signal.notify() }
         // Counted once committed: a batch that failed as a whole counts for nothing.
@@ -151,7 +175,7 @@ public struct SyncKernel: Sendable {
         _ mutations: [Mutation], from principal: Principal, now: Date, maxClockSkew: TimeInterval,
         thenPull pull: (cursor: Cursor?, limit: Int)?, maxPageBytes: Int = SyncKernel.defaultPageBytes
     ) async throws -> (results: [MutationResult], page: ChangesPage?) {
-        let results = try await push(mutations, from: principal, now: now, maxClockSkew: maxClockSkew)
+        let results = try await push(mutations, from: principal, now: now, maxClockSkew: maxClockSkew, known: pull?.cursor)
         guard let pull else { return (results, nil) }
         do {
             return (results, try await changes(for: principal, after: pull.cursor, limit: pull.limit, maxBytes: maxPageBytes))
@@ -164,8 +188,16 @@ public struct SyncKernel: Sendable {
     ///
     /// Mutations apply in order, each against the record as the ones before it left it, so a
     /// batch is the same as its mutations pushed one at a time.
+    ///
+    /// A record's new state is marked as held by the device (its origin) when the device held
+    /// the state it was applied to: the device made the record (it had none, and the store has
+    /// none), or wrote the stored state itself, or pulled it (at or below `knownSeq`). Then the
+    /// device's own apply of the mutation, by the same rules from the same state, made the
+    /// same record, and its pulls need not carry it back. A state the device may not hold
+    /// (another device's write it has not pulled, a conflict copy, a conflict record) has no
+    /// origin and reaches every device.
     static func decide(
-        _ mutations: [Mutation], from principal: Principal, snapshot: PushSnapshot, clockLimit: Int64
+        _ mutations: [Mutation], from principal: Principal, snapshot: PushSnapshot, clockLimit: Int64, knownSeq: Int64? = nil
     ) throws -> PushPlan {
         // The token was checked before the transaction began; the device (and its account) may
         // have gone since. The store reads it again under the account's lock, where no removal
@@ -174,7 +206,9 @@ public struct SyncKernel: Sendable {
             throw SyncError(.unauthorized, "the token is unknown or revoked; log in again")
         }
         let scope = Scope.account(principal.accountID)
-        var working = WorkingSet(scope: scope, records: snapshot.records)
+        var working = WorkingSet(scope: scope, records: snapshot.records, device: principal.deviceID)
+        working.knownSeq = knownSeq
+        working.positions = snapshot.positions
         var results: [MutationResult] = []
         var rejections: [(mutationID: Int64, reason: String, message: String)] = []
         results.reserveCapacity(mutations.count)
@@ -225,21 +259,50 @@ public struct SyncKernel: Sendable {
         private var order: [RecordKey] = []
         /// The conflicts recorded, by rule.
         private(set) var conflictsByRule: [ConflictRule: Int] = [:]
+        /// The pushing device.
+        let device: String
+        /// The device's cursor's position, when it sent one.
+        var knownSeq: Int64?
+        /// Where the stored records stand in the log.
+        var positions: [RecordKey: LogPosition] = [:]
+        /// Whether the device holds the batch's current state of a key, once the batch has
+        /// touched it.
+        private var held: [RecordKey: Bool] = [:]
 
-        init(scope: Scope, records: [RecordKey: UserRecord]) {
+        init(scope: Scope, records: [RecordKey: UserRecord], device: String) {
             self.scope = scope
             self.records = records.mapValues { $0 }
+            self.device = device
         }
 
         func current(_ key: RecordKey) -> UserRecord? { records[key] ?? nil }
 
         func isKnown(_ key: RecordKey) -> Bool { records.index(forKey: key) != nil }
 
+        /// Whether the device holds the current state of `key` as `mutation` was made on it.
+        mutating func deviceHolds(_ key: RecordKey, before mutation: Mutation) -> Bool {
+            if let known = held[key] { return known }
+            let holds: Bool
+            if let position = positions[key] {
+                holds = position.origin == device || knownSeq.map { position.seq <= $0 } == true
+            } else {
+                // Nothing stored: the device holds the same nothing only if it saw no record.
+                holds = records[key] == nil && mutation.seen == nil
+            }
+            held[key] = holds
+            return holds
+        }
+
         /// Writes a record; `unlessStored` writes it only if the store has none with its key.
-        mutating func put(_ record: UserRecord, unlessStored: Bool = false) throws {
+        /// `heldByDevice`: the device's own apply made this same state.
+        mutating func put(_ record: UserRecord, unlessStored: Bool = false, heldByDevice: Bool = false) throws {
             let key = RecordKey(record.kind, record.id)
             records[key] = record
-            write(RecordWrite(scope: scope, key: key, deleted: record.deleted, body: try json(record), ifAbsent: unlessStored))
+            held[key] = heldByDevice
+            write(
+                RecordWrite(
+                    scope: scope, key: key, deleted: record.deleted, body: try json(record), ifAbsent: unlessStored,
+                    origin: heldByDevice ? device : nil))
         }
 
         /// A conflict record: always written (a later resolution of the same conflict replaces it).
@@ -278,8 +341,9 @@ public struct SyncKernel: Sendable {
                 throw MutationRejection(.invalidFields, "there is no briefing \(briefingID)")
             }
         }
+        let holds = working.deviceHolds(key, before: mutation)
         let result = try MergeRules.apply(mutation, to: current)
-        if result.record != current { try working.put(result.record) }
+        if result.record != current { try working.put(result.record, heldByDevice: holds) }
         // A conflict copy's ID comes from what it copies, so it is made once. One this batch
         // has not seen is written only if the store has none.
         for copy in result.copies {

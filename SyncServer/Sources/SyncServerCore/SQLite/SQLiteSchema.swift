@@ -18,8 +18,17 @@ enum SQLiteSchema {
         migrator.registerMigration("v4-pull-indexes") { db in
             for statement in v4 { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v5-record-origin") { db in
+            for statement in v5 { try db.execute(sql: statement) }
+        }
         return migrator
     }
+
+    /// The device that wrote a record's state and holds it already (no echo in its pulls);
+    /// NULL, as every existing row gets, sends the row to every reader.
+    static let v5 = [
+        "ALTER TABLE record ADD COLUMN origin TEXT"
+    ]
 
     /// Indexes that keep a pull and a publish proportional to what they return, not to the log.
     ///

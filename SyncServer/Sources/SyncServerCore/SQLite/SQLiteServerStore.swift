@@ -108,7 +108,7 @@ public final class SQLiteServerStore: ServerStorage {
     /// row over it is read (to measure it) but not kept.
     static func page(_ db: Database, meta: LogMeta, scopes: [Scope], after seq: Int64, limit: Int, maxBytes: Int) throws -> LogPage {
         guard !scopes.isEmpty else { return LogPage(meta: meta, rows: [], hasMore: false, bytes: 0) }
-        let branch = "SELECT * FROM (SELECT kind, id, seq, deleted, body FROM record WHERE owner = ? AND seq > ? ORDER BY seq LIMIT ?)"
+        let branch = "SELECT * FROM (SELECT kind, id, seq, deleted, body, origin FROM record WHERE owner = ? AND seq > ? ORDER BY seq LIMIT ?)"
         let sql = Array(repeating: branch, count: scopes.count).joined(separator: " UNION ALL ") + " ORDER BY seq LIMIT ?"
         var arguments: StatementArguments = []
         for scope in scopes { arguments += [scope.key, seq, limit + 1] }
@@ -123,7 +123,8 @@ public final class SQLiteServerStore: ServerStorage {
                 hasMore = true
                 break
             }
-            rows.append(LogRow(kind: row["kind"], id: row["id"], seq: row["seq"], deleted: row["deleted"], body: body))
+            rows.append(
+                LogRow(kind: row["kind"], id: row["id"], seq: row["seq"], deleted: row["deleted"], body: body, origin: row["origin"]))
             bytes += body.utf8.count
         }
         return LogPage(meta: meta, rows: rows, hasMore: hasMore, bytes: bytes)
@@ -163,10 +164,12 @@ public final class SQLiteServerStore: ServerStorage {
             }
         }
         var records: [RecordKey: UserRecord] = [:]
-        let read = try db.cachedStatement(sql: "SELECT body FROM record WHERE owner = ? AND kind = ? AND id = ?")
+        var positions: [RecordKey: LogPosition] = [:]
+        let read = try db.cachedStatement(sql: "SELECT body, seq, origin FROM record WHERE owner = ? AND kind = ? AND id = ?")
         for key in keys.records {
-            if let body = try String.fetchOne(read, arguments: [principal.accountID, key.kind.rawValue, key.id]) {
-                records[key] = try CanonicalJSON.decode(UserRecord.self, body)
+            if let row = try Row.fetchOne(read, arguments: [principal.accountID, key.kind.rawValue, key.id]) {
+                records[key] = try CanonicalJSON.decode(UserRecord.self, row["body"] as String)
+                positions[key] = LogPosition(seq: row["seq"], origin: row["origin"])
             }
         }
         var foreign: Set<RecordKey> = []
@@ -179,7 +182,8 @@ public final class SQLiteServerStore: ServerStorage {
         for id in keys.briefingIDs where try Bool.fetchOne(briefing, arguments: [id]) == true {
             live.insert(id)
         }
-        return PushSnapshot(lastMutationID: last, rejections: rejections, records: records, foreign: foreign, liveBriefings: live)
+        return PushSnapshot(
+            lastMutationID: last, rejections: rejections, records: records, positions: positions, foreign: foreign, liveBriefings: live)
     }
 
     /// Writes each record's new state at the next sequence number, in order.
@@ -189,18 +193,19 @@ public final class SQLiteServerStore: ServerStorage {
         let changed = millis(now)
         let upsert = try db.cachedStatement(
             sql: """
-                INSERT INTO record (owner, kind, id, seq, deleted, body, changedAt) VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO record (owner, kind, id, seq, deleted, body, changedAt, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (owner, kind, id) DO UPDATE SET
-                  seq = excluded.seq, deleted = excluded.deleted, body = excluded.body, changedAt = excluded.changedAt
+                  seq = excluded.seq, deleted = excluded.deleted, body = excluded.body, changedAt = excluded.changedAt,
+                  origin = excluded.origin
                 """)
         let insert = try db.cachedStatement(
             sql: """
-                INSERT INTO record (owner, kind, id, seq, deleted, body, changedAt) VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO record (owner, kind, id, seq, deleted, body, changedAt, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (owner, kind, id) DO NOTHING
                 """)
         for write in writes {
             try (write.ifAbsent ? insert : upsert).execute(
-                arguments: [write.scope.key, write.key.kind.rawValue, write.key.id, next, write.deleted, write.body, changed])
+                arguments: [write.scope.key, write.key.kind.rawValue, write.key.id, next, write.deleted, write.body, changed, write.origin])
             if db.changesCount > 0 { next += 1 }
         }
     }
