@@ -258,7 +258,7 @@ struct Workloads: Sendable {
             var samples: [Double] = []
             var floor: [Double] = []
             for round in 0..<configuration.latencyRounds {
-                try await client.store.change(.highlight, id: target, fields: ["color": .string(Highlight.colors[round % Highlight.colors.count])])
+                try await client.store.recolor(highlight: target, to: Highlight.colors[round % Highlight.colors.count])
                 let (summary, seconds) = try await time { try await client.sync() }
                 // The device's own edit is acknowledged by the push and not echoed back.
                 guard summary.pushed + summary.merged == 1, summary.pulled == 0 else {

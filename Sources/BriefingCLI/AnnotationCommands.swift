@@ -25,12 +25,9 @@ struct HighlightCommand: AsyncParsableCommand {
         func run() async throws {
             let store = try global.openStore()
             let target = try await store.resolveBriefing(briefing)
-            let anchor = try target.anchor(quote: quote, occurrence: occurrence)
-            let record = try await store.change(
-                .highlight, fields: ["briefingID": .string(target.id), "anchor": .anchor(anchor), "color": .string(color)])
-            let highlight = Highlight(record)!
+            let highlight = try await store.highlight(briefing: target.id, quote: quote, occurrence: occurrence, color: color)
             if global.json { return try Console.json(HighlightJSON(highlight)) }
-            Console.line("Highlighted “\(anchor.exact)” (\(color)) — id \(highlight.id)")
+            Console.line("Highlighted “\(highlight.anchor.exact)” (\(color)) — id \(highlight.id)")
         }
     }
 
@@ -67,9 +64,9 @@ struct HighlightCommand: AsyncParsableCommand {
         func run() async throws {
             let store = try global.openStore()
             let current = try await store.resolveRecord(.highlight, id)
-            let record = try await store.change(.highlight, id: current.id, fields: ["color": .string(color)])
-            if global.json { return try Console.json(HighlightJSON(Highlight(record)!)) }
-            Console.line("Highlight \(record.id) is now \(color).")
+            let highlight = try await store.recolor(highlight: current.id, to: color)
+            if global.json { return try Console.json(HighlightJSON(highlight)) }
+            Console.line("Highlight \(highlight.id) is now \(color).")
         }
     }
 
@@ -81,7 +78,7 @@ struct HighlightCommand: AsyncParsableCommand {
         func run() async throws {
             let store = try global.openStore()
             let current = try await store.resolveRecord(.highlight, id)
-            try await store.change(.highlight, id: current.id, op: .delete)
+            try await store.removeHighlight(current.id)
             if global.json { return try Console.json(["id": current.id, "removed": "true"]) }
             Console.line("Removed highlight \(current.id).")
         }
@@ -103,11 +100,8 @@ struct NoteCommand: AsyncParsableCommand {
         func run() async throws {
             let store = try global.openStore()
             let target = try await store.resolveBriefing(briefing)
-            var fields: [String: FieldValue] = ["briefingID": .string(target.id), "text": .string(text)]
-            if let highlight {
-                fields["highlightID"] = .string(try await NoteCommand.highlight(highlight, on: target.id, in: store))
-            }
-            let note = Note(try await store.change(.note, fields: fields))!
+            let highlightID = try await highlight.asyncMap { try await store.resolveRecord(.highlight, $0).id }
+            let note = try await store.note(briefing: target.id, text: text, highlight: highlightID)
             if global.json { return try Console.json(NoteJSON(note)) }
             Console.line("Added note \(note.id).")
         }
@@ -153,31 +147,16 @@ struct NoteCommand: AsyncParsableCommand {
         func run() async throws {
             let store = try global.openStore()
             let current = try await store.resolveRecord(.note, id)
-            var fields: [String: FieldValue] = [:]
-            if let text { fields["text"] = .string(text) }
+            var note = Note(current)
+            if let text { note = try await store.editNote(current.id, text: text) }
             if let highlight {
-                guard let briefingID = current.briefingID else { throw CLIError("note \(current.id) is on no briefing") }
-                fields["highlightID"] = .string(try await NoteCommand.highlight(highlight, on: briefingID, in: store))
+                note = try await store.moveNote(current.id, toHighlight: try await store.resolveRecord(.highlight, highlight).id)
             }
-            if detach {
-                guard current.fields["highlightID"]?.string != nil else {
-                    throw CLIError("note \(current.id) is not attached to a highlight")
-                }
-                fields["highlightID"] = .null
-            }
-            let note = Note(try await store.change(.note, id: current.id, fields: fields))!
+            if detach { note = try await store.moveNote(current.id, toHighlight: nil) }
+            guard let note else { throw CLIError("note \(current.id) is gone") }
             if global.json { return try Console.json(NoteJSON(note)) }
             Console.line("Edited note \(note.id)\(note.highlightID.map { " (on highlight \($0))" } ?? "").")
         }
-    }
-
-    /// The ID of the reader's highlight `idOrPrefix`, which must be on the briefing `briefingID`.
-    static func highlight(_ idOrPrefix: String, on briefingID: String, in store: BriefingStore) async throws -> String {
-        let record = try await store.resolveRecord(.highlight, idOrPrefix)
-        guard record.briefingID == briefingID else {
-            throw CLIError("highlight \(record.id) is on another briefing than the note")
-        }
-        return record.id
     }
 
     struct Remove: AsyncParsableCommand {
@@ -188,7 +167,7 @@ struct NoteCommand: AsyncParsableCommand {
         func run() async throws {
             let store = try global.openStore()
             let current = try await store.resolveRecord(.note, id)
-            try await store.change(.note, id: current.id, op: .delete)
+            try await store.removeNote(current.id)
             if global.json { return try Console.json(["id": current.id, "removed": "true"]) }
             Console.line("Removed note \(current.id).")
         }
@@ -220,7 +199,7 @@ private func setBookmark(_ briefing: String, _ on: Bool, _ global: GlobalOptions
     let store = try global.openStore()
     let target = try await store.resolveBriefing(briefing)
     let id = EntitySchema.singletonID(briefingID: target.id)
-    try await store.change(.bookmark, id: id, fields: ["briefingID": .string(target.id), "bookmarked": .bool(on)])
+    try await store.bookmark(briefing: target.id, on)
     if global.json { return try Console.json(["id": AnyCodable(id), "bookmarked": AnyCodable(on)]) }
     Console.line(on ? "Bookmarked \(target.id)." : "Removed the bookmark on \(target.id).")
 }
@@ -240,12 +219,8 @@ struct Progress: AsyncParsableCommand {
     func run() async throws {
         let store = try global.openStore()
         let target = try await store.resolveBriefing(briefing)
-        let fraction = percent / 100
         let id = EntitySchema.singletonID(briefingID: target.id)
-        let record = try await store.change(
-            .readingProgress, id: id,
-            fields: ["briefingID": .string(target.id), "position": .number(fraction), "furthest": .number(fraction)])
-        let progress = ReadingProgress(record)!
+        let progress = try await store.setProgress(briefing: target.id, fraction: percent / 100)
         if global.json {
             return try Console.json([
                 "id": AnyCodable(id), "percent": AnyCodable(Percent.value(progress.position)),
@@ -271,13 +246,8 @@ struct TagCommand: AsyncParsableCommand {
         func run() async throws {
             let store = try global.openStore()
             let target = try await store.resolveBriefing(briefing)
-            let name = tag.trimmingCharacters(in: .whitespaces).lowercased()
-            guard !name.isEmpty, name.count <= 64 else { throw CLIError("a tag is 1–64 characters") }
-            let id = EntitySchema.tagID(briefingID: target.id, name: name)
-            // Each add is a unique element of the add set; a remove lists the adds it saw.
-            let dot = store.newID()
-            try await store.change(
-                .tag, id: id, fields: ["briefingID": .string(target.id), "name": .string(name), "adds": .strings([dot])])
+            let name = try BriefingStore.tagName(tag)
+            let id = try await store.tag(briefing: target.id, name)
             if global.json { return try Console.json(["id": id, "tag": name]) }
             Console.line("Tagged \(target.id) “\(name)”.")
         }
@@ -292,14 +262,9 @@ struct TagCommand: AsyncParsableCommand {
         func run() async throws {
             let store = try global.openStore()
             let target = try await store.resolveBriefing(briefing)
-            let name = tag.trimmingCharacters(in: .whitespaces).lowercased()
+            let name = try BriefingStore.tagName(tag)
             let id = EntitySchema.tagID(briefingID: target.id, name: name)
-            guard let record = try await store.record(.tag, id: id), Tag.isPresent(record) else {
-                throw CLIError("\(target.id) has no tag “\(name)”")
-            }
-            try await store.change(
-                .tag, id: id,
-                fields: ["briefingID": .string(target.id), "name": .string(name), "removes": .strings(record.fields["adds"]?.strings ?? [])])
+            try await store.untag(briefing: target.id, name)
             if global.json { return try Console.json(["id": id, "removed": name]) }
             Console.line("Removed tag “\(name)” from \(target.id).")
         }

@@ -15,6 +15,13 @@ public struct MergeResult: Sendable {
 /// `apply` is a pure function of the mutation and the current record. The server runs it on
 /// every push; a device runs it to show its pending edits on top of the server's state.
 public enum MergeRules {
+    /// The ID of the conflict copy made when a note's text written at `losingClock` lost to
+    /// an overlapping edit: derived from what it copies, so every device and the server name
+    /// the same copy, and it is made once.
+    public static func conflictCopyID(of noteID: String, losingClock: HLC) -> String {
+        StableHash.uuid(of: ["conflict-copy", noteID, losingClock.description])
+    }
+
     /// Applies `mutation` to `current` (nil when the record does not exist yet).
     public static func apply(_ mutation: Mutation, to current: UserRecord?) throws(MutationRejection) -> MergeResult {
         try EntitySchema.validate(mutation)
@@ -268,7 +275,7 @@ private struct Merge {
         let (winner, loser, loserClock) = newWins ? (new, current, currentClock) : (current, new, hlc)
         record.fields[name] = .string(winner)
         record.clocks[name] = clock
-        let copyID = StableHash.uuid(of: ["conflict-copy", record.id, loserClock.description])
+        let copyID = MergeRules.conflictCopyID(of: record.id, losingClock: loserClock)
         var fields: [String: FieldValue] = ["text": .string(loser), "conflictOf": .string(record.id)]
         fields["briefingID"] = record.fields["briefingID"]
         fields["highlightID"] = record.fields["highlightID"]

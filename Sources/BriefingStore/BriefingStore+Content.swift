@@ -14,15 +14,17 @@ public struct BriefingSummary: Hashable, Sendable, Identifiable {
 extension BriefingStore {
     /// The synced briefings, newest first.
     public func briefings() async throws -> [BriefingSummary] {
-        try await read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT id, title, publication, revisionNumber, publishedAt FROM briefing ORDER BY publishedAt DESC, title"
-            ).map { row in
-                BriefingSummary(
-                    id: row["id"], title: row["title"], publication: row["publication"],
-                    revisionNumber: row["revisionNumber"],
-                    publishedAt: (row["publishedAt"] as String?).flatMap(Timestamp.date))
-            }
+        try await read { db in try Self.loadBriefings(db) }
+    }
+
+    static func loadBriefings(_ db: Database) throws -> [BriefingSummary] {
+        try Row.fetchAll(
+            db, sql: "SELECT id, title, publication, revisionNumber, publishedAt FROM briefing ORDER BY publishedAt DESC, title"
+        ).map { row in
+            BriefingSummary(
+                id: row["id"], title: row["title"], publication: row["publication"],
+                revisionNumber: row["revisionNumber"],
+                publishedAt: (row["publishedAt"] as String?).flatMap(Timestamp.date))
         }
     }
 

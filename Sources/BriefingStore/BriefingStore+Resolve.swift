@@ -47,7 +47,7 @@ extension BriefingStore {
             return "note \(conflict.recordID) now reads “\(chosen.display)”"
         case .conflictCopy:
             let loser = conflict.values.first { !$0.kept }
-            let copyID = loser.map { StableHash.uuid(of: ["conflict-copy", conflict.recordID, $0.hlc.description]) }
+            let copyID = loser.map { MergeRules.conflictCopyID(of: conflict.recordID, losingClock: $0.hlc) }
             guard let chosen else { return "both texts are kept: note \(conflict.recordID) and its copy \(copyID ?? "")" }
             try await change(.note, id: conflict.recordID, fields: ["text": .string(chosen.display)])
             if let copyID, let copy = try await self.record(.note, id: copyID), !copy.deleted {
@@ -56,8 +56,10 @@ extension BriefingStore {
             return "note \(conflict.recordID) now reads “\(chosen.display)”; its conflict copy is removed"
         case .addWins:
             guard let chosen else { return "the tag stays, as both devices' intent allows" }
-            if chosen.display == "removed", let record, Tag.isPresent(record) {
-                try await change(.tag, id: conflict.recordID, fields: ["removes": .strings(record.fields["adds"]?.strings ?? [])])
+            if chosen.display == "removed", let record, Tag.isPresent(record), let briefingID = record.briefingID,
+                let name = record.fields["name"]?.string
+            {
+                try await untag(briefing: briefingID, name)
                 return "tag removed"
             }
             return "the tag stays"

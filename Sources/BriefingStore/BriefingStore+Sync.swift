@@ -158,9 +158,26 @@ extension BriefingStore {
     public func applyPage(
         _ changes: [Change], cursor: String, acknowledging results: [MutationResult] = [], finishing: Bool = false
     ) async throws -> PageSummary {
+        try await applyPage(changes, cursor: cursor, acknowledging: results, finishing: finishing, ifAfter: nil)!
+    }
+
+    /// Applies a page only if the store's cursor is still `expected`, the cursor the page was
+    /// asked for after (nil: the start), checked in the same transaction: a page that another
+    /// pull of the same store (another process, a sync beside a long-poll) has overtaken is
+    /// dropped, never applied over newer state or moving the cursor back. Nil when dropped.
+    public func applyPage(_ changes: [Change], cursor: String, after expected: String?, finishing: Bool) async throws -> PageSummary? {
+        try await applyPage(changes, cursor: cursor, acknowledging: [], finishing: finishing, ifAfter: .some(expected))
+    }
+
+    private func applyPage(
+        _ changes: [Change], cursor: String, acknowledging results: [MutationResult], finishing: Bool, ifAfter expected: String??
+    ) async throws -> PageSummary? {
         let millis = currentMillis
         let stamp = isoNow
         return try await writeFromServer { db in
+            if let expected, try String.fetchOne(db.cachedStatement(sql: "SELECT cursor FROM syncState WHERE id = 1")) != expected {
+                return nil
+            }
             try Self.acknowledge(db, results, at: stamp)
             var summary = PageSummary()
             // Applying a page leaves the outbox as it is; with nothing pending there is nothing to rebase.

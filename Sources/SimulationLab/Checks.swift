@@ -115,7 +115,7 @@ struct Checks {
         var deletedCopies: Set<String> = []
         for conflict in conflicts where conflict.rule == .conflictCopy {
             for value in conflict.values where !value.kept {
-                let copyID = StableHash.uuid(of: ["conflict-copy", conflict.recordID, value.hlc.description])
+                let copyID = MergeRules.conflictCopyID(of: conflict.recordID, losingClock: value.hlc)
                 if deleted.contains("note/\(copyID)") { deletedCopies.insert(value.display) }
             }
         }

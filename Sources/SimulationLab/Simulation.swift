@@ -325,48 +325,32 @@ final class Runner: @unchecked Sendable {
                 let anchor = TextAnchor(
                     revisionID: briefing.revision.id, paragraphID: target.id, start: lower, end: upper, exact: exact,
                     prefix: context.prefix, suffix: context.suffix, status: .anchored)
-                try await store.change(
-                    .highlight, id: id, fields: ["briefingID": .string(briefingID), "anchor": .anchor(anchor), "color": .string(color)])
+                try await store.highlight(briefing: briefingID, anchor: anchor, color: color, id: id)
             case .recolorHighlight(let id, let color):
-                guard try await isLive(.highlight, id, store) else { return false }
-                try await store.change(.highlight, id: id, fields: ["color": .string(color)])
+                try await store.recolor(highlight: id, to: color)
             case .deleteHighlight(let id):
-                guard try await isLive(.highlight, id, store) else { return false }
-                try await store.change(.highlight, id: id, op: .delete)
+                try await store.removeHighlight(id)
             case .addNote(let id, let briefingID, let highlightID, let text):
-                var fields: [String: FieldValue] = ["briefingID": .string(briefingID), "text": .string(text)]
-                if let highlightID, try await isLive(.highlight, highlightID, store) { fields["highlightID"] = .string(highlightID) }
-                try await store.change(.note, id: id, fields: fields)
-            case .editNote(let id, let text):
-                guard try await isLive(.note, id, store) else { return false }
-                try await store.change(.note, id: id, fields: ["text": .string(text)])
-            case .moveNote(let id, let highlightID):
-                guard try await isLive(.note, id, store) else { return false }
-                if let highlightID {
-                    guard try await isLive(.highlight, highlightID, store) else { return false }
-                    try await store.change(.note, id: id, fields: ["highlightID": .string(highlightID)])
-                } else {
-                    try await store.change(.note, id: id, fields: ["highlightID": .null])
+                // A note meant for a highlight gone by now (or on another briefing) goes on the briefing.
+                let live = try await highlightID.asyncFilter { id in
+                    guard let record = try await store.record(.highlight, id: id), !record.deleted else { return false }
+                    return record.briefingID == briefingID
                 }
+                try await store.note(briefing: briefingID, text: text, highlight: live, id: id)
+            case .editNote(let id, let text):
+                try await store.editNote(id, text: text)
+            case .moveNote(let id, let highlightID):
+                try await store.moveNote(id, toHighlight: highlightID)
             case .deleteNote(let id):
-                guard try await isLive(.note, id, store) else { return false }
-                try await store.change(.note, id: id, op: .delete)
+                try await store.removeNote(id)
             case .bookmark(let briefingID, let on):
-                try await store.change(.bookmark, id: briefingID, fields: ["briefingID": .string(briefingID), "bookmarked": .bool(on)])
+                try await store.bookmark(briefing: briefingID, on)
             case .progress(let briefingID, let position):
-                try await store.change(
-                    .readingProgress, id: briefingID,
-                    fields: ["briefingID": .string(briefingID), "position": .number(position), "furthest": .number(position)])
+                try await store.setProgress(briefing: briefingID, fraction: position)
             case .addTag(let briefingID, let name, let dot):
-                try await store.change(
-                    .tag, id: EntitySchema.tagID(briefingID: briefingID, name: name),
-                    fields: ["briefingID": .string(briefingID), "name": .string(name), "adds": .strings([dot])])
+                try await store.tag(briefing: briefingID, name, dot: dot)
             case .removeTag(let briefingID, let name):
-                let id = EntitySchema.tagID(briefingID: briefingID, name: name)
-                guard let record = try await store.record(.tag, id: id), Tag.isPresent(record) else { return false }
-                try await store.change(
-                    .tag, id: id,
-                    fields: ["briefingID": .string(briefingID), "name": .string(name), "removes": .strings(record.fields["adds"]?.strings ?? [])])
+                try await store.untag(briefing: briefingID, name)
             }
             return true
         } catch is StoreError {
@@ -374,10 +358,6 @@ final class Runner: @unchecked Sendable {
         }
     }
 
-    private func isLive(_ kind: EntityKind, _ id: String, _ store: BriefingStore) async throws -> Bool {
-        guard let record = try await store.record(kind, id: id) else { return false }
-        return !record.deleted
-    }
 
     // MARK: The end
 
@@ -418,5 +398,13 @@ final class Runner: @unchecked Sendable {
             faults: Dictionary(uniqueKeysWithValues: network.injected.map { ($0.key.rawValue, $0.value) }),
             conflicts: conflicts, refusals: refusals(), tombstonesCompacted: compacted, pushesObserved: network.pushes.count,
             elapsedSeconds: Date().timeIntervalSince(started), violations: violations)
+    }
+}
+
+extension Optional where Wrapped: Sendable {
+    /// The value if `isIncluded` holds for it, else nil.
+    func asyncFilter(_ isIncluded: (Wrapped) async throws -> Bool) async rethrows -> Wrapped? {
+        guard let self, try await isIncluded(self) else { return nil }
+        return self
     }
 }

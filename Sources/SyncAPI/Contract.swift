@@ -108,6 +108,7 @@ extension Components.Schemas.PushRequest {
             try mutation.checkContract(check.element("mutations", index))
         }
         try pull?.checkContract(check.member("pull"))
+        try check.string(cursor, "cursor", max: 200)
     }
 }
 

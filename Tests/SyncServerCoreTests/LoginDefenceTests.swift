@@ -69,7 +69,7 @@ struct LoginDefenceTests {
         let hasher = PasswordHasher(limits: .init(threads: 1, maxPending: 64))
         let service = SyncService(
             store: try SQLiteServerStore.inMemory(), configuration: .init(bcryptCost: 11, loginPolicy: .unlimited), passwords: hasher)
-        try await service.store.createAccount(id: UUID().uuidString, name: "reader", passwordHash: try await hasher.hash("right", cost: 11), now: Date())
+        _ = try await service.store.createAccount(id: UUID().uuidString, name: "reader", passwordHash: try await hasher.hash("right", cost: 11), now: Date())
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<12 {
                 group.addTask { _ = try? await service.createSession(user: "reader", password: "wrong", deviceName: nil) }

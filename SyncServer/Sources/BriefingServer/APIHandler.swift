@@ -111,7 +111,7 @@ struct APIHandler: APIProtocol {
         // be served here leaves the page out, and the client's GET /v1/changes says why.
         let (results, page) = try await service.push(
             principal, clientID: request.clientID, mutations: mutations,
-            thenPull: request.pull.map { ($0.cursor, $0.limit.map(Int.init)) })
+            thenPull: request.pull.map { ($0.cursor, $0.limit.map(Int.init)) }, cursor: request.cursor)
         return .ok(
             .init(
                 body: .json(

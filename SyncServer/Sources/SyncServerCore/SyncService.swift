@@ -224,8 +224,12 @@ public struct SyncService: Sendable {
     /// Applies a batch, then reads the page after `thenPull`'s cursor in the same transaction
     /// (a sync's last push and its pull in one round trip). The page is nil when the cursor
     /// cannot be served here; the batch stands either way.
+    ///
+    /// - Parameter cursor: the device's cursor when no page is asked for (no echo of what it
+    ///   writes on top of what it holds); a malformed one is ignored.
     public func push(
-        _ principal: Principal, clientID: String, mutations: [Mutation], thenPull pull: (cursor: String?, limit: Int?)?
+        _ principal: Principal, clientID: String, mutations: [Mutation], thenPull pull: (cursor: String?, limit: Int?)?,
+        cursor: String? = nil
     ) async throws -> (results: [MutationResult], page: ChangesPage?) {
         guard clientID == principal.deviceID else {
             throw SyncError(.wrongClient, "clientID must be the ID of the device the token was issued to")
@@ -242,8 +246,9 @@ public struct SyncService: Sendable {
                 page = nil
             }
         }
+        let known = pull == nil ? cursor.flatMap { try? Cursor(token: $0) } : nil
         let (results, pulled) = try await kernel.push(
-            mutations, from: principal, now: now(), maxClockSkew: configuration.maxClockSkew, thenPull: page,
+            mutations, from: principal, now: now(), maxClockSkew: configuration.maxClockSkew, thenPull: page, known: known,
             maxPageBytes: configuration.maxPageBytes)
         let rejected = results.filter { $0.status == .rejected }.count
         logger.info(

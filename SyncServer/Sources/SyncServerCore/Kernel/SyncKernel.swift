@@ -173,9 +173,10 @@ public struct SyncKernel: Sendable {
     /// no page, and the batch still stands; any other failure of the push fails it as a whole.
     public func push(
         _ mutations: [Mutation], from principal: Principal, now: Date, maxClockSkew: TimeInterval,
-        thenPull pull: (cursor: Cursor?, limit: Int)?, maxPageBytes: Int = SyncKernel.defaultPageBytes
+        thenPull pull: (cursor: Cursor?, limit: Int)?, known: Cursor? = nil, maxPageBytes: Int = SyncKernel.defaultPageBytes
     ) async throws -> (results: [MutationResult], page: ChangesPage?) {
-        let results = try await push(mutations, from: principal, now: now, maxClockSkew: maxClockSkew, known: pull?.cursor)
+        let results = try await push(
+            mutations, from: principal, now: now, maxClockSkew: maxClockSkew, known: pull.map { $0.cursor } ?? known)
         guard let pull else { return (results, nil) }
         do {
             return (results, try await changes(for: principal, after: pull.cursor, limit: pull.limit, maxBytes: maxPageBytes))
