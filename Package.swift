@@ -86,6 +86,7 @@ let package = Package(
             name: "SyncClient",
             dependencies: [
                 "BriefingModel", "BriefingStore", "SyncAPI", "Gzip",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 // The HTTP client: URLSession on Apple's systems; on Linux, where URLSession
                 // spins while it waits, the server-side Swift HTTP client.

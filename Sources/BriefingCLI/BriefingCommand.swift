@@ -12,7 +12,7 @@ public struct BriefingCommand: AsyncParsableCommand {
         discussion: "Every command takes --store PATH (or $BRIEFING_STORE) so several devices can live on one machine, and --json for scripting.",
         version: BriefingsVersion.description,
         subcommands: [
-            Login.self, Logout.self, Status.self, Sync.self, List.self, Read.self, HighlightCommand.self,
+            Login.self, Logout.self, Status.self, Sync.self, Watch.self, List.self, Read.self, HighlightCommand.self,
             NoteCommand.self, BookmarkCommand.self, Progress.self, TagCommand.self, Conflicts.self, Orphans.self,
             Timeline.self, Entities.self, Search.self, Export.self,
         ])

@@ -81,9 +81,11 @@ struct Status: AsyncParsableCommand {
 
 struct Sync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Push your changes, then pull until caught up.")
+    @Flag(help: "Then stay connected, as `briefing watch` does, until interrupted.") var watch = false
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
+        if watch { return try await Watch.watch(global) }
         let client = try global.client()
         let console = Console.current
         let showBar = console.isTerminal && !global.json

@@ -173,15 +173,15 @@ public struct SyncClient: Sendable {
                 serverURL: serverURL, user: session.user, deviceID: session.deviceID, deviceName: deviceName, token: session.token)
             return try await store.syncState()
         case .unauthorized(let error):
-            throw SyncClientError(.unauthorized, try error.body.json.message)
+            throw SyncClientError(.unauthorized, serverError: try error.body.json)
         case .badRequest(let error):
-            throw SyncClientError(.server, try error.body.json.message)
+            throw SyncClientError(.server, serverError: try error.body.json)
         case .contentTooLarge(let error):
-            throw SyncClientError(.server, try error.body.json.message)
+            throw SyncClientError(.server, serverError: try error.body.json)
         case .tooManyRequests(let error):
-            throw SyncClientError(.rateLimited, try error.body.json.message)
+            throw SyncClientError(.rateLimited, serverError: try error.body.json)
         case .serviceUnavailable(let error):
-            throw SyncClientError(.server, try error.body.json.message)
+            throw SyncClientError(.server, serverError: try error.body.json)
         case .undocumented(let status, _):
             throw SyncClientError(.server, "the server answered HTTP \(status) to the login")
         }
@@ -231,9 +231,13 @@ public struct SyncClient: Sendable {
     /// with little to do is one round trip and one local read before it; returns whether that
     /// page brought the device up to date (otherwise the pull carries on from its cursor), and
     /// how many pages it pulled (reported as pulling progress when they held changes).
+    ///
+    /// With `separatePulls` (a device whose pulls run on their own, long-polling), no page is
+    /// asked for: each batch carries the device's cursor instead, so the server still sends
+    /// none of it back, and pages are applied only by the pulls.
     private func push(
         _ client: Client, serverURL: String, deviceID: String, first: OutboxBatch, summary: inout Summary,
-        progress: (Progress) -> Void
+        progress: (Progress) -> Void, separatePulls: Bool = false, pushed: ([Mutation], [MutationResult]) -> Void = { _, _ in }
     ) async throws -> (caughtUp: Bool, pages: Int) {
         var next = first
         let total = next.pending
@@ -243,22 +247,23 @@ public struct SyncClient: Sendable {
         progress(.pushing(done: 0, total: total))
         while !next.mutations.isEmpty {
             let batch = next.mutations
-            let pull = batch.count >= next.pending
+            let pull = batch.count >= next.pending && !separatePulls
                 ? Wire.PullAfterPush(cursor: next.cursor, limit: Int32(configuration.pullPageSize)) : nil
-            let body = Wire.PushRequest(clientID: deviceID, mutations: batch.map(Wire.Mutation.init), pull: pull)
+            let body = Wire.PushRequest(
+                clientID: deviceID, mutations: batch.map(Wire.Mutation.init), pull: pull, cursor: pull == nil ? next.cursor : nil)
             let output = try await request(serverURL) { try await client.pushMutations(body: .json(body)) }
             let response: Wire.PushResponse
             switch output {
             case .ok(let ok):
                 response = try ok.body.json
             case .unauthorized(let error):
-                throw SyncClientError(.unauthorized, "\(try error.body.json.message)")
+                throw SyncClientError(.unauthorized, serverError: try error.body.json)
             case .badRequest(let error):
-                throw SyncClientError(.server, "the server refused the push: \(try error.body.json.message)")
+                throw SyncClientError(.server, serverError: try error.body.json, prefix: "the server refused the push: ")
             case .conflict(let error):
-                throw SyncClientError(.server, "the server refused the push: \(try error.body.json.message)")
+                throw SyncClientError(.server, serverError: try error.body.json, prefix: "the server refused the push: ")
             case .contentTooLarge(let error):
-                throw SyncClientError(.server, "the server refused the push: \(try error.body.json.message)")
+                throw SyncClientError(.server, serverError: try error.body.json, prefix: "the server refused the push: ")
             case .serviceUnavailable(let unavailable):
                 throw Self.unavailable(unavailable.headers.retryAfter)
             case .undocumented(let status, _):
@@ -290,6 +295,7 @@ public struct SyncClient: Sendable {
                 stillPending = try await store.acknowledge(results)
                 caughtUp = false
             }
+            pushed(batch, results)
             for result in results {
                 switch result.status {
                 case .applied, .duplicate: summary.pushed += 1
@@ -323,8 +329,9 @@ public struct SyncClient: Sendable {
     }
 
     /// Fetches and decodes the page after `cursor`.
-    private func fetchPage(_ client: Client, serverURL: String, cursor: String?) async throws -> Pulled {
-        let query = Operations.GetChanges.Input.Query(cursor: cursor, limit: Int32(configuration.pullPageSize))
+    private func fetchPage(_ client: Client, serverURL: String, cursor: String?, wait: Int? = nil) async throws -> Pulled {
+        let query = Operations.GetChanges.Input.Query(
+            cursor: cursor, limit: Int32(configuration.pullPageSize), wait: wait.map { Int32(min(max($0, 0), 30)) })
         let output = try await request(serverURL) { try await client.getChanges(query: query) }
         switch output {
         case .ok(let ok):
@@ -333,9 +340,9 @@ public struct SyncClient: Sendable {
         case .gone:
             return .resyncRequired
         case .badRequest(let error):
-            throw SyncClientError(.server, "the server refused the pull: \(try error.body.json.message)")
+            throw SyncClientError(.server, serverError: try error.body.json, prefix: "the server refused the pull: ")
         case .unauthorized(let error):
-            throw SyncClientError(.unauthorized, "\(try error.body.json.message)")
+            throw SyncClientError(.unauthorized, serverError: try error.body.json)
         case .serviceUnavailable(let unavailable):
             throw Self.unavailable(unavailable.headers.retryAfter)
         case .undocumented(let status, _):
@@ -382,6 +389,69 @@ public struct SyncClient: Sendable {
         }
     }
 
+    // MARK: Live
+
+    /// What one `poll` did.
+    public struct Polled: Sendable {
+        /// The changes applied, in order (empty at the deadline, or when the page was dropped).
+        public var changes: [Change] = []
+        /// Whether more changes wait: poll again at once.
+        public var hasMore = false
+        /// Another pull of this store had moved its cursor on; the page was not applied.
+        public var overtaken = false
+        /// The server asked for a resync: the store was emptied (its outbox kept) and the next
+        /// poll starts from the beginning.
+        public var resynced = false
+        /// New conflict records among the changes.
+        public var conflicts = 0
+    }
+
+    /// Pulls the page after the store's cursor, waiting up to `wait` seconds (0–30) for one
+    /// when nothing is there yet, and applies it, unless another pull of the store got there
+    /// first (then nothing is applied, and the next poll starts from the newer cursor).
+    public func poll(wait: Int) async throws -> Polled {
+        let state = try await store.syncState()
+        guard let serverURL = state.serverURL, let token = state.token else {
+            throw SyncClientError(.notLoggedIn, "log in first: briefing login SERVER_URL --user NAME")
+        }
+        let client = try client(serverURL: serverURL, token: token)
+        var polled = Polled()
+        switch try await fetchPage(client, serverURL: serverURL, cursor: state.cursor, wait: wait) {
+        case .page(let changes, let cursor, let hasMore):
+            polled.hasMore = hasMore
+            if let applied = try await store.applyPage(changes, cursor: cursor, after: state.cursor, finishing: !hasMore) {
+                polled.changes = changes
+                polled.conflicts = applied.conflicts
+            } else {
+                polled.overtaken = true
+            }
+        case .resyncRequired:
+            logger.notice("server requires a resync")
+            try await store.resetForResync()
+            polled.resynced = true
+            polled.hasMore = true
+        }
+        return polled
+    }
+
+    /// Pushes every pending change without asking for pages (a device whose `poll`s bring
+    /// them). `pushed` sees each batch with the server's answers, once they are stored.
+    public func pushPending(
+        progress: @Sendable (Progress) -> Void = { _ in }, pushed: ([Mutation], [MutationResult]) -> Void = { _, _ in }
+    ) async throws -> Summary {
+        let (state, batch) = try await store.syncStart(batchLimit: configuration.pushBatchSize)
+        guard let serverURL = state.serverURL, let token = state.token, let deviceID = state.deviceID else {
+            throw SyncClientError(.notLoggedIn, "log in first: briefing login SERVER_URL --user NAME")
+        }
+        var summary = Summary()
+        guard !batch.mutations.isEmpty else { return summary }
+        let client = try client(serverURL: serverURL, token: token)
+        _ = try await push(
+            client, serverURL: serverURL, deviceID: deviceID, first: batch, summary: &summary, progress: progress, separatePulls: true,
+            pushed: pushed)
+        return summary
+    }
+
     /// Runs one request, retrying with backoff when the server cannot be reached.
     ///
     /// Retrying is safe: pushes are idempotent by mutation ID and pulls only read.
@@ -411,7 +481,8 @@ public struct SyncClient: Sendable {
     /// in the outbox for the next sync.
     static func unavailable(_ retryAfter: Int32?) -> SyncClientError {
         SyncClientError(
-            .unreachable, "the server cannot reach its database just now; nothing was lost, sync again in \(max(retryAfter ?? 5, 1)) s")
+            .unreachable, "the server cannot reach its database just now; nothing was lost, sync again in \(max(retryAfter ?? 5, 1)) s",
+            serverCode: "unavailable")
     }
 
     static func describe(_ error: any Error) -> String {

@@ -1,3 +1,5 @@
+import SyncAPI
+
 /// Why a sync, login or logout failed. Nothing pending is lost in any of these cases.
 public struct SyncClientError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What went wrong.
@@ -22,10 +24,19 @@ public struct SyncClientError: Error, Hashable, Sendable, CustomStringConvertibl
 
     public var code: Code
     public var message: String
+    /// The server's own error code (`bad_request`, `unauthorized`, `unavailable` …), when the
+    /// server answered with one.
+    public var serverCode: String?
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, serverCode: String? = nil) {
         self.code = code
         self.message = message
+        self.serverCode = serverCode
+    }
+
+    /// An error the server answered with: its message (after `prefix`) and its code.
+    init(_ code: Code, serverError body: Components.Schemas._Error, prefix: String = "") {
+        self.init(code, prefix + body.message, serverCode: body.error)
     }
 
     public var description: String { message }
