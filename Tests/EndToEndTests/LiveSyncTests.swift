@@ -1,4 +1,6 @@
 import BriefingModel
+import BriefingServer
+import Logging
 import BriefingTestSupport
 import Foundation
 import SyncServerCore
@@ -95,6 +97,30 @@ struct LiveSyncTests {
         parked.cancel()
         try await parked.value
         #expect(signal.waiting == 0)
+    }
+
+    @Test("A server shutting down answers its waiting pulls at once instead of holding the shutdown to their deadlines")
+    func shutdownAnswersWaiters() async throws {
+        var logger = Logger(label: "test.server")
+        logger.logLevel = .warning
+        let service = SyncService(
+            store: try SQLiteServerStore(path: TemporaryDirectory.make().appendingPathComponent("s.sqlite").path),
+            configuration: .init(bcryptCost: 4), logger: logger, passwords: testPasswordHasher)
+        try await DemoContent.load(into: service)
+        let host = try await HTTPServerHost.start(service: service, logger: logger)
+        let reader = try await service.authenticate(
+            token: try await service.createSession(user: DemoContent.user, password: DemoContent.password, deviceName: nil).token)
+        let head = try await service.pull(reader, cursor: nil, limit: 1000)
+        // A pull that would wait half a minute, parked on the server's signal.
+        let waiting = Task { try await service.pull(reader, cursor: head.cursor.token, limit: 10, wait: 30) }
+        while service.kernel.signal.waiting == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        try await host.stop()
+        #expect(service.kernel.signal.isClosed)
+        let page = try await waiting.value
+        #expect(page.changes.isEmpty)
+        #expect(service.kernel.signal.waiting == 0)
+        // Once closed, a new wait does not park at all.
+        try await service.kernel.signal.wait(after: service.kernel.signal.generation, timeout: .seconds(3600))
     }
 }
 

@@ -9,6 +9,18 @@ import ServiceLifecycle
 import SyncServerCore
 
 /// Compacts old tombstones periodically while the server runs.
+/// Answers every waiting long-poll once graceful shutdown begins (see `CommitSignal.close`).
+public struct LongPollDrain: Service {
+    let signal: CommitSignal
+
+    public init(signal: CommitSignal) { self.signal = signal }
+
+    public func run() async throws {
+        try? await gracefulShutdown()
+        signal.close()
+    }
+}
+
 public struct CompactionService: Service {
     let service: SyncService
     let interval: Duration
@@ -81,7 +93,9 @@ public enum BriefingServerApp {
             configuration: .init(
                 address: .hostname(host, port: port), serverName: "briefing-server",
                 availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections)),
-            services: services,
+            // Last, so shut down first: waiting pulls are answered before the server waits for
+            // its requests to end.
+            services: services + [LongPollDrain(signal: service.kernel.signal)],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger)
     }

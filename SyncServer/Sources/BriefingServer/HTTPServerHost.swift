@@ -28,7 +28,8 @@ public final class HTTPServerHost: Sendable {
         let app = try BriefingServerApp.application(
             service: service, host: "127.0.0.1", port: port, limits: limits, logger: logger,
             onServerRunning: { continuation.yield($0) })
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(services: [app, LongPollDrain(signal: service.kernel.signal)], gracefulShutdownSignals: [], logger: logger))
         // Owned: `stop()` shuts the group down and awaits this task. When the server cannot
         // start (the port is taken, say), the group ends with the error and so does the stream
         // of ports, so the wait below ends too.

@@ -16,6 +16,8 @@ public final class CommitSignal: Sendable {
         var fired: Set<UInt64> = []
         /// Waits parked until the next notification.
         var parked: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        /// The node is shutting down: no wait parks any more.
+        var closed = false
     }
 
     private let state = Mutex(State())
@@ -31,6 +33,17 @@ public final class CommitSignal: Sendable {
     /// How many requests wait now.
     public var waiting: Int { state.withLock { $0.active.count } }
 
+    /// Whether `close()` was called.
+    public var isClosed: Bool { state.withLock { $0.closed } }
+
+    /// Wakes every waiter and lets no further wait park: a node shutting down answers its
+    /// long-polls at once (an empty page, the device asks another node), instead of holding
+    /// the shutdown for up to their deadlines.
+    public func close() {
+        state.withLock { $0.closed = true }
+        notify()
+    }
+
     /// Wakes every waiter.
     public func notify() {
         let woken = state.withLock { state -> [CheckedContinuation<Void, Never>] in
@@ -45,7 +58,7 @@ public final class CommitSignal: Sendable {
     /// is cancelled. Throws `busy` when `maxWaiters` are waiting already.
     public func wait(after seen: UInt64, timeout: Duration) async throws(SyncError) {
         let id: UInt64? = try state.withLock { state throws(SyncError) -> UInt64? in
-            if state.generation != seen { return nil }
+            if state.generation != seen || state.closed { return nil }
             guard state.active.count < maxWaiters else {
                 throw SyncError(.busy, "too many requests are waiting for changes; try again shortly", retryAfter: 5)
             }

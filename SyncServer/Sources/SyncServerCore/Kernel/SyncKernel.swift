@@ -83,7 +83,7 @@ public struct SyncKernel: Sendable {
             let generation = signal.generation
             let page = try await changes(for: principal, after: after, limit: limit, maxBytes: maxBytes)
             let now = clock.now
-            if !page.changes.isEmpty || now >= deadline || Task.isCancelled { return page }
+            if !page.changes.isEmpty || now >= deadline || Task.isCancelled || signal.isClosed { return page }
             after = page.cursor
             if page.hasMore { continue }
             try await signal.wait(after: generation, timeout: deadline - now)
