@@ -12,7 +12,8 @@ import Synchronization
 /// - **One sync at a time.** Pushes go one after another (`syncNow()` joins the one running,
 ///   or runs the next); pulls are a single long-poll loop.
 /// - **Soon after local writes.** A write through the store (any of its intents) starts a push
-///   after `debounce`, so a burst of edits travels as one batch. Writes made by another
+///   at once (or after `debounce`); writes made while it is in flight travel together in the
+///   next, so a burst of edits becomes a few batches. Writes made by another
 ///   process on the same file are found by polling the outbox (`outboxPolling`).
 /// - **Live.** The engine holds a long-poll open (`GET /v1/changes?wait=`), so a change made on
 ///   another device is applied as soon as it commits, on any node. The device's own writes are
@@ -30,7 +31,10 @@ import Synchronization
 public actor SyncEngine {
     /// Tunables with sensible defaults.
     public struct Configuration: Sendable {
-        /// How long after a local write the push starts, gathering the writes that follow.
+        /// How long after a local write the push starts, gathering the writes that follow. By
+        /// default none: a write made while idle goes at once, and writes made while a push is
+        /// in flight travel together in the next one, so batches grow with the load by
+        /// themselves.
         public var debounce: Duration
         /// Whether to hold a long-poll open for other devices' changes. Off, the engine pulls
         /// only with its pushes (and on `syncNow()`).
@@ -45,7 +49,7 @@ public actor SyncEngine {
         public var outboxPolling: Duration?
 
         public init(
-            debounce: Duration = .milliseconds(100), live: Bool = true, wait: Int = 25, backoff: Duration = .seconds(1),
+            debounce: Duration = .zero, live: Bool = true, wait: Int = 25, backoff: Duration = .seconds(1),
             maxBackoff: Duration = .seconds(60), outboxPolling: Duration? = nil
         ) {
             self.debounce = debounce
@@ -216,7 +220,7 @@ public actor SyncEngine {
     private func pushLoop(_ wakes: AsyncStream<Void>) async {
         var backoff = configuration.backoff
         for await _ in wakes {
-            try? await Task.sleep(for: configuration.debounce)
+            if configuration.debounce > .zero { try? await Task.sleep(for: configuration.debounce) }
             while !Task.isCancelled {
                 do {
                     try await syncNow()

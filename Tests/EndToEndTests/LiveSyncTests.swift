@@ -5,6 +5,7 @@ import BriefingTestSupport
 import Foundation
 import SyncServerCore
 import SyncServerPostgres
+import Synchronization
 import Testing
 
 /// Long-polling pulls (`GET /v1/changes?wait=SECONDS`) against the real server.
@@ -96,6 +97,32 @@ struct LiveSyncTests {
         await #expect(throws: SyncError.self) { try await signal.wait(after: signal.generation, timeout: .seconds(1)) }
         parked.cancel()
         try await parked.value
+        #expect(signal.waiting == 0)
+    }
+
+    @Test("The commit signal wakes only the waits on the scopes a commit wrote; a notification for everyone wakes all")
+    func scopedSignal() async throws {
+        let signal = CommitSignal()
+        let before = signal.generation(for: ["a"])
+        signal.notify(scopes: ["b"])
+        #expect(signal.generation(for: ["a"]) == before, "a commit to b is nothing to a reader of a")
+        #expect(signal.generation(for: ["a", "b"]) != before)
+        let released = Mutex(false)
+        let waiter = Task {
+            try await signal.wait(after: signal.generation(for: ["a"]), scopes: ["a"], timeout: .seconds(600))
+            return released.withLock { $0 }
+        }
+        while signal.waiting == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        signal.notify(scopes: ["b"])
+        signal.notify(scopes: ["c", "d"])
+        released.withLock { $0 = true }
+        signal.notify(scopes: ["c", "a"])
+        #expect(try await waiter.value, "the wait ended before a commit to its scope")
+        // Everyone: a wait on any scope ends.
+        let other = Task { try await signal.wait(after: signal.generation(for: ["z"]), scopes: ["z"], timeout: .seconds(600)) }
+        while signal.waiting == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        signal.notify()
+        try await other.value
         #expect(signal.waiting == 0)
     }
 

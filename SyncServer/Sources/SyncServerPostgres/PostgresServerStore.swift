@@ -104,7 +104,9 @@ public final class PostgresServerStore: ServerStorage {
                         try await connection.listen(on: channel) { notifications in
                             flag.set()
                             signal?.notify()
-                            for try await _ in notifications { signal?.notify() }
+                            for try await notification in notifications {
+                                signal?.notify(scopes: Self.scopes(inPayload: notification.payload))
+                            }
                         }
                     }
                 } catch {
@@ -116,6 +118,17 @@ public final class PostgresServerStore: ServerStorage {
             }
         }
         listener.withLock { $0 = task }
+    }
+
+    /// The scopes a commit's notification names (a JSON array of scope keys); nil, waking
+    /// everyone, for any other payload.
+    static func scopes(inPayload payload: String) -> [String]? {
+        try? JSONDecoder().decode([String].self, from: Data(payload.utf8))
+    }
+
+    /// The notification payload for writes to `scopes`.
+    static func payload(_ scopes: [String]) -> String {
+        (try? String(decoding: JSONEncoder().encode(scopes), as: UTF8.self)) ?? ""
     }
 
     public func close() async {
@@ -497,8 +510,9 @@ public final class PostgresServerStore: ServerStorage {
               SELECT o, k, i, s, d, b, \(changed), g FROM w WHERE a
               ON CONFLICT (owner, kind, id) DO NOTHING
             )
-            -- Delivered to every listening node when the transaction commits, never before.
-            SELECT pg_notify(\(channel), '')
+            -- Delivered to every listening node when the transaction commits, never before;
+            -- it names the scopes written, so a node wakes only the pulls that read them.
+            SELECT pg_notify(\(channel), \(Self.payload(SyncKernel.scopes(of: writes))))
             """, logger: logger)
     }
 

@@ -1,23 +1,38 @@
 import Foundation
 import Synchronization
 
-/// Wakes long-polling pulls when the change log may have grown.
+/// Wakes long-polling pulls when the part of the change log they read may have grown.
 ///
-/// A commit in this process calls `notify()`; a waiting pull then reads the log as any pull
-/// does. The signal carries no data, so a missed wake-up (a write by another process) costs
-/// the waiter its deadline, never a change. Waiters are bounded per process.
+/// A commit calls `notify(scopes:)` with the scopes it wrote (a reader's account, or the
+/// published content); only pulls that read one of those scopes wake, and each then reads
+/// the log as any pull does. So a thousand idle readers cost nothing when one of them writes,
+/// and a reader's own wake-up does not queue behind theirs. The signal carries no data: a
+/// missed wake-up (a write by another process, a dropped notification) costs the waiter its
+/// deadline, never a change. `notify()` with no scopes wakes everyone (after a reconnect,
+/// when commits may have gone unheard). Waiters are bounded per process.
 public final class CommitSignal: Sendable {
+    private struct Waiter {
+        var scopes: [String]
+        var continuation: CheckedContinuation<Void, Never>?
+        var fired = false
+    }
+
     private struct State {
-        var generation: UInt64 = 0
+        /// Bumped by notifications for everyone.
+        var everything: UInt64 = 0
+        /// Bumped by notifications for each scope.
+        var perScope: [String: UInt64] = [:]
         var nextID: UInt64 = 0
-        /// Waits in progress.
-        var active: Set<UInt64> = []
-        /// Waits whose deadline passed or whose task was cancelled.
-        var fired: Set<UInt64> = []
-        /// Waits parked until the next notification.
-        var parked: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        /// Waits in progress, parked or about to park.
+        var waiters: [UInt64: Waiter] = [:]
+        /// The waits in progress on each scope.
+        var byScope: [String: Set<UInt64>] = [:]
         /// The node is shutting down: no wait parks any more.
         var closed = false
+
+        func generation(for scopes: [String]) -> UInt64 {
+            scopes.reduce(everything) { $0 &+ (perScope[$1] ?? 0) }
+        }
     }
 
     private let state = Mutex(State())
@@ -26,12 +41,16 @@ public final class CommitSignal: Sendable {
 
     public init(maxWaiters: Int = 10_000) { self.maxWaiters = maxWaiters }
 
-    /// A number that grows with every notification: read it before reading the log, then wait
-    /// for it to move, and no commit in between is missed.
-    public var generation: UInt64 { state.withLock { $0.generation } }
+    /// A number that moves with every notification that concerns `scopes` (and every one for
+    /// everyone): read it before reading the log, then wait for it to move, and no commit in
+    /// between is missed.
+    public func generation(for scopes: [String] = []) -> UInt64 { state.withLock { $0.generation(for: scopes) } }
+
+    /// The generation of notifications for everyone.
+    public var generation: UInt64 { generation(for: []) }
 
     /// How many requests wait now.
-    public var waiting: Int { state.withLock { $0.active.count } }
+    public var waiting: Int { state.withLock { $0.waiters.count } }
 
     /// Whether `close()` was called.
     public var isClosed: Bool { state.withLock { $0.closed } }
@@ -44,27 +63,46 @@ public final class CommitSignal: Sendable {
         notify()
     }
 
-    /// Wakes every waiter.
-    public func notify() {
+    /// Wakes the waiters on any of `scopes`; nil wakes every waiter.
+    public func notify(scopes: [String]? = nil) {
         let woken = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.generation &+= 1
-            defer { state.parked = [:] }
-            return Array(state.parked.values)
+            var ids: Set<UInt64>
+            if let scopes {
+                ids = []
+                for scope in scopes {
+                    state.perScope[scope, default: 0] &+= 1
+                    ids.formUnion(state.byScope[scope] ?? [])
+                }
+            } else {
+                state.everything &+= 1
+                ids = Set(state.waiters.keys)
+            }
+            var continuations: [CheckedContinuation<Void, Never>] = []
+            for id in ids {
+                if let continuation = state.waiters[id]?.continuation {
+                    continuations.append(continuation)
+                    state.waiters[id]?.continuation = nil
+                }
+                state.waiters[id]?.fired = true
+            }
+            return continuations
         }
         for continuation in woken { continuation.resume() }
     }
 
-    /// Waits until the generation has moved past `seen`, or `timeout` has passed, or the task
-    /// is cancelled. Throws `busy` when `maxWaiters` are waiting already.
-    public func wait(after seen: UInt64, timeout: Duration) async throws(SyncError) {
+    /// Waits until the generation of `scopes` has moved past `seen`, or `timeout` has
+    /// passed, or the task is cancelled. Throws `busy` when `maxWaiters` are waiting already.
+    public func wait(after seen: UInt64, scopes: [String] = [], timeout: Duration) async throws(SyncError) {
         let id: UInt64? = try state.withLock { state throws(SyncError) -> UInt64? in
-            if state.generation != seen || state.closed { return nil }
-            guard state.active.count < maxWaiters else {
+            if state.generation(for: scopes) != seen || state.closed { return nil }
+            guard state.waiters.count < maxWaiters else {
                 throw SyncError(.busy, "too many requests are waiting for changes; try again shortly", retryAfter: 5)
             }
             state.nextID &+= 1
-            state.active.insert(state.nextID)
-            return state.nextID
+            let id = state.nextID
+            state.waiters[id] = Waiter(scopes: scopes)
+            for scope in scopes { state.byScope[scope, default: []].insert(id) }
+            return id
         }
         guard let id else { return }
         let timer = Task { [weak self] in
@@ -74,17 +112,19 @@ public final class CommitSignal: Sendable {
         defer {
             timer.cancel()
             state.withLock { state in
-                state.active.remove(id)
-                state.fired.remove(id)
-                state.parked.removeValue(forKey: id)
+                state.waiters.removeValue(forKey: id)
+                for scope in scopes {
+                    state.byScope[scope]?.remove(id)
+                    if state.byScope[scope]?.isEmpty == true { state.byScope.removeValue(forKey: scope) }
+                }
             }
         }
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 // A notification, the deadline or a cancellation may have come first.
                 let now = state.withLock { state -> Bool in
-                    if state.generation != seen || state.fired.contains(id) { return true }
-                    state.parked[id] = continuation
+                    guard let waiter = state.waiters[id], !waiter.fired else { return true }
+                    state.waiters[id]?.continuation = continuation
                     return false
                 }
                 if now { continuation.resume() }
@@ -97,9 +137,10 @@ public final class CommitSignal: Sendable {
     /// Ends one wait (its deadline passed, or its task was cancelled).
     private func fire(_ id: UInt64) {
         let parked = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard state.active.contains(id) else { return nil }
-            state.fired.insert(id)
-            return state.parked.removeValue(forKey: id)
+            guard state.waiters[id] != nil else { return nil }
+            state.waiters[id]?.fired = true
+            defer { state.waiters[id]?.continuation = nil }
+            return state.waiters[id]?.continuation
         }
         parked?.resume()
     }

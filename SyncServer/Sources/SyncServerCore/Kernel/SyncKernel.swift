@@ -79,14 +79,15 @@ public struct SyncKernel: Sendable {
         let clock = ContinuousClock()
         let deadline = clock.now + wait
         var after = cursor
+        let keys = scopes(for: principal).map(\.key)
         while true {
-            let generation = signal.generation
+            let generation = signal.generation(for: keys)
             let page = try await changes(for: principal, after: after, limit: limit, maxBytes: maxBytes)
             let now = clock.now
             if !page.changes.isEmpty || now >= deadline || Task.isCancelled || signal.isClosed { return page }
             after = page.cursor
             if page.hasMore { continue }
-            try await signal.wait(after: generation, timeout: deadline - now)
+            try await signal.wait(after: generation, scopes: keys, timeout: deadline - now)
         }
     }
 
@@ -161,7 +162,7 @@ public struct SyncKernel: Sendable {
         let plan = try await storage.push(principal: principal, keys: keys, now: now) { snapshot in
             try Self.decide(mutations, from: principal, snapshot: snapshot, clockLimit: clockLimit, knownSeq: known?.seq)
         }
-        if !plan.writes.isEmpty { signal.notify() }
+        if !plan.writes.isEmpty { signal.notify(scopes: Self.scopes(of: plan.writes)) }
         // Counted once committed: a batch that failed as a whole counts for nothing.
         SyncMetrics.mutations(plan.results)
         SyncMetrics.conflicts(plan.conflictsByRule)
@@ -396,7 +397,7 @@ public struct SyncKernel: Sendable {
             }
             return PublishPlan(writes: writes, source: source?.0)
         }
-        signal.notify()
+        signal.notify(scopes: [Scope.published.key])
     }
 
     /// Adds one annotation to a briefing's editorial layer.
@@ -407,7 +408,13 @@ public struct SyncKernel: Sendable {
                     scope: .published, key: RecordKey(.editorialAnnotation, annotation.id), deleted: false,
                     body: try Self.json(annotation))
             ], now: now)
-        signal.notify()
+        signal.notify(scopes: [Scope.published.key])
+    }
+
+    /// The scopes a set of writes touches, each once: what a commit notifies.
+    public static func scopes(of writes: [RecordWrite]) -> [String] {
+        var seen: Set<String> = []
+        return writes.map(\.scope.key).filter { seen.insert($0).inserted }
     }
 
     // MARK: Reading records, for tools and tests
