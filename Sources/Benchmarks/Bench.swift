@@ -120,6 +120,7 @@ public struct BenchReport: Sendable {
 public enum Bench {
     public static let workloadNames = [
         "initial-sync", "incremental-sync", "push-throughput", "fan-out-pull", "wire-efficiency", "scale", "login-flood",
+        "live-latency", "watch-idle", "concurrent-writers",
     ]
 
     /// Runs the benchmark suite: on SQLite; then, given a PostgreSQL database, the same
@@ -180,7 +181,9 @@ public enum Bench {
     }
 
     /// Workloads whose devices spread over the nodes.
-    static func spreads(_ name: String) -> Bool { name == "push-throughput" || name == "fan-out-pull" }
+    static func spreads(_ name: String) -> Bool {
+        ["push-throughput", "fan-out-pull", "live-latency", "concurrent-writers"].contains(name)
+    }
 
     /// One pass of the selected workloads over `configuration.store`.
     static func suite(_ configuration: BenchConfiguration, directory: URL, log: @escaping @Sendable (String) -> Void) async throws -> [WorkloadResult] {
@@ -224,6 +227,9 @@ public enum Bench {
         if configuration.wants("fan-out-pull") { results.append(try await workloads.fanOutPull()) }
         if configuration.wants("scale") { results.append(try await workloads.scale(known: known)) }
         if configuration.wants("login-flood") { results.append(try await workloads.loginFlood()) }
+        if configuration.wants("live-latency") { results.append(try await workloads.liveLatency()) }
+        if configuration.wants("watch-idle") && configuration.nodes <= 1 { results.append(try await workloads.watchIdle()) }
+        if configuration.wants("concurrent-writers") { results.append(try await workloads.concurrentWriters()) }
         return results
     }
 
