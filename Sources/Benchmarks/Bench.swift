@@ -128,7 +128,19 @@ public enum Bench {
     /// on one node as well, so its scaling shows. The PostgreSQL rows carry their ratio to the
     /// SQLite (or one-node) row of the same run.
     public static func run(
-        _ configuration: BenchConfiguration, postgres: String? = nil, nodes: Int = 1, log: @escaping @Sendable (String) -> Void = { _ in }
+        _ configuration: BenchConfiguration, postgres: String? = nil, nodes: Int = 1, yjsPeer: String? = nil,
+        log: @escaping @Sendable (String) -> Void = { _ in }
+    ) async throws -> BenchReport {
+        var report = try await runOurs(configuration, postgres: postgres, nodes: nodes, log: log)
+        if let yjsPeer {
+            let peer = try YjsPeer.run(directory: yjsPeer, quick: configuration.quick, only: configuration.only, log: log)
+            YjsPeer.merge(peer, into: &report.workloads)
+        }
+        return report
+    }
+
+    static func runOurs(
+        _ configuration: BenchConfiguration, postgres: String?, nodes: Int, log: @escaping @Sendable (String) -> Void
     ) async throws -> BenchReport {
         let kept = configuration.directory.map { URL(fileURLWithPath: $0, isDirectory: true) }
         let directory = kept ?? FileManager.default.temporaryDirectory.appendingPathComponent("briefing-bench-\(UUID().uuidString)")

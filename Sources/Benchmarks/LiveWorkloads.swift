@@ -338,9 +338,12 @@ extension Workloads {
             guard failed == 0 else { throw BenchError("\(failed) of the watchers' polls failed") }
             let w = Samples(seconds: watching), i = Samples(seconds: idle)
             let scale = 1000 / Double(watchers)
+            // The mean, not the median: the watchers' polls end together every 25 s, a burst
+            // in one second of the window that the median would leave out.
+            func mean(_ values: [Double]) -> Double { values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count) }
             var extra: [(String, Double)] = [
-                ("cpu_percent_idle", i.median * 100), ("cpu_percent_watching", w.median * 100),
-                ("cpu_percent_per_1000_watchers", (w.median - i.median) * 100 * scale),
+                ("cpu_percent_idle", mean(idle) * 100), ("cpu_percent_watching", mean(watching) * 100),
+                ("cpu_percent_per_1000_watchers", (mean(watching) - mean(idle)) * 100 * scale),
                 ("polls_answered", Double(polls)),
             ]
             if let rssIdle, let rssWatching {
@@ -371,7 +374,7 @@ extension Workloads {
         do {
             for (index, member) in crowd.devices.enumerated() {
                 let client = try await liveDevice(member, url: servers[index % servers.count].url, name: "writer-\(index)")
-                engines.append(SyncEngine(client: client))
+                engines.append(SyncEngine(client: client, configuration: Self.writerEngine))
             }
             // Each device's plan, and the final colour of every highlight.
             let fresh = max(1, edits / 5)
@@ -457,6 +460,15 @@ extension Workloads {
             for server in servers { try? await server.stop() }
             throw error
         }
+    }
+
+    /// How the writers' engines run: `BRIEFINGS_BENCH_SETTLE_MS` and `BRIEFINGS_BENCH_DEBOUNCE_MS`
+    /// try other values.
+    static var writerEngine: SyncEngine.Configuration {
+        let environment = ProcessInfo.processInfo.environment
+        let settle = environment["BRIEFINGS_BENCH_SETTLE_MS"].flatMap(Int.init) ?? 0
+        let debounce = environment["BRIEFINGS_BENCH_DEBOUNCE_MS"].flatMap(Int.init) ?? 0
+        return SyncEngine.Configuration(debounce: .milliseconds(debounce), settle: .milliseconds(settle))
     }
 
     /// The pull and echo counters of `servers`, summed (in-process servers share one registry).

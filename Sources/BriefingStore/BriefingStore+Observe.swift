@@ -9,6 +9,7 @@ import GRDB
 /// commit that touched the tables the query read, with repeats of the same value left out.
 /// Writes made through this store object are seen (an app's, and its sync engine's); another
 /// process writing the same file is not, which is what `SyncEngine`'s outbox polling is for.
+/// Each call gives a sequence for one loop: for another loop, call again.
 ///
 /// ```swift
 /// for try await highlights in store.observeHighlights(briefingID: id) {

@@ -22,6 +22,9 @@ import SyncAPI
     private let syncHTTPClient: HTTPClient = {
         var pool = HTTPClient.Configuration.ConnectionPool()
         pool.retryConnectionEstablishment = false
+        // A live engine holds one long-poll open and pushes beside it: two connections per
+        // device, and a process may run many devices (the lab, the benchmarks).
+        pool.concurrentHTTP1ConnectionsPerHostSoftLimit = 256
         let configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10), read: .seconds(60)), connectionPool: pool)
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)

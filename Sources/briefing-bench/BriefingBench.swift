@@ -42,6 +42,11 @@ struct BriefingBench: AsyncParsableCommand {
         var database: String?
         @Option(help: "Server nodes on PostgreSQL for the workloads whose devices spread over several (push-throughput, fan-out-pull).")
         var nodes = 2
+        @Option(
+            help: ArgumentHelp(
+                "Also run the Yjs peer (pycrdt-websocket) from this directory, set up as its README says, and compare.",
+                valueName: "path"))
+        var yjsPeer: String?
 
         func validate() throws {
             // Silently clamping a mistyped number would benchmark something else than asked.
@@ -78,7 +83,7 @@ struct BriefingBench: AsyncParsableCommand {
             #if DEBUG
                 if !quick { FileHandle.standardError.write(Data("warning: a debug build; figures mean little (use swift run -c release briefing-bench)\n".utf8)) }
             #endif
-            let report = try await Bench.run(configuration, postgres: database, nodes: nodes) { line in
+            let report = try await Bench.run(configuration, postgres: database, nodes: nodes, yjsPeer: yjsPeer) { line in
                 FileHandle.standardError.write(Data("[bench] \(line)\n".utf8))
             }
             print(json ? try report.json() : report.table())

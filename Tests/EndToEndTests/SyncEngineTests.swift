@@ -36,9 +36,11 @@ struct SyncEngineTests {
             await b.start()
             try await eventually(b.statusUpdates()) { $0.live }
             let screen = b.store.observeNotes(briefingID: Self.briefing)
-            try await eventually(screen) { $0.isEmpty }
+            let own = a.store.observeNotes(briefingID: Self.briefing)
 
             let note = try await a.store.note(briefing: Self.briefing, text: "Winter margins are thinner than the auction shows")
+            // A's own screen follows the local write, B's the pulled change.
+            #expect(try await eventually(own) { !$0.isEmpty }.map(\.id) == [note.id])
             let shown = try await eventually(screen) { !$0.isEmpty }
             #expect(shown.map(\.id) == [note.id])
             #expect(shown.first?.text == note.text)
@@ -155,10 +157,10 @@ final class LiveOutput: Sendable {
     }
 
     /// Waits until the output satisfies `condition` (at most a minute, then fails).
-    func waitFor(_ condition: @escaping @Sendable (String) -> Bool) async throws {
+    func waitFor(line: Int = #line, _ condition: @escaping @Sendable (String) -> Bool) async throws {
         let updates = changes.stream()
         if condition(text) { return }
-        try await eventually(updates) { _ in condition(self.text) }
+        try await eventually(updates, line: line) { _ in condition(self.text) }
     }
 
     final class Broadcaster: Sendable {
@@ -176,7 +178,7 @@ final class LiveOutput: Sendable {
 /// hang, not a timing claim: on a loaded machine these take milliseconds to seconds.
 @discardableResult
 func eventually<S: AsyncSequence & Sendable>(
-    _ sequence: S, within limit: Duration = .seconds(60), _ condition: @escaping @Sendable (S.Element) -> Bool
+    _ sequence: S, within limit: Duration = .seconds(60), line: Int = #line, _ condition: @escaping @Sendable (S.Element) -> Bool
 ) async throws -> S.Element where S.Element: Sendable {
     try await withThrowingTaskGroup(of: S.Element?.self) { group in
         group.addTask {
@@ -189,7 +191,7 @@ func eventually<S: AsyncSequence & Sendable>(
         }
         defer { group.cancelAll() }
         guard let first = try await group.next(), let element = first else {
-            throw TestSupportError("the awaited state did not come within \(limit)")
+            throw TestSupportError("the state awaited at line \(line) did not come within \(limit)")
         }
         return element
     }
