@@ -374,7 +374,7 @@ extension Workloads {
         do {
             for (index, member) in crowd.devices.enumerated() {
                 let client = try await liveDevice(member, url: servers[index % servers.count].url, name: "writer-\(index)")
-                engines.append(SyncEngine(client: client, configuration: Self.writerEngine))
+                engines.append(SyncEngine(client: client))
             }
             // Each device's plan, and the final colour of every highlight.
             let fresh = max(1, edits / 5)
@@ -460,15 +460,6 @@ extension Workloads {
             for server in servers { try? await server.stop() }
             throw error
         }
-    }
-
-    /// How the writers' engines run: `BRIEFINGS_BENCH_SETTLE_MS` and `BRIEFINGS_BENCH_DEBOUNCE_MS`
-    /// try other values.
-    static var writerEngine: SyncEngine.Configuration {
-        let environment = ProcessInfo.processInfo.environment
-        let settle = environment["BRIEFINGS_BENCH_SETTLE_MS"].flatMap(Int.init) ?? 0
-        let debounce = environment["BRIEFINGS_BENCH_DEBOUNCE_MS"].flatMap(Int.init) ?? 0
-        return SyncEngine.Configuration(debounce: .milliseconds(debounce), settle: .milliseconds(settle))
     }
 
     /// The pull and echo counters of `servers`, summed (in-process servers share one registry).

@@ -47,16 +47,11 @@ public actor SyncEngine {
         /// How often to look at the outbox for writes made by other processes on the store's
         /// file; nil to rely on writes through this store object only.
         public var outboxPolling: Duration?
-        /// A pause after applying a page before the next long-poll: while other devices write
-        /// fast, their changes then arrive a few pages at a time instead of one commit per
-        /// round trip. The first change after a quiet spell still arrives at once.
-        public var settle: Duration
 
         public init(
             debounce: Duration = .zero, live: Bool = true, wait: Int = 25, backoff: Duration = .seconds(1),
-            maxBackoff: Duration = .seconds(60), outboxPolling: Duration? = nil, settle: Duration = .zero
+            maxBackoff: Duration = .seconds(60), outboxPolling: Duration? = nil
         ) {
-            self.settle = settle
             self.debounce = debounce
             self.live = live
             self.wait = min(max(wait, 1), 30)
@@ -266,7 +261,6 @@ public actor SyncEngine {
                 }
                 // Caught up: the next poll waits for news. Behind: the next page at once.
                 wait = caughtUp ? configuration.wait : 0
-                if caughtUp && !polled.changes.isEmpty && configuration.settle > .zero { try? await Task.sleep(for: configuration.settle) }
             } catch {
                 if Task.isCancelled { break }
                 update { $0.live = false }

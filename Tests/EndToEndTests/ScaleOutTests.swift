@@ -3,6 +3,7 @@ import BriefingModel
 import BriefingStore
 import BriefingTestSupport
 import Foundation
+import SyncClient
 import Testing
 
 /// What SyncServer/README.md tells an operator to run: two nodes on PostgreSQL behind nginx.
@@ -47,6 +48,17 @@ struct ScaleOutTests {
         #expect(probe.status == 200)
         let id = try #require(probe.headers["x-request-id"])
         #expect(try await nginx.waitForAccessLog(containing: "\(id) GET /healthz 200"), "\(id)")
+
+        // Live through nginx: the tablet's engine holds a long-poll open on one node; the
+        // phone's edit, pushed through nginx to either, reaches it without a sync.
+        let engine = SyncEngine(client: SyncClient(store: try BriefingStore(path: tablet.storePath)))
+        let events = engine.events()
+        await engine.start()
+        try await eventually(engine.statusUpdates()) { $0.live }
+        #expect(await phone.run("bookmark", "add", "grid-storage-winter").code == 0)
+        #expect(await phone.run("sync").code == 0)
+        try await eventually(events) { if case .applied(let change) = $0 { change.kind == .bookmark && change.id == "grid-storage-winter" } else { false } }
+        await engine.stop()
     }
 
     @Test("Behind a trusted proxy the login limit counts the reader's address from X-Forwarded-For; from anyone else the header is ignored")

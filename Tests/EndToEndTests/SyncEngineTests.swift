@@ -85,6 +85,32 @@ struct SyncEngineTests {
         }
     }
 
+    @Test("A node killed and started again (another process, another port behind the same address): the engine reconnects and loses nothing")
+    func restartedNode() async throws {
+        let database = TemporaryDirectory.make().appendingPathComponent("server.sqlite").path
+        let first = try await ServerProcess.start(databasePath: database)
+        let relay = try TCPRelay(to: first.port)
+        defer { relay.shutDown() }
+        let engine = SyncEngine(client: try await device("A", url: "http://127.0.0.1:\(relay.port)"), configuration: Self.brisk)
+        await engine.start()
+        try await eventually(engine.statusUpdates()) { $0.live }
+        try await engine.store.tag(briefing: Self.briefing, "before")
+        try await eventually(engine.statusUpdates()) { $0.pending == 0 && $0.activity == .idle }
+
+        first.kill()
+        relay.cut()
+        try await eventually(engine.statusUpdates()) { if case .offline = $0.activity { true } else { false } }
+        try await engine.store.tag(briefing: Self.briefing, "while-down")
+        let second = try await ServerProcess.start(databasePath: database)
+        defer { second.stop() }
+        relay.restore(to: second.port)
+        try await eventually(engine.statusUpdates()) { $0.pending == 0 && $0.live && $0.activity == .idle }
+        let other = try await device("B", url: second.url)
+        let tags = try await other.store.records(.tag).compactMap(Tag.init).map(\.name).sorted()
+        #expect(tags == ["before", "while-down"])
+        await engine.stop()
+    }
+
     @Test("A revoked device's engine stops, with the server's error code in its status, and keeps the edit")
     func revokedStops() async throws {
         try await withTestServer { server in

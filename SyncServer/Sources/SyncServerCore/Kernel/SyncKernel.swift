@@ -88,6 +88,10 @@ public struct SyncKernel: Sendable {
             after = page.cursor
             if page.hasMore { continue }
             try await signal.wait(after: generation, scopes: keys, timeout: deadline - now)
+            // The deadline with no commit to these scopes since the read: the log holds nothing
+            // new for this reader, so the page just read is the answer (an idle watcher costs
+            // one read per poll, not two).
+            if clock.now >= deadline, signal.generation(for: keys) == generation { return page }
         }
     }
 
