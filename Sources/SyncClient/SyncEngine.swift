@@ -183,8 +183,11 @@ public actor SyncEngine {
     /// call is included.
     @discardableResult
     public func syncNow() async throws -> SyncClient.Summary {
-        if let running = flight { _ = try? await running.value }
-        if let running = flight { return try await running.value }
+        if let running = flight {
+            _ = try? await running.value
+            // One begun since then began after this call: it has every write made before it.
+            if let next = flight, next != running { return try await next.value }
+        }
         let task = Task { try await self.runSync() }
         flight = task
         defer { if flight == task { flight = nil } }

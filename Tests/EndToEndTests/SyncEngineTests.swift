@@ -3,6 +3,8 @@ import BriefingModel
 import BriefingStore
 import BriefingTestSupport
 import Foundation
+import HTTPTypes
+import OpenAPIRuntime
 import Synchronization
 import SyncClient
 import SyncServerCore
@@ -109,6 +111,53 @@ struct SyncEngineTests {
         let tags = try await other.store.records(.tag).compactMap(Tag.init).map(\.name).sorted()
         #expect(tags == ["before", "while-down"])
         await engine.stop()
+    }
+
+    /// The default transport, counting the pushes in flight at once.
+    final class PushProbe: ClientTransport, Sendable {
+        let upstream = SyncClient.defaultTransport()
+        let state = Mutex((now: 0, most: 0, total: 0))
+
+        func send(_ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String) async throws -> (HTTPResponse, HTTPBody?) {
+            guard operationID == "pushMutations" else { return try await upstream.send(request, body: body, baseURL: baseURL, operationID: operationID) }
+            state.withLock { state in
+                state.now += 1
+                state.total += 1
+                state.most = max(state.most, state.now)
+            }
+            defer { state.withLock { $0.now -= 1 } }
+            return try await upstream.send(request, body: body, baseURL: baseURL, operationID: operationID)
+        }
+    }
+
+    @Test("One push at a time: a burst of writes and concurrent syncNow() calls never overlap two pushes, and all of it arrives")
+    func singleFlight() async throws {
+        try await withTestServer { server in
+            let probe = PushProbe()
+            let store = try BriefingStore(path: TemporaryDirectory.make().appendingPathComponent("A.sqlite").path)
+            let client = SyncClient(store: store, transport: probe, configuration: .init(retries: 0))
+            try await client.login(serverURL: server.url, user: "demo", password: "demo", deviceName: "A")
+            _ = try await client.sync()
+            let engine = SyncEngine(client: client, configuration: Self.brisk)
+            await engine.start()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for index in 0..<30 { try await store.tag(briefing: Self.briefing, "burst-\(index)") }
+                }
+                for _ in 0..<4 {
+                    group.addTask { for _ in 0..<5 { try await engine.syncNow() } }
+                }
+                try await group.waitForAll()
+            }
+            try await engine.syncNow()
+            #expect(try await store.pendingCount() == 0)
+            let counts = probe.state.withLock { $0 }
+            #expect(counts.most == 1, "pushes overlapped: \(counts.most) at once")
+            #expect(counts.total >= 1)
+            let other = try await device("B", url: server.url)
+            #expect(try await other.store.records(.tag).count == 30)
+            await engine.stop()
+        }
     }
 
     @Test("A revoked device's engine stops, with the server's error code in its status, and keeps the edit")

@@ -93,9 +93,9 @@ public enum BriefingServerApp {
             configuration: .init(
                 address: .hostname(host, port: port), serverName: "briefing-server",
                 availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections)),
-            // Last, so shut down first: waiting pulls are answered before the server waits for
-            // its requests to end.
-            services: services + [LongPollDrain(signal: service.kernel.signal)],
+            // Run the application in a service group after which a `LongPollDrain` comes (so it
+            // is shut down first): the application's own services stop after its server does.
+            services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger)
     }

@@ -1,9 +1,11 @@
 import ArgumentParser
 import BriefingModel
 import Foundation
+import ServiceLifecycle
 import Hummingbird
 import Logging
 import SyncServerCore
+import UnixSignals
 
 /// `briefing-server`: the sync server and its admin commands.
 public struct BriefingServerCommand: AsyncParsableCommand {
@@ -169,8 +171,14 @@ struct Serve: AsyncParsableCommand {
                 lines.append("Stop with Ctrl-C.")
                 FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
             })
+        // The drain after the application: a service group shuts its services down last first,
+        // so waiting pulls are answered before the server waits for its requests to end.
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [app, LongPollDrain(signal: service.kernel.signal)], gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
         do {
-            try await app.runService()
+            try await group.run()
         } catch {
             throw AdminError("cannot serve on \(host):\(port): \(BindFailure.describe(error, port: port))")
         }
