@@ -76,7 +76,12 @@ struct LoginDefenceTests {
             }
             // Twelve checks of a sixth of a second each, one at a time: seconds of work. A
             // cheap request made once they are under way is answered long before they end.
-            while hasher.inFlight < 12 { await Task.yield() }
+            // Wait, sleeping (a spin would hold one of the pool's threads, and on a loaded
+            // machine never see every check queued at once), until one runs with others behind it.
+            let clock = ContinuousClock()
+            let limit = clock.now + .seconds(60)
+            while hasher.inFlight < 2 && clock.now < limit { try await Task.sleep(for: .milliseconds(1)) }
+            #expect(hasher.inFlight >= 2, "the password checks never queued")
             let accounts = try await service.store.accounts()
             #expect(accounts.count == 1)
             #expect(hasher.inFlight > 0, "the cheap request waited for every password check")
