@@ -133,7 +133,7 @@ public enum Bench {
     ) async throws -> BenchReport {
         var report = try await runOurs(configuration, postgres: postgres, nodes: nodes, log: log)
         if let yjsPeer {
-            let peer = try YjsPeer.run(directory: yjsPeer, quick: configuration.quick, only: configuration.only, log: log)
+            let peer = try await YjsPeer.run(directory: yjsPeer, quick: configuration.quick, only: configuration.only, log: log)
             YjsPeer.merge(peer, into: &report.workloads)
         }
         return report

@@ -247,7 +247,7 @@ extension Workloads {
                 guard response.status == .ok else { throw BenchError("the floor's push was answered \(response.status.code)") }
                 let (at, cursor) = try await answered.value
                 waiterCursor = cursor
-                return Self.seconds(at - start)
+                return durationSeconds(at - start)
             }
             _ = try await floorPush(1, "yellow")
             _ = try await next(&events) { Self.color(of: $0, id: floorID) == "yellow" }
@@ -261,7 +261,7 @@ extension Workloads {
                 let start = ContinuousClock.now
                 _ = try await a.store.recolor(highlight: highlight.id, to: color)
                 _ = try await next(&events) { Self.color(of: $0, id: highlight.id) == color }
-                samples.append(Self.seconds(ContinuousClock.now - start))
+                samples.append(durationSeconds(ContinuousClock.now - start))
                 floor.append(try await floorPush(Int64(round) + 2, color))
                 _ = try await next(&events) { Self.color(of: $0, id: floorID) == color }
             }
@@ -292,10 +292,6 @@ extension Workloads {
         }
     }
 
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-
     // MARK: 9. Idle watchers
 
     /// The server's CPU and memory while `watchers` devices hold long-polls open and nothing
@@ -319,7 +315,7 @@ extension Workloads {
                 for _ in 0..<seconds {
                     try await Task.sleep(for: .seconds(1))
                     let now = ContinuousClock.now, used = ProcessStats.cpuSeconds(pid: pid) ?? last
-                    samples.append((used - last) / Self.seconds(now - clock))
+                    samples.append((used - last) / durationSeconds(now - clock))
                     (last, clock) = (used, now)
                 }
                 return samples

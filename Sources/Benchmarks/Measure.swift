@@ -28,8 +28,12 @@ func time<T>(_ body: () async throws -> T) async rethrows -> (T, Double) {
     let clock = ContinuousClock()
     let start = clock.now
     let result = try await body()
-    let elapsed = clock.now - start
-    return (result, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    return (result, durationSeconds(clock.now - start))
+}
+
+/// A duration in seconds.
+func durationSeconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }
 
 /// Figures from `/proc` about a process (Linux).

@@ -10,7 +10,10 @@ import Foundation
 enum YjsPeer {
     /// Runs `peer.py` from `directory` with the virtual environment's Python, on the same sizes
     /// (or the quick ones), and reads its one JSON object.
-    static func run(directory: String, quick: Bool, only: Set<String>, log: @Sendable (String) -> Void) throws -> [String: Any] {
+    ///
+    /// The child runs for a minute or more; waiting on it happens on a thread of its own, never
+    /// on one of the cooperative pool's few threads.
+    static func run(directory: String, quick: Bool, only: Set<String>, log: @Sendable (String) -> Void) async throws -> [String: Any] {
         let python = URL(fileURLWithPath: directory).appendingPathComponent(".venv/bin/python").path
         let script = URL(fileURLWithPath: directory).appendingPathComponent("peer.py").path
         guard FileManager.default.isExecutableFile(atPath: python), FileManager.default.fileExists(atPath: script) else {
@@ -29,8 +32,13 @@ enum YjsPeer {
         process.standardOutput = output
         process.standardError = FileHandle.standardError
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data: Data = await withCheckedContinuation { continuation in
+            Thread {
+                let data = output.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                continuation.resume(returning: data)
+            }.start()
+        }
         guard process.terminationStatus == 0, let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw BenchError("the Yjs peer failed (exit \(process.terminationStatus))")
         }

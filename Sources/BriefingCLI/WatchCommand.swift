@@ -132,9 +132,7 @@ struct EventPrinter: Sendable {
 
     private func emit(_ line: Line, text: () -> String) throws {
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            Console.line(String(decoding: try encoder.encode(line), as: UTF8.self))
+            Console.line(try CanonicalJSON.text(line))
         } else {
             Console.line(text())
         }
