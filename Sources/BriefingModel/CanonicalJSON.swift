@@ -39,7 +39,9 @@ public enum CanonicalJSON {
 
     /// A value decoded from JSON text.
     public static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
-        try decoder.decode(type, from: Data(text.utf8))
+        // Records, the most read value by far, have a reader of their own with the same result.
+        if type == UserRecord.self, let record = UserRecord.directlyDecoded(text) { return record as! T }
+        return try decoder.decode(type, from: Data(text.utf8))
     }
 }
 

@@ -37,9 +37,12 @@ extension UserRecord {
 /// A JSON writer for the few shapes records hold, in `CanonicalJSON`'s form: keys in the
 /// encoder's order, slashes unescaped, the encoder's string escapes and number forms.
 struct CanonicalWriter {
-    private(set) var text = ""
+    private var bytes: [UInt8] = []
 
-    init() { text.reserveCapacity(512) }
+    init() { bytes.reserveCapacity(512) }
+
+    /// What was written.
+    var text: String { String(decoding: bytes, as: UTF8.self) }
 
     /// The order `JSONEncoder`'s `.sortedKeys` puts keys in: by their UTF-8 bytes.
     static func keyOrder(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
@@ -50,38 +53,40 @@ struct CanonicalWriter {
 
         /// A member; members must come in key order.
         mutating func key(_ name: String, _ value: (inout CanonicalWriter) -> Void) {
-            if !first { writer.text.append(",") }
+            if !first { writer.bytes.append(UInt8(ascii: ",")) }
             first = false
             writer.string(name)
-            writer.text.append(":")
+            writer.bytes.append(UInt8(ascii: ":"))
             value(&writer)
         }
     }
 
     mutating func object(_ members: (inout Object) -> Void) {
-        text.append("{")
+        bytes.append(UInt8(ascii: "{"))
         var object = Object(writer: self)
-        text = ""
+        bytes = []
         members(&object)
         self = object.writer
-        text.append("}")
+        bytes.append(UInt8(ascii: "}"))
     }
 
-    mutating func bool(_ value: Bool) { text.append(value ? "true" : "false") }
+    mutating func bool(_ value: Bool) { raw(value ? "true" : "false") }
+
+    private mutating func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
 
     mutating func value(_ value: FieldValue) {
         switch value {
         case .string(let string): self.string(string)
         case .number(let number): self.number(number)
         case .bool(let flag): bool(flag)
-        case .null: text.append("null")
+        case .null: raw("null")
         case .strings(let strings):
-            text.append("[")
+            bytes.append(UInt8(ascii: "["))
             for (index, string) in strings.enumerated() {
-                if index > 0 { text.append(",") }
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
                 self.string(string)
             }
-            text.append("]")
+            bytes.append(UInt8(ascii: "]"))
         case .anchor(let anchor):
             object { object in
                 object.key("end") { $0.integer(anchor.end) }
@@ -96,43 +101,37 @@ struct CanonicalWriter {
         }
     }
 
-    mutating func integer(_ value: Int) { text.append(String(value)) }
+    mutating func integer(_ value: Int) { raw(String(value)) }
 
     /// A number as the encoder writes it (its own formatting, so the two never differ).
     mutating func number(_ value: Double) {
-        text.append((try? CanonicalJSON.text(value)) ?? "null")
+        raw((try? CanonicalJSON.text(value)) ?? "null")
     }
 
     /// A string with the encoder's escapes: quote, backslash and the control characters;
     /// everything else, slashes and non-ASCII included, as it is.
     mutating func string(_ value: String) {
-        text.append("\"")
-        var start = value.utf8.startIndex
+        bytes.append(UInt8(ascii: "\""))
         let utf8 = value.utf8
-        var index = start
-        while index != utf8.endIndex {
-            let byte = utf8[index]
-            if byte == 0x22 || byte == 0x5C || byte < 0x20 {
-                text.append(contentsOf: value[start..<index])
+        if !utf8.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }) {
+            bytes.append(contentsOf: utf8)
+        } else {
+            for byte in utf8 {
                 switch byte {
-                case 0x22: text.append("\\\"")
-                case 0x5C: text.append("\\\\")
-                case 0x08: text.append("\\b")
-                case 0x0C: text.append("\\f")
-                case 0x0A: text.append("\\n")
-                case 0x0D: text.append("\\r")
-                case 0x09: text.append("\\t")
-                default:
+                case 0x22: raw("\\\"")
+                case 0x5C: raw("\\\\")
+                case 0x08: raw("\\b")
+                case 0x0C: raw("\\f")
+                case 0x0A: raw("\\n")
+                case 0x0D: raw("\\r")
+                case 0x09: raw("\\t")
+                case ..<0x20:
                     let hex = String(byte, radix: 16)
-                    text.append("\\u00" + (hex.count == 1 ? "0" + hex : hex))
+                    raw("\\u00" + (hex.count == 1 ? "0" + hex : hex))
+                default: bytes.append(byte)
                 }
-                index = utf8.index(after: index)
-                start = index
-            } else {
-                index = utf8.index(after: index)
             }
         }
-        text.append(contentsOf: value[start..<index])
-        text.append("\"")
+        bytes.append(UInt8(ascii: "\""))
     }
 }

@@ -62,12 +62,33 @@ public struct HLC: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// The string form, which sorts like the timestamps.
     public var description: String {
-        Self.pad(wallMillis, 15) + "-" + Self.pad(Int64(counter), 6) + "-" + node
+        guard (0...Self.maxWallMillis).contains(wallMillis), (0...Self.maxCounter).contains(counter) else {
+            return Self.padded(wallMillis, 15) + "-" + Self.padded(Int64(counter), 6) + "-" + node
+        }
+        // Written in place: every stored record's clocks go through here.
+        let node = node.utf8
+        return String(unsafeUninitializedCapacity: 23 + node.count) { buffer in
+            Self.pad(wallMillis, into: buffer, at: 0, width: 15)
+            buffer[15] = UInt8(ascii: "-")
+            Self.pad(Int64(counter), into: buffer, at: 16, width: 6)
+            buffer[22] = UInt8(ascii: "-")
+            _ = UnsafeMutableBufferPointer(rebasing: buffer[23...]).initialize(from: node)
+            return 23 + node.count
+        }
     }
 
-    private static func pad(_ value: Int64, _ width: Int) -> String {
+    private static func padded(_ value: Int64, _ width: Int) -> String {
         let text = String(value)
         return String(repeating: "0", count: max(0, width - text.count)) + text
+    }
+
+    /// Writes `value` (in range) as `width` decimal digits, zero-padded.
+    private static func pad(_ value: Int64, into buffer: UnsafeMutableBufferPointer<UInt8>, at start: Int, width: Int) {
+        var rest = value
+        for offset in stride(from: width - 1, through: 0, by: -1) {
+            buffer[start + offset] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+        }
     }
 
     public static func < (lhs: HLC, rhs: HLC) -> Bool {

@@ -61,6 +61,66 @@ struct CanonicalRecordJSONTests {
         }
     }
 
+    @Test("5,000 generated records: the direct reader gives JSONDecoder's record, for canonical and reshaped text")
+    func readerMatchesDecoder() throws {
+        var random = SeededGenerator(seed: 2027)
+        let decoder = JSONDecoder()
+        let pretty: JSONEncoder = {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted]  // other key order, spacing and escaped slashes
+            return encoder
+        }()
+        for _ in 0..<5000 {
+            let record = Self.record(&random)
+            for text in [record.canonicalJSON, String(decoding: try pretty.encode(record), as: UTF8.self)] {
+                let expected = try decoder.decode(UserRecord.self, from: Data(text.utf8))
+                let direct = UserRecord.directlyDecoded(text)
+                #expect(direct == expected, "\(text)")
+                if direct != expected { return }
+            }
+        }
+    }
+
+    @Test("Text the direct reader does not take is left to JSONDecoder, which gives its value or its error")
+    func readerFallsBack() throws {
+        let record = UserRecord(
+            kind: .highlight, id: "h1", fields: ["color": .string("blue")],
+            clocks: ["color": HLC(wallMillis: 1_700_000_000_000, counter: 1, node: "dev-1")])
+        let canonical = record.canonicalJSON
+        let reshaped = [
+            // an unknown key (the decoder ignores it), a repeated key, an anchor with an unknown key
+            canonical.replacingOccurrences(of: "\"flagged\"", with: "\"extra\":[1,{\"a\":null}],\"flagged\""),
+            canonical.replacingOccurrences(of: "\"id\":\"h1\"", with: "\"id\":\"h0\",\"id\":\"h1\""),
+        ]
+        for text in reshaped {
+            #expect(UserRecord.directlyDecoded(text) == nil, "\(text)")
+            let expected = try? JSONDecoder().decode(UserRecord.self, from: Data(text.utf8))
+            #expect((try? CanonicalJSON.decode(UserRecord.self, text)) == expected)
+        }
+        // Numbers in any of JSON's forms are read as the decoder reads them.
+        let number = canonical.replacingOccurrences(of: "\"blue\"", with: "1.0e0")
+        #expect(UserRecord.directlyDecoded(number) == (try JSONDecoder().decode(UserRecord.self, from: Data(number.utf8))))
+        for broken in ["", "{", canonical + "x", String(canonical.dropLast()), canonical.replacingOccurrences(of: "\"kind\":\"highlight\"", with: "\"kind\":\"nothing\"")] {
+            #expect(UserRecord.directlyDecoded(broken) == nil)
+            #expect(throws: (any Error).self) { try CanonicalJSON.decode(UserRecord.self, broken) }
+        }
+    }
+
+    static func record(_ random: inout SeededGenerator) -> UserRecord {
+        let names = ["briefingID", "color", "anchor", "text", "highlightID", "adds", "removes", "position", "furthest", "name", "é", "a b"]
+        var fields: [String: FieldValue] = [:]
+        var clocks: [String: HLC] = [:]
+        for _ in 0..<Int.random(in: 0...6, using: &random) {
+            let name = Bool.random(using: &random) ? names.randomElement(using: &random)! : Self.string(&random)
+            fields[name] = Self.value(&random)
+            clocks[name] = Self.clock(&random)
+        }
+        return UserRecord(
+            kind: EntityKind.allCases.randomElement(using: &random)!, id: Self.string(&random), fields: fields, clocks: clocks,
+            deleted: Bool.random(using: &random), deletedAt: Bool.random(using: &random) ? Self.clock(&random) : nil,
+            deleteSeen: Bool.random(using: &random) ? Self.clock(&random) : nil, flagged: Bool.random(using: &random))
+    }
+
     /// `CanonicalJSON`'s encoder, rebuilt here so the test does not go through the writer.
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
