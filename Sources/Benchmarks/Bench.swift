@@ -119,7 +119,7 @@ public struct BenchReport: Sendable {
 /// Runs the benchmark suite.
 public enum Bench {
     public static let workloadNames = [
-        "initial-sync", "incremental-sync", "push-throughput", "fan-out-pull", "wire-efficiency", "scale", "login-flood",
+        "initial-sync", "annotation-sync", "incremental-sync", "push-throughput", "fan-out-pull", "wire-efficiency", "scale", "login-flood",
         "live-latency", "watch-idle", "concurrent-writers",
     ]
 
@@ -228,6 +228,14 @@ public enum Bench {
                         ],
                         checks: ["pulled bytes with and without annotations: \(initial.wire.compressed) and \(bare.wire.compressed) compressed"]))
             }
+        }
+        if configuration.wants("annotation-sync") {
+            // The Yjs peer's initial sync: the reader's annotations and no library to speak of.
+            let annotations = configuration.briefings * configuration.annotationsPerBriefing
+            log("annotation-sync: \(annotations) annotations on one briefing")
+            var sync = try await workloads.initialSync(briefings: 1, annotationsPerBriefing: annotations, name: "annotation-sync")
+            sync.result.size = "\(annotations) annotations on 1 briefing"
+            results.append(sync.result)
         }
         if configuration.wants("incremental-sync") {
             log("incremental-sync: \(configuration.latencyRounds) round trips")
