@@ -34,6 +34,12 @@ struct LoginDefenceTests {
         }
     }
 
+    @Test("Tokens are kept as their SHA-256 in lower-case hex, so tokens issued before stay valid")
+    func tokenHashForm() {
+        #expect(SyncService.hash(token: "abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SyncService.hash(token: "") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+
     @Test("An unknown user costs as much to refuse as a wrong password: one bcrypt check at the configured cost each")
     func noTimingOracle() async throws {
         // The work, not the time: a timed comparison measures the machine's load as much as the
