@@ -38,6 +38,7 @@ CREATE TABLE record (
   body text NOT NULL,
   changed_at bigint NOT NULL DEFAULT 0,
   origin text,
+  topic text NOT NULL DEFAULT '',
   PRIMARY KEY (owner, kind, id)
 );
 
@@ -47,9 +48,17 @@ CREATE INDEX record_kind_id ON record (kind, id);
 
 CREATE INDEX record_owner_seq ON record (owner, seq);
 
+CREATE INDEX record_owner_topic_seq ON record (owner, topic, seq);
+
 CREATE INDEX record_deleted_changed_at ON record (deleted, changed_at);
 
 CREATE INDEX record_editorial_briefing ON record (((body::jsonb) ->> 'briefingID')) WHERE kind = 'editorialAnnotation';
+
+CREATE TABLE entitlement (
+  account_id text NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+  publication text NOT NULL,
+  PRIMARY KEY (account_id, publication)
+);
 
 CREATE TABLE rejected_mutation (
   device_id text NOT NULL REFERENCES device(id) ON DELETE CASCADE,

@@ -1,7 +1,9 @@
 -- The server store's schema (SyncServer/Sources/SyncServerCore/SQLite/SQLiteSchema.swift, migrated).
 -- SQLite, WAL, synchronous=FULL. A test fails when this file and the migrations disagree.
 -- The change log is the record table: each write stores the record's new state at the next seq.
--- owner is the account ID, or '' for content (briefings, editorial annotations).
+-- owner is the account ID, or '' for content (briefings, editorial annotations); topic is
+-- content's publication key ('' for open content and for accounts' records).
+-- entitlement lists the publications each account may read ('*': all of them).
 
 CREATE TABLE account (
   id TEXT PRIMARY KEY NOT NULL,
@@ -20,6 +22,12 @@ CREATE TABLE device (
   lastMutationID INTEGER NOT NULL DEFAULT 0
 );
 
+CREATE TABLE entitlement (
+  accountID TEXT NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+  publication TEXT NOT NULL,
+  PRIMARY KEY (accountID, publication)
+) WITHOUT ROWID;
+
 CREATE TABLE meta (
   key TEXT PRIMARY KEY NOT NULL,
   value TEXT NOT NULL
@@ -31,7 +39,7 @@ CREATE TABLE record (
   id TEXT NOT NULL,
   seq INTEGER NOT NULL,
   deleted INTEGER NOT NULL DEFAULT 0,
-  body TEXT NOT NULL, changedAt INTEGER NOT NULL DEFAULT 0, origin TEXT,
+  body TEXT NOT NULL, changedAt INTEGER NOT NULL DEFAULT 0, origin TEXT, topic TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (owner, kind, id)
 );
 
@@ -64,6 +72,8 @@ CREATE INDEX record_editorial_briefing ON record(json_extract(body, '$.briefingI
 CREATE INDEX record_kind_id ON record(kind, id);
 
 CREATE INDEX record_owner_seq ON record(owner, seq);
+
+CREATE INDEX record_owner_topic_seq ON record(owner, topic, seq);
 
 CREATE UNIQUE INDEX record_seq ON record(seq);
 

@@ -146,7 +146,7 @@ struct SeededLibrary {
         var logger = Logger(label: "bench.seed")
         logger.logLevel = .warning
         let service = SyncService(store: store, configuration: .init(bcryptCost: 4), logger: logger, now: { now })
-        try await service.addUser(name: user, password: password)
+        try await service.addUser(name: user, password: password, grants: .all)
         let session = try await service.createSession(user: user, password: password, deviceName: "seed")
         let principal = try await service.authenticate(token: session.token)
         // Content and annotations draw from separate streams, so a library with no annotations

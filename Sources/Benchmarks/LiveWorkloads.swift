@@ -44,12 +44,12 @@ struct LiveCrowd {
             let session = try await service.createSession(user: user, password: SeededLibrary.password, deviceName: name)
             return Member(user: user, token: session.token, deviceID: session.deviceID)
         }
-        try await service.addUser(name: "reader", password: SeededLibrary.password)
+        try await service.addUser(name: "reader", password: SeededLibrary.password, grants: .all)
         var own: [Member] = []
         for index in 0..<devices { own.append(try await member("reader", "device-\(index)")) }
         var others: [Member] = []
         for index in 0..<watchers {
-            try await service.addUser(name: "watcher\(index)", password: SeededLibrary.password)
+            try await service.addUser(name: "watcher\(index)", password: SeededLibrary.password, grants: .all)
             others.append(try await member("watcher\(index)", "watcher"))
         }
         let principal = try await service.authenticate(token: own[0].token)

@@ -33,7 +33,7 @@ extension Workloads {
         quiet.logLevel = .warning
         let cost: UInt8 = configuration.quick ? 4 : 12
         try await SyncService(store: store, configuration: .init(bcryptCost: cost), logger: quiet)
-            .addUser(name: "reader", password: "the right password")
+            .addUser(name: "reader", password: "the right password", grants: .all)
         try await store.checkpoint()
         await store.close()
         let server = try await configuration.server.start(

@@ -41,7 +41,7 @@ struct Crowd {
         var members: [Member] = []
         for reader in 0..<readers {
             let user = "reader\(reader)"
-            try await service.addUser(name: user, password: SeededLibrary.password)
+            try await service.addUser(name: user, password: SeededLibrary.password, grants: .all)
             for device in 0..<devicesEach {
                 let session = try await service.createSession(user: user, password: SeededLibrary.password, deviceName: "d\(device)")
                 members.append(Member(user: user, token: session.token, principal: try await service.authenticate(token: session.token)))

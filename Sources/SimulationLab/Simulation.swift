@@ -188,7 +188,7 @@ final class Runner: @unchecked Sendable {
         }
         try await DemoContent.load(into: service)
         for user in 0..<config.users {
-            let account = try await service.addUser(name: "reader\(user + 1)", password: Self.password)
+            let account = try await service.addUser(name: "reader\(user + 1)", password: Self.password, grants: .all)
             accountIDs.append(account.id)
         }
         if config.http {

@@ -108,14 +108,14 @@ extension Components.Schemas.PushRequest {
             try mutation.checkContract(check.element("mutations", index))
         }
         try pull?.checkContract(check.member("pull"))
-        try check.string(cursor, "cursor", max: 200)
+        try check.string(cursor, "cursor", max: 4000)
     }
 }
 
 extension Components.Schemas.PullAfterPush {
     /// Checks the contract's limits (see `ContractCheck`).
     public func checkContract(_ check: ContractCheck) throws(WireError) {
-        try check.string(cursor, "cursor", max: 200)
+        try check.string(cursor, "cursor", max: 4000)
         try check.integer(limit, "limit", min: 1)
     }
 }
@@ -170,7 +170,7 @@ extension Components.Schemas.TextAnchor {
 extension Operations.GetChanges.Input.Query {
     /// Checks the contract's limits (see `ContractCheck`).
     public func checkContract(_ check: ContractCheck = .init()) throws(WireError) {
-        try check.string(cursor, "cursor", max: 200)
+        try check.string(cursor, "cursor", max: 4000)
         try check.integer(limit, "limit", min: 1, max: 1000)
         try check.integer(wait, "wait", min: 0, max: 30)
     }

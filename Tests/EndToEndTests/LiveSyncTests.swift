@@ -54,7 +54,7 @@ struct LiveSyncTests {
     @Test("With nothing to see, a waiting pull answers an empty page with the same cursor at its deadline; another reader's write does not end it")
     func deadlineAndIsolation() async throws {
         try await withTestServer { server in
-            try await server.service.addUser(name: "other", password: "other-password")
+            try await server.service.addUser(name: "other", password: "other-password", grants: .all)
             let watcher = try await Self.caughtUp(server)
             let other = try await Self.caughtUp(server, user: "other", password: "other-password")
             async let pulled = rawRequest("GET", server.url + "/v1/changes?cursor=\(watcher.cursor)&wait=2", token: watcher.token)

@@ -45,7 +45,7 @@ struct ProtocolTests {
     @Test("A second user sees none of the first user's data and cannot change it by ID")
     func isolation() async throws {
         try await withTestServer { server in
-            try await server.service.addUser(name: "mallory", password: "secret")
+            try await server.service.addUser(name: "mallory", password: "secret", grants: .all)
             let demo = try await rawLogin(server, user: "demo", password: "demo")
             let mallory = try await rawLogin(server, user: "mallory", password: "secret")
             let highlightID = UUID().uuidString

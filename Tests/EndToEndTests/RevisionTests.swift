@@ -20,7 +20,7 @@ struct RevisionTests {
     func reanchored(name: String) async throws {
         let manifest = try ArticleFixtures.highlights(name)
         try await withTestServer(demo: false) { server in
-            try await server.service.addUser(name: "ana", password: "correct horse")
+            try await server.service.addUser(name: "ana", password: "correct horse", grants: .all)
             let importer = ArticleImporter(service: server.service, gazetteer: try Gazetteer.bundled())
             let first = try await importer.importArticle(ArticleFixtures.data(manifest.original), fileName: manifest.original)
             let device = Device("reader")
@@ -81,7 +81,7 @@ struct RevisionTests {
     func offline() async throws {
         let device = Device("reader")
         let briefingID = try await withTestServer(demo: false) { server in
-            try await server.service.addUser(name: "ana", password: "correct horse")
+            try await server.service.addUser(name: "ana", password: "correct horse", grants: .all)
             let importer = ArticleImporter(service: server.service, gazetteer: try Gazetteer.bundled())
             let report = try await importer.importArticle(
                 ArticleFixtures.data("urban-heat-plans.txt"), fileName: "urban-heat-plans.txt", sourceURL: "https://ledger.example/heat")

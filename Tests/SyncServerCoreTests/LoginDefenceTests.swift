@@ -19,7 +19,7 @@ struct LoginDefenceTests {
     func service(cost: UInt8 = 4, policy: LoginThrottle.Policy = .unlimited, clock: Clock = Clock()) async throws -> SyncService {
         let service = SyncService(
             store: try SQLiteServerStore.inMemory(), configuration: .init(bcryptCost: cost, loginPolicy: policy), now: { clock.now })
-        try await service.addUser(name: "reader", password: "right password")
+        try await service.addUser(name: "reader", password: "right password", grants: .all)
         return service
     }
 
@@ -47,7 +47,7 @@ struct LoginDefenceTests {
         let hasher = PasswordHasher(limits: .init(threads: 1))
         let service = SyncService(
             store: try SQLiteServerStore.inMemory(), configuration: .init(bcryptCost: 6, loginPolicy: .unlimited), passwords: hasher)
-        try await service.addUser(name: "reader", password: "right password")
+        try await service.addUser(name: "reader", password: "right password", grants: .all)
         func checks(_ user: String) async throws -> Int {
             let before = hasher.verifications(atCost: 6)
             await #expect(throws: SyncError.self) {
@@ -208,7 +208,7 @@ struct LoginDefenceTests {
         #expect(refused == .unauthorized)
         #expect(try await service.kernel.records(ofAccount: principal.accountID).isEmpty)
         // A revoked device is refused the same way.
-        try await service.addUser(name: "second", password: "pw")
+        try await service.addUser(name: "second", password: "pw", grants: .all)
         let second = try await service.authenticate(
             token: try await service.createSession(user: "second", password: "pw", deviceName: nil).token)
         try await service.revoke(second)

@@ -48,7 +48,7 @@ struct SyncServiceTests {
     @Test("Tokens and passwords are stored only as hashes")
     func secretsHashedAtRest() async throws {
         let service = SyncService(store: try SQLiteServerStore.inMemory(), configuration: .init(bcryptCost: 4))
-        try await service.addUser(name: "reader", password: "correct horse")
+        try await service.addUser(name: "reader", password: "correct horse", grants: .all)
         let session = try await service.createSession(user: "reader", password: "correct horse", deviceName: nil)
         let dump = try await service.sqlite.database.read { db in
             try Row.fetchAll(db, sql: "SELECT passwordHash FROM account").map { $0["passwordHash"] as String }
@@ -185,7 +185,7 @@ struct SyncServiceTests {
     func removeUser() async throws {
         let fixture = try await makeFixture()
         _ = try await fixture.service.push(fixture.principal, clientID: fixture.principal.deviceID, mutations: [bookmark(fixture, 1)])
-        try await fixture.service.addUser(name: "other", password: "pw")
+        try await fixture.service.addUser(name: "other", password: "pw", grants: .all)
         try await fixture.service.store.removeAccount(name: "demo")
         await #expect(throws: SyncError.self) { try await fixture.service.authenticate(token: "anything") }
         #expect(try await fixture.service.store.accounts().map(\.name) == ["other"])

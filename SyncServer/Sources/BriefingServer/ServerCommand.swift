@@ -13,7 +13,10 @@ public struct BriefingServerCommand: AsyncParsableCommand {
         commandName: "briefing-server",
         abstract: "The Briefings sync server.",
         version: BriefingsVersion.description,
-        subcommands: [Serve.self, Import.self, EvalImport.self, Annotate.self, UserCommand.self, DevicesCommand.self, Compact.self],
+        subcommands: [
+            Serve.self, Import.self, EvalImport.self, Annotate.self, UserCommand.self, DevicesCommand.self, GrantCommand.self,
+            RevokeCommand.self, EntitlementsCommand.self, PublicationsCommand.self, Compact.self,
+        ],
         defaultSubcommand: Serve.self)
 
     public init() {}
@@ -213,17 +216,25 @@ struct UserCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an account.")
         @Argument(help: "The user name.") var name: String
         @Flag(help: "Read the password from standard input instead of prompting.") var passwordStdin = false
+        @Option(name: .customLong("grant"), help: "Entitle the account to this publication (its name or key); repeat for more.")
+        var grants: [String] = []
+        @Flag(help: "Entitle the account to every publication, now and to come.") var grantAll = false
         @OptionGroup var options: DatabaseOptions
 
         func run() async throws {
+            var keys: Set<String> = []
+            for given in grants {
+                do { keys.insert(try SyncService.publicationKey(given)) } catch { throw AdminError(error.message) }
+            }
+            let entitlements: Entitlements = grantAll || keys.contains("*") ? .all : .publications(keys)
             let password = try readPassword(fromStdin: passwordStdin, prompt: "Password for \(name): ")
             let service = try await options.openService(logger: Logger(label: "briefings.admin"), create: true)
             do {
-                try await service.addUser(name: name, password: password)
+                try await service.addUser(name: name, password: password, grants: entitlements)
             } catch let error as SyncError {
                 throw AdminError(error.message)
             }
-            print("user \(name) added")
+            print("user \(name) added, entitled to \(entitlements == .none ? "open content only (grant publications with `briefing-server grant \(name) PUBLICATION`)" : entitlements.description)")
         }
     }
 

@@ -77,7 +77,7 @@ public enum DemoContent {
             try await service.publish(briefing, editorial: editorial)
         }
         if try await !service.store.accounts().contains(where: { $0.name == user }) {
-            try await service.addUser(name: user, password: password)
+            try await service.addUser(name: user, password: password, grants: .all)
         }
         return true
     }

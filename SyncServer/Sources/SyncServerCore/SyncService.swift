@@ -77,9 +77,10 @@ public struct SyncService: Sendable {
 
     // MARK: Accounts
 
-    /// Creates an account with a bcrypt-hashed password.
+    /// Creates an account with a bcrypt-hashed password, entitled to `grants` (open content
+    /// is every reader's; `.none` gives nothing else).
     @discardableResult
-    public func addUser(name: String, password: String) async throws -> Account {
+    public func addUser(name: String, password: String, grants: Entitlements) async throws -> Account {
         guard Self.isValidUserName(name) else {
             throw SyncError(.badRequest, "a user name is 1–100 letters, digits, '.', '_' or '-'")
         }
@@ -88,9 +89,59 @@ public struct SyncService: Sendable {
         }
         let hash = try await passwords.hash(password, cost: configuration.bcryptCost)
         let account = try await store.createAccount(id: makeID(), name: name, passwordHash: hash, now: now())
-        logger.info("user added", metadata: ["user": "\(name)"])
+        switch grants {
+        case .all: try await store.grant(name: name, publication: "*")
+        case .publications(let keys): for key in keys.sorted() { try await store.grant(name: name, publication: key) }
+        }
+        logger.info("user added", metadata: ["user": "\(name)", "entitled to": "\(grants)"])
         return account
     }
+
+    // MARK: Entitlements
+
+    /// The key of a publication an editor names: by its key or its name (`The Grid Review`
+    /// and `the-grid-review` are the same), or `*` for all.
+    public static func publicationKey(_ given: String) throws(SyncError) -> String {
+        let trimmed = given.trimmingCharacters(in: .whitespaces)
+        if trimmed == "*" { return "*" }
+        let key = Publication.key(for: trimmed)
+        guard !key.isEmpty, !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw SyncError(.badRequest, "name a publication (or * for all of them)")
+        }
+        return key
+    }
+
+    /// Entitles `user` to a publication (or all); their devices receive its content at their
+    /// next sync, and only that.
+    public func grant(user: String, publication: String) async throws {
+        let key = try Self.publicationKey(publication)
+        guard try await store.grant(name: user, publication: key) else { throw SyncError(.userNotFound, "no user \(user)") }
+        logger.notice("entitlement granted", metadata: ["user": "\(user)", "publication": "\(key)"])
+    }
+
+    /// Takes an entitlement away; the publication's content leaves the user's devices at
+    /// their next sync, and their own highlights and notes on it stay.
+    public func revoke(user: String, publication: String) async throws {
+        let key = try Self.publicationKey(publication)
+        guard let current = try await store.entitlements(name: user) else { throw SyncError(.userNotFound, "no user \(user)") }
+        if key != "*", current.contains("*") {
+            throw SyncError(
+                .badRequest,
+                "\(user) is entitled to all publications; revoke * and grant the ones they keep (briefing-server grant \(user) PUBLICATION)")
+        }
+        guard current.contains(key) else { throw SyncError(.notFound, "\(user) is not entitled to \(key)") }
+        try await store.revoke(name: user, publication: key)
+        logger.notice("entitlement revoked", metadata: ["user": "\(user)", "publication": "\(key)"])
+    }
+
+    /// What `user` is entitled to.
+    public func entitlements(user: String) async throws -> Entitlements {
+        guard let keys = try await store.entitlements(name: user) else { throw SyncError(.userNotFound, "no user \(user)") }
+        return Entitlements(stored: keys)
+    }
+
+    /// The publications content has been published in.
+    public func publications() async throws -> [(key: String, name: String, briefings: Int)] { try await store.publications() }
 
     static func isValidUserName(_ name: String) -> Bool {
         (1...100).contains(name.count)

@@ -7,6 +7,25 @@ enum PostgresSchema {
     static let migrations: [(name: String, statements: [String])] = [
         ("v1", v1),
         ("v2-record-origin", v2),
+        ("v3-publications", v3),
+    ]
+
+    /// Publications: content rows carry their publication's key (`topic`, empty for open
+    /// content and for accounts' records; filled in from each briefing by the migration's
+    /// second step, `PostgresServerStore.moveContentIntoPublications`), and accounts their
+    /// entitlements (`*` for all: every account there is entitled to everything, so no
+    /// reader loses anything by the upgrade).
+    static let v3 = [
+        "ALTER TABLE record ADD COLUMN topic text NOT NULL DEFAULT ''",
+        "CREATE INDEX record_owner_topic_seq ON record (owner, topic, seq)",
+        """
+        CREATE TABLE entitlement (
+          account_id text NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+          publication text NOT NULL,
+          PRIMARY KEY (account_id, publication)
+        )
+        """,
+        "INSERT INTO entitlement (account_id, publication) SELECT id, '*' FROM account",
     ]
 
     /// The device that wrote a record's state and holds it already: its pulls skip the row

@@ -81,9 +81,82 @@ extension PostgresServerStore {
                 WHERE d.token_hash = \(tokenHash) AND d.revoked_at IS NULL
                 """, logger: logger
             ).decode((String, String, String).self) {
-                return Principal(accountID: accountID, user: user, deviceID: deviceID)
+                var keys: [String] = []
+                for try await key in try await connection.query(
+                    "SELECT publication FROM entitlement WHERE account_id = \(accountID)", logger: logger
+                ).decode(String.self) {
+                    keys.append(key)
+                }
+                return Principal(accountID: accountID, user: user, deviceID: deviceID, entitlements: Entitlements(stored: keys))
             }
             return nil
+        }
+    }
+
+    // MARK: Entitlements
+
+    private func accountID(_ connection: PostgresConnection, name: String) async throws -> String? {
+        for try await id in try await connection.query("SELECT id FROM account WHERE name = \(name)", logger: logger).decode(String.self) {
+            return id
+        }
+        return nil
+    }
+
+    @discardableResult
+    public func grant(name: String, publication: String) async throws -> Bool {
+        try await run("grant an entitlement") { connection in
+            guard let id = try await accountID(connection, name: name) else { return false }
+            try await connection.query(
+                "INSERT INTO entitlement (account_id, publication) VALUES (\(id), \(publication)) ON CONFLICT DO NOTHING", logger: logger)
+            return true
+        }
+    }
+
+    @discardableResult
+    public func revoke(name: String, publication: String) async throws -> Bool {
+        try await run("revoke an entitlement") { connection in
+            guard let id = try await accountID(connection, name: name) else { return false }
+            try await connection.query("DELETE FROM entitlement WHERE account_id = \(id) AND publication = \(publication)", logger: logger)
+            return true
+        }
+    }
+
+    public func entitlements(name: String) async throws -> [String]? {
+        try await run("read the entitlements") { connection in
+            guard let id = try await accountID(connection, name: name) else { return nil }
+            var keys: [String] = []
+            for try await key in try await connection.query(
+                "SELECT publication FROM entitlement WHERE account_id = \(id) ORDER BY publication", logger: logger
+            ).decode(String.self) {
+                keys.append(key)
+            }
+            return keys
+        }
+    }
+
+    public func publication(ofBriefing id: String) async throws -> String? {
+        try await run("read the briefing") { connection in
+            for try await publication in try await connection.query(
+                "SELECT (body::jsonb) ->> 'publication' FROM record WHERE owner = '' AND kind = 'briefing' AND id = \(id)", logger: logger
+            ).decode(String?.self) {
+                return publication
+            }
+            return nil
+        }
+    }
+
+    public func publications() async throws -> [(key: String, name: String, briefings: Int)] {
+        try await run("read the publications") { connection in
+            var out: [(key: String, name: String, briefings: Int)] = []
+            for try await (key, name, count) in try await connection.query(
+                """
+                SELECT topic, min((body::jsonb) ->> 'publication'), count(*) FROM record
+                WHERE owner = '' AND kind = 'briefing' AND NOT deleted AND topic <> '' GROUP BY topic ORDER BY topic
+                """, logger: logger
+            ).decode((String, String, Int64).self) {
+                out.append((key, name, Int(count)))
+            }
+            return out
         }
     }
 

@@ -308,6 +308,7 @@ public final class PostgresServerStore: ServerStorage {
                 for statement in migration.statements {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
+                if migration.name == "v3-publications" { try await Self.moveContentIntoPublications(connection, logger: logger) }
                 try await connection.query("INSERT INTO schema_migration (name) VALUES (\(migration.name))", logger: logger)
                 logger.info("migration applied", metadata: ["migration": "\(migration.name)"])
             }
@@ -315,6 +316,26 @@ public final class PostgresServerStore: ServerStorage {
             try await connection.query(
                 "INSERT INTO meta (key, value) VALUES ('epoch', \(epoch)), ('horizon', '0') ON CONFLICT (key) DO NOTHING", logger: logger)
         }
+    }
+
+    /// Gives each briefing and its editorial layer its publication's key, as the store writes
+    /// it from now on (`Publication.key(for:)`, which SQL does not have).
+    static func moveContentIntoPublications(_ connection: PostgresConnection, logger: Logger) async throws {
+        var briefings: [(id: String, key: String)] = []
+        for try await (id, publication) in try await connection.query(
+            "SELECT id, (body::jsonb) ->> 'publication' FROM record WHERE owner = '' AND kind = 'briefing'", logger: logger
+        ).decode((String, String?).self) {
+            let key = Publication.key(for: publication)
+            if !key.isEmpty { briefings.append((id, key)) }
+        }
+        guard !briefings.isEmpty else { return }
+        let ids = briefings.map(\.id), keys = briefings.map(\.key)
+        try await connection.query(
+            """
+            UPDATE record SET topic = m.key FROM unnest(\(ids)::text[], \(keys)::text[]) AS m(id, key)
+            WHERE record.owner = '' AND ((record.kind = 'briefing' AND record.id = m.id)
+              OR (record.kind = 'editorialAnnotation' AND (record.body::jsonb) ->> 'briefingID' = m.id))
+            """, logger: logger)
     }
 
     /// Drops the URL's schema with everything in it (a lab run's, when it is over).
@@ -359,42 +380,73 @@ public final class PostgresServerStore: ServerStorage {
         try await run("read the log") { connection in try await Self.meta(connection, logger: logger) }
     }
 
-    /// One statement, so one snapshot: the meta and the next rows of each scope (each read
-    /// in seq order through `record_owner_seq`, then merged). The rows stream in, and the page
-    /// stops at its byte budget.
+    /// Where a scope's rows are: the `owner` and `topic` it is stored under (`topic` nil: any).
+    static func stored(_ scope: Scope) -> (owner: String, topic: String?) {
+        if scope == .allContent { return ("", nil) }
+        if let publication = scope.publication { return ("", publication) }
+        return (scope.key, "")
+    }
+
+    /// One statement, so one snapshot: the meta and the next rows of each branch (each read
+    /// in seq order from its position through `record_owner_topic_seq`, or `record_owner_seq`
+    /// for all content, then merged). The rows stream in, and the page stops at its byte budget.
     public func page(
-        scopes: [Scope], after seq: Int64, limit: Int, maxBytes: Int, check: @Sendable (LogMeta) throws -> Void
+        branches: [PageBranch], limit: Int, maxBytes: Int, check: @Sendable (LogMeta) throws -> Void
     ) async throws -> LogPage {
         try await run("read the log") { connection in
-            let keys = scopes.map(\.key)
+            var owners: [String] = [], topics: [String] = [], afters: [Int64] = [], indexes: [Int64] = []
+            var anyOwners: [String] = [], anyAfters: [Int64] = [], anyIndexes: [Int64] = []
+            for (index, branch) in branches.enumerated() {
+                let (owner, topic) = Self.stored(branch.scope)
+                if let topic {
+                    owners.append(owner)
+                    topics.append(topic)
+                    afters.append(branch.after)
+                    indexes.append(Int64(index))
+                } else {
+                    anyOwners.append(owner)
+                    anyAfters.append(branch.after)
+                    anyIndexes.append(Int64(index))
+                }
+            }
             let rows = try await connection.query(
                 """
                 WITH m AS (\(unescaped: Self.metaSQL))
-                SELECT m.*, r.kind, r.id, r.seq, r.deleted, r.body, r.origin FROM m LEFT JOIN (
-                  SELECT l.* FROM unnest(\(keys)::text[]) AS s(owner) CROSS JOIN LATERAL (
-                    SELECT kind, id, seq, deleted, body, origin FROM record
-                    WHERE record.owner = s.owner AND record.seq > \(seq) ORDER BY record.seq LIMIT \(limit + 1)
-                  ) l ORDER BY l.seq LIMIT \(limit + 1)
-                ) r ON true ORDER BY r.seq
+                SELECT m.*, r.kind, r.id, r.seq, r.deleted, r.body, r.origin, r.topic, r.branch FROM m LEFT JOIN (
+                  SELECT * FROM (
+                    SELECT l.* FROM unnest(\(owners)::text[], \(topics)::text[], \(afters)::bigint[], \(indexes)::bigint[])
+                      AS s(owner, topic, after, branch) CROSS JOIN LATERAL (
+                      SELECT kind, id, seq, deleted, body, origin, record.topic, s.branch FROM record
+                      WHERE record.owner = s.owner AND record.topic = s.topic AND record.seq > s.after ORDER BY record.seq LIMIT \(limit + 1)
+                    ) l
+                    UNION ALL
+                    SELECT l.* FROM unnest(\(anyOwners)::text[], \(anyAfters)::bigint[], \(anyIndexes)::bigint[])
+                      AS s(owner, after, branch) CROSS JOIN LATERAL (
+                      SELECT kind, id, seq, deleted, body, origin, record.topic, s.branch FROM record
+                      WHERE record.owner = s.owner AND record.seq > s.after ORDER BY record.seq LIMIT \(limit + 1)
+                    ) l
+                  ) b ORDER BY b.seq, b.branch LIMIT \(limit + 1)
+                ) r ON true ORDER BY r.seq, r.branch
                 """, logger: logger)
             var meta: LogMeta?
             var page: [LogRow] = []
             var bytes = 0
             var hasMore = false
-            for try await (epoch, horizon, newest, kind, id, rowSeq, deleted, body, origin) in rows.decode(
-                (String, Int64, Int64, String?, String?, Int64?, Bool?, String?, String?).self)
+            for try await (epoch, horizon, newest, kind, id, rowSeq, deleted, body, origin, topic, branch) in rows.decode(
+                (String, Int64, Int64, String?, String?, Int64?, Bool?, String?, String?, String?, Int64?).self)
             {
                 if meta == nil {
                     let read = LogMeta(epoch: epoch, horizon: horizon, newest: max(newest, horizon))
                     try check(read)
                     meta = read
                 }
-                guard let kind, let id, let rowSeq, let deleted, let body else { break }
+                guard let kind, let id, let rowSeq, let deleted, let body, let branch else { break }
                 if page.count == limit || (!page.isEmpty && bytes + body.utf8.count > maxBytes) {
                     hasMore = true
                     break
                 }
-                page.append(LogRow(kind: kind, id: id, seq: rowSeq, deleted: deleted, body: body, origin: origin))
+                page.append(
+                    LogRow(kind: kind, id: id, seq: rowSeq, deleted: deleted, body: body, origin: origin, branch: Int(branch), topic: topic ?? ""))
                 bytes += body.utf8.count
             }
             guard let meta else { throw SyncError(.storage, "the database has no log metadata") }
@@ -486,7 +538,8 @@ public final class PostgresServerStore: ServerStorage {
         guard !writes.isEmpty else { return }
         try await connection.query("SELECT pg_advisory_xact_lock(\(logLock))", logger: logger)
         let changed = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
-        let owners = writes.map(\.scope.key), kinds = writes.map(\.key.kind.rawValue), ids = writes.map(\.key.id)
+        let owners = writes.map { stored($0.scope).owner }, topics = writes.map { stored($0.scope).topic ?? "" }
+        let kinds = writes.map(\.key.kind.rawValue), ids = writes.map(\.key.id)
         let deleted = writes.map(\.deleted), bodies = writes.map(\.body), ifAbsent = writes.map(\.ifAbsent)
         // No device ID is empty: '' stands for no origin in the array.
         let origins = writes.map { $0.origin ?? "" }
@@ -495,19 +548,19 @@ public final class PostgresServerStore: ServerStorage {
             WITH base AS (
               SELECT GREATEST(COALESCE((SELECT max(seq) FROM record), 0), (SELECT value FROM meta WHERE key = 'horizon')::bigint) AS seq
             ), w AS (
-              SELECT o, k, i, d, b, a, NULLIF(g, '') AS g, base.seq + n AS s FROM base, unnest(
-                \(owners)::text[], \(kinds)::text[], \(ids)::text[], \(deleted)::boolean[], \(bodies)::text[], \(ifAbsent)::boolean[],
-                \(origins)::text[]
-              ) WITH ORDINALITY AS u(o, k, i, d, b, a, g, n)
+              SELECT o, t, k, i, d, b, a, NULLIF(g, '') AS g, base.seq + n AS s FROM base, unnest(
+                \(owners)::text[], \(topics)::text[], \(kinds)::text[], \(ids)::text[], \(deleted)::boolean[], \(bodies)::text[],
+                \(ifAbsent)::boolean[], \(origins)::text[]
+              ) WITH ORDINALITY AS u(o, t, k, i, d, b, a, g, n)
             ), upserted AS (
-              INSERT INTO record (owner, kind, id, seq, deleted, body, changed_at, origin)
-              SELECT o, k, i, s, d, b, \(changed), g FROM w WHERE NOT a
+              INSERT INTO record (owner, topic, kind, id, seq, deleted, body, changed_at, origin)
+              SELECT o, t, k, i, s, d, b, \(changed), g FROM w WHERE NOT a
               ON CONFLICT (owner, kind, id) DO UPDATE
-                SET seq = excluded.seq, deleted = excluded.deleted, body = excluded.body, changed_at = excluded.changed_at,
-                    origin = excluded.origin
+                SET topic = excluded.topic, seq = excluded.seq, deleted = excluded.deleted, body = excluded.body,
+                    changed_at = excluded.changed_at, origin = excluded.origin
             ), inserted AS (
-              INSERT INTO record (owner, kind, id, seq, deleted, body, changed_at, origin)
-              SELECT o, k, i, s, d, b, \(changed), g FROM w WHERE a
+              INSERT INTO record (owner, topic, kind, id, seq, deleted, body, changed_at, origin)
+              SELECT o, t, k, i, s, d, b, \(changed), g FROM w WHERE a
               ON CONFLICT (owner, kind, id) DO NOTHING
             )
             -- Delivered to every listening node when the transaction commits, never before;
@@ -520,11 +573,11 @@ public final class PostgresServerStore: ServerStorage {
         try await transaction("publish \(briefingID)") { connection in
             try await connection.query(
                 "SELECT pg_advisory_xact_lock(\(Self.publishLockSpace), hashtext(\(briefingID)))", logger: logger)
-            var current: Int?
+            var current: Briefing?
             for try await body in try await connection.query(
                 "SELECT body FROM record WHERE owner = '' AND kind = 'briefing' AND id = \(briefingID) AND NOT deleted", logger: logger
             ).decode(String.self) {
-                current = try CanonicalJSON.decode(Briefing.self, body).revision.number
+                current = try CanonicalJSON.decode(Briefing.self, body)
             }
             var editorial: [(id: String, body: String, byEditor: Bool)] = []
             for try await (id, body, origin) in try await connection.query(
@@ -535,7 +588,8 @@ public final class PostgresServerStore: ServerStorage {
             ).decode((String, String, String?).self) {
                 editorial.append((id, body, origin == EditorialOrigin.editor.rawValue))
             }
-            let plan = try decide(PublishSnapshot(currentRevision: current, editorial: editorial))
+            let plan = try decide(
+                PublishSnapshot(currentRevision: current?.revision.number, currentPublication: current?.publication, editorial: editorial))
             try await Self.write(plan.writes, at: now, on: connection, channel: channel, logger: logger)
             if let source = plan.source {
                 try await connection.query(

@@ -9,8 +9,9 @@ public struct ChangesPage: Sendable {
     public var hasMore: Bool
 }
 
-/// A position in the change log, opaque to clients: `v1.<epoch>.<seq>.<horizon>[.full]` in
-/// base64url.
+/// A position in the change log, opaque to clients:
+/// `v2.<epoch>.<seq>.<horizon>.<full>.<scopes>` in base64url (`v1.<epoch>.<seq>.<horizon>[.full]`
+/// from servers before scoped content is still read).
 ///
 /// It records the horizon it was issued under: a cursor below the current horizon is still
 /// good if no compaction has happened since it was issued (a device part-way through a full
@@ -19,7 +20,25 @@ public struct ChangesPage: Sendable {
 /// `.full` marks a pull that began from the start and has not yet caught up (a new store, a
 /// resync): its store holds nothing beyond the cursor, not even what the device itself wrote
 /// before it started over, so its pages carry the device's own writes too.
+///
+/// `scopes` are the content scopes the holder's store covers (besides open content and its
+/// own account, which every device reads), each with where it stands. Most are at `seq`; a
+/// scope the device has just been given is read from the start until it catches up with the
+/// rest, and one it has lost is walked to send the removal of everything in it. So a change
+/// of scopes moves only the content of the scopes that changed (see Schemas/README.md).
 public struct Cursor: Hashable, Sendable {
+    /// Where one content scope stands in a cursor.
+    public enum ScopePosition: Hashable, Sendable {
+        /// Read up to `seq`, or up to the given sequence number if it is behind (catching up).
+        case reading(Int64?)
+        /// No longer the holder's: its rows after this sequence number are still to be sent
+        /// as removals.
+        case removing(Int64)
+    }
+
+    /// The longest token a server issues or reads.
+    public static let maxTokenLength = 4000
+
     /// The database the cursor belongs to.
     public var epoch: String
     /// The last sequence number the holder has applied.
@@ -28,35 +47,71 @@ public struct Cursor: Hashable, Sendable {
     public var horizon: Int64
     /// Part of a pull from the start that has not caught up yet.
     public var full: Bool
+    /// The content scopes the holder's store covers, by key; nil for a cursor from before
+    /// scoped content, which covers whatever the holder may read now.
+    public var scopes: [String: ScopePosition]?
 
     /// The opaque token sent to clients.
     public var token: String {
-        Data("v1.\(epoch).\(seq).\(horizon)\(full ? ".full" : "")".utf8).base64EncodedString()
+        let text: String
+        if let scopes {
+            let list = scopes.keys.sorted().map { key -> String in
+                switch scopes[key]! {
+                case .reading(nil): key
+                case .reading(let position?): "\(key)@\(position)"
+                case .removing(let position): "-\(key)@\(position)"
+                }
+            }
+            text = "v2.\(epoch).\(seq).\(horizon).\(full ? "full" : "").\(list.joined(separator: ","))"
+        } else {
+            text = "v1.\(epoch).\(seq).\(horizon)\(full ? ".full" : "")"
+        }
+        return Data(text.utf8).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }
 
-    public init(epoch: String, seq: Int64, horizon: Int64 = 0, full: Bool = false) {
+    public init(epoch: String, seq: Int64, horizon: Int64 = 0, full: Bool = false, scopes: [String: ScopePosition]? = nil) {
         self.epoch = epoch
         self.seq = seq
         self.horizon = horizon
         self.full = full
+        self.scopes = scopes
     }
 
     /// Parses a token; throws `bad_cursor` when it is not one of ours.
     public init(token: String) throws(SyncError) {
+        let refused = SyncError(.badCursor, "the cursor is not one this server issued")
         var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard token.count <= 200, let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8)
-        else {
-            throw SyncError(.badCursor, "the cursor is not one this server issued")
-        }
+        guard token.count <= Self.maxTokenLength, let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8)
+        else { throw refused }
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 || (parts.count == 5 && parts[4] == "full"), parts[0] == "v1", let seq = Int64(parts[2]), seq >= 0,
-            let horizon = Int64(parts[3]), horizon >= 0
-        else {
-            throw SyncError(.badCursor, "the cursor is not one this server issued")
+        guard parts.count >= 4, let seq = Int64(parts[2]), seq >= 0, let horizon = Int64(parts[3]), horizon >= 0 else { throw refused }
+        switch parts[0] {
+        case "v1":
+            guard parts.count == 4 || (parts.count == 5 && parts[4] == "full") else { throw refused }
+            self.init(epoch: String(parts[1]), seq: seq, horizon: horizon, full: parts.count == 5)
+        case "v2":
+            guard parts.count == 6, parts[4] == "full" || parts[4].isEmpty else { throw refused }
+            var scopes: [String: ScopePosition] = [:]
+            for entry in parts[5].split(separator: ",") {
+                var entry = Substring(entry)
+                let removing = entry.hasPrefix("-")
+                if removing { entry = entry.dropFirst() }
+                let pieces = entry.split(separator: "@", omittingEmptySubsequences: false)
+                guard (1...2).contains(pieces.count), Scope.isContentKey(String(pieces[0])) else { throw refused }
+                var position: Int64?
+                if pieces.count == 2 {
+                    guard let value = Int64(pieces[1]), value >= 0, value <= seq else { throw refused }
+                    position = value
+                }
+                guard removing ? position != nil : true, scopes[String(pieces[0])] == nil else { throw refused }
+                scopes[String(pieces[0])] = removing ? .removing(position!) : .reading(position)
+            }
+            self.init(epoch: String(parts[1]), seq: seq, horizon: horizon, full: parts[4] == "full", scopes: scopes)
+        default:
+            throw refused
         }
-        self.init(epoch: String(parts[1]), seq: seq, horizon: horizon, full: parts.count == 5)
     }
 }

@@ -4,24 +4,92 @@ import Foundation
 /// What a row of the change log belongs to, and so who may see it.
 ///
 /// Every row has exactly one scope. A pull names the scopes its caller may read (see
-/// `SyncKernel.scopes(for:)`), and a store reads the log of those scopes only. Today there are
-/// two kinds: the published content every reader sees, and each account's own records. A scope
-/// is stored as its `key` (the `owner` column), so new kinds of scope need no new storage.
+/// `SyncKernel.scopes(for:)`), and a store reads the log of those scopes only. Content is
+/// open (no publication: every reader sees it) or belongs to a publication (readers entitled
+/// to it see it); each account's own records are a scope of their own. Stores keep the
+/// account (or `""` for content) in the `owner` column and the publication in `topic`.
 public struct Scope: Hashable, Sendable, Comparable, CustomStringConvertible {
-    /// The stored form: `""` for published content, an account's ID for its records.
+    /// The key: `""` for open content, `pub:<publication>` for a publication's content, `*`
+    /// for all content (a reader entitled to everything), an account's ID for its records.
     public let key: String
 
     init(key: String) { self.key = key }
 
-    /// Content every reader sees: briefings and their editorial layer.
+    /// Content without a publication: briefings and their editorial layer every reader sees.
     public static let published = Scope(key: "")
+
+    /// All content, open or of any publication: what a reader entitled to everything reads.
+    public static let allContent = Scope(key: "*")
+
+    /// One publication's content (`publication` is its key, see `Publication.key(for:)`).
+    public static func publication(_ key: String) -> Scope { Scope(key: "pub:" + key) }
+
+    /// The content scope of a briefing of `publication`.
+    public static func content(of publication: String?) -> Scope {
+        let key = Publication.key(for: publication)
+        return key.isEmpty ? .published : .publication(key)
+    }
 
     /// One account's own records: highlights, notes, bookmarks, progress, tags, conflicts.
     public static func account(_ id: String) -> Scope { Scope(key: id) }
 
+    /// Whether `key` names a content scope a cursor can list: a publication's, or all content.
+    static func isContentKey(_ key: String) -> Bool {
+        key == "*" || (key.hasPrefix("pub:") && Publication.isKey(String(key.dropFirst(4))))
+    }
+
+    /// The publication this scope holds, when it is one publication's content.
+    public var publication: String? { key.hasPrefix("pub:") ? String(key.dropFirst(4)) : nil }
+
+    /// Content of some kind (open, one publication's, or all), as opposed to an account's records.
+    public var isContent: Bool { key.isEmpty || key == "*" || key.hasPrefix("pub:") }
+
+    /// The keys a commit to this scope wakes: its own and, for content, all content's.
+    public var wakeKeys: [String] { isContent && key != "*" ? [key, "*"] : [key] }
+
     public static func < (a: Scope, b: Scope) -> Bool { a.key < b.key }
 
-    public var description: String { key.isEmpty ? "published" : "account \(key)" }
+    public var description: String {
+        if key.isEmpty { return "open content" }
+        if key == "*" { return "all content" }
+        if let publication { return "publication \(publication)" }
+        return "account \(key)"
+    }
+}
+
+/// Publications: what briefings belong to, and what readers are entitled to.
+public enum Publication {
+    /// The key of a publication's name: its ASCII letters and digits, lower-cased, with a
+    /// hyphen for each run of anything else, at most 64 characters (`The Grid Review` is
+    /// `the-grid-review`). A name with no letter or digit of ASCII is keyed by a hash of it;
+    /// no name is the empty key (open content).
+    public static func key(for name: String?) -> String {
+        guard let name, !name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return "" }
+        var out = ""
+        var pendingHyphen = false
+        for byte in name.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                if pendingHyphen && !out.isEmpty { out.append("-") }
+                pendingHyphen = false
+                out.append(Character(UnicodeScalar(byte)))
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                if pendingHyphen && !out.isEmpty { out.append("-") }
+                pendingHyphen = false
+                out.append(Character(UnicodeScalar(byte + 32)))
+            default:
+                pendingHyphen = true
+            }
+        }
+        if out.isEmpty { return "p-" + StableHash.hex(of: [name], length: 16) }
+        return String(out.prefix(64)).trimmingCharacters(in: CharacterSet(charactersIn: "-"))
+    }
+
+    /// Whether `key` is a publication key as `key(for:)` makes them.
+    public static func isKey(_ key: String) -> Bool {
+        !key.isEmpty && key.utf8.count <= 64 && key.first != "-" && key.last != "-"
+            && key.utf8.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D }
+    }
 }
 
 /// A reader's account.
@@ -40,16 +108,42 @@ public struct Account: Hashable, Sendable, Codable {
     }
 }
 
+/// The publications an account may read.
+public enum Entitlements: Hashable, Sendable, CustomStringConvertible {
+    /// Every publication, now and to come.
+    case all
+    /// These publications, by key (`Publication.key(for:)`); open content is always readable.
+    case publications(Set<String>)
+
+    /// Nothing but open content.
+    public static let none = Entitlements.publications([])
+
+    /// How entitlements are stored: one row per publication key, `*` for all.
+    public init(stored keys: [String]) {
+        self = keys.contains("*") ? .all : .publications(Set(keys))
+    }
+
+    public var description: String {
+        switch self {
+        case .all: "all publications"
+        case .publications(let keys): keys.isEmpty ? "no publications" : keys.sorted().joined(separator: ", ")
+        }
+    }
+}
+
 /// The account and device a request is made for.
 public struct Principal: Hashable, Sendable {
     public var accountID: String
     public var user: String
     public var deviceID: String
+    /// What the account may read, as of the request.
+    public var entitlements: Entitlements
 
-    public init(accountID: String, user: String, deviceID: String) {
+    public init(accountID: String, user: String, deviceID: String, entitlements: Entitlements = .all) {
         self.accountID = accountID
         self.user = user
         self.deviceID = deviceID
+        self.entitlements = entitlements
     }
 }
 
@@ -91,14 +185,34 @@ public struct LogRow: Sendable {
     /// The device known to hold exactly this state already (it wrote it): its pulls skip
     /// the row. Nil for rows every reader needs.
     public var origin: String?
+    /// Which of a page's branches the row was read for (see `ServerStorage.page`).
+    public var branch: Int
+    /// For content, its publication's key (`""` for open content); `""` for an account's records.
+    public var topic: String
 
-    public init(kind: String, id: String, seq: Int64, deleted: Bool, body: String, origin: String? = nil) {
+    public init(
+        kind: String, id: String, seq: Int64, deleted: Bool, body: String, origin: String? = nil, branch: Int = 0, topic: String = ""
+    ) {
         self.kind = kind
         self.id = id
         self.seq = seq
         self.deleted = deleted
         self.body = body
         self.origin = origin
+        self.branch = branch
+        self.topic = topic
+    }
+}
+
+/// One scope a page reads, from its own position.
+public struct PageBranch: Hashable, Sendable {
+    public var scope: Scope
+    /// Rows after this sequence number.
+    public var after: Int64
+
+    public init(_ scope: Scope, after: Int64) {
+        self.scope = scope
+        self.after = after
     }
 }
 
@@ -208,11 +322,14 @@ public struct PushPlan: Sendable {
 public struct PublishSnapshot: Sendable {
     /// The live revision's number, nil for a briefing not published (or withdrawn).
     public var currentRevision: Int?
+    /// The live revision's publication.
+    public var currentPublication: String?
     /// The live editorial annotations: ID, stored body, and whether an editor made it.
     public var editorial: [(id: String, body: String, byEditor: Bool)]
 
-    public init(currentRevision: Int?, editorial: [(id: String, body: String, byEditor: Bool)]) {
+    public init(currentRevision: Int?, currentPublication: String? = nil, editorial: [(id: String, body: String, byEditor: Bool)]) {
         self.currentRevision = currentRevision
+        self.currentPublication = currentPublication
         self.editorial = editorial
     }
 }
@@ -294,11 +411,16 @@ public protocol ServerStorage: Sendable {
     /// The log's identity and marks.
     func meta() async throws -> LogMeta
 
-    /// The rows of `scopes` after `seq`, in order, with their origins: at most `limit`, and
-    /// no more than `maxBytes` of bodies, except that one larger row travels alone. `check`
-    /// sees the meta of the same snapshot first and may refuse the read.
+    /// The rows of each branch's scope after the branch's position, merged in sequence order
+    /// (a row two branches read comes once for each, the earlier branch first), with their
+    /// origins, topics and the branch each was read for: at most `limit`, and no more than
+    /// `maxBytes` of bodies, except that one larger row travels alone. `check` sees the meta of
+    /// the same snapshot first and may refuse the read.
+    ///
+    /// A scope's rows: for `.published`, content without a publication; for a publication,
+    /// its content; for `.allContent`, all content; for an account, its records.
     func page(
-        scopes: [Scope], after seq: Int64, limit: Int, maxBytes: Int, check: @Sendable (LogMeta) throws -> Void
+        branches: [PageBranch], limit: Int, maxBytes: Int, check: @Sendable (LogMeta) throws -> Void
     ) async throws -> LogPage
 
     /// One push, in one transaction: lock the account, read the snapshot for `keys`, run
@@ -329,8 +451,22 @@ public protocol ServerStorage: Sendable {
     /// Removes an account, its devices and all its records.
     func removeAccount(name: String) async throws
     func createDevice(id: String, accountID: String, name: String?, tokenHash: String, now: Date) async throws
-    /// The live device whose token hashes to `tokenHash`.
+    /// The live device whose token hashes to `tokenHash`, with its account's entitlements.
     func principal(tokenHash: String) async throws -> Principal?
+
+    // MARK: Entitlements
+
+    /// Entitles the account `name` to a publication (its key), or to all (`*`); false when
+    /// there is no such account.
+    @discardableResult func grant(name: String, publication: String) async throws -> Bool
+    /// Takes an entitlement away (a key, or `*`); false when there is no such account.
+    @discardableResult func revoke(name: String, publication: String) async throws -> Bool
+    /// The account's entitlements as stored (keys, `*` for all); nil when there is no such account.
+    func entitlements(name: String) async throws -> [String]?
+    /// The publication of a briefing, live or withdrawn (nil for none, or no such briefing).
+    func publication(ofBriefing id: String) async throws -> String?
+    /// The publications content has been published in, by key, with a name each was given.
+    func publications() async throws -> [(key: String, name: String, briefings: Int)]
     /// Revokes a device's token; false when it was not live.
     @discardableResult func revokeDevice(id: String, now: Date) async throws -> Bool
     /// The devices of the account `name`, newest first; nil when there is no such account.

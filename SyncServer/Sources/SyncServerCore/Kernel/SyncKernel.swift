@@ -25,15 +25,95 @@ public struct SyncKernel: Sendable {
 
     // MARK: Visibility
 
-    /// The scopes `principal` reads: published content and the account's own records.
+    /// The scopes `principal` reads: the content it is entitled to (open content, and each
+    /// publication it may read, or all content) and the account's own records.
     ///
     /// Every read of the log for a device goes through this one function, so narrowing what
     /// a device sees (entitlements, subscriptions) changes it here and nowhere else.
     public func scopes(for principal: Principal) -> [Scope] {
-        [.published, .account(principal.accountID)]
+        contentScopes(for: principal) + [.account(principal.accountID)]
     }
 
+    /// The content scopes of `principal`: all content, or open content and each publication.
+    func contentScopes(for principal: Principal) -> [Scope] {
+        switch principal.entitlements {
+        case .all: [.allContent]
+        case .publications(let keys): [.published] + keys.sorted().map(Scope.publication)
+        }
+    }
+
+    /// The content scopes a cursor lists: all but open content, which every reader has.
+    static func listed(_ scopes: [Scope]) -> [Scope] { scopes.filter { $0 != .published } }
+
     // MARK: Pull
+
+    /// What one pull reads: each scope from its own position, and the scopes the holder has
+    /// lost, whose rows go out as removals.
+    struct PullPlan {
+        var branches: [PageBranch] = []
+        /// Per branch: whether its rows are sent as removals.
+        var removal: [Bool] = []
+        /// Per branch: its key in the cursor (nil for open content and the account).
+        var listedKey: [String?] = []
+        /// The content scopes read now, by key.
+        var reading: Set<String> = []
+        /// Where the holder's store already stands in each content scope, by key (see `covered`).
+        var coveredAt: [String: Int64] = [:]
+        var coversAll: Int64?
+
+        /// How far the holder's store already holds a content row's scope (`""` is open
+        /// content), so a row at or below it is not sent again.
+        func covered(_ key: String) -> Int64? { coveredAt[key] ?? coversAll }
+
+        /// Whether the holder may read content of this scope now.
+        func readable(_ key: String) -> Bool { reading.contains("*") || reading.contains(key) }
+    }
+
+    /// Each scope's position for a pull after `cursor`. A scope the cursor covers is read from
+    /// where it stands; one it does not, from the start (the holder was just given it), with
+    /// the rows of scopes the store already holds passed over; one it covers that the holder
+    /// may no longer read is walked from the start (or where the walk stands) to send the
+    /// removal of what the holder may not read any more. Open content is every holder's. A
+    /// cursor from before scoped content covers what the holder reads now.
+    func plan(for principal: Principal, after cursor: Cursor?) -> PullPlan {
+        let seq = cursor?.seq ?? 0
+        let content = contentScopes(for: principal)
+        var plan = PullPlan()
+        plan.reading = Set(content.map(\.key))
+        let listed = cursor.map { $0.scopes ?? Dictionary(uniqueKeysWithValues: Self.listed(content).map { ($0.key, .reading(nil)) }) } ?? [:]
+        if cursor != nil { plan.coveredAt[""] = seq }
+        for (key, position) in listed {
+            guard case .reading(let at) = position else { continue }
+            if key == "*" { plan.coversAll = at ?? seq } else { plan.coveredAt[key] = at ?? seq }
+        }
+        func add(_ scope: Scope, after: Int64, removal: Bool = false, listed: Bool) {
+            plan.branches.append(PageBranch(scope, after: after))
+            plan.removal.append(removal)
+            plan.listedKey.append(listed ? scope.key : nil)
+        }
+        for scope in content {
+            if scope == .published {
+                add(scope, after: seq, listed: false)
+            } else if scope == .allContent {
+                // All content after what it covered as all; what it held of single scopes is passed over.
+                add(scope, after: plan.coversAll ?? 0, listed: true)
+            } else {
+                add(scope, after: plan.covered(scope.key) ?? 0, listed: true)
+            }
+        }
+        // Removal branches come after the reading ones: a row both read is kept before it is
+        // considered for removal (and a row still readable is never removed).
+        for key in listed.keys.sorted() where !plan.reading.contains(key) {
+            // A scope held, now read as part of all content: only a mark of what is held.
+            if plan.readable(key), case .reading = listed[key]! { continue }
+            switch listed[key]! {
+            case .reading: add(Scope(key: key), after: 0, removal: true, listed: true)
+            case .removing(let position): add(Scope(key: key), after: position, removal: true, listed: true)
+            }
+        }
+        add(.account(principal.accountID), after: seq, listed: false)
+        return plan
+    }
 
     /// The changes `principal` may see after `cursor`, in order: at most `limit` of them, and
     /// no more than `maxBytes` of stored record bodies, except that a record larger than that
@@ -43,17 +123,35 @@ public struct SyncKernel: Sendable {
     /// passed over; the push's answer acknowledged it. The cursor still moves past it. A pull
     /// from the start (a new store, a resync) gets every row until it has caught up, since its
     /// store holds nothing yet (see `Cursor.full`).
+    ///
+    /// Scopes: see `plan(for:after:)`. Content of a scope the holder has lost comes as
+    /// removals (the reader's own records on it stay: they are the account's).
     public func changes(
         for principal: Principal, after cursor: Cursor?, limit: Int, maxBytes: Int = SyncKernel.defaultPageBytes
     ) async throws -> ChangesPage {
+        let plan = plan(for: principal, after: cursor)
         let page = try await storage.page(
-            scopes: scopes(for: principal), after: cursor?.seq ?? 0, limit: limit, maxBytes: maxBytes,
-            check: { meta in try Self.check(cursor, against: meta) })
+            branches: plan.branches, limit: limit, maxBytes: maxBytes, check: { meta in try Self.check(cursor, against: meta) })
         var changes: [Change] = []
         changes.reserveCapacity(page.rows.count)
         var echoes = 0, echoBytes = 0
         let fromStart = cursor.map(\.full) ?? true
         for row in page.rows {
+            let scope = plan.branches[row.branch].scope
+            if scope.isContent {
+                let key = row.topic.isEmpty ? "" : Scope.publication(row.topic).key
+                if plan.removal[row.branch] {
+                    // Content the holder may still read (through another scope) stays.
+                    guard !plan.readable(key) else { continue }
+                    guard let kind = EntityKind(rawValue: row.kind) else {
+                        throw SyncError(.storage, "unknown kind \(row.kind) in the change log")
+                    }
+                    changes.append(Change(kind: kind, id: row.id, payload: .removed))
+                    continue
+                }
+                // Read again from the start for a new scope: what the store holds is not re-sent.
+                if let covered = plan.covered(key), row.seq <= covered, plan.branches[row.branch].after < covered { continue }
+            }
             if !fromStart, let origin = row.origin, origin == principal.deviceID {
                 echoes += 1
                 echoBytes += row.body.utf8.count
@@ -62,9 +160,32 @@ public struct SyncKernel: Sendable {
             changes.append(try Self.change(row))
         }
         SyncMetrics.pulled(changes: changes.count, bytes: page.bytes - echoBytes, echoes: echoes, echoBytes: echoBytes)
-        let last = page.rows.last?.seq ?? cursor?.seq ?? 0
+        let before = cursor?.seq ?? 0
+        let last = max(page.rows.last?.seq ?? before, before)
+        // Every branch has been read up to the page's last row; with nothing more to read,
+        // every scope stands at the end and the lost ones are gone.
+        var scopes: [String: Cursor.ScopePosition] = [:]
+        var allContentAt: Int64?
+        for (index, key) in plan.listedKey.enumerated() {
+            guard let key else { continue }
+            let position = max(plan.branches[index].after, page.rows.last?.seq ?? 0)
+            if plan.removal[index] {
+                if page.hasMore { scopes[key] = .removing(position) }
+            } else {
+                scopes[key] = page.hasMore && position < last ? .reading(position) : .reading(nil)
+                if key == Scope.allContent.key { allContentAt = page.hasMore ? position : last }
+            }
+        }
+        // While all content is read from further back than a scope the store already held, the
+        // cursor keeps the mark of how far it held it, so none of that is sent again.
+        if let allContentAt {
+            for (key, held) in plan.coveredAt where !key.isEmpty && !plan.reading.contains(key) && held > allContentAt {
+                scopes[key] = .reading(held)
+            }
+        }
         return ChangesPage(
-            changes: changes, cursor: Cursor(epoch: page.meta.epoch, seq: last, horizon: page.meta.horizon, full: fromStart && page.hasMore),
+            changes: changes,
+            cursor: Cursor(epoch: page.meta.epoch, seq: last, horizon: page.meta.horizon, full: fromStart && page.hasMore, scopes: scopes),
             hasMore: page.hasMore)
     }
 
@@ -79,7 +200,7 @@ public struct SyncKernel: Sendable {
         let clock = ContinuousClock()
         let deadline = clock.now + wait
         var after = cursor
-        let keys = scopes(for: principal).map(\.key)
+        let keys = scopes(for: principal).flatMap(\.wakeKeys)
         while true {
             let generation = signal.generation(for: keys)
             let page = try await changes(for: principal, after: after, limit: limit, maxBytes: maxBytes)
@@ -389,36 +510,43 @@ public struct SyncKernel: Sendable {
                     "briefing \(briefing.id) changed while this import ran (it is now at revision \(snapshot.currentRevision.map(String.init) ?? "none")); import the file again"
                 )
             }
-            var writes = [RecordWrite(scope: .published, key: RecordKey(.briefing, briefing.id), deleted: false, body: briefingBody)]
+            let scope = Scope.content(of: briefing.publication)
+            var writes = [RecordWrite(scope: scope, key: RecordKey(.briefing, briefing.id), deleted: false, body: briefingBody)]
             let current = Dictionary(snapshot.editorial.map { ($0.id, $0.body) }, uniquingKeysWith: { a, _ in a })
             let keep = Set(layer.map(\.0))
-            for annotation in snapshot.editorial where !keep.contains(annotation.id) && !annotation.byEditor {
-                writes.append(
-                    RecordWrite(scope: .published, key: RecordKey(.editorialAnnotation, annotation.id), deleted: true, body: "{}"))
+            // A briefing that moved to another publication takes its whole layer with it.
+            let moved = snapshot.currentRevision != nil && Scope.content(of: snapshot.currentPublication) != scope
+            for annotation in snapshot.editorial where !keep.contains(annotation.id) {
+                if !annotation.byEditor {
+                    writes.append(RecordWrite(scope: scope, key: RecordKey(.editorialAnnotation, annotation.id), deleted: true, body: "{}"))
+                } else if moved {
+                    writes.append(RecordWrite(scope: scope, key: RecordKey(.editorialAnnotation, annotation.id), deleted: false, body: annotation.body))
+                }
             }
-            for (id, body) in layer where current[id] != body {
-                writes.append(RecordWrite(scope: .published, key: RecordKey(.editorialAnnotation, id), deleted: false, body: body))
+            for (id, body) in layer where current[id] != body || moved {
+                writes.append(RecordWrite(scope: scope, key: RecordKey(.editorialAnnotation, id), deleted: false, body: body))
             }
             return PublishPlan(writes: writes, source: source?.0)
         }
-        signal.notify(scopes: [Scope.published.key])
+        signal.notify(scopes: Scope.content(of: briefing.publication).wakeKeys)
     }
 
-    /// Adds one annotation to a briefing's editorial layer.
+    /// Adds one annotation to a briefing's editorial layer, in the briefing's scope.
     public func addEditorial(_ annotation: EditorialAnnotation, now: Date) async throws {
+        let scope = Scope.content(of: try await storage.publication(ofBriefing: annotation.briefingID))
         try await storage.append(
             [
                 RecordWrite(
-                    scope: .published, key: RecordKey(.editorialAnnotation, annotation.id), deleted: false,
+                    scope: scope, key: RecordKey(.editorialAnnotation, annotation.id), deleted: false,
                     body: try Self.json(annotation))
             ], now: now)
-        signal.notify(scopes: [Scope.published.key])
+        signal.notify(scopes: scope.wakeKeys)
     }
 
     /// The scopes a set of writes touches, each once: what a commit notifies.
     public static func scopes(of writes: [RecordWrite]) -> [String] {
         var seen: Set<String> = []
-        return writes.map(\.scope.key).filter { seen.insert($0).inserted }
+        return writes.flatMap(\.scope.wakeKeys).filter { seen.insert($0).inserted }
     }
 
     // MARK: Reading records, for tools and tests

@@ -21,8 +21,38 @@ enum SQLiteSchema {
         migrator.registerMigration("v5-record-origin") { db in
             for statement in v5 { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v6-publications") { db in
+            for statement in v6 { try db.execute(sql: statement) }
+            // Content moves into its publication's scope; every account there is entitled to
+            // all of it, so no reader loses anything by the upgrade.
+            let briefings = try Row.fetchAll(
+                db, sql: "SELECT id, json_extract(body, '$.publication') AS publication FROM record WHERE owner = '' AND kind = 'briefing'")
+            for briefing in briefings {
+                let key = Publication.key(for: briefing["publication"])
+                guard !key.isEmpty else { continue }
+                try db.execute(sql: "UPDATE record SET topic = ? WHERE owner = '' AND kind = 'briefing' AND id = ?", arguments: [key, briefing["id"]])
+                try db.execute(
+                    sql: "UPDATE record SET topic = ? WHERE owner = '' AND kind = 'editorialAnnotation' AND json_extract(body, '$.briefingID') = ?",
+                    arguments: [key, briefing["id"]])
+            }
+            try db.execute(sql: "INSERT INTO entitlement (accountID, publication) SELECT id, '*' FROM account")
+        }
         return migrator
     }
+
+    /// Publications: content rows carry their publication's key (`topic`, empty for open
+    /// content and for accounts' records), and accounts their entitlements (`*` for all).
+    static let v6 = [
+        "ALTER TABLE record ADD COLUMN topic TEXT NOT NULL DEFAULT ''",
+        "CREATE INDEX record_owner_topic_seq ON record(owner, topic, seq)",
+        """
+        CREATE TABLE entitlement (
+          accountID TEXT NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+          publication TEXT NOT NULL,
+          PRIMARY KEY (accountID, publication)
+        ) WITHOUT ROWID
+        """,
+    ]
 
     /// The device that wrote a record's state and holds it already (no echo in its pulls);
     /// NULL, as every existing row gets, sends the row to every reader.

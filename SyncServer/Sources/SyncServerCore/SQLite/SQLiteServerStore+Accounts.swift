@@ -62,13 +62,65 @@ extension SQLiteServerStore {
     /// The live device whose token hashes to `tokenHash`.
     public func principal(tokenHash: String) async throws -> Principal? {
         try await database.read { db in
-            try Row.fetchOne(
+            guard
+                let row = try Row.fetchOne(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT d.id AS deviceID, a.id AS accountID, a.name AS user FROM device d JOIN account a ON a.id = d.accountID
+                            WHERE d.tokenHash = ? AND d.revokedAt IS NULL
+                            """), arguments: [tokenHash])
+            else { return nil }
+            let keys = try String.fetchAll(
+                db.cachedStatement(sql: "SELECT publication FROM entitlement WHERE accountID = ?"), arguments: [row["accountID"]])
+            return Principal(
+                accountID: row["accountID"], user: row["user"], deviceID: row["deviceID"], entitlements: Entitlements(stored: keys))
+        }
+    }
+
+    // MARK: Entitlements
+
+    @discardableResult
+    public func grant(name: String, publication: String) async throws -> Bool {
+        try await database.write { db in
+            guard let id = try String.fetchOne(db, sql: "SELECT id FROM account WHERE name = ?", arguments: [name]) else { return false }
+            try db.execute(sql: "INSERT OR IGNORE INTO entitlement (accountID, publication) VALUES (?, ?)", arguments: [id, publication])
+            return true
+        }
+    }
+
+    @discardableResult
+    public func revoke(name: String, publication: String) async throws -> Bool {
+        try await database.write { db in
+            guard let id = try String.fetchOne(db, sql: "SELECT id FROM account WHERE name = ?", arguments: [name]) else { return false }
+            try db.execute(sql: "DELETE FROM entitlement WHERE accountID = ? AND publication = ?", arguments: [id, publication])
+            return true
+        }
+    }
+
+    public func entitlements(name: String) async throws -> [String]? {
+        try await database.read { db in
+            guard let id = try String.fetchOne(db, sql: "SELECT id FROM account WHERE name = ?", arguments: [name]) else { return nil }
+            return try String.fetchAll(db, sql: "SELECT publication FROM entitlement WHERE accountID = ? ORDER BY publication", arguments: [id])
+        }
+    }
+
+    public func publication(ofBriefing id: String) async throws -> String? {
+        try await database.read { db in
+            try String.fetchOne(
+                db, sql: "SELECT json_extract(body, '$.publication') FROM record WHERE owner = '' AND kind = 'briefing' AND id = ?",
+                arguments: [id])
+        }
+    }
+
+    public func publications() async throws -> [(key: String, name: String, briefings: Int)] {
+        try await database.read { db in
+            try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT d.id AS deviceID, a.id AS accountID, a.name AS user FROM device d JOIN account a ON a.id = d.accountID
-                    WHERE d.tokenHash = ? AND d.revokedAt IS NULL
-                    """, arguments: [tokenHash]
-            ).map { Principal(accountID: $0["accountID"], user: $0["user"], deviceID: $0["deviceID"]) }
+                    SELECT topic, min(json_extract(body, '$.publication')) AS name, count(*) AS briefings FROM record
+                    WHERE owner = '' AND kind = 'briefing' AND deleted = 0 AND topic <> '' GROUP BY topic ORDER BY topic
+                    """
+            ).map { (key: $0["topic"], name: $0["name"], briefings: $0["briefings"]) }
         }
     }
 

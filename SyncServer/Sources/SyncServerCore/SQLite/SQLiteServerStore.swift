@@ -92,26 +92,41 @@ public final class SQLiteServerStore: ServerStorage {
     }
 
     public func page(
-        scopes: [Scope], after seq: Int64, limit: Int, maxBytes: Int, check: @Sendable (LogMeta) throws -> Void
+        branches: [PageBranch], limit: Int, maxBytes: Int, check: @Sendable (LogMeta) throws -> Void
     ) async throws -> LogPage {
         try await database.read { db in
             let meta = try Self.meta(db)
             try check(meta)
-            return try Self.page(db, meta: meta, scopes: scopes, after: seq, limit: limit, maxBytes: maxBytes)
+            return try Self.page(db, meta: meta, branches: branches, limit: limit, maxBytes: maxBytes)
         }
     }
 
-    /// The next changes of each scope, each read in seq order from the cursor through
-    /// `record_owner_seq`, then merged: a page reads at most scopes × (limit + 1) rows however
-    /// long the log is and however many other readers write to it. The rows are stepped
-    /// through one at a time, and the page stops at its byte budget: the body of the first
-    /// row over it is read (to measure it) but not kept.
-    static func page(_ db: Database, meta: LogMeta, scopes: [Scope], after seq: Int64, limit: Int, maxBytes: Int) throws -> LogPage {
-        guard !scopes.isEmpty else { return LogPage(meta: meta, rows: [], hasMore: false, bytes: 0) }
-        let branch = "SELECT * FROM (SELECT kind, id, seq, deleted, body, origin FROM record WHERE owner = ? AND seq > ? ORDER BY seq LIMIT ?)"
-        let sql = Array(repeating: branch, count: scopes.count).joined(separator: " UNION ALL ") + " ORDER BY seq LIMIT ?"
+    /// Where a scope's rows are: the `owner` and `topic` it is stored under (`topic` nil: any).
+    static func stored(_ scope: Scope) -> (owner: String, topic: String?) {
+        if scope == .allContent { return ("", nil) }
+        if let publication = scope.publication { return ("", publication) }
+        return (scope.key, "")
+    }
+
+    /// The next changes of each branch, each read in seq order from its position through
+    /// `record_owner_topic_seq`, then merged: a page reads at most branches × (limit + 1) rows
+    /// however long the log is and however many other readers write to it. The rows are
+    /// stepped through one at a time, and the page stops at its byte budget: the body of the
+    /// first row over it is read (to measure it) but not kept.
+    static func page(_ db: Database, meta: LogMeta, branches: [PageBranch], limit: Int, maxBytes: Int) throws -> LogPage {
+        guard !branches.isEmpty else { return LogPage(meta: meta, rows: [], hasMore: false, bytes: 0) }
+        var parts: [String] = []
         var arguments: StatementArguments = []
-        for scope in scopes { arguments += [scope.key, seq, limit + 1] }
+        for (index, branch) in branches.enumerated() {
+            let (owner, topic) = stored(branch.scope)
+            let filter = topic == nil ? "owner = ?" : "owner = ? AND topic = ?"
+            parts.append(
+                "SELECT * FROM (SELECT kind, id, seq, deleted, body, origin, topic, \(index) AS branch FROM record WHERE \(filter) AND seq > ? ORDER BY seq LIMIT ?)")
+            arguments += [owner]
+            if let topic { arguments += [topic] }
+            arguments += [branch.after, limit + 1]
+        }
+        let sql = parts.joined(separator: " UNION ALL ") + " ORDER BY seq, branch LIMIT ?"
         arguments += [limit + 1]
         let cursor = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
         var rows: [LogRow] = []
@@ -124,7 +139,9 @@ public final class SQLiteServerStore: ServerStorage {
                 break
             }
             rows.append(
-                LogRow(kind: row["kind"], id: row["id"], seq: row["seq"], deleted: row["deleted"], body: body, origin: row["origin"]))
+                LogRow(
+                    kind: row["kind"], id: row["id"], seq: row["seq"], deleted: row["deleted"], body: body, origin: row["origin"],
+                    branch: row["branch"], topic: row["topic"]))
             bytes += body.utf8.count
         }
         return LogPage(meta: meta, rows: rows, hasMore: hasMore, bytes: bytes)
@@ -193,19 +210,20 @@ public final class SQLiteServerStore: ServerStorage {
         let changed = millis(now)
         let upsert = try db.cachedStatement(
             sql: """
-                INSERT INTO record (owner, kind, id, seq, deleted, body, changedAt, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO record (owner, topic, kind, id, seq, deleted, body, changedAt, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (owner, kind, id) DO UPDATE SET
-                  seq = excluded.seq, deleted = excluded.deleted, body = excluded.body, changedAt = excluded.changedAt,
-                  origin = excluded.origin
+                  topic = excluded.topic, seq = excluded.seq, deleted = excluded.deleted, body = excluded.body,
+                  changedAt = excluded.changedAt, origin = excluded.origin
                 """)
         let insert = try db.cachedStatement(
             sql: """
-                INSERT INTO record (owner, kind, id, seq, deleted, body, changedAt, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO record (owner, topic, kind, id, seq, deleted, body, changedAt, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (owner, kind, id) DO NOTHING
                 """)
         for write in writes {
+            let (owner, topic) = stored(write.scope)
             try (write.ifAbsent ? insert : upsert).execute(
-                arguments: [write.scope.key, write.key.kind.rawValue, write.key.id, next, write.deleted, write.body, changed, write.origin])
+                arguments: [owner, topic ?? "", write.key.kind.rawValue, write.key.id, next, write.deleted, write.body, changed, write.origin])
             if db.changesCount > 0 { next += 1 }
         }
     }
@@ -215,11 +233,12 @@ public final class SQLiteServerStore: ServerStorage {
             let current = try String.fetchOne(
                 db.cachedStatement(sql: "SELECT body FROM record WHERE owner = '' AND kind = 'briefing' AND id = ? AND deleted = 0"),
                 arguments: [briefingID]
-            ).map { try CanonicalJSON.decode(Briefing.self, $0).revision.number }
+            ).map { try CanonicalJSON.decode(Briefing.self, $0) }
             let editorial = try Row.fetchAll(db.cachedStatement(sql: Self.editorialLayerSQL), arguments: [briefingID]).map {
                 (id: $0["id"] as String, body: $0["body"] as String, byEditor: ($0["origin"] as String?) == EditorialOrigin.editor.rawValue)
             }
-            let plan = try decide(PublishSnapshot(currentRevision: current, editorial: editorial))
+            let plan = try decide(
+                PublishSnapshot(currentRevision: current?.revision.number, currentPublication: current?.publication, editorial: editorial))
             try Self.write(db, plan.writes, at: now)
             if let source = plan.source {
                 try db.execute(

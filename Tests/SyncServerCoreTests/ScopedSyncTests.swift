@@ -1,0 +1,172 @@
+import BriefingModel
+import BriefingTestSupport
+import Foundation
+import Testing
+
+@testable import SyncServerCore
+
+/// Entitlements: each account pulls open content and the publications it is entitled to;
+/// a grant moves only the new publication's content, a revocation its removal, and the
+/// reader's own records stay.
+@Suite("Scoped sync: entitlements")
+struct ScopedSyncTests {
+    final class Device: @unchecked Sendable {
+        let principal: Principal
+        var cursor: String?
+        init(_ principal: Principal) { self.principal = principal }
+    }
+
+    static let layout: [(publication: String?, ids: [String])] = [
+        ("North Review", ["n1", "n2", "n3"]), ("South Papers", ["s1", "s2"]), (nil, ["open1"]),
+    ]
+
+    static func briefing(_ id: String, publication: String?, revision: Int = 1) -> Briefing {
+        Briefing.assemble(
+            id: id, revisionNumber: revision, title: "Briefing \(id) r\(revision)", publication: publication,
+            sections: [(heading: "One", paragraphs: ["The first paragraph of \(id), revision \(revision), about storage and grids."])])
+    }
+
+    func service(_ kind: TestStore) async throws -> SyncService {
+        let service = SyncService(store: try await kind.makeStore(), configuration: .init(bcryptCost: 4))
+        for (publication, ids) in Self.layout {
+            for id in ids { try await service.publish(Self.briefing(id, publication: publication), editorial: []) }
+        }
+        return service
+    }
+
+    func device(_ service: SyncService, _ user: String, _ grants: Entitlements) async throws -> Device {
+        try await service.addUser(name: user, password: "secret-\(user)", grants: grants)
+        return try await login(service, user)
+    }
+
+    func login(_ service: SyncService, _ user: String) async throws -> Device {
+        let session = try await service.createSession(user: user, password: "secret-\(user)", deviceName: nil)
+        return Device(try await service.authenticate(token: session.token))
+    }
+
+    /// Pulls until caught up (the principal re-read, as each request does); the changes in order.
+    func pullAll(_ service: SyncService, _ device: Device, token: String, limit: Int = 500) async throws -> [Change] {
+        let principal = try await service.authenticate(token: token)
+        var changes: [Change] = []
+        while true {
+            let page = try await service.pull(principal, cursor: device.cursor, limit: limit)
+            changes += page.changes
+            device.cursor = page.cursor.token
+            if !page.hasMore { return changes }
+        }
+    }
+
+    static func briefings(_ changes: [Change]) -> [String] {
+        changes.compactMap { change in if case .briefing = change.payload { change.id } else { nil } }.sorted()
+    }
+
+    static func removed(_ changes: [Change]) -> [String] {
+        changes.compactMap { change in if case .removed = change.payload, change.kind == .briefing { change.id } else { nil } }.sorted()
+    }
+
+    @Test("Accounts of different entitlements each pull open content and their own publications only", arguments: TestStore.allCases)
+    func entitlementsFilterPulls(_ kind: TestStore) async throws {
+        let service = try await service(kind)
+        var tokens: [String: String] = [:]
+        for (user, grants) in [("alice", Entitlements.publications(["north-review"])), ("bob", .publications(["south-papers"])), ("carol", .none), ("dana", .all)] {
+            try await service.addUser(name: user, password: "secret-\(user)", grants: grants)
+            tokens[user] = try await service.createSession(user: user, password: "secret-\(user)", deviceName: nil).token
+        }
+        func first(_ user: String) async throws -> [String] {
+            let device = Device(try await service.authenticate(token: tokens[user]!))
+            return Self.briefings(try await pullAll(service, device, token: tokens[user]!, limit: 2))
+        }
+        #expect(try await first("alice") == ["n1", "n2", "n3", "open1"])
+        #expect(try await first("bob") == ["open1", "s1", "s2"])
+        #expect(try await first("carol") == ["open1"])
+        #expect(try await first("dana") == ["n1", "n2", "n3", "open1", "s1", "s2"])
+        #expect(try await service.entitlements(user: "alice") == .publications(["north-review"]))
+        let publications = try await service.publications()
+        #expect(publications.map(\.key) == ["north-review", "south-papers"])
+        #expect(publications.map(\.briefings) == [3, 2])
+    }
+
+    @Test(
+        "A grant sends only the new publication's content, a revocation its removal; the reader's note on it stays",
+        arguments: TestStore.allCases)
+    func grantAndRevoke(_ kind: TestStore) async throws {
+        let service = try await service(kind)
+        try await service.addUser(name: "alice", password: "secret-alice", grants: .publications(["north-review"]))
+        let token = try await service.createSession(user: "alice", password: "secret-alice", deviceName: nil).token
+        let device = Device(try await service.authenticate(token: token))
+        #expect(Self.briefings(try await pullAll(service, device, token: token)) == ["n1", "n2", "n3", "open1"])
+
+        // A note on a south briefing, made while entitled to it, must outlive the entitlement.
+        try await service.grant(user: "alice", publication: "South Papers")
+        // Small pages, with a new north revision committed part-way through the backfill.
+        let principal = try await service.authenticate(token: token)
+        var changes: [Change] = []
+        var page = try await service.pull(principal, cursor: device.cursor, limit: 1)
+        changes += page.changes
+        device.cursor = page.cursor.token
+        try await service.publish(Self.briefing("n2", publication: "North Review", revision: 2), editorial: [])
+        while page.hasMore {
+            page = try await service.pull(principal, cursor: device.cursor, limit: 1)
+            changes += page.changes
+            device.cursor = page.cursor.token
+        }
+        changes += try await pullAll(service, device, token: token)
+        #expect(Self.briefings(changes) == ["n2", "s1", "s2"], "the new publication's two briefings and the one revision, each once")
+        let caughtUp = try Cursor(token: try #require(device.cursor))
+        #expect(caughtUp.scopes == ["pub:north-review": .reading(nil), "pub:south-papers": .reading(nil)])
+
+        let note = Mutation(
+            mutationID: 1, kind: .note, id: "note-s1", op: .upsert, hlc: HLC(wallMillis: 1_780_000_000_000, node: principal.deviceID),
+            fields: ["briefingID": .string("s1"), "text": .string("Keep this thought.")])
+        let results = try await service.push(principal, clientID: principal.deviceID, mutations: [note])
+        #expect(results.map(\.status) == [.applied])
+        _ = try await pullAll(service, device, token: token)
+
+        try await service.revoke(user: "alice", publication: "south-papers")
+        let afterRevoke = try await pullAll(service, device, token: token, limit: 1)
+        #expect(Self.removed(afterRevoke) == ["s1", "s2"])
+        #expect(Self.briefings(afterRevoke).isEmpty)
+        #expect(!afterRevoke.contains { $0.kind == .note }, "the note is the reader's: nothing about it changes")
+        #expect(try await service.kernel.records(ofAccount: principal.accountID).map(\.id) == ["note-s1"])
+        let revoked = try Cursor(token: try #require(device.cursor))
+        #expect(revoked.scopes == ["pub:north-review": .reading(nil)])
+        // Nothing more: the removal is not repeated, and what stays is not re-sent.
+        #expect(try await pullAll(service, device, token: token).isEmpty)
+        try await service.publish(Self.briefing("s1", publication: "South Papers", revision: 2), editorial: [])
+        #expect(try await pullAll(service, device, token: token).isEmpty, "a publication revoked sends nothing new")
+
+        // Granted again: its content comes back (the note re-attaches on the device).
+        try await service.grant(user: "alice", publication: "south-papers")
+        #expect(Self.briefings(try await pullAll(service, device, token: token)) == ["s1", "s2"])
+    }
+
+    @Test(
+        "Entitled to all, then to some, then to all again: only the difference moves each time; a cursor from before scopes is still served",
+        arguments: TestStore.allCases)
+    func allThenSome(_ kind: TestStore) async throws {
+        let service = try await service(kind)
+        try await service.addUser(name: "erin", password: "secret-erin", grants: .all)
+        let token = try await service.createSession(user: "erin", password: "secret-erin", deviceName: nil).token
+        let device = Device(try await service.authenticate(token: token))
+        #expect(Self.briefings(try await pullAll(service, device, token: token)).count == 6)
+        // A cursor as servers before scoped content issued them covers what the holder reads now.
+        let legacy = try Cursor(token: try #require(device.cursor))
+        device.cursor = Cursor(epoch: legacy.epoch, seq: legacy.seq, horizon: legacy.horizon).token
+        #expect(try await pullAll(service, device, token: token).isEmpty)
+
+        await #expect(throws: SyncError.self) { try await service.revoke(user: "erin", publication: "north-review") }
+        try await service.grant(user: "erin", publication: "north-review")
+        try await service.revoke(user: "erin", publication: "*")
+        let some = try await pullAll(service, device, token: token, limit: 2)
+        #expect(Self.removed(some) == ["s1", "s2"], "open content and the publication kept stay")
+        #expect(Self.briefings(some).isEmpty, "and are not sent again")
+        #expect(try Cursor(token: try #require(device.cursor)).scopes == ["pub:north-review": .reading(nil)])
+
+        try await service.publish(Self.briefing("n1", publication: "North Review", revision: 2), editorial: [])
+        try await service.grant(user: "erin", publication: "*")
+        let all = try await pullAll(service, device, token: token, limit: 1)
+        #expect(Self.briefings(all) == ["n1", "s1", "s2"], "the new revision and the publication given back, nothing held already")
+        #expect(Self.removed(all).isEmpty)
+        #expect(try Cursor(token: try #require(device.cursor)).scopes == ["*": .reading(nil)])
+    }
+}
