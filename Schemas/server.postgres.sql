@@ -24,7 +24,8 @@ CREATE TABLE device (
   token_hash text NOT NULL UNIQUE,
   created_at text NOT NULL,
   revoked_at text,
-  last_mutation_id bigint NOT NULL DEFAULT 0
+  last_mutation_id bigint NOT NULL DEFAULT 0,
+  subscriptions text
 );
 
 CREATE INDEX device_account_id ON device (account_id);

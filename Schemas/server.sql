@@ -20,7 +20,7 @@ CREATE TABLE device (
   createdAt TEXT NOT NULL,
   revokedAt TEXT,
   lastMutationID INTEGER NOT NULL DEFAULT 0
-);
+, subscriptions TEXT);
 
 CREATE TABLE entitlement (
   accountID TEXT NOT NULL REFERENCES account(id) ON DELETE CASCADE,

@@ -27,7 +27,8 @@ extension HighlightCommand {
 
 struct Orphans: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List highlights whose passage is gone from the current revision (kept, never deleted).")
+        abstract:
+            "List highlights with no place to show: their passage is gone from the current revision, or the briefing is no longer on this device (withdrawn, or a publication you no longer receive). Kept, never deleted.")
     @OptionGroup var global: GlobalOptions
 
     struct Item: Encodable {
@@ -55,7 +56,10 @@ struct Orphans: AsyncParsableCommand {
         if global.json { return try Console.json(items) }
         if items.isEmpty { return Console.line("No orphaned highlights.") }
         for item in items {
-            Console.line("\(item.id)  \(item.briefingTitle ?? item.briefingID)\(item.currentRevision.map { " (now revision \($0))" } ?? "")")
+            let place =
+                item.briefingTitle.map { title in "\(title)\(item.currentRevision.map { " (now revision \($0))" } ?? "")" }
+                ?? "\(item.briefingID) (not on this device: withdrawn, or no longer in your publications; it shows again if it comes back)"
+            Console.line("\(item.id)  \(place)")
             Console.line("    “\(item.quote)”")
             for note in item.notes { Console.line("    note: \(note.text)") }
         }

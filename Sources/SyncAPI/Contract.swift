@@ -112,6 +112,19 @@ extension Components.Schemas.PushRequest {
     }
 }
 
+extension Components.Schemas.SubscriptionRequest {
+    /// Checks the contract's limits (see `ContractCheck`).
+    public func checkContract(_ check: ContractCheck = .init()) throws(WireError) {
+        try check.count(publications, "publications", max: 1000)
+        if let publications, Set(publications).count != publications.count {
+            throw WireError("`\(check.name("publications"))` names a publication twice")
+        }
+        for (index, key) in (publications ?? []).enumerated() {
+            try check.string(key, "publications[\(index)]", min: 1, max: 64)
+        }
+    }
+}
+
 extension Components.Schemas.PullAfterPush {
     /// Checks the contract's limits (see `ContractCheck`).
     public func checkContract(_ check: ContractCheck) throws(WireError) {

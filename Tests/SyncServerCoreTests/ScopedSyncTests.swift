@@ -170,3 +170,29 @@ struct ScopedSyncTests {
         #expect(try Cursor(token: try #require(device.cursor)).scopes == ["*": .reading(nil)])
     }
 }
+
+@Suite("Publication keys")
+struct PublicationKeyTests {
+    @Test(
+        "Names become stable ASCII keys; other scripts a hash; no name is open content",
+        arguments: [
+            ("The Grid Review", "the-grid-review"), ("  Meridian   Policy Review ", "meridian-policy-review"),
+            ("Süddeutsche Zeitung", "suddeutsche-zeitung"), ("Économie & Société", "economie-societe"), ("Straße 9", "strasse-9"),
+            ("Ørsted / Æbleø", "orsted-aebleo"), ("FT", "ft"), ("", ""),
+        ])
+    func keys(_ name: String, _ key: String) {
+        #expect(Publication.key(for: name) == key)
+        if !key.isEmpty { #expect(Publication.isKey(key)) }
+    }
+
+    @Test("A long name is cut at 64 characters, never on a hyphen; a name in another script is keyed by its hash")
+    func edges() {
+        let long = Publication.key(for: String(repeating: "policy ", count: 20))
+        #expect(long.count <= 64 && !long.hasSuffix("-") && Publication.isKey(long))
+        let other = Publication.key(for: "日本経済新聞")
+        #expect(other.hasPrefix("p-") && Publication.isKey(other) && other == Publication.key(for: "日本経済新聞"))
+        #expect(other != Publication.key(for: "朝日新聞"))
+        #expect(Publication.key(for: nil).isEmpty)
+        #expect(!Publication.isKey("Upper") && !Publication.isKey("-x") && !Publication.isKey(""))
+    }
+}

@@ -81,6 +81,25 @@ struct APIHandler: APIProtocol {
         return .noContent(.init())
     }
 
+    func getSubscriptions(_ input: Operations.GetSubscriptions.Input) async throws -> Operations.GetSubscriptions.Output {
+        .ok(.init(body: .json(Self.wire(try await service.subscriptions(try principal())))))
+    }
+
+    func putSubscriptions(_ input: Operations.PutSubscriptions.Input) async throws -> Operations.PutSubscriptions.Output {
+        guard case .json(let request) = input.body else { throw SyncError(.badRequest, "the body must be JSON") }
+        try contract { () throws(WireError) in try request.checkContract() }
+        let state = try await service.setSubscriptions(try principal(), all: request.all, publications: request.publications ?? [])
+        return .ok(.init(body: .json(Self.wire(state))))
+    }
+
+    static func wire(_ state: SyncService.SubscriptionState) -> Wire.Subscriptions {
+        Wire.Subscriptions(
+            all: state.all, publications: state.publications, entitledToAll: state.entitledToAll,
+            available: state.available.map {
+                Wire.PublicationInfo(key: $0.key, name: $0.name, briefings: Int32(clamping: $0.briefings), subscribed: $0.subscribed)
+            })
+    }
+
     func getChanges(_ input: Operations.GetChanges.Input) async throws -> Operations.GetChanges.Output {
         try contract { () throws(WireError) in try input.query.checkContract() }
         let page = try await service.pull(

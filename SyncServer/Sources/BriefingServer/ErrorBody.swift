@@ -21,7 +21,7 @@ enum ErrorBody {
     /// The HTTP status for a service error.
     static func status(for code: SyncError.Code) -> HTTPResponse.Status {
         switch code {
-        case .badRequest, .badCursor: .badRequest
+        case .badRequest, .badCursor, .notEntitled: .badRequest
         case .resyncRequired: .gone
         case .unauthorized, .invalidCredentials: .unauthorized
         case .mutationOrder, .mutationGap, .wrongClient, .userExists: .conflict

@@ -13,6 +13,8 @@ public struct SyncError: Error, Hashable, Sendable, CustomStringConvertible {
         case userExists = "user_exists"
         case userNotFound = "user_not_found"
         case notFound = "not_found"
+        /// A device asked for a publication its account is not entitled to.
+        case notEntitled = "not_entitled"
         case storage = "storage"
         /// Too many login attempts for a user name or from an address; `retryAfter` says when.
         case rateLimited = "rate_limited"

@@ -105,7 +105,10 @@ public struct SyncService: Sendable {
         let trimmed = given.trimmingCharacters(in: .whitespaces)
         if trimmed == "*" { return "*" }
         let key = Publication.key(for: trimmed)
-        guard !key.isEmpty, !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard
+            !key.isEmpty, trimmed.unicodeScalars.contains(where: { $0.properties.isAlphabetic || $0.properties.numericType != nil }),
+            !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else {
             throw SyncError(.badRequest, "name a publication (or * for all of them)")
         }
         return key
@@ -142,6 +145,71 @@ public struct SyncService: Sendable {
 
     /// The publications content has been published in.
     public func publications() async throws -> [(key: String, name: String, briefings: Int)] { try await store.publications() }
+
+    // MARK: Subscriptions
+
+    /// What a device receives, of what its account is entitled to.
+    public struct SubscriptionState: Sendable, Hashable {
+        /// The device follows its account's entitlements.
+        public var all: Bool
+        /// The publications it receives, by key.
+        public var publications: [String]
+        public var entitledToAll: Bool
+        /// The publications published that the account is entitled to, and whether the device receives each.
+        public var available: [Available]
+
+        public struct Available: Sendable, Hashable {
+            public var key: String
+            public var name: String
+            public var briefings: Int
+            public var subscribed: Bool
+        }
+    }
+
+    /// The device's subscriptions, with what it could subscribe to.
+    public func subscriptions(_ principal: Principal) async throws -> SubscriptionState {
+        let published = try await store.publications()
+        let entitled: [(key: String, name: String, briefings: Int)] =
+            switch principal.entitlements {
+            case .all: published
+            case .publications(let keys): published.filter { keys.contains($0.key) }
+            }
+        let receives = principal.receives
+        var keys = receives.map { Array($0).sorted() } ?? entitled.map(\.key)
+        if principal.subscriptions == nil, case .publications(let all) = principal.entitlements { keys = all.sorted() }
+        return SubscriptionState(
+            all: principal.subscriptions == nil, publications: keys, entitledToAll: principal.entitlements == .all,
+            available: entitled.map {
+                .init(key: $0.key, name: $0.name, briefings: $0.briefings, subscribed: receives?.contains($0.key) ?? true)
+            })
+    }
+
+    /// Sets what the device receives: everything it is entitled to (`all`), or these
+    /// publications (keys or names), each of which it must be entitled to. Its next pulls move
+    /// only the difference.
+    public func setSubscriptions(_ principal: Principal, all: Bool, publications: [String]) async throws -> SubscriptionState {
+        var principal = principal
+        if all {
+            guard publications.isEmpty else { throw SyncError(.badRequest, "`all` subscribes to everything; leave `publications` out") }
+            principal.subscriptions = nil
+        } else {
+            var keys: Set<String> = []
+            for given in publications {
+                let key = try Self.publicationKey(given)
+                guard key != "*" else { throw SyncError(.badRequest, "to subscribe to everything, send `all: true`") }
+                if case .publications(let entitled) = principal.entitlements, !entitled.contains(key) {
+                    throw SyncError(.notEntitled, "this account is not entitled to \(key); ask for it to be granted")
+                }
+                keys.insert(key)
+            }
+            principal.subscriptions = keys
+        }
+        try await store.setSubscriptions(deviceID: principal.deviceID, principal.subscriptions)
+        logger.info(
+            "subscriptions set",
+            metadata: ["device": "\(principal.deviceID)", "subscriptions": "\(principal.subscriptions.map { $0.sorted().joined(separator: ",") } ?? "all")"])
+        return try await subscriptions(principal)
+    }
 
     static func isValidUserName(_ name: String) -> Bool {
         (1...100).contains(name.count)

@@ -8,6 +8,13 @@ enum PostgresSchema {
         ("v1", v1),
         ("v2-record-origin", v2),
         ("v3-publications", v3),
+        ("v4-device-subscriptions", v4),
+    ]
+
+    /// What each device chose to receive: publication keys, comma-separated; NULL follows the
+    /// account's entitlements (every device until it chooses).
+    static let v4 = [
+        "ALTER TABLE device ADD COLUMN subscriptions text"
     ]
 
     /// Publications: content rows carry their publication's key (`topic`, empty for open

@@ -75,25 +75,34 @@ extension PostgresServerStore {
 
     public func principal(tokenHash: String) async throws -> Principal? {
         try await run("check the token") { connection in
-            for try await (deviceID, accountID, user) in try await connection.query(
+            for try await (deviceID, accountID, user, subscriptions) in try await connection.query(
                 """
-                SELECT d.id, a.id, a.name FROM device d JOIN account a ON a.id = d.account_id
+                SELECT d.id, a.id, a.name, d.subscriptions FROM device d JOIN account a ON a.id = d.account_id
                 WHERE d.token_hash = \(tokenHash) AND d.revoked_at IS NULL
                 """, logger: logger
-            ).decode((String, String, String).self) {
+            ).decode((String, String, String, String?).self) {
                 var keys: [String] = []
                 for try await key in try await connection.query(
                     "SELECT publication FROM entitlement WHERE account_id = \(accountID)", logger: logger
                 ).decode(String.self) {
                     keys.append(key)
                 }
-                return Principal(accountID: accountID, user: user, deviceID: deviceID, entitlements: Entitlements(stored: keys))
+                return Principal(
+                    accountID: accountID, user: user, deviceID: deviceID, entitlements: Entitlements(stored: keys),
+                    subscriptions: Subscriptions.parse(subscriptions))
             }
             return nil
         }
     }
 
     // MARK: Entitlements
+
+    public func setSubscriptions(deviceID: String, _ keys: Set<String>?) async throws {
+        try await run("store the subscriptions") { connection in
+            try await connection.query(
+                "UPDATE device SET subscriptions = \(Subscriptions.stored(keys)) WHERE id = \(deviceID)", logger: logger)
+        }
+    }
 
     private func accountID(_ connection: PostgresConnection, name: String) async throws -> String? {
         for try await id in try await connection.query("SELECT id FROM account WHERE name = \(name)", logger: logger).decode(String.self) {

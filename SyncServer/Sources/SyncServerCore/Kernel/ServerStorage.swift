@@ -57,17 +57,39 @@ public struct Scope: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 }
 
+/// How stores keep a device's subscriptions: the keys comma-separated, NULL for none chosen.
+public enum Subscriptions {
+    public static func stored(_ keys: Set<String>?) -> String? { keys.map { $0.sorted().joined(separator: ",") } }
+
+    public static func parse(_ text: String?) -> Set<String>? {
+        text.map { Set($0.split(separator: ",").map(String.init)) }
+    }
+}
+
 /// Publications: what briefings belong to, and what readers are entitled to.
 public enum Publication {
-    /// The key of a publication's name: its ASCII letters and digits, lower-cased, with a
-    /// hyphen for each run of anything else, at most 64 characters (`The Grid Review` is
-    /// `the-grid-review`). A name with no letter or digit of ASCII is keyed by a hash of it;
-    /// no name is the empty key (open content).
+    /// Latin letters that do not decompose into a base letter and marks.
+    private static let spelledOut: [Unicode.Scalar: String] = [
+        "ß": "ss", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ł": "l", "Ł": "l",
+        "þ": "th", "Þ": "th", "ð": "d", "Ð": "d", "ı": "i",
+    ]
+
+    /// The key of a publication's name: its letters and digits in ASCII (accents dropped by
+    /// canonical decomposition, `ß` as `ss` and the like), lower-cased, with a hyphen for
+    /// each run of anything else, at most 64 characters: `The Grid Review` is
+    /// `the-grid-review`, `Süddeutsche Zeitung` `suddeutsche-zeitung`. A name with no such
+    /// letter or digit (in another script) is keyed by a hash of it; no name is the empty
+    /// key (open content).
     public static func key(for name: String?) -> String {
         guard let name, !name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return "" }
+        var folded = ""
+        for scalar in name.decomposedStringWithCanonicalMapping.unicodeScalars {
+            if scalar.properties.generalCategory == .nonspacingMark { continue }
+            if let spelled = spelledOut[scalar] { folded += spelled } else { folded.unicodeScalars.append(scalar) }
+        }
         var out = ""
         var pendingHyphen = false
-        for byte in name.utf8 {
+        for byte in folded.utf8 {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                 if pendingHyphen && !out.isEmpty { out.append("-") }
@@ -138,12 +160,27 @@ public struct Principal: Hashable, Sendable {
     public var deviceID: String
     /// What the account may read, as of the request.
     public var entitlements: Entitlements
+    /// The publications the device chose to receive, by key; nil follows the entitlements.
+    public var subscriptions: Set<String>?
 
-    public init(accountID: String, user: String, deviceID: String, entitlements: Entitlements = .all) {
+    public init(
+        accountID: String, user: String, deviceID: String, entitlements: Entitlements = .all, subscriptions: Set<String>? = nil
+    ) {
         self.accountID = accountID
         self.user = user
         self.deviceID = deviceID
         self.entitlements = entitlements
+        self.subscriptions = subscriptions
+    }
+
+    /// The publications the device receives: what it is entitled to and subscribes to (nil: all).
+    public var receives: Set<String>? {
+        switch (entitlements, subscriptions) {
+        case (.all, nil): nil
+        case (.all, let chosen?): chosen
+        case (.publications(let keys), nil): keys
+        case (.publications(let keys), let chosen?): keys.intersection(chosen)
+        }
     }
 }
 
@@ -461,6 +498,8 @@ public protocol ServerStorage: Sendable {
     @discardableResult func grant(name: String, publication: String) async throws -> Bool
     /// Takes an entitlement away (a key, or `*`); false when there is no such account.
     @discardableResult func revoke(name: String, publication: String) async throws -> Bool
+    /// Sets what a device receives: publication keys, or nil to follow its entitlements.
+    func setSubscriptions(deviceID: String, _ keys: Set<String>?) async throws
     /// The account's entitlements as stored (keys, `*` for all); nil when there is no such account.
     func entitlements(name: String) async throws -> [String]?
     /// The publication of a briefing, live or withdrawn (nil for none, or no such briefing).

@@ -25,8 +25,8 @@ public struct SyncKernel: Sendable {
 
     // MARK: Visibility
 
-    /// The scopes `principal` reads: the content it is entitled to (open content, and each
-    /// publication it may read, or all content) and the account's own records.
+    /// The scopes `principal` reads: the content its device receives (open content, and each
+    /// publication it is entitled and subscribed to, or all content) and the account's own records.
     ///
     /// Every read of the log for a device goes through this one function, so narrowing what
     /// a device sees (entitlements, subscriptions) changes it here and nowhere else.
@@ -36,10 +36,8 @@ public struct SyncKernel: Sendable {
 
     /// The content scopes of `principal`: all content, or open content and each publication.
     func contentScopes(for principal: Principal) -> [Scope] {
-        switch principal.entitlements {
-        case .all: [.allContent]
-        case .publications(let keys): [.published] + keys.sorted().map(Scope.publication)
-        }
+        guard let keys = principal.receives else { return [.allContent] }
+        return [.published] + keys.sorted().map(Scope.publication)
     }
 
     /// The content scopes a cursor lists: all but open content, which every reader has.

@@ -37,8 +37,17 @@ enum SQLiteSchema {
             }
             try db.execute(sql: "INSERT INTO entitlement (accountID, publication) SELECT id, '*' FROM account")
         }
+        migrator.registerMigration("v7-device-subscriptions") { db in
+            for statement in v7 { try db.execute(sql: statement) }
+        }
         return migrator
     }
+
+    /// What each device chose to receive: publication keys, comma-separated; NULL follows the
+    /// account's entitlements (every device until it chooses).
+    static let v7 = [
+        "ALTER TABLE device ADD COLUMN subscriptions TEXT"
+    ]
 
     /// Publications: content rows carry their publication's key (`topic`, empty for open
     /// content and for accounts' records), and accounts their entitlements (`*` for all).

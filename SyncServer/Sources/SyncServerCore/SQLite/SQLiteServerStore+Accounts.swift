@@ -66,14 +66,22 @@ extension SQLiteServerStore {
                 let row = try Row.fetchOne(
                     db.cachedStatement(
                         sql: """
-                            SELECT d.id AS deviceID, a.id AS accountID, a.name AS user FROM device d JOIN account a ON a.id = d.accountID
+                            SELECT d.id AS deviceID, a.id AS accountID, a.name AS user, d.subscriptions FROM device d
+                            JOIN account a ON a.id = d.accountID
                             WHERE d.tokenHash = ? AND d.revokedAt IS NULL
                             """), arguments: [tokenHash])
             else { return nil }
             let keys = try String.fetchAll(
                 db.cachedStatement(sql: "SELECT publication FROM entitlement WHERE accountID = ?"), arguments: [row["accountID"]])
             return Principal(
-                accountID: row["accountID"], user: row["user"], deviceID: row["deviceID"], entitlements: Entitlements(stored: keys))
+                accountID: row["accountID"], user: row["user"], deviceID: row["deviceID"], entitlements: Entitlements(stored: keys),
+                subscriptions: Subscriptions.parse(row["subscriptions"]))
+        }
+    }
+
+    public func setSubscriptions(deviceID: String, _ keys: Set<String>?) async throws {
+        try await database.write { db in
+            try db.execute(sql: "UPDATE device SET subscriptions = ? WHERE id = ?", arguments: [Subscriptions.stored(keys), deviceID])
         }
     }
 
