@@ -220,6 +220,68 @@ public struct SyncClient: Sendable {
         }
     }
 
+    // MARK: Subscriptions
+
+    /// What this device receives, of what its account is entitled to.
+    public struct Subscriptions: Sendable, Hashable {
+        /// It follows the account's entitlements (a new device's default).
+        public var all: Bool
+        /// The publications it receives, by key.
+        public var publications: [String]
+        public var entitledToAll: Bool
+        /// The publications published that the account is entitled to.
+        public var available: [Publication]
+
+        public struct Publication: Sendable, Hashable {
+            public var key: String
+            public var name: String
+            public var briefings: Int
+            public var subscribed: Bool
+        }
+
+        init(_ wire: Wire.Subscriptions) {
+            all = wire.all
+            publications = wire.publications
+            entitledToAll = wire.entitledToAll
+            available = wire.available.map { .init(key: $0.key, name: $0.name, briefings: Int($0.briefings), subscribed: $0.subscribed) }
+        }
+    }
+
+    /// The device's subscriptions, as the server keeps them.
+    public func subscriptions() async throws -> Subscriptions {
+        let (serverURL, client) = try await loggedIn()
+        switch try await request(serverURL, { try await client.getSubscriptions() }) {
+        case .ok(let ok): return Subscriptions(try ok.body.json)
+        case .unauthorized(let error): throw SyncClientError(.unauthorized, serverError: try error.body.json)
+        case .serviceUnavailable(let unavailable): throw Self.unavailable(unavailable.headers.retryAfter)
+        case .undocumented(let status, _): throw SyncClientError(.server, "the server answered HTTP \(status) to a subscriptions request")
+        }
+    }
+
+    /// Chooses what this device receives: everything its account is entitled to (`nil`), or
+    /// these publications (keys or names). The next sync moves only the difference: content
+    /// of a publication added arrives, that of one dropped leaves the device (the reader's own
+    /// highlights and notes on it stay).
+    public func setSubscriptions(_ publications: [String]?) async throws -> Subscriptions {
+        let (serverURL, client) = try await loggedIn()
+        let body = Wire.SubscriptionRequest(all: publications == nil, publications: publications)
+        switch try await request(serverURL, { try await client.putSubscriptions(body: .json(body)) }) {
+        case .ok(let ok): return Subscriptions(try ok.body.json)
+        case .badRequest(let error): throw SyncClientError(.invalidInput, serverError: try error.body.json)
+        case .unauthorized(let error): throw SyncClientError(.unauthorized, serverError: try error.body.json)
+        case .serviceUnavailable(let unavailable): throw Self.unavailable(unavailable.headers.retryAfter)
+        case .undocumented(let status, _): throw SyncClientError(.server, "the server answered HTTP \(status) to a subscriptions request")
+        }
+    }
+
+    private func loggedIn() async throws -> (String, Client) {
+        let state = try await store.syncState()
+        guard let serverURL = state.serverURL, let token = state.token else {
+            throw SyncClientError(.notLoggedIn, "log in first: briefing login SERVER_URL --user NAME")
+        }
+        return (serverURL, try client(serverURL: serverURL, token: token))
+    }
+
     // MARK: Sync
 
     /// Pushes every pending change, then pulls until caught up.

@@ -32,6 +32,7 @@ struct ContractTests {
         case login = "POST /v1/sessions"
         case push = "POST /v1/mutations"
         case query = "GET /v1/changes"
+        case subscriptions = "PUT /v1/subscriptions"
     }
 
     /// One constraint of the schema, at one place in a request.
@@ -118,8 +119,8 @@ struct ContractTests {
     static let walked: (constraints: [Constraint], strings: [StringField]) = {
         var constraints: [Constraint] = [], strings: [StringField] = []
         let paths = schema["paths"] as? [String: Any] ?? [:]
-        for (route, place) in [("/v1/sessions", Place.login), ("/v1/mutations", .push)] {
-            let operation = (paths[route] as? [String: Any])?["post"] as? [String: Any]
+        for (route, method, place) in [("/v1/sessions", "post", Place.login), ("/v1/mutations", "post", .push), ("/v1/subscriptions", "put", .subscriptions)] {
+            let operation = (paths[route] as? [String: Any])?[method] as? [String: Any]
             let body = ((((operation?["requestBody"] as? [String: Any])?["content"] as? [String: Any])?["application/json"]
                 as? [String: Any])?["schema"]) as? [String: Any] ?? [:]
             walk(body, place: place, path: [], visiting: [], constraints: &constraints, strings: &strings)
@@ -228,6 +229,11 @@ struct ContractTests {
             let body = value.map { setting(valid, at: path[...], to: concrete($0, at: path, in: valid)) } ?? valid
             return try await rawRequest(
                 "POST", server.url + "/v1/mutations", token: token, body: try JSONSerialization.data(withJSONObject: body))
+        case .subscriptions:
+            let valid: [String: Any] = ["all": false, "publications": ["meridian-policy-review"]]
+            let body = value.map { setting(valid, at: path[...], to: concrete($0, at: path, in: valid)) } ?? valid
+            return try await rawRequest(
+                "PUT", server.url + "/v1/subscriptions", token: token, body: try JSONSerialization.data(withJSONObject: body))
         case .query:
             var query = URLComponents(string: server.url + "/v1/changes")!
             query.queryItems = [URLQueryItem(name: "limit", value: "10")]
@@ -249,6 +255,8 @@ struct ContractTests {
             "POST /v1/mutations mutations[0].fields.text maxLength 100000", "POST /v1/mutations mutations[0].id minLength 1",
             "POST /v1/mutations mutations maxItems 500", "POST /v1/mutations mutations[0].fields.adds[0] maxLength 200",
             "POST /v1/mutations mutations[0].fields.name minLength 1", "GET /v1/changes limit maximum 1000",
+            "PUT /v1/subscriptions publications maxItems 1000", "PUT /v1/subscriptions publications uniqueItems true",
+            "PUT /v1/subscriptions publications[0] maxLength 64",
         ] {
             #expect(found.contains(expected), "\(expected) not found")
         }
@@ -256,7 +264,7 @@ struct ContractTests {
         #expect(Self.walked.strings.filter(\.multiline).count == 5)
         try await withTestServer { server in
             let demo = try await rawLogin(server, user: "demo", password: "demo")
-            for place in [Place.login, .push, .query] {
+            for place in [Place.login, .push, .query, .subscriptions] {
                 let response = try await Self.send(place, path: [], value: nil, server: server, token: demo.token, deviceID: demo.deviceID)
                 #expect((200..<300).contains(response.status), "\(place.rawValue): \(String(decoding: response.body, as: UTF8.self))")
             }
@@ -326,6 +334,8 @@ struct ContractTests {
             #expect(message.contains(field), "the message does not name \(field): \(message)")
             #expect(try await server.service.kernel.records(ofAccount: account.id).isEmpty)
             #expect(try await server.service.store.accounts().map(\.devices) == devices)
+            let subscriptions = try await server.service.subscriptions(try await server.service.authenticate(token: demo.token))
+            #expect(subscriptions.all, "the device's subscriptions are as they were")
         }
     }
 }

@@ -76,4 +76,64 @@ struct EntitlementTests {
             #expect(try await server.service.entitlements(user: "ines") == .publications(["meridian-policy-review", "tidewater-policy-review"]))
         }
     }
+
+    @Test("Two devices of one reader: one unsubscribes from publications and loses only their content; the other keeps everything")
+    func subscriptions() async throws {
+        try await withTestServer { server in
+            let phone = Device("phone"), tablet = Device("tablet")
+            for device in [phone, tablet] {
+                #expect(await device.run("login", server.url, "--user", "demo", "--password-stdin", stdin: "demo").code == 0)
+                #expect(await device.run("sync").code == 0)
+            }
+            let all = ["grid-storage-winter", "port-automation-labour", "river-basin-water-sharing"]
+            #expect(try await briefingIDs(phone) == all)
+            let listed = try #require(try await phone.json("subscriptions") as? [String: Any])
+            #expect(listed["all"] as? Bool == true)
+            #expect((listed["available"] as? [[String: Any]])?.count == 3)
+
+            let highlight = try #require(
+                try await phone.json("highlight", "add", "port-automation-labour", "--quote", "the", "--occurrence", "1") as? [String: Any])
+            #expect(await phone.run("sync").code == 0)
+
+            let dropped = await phone.run("unsubscribe", "tidewater-policy-review", "Confluence Policy Papers")
+            #expect(dropped.code == 0, "\(dropped.err)")
+            #expect(dropped.out.contains("[x] meridian-policy-review"), "\(dropped.out)")
+            #expect(dropped.out.contains("[ ] tidewater-policy-review"), "\(dropped.out)")
+            #expect(try await briefingIDs(phone) == ["grid-storage-winter"])
+            #expect(try #require(try await phone.json("orphans") as? [[String: Any]]).map { $0["id"] as? String } == [highlight["id"] as? String])
+            #expect(await tablet.run("sync").code == 0)
+            #expect(try await briefingIDs(tablet) == all, "the other device keeps its own subscriptions")
+
+            let back = try #require(try await phone.json("subscribe", "tidewater-policy-review") as? [String: Any])
+            #expect(back["publications"] as? [String] == ["meridian-policy-review", "tidewater-policy-review"])
+            let layer = try await BriefingStore(path: tablet.storePath).editorialAnnotations(briefingID: "port-automation-labour").count
+            #expect(back["pulled"] as? Int == 1 + layer, "only the publication subscribed to travels: its briefing and editorial layer")
+            #expect(try await briefingIDs(phone) == ["grid-storage-winter", "port-automation-labour"])
+            let allAgain = try #require(try await phone.json("subscribe", "--all") as? [String: Any])
+            #expect(allAgain["all"] as? Bool == true)
+            #expect(try await briefingIDs(phone) == all)
+
+            let unknown = await phone.run("subscribe", "The Daily Nothing")
+            #expect(unknown.code != 0 && unknown.err.contains("no publication The Daily Nothing"), "\(unknown.err)")
+            let neither = await phone.run("subscribe")
+            #expect(neither.code != 0 && neither.err.contains("name one or more publications, or give --all"), "\(neither.err)")
+        }
+    }
+
+    @Test("A device cannot subscribe to a publication its account is not entitled to")
+    func notEntitled() async throws {
+        try await withTestServer { server in
+            try await server.service.addUser(name: "ola", password: "pw-ola", grants: .publications(["meridian-policy-review"]))
+            let session = try await server.service.createSession(user: "ola", password: "pw-ola", deviceName: nil)
+            let principal = try await server.service.authenticate(token: session.token)
+            await #expect(throws: SyncError.self) { _ = try await server.service.setSubscriptions(principal, all: false, publications: ["tidewater-policy-review"]) }
+            let response = try await rawRequest(
+                "PUT", server.url + "/v1/subscriptions", token: session.token,
+                body: Data(#"{"all":false,"publications":["tidewater-policy-review"]}"#.utf8))
+            #expect(response.status == 400)
+            #expect(String(decoding: response.body, as: UTF8.self).contains("not_entitled"))
+            let state = try await server.service.subscriptions(try await server.service.authenticate(token: session.token))
+            #expect(state.all && state.publications == ["meridian-policy-review"], "nothing changed")
+        }
+    }
 }
