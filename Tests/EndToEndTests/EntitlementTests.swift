@@ -136,4 +136,39 @@ struct EntitlementTests {
             #expect(state.all && state.publications == ["meridian-policy-review"], "nothing changed")
         }
     }
+
+    @Test("An editor withdraws a briefing: it leaves the device with its editorial layer, the reader's highlight stays; restored, all of it returns")
+    func withdrawAndRestore() async throws {
+        let path = TemporaryDirectory.make().appendingPathComponent("server.sqlite").path
+        try await withTestServer(databasePath: path) { server in
+            let device = Device("reader")
+            #expect(await device.run("login", server.url, "--user", "demo", "--password-stdin", stdin: "demo").code == 0)
+            #expect(await device.run("sync").code == 0)
+            let highlight = try #require(
+                try await device.json("highlight", "add", "grid-storage-winter", "--quote", Self.quote) as? [String: Any])
+            #expect(await device.run("sync").code == 0)
+            let layer = try await BriefingStore(path: device.storePath).editorialAnnotations(briefingID: "grid-storage-winter").count
+            #expect(layer > 0)
+
+            let withdrawn = try await AdminCommandTests.run(["withdraw", "grid-storage-winter", "--database", path])
+            #expect(withdrawn.code == 0, "\(withdrawn.err)")
+            #expect(await device.run("sync").code == 0)
+            #expect(try await briefingIDs(device) == ["port-automation-labour", "river-basin-water-sharing"])
+            #expect(try await BriefingStore(path: device.storePath).editorialAnnotations(briefingID: "grid-storage-winter").isEmpty)
+            #expect(try #require(try await device.json("orphans") as? [[String: Any]]).map { $0["id"] as? String } == [highlight["id"] as? String])
+            let again = try await AdminCommandTests.run(["withdraw", "grid-storage-winter", "--database", path])
+            #expect(again.code == 1 && again.err.contains("no published briefing grid-storage-winter to withdraw"), "\(again.err)")
+
+            // Compaction keeps what is withdrawn, so it can come back.
+            _ = try await server.service.store.compact(before: Date().addingTimeInterval(3600))
+            let restored = try await AdminCommandTests.run(["restore", "grid-storage-winter", "--database", path])
+            #expect(restored.code == 0, "\(restored.err)")
+            #expect(await device.run("sync").code == 0)
+            #expect(try await briefingIDs(device) == ["grid-storage-winter", "port-automation-labour", "river-basin-water-sharing"])
+            #expect(try await BriefingStore(path: device.storePath).editorialAnnotations(briefingID: "grid-storage-winter").count == layer)
+            #expect(try #require(try await device.json("orphans") as? [[String: Any]]).isEmpty)
+            let notWithdrawn = try await AdminCommandTests.run(["restore", "grid-storage-winter", "--database", path])
+            #expect(notWithdrawn.code == 1 && notWithdrawn.err.contains("no withdrawn briefing"), "\(notWithdrawn.err)")
+        }
+    }
 }

@@ -171,6 +171,25 @@ struct ScopedSyncTests {
     }
 }
 
+extension ScopedSyncTests {
+    @Test("Withdraw and restore on either store: removals, then the briefing again; compaction keeps what is withdrawn", arguments: TestStore.allCases)
+    func withdrawRestore(_ kind: TestStore) async throws {
+        let service = try await service(kind)
+        try await service.addUser(name: "finn", password: "secret-finn", grants: .all)
+        let token = try await service.createSession(user: "finn", password: "secret-finn", deviceName: nil).token
+        let device = Device(try await service.authenticate(token: token))
+        _ = try await pullAll(service, device, token: token)
+        try await service.withdraw(briefingID: "s1")
+        let gone = try await pullAll(service, device, token: token)
+        #expect(Self.removed(gone) == ["s1"] && Self.briefings(gone).isEmpty)
+        await #expect(throws: SyncError.self) { try await service.withdraw(briefingID: "s1") }
+        await #expect(throws: SyncError.self) { try await service.restore(briefingID: "n1") }
+        _ = try await service.store.compact(before: Date().addingTimeInterval(3600))
+        try await service.restore(briefingID: "s1")
+        #expect(Self.briefings(try await pullAll(service, device, token: token)) == ["s1"])
+    }
+}
+
 @Suite("Publication keys")
 struct PublicationKeyTests {
     @Test(

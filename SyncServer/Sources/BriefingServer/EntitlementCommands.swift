@@ -91,3 +91,37 @@ struct PublicationsCommand: AsyncParsableCommand {
         }
     }
 }
+
+/// `withdraw` and `restore`: an editor takes a briefing down, or puts it back.
+struct WithdrawCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "withdraw",
+        abstract: "Withdraw a briefing: it leaves every device at its next sync; readers' highlights and notes on it stay.")
+    @Argument(help: "The briefing's ID.") var id: String
+    @OptionGroup var options: DatabaseOptions
+
+    func run() async throws {
+        do {
+            try await options.openService(logger: Logger(label: "briefings.admin")).withdraw(briefingID: id)
+        } catch let error as SyncError {
+            throw AdminError(error.message)
+        }
+        print("briefing \(id) withdrawn; `briefing-server restore \(id)` brings it back")
+    }
+}
+
+struct RestoreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore", abstract: "Restore a withdrawn briefing with its editorial layer; it returns to readers at their next sync.")
+    @Argument(help: "The briefing's ID.") var id: String
+    @OptionGroup var options: DatabaseOptions
+
+    func run() async throws {
+        do {
+            try await options.openService(logger: Logger(label: "briefings.admin")).restore(briefingID: id)
+        } catch let error as SyncError {
+            throw AdminError(error.message)
+        }
+        print("briefing \(id) restored")
+    }
+}

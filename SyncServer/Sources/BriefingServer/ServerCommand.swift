@@ -15,7 +15,7 @@ public struct BriefingServerCommand: AsyncParsableCommand {
         version: BriefingsVersion.description,
         subcommands: [
             Serve.self, Import.self, EvalImport.self, Annotate.self, UserCommand.self, DevicesCommand.self, GrantCommand.self,
-            RevokeCommand.self, EntitlementsCommand.self, PublicationsCommand.self, Compact.self,
+            RevokeCommand.self, EntitlementsCommand.self, PublicationsCommand.self, WithdrawCommand.self, RestoreCommand.self, Compact.self,
         ],
         defaultSubcommand: Serve.self)
 

@@ -146,6 +146,27 @@ public struct SyncService: Sendable {
     /// The publications content has been published in.
     public func publications() async throws -> [(key: String, name: String, briefings: Int)] { try await store.publications() }
 
+    // MARK: Withdrawal
+
+    /// Withdraws a briefing: it leaves every device at its next sync, with its editorial
+    /// layer; readers' highlights and notes on it stay (`briefing orphans` lists them), and it
+    /// can be restored (compaction keeps it).
+    public func withdraw(briefingID: String) async throws {
+        guard try await kernel.setWithdrawn(briefingID: briefingID, true, now: now()) else {
+            throw SyncError(.notFound, "no published briefing \(briefingID) to withdraw")
+        }
+        logger.notice("briefing withdrawn", metadata: ["briefing": "\(briefingID)"])
+    }
+
+    /// Restores a withdrawn briefing, with the editorial layer it had; it returns to the
+    /// devices that may read it at their next sync, and readers' highlights show on it again.
+    public func restore(briefingID: String) async throws {
+        guard try await kernel.setWithdrawn(briefingID: briefingID, false, now: now()) else {
+            throw SyncError(.notFound, "no withdrawn briefing \(briefingID) to restore")
+        }
+        logger.notice("briefing restored", metadata: ["briefing": "\(briefingID)"])
+    }
+
     // MARK: Subscriptions
 
     /// What a device receives, of what its account is entitled to.

@@ -619,7 +619,9 @@ public final class PostgresServerStore: ServerStorage {
             var removed = 0
             var newest: Int64?
             for try await seq in try await connection.query(
-                "DELETE FROM record WHERE deleted AND changed_at < \(cutoffMillis) RETURNING seq", logger: logger
+                // Withdrawn content (deleted with its body kept) stays, to be restored.
+                "DELETE FROM record WHERE deleted AND changed_at < \(cutoffMillis) AND NOT (owner = '' AND body <> '{}') RETURNING seq",
+                logger: logger
             ).decode(Int64.self) {
                 removed += 1
                 newest = max(newest ?? seq, seq)
@@ -631,13 +633,41 @@ public final class PostgresServerStore: ServerStorage {
         }
     }
 
+    public func setWithdrawn(briefingID: String, _ withdrawn: Bool, now: Date) async throws -> [RecordWrite]? {
+        try await transaction("withdraw or restore \(briefingID)") { connection in
+            try await connection.query(
+                "SELECT pg_advisory_xact_lock(\(Self.publishLockSpace), hashtext(\(briefingID)))", logger: logger)
+            var writes: [RecordWrite] = []
+            var found = false
+            for try await (kind, id, topic, body) in try await connection.query(
+                """
+                SELECT kind, id, topic, body FROM record WHERE owner = '' AND deleted = \(!withdrawn) AND body <> '{}'
+                  AND ((kind = 'briefing' AND id = \(briefingID))
+                    OR (kind = 'editorialAnnotation' AND (body::jsonb) ->> 'briefingID' = \(briefingID)))
+                ORDER BY kind COLLATE "C", id COLLATE "C"
+                """, logger: logger
+            ).decode((String, String, String, String).self) {
+                guard let kind = EntityKind(rawValue: kind) else { throw SyncError(.storage, "unknown kind in the change log") }
+                if kind == .briefing { found = true }
+                writes.append(
+                    RecordWrite(
+                        scope: topic.isEmpty ? .published : .publication(topic), key: RecordKey(kind, id), deleted: withdrawn, body: body))
+            }
+            guard found else { return nil }
+            try await Self.write(writes, at: now, on: connection, channel: channel, logger: logger)
+            return writes
+        }
+    }
+
     public func rows(in scope: Scope, kinds: Set<EntityKind>?) async throws -> [LogRow] {
         let wanted = (kinds ?? Set(EntityKind.allCases)).map(\.rawValue)
         return try await run("read records") { connection in
             var rows: [LogRow] = []
             for try await (kind, id, seq, deleted, body) in try await connection.query(
                 """
-                SELECT kind, id, seq, deleted, body FROM record WHERE owner = \(scope.key) AND kind = ANY(\(wanted)::text[])
+                SELECT kind, id, seq, deleted, body FROM record
+                WHERE owner = \(Self.stored(scope).owner) AND (\(Self.stored(scope).topic)::text IS NULL OR topic = \(Self.stored(scope).topic))
+                  AND kind = ANY(\(wanted)::text[])
                 ORDER BY kind COLLATE "C", id COLLATE "C"
                 """, logger: logger
             ).decode((String, String, Int64, Bool, String).self) {

@@ -473,10 +473,17 @@ public protocol ServerStorage: Sendable {
     /// Appends content writes (an editor's annotation) in one transaction.
     func append(_ writes: [RecordWrite], now: Date) async throws
 
-    /// Removes tombstones that changed before `cutoff` and raises the horizon past them.
+    /// Withdraws a briefing with its editorial layer (each row deleted with its body kept), or
+    /// restores a withdrawn one, in one transaction; the writes made, or nil when there is no
+    /// such briefing in the other state.
+    func setWithdrawn(briefingID: String, _ withdrawn: Bool, now: Date) async throws -> [RecordWrite]?
+
+    /// Removes tombstones that changed before `cutoff` and raises the horizon past them;
+    /// withdrawn content stays, to be restored.
     func compact(before cutoff: Date) async throws -> Compaction
 
-    /// Every live-or-deleted row of one scope, of the given kinds (nil: all), by kind and ID.
+    /// Every live-or-deleted row of one scope (an account's, or content's), of the given kinds
+    /// (nil: all), by kind and ID.
     func rows(in scope: Scope, kinds: Set<EntityKind>?) async throws -> [LogRow]
 
     // MARK: Accounts and devices

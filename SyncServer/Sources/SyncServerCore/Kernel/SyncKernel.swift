@@ -529,6 +529,15 @@ public struct SyncKernel: Sendable {
         signal.notify(scopes: Scope.content(of: briefing.publication).wakeKeys)
     }
 
+    /// Withdraws a briefing (or restores a withdrawn one): it leaves every device at its next
+    /// sync, and comes back on restore; readers' highlights and notes on it stay throughout.
+    /// False when there is no such briefing to withdraw (or to restore).
+    public func setWithdrawn(briefingID: String, _ withdrawn: Bool, now: Date) async throws -> Bool {
+        guard let writes = try await storage.setWithdrawn(briefingID: briefingID, withdrawn, now: now) else { return false }
+        signal.notify(scopes: Self.scopes(of: writes))
+        return true
+    }
+
     /// Adds one annotation to a briefing's editorial layer, in the briefing's scope.
     public func addEditorial(_ annotation: EditorialAnnotation, now: Date) async throws {
         let scope = Scope.content(of: try await storage.publication(ofBriefing: annotation.briefingID))

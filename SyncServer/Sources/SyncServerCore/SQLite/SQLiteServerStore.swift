@@ -266,15 +266,19 @@ public final class SQLiteServerStore: ServerStorage {
     }
 
     /// Removes tombstones that changed before `cutoff` and raises the horizon past them, in one transaction.
+    /// Tombstones past the cutoff, but never withdrawn content (deleted with its body kept,
+    /// so that `restore` can bring it back).
+    static let compactable = "deleted = 1 AND changedAt < ? AND NOT (owner = '' AND body <> '{}')"
+
     public func compact(before cutoff: Date) async throws -> Compaction {
         try await database.write { db in
             let cutoffMillis = Self.millis(cutoff)
             var horizon = try Self.meta(db).horizon
             guard
                 let newest = try Int64.fetchOne(
-                    db, sql: "SELECT MAX(seq) FROM record WHERE deleted = 1 AND changedAt < ?", arguments: [cutoffMillis])
+                    db, sql: "SELECT MAX(seq) FROM record WHERE \(Self.compactable)", arguments: [cutoffMillis])
             else { return Compaction(removed: 0, horizon: horizon) }
-            try db.execute(sql: "DELETE FROM record WHERE deleted = 1 AND changedAt < ?", arguments: [cutoffMillis])
+            try db.execute(sql: "DELETE FROM record WHERE \(Self.compactable)", arguments: [cutoffMillis])
             let removed = db.changesCount
             horizon = max(horizon, newest)
             try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'horizon'", arguments: [String(horizon)])
@@ -282,10 +286,33 @@ public final class SQLiteServerStore: ServerStorage {
         }
     }
 
+    public func setWithdrawn(briefingID: String, _ withdrawn: Bool, now: Date) async throws -> [RecordWrite]? {
+        try await database.write { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT kind, id, topic, body FROM record WHERE owner = '' AND deleted = ? AND body <> '{}'
+                      AND ((kind = 'briefing' AND id = ?) OR (kind = 'editorialAnnotation' AND json_extract(body, '$.briefingID') = ?))
+                    """, arguments: [!withdrawn, briefingID, briefingID])
+            guard rows.contains(where: { ($0["kind"] as String) == EntityKind.briefing.rawValue }) else { return nil }
+            let writes = try rows.map { row in
+                let topic: String = row["topic"]
+                guard let kind = EntityKind(rawValue: row["kind"]) else { throw SyncError(.storage, "unknown kind in the change log") }
+                return RecordWrite(
+                    scope: topic.isEmpty ? .published : .publication(topic), key: RecordKey(kind, row["id"]), deleted: withdrawn,
+                    body: row["body"])
+            }
+            try Self.write(db, writes, at: now)
+            return writes
+        }
+    }
+
     public func rows(in scope: Scope, kinds: Set<EntityKind>?) async throws -> [LogRow] {
         try await database.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT kind, id, seq, deleted, body FROM record WHERE owner = ? ORDER BY kind, id", arguments: [scope.key]
+            let (owner, topic) = Self.stored(scope)
+            return try Row.fetchAll(
+                db, sql: "SELECT kind, id, seq, deleted, body FROM record WHERE owner = ? AND (? IS NULL OR topic = ?) ORDER BY kind, id",
+                arguments: [owner, topic, topic]
             ).compactMap { row -> LogRow? in
                 let kind: String = row["kind"]
                 if let kinds, !kinds.contains(where: { $0.rawValue == kind }) { return nil }
