@@ -52,7 +52,7 @@ struct BenchData {
     }
 
     /// A briefing of about `targetBytes` of body text in 6–10 sections.
-    mutating func briefing(index: Int, targetBytes: Int = 20_000) -> Briefing {
+    mutating func briefing(index: Int, targetBytes: Int = 20_000, publication: String = "Bench Review") -> Briefing {
         let sectionCount = Int.random(in: 6...10, using: &random)
         var sections: [(heading: String?, paragraphs: [String])] = []
         var bytes = 0
@@ -72,7 +72,7 @@ struct BenchData {
         let title = "Briefing \(index): " + (0..<5).map { _ in pick(Self.vocabulary) }.joined(separator: " ").capitalized
         return Briefing.assemble(
             id: String(format: "bench-%05d", index), publishedAt: Date(timeIntervalSince1970: 1_780_000_000 + Double(index) * 3600),
-            title: title, byline: "By Bench Writer", publication: "Bench Review",
+            title: title, byline: "By Bench Writer", publication: publication,
             contributors: [Contributor(name: "Bench Writer", bio: "Bench Writer writes benchmark briefings.")], sections: sections)
     }
 
@@ -139,7 +139,7 @@ struct SeededLibrary {
     /// for one reader, straight into the server store (setup, not measured).
     static func make(
         at path: String, briefings: Int, annotationsPerBriefing: Int, seed: UInt64, user: String = "reader",
-        progress: (String) -> Void = { _ in }
+        publication: (Int) -> String = { _ in "Bench Review" }, progress: (String) -> Void = { _ in }
     ) async throws -> SeededLibrary {
         let store = try await ServerDatabase.open(path, fsync: false)
         let now = Date()
@@ -157,7 +157,7 @@ struct SeededLibrary {
         var batch: [Mutation] = []
         let millis = Int64(now.timeIntervalSince1970 * 1000) - 3_600_000
         for index in 0..<briefings {
-            let briefing = data.briefing(index: index)
+            let briefing = data.briefing(index: index, publication: publication(index))
             try await service.publish(briefing, editorial: [])
             let mutations = notes.annotations(
                 on: briefing, count: annotationsPerBriefing, device: principal.deviceID, firstMutationID: nextMutation,

@@ -1,0 +1,90 @@
+import BriefingModel
+import BriefingStore
+import Foundation
+import SyncClient
+
+extension Workloads {
+    // MARK: Scope change
+
+    /// A device caught up on a library of one publication subscribes to one more publication
+    /// (1,000 briefings): the subscription and the sync that follows, timed, and the bytes
+    /// they move; then it unsubscribes (the removals), timed. The same at two library sizes,
+    /// so the figures show whether the change costs in proportion to the publication added
+    /// (a ratio near 1 between the sizes) or to the library. The baseline in the same run is
+    /// a new device's first sync of the added publication alone: the bytes a scope change
+    /// should not exceed.
+    func scopeChange() async throws -> WorkloadResult {
+        let added = configuration.quick ? 10 : 1000
+        let libraries = configuration.quick ? [10, 40] : [1000, 4000]
+        let runs = configuration.quick ? 1 : max(3, configuration.runs)
+        var medians: [Double] = [], removals: [Double] = [], bytes: [Double] = []
+        var baselineBytes = 0
+        var checks: [String] = []
+        var samplesAtLargest: [Double] = []
+        for library in libraries {
+            log("scope-change: a library of \(library) briefings, then \(added) more in another publication")
+            let seeded = try await SeededLibrary.make(
+                at: try await database("scope-\(library)-server"), briefings: library + added, annotationsPerBriefing: 0,
+                seed: configuration.seed, publication: { $0 < library ? "Library Review" : "Added Papers" }, progress: log)
+            let server = try await configuration.server.start(database: seeded.databasePath, log: path("server.log"))
+            do {
+                let transport = CountingTransport()
+                let client = try await device("scope-\(library)", server: server, library: seeded, transport: transport)
+                _ = try await client.setSubscriptions(["library-review"])
+                _ = try await client.sync()
+                guard try await client.store.briefings().count == library else { throw BenchError("the library did not sync") }
+                var samples: [Double] = [], removed: [Double] = []
+                var moved = 0
+                for _ in 0..<runs {
+                    transport.reset()
+                    let (_, seconds) = try await time {
+                        _ = try await client.setSubscriptions(["library-review", "added-papers"])
+                        return try await client.sync()
+                    }
+                    moved = transport.received
+                    samples.append(seconds)
+                    guard try await client.store.briefings().count == library + added else {
+                        throw BenchError("after subscribing, the device holds the wrong number of briefings")
+                    }
+                    let (_, removal) = try await time {
+                        _ = try await client.setSubscriptions(["library-review"])
+                        return try await client.sync()
+                    }
+                    removed.append(removal)
+                    guard try await client.store.briefings().count == library else {
+                        throw BenchError("after unsubscribing, the device holds the wrong number of briefings")
+                    }
+                }
+                if library == libraries.first {
+                    // The baseline: a new device subscribed to the added publication alone.
+                    let fresh = CountingTransport()
+                    let alone = try await device("scope-\(library)-alone", server: server, library: seeded, transport: fresh)
+                    _ = try await alone.setSubscriptions(["added-papers"])
+                    fresh.reset()
+                    _ = try await alone.sync()
+                    baselineBytes = fresh.received
+                    checks.append("a new device subscribed to the added publication alone pulled \(fresh.received) bytes")
+                }
+                medians.append(Samples(seconds: samples).median)
+                removals.append(Samples(seconds: removed).median)
+                bytes.append(Double(moved))
+                samplesAtLargest = samples
+                checks.append(
+                    "library \(library): subscribing moved \(moved) bytes and brought \(added) briefings; unsubscribing removed them")
+                try await server.stop()
+            } catch {
+                try? await server.stop()
+                throw error
+            }
+        }
+        let extra: [(String, Double)] = [
+            ("seconds_small_library", medians[0]), ("seconds_large_library", medians[1]),
+            ("large_over_small", medians[1] / medians[0]), ("removal_seconds_small_library", removals[0]),
+            ("removal_seconds_large_library", removals[1]), ("bytes_small_library", bytes[0]), ("bytes_large_library", bytes[1]),
+            ("bytes_added_alone", Double(baselineBytes)), ("bytes_over_alone", bytes[1] / Double(max(1, baselineBytes))),
+        ]
+        return WorkloadResult(
+            name: "scope-change", size: "+\(added) briefings on libraries of \(libraries[0]) and \(libraries[1])",
+            samples: Samples(seconds: samplesAtLargest), floor: nil, ratio: nil, extra: extra, checks: checks)
+    }
+}
