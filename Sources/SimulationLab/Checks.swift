@@ -33,6 +33,7 @@ struct Checks {
             violations += rules(user, mine, server)
         }
         violations += try await isolation()
+        violations += try await scopes()
         for device in runner.devices where try await device.store.pendingCount() > 0 {
             violations.append(
                 Violation(check: "quiescence", message: "device \(device.index) still has pending mutations", items: []))
@@ -261,6 +262,31 @@ struct Checks {
         }
         let twice = applied.filter { $0.value > 1 }.map { "\($0.key) applied \($0.value) times" }.sorted()
         return twice.isEmpty ? [] : [Violation(check: "idempotency", message: "mutations were applied more than once", items: twice)]
+    }
+
+    // MARK: 6. Scopes
+
+    /// Every device holds exactly the content it may read: open content and the publications
+    /// its account is entitled to and it subscribes to, however often they changed.
+    func scopes() async throws -> [Violation] {
+        var items: [String] = []
+        var publicationOf: [String: String] = [:]
+        for id in StepGenerator.briefings {
+            if let body = try await runner.service.store.briefingBody(id: id) {
+                publicationOf[id] = Publication.key(for: try CanonicalJSON.decode(Briefing.self, body).publication)
+            }
+        }
+        for device in runner.devices {
+            guard let token = try await device.store.syncState().token else { continue }
+            let principal = try await runner.service.authenticate(token: token)
+            let expected = Set(publicationOf.filter { $0.value.isEmpty || principal.receives?.contains($0.value) ?? true }.keys)
+            let held = Set(try await device.store.briefings().map(\.id))
+            if held != expected {
+                items.append(
+                    "device \(device.index) holds \(held.sorted().joined(separator: ", ")); it may read \(expected.sorted().joined(separator: ", "))")
+            }
+        }
+        return items.isEmpty ? [] : [Violation(check: "scopes", message: "a device holds other content than it may read", items: items)]
     }
 
     // MARK: 5. Isolation

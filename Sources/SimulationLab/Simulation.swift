@@ -41,6 +41,8 @@ public struct SimulationReport: Codable, Sendable {
     /// Mutations the server refused, by reason (first answers only).
     public var refusals: [String: Int]
     public var tombstonesCompacted: Int
+    /// Entitlement and subscription changes made mid-run, by kind.
+    public var scopeChanges: [String: Int]
     public var pushesObserved: Int
     public var elapsedSeconds: Double
     public var violations: [Violation]
@@ -160,6 +162,8 @@ final class Runner: @unchecked Sendable {
     var failedSyncs = 0
     var resyncs = 0
     var compacted = 0
+    /// Entitlement and subscription changes made, by kind.
+    var scopeChanges: [String: Int] = [:]
     let started = Date()
 
     static let serverURL = "http://briefings.sim.invalid"
@@ -284,6 +288,25 @@ final class Runner: @unchecked Sendable {
             try await restart(node: index)
         case .compact:
             compacted += try await service.compact().removed
+        case .entitle(let user, let publications):
+            guard accountIDs.indices.contains(user) else { return }
+            let name = "reader\(user + 1)"
+            for key in try await service.store.entitlements(name: name) ?? [] { try await service.store.revoke(name: name, publication: key) }
+            for key in publications ?? ["*"] { try await service.grant(user: name, publication: key) }
+            scopeChanges["entitle", default: 0] += 1
+        case .subscribe(let device, let publications):
+            guard devices.indices.contains(device) else { return }
+            do {
+                // Only what the account may read can be chosen: the rest of the draw is left out.
+                var chosen = publications
+                if let wanted = publications, case .publications(let entitled) = try await service.entitlements(user: "reader\(devices[device].user + 1)") {
+                    chosen = wanted.filter(entitled.contains)
+                }
+                _ = try await devices[device].client.setSubscriptions(chosen)
+                scopeChanges["subscribe", default: 0] += 1
+            } catch {
+                scopeChanges["subscribe-failed", default: 0] += 1
+            }
         }
     }
 
@@ -396,7 +419,8 @@ final class Runner: @unchecked Sendable {
             config: config, steps: steps, operations: operations, skippedOperations: skipped, syncs: syncs,
             failedSyncs: failedSyncs, resyncs: resyncs,
             faults: Dictionary(uniqueKeysWithValues: network.injected.map { ($0.key.rawValue, $0.value) }),
-            conflicts: conflicts, refusals: refusals(), tombstonesCompacted: compacted, pushesObserved: network.pushes.count,
+            conflicts: conflicts, refusals: refusals(), tombstonesCompacted: compacted, scopeChanges: scopeChanges,
+            pushesObserved: network.pushes.count,
             elapsedSeconds: Date().timeIntervalSince(started), violations: violations)
     }
 }

@@ -17,6 +17,8 @@ struct StepGenerator {
 
     static let briefings = ["grid-storage-winter", "river-basin-water-sharing", "port-automation-labour"]
     static let tags = ["policy", "energy", "water"]
+    /// The demo briefings' publications, by key.
+    static let publications = ["confluence-policy-papers", "meridian-policy-review", "tidewater-policy-review"]
     static let words = [
         "storage", "winter", "river", "quota", "treaty", "port", "crane", "union", "evidence", "risk", "cost", "grid",
         "drought", "reserve", "contract", "budget", "review", "pilot", "tariff", "basin", "shift", "market", "plan", "note",
@@ -78,6 +80,12 @@ struct StepGenerator {
         }
         if roll < 31 {
             return Step(action: .compact, advance: advance)
+        }
+        if roll < 33 {
+            // Scopes change mid-run: an entitlement granted or revoked, a device's subscriptions.
+            let publications: [String]? = chance(0.3) ? nil : Self.publications.filter { _ in chance(0.6) }
+            if roll < 32 { return Step(action: .entitle(user: device % config.users, publications: publications), advance: advance) }
+            return Step(action: .subscribe(device: device, publications: publications), advance: advance)
         }
         let operation = try await operation(for: runner.devices[device])
         return Step(action: .operation(device: device, operation), advance: advance)

@@ -112,6 +112,10 @@ public struct Step: Codable, Hashable, Sendable {
         /// One node restarts (node-restart); the others keep serving.
         case restartNode(Int)
         case compact
+        /// An operator sets what a user is entitled to: these publications (keys), or all (nil).
+        case entitle(user: Int, publications: [String]?)
+        /// A device chooses what it receives: these publications (keys), or all it may read (nil).
+        case subscribe(device: Int, publications: [String]?)
     }
 
     public var action: Action

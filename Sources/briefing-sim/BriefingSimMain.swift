@@ -204,9 +204,10 @@ struct BriefingSim: AsyncParsableCommand {
         line("  conflicts by rule: \(list(report.conflicts))")
         if !report.refusals.isEmpty { line("  refused by the server: \(list(report.refusals))") }
         line("  tombstones compacted: \(report.tombstonesCompacted); pushes observed: \(report.pushesObserved)")
+        line("  scope changes: \(list(report.scopeChanges))")
         line("  time: \(String(format: "%.2f", report.elapsedSeconds)) s")
         if report.passed {
-            line("  all checks passed: convergence, conservation, rules, idempotency, isolation")
+            line("  all checks passed: convergence, conservation, rules, idempotency, isolation, scopes")
         } else {
             for violation in report.violations.prefix(5) { line("  VIOLATION \(violation)") }
         }
