@@ -55,6 +55,8 @@ CREATE INDEX record_deleted_changed_at ON record (deleted, changed_at);
 
 CREATE INDEX record_editorial_briefing ON record (((body::jsonb) ->> 'briefingID')) WHERE kind = 'editorialAnnotation';
 
+CREATE INDEX record_briefing_revision ON record ((((body::jsonb) -> 'revision') ->> 'id')) WHERE kind = 'briefing';
+
 CREATE TABLE entitlement (
   account_id text NOT NULL REFERENCES account(id) ON DELETE CASCADE,
   publication text NOT NULL,

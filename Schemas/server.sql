@@ -65,6 +65,8 @@ CREATE TABLE source (
 
 CREATE INDEX device_accountID ON device(accountID);
 
+CREATE INDEX record_briefing_revision ON record(json_extract(body, '$.revision.id')) WHERE kind = 'briefing';
+
 CREATE INDEX record_deleted_changedAt ON record(deleted, changedAt);
 
 CREATE INDEX record_editorial_briefing ON record(json_extract(body, '$.briefingID')) WHERE kind = 'editorialAnnotation';

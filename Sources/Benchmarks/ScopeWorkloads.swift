@@ -88,3 +88,67 @@ extension Workloads {
             samples: Samples(seconds: samplesAtLargest), floor: nil, ratio: nil, extra: extra, checks: checks)
     }
 }
+
+extension Workloads {
+    // MARK: Body fetch
+
+    /// One briefing's body by its revision's hash (`GET /v1/bodies/{hash}`), with no copy on the
+    /// device (200, gzip) and with one (`If-None-Match`, 304), round after round over a library;
+    /// the floor is an authenticated `GET /healthz` right after each, on the same connection kind.
+    func bodyFetch() async throws -> WorkloadResult {
+        let briefings = configuration.quick ? 10 : 200
+        let seeded = try await SeededLibrary.make(
+            at: try await database("bodies-server"), briefings: briefings, annotationsPerBriefing: 0, seed: configuration.seed)
+        let server = try await configuration.server.start(database: seeded.databasePath, log: path("server.log"))
+        do {
+            let client = try await device("bodies", server: server, library: seeded, transport: CountingTransport())
+            _ = try await client.sync()
+            guard let token = try await client.store.syncState().token, let port = URL(string: server.url)?.port else {
+                throw BenchError("no token or port for the body fetches")
+            }
+            var hashes: [String] = []
+            for summary in try await client.store.briefings() {
+                if let briefing = try await client.store.briefing(id: summary.id) { hashes.append(briefing.revision.id) }
+            }
+            let headers = ["Authorization": "Bearer \(token)", "Accept-Encoding": "gzip", "Accept": "application/json"]
+            var cold: [Double] = [], cached: [Double] = [], floor: [Double] = []
+            var bytes = 0
+            for round in 0..<configuration.latencyRounds {
+                let hash = hashes[round % hashes.count]
+                let (fetched, coldSeconds) = try await time {
+                    try await LoopbackHTTP.get(port: port, path: "/v1/bodies/\(hash)", headers: headers)
+                }
+                guard fetched.status == 200, let etag = fetched.headers["etag"], etag == "\"\(hash)\"" else {
+                    throw BenchError("a body came back \(fetched.status) with ETag \(fetched.headers["etag"] ?? "none")")
+                }
+                bytes += fetched.body.count
+                var revalidate = headers
+                revalidate["If-None-Match"] = etag
+                let (again, cachedSeconds) = try await time {
+                    try await LoopbackHTTP.get(port: port, path: "/v1/bodies/\(hash)", headers: revalidate)
+                }
+                guard again.status == 304, again.body.isEmpty else { throw BenchError("a revalidation came back \(again.status)") }
+                let (health, floorSeconds) = try await time { try await LoopbackHTTP.get(port: port, path: "/healthz", headers: headers) }
+                guard health.status == 200 else { throw BenchError("/healthz came back \(health.status)") }
+                cold.append(coldSeconds)
+                cached.append(cachedSeconds)
+                floor.append(floorSeconds)
+            }
+            try await server.stop()
+            let c = Samples(seconds: cold), k = Samples(seconds: cached), f = Samples(seconds: floor)
+            return WorkloadResult(
+                name: "body-fetch", size: "\(configuration.latencyRounds) bodies of \(briefings) briefings, then each revalidated",
+                samples: c, floor: f, ratio: c.median / f.median,
+                extra: [
+                    ("cold_p50_ms", c.median * 1000), ("cold_p99_ms", c.percentile(0.99) * 1000),
+                    ("cached_304_p50_ms", k.median * 1000), ("cached_304_p99_ms", k.percentile(0.99) * 1000),
+                    ("floor_p50_ms", f.median * 1000), ("floor_p99_ms", f.percentile(0.99) * 1000),
+                    ("gzip_bytes_per_body", Double(bytes) / Double(max(1, cold.count))),
+                ],
+                checks: ["\(cold.count) bodies fetched (200, their hash as ETag) and revalidated (304, no body)"])
+        } catch {
+            try? await server.stop()
+            throw error
+        }
+    }
+}

@@ -225,6 +225,13 @@ extension Wire.Briefing {
     }
 }
 
+extension Wire.BriefingBody {
+    /// A briefing's body on its own: its current revision's sections.
+    public init(_ briefing: Briefing) {
+        self.init(briefingID: briefing.id, revisionID: briefing.revision.id, sections: Wire.Briefing(briefing).sections)
+    }
+}
+
 extension Wire.EditorialAnnotation {
     public init(_ annotation: EditorialAnnotation) {
         self.init(

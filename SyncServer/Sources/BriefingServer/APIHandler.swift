@@ -81,6 +81,20 @@ struct APIHandler: APIProtocol {
         return .noContent(.init())
     }
 
+    func getBody(_ input: Operations.GetBody.Input) async throws -> Operations.GetBody.Output {
+        let (briefing, open) = try await service.body(try principal(), hash: input.path.hash)
+        let etag = "\"\(briefing.revision.id)\""
+        // Immutable: a hash always names the same body. A publication's stays in private caches.
+        let cacheControl = (open ? "public" : "private") + ", max-age=31536000, immutable"
+        if let held = input.headers.ifNoneMatch, held.split(separator: ",").contains(where: {
+            let tag = $0.trimmingCharacters(in: .whitespaces)
+            return tag == etag || tag == "W/" + etag || tag == "*"
+        }) {
+            return .notModified(.init(headers: .init(eTag: etag, cacheControl: cacheControl)))
+        }
+        return .ok(.init(headers: .init(eTag: etag, cacheControl: cacheControl), body: .json(Wire.BriefingBody(briefing))))
+    }
+
     func getSubscriptions(_ input: Operations.GetSubscriptions.Input) async throws -> Operations.GetSubscriptions.Output {
         .ok(.init(body: .json(Self.wire(try await service.subscriptions(try principal())))))
     }

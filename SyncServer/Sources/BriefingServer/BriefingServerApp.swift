@@ -78,7 +78,7 @@ public enum BriefingServerApp {
             on: transport,
             // Compact JSON: pretty-printing costs bytes on every page.
             configuration: Configuration(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]),
-            middlewares: [ErrorMiddleware(logger: logger), AuthenticationMiddleware(service: service)])
+            middlewares: [ErrorMiddleware(logger: logger), AuthenticationMiddleware(service: service), CacheHeadersMiddleware()])
     }
 
     /// The application, ready to run as a service (graceful shutdown on SIGINT/SIGTERM via `runService`).

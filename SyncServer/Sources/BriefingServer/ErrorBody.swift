@@ -158,3 +158,28 @@ struct AuthenticationMiddleware: ServerMiddleware {
         }
     }
 }
+
+/// Writes the caching headers of a body's answer as HTTP has them.
+///
+/// The generated server percent-encodes every header value it is given (URI "simple"
+/// style, apple/swift-openapi-generator#857), which turns `"r-…"` into `%22r-…%22` and
+/// `max-age=31536000` into `max-age%3D31536000`: an ETag and a Cache-Control no cache
+/// understands. This undoes it for the two headers the schema declares on bodies, whose
+/// values the server writes itself and which hold nothing that needs escaping.
+struct CacheHeadersMiddleware: ServerMiddleware {
+    static let fields: [HTTPField.Name] = [.eTag, .cacheControl]
+
+    func intercept(
+        _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
+        next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
+    ) async throws -> (HTTPResponse, HTTPBody?) {
+        var (response, responseBody) = try await next(request, body, metadata)
+        guard operationID == "getBody" else { return (response, responseBody) }
+        for name in Self.fields {
+            if let value = response.headerFields[name], let decoded = value.removingPercentEncoding {
+                response.headerFields[name] = decoded
+            }
+        }
+        return (response, responseBody)
+    }
+}

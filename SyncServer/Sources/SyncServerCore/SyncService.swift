@@ -146,6 +146,22 @@ public struct SyncService: Sendable {
     /// The publications content has been published in.
     public func publications() async throws -> [(key: String, name: String, briefings: Int)] { try await store.publications() }
 
+    // MARK: Bodies
+
+    /// The live briefing whose current revision is `hash`, if `principal` may read it, and
+    /// whether it is open content (any cache may keep it) or a publication's (private).
+    /// Anything else is `not_found`, the same for a hash that does not exist and for one the
+    /// caller may not read, so a body's existence is not disclosed.
+    public func body(_ principal: Principal, hash: String) async throws -> (briefing: Briefing, open: Bool) {
+        let utf8 = Array(hash.utf8)
+        guard utf8.count == 18, hash.hasPrefix("r-"), utf8.dropFirst(2).allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
+        else { throw SyncError(.badRequest, "a body's hash is a revision ID: r- and 16 hexadecimal digits") }
+        let missing = SyncError(.notFound, "no briefing you may read has a revision \(hash); sync to see what is current")
+        guard let found = try await store.briefing(revisionID: hash) else { throw missing }
+        guard found.topic.isEmpty || principal.receives.map({ $0.contains(found.topic) }) ?? true else { throw missing }
+        return (try CanonicalJSON.decode(Briefing.self, found.body), found.topic.isEmpty)
+    }
+
     // MARK: Withdrawal
 
     /// Withdraws a briefing: it leaves every device at its next sync, with its editorial

@@ -9,6 +9,12 @@ enum PostgresSchema {
         ("v2-record-origin", v2),
         ("v3-publications", v3),
         ("v4-device-subscriptions", v4),
+        ("v5-bodies-by-revision", v5),
+    ]
+
+    /// Bodies are fetched by their revision's ID (`GET /v1/bodies/{hash}`).
+    static let v5 = [
+        "CREATE INDEX record_briefing_revision ON record ((((body::jsonb) -> 'revision') ->> 'id')) WHERE kind = 'briefing'"
     ]
 
     /// What each device chose to receive: publication keys, comma-separated; NULL follows the

@@ -143,6 +143,20 @@ extension PostgresServerStore {
         }
     }
 
+    public func briefing(revisionID: String) async throws -> (body: String, topic: String)? {
+        try await run("read the body") { connection in
+            for try await (body, topic) in try await connection.query(
+                """
+                SELECT body, topic FROM record
+                WHERE (((body::jsonb) -> 'revision') ->> 'id') = \(revisionID) AND kind = 'briefing' AND owner = '' AND NOT deleted
+                """, logger: logger
+            ).decode((String, String).self) {
+                return (body, topic)
+            }
+            return nil
+        }
+    }
+
     public func publication(ofBriefing id: String) async throws -> String? {
         try await run("read the briefing") { connection in
             for try await publication in try await connection.query(

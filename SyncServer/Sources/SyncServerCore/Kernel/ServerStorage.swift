@@ -522,6 +522,8 @@ public protocol ServerStorage: Sendable {
 
     /// The live content row of a briefing.
     func briefingBody(id: String) async throws -> String?
+    /// The live briefing whose current revision has this ID, with its publication key (topic).
+    func briefing(revisionID: String) async throws -> (body: String, topic: String)?
     func briefingCount() async throws -> Int
     /// Whether any briefing, live or withdrawn, has this ID.
     func briefingIDExists(_ id: String) async throws -> Bool

@@ -40,8 +40,16 @@ enum SQLiteSchema {
         migrator.registerMigration("v7-device-subscriptions") { db in
             for statement in v7 { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v8-bodies-by-revision") { db in
+            for statement in v8 { try db.execute(sql: statement) }
+        }
         return migrator
     }
+
+    /// Bodies are fetched by their revision's ID (`GET /v1/bodies/{hash}`).
+    static let v8 = [
+        "CREATE INDEX record_briefing_revision ON record(json_extract(body, '$.revision.id')) WHERE kind = 'briefing'"
+    ]
 
     /// What each device chose to receive: publication keys, comma-separated; NULL follows the
     /// account's entitlements (every device until it chooses).

@@ -10,6 +10,18 @@ extension SQLiteServerStore {
         }
     }
 
+    public func briefing(revisionID: String) async throws -> (body: String, topic: String)? {
+        try await database.read { db in
+            try Row.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT body, topic FROM record
+                        WHERE json_extract(body, '$.revision.id') = ? AND kind = 'briefing' AND owner = '' AND deleted = 0
+                        """), arguments: [revisionID]
+            ).map { (body: $0["body"], topic: $0["topic"]) }
+        }
+    }
+
     public func briefingCount() async throws -> Int {
         try await database.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM record WHERE owner = '' AND kind = 'briefing' AND deleted = 0") ?? 0
