@@ -190,6 +190,76 @@ extension ScopedSyncTests {
     }
 }
 
+extension ScopedSyncTests {
+    @Test("A briefing moved to another publication leaves the old one's readers and reaches the new one's, once each", arguments: TestStore.allCases)
+    func movedBriefing(_ kind: TestStore) async throws {
+        let service = try await service(kind)
+        var devices: [String: (Device, String)] = [:]
+        for (user, grants) in [("north", Entitlements.publications(["north-review"])), ("south", .publications(["south-papers"])),
+                               ("both", .publications(["north-review", "south-papers"])), ("all", .all)] {
+            try await service.addUser(name: user, password: "secret-\(user)", grants: grants)
+            let token = try await service.createSession(user: user, password: "secret-\(user)", deviceName: nil).token
+            let device = Device(try await service.authenticate(token: token))
+            _ = try await pullAll(service, device, token: token)
+            devices[user] = (device, token)
+        }
+        try await service.publish(Self.briefing("n3", publication: "South Papers", revision: 2), editorial: [])
+        func pull(_ user: String) async throws -> [Change] { try await pullAll(service, devices[user]!.0, token: devices[user]!.1, limit: 1) }
+        let north = try await pull("north")
+        #expect(Self.removed(north) == ["n3"] && Self.briefings(north).isEmpty)
+        let south = try await pull("south")
+        #expect(Self.briefings(south) == ["n3"] && Self.removed(south).isEmpty)
+        for user in ["both", "all"] {
+            let changes = try await pull(user)
+            #expect(Self.briefings(changes) == ["n3"] && Self.removed(changes).isEmpty, "\(user)")
+        }
+        // Given the old publication later, the south reader keeps it: the mark of what left
+        // north is passed over for a reader of where it went.
+        try await service.grant(user: "south", publication: "north-review")
+        let granted = try await pull("south")
+        #expect(Self.removed(granted).isEmpty)
+        #expect(Self.briefings(granted) == ["n1", "n2"])
+        // And a device that reads only the old one never gets it back.
+        try await service.publish(Self.briefing("n3", publication: "South Papers", revision: 3), editorial: [])
+        #expect(try await pull("north").isEmpty)
+    }
+}
+
+extension ScopedSyncTests {
+    @Test("A cursor whose scopes were edited is refused: it could walk a publication the caller may not read", arguments: TestStore.allCases)
+    func forgedCursor(_ kind: TestStore) async throws {
+        let service = try await service(kind)
+        try await service.addUser(name: "gus", password: "secret-gus", grants: .none)
+        let token = try await service.createSession(user: "gus", password: "secret-gus", deviceName: nil).token
+        let device = Device(try await service.authenticate(token: token))
+        #expect(Self.briefings(try await pullAll(service, device, token: token)) == ["open1"])
+        func decoded(_ token: String) -> String {
+            var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+            base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+            return String(decoding: Data(base64Encoded: base64)!, as: UTF8.self)
+        }
+        func encoded(_ text: String) -> String {
+            Data(text.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                .replacingOccurrences(of: "=", with: "")
+        }
+        let text = decoded(try #require(device.cursor))
+        var parts = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        #expect(parts.count == 7 && parts[0] == "v2")
+        // Claim to have held the north publication, so that its removal would be walked.
+        parts[5] = "-pub:north-review@0"
+        let forged = encoded(parts.joined(separator: "."))
+        let principal = try await service.authenticate(token: token)
+        await #expect(throws: SyncError.self) { _ = try await service.pull(principal, cursor: forged, limit: 50) }
+        do {
+            _ = try await service.pull(principal, cursor: forged, limit: 50)
+        } catch let error as SyncError {
+            #expect(error.code == .badCursor)
+        }
+        // The genuine one still works.
+        #expect(try await service.pull(principal, cursor: device.cursor, limit: 50).changes.isEmpty)
+    }
+}
+
 @Suite("Publication keys")
 struct PublicationKeyTests {
     @Test(

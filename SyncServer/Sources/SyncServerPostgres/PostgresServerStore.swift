@@ -314,7 +314,8 @@ public final class PostgresServerStore: ServerStorage {
             }
             let epoch = StableHash.hex(of: [UUID().uuidString], length: 12)
             try await connection.query(
-                "INSERT INTO meta (key, value) VALUES ('epoch', \(epoch)), ('horizon', '0') ON CONFLICT (key) DO NOTHING", logger: logger)
+                "INSERT INTO meta (key, value) VALUES ('epoch', \(epoch)), ('horizon', '0'), ('cursor_secret', \(LogMeta.newCursorSecret())) ON CONFLICT (key) DO NOTHING",
+                logger: logger)
         }
     }
 
@@ -364,14 +365,15 @@ public final class PostgresServerStore: ServerStorage {
     static let metaSQL = """
         SELECT (SELECT value FROM meta WHERE key = 'epoch'),
                (SELECT value FROM meta WHERE key = 'horizon')::bigint,
-               COALESCE((SELECT max(seq) FROM record), 0)
+               COALESCE((SELECT max(seq) FROM record), 0),
+               COALESCE((SELECT value FROM meta WHERE key = 'cursor_secret'), '')
         """
 
     static func meta(_ connection: PostgresConnection, logger: Logger) async throws -> LogMeta {
-        for try await (epoch, horizon, newest) in try await connection.query(PostgresQuery(unsafeSQL: metaSQL), logger: logger)
-            .decode((String, Int64, Int64).self)
+        for try await (epoch, horizon, newest, secret) in try await connection.query(PostgresQuery(unsafeSQL: metaSQL), logger: logger)
+            .decode((String, Int64, Int64, String).self)
         {
-            return LogMeta(epoch: epoch, horizon: horizon, newest: max(newest, horizon))
+            return LogMeta(epoch: epoch, horizon: horizon, newest: max(newest, horizon), cursorSecret: secret)
         }
         throw SyncError(.storage, "the database has no log metadata")
     }
@@ -408,21 +410,27 @@ public final class PostgresServerStore: ServerStorage {
                     anyAfters.append(branch.after)
                     anyIndexes.append(Int64(index))
                 }
+                if branch.scope == .published || branch.scope.publication != nil {
+                    // What left the scope, read with it.
+                    anyOwners.append(Scope.departures(from: branch.scope).key)
+                    anyAfters.append(branch.after)
+                    anyIndexes.append(Int64(index))
+                }
             }
             let rows = try await connection.query(
                 """
                 WITH m AS (\(unescaped: Self.metaSQL))
-                SELECT m.*, r.kind, r.id, r.seq, r.deleted, r.body, r.origin, r.topic, r.branch FROM m LEFT JOIN (
+                SELECT m.*, r.kind, r.id, r.seq, r.deleted, r.body, r.origin, r.topic, r.owner, r.branch FROM m LEFT JOIN (
                   SELECT * FROM (
                     SELECT l.* FROM unnest(\(owners)::text[], \(topics)::text[], \(afters)::bigint[], \(indexes)::bigint[])
                       AS s(owner, topic, after, branch) CROSS JOIN LATERAL (
-                      SELECT kind, id, seq, deleted, body, origin, record.topic, s.branch FROM record
+                      SELECT kind, id, seq, deleted, body, origin, record.topic, record.owner, s.branch FROM record
                       WHERE record.owner = s.owner AND record.topic = s.topic AND record.seq > s.after ORDER BY record.seq LIMIT \(limit + 1)
                     ) l
                     UNION ALL
                     SELECT l.* FROM unnest(\(anyOwners)::text[], \(anyAfters)::bigint[], \(anyIndexes)::bigint[])
                       AS s(owner, after, branch) CROSS JOIN LATERAL (
-                      SELECT kind, id, seq, deleted, body, origin, record.topic, s.branch FROM record
+                      SELECT kind, id, seq, deleted, body, origin, record.topic, record.owner, s.branch FROM record
                       WHERE record.owner = s.owner AND record.seq > s.after ORDER BY record.seq LIMIT \(limit + 1)
                     ) l
                   ) b ORDER BY b.seq, b.branch LIMIT \(limit + 1)
@@ -432,11 +440,11 @@ public final class PostgresServerStore: ServerStorage {
             var page: [LogRow] = []
             var bytes = 0
             var hasMore = false
-            for try await (epoch, horizon, newest, kind, id, rowSeq, deleted, body, origin, topic, branch) in rows.decode(
-                (String, Int64, Int64, String?, String?, Int64?, Bool?, String?, String?, String?, Int64?).self)
+            for try await (epoch, horizon, newest, secret, kind, id, rowSeq, deleted, body, origin, topic, owner, branch) in rows.decode(
+                (String, Int64, Int64, String, String?, String?, Int64?, Bool?, String?, String?, String?, String?, Int64?).self)
             {
                 if meta == nil {
-                    let read = LogMeta(epoch: epoch, horizon: horizon, newest: max(newest, horizon))
+                    let read = LogMeta(epoch: epoch, horizon: horizon, newest: max(newest, horizon), cursorSecret: secret)
                     try check(read)
                     meta = read
                 }
@@ -446,7 +454,9 @@ public final class PostgresServerStore: ServerStorage {
                     break
                 }
                 page.append(
-                    LogRow(kind: kind, id: id, seq: rowSeq, deleted: deleted, body: body, origin: origin, branch: Int(branch), topic: topic ?? ""))
+                    LogRow(
+                        kind: kind, id: id, seq: rowSeq, deleted: deleted, body: body, origin: origin, branch: Int(branch), topic: topic ?? "",
+                        departure: owner?.hasPrefix("-") ?? false))
                 bytes += body.utf8.count
             }
             guard let meta else { throw SyncError(.storage, "the database has no log metadata") }

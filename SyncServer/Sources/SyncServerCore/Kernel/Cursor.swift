@@ -1,4 +1,5 @@
 import BriefingModel
+import Crypto
 import Foundation
 
 /// One page of a pull.
@@ -10,8 +11,12 @@ public struct ChangesPage: Sendable {
 }
 
 /// A position in the change log, opaque to clients:
-/// `v2.<epoch>.<seq>.<horizon>.<full>.<scopes>` in base64url (`v1.<epoch>.<seq>.<horizon>[.full]`
-/// from servers before scoped content is still read).
+/// `v2.<epoch>.<seq>.<horizon>.<full>.<scopes>.<signature>` in base64url
+/// (`v1.<epoch>.<seq>.<horizon>[.full]` from servers before scoped content is still read).
+///
+/// A v2 cursor is signed (HMAC-SHA256 with the database's cursor secret): the scopes it
+/// lists decide what a pull walks, and a forged list would walk content the caller may not
+/// read (its removals name the records). The server refuses one whose signature is wrong.
 ///
 /// It records the horizon it was issued under: a cursor below the current horizon is still
 /// good if no compaction has happened since it was issued (a device part-way through a full
@@ -27,6 +32,18 @@ public struct ChangesPage: Sendable {
 /// rest, and one it has lost is walked to send the removal of everything in it. So a change
 /// of scopes moves only the content of the scopes that changed (see Schemas/README.md).
 public struct Cursor: Hashable, Sendable {
+    public static func == (a: Cursor, b: Cursor) -> Bool {
+        a.epoch == b.epoch && a.seq == b.seq && a.horizon == b.horizon && a.full == b.full && a.scopes == b.scopes
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(epoch)
+        hasher.combine(seq)
+        hasher.combine(horizon)
+        hasher.combine(full)
+        hasher.combine(scopes)
+    }
+
     /// Where one content scope stands in a cursor.
     public enum ScopePosition: Hashable, Sendable {
         /// Read up to `seq`, or up to the given sequence number if it is behind (catching up).
@@ -50,6 +67,10 @@ public struct Cursor: Hashable, Sendable {
     /// The content scopes the holder's store covers, by key; nil for a cursor from before
     /// scoped content, which covers whatever the holder may read now.
     public var scopes: [String: ScopePosition]?
+    /// The key a token is signed with, when this server issues it.
+    var secret: String?
+    /// A parsed v2 token's signed text and signature, checked by `isSigned(with:)`.
+    private var signed: (text: String, signature: String)?
 
     /// The opaque token sent to clients.
     public var token: String {
@@ -62,7 +83,8 @@ public struct Cursor: Hashable, Sendable {
                 case .removing(let position): "-\(key)@\(position)"
                 }
             }
-            text = "v2.\(epoch).\(seq).\(horizon).\(full ? "full" : "").\(list.joined(separator: ","))"
+            let body = "v2.\(epoch).\(seq).\(horizon).\(full ? "full" : "").\(list.joined(separator: ","))"
+            text = body + "." + Self.signature(of: body, secret: secret ?? "")
         } else {
             text = "v1.\(epoch).\(seq).\(horizon)\(full ? ".full" : "")"
         }
@@ -71,12 +93,34 @@ public struct Cursor: Hashable, Sendable {
             .replacingOccurrences(of: "=", with: "")
     }
 
-    public init(epoch: String, seq: Int64, horizon: Int64 = 0, full: Bool = false, scopes: [String: ScopePosition]? = nil) {
+    public init(
+        epoch: String, seq: Int64, horizon: Int64 = 0, full: Bool = false, scopes: [String: ScopePosition]? = nil, secret: String? = nil
+    ) {
         self.epoch = epoch
         self.seq = seq
         self.horizon = horizon
         self.full = full
         self.scopes = scopes
+        self.secret = secret
+    }
+
+    /// The first 128 bits of HMAC-SHA256 of `text`, hex.
+    static func signature(of text: String, secret: String) -> String {
+        let code = HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: SymmetricKey(data: Data(secret.utf8)))
+        return code.prefix(16).map { byte in
+            let hex = String(byte, radix: 16)
+            return hex.count == 1 ? "0" + hex : hex
+        }.joined()
+    }
+
+    /// Whether a parsed token was signed with `secret` (a v1 token, which lists no scopes, is
+    /// never signed and needs not be; a cursor this process made is its own).
+    func isSigned(with secret: String) -> Bool {
+        guard let signed else { return scopes == nil || self.secret == secret }
+        let expected = Self.signature(of: signed.text, secret: secret)
+        // In constant time: the signature is a secret's output.
+        return expected.utf8.count == signed.signature.utf8.count
+            && zip(expected.utf8, signed.signature.utf8).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
     /// Parses a token; throws `bad_cursor` when it is not one of ours.
@@ -93,7 +137,7 @@ public struct Cursor: Hashable, Sendable {
             guard parts.count == 4 || (parts.count == 5 && parts[4] == "full") else { throw refused }
             self.init(epoch: String(parts[1]), seq: seq, horizon: horizon, full: parts.count == 5)
         case "v2":
-            guard parts.count == 6, parts[4] == "full" || parts[4].isEmpty else { throw refused }
+            guard parts.count == 7, parts[4] == "full" || parts[4].isEmpty else { throw refused }
             var scopes: [String: ScopePosition] = [:]
             for entry in parts[5].split(separator: ",") {
                 var entry = Substring(entry)
@@ -110,6 +154,7 @@ public struct Cursor: Hashable, Sendable {
                 scopes[String(pieces[0])] = removing ? .removing(position!) : .reading(position)
             }
             self.init(epoch: String(parts[1]), seq: seq, horizon: horizon, full: parts[4] == "full", scopes: scopes)
+            signed = (parts[0..<6].joined(separator: "."), String(parts[6]))
         default:
             throw refused
         }

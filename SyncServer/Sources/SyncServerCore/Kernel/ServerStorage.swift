@@ -33,6 +33,14 @@ public struct Scope: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// One account's own records: highlights, notes, bookmarks, progress, tags, conflicts.
     public static func account(_ id: String) -> Scope { Scope(key: id) }
 
+    /// Where content that left a content scope is marked (a briefing moved to another
+    /// publication), so that readers of the old scope remove it: a tombstone per record,
+    /// its body `{"to": KEY}` naming the scope the record went to.
+    public static func departures(from scope: Scope) -> Scope { Scope(key: "-" + scope.key) }
+
+    /// Marks of content that left a scope (see `departures(from:)`).
+    public var isDepartures: Bool { key.hasPrefix("-") }
+
     /// Whether `key` names a content scope a cursor can list: a publication's, or all content.
     static func isContentKey(_ key: String) -> Bool {
         key == "*" || (key.hasPrefix("pub:") && Publication.isKey(String(key.dropFirst(4))))
@@ -45,7 +53,10 @@ public struct Scope: Hashable, Sendable, Comparable, CustomStringConvertible {
     public var isContent: Bool { key.isEmpty || key == "*" || key.hasPrefix("pub:") }
 
     /// The keys a commit to this scope wakes: its own and, for content, all content's.
-    public var wakeKeys: [String] { isContent && key != "*" ? [key, "*"] : [key] }
+    public var wakeKeys: [String] {
+        if isDepartures { return [String(key.dropFirst()), "*"] }
+        return isContent && key != "*" ? [key, "*"] : [key]
+    }
 
     public static func < (a: Scope, b: Scope) -> Bool { a.key < b.key }
 
@@ -203,11 +214,23 @@ public struct LogMeta: Hashable, Sendable {
     public var horizon: Int64
     /// The newest sequence number ever issued (never below the horizon).
     public var newest: Int64
+    /// The key cursors that list scopes are signed with, so a device cannot forge one that
+    /// claims scopes it was never given (a removal walk would list another publication's IDs).
+    public var cursorSecret: String
 
-    public init(epoch: String, horizon: Int64, newest: Int64) {
+    public init(epoch: String, horizon: Int64, newest: Int64, cursorSecret: String = "") {
         self.epoch = epoch
         self.horizon = horizon
         self.newest = newest
+        self.cursorSecret = cursorSecret
+    }
+
+    /// A new random cursor secret: 256 bits, hex.
+    public static func newCursorSecret() -> String {
+        (0..<4).map { _ in UInt64.random(in: .min ... .max) }.map { value in
+            let hex = String(value, radix: 16)
+            return String(repeating: "0", count: 16 - hex.count) + hex
+        }.joined()
     }
 }
 
@@ -226,9 +249,12 @@ public struct LogRow: Sendable {
     public var branch: Int
     /// For content, its publication's key (`""` for open content); `""` for an account's records.
     public var topic: String
+    /// A mark of content that left the scope the row was read for (see `Scope.departures(from:)`).
+    public var departure: Bool
 
     public init(
-        kind: String, id: String, seq: Int64, deleted: Bool, body: String, origin: String? = nil, branch: Int = 0, topic: String = ""
+        kind: String, id: String, seq: Int64, deleted: Bool, body: String, origin: String? = nil, branch: Int = 0, topic: String = "",
+        departure: Bool = false
     ) {
         self.kind = kind
         self.id = id
@@ -238,6 +264,7 @@ public struct LogRow: Sendable {
         self.origin = origin
         self.branch = branch
         self.topic = topic
+        self.departure = departure
     }
 }
 
@@ -455,7 +482,9 @@ public protocol ServerStorage: Sendable {
     /// the same snapshot first and may refuse the read.
     ///
     /// A scope's rows: for `.published`, content without a publication; for a publication,
-    /// its content; for `.allContent`, all content; for an account, its records.
+    /// its content; for `.allContent`, all content; for an account, its records. The branch
+    /// of open content or of a publication also reads the marks of what left it
+    /// (`Scope.departures(from:)`), flagged `departure`.
     func page(
         branches: [PageBranch], limit: Int, maxBytes: Int, check: @Sendable (LogMeta) throws -> Void
     ) async throws -> LogPage

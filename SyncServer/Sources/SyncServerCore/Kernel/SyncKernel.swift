@@ -1,6 +1,7 @@
 import BriefingIngest
 import BriefingModel
 import Foundation
+import Synchronization
 
 /// The sync algorithm, once, over any `ServerStorage`: what a pull may return and from where,
 /// how a push is ordered, deduplicated, checked and merged, what a publish replaces.
@@ -136,6 +137,13 @@ public struct SyncKernel: Sendable {
         let fromStart = cursor.map(\.full) ?? true
         for row in page.rows {
             let scope = plan.branches[row.branch].scope
+            if row.departure {
+                // Content that left this scope: removed, unless the holder reads where it went.
+                guard !plan.readable(Self.destination(ofDeparture: row.body)) else { continue }
+                guard let kind = EntityKind(rawValue: row.kind) else { throw SyncError(.storage, "unknown kind \(row.kind) in the change log") }
+                changes.append(Change(kind: kind, id: row.id, payload: .removed))
+                continue
+            }
             if scope.isContent {
                 let key = row.topic.isEmpty ? "" : Scope.publication(row.topic).key
                 if plan.removal[row.branch] {
@@ -183,7 +191,9 @@ public struct SyncKernel: Sendable {
         }
         return ChangesPage(
             changes: changes,
-            cursor: Cursor(epoch: page.meta.epoch, seq: last, horizon: page.meta.horizon, full: fromStart && page.hasMore, scopes: scopes),
+            cursor: Cursor(
+                epoch: page.meta.epoch, seq: last, horizon: page.meta.horizon, full: fromStart && page.hasMore, scopes: scopes,
+                secret: page.meta.cursorSecret),
             hasMore: page.hasMore)
     }
 
@@ -198,7 +208,10 @@ public struct SyncKernel: Sendable {
         let clock = ContinuousClock()
         let deadline = clock.now + wait
         var after = cursor
-        let keys = scopes(for: principal).flatMap(\.wakeKeys)
+        // A commit notifies its scope and all content's (`wakeKeys`); a waiter listens to the
+        // scopes it reads, so a publish wakes only the readers of its publication (and those
+        // of all content).
+        let keys = scopes(for: principal).map(\.key)
         while true {
             let generation = signal.generation(for: keys)
             let page = try await changes(for: principal, after: after, limit: limit, maxBytes: maxBytes)
@@ -214,6 +227,11 @@ public struct SyncKernel: Sendable {
         }
     }
 
+    /// The scope a departure mark says its record went to (`{"to": KEY}`).
+    static func destination(ofDeparture body: String) -> String {
+        ((try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any])?["to"] as? String ?? ""
+    }
+
     /// Refuses a cursor this log cannot serve: from another database, behind a compaction it
     /// has not seen, or ahead of the log (a restored backup).
     static func check(_ cursor: Cursor?, against meta: LogMeta) throws(SyncError) {
@@ -221,6 +239,7 @@ public struct SyncKernel: Sendable {
         guard cursor.epoch == meta.epoch else {
             throw SyncError(.resyncRequired, "the cursor belongs to another database; resync from the start")
         }
+        guard cursor.isSigned(with: meta.cursorSecret) else { throw SyncError(.badCursor, "the cursor is not one this server issued") }
         // A cursor below the horizon is still good if no compaction has happened since it was
         // issued (a device part-way through a full resync).
         guard cursor.seq >= meta.horizon || cursor.horizon == meta.horizon else {
@@ -502,6 +521,8 @@ public struct SyncKernel: Sendable {
     ) async throws {
         let briefingBody = try Self.json(briefing)
         let layer = try editorial.map { ($0.id, try Self.json($0)) }
+        // The old scope's readers, when the briefing moved: they are woken to remove it.
+        let departed = Mutex<[String]>([])
         try await storage.publish(briefingID: briefing.id, now: now) { snapshot in
             if let source, snapshot.currentRevision != source.replacing {
                 throw ImportError(
@@ -513,7 +534,15 @@ public struct SyncKernel: Sendable {
             let current = Dictionary(snapshot.editorial.map { ($0.id, $0.body) }, uniquingKeysWith: { a, _ in a })
             let keep = Set(layer.map(\.0))
             // A briefing that moved to another publication takes its whole layer with it.
-            let moved = snapshot.currentRevision != nil && Scope.content(of: snapshot.currentPublication) != scope
+            let from = Scope.content(of: snapshot.currentPublication)
+            let moved = snapshot.currentRevision != nil && from != scope
+            if moved {
+                // Readers of the old scope remove what left it (unless they read the new one).
+                let mark = "{\"to\":\"\(scope.key)\"}"
+                let left = [RecordKey(.briefing, briefing.id)] + snapshot.editorial.map { RecordKey(.editorialAnnotation, $0.id) }
+                writes.insert(contentsOf: left.map { RecordWrite(scope: .departures(from: from), key: $0, deleted: true, body: mark) }, at: 0)
+                departed.withLock { $0 = from.wakeKeys }
+            }
             for annotation in snapshot.editorial where !keep.contains(annotation.id) {
                 if !annotation.byEditor {
                     writes.append(RecordWrite(scope: scope, key: RecordKey(.editorialAnnotation, annotation.id), deleted: true, body: "{}"))
@@ -526,7 +555,7 @@ public struct SyncKernel: Sendable {
             }
             return PublishPlan(writes: writes, source: source?.0)
         }
-        signal.notify(scopes: Scope.content(of: briefing.publication).wakeKeys)
+        signal.notify(scopes: Scope.content(of: briefing.publication).wakeKeys + departed.withLock { $0 })
     }
 
     /// Withdraws a briefing (or restores a withdrawn one): it leaves every device at its next

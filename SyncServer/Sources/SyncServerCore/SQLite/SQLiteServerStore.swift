@@ -57,6 +57,8 @@ public final class SQLiteServerStore: ServerStorage {
                     sql: "INSERT INTO meta (key, value) VALUES ('epoch', ?), ('horizon', '0')",
                     arguments: [StableHash.hex(of: [UUID().uuidString], length: 12)])
             }
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO meta (key, value) VALUES ('cursorSecret', ?)", arguments: [LogMeta.newCursorSecret()])
         }
     }
 
@@ -83,12 +85,16 @@ public final class SQLiteServerStore: ServerStorage {
     /// remove the newest record, but never past the horizon, so the larger of the two is the
     /// high-water mark.
     static func meta(_ db: Database) throws -> LogMeta {
-        var epoch = "", horizon: Int64 = 0
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT key, value FROM meta WHERE key IN ('epoch', 'horizon')")) {
-            if row["key"] == "epoch" { epoch = row["value"] } else { horizon = Int64(row["value"] as String) ?? 0 }
+        var epoch = "", horizon: Int64 = 0, secret = ""
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT key, value FROM meta WHERE key IN ('epoch', 'horizon', 'cursorSecret')")) {
+            switch row["key"] as String {
+            case "epoch": epoch = row["value"]
+            case "cursorSecret": secret = row["value"]
+            default: horizon = Int64(row["value"] as String) ?? 0
+            }
         }
         let newest = max(try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM record")) ?? 0, horizon)
-        return LogMeta(epoch: epoch, horizon: horizon, newest: newest)
+        return LogMeta(epoch: epoch, horizon: horizon, newest: newest, cursorSecret: secret)
     }
 
     public func page(
@@ -105,6 +111,7 @@ public final class SQLiteServerStore: ServerStorage {
     static func stored(_ scope: Scope) -> (owner: String, topic: String?) {
         if scope == .allContent { return ("", nil) }
         if let publication = scope.publication { return ("", publication) }
+        // An account's records, or the marks of what left a content scope.
         return (scope.key, "")
     }
 
@@ -121,10 +128,16 @@ public final class SQLiteServerStore: ServerStorage {
             let (owner, topic) = stored(branch.scope)
             let filter = topic == nil ? "owner = ?" : "owner = ? AND topic = ?"
             parts.append(
-                "SELECT * FROM (SELECT kind, id, seq, deleted, body, origin, topic, \(index) AS branch FROM record WHERE \(filter) AND seq > ? ORDER BY seq LIMIT ?)")
+                "SELECT * FROM (SELECT kind, id, seq, deleted, body, origin, topic, owner, \(index) AS branch FROM record WHERE \(filter) AND seq > ? ORDER BY seq LIMIT ?)")
             arguments += [owner]
             if let topic { arguments += [topic] }
             arguments += [branch.after, limit + 1]
+            if branch.scope == .published || branch.scope.publication != nil {
+                // What left the scope, read with it.
+                parts.append(
+                    "SELECT * FROM (SELECT kind, id, seq, deleted, body, origin, topic, owner, \(index) AS branch FROM record WHERE owner = ? AND seq > ? ORDER BY seq LIMIT ?)")
+                arguments += [Scope.departures(from: branch.scope).key, branch.after, limit + 1]
+            }
         }
         let sql = parts.joined(separator: " UNION ALL ") + " ORDER BY seq, branch LIMIT ?"
         arguments += [limit + 1]
@@ -141,7 +154,7 @@ public final class SQLiteServerStore: ServerStorage {
             rows.append(
                 LogRow(
                     kind: row["kind"], id: row["id"], seq: row["seq"], deleted: row["deleted"], body: body, origin: row["origin"],
-                    branch: row["branch"], topic: row["topic"]))
+                    branch: row["branch"], topic: row["topic"], departure: (row["owner"] as String).hasPrefix("-")))
             bytes += body.utf8.count
         }
         return LogPage(meta: meta, rows: rows, hasMore: hasMore, bytes: bytes)
