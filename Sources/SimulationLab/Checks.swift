@@ -271,9 +271,12 @@ struct Checks {
     func scopes() async throws -> [Violation] {
         var items: [String] = []
         var publicationOf: [String: String] = [:]
+        var revisionOf: [String: String] = [:]
         for id in StepGenerator.briefings {
             if let body = try await runner.service.store.briefingBody(id: id) {
-                publicationOf[id] = Publication.key(for: try CanonicalJSON.decode(Briefing.self, body).publication)
+                let briefing = try CanonicalJSON.decode(Briefing.self, body)
+                publicationOf[id] = Publication.key(for: briefing.publication)
+                revisionOf[id] = briefing.revision.id
             }
         }
         for device in runner.devices {
@@ -284,6 +287,16 @@ struct Checks {
             if held != expected {
                 items.append(
                     "device \(device.index) holds \(held.sorted().joined(separator: ", ")); it may read \(expected.sorted().joined(separator: ", "))")
+            }
+            for id in held.intersection(expected).sorted() {
+                let local = try await device.store.briefing(id: id)
+                if local?.revision.id != revisionOf[id] {
+                    items.append("device \(device.index) holds \(id) at revision \(local?.revision.id ?? "none"), not the server's \(revisionOf[id] ?? "none")")
+                }
+                let layer = try await device.store.editorialAnnotations(briefingID: id).map(\.id).sorted()
+                let served = try await runner.service.store.editorialBodies(briefingID: id)
+                    .map { try CanonicalJSON.decode(EditorialAnnotation.self, $0).id }.sorted()
+                if layer != served { items.append("device \(device.index) holds another editorial layer of \(id) than the server's") }
             }
         }
         return items.isEmpty ? [] : [Violation(check: "scopes", message: "a device holds other content than it may read", items: items)]

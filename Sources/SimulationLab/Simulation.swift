@@ -294,6 +294,26 @@ final class Runner: @unchecked Sendable {
             for key in try await service.store.entitlements(name: name) ?? [] { try await service.store.revoke(name: name, publication: key) }
             for key in publications ?? ["*"] { try await service.grant(user: name, publication: key) }
             scopeChanges["entitle", default: 0] += 1
+        case .republish(let id, let publication):
+            // A new revision with the same text in another publication: the editorial layer is
+            // kept as it is, so only the briefing's scope changes.
+            guard let body = try await service.store.briefingBody(id: id) else {
+                scopeChanges["republish-withdrawn", default: 0] += 1
+                return
+            }
+            var briefing = try CanonicalJSON.decode(Briefing.self, body)
+            briefing.publication = publication
+            briefing.revision.number += 1
+            let layer = try await service.store.editorialBodies(briefingID: id).map { try CanonicalJSON.decode(EditorialAnnotation.self, $0) }
+            try await service.publish(briefing, editorial: layer)
+            scopeChanges["republish", default: 0] += 1
+        case .withdraw(let id, let restore):
+            do {
+                if restore { try await service.restore(briefingID: id) } else { try await service.withdraw(briefingID: id) }
+                scopeChanges[restore ? "restore" : "withdraw", default: 0] += 1
+            } catch let error as SyncError where error.code == .notFound {
+                scopeChanges[restore ? "restore-not-withdrawn" : "withdraw-already", default: 0] += 1
+            }
         case .subscribe(let device, let publications):
             guard devices.indices.contains(device) else { return }
             do {

@@ -19,6 +19,7 @@ struct StepGenerator {
     static let tags = ["policy", "energy", "water"]
     /// The demo briefings' publications, by key.
     static let publications = ["confluence-policy-papers", "meridian-policy-review", "tidewater-policy-review"]
+    static let publicationNames = ["Confluence Policy Papers", "Meridian Policy Review", "Tidewater Policy Review"]
     static let words = [
         "storage", "winter", "river", "quota", "treaty", "port", "crane", "union", "evidence", "risk", "cost", "grid",
         "drought", "reserve", "contract", "budget", "review", "pilot", "tariff", "basin", "shift", "market", "plan", "note",
@@ -82,8 +83,16 @@ struct StepGenerator {
             return Step(action: .compact, advance: advance)
         }
         if roll < 33 {
-            // Scopes change mid-run: an entitlement granted or revoked, a device's subscriptions.
+            // Scopes change mid-run: an entitlement granted or revoked, a device's subscriptions;
+            // and now and then content moves: a briefing republished in another publication (or
+            // none), withdrawn, restored.
             let publications: [String]? = chance(0.3) ? nil : Self.publications.filter { _ in chance(0.6) }
+            if chance(0.25) {
+                let briefing = pick(Self.briefings)!
+                if chance(0.5) { return Step(action: .withdraw(briefing: briefing, restore: chance(0.6)), advance: advance) }
+                let names = Self.publicationNames + [nil]
+                return Step(action: .republish(briefing: briefing, publication: names[Int.random(in: 0..<names.count, using: &random)]), advance: advance)
+            }
             if roll < 32 { return Step(action: .entitle(user: device % config.users, publications: publications), advance: advance) }
             return Step(action: .subscribe(device: device, publications: publications), advance: advance)
         }

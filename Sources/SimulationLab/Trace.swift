@@ -116,6 +116,11 @@ public struct Step: Codable, Hashable, Sendable {
         case entitle(user: Int, publications: [String]?)
         /// A device chooses what it receives: these publications (keys), or all it may read (nil).
         case subscribe(device: Int, publications: [String]?)
+        /// An editor publishes a new revision of a briefing in this publication (a move when it
+        /// is not the briefing's own; nil: open content).
+        case republish(briefing: String, publication: String?)
+        /// An editor withdraws a briefing, or restores a withdrawn one.
+        case withdraw(briefing: String, restore: Bool)
     }
 
     public var action: Action
