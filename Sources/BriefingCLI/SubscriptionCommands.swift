@@ -80,24 +80,19 @@ enum SubscriptionChange {
 
     static func report(_ state: SyncClient.Subscriptions, synced: SyncClient.Summary?, global: GlobalOptions, note: String? = nil) throws {
         if global.json {
-            struct Item: Encodable {
-                var key: String
-                var name: String
-                var briefings: Int
-                var subscribed: Bool
-            }
+            /// The subscriptions, and the changes the sync after a change pulled.
             struct Report: Encodable {
-                var all: Bool
-                var publications: [String]
-                var entitledToAll: Bool
-                var available: [Item]
+                var state: SyncClient.Subscriptions
                 var pulled: Int?
+                enum Keys: String, CodingKey { case pulled }
+
+                func encode(to encoder: any Encoder) throws {
+                    try state.encode(to: encoder)
+                    var container = encoder.container(keyedBy: Keys.self)
+                    try container.encodeIfPresent(pulled, forKey: .pulled)
+                }
             }
-            return try Console.json(
-                Report(
-                    all: state.all, publications: state.publications, entitledToAll: state.entitledToAll,
-                    available: state.available.map { Item(key: $0.key, name: $0.name, briefings: $0.briefings, subscribed: $0.subscribed) },
-                    pulled: synced?.pulled))
+            return try Console.json(Report(state: state, pulled: synced?.pulled))
         }
         if state.available.isEmpty {
             Console.line("Your account is entitled to no publications yet; open briefings come to every device.")

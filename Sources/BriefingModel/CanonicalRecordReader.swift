@@ -242,25 +242,15 @@ public struct JSONBytesReader {
     }
 
     public mutating func strings() throws -> [String] {
-        try expect(0x5B)
         var out: [String] = []
-        if try peek() == 0x5D {
-            index += 1
-            return out
-        }
-        while true {
-            out.append(try string())
-            switch try peek() {
-            case 0x2C: index += 1
-            case 0x5D:
-                index += 1
-                return out
-            default: throw Unexpected()
-            }
-        }
+        try array { out.append(try $0.string()) }
+        return out
     }
 
     // MARK: Records
+
+    static let recordKeys = ["kind", "id", "fields", "clocks", "deleted", "flagged", "deletedAt", "deleteSeen"]
+    static let anchorKeys = ["revisionID", "paragraphID", "start", "end", "exact", "prefix", "suffix", "status"]
 
     public mutating func fieldValue() throws -> FieldValue {
         // The order `FieldValue`'s decoder tries: null, Bool, Double, String, [String], anchor.
@@ -280,9 +270,9 @@ public struct JSONBytesReader {
         var revisionID: String?, paragraphID: String?, exact: String?, prefix: String?, suffix: String?
         var start: Int?, end: Int?
         var status: AnchorStatus?
-        var seen: Set<String> = []
+        var seen = SeenKeys(Self.anchorKeys)
         try object { reader, key in
-            guard seen.insert(key).inserted else { throw Unexpected() }
+            try seen.first(key)
             switch key {
             case "revisionID": revisionID = try reader.string()
             case "paragraphID": paragraphID = try reader.string()
@@ -312,10 +302,10 @@ public struct JSONBytesReader {
         var fields: [String: FieldValue]?, clocks: [String: HLC]?
         var deleted: Bool?, flagged: Bool?
         var deletedAt: HLC?, deleteSeen: HLC?
-        var seen: Set<String> = []
+        var seen = SeenKeys(Self.recordKeys)
         try object { reader, key in
             // A repeated key is left to the decoder's own rule.
-            guard seen.insert(key).inserted else { throw Unexpected() }
+            try seen.first(key)
             switch key {
             case "kind":
                 guard let value = EntityKind(rawValue: try reader.string()) else { throw Unexpected() }
@@ -359,5 +349,24 @@ public struct JSONBytesReader {
             return nil
         }
         return try clock()
+    }
+}
+
+/// The keys met so far in one object, out of a fixed list of at most 64: a key not in the
+/// list, or met twice, is unexpected. No allocation: the list is shared, the marks a word.
+public struct SeenKeys {
+    private let known: [String]
+    private var marks: UInt64 = 0
+
+    public init(_ known: [String]) {
+        precondition(known.count <= 64)
+        self.known = known
+    }
+
+    public mutating func first(_ key: String) throws {
+        guard let index = known.firstIndex(of: key) else { throw JSONBytesReader.Unexpected() }
+        let mark: UInt64 = 1 << UInt64(index)
+        guard marks & mark == 0 else { throw JSONBytesReader.Unexpected() }
+        marks |= mark
     }
 }

@@ -324,7 +324,9 @@ final class Runner: @unchecked Sendable {
                 }
                 _ = try await devices[device].client.setSubscriptions(chosen)
                 scopeChanges["subscribe", default: 0] += 1
-            } catch {
+            } catch let error as SyncClientError where error.code == .unreachable {
+                // Offline, or a fault on its request: the device keeps what it had. Anything
+                // else is a failure of the run, not a fault it injected.
                 scopeChanges["subscribe-failed", default: 0] += 1
             }
         }

@@ -14,9 +14,9 @@ extension Wire.ChangesPage {
         var reader = JSONBytesReader(bytes)
         var changes: [Change]?, cursor: String?, hasMore: Bool?, version: Int?
         do {
-            var seen: Set<String> = []
+            var seen = SeenKeys(["protocolVersion", "cursor", "hasMore", "changes"])
             try reader.object { reader, key in
-                guard seen.insert(key).inserted else { throw JSONBytesReader.Unexpected() }
+                try seen.first(key)
                 switch key {
                 case "protocolVersion": version = try reader.integer()
                 case "cursor": cursor = try reader.string()
@@ -35,12 +35,14 @@ extension Wire.ChangesPage {
         }
     }
 
+    private static let changeKeys = ["entity", "id", "op", "record"]
+
     private static func change(_ reader: inout JSONBytesReader) throws -> Change {
         var entity: EntityKind?, id: String?, op: String?
         var record: Wire.DirectRecord?
-        var seen: Set<String> = []
+        var seen = SeenKeys(Self.changeKeys)
         try reader.object { reader, key in
-            guard seen.insert(key).inserted else { throw JSONBytesReader.Unexpected() }
+            try seen.first(key)  // content and conflicts go the usual way
             switch key {
             case "entity":
                 guard let kind = Wire.EntityKind(rawValue: try reader.string()) else { throw JSONBytesReader.Unexpected() }
@@ -48,7 +50,7 @@ extension Wire.ChangesPage {
             case "id": id = try reader.string()
             case "op": op = try reader.string()
             case "record": record = try Wire.DirectRecord(&reader)
-            default: throw JSONBytesReader.Unexpected()  // content and conflicts go the usual way
+            default: throw JSONBytesReader.Unexpected()
             }
         }
         guard let entity, let id, let op, op == "upsert" || op == "delete" else { throw JSONBytesReader.Unexpected() }
@@ -61,6 +63,8 @@ extension Wire.ChangesPage {
 extension Wire {
     /// `Wire.UserRecord` as read by `ChangesPage.directlyRead`, with the same mapping to the model.
     fileprivate struct DirectRecord {
+        static let keys = ["fields", "clock", "clocks", "deleted", "deletedAt", "deleteSeen", "flagged"]
+
         var fields: [String: FieldValue] = [:]
         var clock: HLC?
         var clocks: [String: HLC] = [:]
@@ -70,9 +74,10 @@ extension Wire {
 
         init(_ reader: inout JSONBytesReader) throws {
             var hasFields = false, hasDeleted = false
-            var seen: Set<String> = []
+            var seen = SeenKeys(Self.keys)
             try reader.object { reader, key in
-                guard seen.insert(key).inserted, try !reader.null() else { throw JSONBytesReader.Unexpected() }
+                try seen.first(key)
+                guard try !reader.null() else { throw JSONBytesReader.Unexpected() }
                 switch key {
                 case "fields":
                     fields = try Self.fields(&reader)

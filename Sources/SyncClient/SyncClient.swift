@@ -223,7 +223,7 @@ public struct SyncClient: Sendable {
     // MARK: Subscriptions
 
     /// What this device receives, of what its account is entitled to.
-    public struct Subscriptions: Sendable, Hashable {
+    public struct Subscriptions: Sendable, Hashable, Encodable {
         /// It follows the account's entitlements (a new device's default).
         public var all: Bool
         /// The publications it receives, by key.
@@ -232,7 +232,7 @@ public struct SyncClient: Sendable {
         /// The publications published that the account is entitled to.
         public var available: [Publication]
 
-        public struct Publication: Sendable, Hashable {
+        public struct Publication: Sendable, Hashable, Encodable {
             public var key: String
             public var name: String
             public var briefings: Int

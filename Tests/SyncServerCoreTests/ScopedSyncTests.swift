@@ -34,14 +34,11 @@ struct ScopedSyncTests {
         return service
     }
 
-    func device(_ service: SyncService, _ user: String, _ grants: Entitlements) async throws -> Device {
+    /// A new account entitled to `grants`, and one device of it: the device and its token.
+    func reader(_ service: SyncService, _ user: String, _ grants: Entitlements) async throws -> (device: Device, token: String) {
         try await service.addUser(name: user, password: "secret-\(user)", grants: grants)
-        return try await login(service, user)
-    }
-
-    func login(_ service: SyncService, _ user: String) async throws -> Device {
-        let session = try await service.createSession(user: user, password: "secret-\(user)", deviceName: nil)
-        return Device(try await service.authenticate(token: session.token))
+        let token = try await service.createSession(user: user, password: "secret-\(user)", deviceName: nil).token
+        return (Device(try await service.authenticate(token: token)), token)
     }
 
     /// Pulls until caught up (the principal re-read, as each request does); the changes in order.
@@ -69,8 +66,7 @@ struct ScopedSyncTests {
         let service = try await service(kind)
         var tokens: [String: String] = [:]
         for (user, grants) in [("alice", Entitlements.publications(["north-review"])), ("bob", .publications(["south-papers"])), ("carol", .none), ("dana", .all)] {
-            try await service.addUser(name: user, password: "secret-\(user)", grants: grants)
-            tokens[user] = try await service.createSession(user: user, password: "secret-\(user)", deviceName: nil).token
+            tokens[user] = try await reader(service, user, grants).token
         }
         func first(_ user: String) async throws -> [String] {
             let device = Device(try await service.authenticate(token: tokens[user]!))
@@ -91,9 +87,7 @@ struct ScopedSyncTests {
         arguments: TestStore.allCases)
     func grantAndRevoke(_ kind: TestStore) async throws {
         let service = try await service(kind)
-        try await service.addUser(name: "alice", password: "secret-alice", grants: .publications(["north-review"]))
-        let token = try await service.createSession(user: "alice", password: "secret-alice", deviceName: nil).token
-        let device = Device(try await service.authenticate(token: token))
+        let (device, token) = try await reader(service, "alice", .publications(["north-review"]))
         #expect(Self.briefings(try await pullAll(service, device, token: token)) == ["n1", "n2", "n3", "open1"])
 
         // A note on a south briefing, made while entitled to it, must outlive the entitlement.
@@ -145,9 +139,7 @@ struct ScopedSyncTests {
         arguments: TestStore.allCases)
     func allThenSome(_ kind: TestStore) async throws {
         let service = try await service(kind)
-        try await service.addUser(name: "erin", password: "secret-erin", grants: .all)
-        let token = try await service.createSession(user: "erin", password: "secret-erin", deviceName: nil).token
-        let device = Device(try await service.authenticate(token: token))
+        let (device, token) = try await reader(service, "erin", .all)
         #expect(Self.briefings(try await pullAll(service, device, token: token)).count == 6)
         // A cursor as servers before scoped content issued them covers what the holder reads now.
         let legacy = try Cursor(token: try #require(device.cursor))
@@ -175,9 +167,7 @@ extension ScopedSyncTests {
     @Test("Withdraw and restore on either store: removals, then the briefing again; compaction keeps what is withdrawn", arguments: TestStore.allCases)
     func withdrawRestore(_ kind: TestStore) async throws {
         let service = try await service(kind)
-        try await service.addUser(name: "finn", password: "secret-finn", grants: .all)
-        let token = try await service.createSession(user: "finn", password: "secret-finn", deviceName: nil).token
-        let device = Device(try await service.authenticate(token: token))
+        let (device, token) = try await reader(service, "finn", .all)
         _ = try await pullAll(service, device, token: token)
         try await service.withdraw(briefingID: "s1")
         let gone = try await pullAll(service, device, token: token)
@@ -197,9 +187,7 @@ extension ScopedSyncTests {
         var devices: [String: (Device, String)] = [:]
         for (user, grants) in [("north", Entitlements.publications(["north-review"])), ("south", .publications(["south-papers"])),
                                ("both", .publications(["north-review", "south-papers"])), ("all", .all)] {
-            try await service.addUser(name: user, password: "secret-\(user)", grants: grants)
-            let token = try await service.createSession(user: user, password: "secret-\(user)", deviceName: nil).token
-            let device = Device(try await service.authenticate(token: token))
+            let (device, token) = try await reader(service, user, grants)
             _ = try await pullAll(service, device, token: token)
             devices[user] = (device, token)
         }
@@ -229,9 +217,7 @@ extension ScopedSyncTests {
     @Test("A cursor whose scopes were edited is refused: it could walk a publication the caller may not read", arguments: TestStore.allCases)
     func forgedCursor(_ kind: TestStore) async throws {
         let service = try await service(kind)
-        try await service.addUser(name: "gus", password: "secret-gus", grants: .none)
-        let token = try await service.createSession(user: "gus", password: "secret-gus", deviceName: nil).token
-        let device = Device(try await service.authenticate(token: token))
+        let (device, token) = try await reader(service, "gus", .none)
         #expect(Self.briefings(try await pullAll(service, device, token: token)) == ["open1"])
         func decoded(_ token: String) -> String {
             var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")

@@ -212,10 +212,8 @@ public struct SyncService: Sendable {
             case .publications(let keys): published.filter { keys.contains($0.key) }
             }
         let receives = principal.receives
-        var keys = receives.map { Array($0).sorted() } ?? entitled.map(\.key)
-        if principal.subscriptions == nil, case .publications(let all) = principal.entitlements { keys = all.sorted() }
         return SubscriptionState(
-            all: principal.subscriptions == nil, publications: keys, entitledToAll: principal.entitlements == .all,
+            all: principal.subscriptions == nil, publications: receives?.sorted() ?? entitled.map(\.key), entitledToAll: principal.entitlements == .all,
             available: entitled.map {
                 .init(key: $0.key, name: $0.name, briefings: $0.briefings, subscribed: receives?.contains($0.key) ?? true)
             })

@@ -75,20 +75,19 @@ extension PostgresServerStore {
 
     public func principal(tokenHash: String) async throws -> Principal? {
         try await run("check the token") { connection in
-            for try await (deviceID, accountID, user, subscriptions) in try await connection.query(
+            // One round trip on every authenticated request: the device, its account and the
+            // account's entitlements (keys are letters, digits, hyphens or `*`: no commas).
+            for try await (deviceID, accountID, user, subscriptions, entitled) in try await connection.query(
                 """
-                SELECT d.id, a.id, a.name, d.subscriptions FROM device d JOIN account a ON a.id = d.account_id
+                SELECT d.id, a.id, a.name, d.subscriptions,
+                       COALESCE((SELECT string_agg(e.publication, ',') FROM entitlement e WHERE e.account_id = a.id), '')
+                FROM device d JOIN account a ON a.id = d.account_id
                 WHERE d.token_hash = \(tokenHash) AND d.revoked_at IS NULL
                 """, logger: logger
-            ).decode((String, String, String, String?).self) {
-                var keys: [String] = []
-                for try await key in try await connection.query(
-                    "SELECT publication FROM entitlement WHERE account_id = \(accountID)", logger: logger
-                ).decode(String.self) {
-                    keys.append(key)
-                }
+            ).decode((String, String, String, String?, String).self) {
                 return Principal(
-                    accountID: accountID, user: user, deviceID: deviceID, entitlements: Entitlements(stored: keys),
+                    accountID: accountID, user: user, deviceID: deviceID,
+                    entitlements: Entitlements(stored: entitled.split(separator: ",").map(String.init)),
                     subscriptions: Subscriptions.parse(subscriptions))
             }
             return nil

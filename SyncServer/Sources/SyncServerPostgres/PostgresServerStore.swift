@@ -382,13 +382,6 @@ public final class PostgresServerStore: ServerStorage {
         try await run("read the log") { connection in try await Self.meta(connection, logger: logger) }
     }
 
-    /// Where a scope's rows are: the `owner` and `topic` it is stored under (`topic` nil: any).
-    static func stored(_ scope: Scope) -> (owner: String, topic: String?) {
-        if scope == .allContent { return ("", nil) }
-        if let publication = scope.publication { return ("", publication) }
-        return (scope.key, "")
-    }
-
     /// One statement, so one snapshot: the meta and the next rows of each branch (each read
     /// in seq order from its position through `record_owner_topic_seq`, or `record_owner_seq`
     /// for all content, then merged). The rows stream in, and the page stops at its byte budget.
@@ -399,7 +392,7 @@ public final class PostgresServerStore: ServerStorage {
             var owners: [String] = [], topics: [String] = [], afters: [Int64] = [], indexes: [Int64] = []
             var anyOwners: [String] = [], anyAfters: [Int64] = [], anyIndexes: [Int64] = []
             for (index, branch) in branches.enumerated() {
-                let (owner, topic) = Self.stored(branch.scope)
+                let (owner, topic) = branch.scope.stored
                 if let topic {
                     owners.append(owner)
                     topics.append(topic)
@@ -548,7 +541,7 @@ public final class PostgresServerStore: ServerStorage {
         guard !writes.isEmpty else { return }
         try await connection.query("SELECT pg_advisory_xact_lock(\(logLock))", logger: logger)
         let changed = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
-        let owners = writes.map { stored($0.scope).owner }, topics = writes.map { stored($0.scope).topic ?? "" }
+        let owners = writes.map(\.scope.stored.owner), topics = writes.map { $0.scope.stored.topic ?? "" }
         let kinds = writes.map(\.key.kind.rawValue), ids = writes.map(\.key.id)
         let deleted = writes.map(\.deleted), bodies = writes.map(\.body), ifAbsent = writes.map(\.ifAbsent)
         // No device ID is empty: '' stands for no origin in the array.
@@ -670,13 +663,14 @@ public final class PostgresServerStore: ServerStorage {
     }
 
     public func rows(in scope: Scope, kinds: Set<EntityKind>?) async throws -> [LogRow] {
+        let (owner, topic) = scope.stored
         let wanted = (kinds ?? Set(EntityKind.allCases)).map(\.rawValue)
         return try await run("read records") { connection in
             var rows: [LogRow] = []
             for try await (kind, id, seq, deleted, body) in try await connection.query(
                 """
                 SELECT kind, id, seq, deleted, body FROM record
-                WHERE owner = \(Self.stored(scope).owner) AND (\(Self.stored(scope).topic)::text IS NULL OR topic = \(Self.stored(scope).topic))
+                WHERE owner = \(owner) AND (\(topic)::text IS NULL OR topic = \(topic))
                   AND kind = ANY(\(wanted)::text[])
                 ORDER BY kind COLLATE "C", id COLLATE "C"
                 """, logger: logger

@@ -41,6 +41,15 @@ public struct Scope: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// Marks of content that left a scope (see `departures(from:)`).
     public var isDepartures: Bool { key.hasPrefix("-") }
 
+    /// Where every store keeps this scope's rows: the `owner` and `topic` columns (`topic`
+    /// nil: any, for all content). Accounts' records and departure marks are under their
+    /// key with no topic; content under owner `""` and its publication's key.
+    public var stored: (owner: String, topic: String?) {
+        if self == .allContent { return ("", nil) }
+        if let publication { return ("", publication) }
+        return (key, "")
+    }
+
     /// Whether `key` names a content scope a cursor can list: a publication's, or all content.
     static func isContentKey(_ key: String) -> Bool {
         key == "*" || (key.hasPrefix("pub:") && Publication.isKey(String(key.dropFirst(4))))

@@ -62,20 +62,22 @@ extension SQLiteServerStore {
     /// The live device whose token hashes to `tokenHash`.
     public func principal(tokenHash: String) async throws -> Principal? {
         try await database.read { db in
-            guard
-                let row = try Row.fetchOne(
-                    db.cachedStatement(
-                        sql: """
-                            SELECT d.id AS deviceID, a.id AS accountID, a.name AS user, d.subscriptions FROM device d
-                            JOIN account a ON a.id = d.accountID
-                            WHERE d.tokenHash = ? AND d.revokedAt IS NULL
-                            """), arguments: [tokenHash])
-            else { return nil }
-            let keys = try String.fetchAll(
-                db.cachedStatement(sql: "SELECT publication FROM entitlement WHERE accountID = ?"), arguments: [row["accountID"]])
-            return Principal(
-                accountID: row["accountID"], user: row["user"], deviceID: row["deviceID"], entitlements: Entitlements(stored: keys),
-                subscriptions: Subscriptions.parse(row["subscriptions"]))
+            // One statement on every authenticated request: the device, its account and the
+            // account's entitlements (keys are letters, digits, hyphens or `*`: no commas).
+            try Row.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT d.id AS deviceID, a.id AS accountID, a.name AS user, d.subscriptions,
+                               (SELECT group_concat(e.publication, ',') FROM entitlement e WHERE e.accountID = a.id) AS entitled
+                        FROM device d JOIN account a ON a.id = d.accountID
+                        WHERE d.tokenHash = ? AND d.revokedAt IS NULL
+                        """), arguments: [tokenHash]
+            ).map { row in
+                Principal(
+                    accountID: row["accountID"], user: row["user"], deviceID: row["deviceID"],
+                    entitlements: Entitlements(stored: ((row["entitled"] as String?) ?? "").split(separator: ",").map(String.init)),
+                    subscriptions: Subscriptions.parse(row["subscriptions"]))
+            }
         }
     }
 

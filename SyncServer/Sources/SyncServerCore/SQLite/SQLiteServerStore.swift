@@ -107,14 +107,6 @@ public final class SQLiteServerStore: ServerStorage {
         }
     }
 
-    /// Where a scope's rows are: the `owner` and `topic` it is stored under (`topic` nil: any).
-    static func stored(_ scope: Scope) -> (owner: String, topic: String?) {
-        if scope == .allContent { return ("", nil) }
-        if let publication = scope.publication { return ("", publication) }
-        // An account's records, or the marks of what left a content scope.
-        return (scope.key, "")
-    }
-
     /// The next changes of each branch, each read in seq order from its position through
     /// `record_owner_topic_seq`, then merged: a page reads at most branches × (limit + 1) rows
     /// however long the log is and however many other readers write to it. The rows are
@@ -125,7 +117,7 @@ public final class SQLiteServerStore: ServerStorage {
         var parts: [String] = []
         var arguments: StatementArguments = []
         for (index, branch) in branches.enumerated() {
-            let (owner, topic) = stored(branch.scope)
+            let (owner, topic) = branch.scope.stored
             let filter = topic == nil ? "owner = ?" : "owner = ? AND topic = ?"
             parts.append(
                 "SELECT * FROM (SELECT kind, id, seq, deleted, body, origin, topic, owner, \(index) AS branch FROM record WHERE \(filter) AND seq > ? ORDER BY seq LIMIT ?)")
@@ -234,7 +226,7 @@ public final class SQLiteServerStore: ServerStorage {
                 ON CONFLICT (owner, kind, id) DO NOTHING
                 """)
         for write in writes {
-            let (owner, topic) = stored(write.scope)
+            let (owner, topic) = write.scope.stored
             try (write.ifAbsent ? insert : upsert).execute(
                 arguments: [owner, topic ?? "", write.key.kind.rawValue, write.key.id, next, write.deleted, write.body, changed, write.origin])
             if db.changesCount > 0 { next += 1 }
@@ -322,7 +314,7 @@ public final class SQLiteServerStore: ServerStorage {
 
     public func rows(in scope: Scope, kinds: Set<EntityKind>?) async throws -> [LogRow] {
         try await database.read { db in
-            let (owner, topic) = Self.stored(scope)
+            let (owner, topic) = scope.stored
             return try Row.fetchAll(
                 db, sql: "SELECT kind, id, seq, deleted, body FROM record WHERE owner = ? AND (? IS NULL OR topic = ?) ORDER BY kind, id",
                 arguments: [owner, topic, topic]
