@@ -11,6 +11,16 @@ CREATE TABLE briefing (
   publication TEXT,
   publishedAt TEXT,
   body TEXT NOT NULL
+, bodySize INTEGER NOT NULL DEFAULT 0, provisional INTEGER NOT NULL DEFAULT 0, readAt TEXT);
+
+-- Bodies on demand: briefing.body holds a briefing's metadata; the bodies downloaded are kept
+-- by revision here, within the device's storage budget (syncState.maxStorage).
+CREATE TABLE briefingBody (
+  revisionID TEXT PRIMARY KEY NOT NULL,
+  briefingID TEXT NOT NULL,
+  sections TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  fetchedAt TEXT NOT NULL
 );
 
 CREATE TABLE conflict (
@@ -75,7 +85,7 @@ CREATE TABLE syncState (
   cursor TEXT,
   lastSyncAt TEXT,
   clock TEXT
-);
+, maxStorage INTEGER, prefetchNewest INTEGER);
 
 CREATE TABLE userRecord (
   kind TEXT NOT NULL,
@@ -85,6 +95,8 @@ CREATE TABLE userRecord (
   body TEXT NOT NULL,
   PRIMARY KEY (kind, id)
 );
+
+CREATE INDEX briefingBody_briefingID ON briefingBody(briefingID);
 
 CREATE INDEX editorialAnnotation_briefingID ON editorialAnnotation(briefingID);
 

@@ -40,6 +40,7 @@ CREATE TABLE record (
   changed_at bigint NOT NULL DEFAULT 0,
   origin text,
   topic text NOT NULL DEFAULT '',
+  meta text,
   PRIMARY KEY (owner, kind, id)
 );
 
@@ -56,6 +57,8 @@ CREATE INDEX record_deleted_changed_at ON record (deleted, changed_at);
 CREATE INDEX record_editorial_briefing ON record (((body::jsonb) ->> 'briefingID')) WHERE kind = 'editorialAnnotation';
 
 CREATE INDEX record_briefing_revision ON record ((((body::jsonb) -> 'revision') ->> 'id')) WHERE kind = 'briefing';
+
+CREATE INDEX record_briefing_published ON record ((((meta::jsonb) -> 'revision') ->> 'publishedAt') DESC NULLS LAST) WHERE kind = 'briefing' AND owner = '';
 
 CREATE TABLE entitlement (
   account_id text NOT NULL REFERENCES account(id) ON DELETE CASCADE,

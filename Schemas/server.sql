@@ -1,6 +1,8 @@
 -- The server store's schema (SyncServer/Sources/SyncServerCore/SQLite/SQLiteSchema.swift, migrated).
 -- SQLite, WAL, synchronous=FULL. A test fails when this file and the migrations disagree.
 -- The change log is the record table: each write stores the record's new state at the next seq.
+-- meta is a briefing's metadata (BriefingMetadata), served in place of body to devices
+-- that fetch bodies on their own.
 -- owner is the account ID, or '' for content (briefings, editorial annotations); topic is
 -- content's publication key ('' for open content and for accounts' records).
 -- entitlement lists the publications each account may read ('*': all of them).
@@ -39,7 +41,7 @@ CREATE TABLE record (
   id TEXT NOT NULL,
   seq INTEGER NOT NULL,
   deleted INTEGER NOT NULL DEFAULT 0,
-  body TEXT NOT NULL, changedAt INTEGER NOT NULL DEFAULT 0, origin TEXT, topic TEXT NOT NULL DEFAULT '',
+  body TEXT NOT NULL, changedAt INTEGER NOT NULL DEFAULT 0, origin TEXT, topic TEXT NOT NULL DEFAULT '', meta TEXT,
   PRIMARY KEY (owner, kind, id)
 );
 
@@ -64,6 +66,8 @@ CREATE TABLE source (
 );
 
 CREATE INDEX device_accountID ON device(accountID);
+
+CREATE INDEX record_briefing_published ON record(json_extract(meta, '$.revision.publishedAt')) WHERE kind = 'briefing' AND owner = '';
 
 CREATE INDEX record_briefing_revision ON record(json_extract(body, '$.revision.id')) WHERE kind = 'briefing';
 

@@ -24,7 +24,7 @@ struct HighlightCommand: AsyncParsableCommand {
 
         func run() async throws {
             let store = try global.openStore()
-            let target = try await store.resolveBriefing(briefing)
+            let target = try await global.readableBriefing(briefing, in: store)
             let highlight = try await store.highlight(briefing: target.id, quote: quote, occurrence: occurrence, color: color)
             if global.json { return try Console.json(HighlightJSON(highlight)) }
             Console.line("Highlighted “\(highlight.anchor.exact)” (\(color)) — id \(highlight.id)")
@@ -38,7 +38,7 @@ struct HighlightCommand: AsyncParsableCommand {
 
         func run() async throws {
             let store = try global.openStore()
-            let briefingID = try await briefing.asyncMap { try await store.resolveBriefing($0).id }
+            let briefingID = try await briefing.asyncMap { try await store.resolveMetadata($0).id }
             let items = try await store.resolvedHighlights(briefingID: briefingID).map { HighlightJSON($0.highlight, resolution: $0.resolution) }
             if global.json { return try Console.json(items) }
             if items.isEmpty { Console.line("No highlights.") }
@@ -99,7 +99,7 @@ struct NoteCommand: AsyncParsableCommand {
 
         func run() async throws {
             let store = try global.openStore()
-            let target = try await store.resolveBriefing(briefing)
+            let target = try await store.resolveMetadata(briefing)
             let highlightID = try await highlight.asyncMap { try await store.resolveRecord(.highlight, $0).id }
             let note = try await store.note(briefing: target.id, text: text, highlight: highlightID)
             if global.json { return try Console.json(NoteJSON(note)) }
@@ -114,7 +114,7 @@ struct NoteCommand: AsyncParsableCommand {
 
         func run() async throws {
             let store = try global.openStore()
-            let briefingID = try await briefing.asyncMap { try await store.resolveBriefing($0).id }
+            let briefingID = try await briefing.asyncMap { try await store.resolveMetadata($0).id }
             let notes = try await store.records(.note, briefingID: briefingID).compactMap(Note.init)
             if global.json { return try Console.json(notes.map(NoteJSON.init)) }
             if notes.isEmpty { Console.line("No notes.") }
@@ -197,7 +197,7 @@ struct BookmarkCommand: AsyncParsableCommand {
 
 private func setBookmark(_ briefing: String, _ on: Bool, _ global: GlobalOptions) async throws {
     let store = try global.openStore()
-    let target = try await store.resolveBriefing(briefing)
+    let target = try await store.resolveMetadata(briefing)
     let id = EntitySchema.singletonID(briefingID: target.id)
     try await store.bookmark(briefing: target.id, on)
     if global.json { return try Console.json(["id": AnyCodable(id), "bookmarked": AnyCodable(on)]) }
@@ -218,7 +218,7 @@ struct Progress: AsyncParsableCommand {
 
     func run() async throws {
         let store = try global.openStore()
-        let target = try await store.resolveBriefing(briefing)
+        let target = try await store.resolveMetadata(briefing)
         let id = EntitySchema.singletonID(briefingID: target.id)
         let progress = try await store.setProgress(briefing: target.id, fraction: percent / 100)
         if global.json {
@@ -245,7 +245,7 @@ struct TagCommand: AsyncParsableCommand {
 
         func run() async throws {
             let store = try global.openStore()
-            let target = try await store.resolveBriefing(briefing)
+            let target = try await store.resolveMetadata(briefing)
             let name = try BriefingStore.tagName(tag)
             let id = try await store.tag(briefing: target.id, name)
             if global.json { return try Console.json(["id": id, "tag": name]) }
@@ -261,7 +261,7 @@ struct TagCommand: AsyncParsableCommand {
 
         func run() async throws {
             let store = try global.openStore()
-            let target = try await store.resolveBriefing(briefing)
+            let target = try await store.resolveMetadata(briefing)
             let name = try BriefingStore.tagName(tag)
             let id = EntitySchema.tagID(briefingID: target.id, name: name)
             try await store.untag(briefing: target.id, name)

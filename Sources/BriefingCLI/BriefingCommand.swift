@@ -14,7 +14,7 @@ public struct BriefingCommand: AsyncParsableCommand {
         subcommands: [
             Login.self, Logout.self, Status.self, Sync.self, Watch.self, List.self, Read.self, HighlightCommand.self,
             NoteCommand.self, BookmarkCommand.self, Progress.self, TagCommand.self, Conflicts.self, Orphans.self,
-            Timeline.self, Entities.self, Search.self, Export.self, Subscribe.self, Unsubscribe.self, SubscriptionsList.self,
+            Timeline.self, Entities.self, Search.self, Export.self, Subscribe.self, Unsubscribe.self, SubscriptionsList.self, Settings.self,
         ])
 
     public init() {}

@@ -14,6 +14,12 @@ extension HighlightCommand {
 
         func run() async throws {
             let store = try global.openStore()
+            // The passage is looked for in the body, fetched first when it is not downloaded.
+            if let briefingID = try await store.resolveRecord(.highlight, id).briefingID,
+                try await store.metadata(id: briefingID) != nil
+            {
+                _ = try await global.readableBriefing(briefingID, in: store)
+            }
             let highlight = try await store.reattach(highlightID: id, quote: quote, occurrence: occurrence)
             if global.json { return try Console.json(HighlightJSON(highlight, resolution: try await resolution(of: highlight, in: store))) }
             Console.line("Reattached highlight \(highlight.id) to “\(highlight.anchor.exact)”; it syncs with your next `briefing sync`.")
@@ -45,7 +51,9 @@ struct Orphans: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let orphans = try await global.openStore().orphans()
+        let store = try global.openStore()
+        let orphans = try await store.orphans()
+        let unchecked = try await store.resolvedHighlights().filter(\.notDownloaded).count
         let items = orphans.map {
             Item(
                 id: $0.highlight.id, briefingID: $0.highlight.briefingID, briefingTitle: $0.briefingTitle,
@@ -54,7 +62,13 @@ struct Orphans: AsyncParsableCommand {
                 notes: $0.notes.map(NoteJSON.init))
         }
         if global.json { return try Console.json(items) }
-        if items.isEmpty { return Console.line("No orphaned highlights.") }
+        let uncheckedLine =
+            "\(unchecked) highlight(s) on briefings whose bodies are not downloaded are not checked here (`briefing sync` fetches the bodies of briefings you highlighted)."
+        if items.isEmpty {
+            Console.line("No orphaned highlights.")
+            if unchecked > 0 { Console.line(uncheckedLine) }
+            return
+        }
         for item in items {
             let place =
                 item.briefingTitle.map { title in "\(title)\(item.currentRevision.map { " (now revision \($0))" } ?? "")" }
@@ -63,6 +77,7 @@ struct Orphans: AsyncParsableCommand {
             Console.line("    “\(item.quote)”")
             for note in item.notes { Console.line("    note: \(note.text)") }
         }
+        if unchecked > 0 { Console.line(uncheckedLine) }
         Console.line("Reattach one with: briefing highlight reattach ID --quote \"text as it reads now\"")
     }
 }
@@ -74,7 +89,7 @@ struct Timeline: AsyncParsableCommand {
 
     func run() async throws {
         let store = try global.openStore()
-        let briefing = try await store.resolveBriefing(id)
+        let briefing = try await global.readableBriefing(id, in: store)
         let items = try await store.placedEditorial(on: briefing).timeline
         if global.json { return try Console.json(items) }
         if items.isEmpty { return Console.line("No dated events in \(briefing.id).") }
@@ -91,7 +106,7 @@ struct Entities: AsyncParsableCommand {
 
     func run() async throws {
         let store = try global.openStore()
-        let briefing = try await store.resolveBriefing(id)
+        let briefing = try await global.readableBriefing(id, in: store)
         let sorted = try await store.placedEditorial(on: briefing).entities
         if global.json { return try Console.json(sorted) }
         if sorted.isEmpty { return Console.line("No entities in \(briefing.id).") }
@@ -120,13 +135,20 @@ struct Search: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let hits = try await global.openStore().search(query.joined(separator: " "), limit: limit)
+        let store = try global.openStore()
+        let hits = try await store.search(query.joined(separator: " "), limit: limit)
         if global.json { return try Console.json(hits) }
-        if hits.isEmpty { return Console.line("No matches for “\(query.joined(separator: " "))”.") }
+        if hits.isEmpty { Console.line("No matches for “\(query.joined(separator: " "))”.") }
         for hit in hits {
             let what = hit.kind == .briefing ? "" : "your \(hit.kind.rawValue) \(hit.id.prefix(8)) in "
             Console.line("\(what)\(hit.briefingTitle ?? hit.briefingID)  [\(hit.briefingID)]")
             Console.line("    \(hit.snippet)")
+        }
+        // Bodies on demand: say what the search could not look into.
+        let usage = try await store.storageUsage()
+        if usage.downloaded < usage.briefings {
+            Console.line(
+                "Searched the titles, headings, bylines and summaries of all \(usage.briefings) briefing(s), your highlights and notes, and the full text of the \(usage.downloaded) downloaded; the other bodies are not on this device (`briefing read ID` fetches one).")
         }
     }
 }
@@ -145,7 +167,10 @@ struct Export: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let export = try await BriefingExport.load(id, from: try global.openStore())
+        let store = try global.openStore()
+        // The body is fetched first when it is not downloaded (or the reason it cannot be is said).
+        let briefing = try await global.readableBriefing(id, in: store)
+        let export = try await BriefingExport.load(briefing.id, from: store)
         let text: String
         if format == "json" || global.json {
             text = try Console.jsonText(export.webAnnotations())

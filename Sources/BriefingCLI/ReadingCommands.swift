@@ -18,6 +18,8 @@ struct List: AsyncParsableCommand {
         var tags: [String]
         var highlights: Int
         var notes: Int
+        /// Whether the body is on this device (readable offline).
+        var downloaded: Bool
     }
 
     func run() async throws {
@@ -34,7 +36,7 @@ struct List: AsyncParsableCommand {
                 id: summary.id, title: summary.title, publication: summary.publication, revision: summary.revisionNumber,
                 bookmarked: bookmarks.contains(summary.id), percent: progress[summary.id].map { Percent.value($0.position) },
                 tags: (tags[summary.id] ?? []).map(\.name).sorted(), highlights: highlights[summary.id]?.count ?? 0,
-                notes: notes[summary.id]?.count ?? 0)
+                notes: notes[summary.id]?.count ?? 0, downloaded: summary.downloaded)
         }
         if global.json { return try Console.json(items) }
         if items.isEmpty {
@@ -48,6 +50,7 @@ struct List: AsyncParsableCommand {
             if item.highlights > 0 { marks.append("\(item.highlights) highlight(s)") }
             if item.notes > 0 { marks.append("\(item.notes) note(s)") }
             if !item.tags.isEmpty { marks.append("tags: " + item.tags.joined(separator: ", ")) }
+            if !item.downloaded { marks.append("not downloaded") }
             Console.line("\(item.id)  \(item.title)")
             Console.line("    \(item.publication ?? "")\(marks.isEmpty ? "" : " · " + marks.joined(separator: " · "))")
         }
@@ -70,7 +73,8 @@ struct Read: AsyncParsableCommand {
 
     func run() async throws {
         let store = try global.openStore()
-        let briefing = try await store.resolveBriefing(id)
+        let briefing = try await global.readableBriefing(id, in: store)
+        try await store.markRead(briefingID: briefing.id)
         let wanted = Set(layers.split(separator: ",").map(String.init))
         let editorial = wanted.contains("editorial") ? try await store.placedEditorial(on: briefing) : []
         let highlights = wanted.contains("mine") ? try await store.placedHighlights(on: briefing) : []

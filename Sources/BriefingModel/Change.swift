@@ -3,6 +3,8 @@ public struct Change: Hashable, Sendable {
     /// What the change carries.
     public enum Payload: Hashable, Sendable {
         case briefing(Briefing)
+        /// A briefing without its body, which the device fetches on its own (see `BodyDelivery`).
+        case briefingMetadata(BriefingMetadata)
         case editorialAnnotation(EditorialAnnotation)
         case record(UserRecord)
         case conflict(ConflictRecord)
@@ -28,6 +30,14 @@ public struct Change: Hashable, Sendable {
         default: .upsert
         }
     }
+}
+
+/// How a pull carries briefings' bodies.
+public enum BodyDelivery: String, Sendable, Hashable, CaseIterable, Codable {
+    /// Each briefing whole, its paragraphs in the change.
+    case inline
+    /// Each briefing's metadata (`BriefingMetadata`); its body is fetched by hash when wanted.
+    case separate
 }
 
 /// The version of the sync protocol this code speaks.

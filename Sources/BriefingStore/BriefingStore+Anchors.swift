@@ -22,6 +22,9 @@ public struct ResolvedHighlight: Hashable, Sendable, Identifiable {
     public var highlight: Highlight
     public var briefing: Briefing?
     public var resolution: AnchorResolution?
+    /// The store has the briefing, but not its body: where the highlight sits is not known
+    /// here until the body is downloaded (it is not an orphan for want of it).
+    public var notDownloaded = false
     public var id: String { highlight.id }
 }
 
@@ -114,10 +117,19 @@ extension BriefingStore {
         try await read { db in
             let highlights = try Self.loadRecords(db, .highlight, briefingID: briefingID).compactMap(Highlight.init)
             var briefings: [String: Briefing] = [:]
-            for id in Set(highlights.map(\.briefingID)) { briefings[id] = try Self.loadBriefing(db, id: id) }
+            var withoutBody: Set<String> = []
+            for id in Set(highlights.map(\.briefingID)) {
+                if let briefing = try Self.loadBriefing(db, id: id) {
+                    briefings[id] = briefing
+                } else if try Self.loadMetadata(db, id: id) != nil {
+                    withoutBody.insert(id)
+                }
+            }
             return highlights.map { highlight in
                 let briefing = briefings[highlight.briefingID]
-                return ResolvedHighlight(highlight: highlight, briefing: briefing, resolution: briefing?.resolve(highlight.anchor))
+                return ResolvedHighlight(
+                    highlight: highlight, briefing: briefing, resolution: briefing?.resolve(highlight.anchor),
+                    notDownloaded: withoutBody.contains(highlight.briefingID))
             }
         }
     }
@@ -126,7 +138,8 @@ extension BriefingStore {
     public func orphans() async throws -> [Orphan] {
         let notes = Dictionary(grouping: try await records(.note).compactMap(Note.init)) { $0.highlightID }
         // A highlight on a briefing this store does not have (yet) is not placed anywhere either.
-        return try await resolvedHighlights().filter { ($0.resolution?.status ?? .orphaned) == .orphaned }.map { item in
+        // One on a briefing whose body is not downloaded is not known to be orphaned.
+        return try await resolvedHighlights().filter { !$0.notDownloaded && ($0.resolution?.status ?? .orphaned) == .orphaned }.map { item in
             Orphan(
                 highlight: item.highlight, briefingTitle: item.briefing?.title, currentRevision: item.briefing?.revision.number,
                 notes: notes[item.highlight.id] ?? [])
@@ -138,9 +151,10 @@ extension BriefingStore {
     public func reattach(highlightID: String, quote: String, occurrence: Int? = nil) async throws -> Highlight {
         let record = try await resolveRecord(.highlight, highlightID)
         guard let highlight = Highlight(record) else { throw StoreError(.notFound, "no highlight \(highlightID)") }
-        guard let briefing = try await briefing(id: highlight.briefingID) else {
+        guard try await metadata(id: highlight.briefingID) != nil else {
             throw StoreError(.notFound, "briefing \(highlight.briefingID) is not in this store; run `briefing sync`")
         }
+        let briefing = try await requireBody(highlight.briefingID)
         let anchor: TextAnchor
         do {
             anchor = try briefing.anchor(quote: quote, occurrence: occurrence)

@@ -20,7 +20,7 @@ extension BriefingStore {
     public func highlight(
         briefing briefingID: String, quote: String, occurrence: Int? = nil, color: String = Highlight.defaultColor, id: String? = nil
     ) async throws -> Highlight {
-        let briefing = try await requireBriefing(briefingID)
+        let briefing = try await requireBody(briefingID)
         return try await highlight(briefing: briefingID, anchor: try briefing.anchor(quote: quote, occurrence: occurrence), color: color, id: id)
     }
 
@@ -158,9 +158,20 @@ extension BriefingStore {
         }
     }
 
-    func requireBriefing(_ id: String) async throws -> Briefing {
-        guard let briefing = try await briefing(id: id) else {
+    /// The briefing's metadata: what an intent on it needs (the body need not be downloaded).
+    @discardableResult
+    func requireBriefing(_ id: String) async throws -> BriefingMetadata {
+        guard let metadata = try await metadata(id: id) else {
             throw StoreError(.notFound, "no briefing \(id) in this store; run `briefing sync` first")
+        }
+        return metadata
+    }
+
+    /// The briefing with its body, which a quote is looked for in.
+    func requireBody(_ id: String) async throws -> Briefing {
+        let metadata = try await requireBriefing(id)
+        guard let briefing = try await briefing(id: id) else {
+            throw StoreError(.notDownloaded, "the body of \(id) (“\(metadata.title)”) is not downloaded; open it with `briefing read \(id)` first")
         }
         return briefing
     }

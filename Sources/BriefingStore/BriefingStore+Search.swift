@@ -22,7 +22,15 @@ enum SearchIndex {
     /// Column weights for bm25: title, headings, the reader's own highlights and notes, body.
     static let weights = (title: 10.0, headings: 5.0, mine: 3.0, body: 1.0)
 
-    static func index(_ db: Database, briefing: Briefing) throws {
+    /// Indexes a briefing: its title, headings, and as body text its byline, contributors,
+    /// standfirst and, when the body is downloaded, its paragraphs (else the lead's opening).
+    static func index(_ db: Database, metadata: BriefingMetadata, sections: [Section]?) throws {
+        var body = [metadata.byline, metadata.summary].compactMap { $0 } + metadata.contributors.map(\.name)
+        if let sections {
+            body += sections.flatMap(\.paragraphs).map(\.text)
+        } else {
+            body.append(metadata.excerpt)
+        }
         try db.cachedStatement(
             sql: """
                 INSERT INTO searchDocument (kind, ref, briefingID, title, headings, body) VALUES ('briefing', ?, ?, ?, ?, ?)
@@ -30,8 +38,7 @@ enum SearchIndex {
                 WHERE title != excluded.title OR headings != excluded.headings OR body != excluded.body
                 """
         ).execute(arguments: [
-            briefing.id, briefing.id, briefing.title, briefing.sections.compactMap(\.heading).joined(separator: "\n"),
-            briefing.paragraphs.map(\.text).joined(separator: "\n"),
+            metadata.id, metadata.id, metadata.title, metadata.headings.joined(separator: "\n"), body.joined(separator: "\n"),
         ])
     }
 
@@ -65,8 +72,17 @@ enum SearchIndex {
     /// Rebuilds the index from the stored briefings and records.
     static func rebuild(_ db: Database) throws {
         try db.execute(sql: "DELETE FROM searchDocument")
-        for body in try String.fetchAll(db, sql: "SELECT body FROM briefing") {
-            try index(db, briefing: try BriefingStore.decode(Briefing.self, body))
+        let bodies = try db.tableExists("briefingBody")
+        for row in try Row.fetchAll(db, sql: "SELECT revisionID, body FROM briefing") {
+            // Before bodies were kept apart (migration v3), `body` held the whole briefing.
+            guard bodies else {
+                let briefing = try BriefingStore.decode(Briefing.self, row["body"])
+                try index(db, metadata: briefing.metadata, sections: briefing.sections)
+                continue
+            }
+            try index(
+                db, metadata: try BriefingStore.decode(BriefingMetadata.self, row["body"]),
+                sections: try BriefingStore.loadSections(db, revisionID: row["revisionID"]))
         }
         for body in try String.fetchAll(db, sql: "SELECT body FROM userRecord WHERE kind IN ('highlight', 'note') AND deleted = 0") {
             try index(db, record: try BriefingStore.decode(UserRecord.self, body))

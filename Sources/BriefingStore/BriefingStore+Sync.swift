@@ -187,9 +187,11 @@ extension BriefingStore {
             var search = SearchBatch()
             for change in changes {
                 if case .record(let record) = change.payload, let newest = record.newestClock { clock?.receive(newest, now: millis) }
-                try Self.apply(db, change, rebase: summary.pending > 0, summary: &summary, search: &search)
+                try Self.apply(db, change, rebase: summary.pending > 0, summary: &summary, search: &search, at: stamp)
             }
             try search.flush(db)
+            // A sync complete: the newest briefings stored ahead of it that it did not bring are gone.
+            if finishing { try Self.dropProvisional(db) }
             try db.cachedStatement(
                 sql: "UPDATE syncState SET cursor = ?, clock = COALESCE(?, clock), lastSyncAt = CASE WHEN ? THEN ? ELSE lastSyncAt END WHERE id = 1"
             ).execute(arguments: [cursor, clock?.last.description, finishing, stamp])
@@ -220,11 +222,14 @@ extension BriefingStore {
     /// re-applied on top of the server's state. A record's search entry joins `search`, written
     /// when the page is.
     static func apply(
-        _ db: Database, _ change: Change, rebase: Bool, summary: inout PageSummary, search: inout SearchBatch
+        _ db: Database, _ change: Change, rebase: Bool, summary: inout PageSummary, search: inout SearchBatch, at stamp: String
     ) throws {
         switch change.payload {
         case .briefing(let briefing):
-            try saveBriefing(db, briefing)
+            try saveBriefing(db, briefing, at: stamp)
+            summary.briefings += 1
+        case .briefingMetadata(let metadata):
+            try saveMetadata(db, metadata)
             summary.briefings += 1
         case .editorialAnnotation(let annotation):
             try saveEditorial(db, annotation)
@@ -232,10 +237,7 @@ extension BriefingStore {
         case .removed:
             switch change.kind {
             case .briefing:
-                try db.cachedStatement(sql: "DELETE FROM briefing WHERE id = ?").execute(arguments: [change.id])
-                try db.cachedStatement(sql: "DELETE FROM editorialAnnotation WHERE briefingID = ?")
-                    .execute(arguments: [change.id])
-                try SearchIndex.removeBriefing(db, id: change.id)
+                try removeBriefing(db, id: change.id)
             case .editorialAnnotation:
                 try db.cachedStatement(sql: "DELETE FROM editorialAnnotation WHERE id = ?").execute(arguments: [change.id])
             case .conflict:
@@ -261,11 +263,12 @@ extension BriefingStore {
     /// cursor: a bulk load (seeding a store, or the benchmarks' floor for an initial sync).
     @discardableResult
     public func bulkLoad(_ changes: [Change]) async throws -> PageSummary {
+        let stamp = isoNow
         // The same durability as a pulled page, so the benchmarks' floor pays what a sync pays.
-        try await writeFromServer { db in
+        return try await writeFromServer { db in
             var summary = PageSummary()
             var search = SearchBatch()
-            for change in changes { try Self.apply(db, change, rebase: false, summary: &summary, search: &search) }
+            for change in changes { try Self.apply(db, change, rebase: false, summary: &summary, search: &search, at: stamp) }
             try search.flush(db)
             return summary
         }

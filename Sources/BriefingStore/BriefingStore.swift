@@ -177,6 +177,8 @@ extension BriefingStore {
         try db.execute(sql: "DELETE FROM searchDocument")
         try db.execute(sql: "DELETE FROM conflict")
         if !keepOutbox {
+            // Bodies are kept by revision across a resync: the same revisions come back.
+            try db.execute(sql: "DELETE FROM briefingBody")
             try db.execute(sql: "DELETE FROM outbox")
             try db.execute(sql: "DELETE FROM rejection")
             try db.execute(sql: "UPDATE syncState SET clock = NULL WHERE id = 1")
@@ -200,6 +202,8 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         case invalid = "invalid"
         case pendingChanges = "pending_changes"
         case rejected = "rejected"
+        /// The briefing is in the store, its body is not: fetch it (`SyncClient.body(for:)`).
+        case notDownloaded = "not_downloaded"
     }
 
     public var code: Code

@@ -1,3 +1,5 @@
+import BriefingModel
+import Foundation
 import GRDB
 
 /// The client store's migrations. Append new ones; never edit a shipped one.
@@ -13,8 +15,44 @@ enum ClientSchema {
             for statement in v2 { try db.execute(sql: statement) }
             try SearchIndex.rebuild(db)
         }
+        migrator.registerMigration("v3-bodies-on-demand") { db in
+            for statement in v3 { try db.execute(sql: statement) }
+            // Each stored briefing splits into its metadata and its body.
+            for row in try Row.fetchAll(db, sql: "SELECT id, body FROM briefing") {
+                let briefing = try BriefingStore.decode(Briefing.self, row["body"])
+                let metadata = briefing.metadata
+                try db.execute(
+                    sql: "UPDATE briefing SET body = ?, bodySize = ? WHERE id = ?",
+                    arguments: [try BriefingStore.json(metadata), metadata.bodySize, briefing.id])
+                try BriefingStore.insertBody(db, briefing.body, fetchedAt: Timestamp.text(Date()))
+            }
+            try SearchIndex.rebuild(db)
+        }
         return migrator
     }
+
+    /// Bodies on demand: `briefing.body` holds a briefing's metadata (`BriefingMetadata`), and
+    /// the bodies downloaded are kept by revision in `briefingBody`. `provisional` marks the
+    /// newest briefings stored before the first sync is complete; `readAt`, when the reader
+    /// last opened one (what the storage budget evicts by). The budget and how many of the
+    /// newest to prefetch are the device's settings (NULL: the defaults).
+    static let v3 = [
+        "ALTER TABLE briefing ADD COLUMN bodySize INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE briefing ADD COLUMN provisional INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE briefing ADD COLUMN readAt TEXT",
+        """
+        CREATE TABLE briefingBody (
+          revisionID TEXT PRIMARY KEY NOT NULL,
+          briefingID TEXT NOT NULL,
+          sections TEXT NOT NULL,
+          size INTEGER NOT NULL,
+          fetchedAt TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX briefingBody_briefingID ON briefingBody(briefingID)",
+        "ALTER TABLE syncState ADD COLUMN maxStorage INTEGER",
+        "ALTER TABLE syncState ADD COLUMN prefetchNewest INTEGER",
+    ]
 
     /// Offline full-text search: one document per briefing (title, headings, body) and one per
     /// highlight or note of the reader's (`mine`), indexed by an external-content FTS5 table

@@ -161,10 +161,11 @@ final class Network: Sendable {
             (response, responseBody) = try await transport.send(
                 request, body: body.map { HTTPBody($0) }, baseURL: baseURLs[node % baseURLs.count], operationID: path)
         } else {
-            guard let handler = state.withLock({ $0.handlers[node]["\(request.method.rawValue) \(path)"] }) else {
+            guard let (handler, parameters) = state.withLock({ Self.route(request.method, path, in: $0.handlers[node]) }) else {
                 return (HTTPResponse(status: .notFound), nil)
             }
-            (response, responseBody) = try await handler(request, body.map { HTTPBody($0) }, ServerRequestMetadata())
+            (response, responseBody) = try await handler(
+                request, body.map { HTTPBody($0) }, ServerRequestMetadata(pathParameters: parameters))
         }
         var responseBytes: [UInt8]? = if let responseBody { try await [UInt8](collecting: responseBody, upTo: 64 << 20) } else { nil }
         var headers = response
@@ -178,6 +179,31 @@ final class Network: Sendable {
             observePush(device: device, request: pushBody, response: responseBytes)
         }
         return (headers, responseBytes.map { HTTPBody($0) })
+    }
+
+    /// The handler registered for `method` and `path`, by exact path or by a template whose
+    /// `{name}` segments take any one segment, with the values those segments took.
+    private static func route(
+        _ method: HTTPRequest.Method, _ path: String, in handlers: [String: Handler]
+    ) -> (Handler, [String: Substring])? {
+        if let handler = handlers["\(method.rawValue) \(path)"] { return (handler, [:]) }
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        for (key, handler) in handlers {
+            let parts = key.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, parts[0] == method.rawValue else { continue }
+            let template = parts[1].split(separator: "/", omittingEmptySubsequences: false)
+            guard template.count == segments.count else { continue }
+            var parameters: [String: Substring] = [:]
+            let matches = zip(template, segments).allSatisfy { pattern, segment in
+                if pattern.hasPrefix("{") && pattern.hasSuffix("}") {
+                    parameters[String(pattern.dropFirst().dropLast())] = segment
+                    return !segment.isEmpty
+                }
+                return pattern == segment
+            }
+            if matches { return (handler, parameters) }
+        }
+        return nil
     }
 
     private func observePush(device: Int, request: [UInt8], response: [UInt8]) {

@@ -186,5 +186,19 @@ extension Operations.GetChanges.Input.Query {
         try check.string(cursor, "cursor", max: 4000)
         try check.integer(limit, "limit", min: 1, max: 1000)
         try check.integer(wait, "wait", min: 0, max: 30)
+        try check.string(bodies, "bodies", max: 16)
+        if let bodies, BodyDelivery(rawValue: bodies) == nil {
+            throw WireError("bodies must be one of \(BodyDelivery.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    /// How the caller asked for bodies (`inline` when it did not say).
+    public var bodyDelivery: BodyDelivery { bodies.flatMap(BodyDelivery.init(rawValue:)) ?? .inline }
+}
+
+extension Operations.GetNewestBriefings.Input.Query {
+    /// Checks the contract's limits (see `ContractCheck`).
+    public func checkContract(_ check: ContractCheck = .init()) throws(WireError) {
+        try check.integer(limit, "limit", min: 1, max: 100)
     }
 }

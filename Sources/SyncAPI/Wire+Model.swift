@@ -230,6 +230,47 @@ extension Wire.BriefingBody {
     public init(_ briefing: Briefing) {
         self.init(briefingID: briefing.id, revisionID: briefing.revision.id, sections: Wire.Briefing(briefing).sections)
     }
+
+    /// The model body.
+    public var model: BriefingBody {
+        BriefingBody(
+            briefingID: briefingID, revisionID: revisionID,
+            sections: sections.map { section in
+                Section(
+                    id: section.id, heading: section.heading,
+                    paragraphs: section.paragraphs.map { Paragraph(id: $0.id, text: $0.text) })
+            })
+    }
+}
+
+extension Wire.BriefingMetadata {
+    public init(_ metadata: BriefingMetadata) {
+        self.init(
+            id: metadata.id,
+            revision: Wire.Revision(
+                id: metadata.revision.id, number: Int32(clamping: metadata.revision.number),
+                publishedAt: metadata.revision.publishedAt),
+            title: metadata.title, byline: metadata.byline, publication: metadata.publication,
+            imageCredit: metadata.imageCredit, sourceURL: metadata.sourceURL, summary: metadata.summary, excerpt: metadata.excerpt,
+            contributors: metadata.contributors.map { Wire.Contributor(name: $0.name, bio: $0.bio) },
+            outline: metadata.outline.map {
+                Wire.SectionOutline(id: $0.id, heading: $0.heading, paragraphs: Int32(clamping: $0.paragraphs))
+            },
+            bodySize: Int64(metadata.bodySize))
+    }
+
+    /// The model metadata; throws on a negative count or size.
+    public func model() throws(WireError) -> BriefingMetadata {
+        guard bodySize >= 0, outline.allSatisfy({ $0.paragraphs >= 0 }) else {
+            throw WireError("a briefing's body size and paragraph counts cannot be negative")
+        }
+        return BriefingMetadata(
+            id: id, revision: Revision(id: revision.id, number: Int(revision.number), publishedAt: revision.publishedAt),
+            title: title, byline: byline, publication: publication, imageCredit: imageCredit, sourceURL: sourceURL,
+            summary: summary, excerpt: excerpt, contributors: contributors.map { Contributor(name: $0.name, bio: $0.bio) },
+            outline: outline.map { SectionOutline(id: $0.id, heading: $0.heading, paragraphs: Int($0.paragraphs)) },
+            bodySize: Int(bodySize))
+    }
 }
 
 extension Wire.EditorialAnnotation {
@@ -278,6 +319,8 @@ extension Wire.Change {
         switch change.payload {
         case .briefing(let briefing):
             self.init(entity: .briefing, id: change.id, op: .upsert, briefing: Wire.Briefing(briefing))
+        case .briefingMetadata(let metadata):
+            self.init(entity: .briefing, id: change.id, op: .upsert, briefingMetadata: Wire.BriefingMetadata(metadata))
         case .editorialAnnotation(let annotation):
             self.init(
                 entity: .editorialAnnotation, id: change.id, op: .upsert, editorialAnnotation: Wire.EditorialAnnotation(annotation))
@@ -300,6 +343,7 @@ extension Wire.Change {
         }
         switch kind {
         case .briefing:
+            if let briefingMetadata { return Change(kind: kind, id: id, payload: .briefingMetadata(try briefingMetadata.model())) }
             guard let briefing else { throw WireError("a briefing change has no briefing") }
             return Change(kind: kind, id: id, payload: .briefing(briefing.model))
         case .editorialAnnotation:
@@ -313,4 +357,13 @@ extension Wire.Change {
             return Change(kind: kind, id: id, payload: .record(try record.model(kind: kind, id: id)))
         }
     }
+}
+
+extension Optional where Wrapped == Wire.BodyDelivery {
+    /// The model's delivery; absent is `inline`, as the schema's default.
+    public var model: BodyDelivery { self.flatMap { BodyDelivery(rawValue: $0.rawValue) } ?? .inline }
+}
+
+extension Wire.BodyDelivery {
+    public init(_ delivery: BodyDelivery) { self = Self(rawValue: delivery.rawValue)! }
 }

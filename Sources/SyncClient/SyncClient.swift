@@ -53,11 +53,23 @@ public struct SyncClient: Sendable {
         public var compressionThreshold: Int
         /// The largest response body accepted.
         public var maxResponseBytes: Int
+        /// How pulls carry briefings: as metadata, bodies fetched on their own (`.separate`,
+        /// the default), or whole.
+        public var bodies: BodyDelivery
+        /// After each sync, fetch and evict bodies by the store's `BodyPlan` (and on a first
+        /// sync, fetch the newest briefings before the rest of the library).
+        public var prefetch: Bool
+        /// Bodies fetched at once.
+        public var bodyFetchConcurrency: Int
 
         public init(
             pushBatchSize: Int = 100, pullPageSize: Int = 200, retries: Int = 2, retryDelay: Duration = .milliseconds(250),
-            compressionThreshold: Int = 1024, maxResponseBytes: Int = 64 << 20
+            compressionThreshold: Int = 1024, maxResponseBytes: Int = 64 << 20, bodies: BodyDelivery = .separate,
+            prefetch: Bool = true, bodyFetchConcurrency: Int = 4
         ) {
+            self.bodies = bodies
+            self.prefetch = prefetch
+            self.bodyFetchConcurrency = max(1, bodyFetchConcurrency)
             self.pushBatchSize = pushBatchSize
             self.pullPageSize = pullPageSize
             self.retries = retries
@@ -77,6 +89,8 @@ public struct SyncClient: Sendable {
         /// The server compacted past this device's cursor: the pull starts over from the
         /// beginning (pending changes are kept and pushed as usual).
         case resyncing
+        /// Bodies fetched so far of those the storage plan wants (the newest first, on a first sync).
+        case downloading(done: Int, total: Int)
     }
 
     /// What a sync did.
@@ -93,6 +107,9 @@ public struct SyncClient: Sendable {
         public var conflicts = 0
         /// Whether the server required a full resync.
         public var resynced = false
+        /// Bodies fetched, and bodies evicted for the storage budget.
+        public var downloaded = 0
+        public var evicted = 0
 
         public init() {}
     }
@@ -124,7 +141,7 @@ public struct SyncClient: Sendable {
         self.logger = logger
     }
 
-    private func client(serverURL: String, token: String?) throws -> Client {
+    func client(serverURL: String, token: String?) throws -> Client {
         let (url, middlewares) = try endpoint(serverURL: serverURL, token: token)
         return Client(
             serverURL: url, configuration: OpenAPIRuntime.Configuration.wire, transport: transport, middlewares: middlewares)
@@ -274,7 +291,7 @@ public struct SyncClient: Sendable {
         }
     }
 
-    private func loggedIn() async throws -> (String, Client) {
+    func loggedIn() async throws -> (String, Client) {
         let state = try await store.syncState()
         guard let serverURL = state.serverURL, let token = state.token else {
             throw SyncClientError(.notLoggedIn, "log in first: briefing login SERVER_URL --user NAME")
@@ -292,12 +309,17 @@ public struct SyncClient: Sendable {
         }
         let client = try client(serverURL: serverURL, token: token)
         var summary = Summary()
+        if state.cursor == nil && configuration.bodies == .separate && configuration.prefetch {
+            // A first sync: the newest briefings, and their bodies, before the rest of the library.
+            try await fetchNewest(client, serverURL: serverURL, summary: &summary, progress: progress)
+        }
         let (caughtUp, pages) = try await push(
             client, serverURL: serverURL, deviceID: deviceID, first: batch, summary: &summary, progress: progress)
         if !caughtUp {
             try await pull(
                 try self.pages(serverURL: serverURL, token: token), serverURL: serverURL, after: pages, summary: &summary, progress: progress)
         }
+        if configuration.prefetch { try await downloadBodies(client, serverURL: serverURL, summary: &summary, progress: progress) }
         logger.debug(
             "sync finished",
             metadata: ["pushed": "\(summary.pushed)", "merged": "\(summary.merged)", "pulled": "\(summary.pulled)"])
@@ -326,7 +348,8 @@ public struct SyncClient: Sendable {
         while !next.mutations.isEmpty {
             let batch = next.mutations
             let pull = batch.count >= next.pending && !separatePulls
-                ? Wire.PullAfterPush(cursor: next.cursor, limit: Int32(configuration.pullPageSize)) : nil
+                ? Wire.PullAfterPush(
+                    cursor: next.cursor, limit: Int32(configuration.pullPageSize), bodies: Wire.BodyDelivery(configuration.bodies)) : nil
             let body = Wire.PushRequest(
                 clientID: deviceID, mutations: batch.map(Wire.Mutation.init), pull: pull, cursor: pull == nil ? next.cursor : nil)
             let output = try await request(serverURL) { try await client.pushMutations(body: .json(body)) }
@@ -411,6 +434,7 @@ public struct SyncClient: Sendable {
         var query = [URLQueryItem(name: "limit", value: String(configuration.pullPageSize))]
         if let cursor { query.append(URLQueryItem(name: "cursor", value: cursor)) }
         if let wait { query.append(URLQueryItem(name: "wait", value: String(min(max(wait, 0), 30)))) }
+        if configuration.bodies != .inline { query.append(URLQueryItem(name: "bodies", value: configuration.bodies.rawValue)) }
         let (response, body) = try await request(serverURL) { try await source.get("/v1/changes", query: query, operationID: "getChanges") }
         switch response.status.code {
         case 200:
@@ -549,7 +573,7 @@ public struct SyncClient: Sendable {
     /// Runs one request, retrying with backoff when the server cannot be reached.
     ///
     /// Retrying is safe: pushes are idempotent by mutation ID and pulls only read.
-    private func request<T>(_ serverURL: String, _ body: () async throws -> T) async throws -> T {
+    func request<T>(_ serverURL: String, _ body: () async throws -> T) async throws -> T {
         var attempt = 0
         var delay = configuration.retryDelay
         while true {

@@ -27,7 +27,7 @@ struct PostgresTests {
         let cluster = try await PostgresCluster.shared()
         let migrated = try await cluster.createDatabase()
         let node = try await Self.node(migrated)
-        #expect(try await (node.store as? PostgresServerStore)?.appliedMigrations() == ["v1", "v2-record-origin", "v3-publications", "v4-device-subscriptions", "v5-bodies-by-revision"])
+        #expect(try await (node.store as? PostgresServerStore)?.appliedMigrations() == ["v1", "v2-record-origin", "v3-publications", "v4-device-subscriptions", "v5-bodies-by-revision", "v6-briefing-metadata"])
         await node.store.close()
         let fromFile = try await cluster.createDatabase()
         let file = try String(contentsOf: SchemaFiles.packageRoot.appendingPathComponent("Schemas/server.postgres.sql"), encoding: .utf8)

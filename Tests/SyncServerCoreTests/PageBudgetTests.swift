@@ -47,6 +47,7 @@ struct PageBudgetTests {
     static func size(of payload: Change.Payload) throws -> Int {
         switch payload {
         case .briefing(let briefing): try CanonicalJSON.text(briefing).utf8.count
+        case .briefingMetadata(let metadata): try CanonicalJSON.text(metadata).utf8.count
         case .editorialAnnotation(let annotation): try CanonicalJSON.text(annotation).utf8.count
         case .record(let record): try CanonicalJSON.text(record).utf8.count
         case .conflict(let conflict): try CanonicalJSON.text(conflict).utf8.count

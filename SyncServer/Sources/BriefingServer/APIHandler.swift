@@ -117,8 +117,15 @@ struct APIHandler: APIProtocol {
     func getChanges(_ input: Operations.GetChanges.Input) async throws -> Operations.GetChanges.Output {
         try contract { () throws(WireError) in try input.query.checkContract() }
         let page = try await service.pull(
-            try principal(), cursor: input.query.cursor, limit: input.query.limit.map(Int.init), wait: input.query.wait.map(Int.init))
+            try principal(), cursor: input.query.cursor, limit: input.query.limit.map(Int.init), wait: input.query.wait.map(Int.init),
+            bodies: input.query.bodyDelivery)
         return .ok(.init(body: .json(wire(page))))
+    }
+
+    func getNewestBriefings(_ input: Operations.GetNewestBriefings.Input) async throws -> Operations.GetNewestBriefings.Output {
+        try contract { () throws(WireError) in try input.query.checkContract() }
+        let briefings = try await service.newestBriefings(try principal(), limit: input.query.limit.map(Int.init))
+        return .ok(.init(body: .json(.init(protocolVersion: protocolVersion, briefings: briefings.map(Wire.BriefingMetadata.init)))))
     }
 
     private func wire(_ page: ChangesPage) -> Wire.ChangesPage {
@@ -144,7 +151,8 @@ struct APIHandler: APIProtocol {
         // be served here leaves the page out, and the client's GET /v1/changes says why.
         let (results, page) = try await service.push(
             principal, clientID: request.clientID, mutations: mutations,
-            thenPull: request.pull.map { ($0.cursor, $0.limit.map(Int.init)) }, cursor: request.cursor)
+            thenPull: request.pull.map { ($0.cursor, $0.limit.map(Int.init)) }, cursor: request.cursor,
+            bodies: request.pull?.bodies.model ?? .inline)
         return .ok(
             .init(
                 body: .json(

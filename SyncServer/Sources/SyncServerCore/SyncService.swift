@@ -371,11 +371,27 @@ public struct SyncService: Sendable {
     ///
     /// - Parameter wait: seconds to hold the request when nothing is visible yet (long-poll),
     ///   at most 30; nil or 0 answers at once.
-    public func pull(_ principal: Principal, cursor: String?, limit: Int?, wait: Int? = nil) async throws -> ChangesPage {
+    public func pull(
+        _ principal: Principal, cursor: String?, limit: Int?, wait: Int? = nil, bodies: BodyDelivery = .inline
+    ) async throws -> ChangesPage {
         let parsed = try cursor.map { token throws(SyncError) in try Cursor(token: token) }
         let seconds = min(max(wait ?? 0, 0), 30)
         return try await kernel.changes(
-            for: principal, after: parsed, limit: pageSize(limit), maxBytes: configuration.maxPageBytes, wait: .seconds(seconds))
+            for: principal, after: parsed, limit: pageSize(limit), maxBytes: configuration.maxPageBytes, bodies: bodies,
+            wait: .seconds(seconds))
+    }
+
+    /// The most briefings `newestBriefings` answers with.
+    public static let newestLimit = 100
+
+    /// The metadata of the `limit` (1–100, default 20) briefings published last that the
+    /// caller's device receives, newest first.
+    public func newestBriefings(_ principal: Principal, limit: Int?) async throws -> [BriefingMetadata] {
+        let limit = limit ?? 20
+        guard (1...Self.newestLimit).contains(limit) else {
+            throw SyncError(.badRequest, "limit must be between 1 and \(Self.newestLimit)")
+        }
+        return try await kernel.newestBriefings(for: principal, limit: limit)
     }
 
     /// Applies a batch of the caller's mutations.
@@ -391,7 +407,7 @@ public struct SyncService: Sendable {
     ///   writes on top of what it holds); a malformed one is ignored.
     public func push(
         _ principal: Principal, clientID: String, mutations: [Mutation], thenPull pull: (cursor: String?, limit: Int?)?,
-        cursor: String? = nil
+        cursor: String? = nil, bodies: BodyDelivery = .inline
     ) async throws -> (results: [MutationResult], page: ChangesPage?) {
         guard clientID == principal.deviceID else {
             throw SyncError(.wrongClient, "clientID must be the ID of the device the token was issued to")
@@ -411,7 +427,7 @@ public struct SyncService: Sendable {
         let known = pull == nil ? cursor.flatMap { try? Cursor(token: $0) } : nil
         let (results, pulled) = try await kernel.push(
             mutations, from: principal, now: now(), maxClockSkew: configuration.maxClockSkew, thenPull: page, known: known,
-            maxPageBytes: configuration.maxPageBytes)
+            maxPageBytes: configuration.maxPageBytes, bodies: bodies)
         let rejected = results.filter { $0.status == .rejected }.count
         logger.info(
             "push applied",

@@ -10,9 +10,19 @@ enum PostgresSchema {
         ("v3-publications", v3),
         ("v4-device-subscriptions", v4),
         ("v5-bodies-by-revision", v5),
+        ("v6-briefing-metadata", v6),
     ]
 
     /// Bodies are fetched by their revision's ID (`GET /v1/bodies/{hash}`).
+    /// Bodies on demand: each briefing row keeps its metadata (`BriefingMetadata`) beside the
+    /// whole briefing (filled in by a second step, `PostgresServerStore.storeBriefingMetadata`),
+    /// so a page for a device that fetches bodies on their own reads only that; the newest
+    /// briefings are found by publication date through an index.
+    static let v6 = [
+        "ALTER TABLE record ADD COLUMN meta text",
+        "CREATE INDEX record_briefing_published ON record ((((meta::jsonb) -> 'revision') ->> 'publishedAt') DESC NULLS LAST) WHERE kind = 'briefing' AND owner = ''",
+    ]
+
     static let v5 = [
         "CREATE INDEX record_briefing_revision ON record ((((body::jsonb) -> 'revision') ->> 'id')) WHERE kind = 'briefing'"
     ]

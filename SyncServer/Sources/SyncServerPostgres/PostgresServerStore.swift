@@ -309,6 +309,7 @@ public final class PostgresServerStore: ServerStorage {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
                 if migration.name == "v3-publications" { try await Self.moveContentIntoPublications(connection, logger: logger) }
+                if migration.name == "v6-briefing-metadata" { try await Self.storeBriefingMetadata(connection, logger: logger) }
                 try await connection.query("INSERT INTO schema_migration (name) VALUES (\(migration.name))", logger: logger)
                 logger.info("migration applied", metadata: ["migration": "\(migration.name)"])
             }
@@ -321,6 +322,20 @@ public final class PostgresServerStore: ServerStorage {
 
     /// Gives each briefing and its editorial layer its publication's key, as the store writes
     /// it from now on (`Publication.key(for:)`, which SQL does not have).
+    /// Every briefing's metadata, live or withdrawn (a restore brings it back), from its body.
+    static func storeBriefingMetadata(_ connection: PostgresConnection, logger: Logger) async throws {
+        var metas: [(id: String, meta: String)] = []
+        for try await (id, body) in try await connection.query(
+            "SELECT id, body FROM record WHERE owner = '' AND kind = 'briefing' AND body <> '{}'", logger: logger
+        ).decode((String, String).self) {
+            metas.append((id, try CanonicalJSON.text(try CanonicalJSON.decode(Briefing.self, body).metadata)))
+        }
+        for (id, meta) in metas {
+            try await connection.query(
+                "UPDATE record SET meta = \(meta) WHERE owner = '' AND kind = 'briefing' AND id = \(id)", logger: logger)
+        }
+    }
+
     static func moveContentIntoPublications(_ connection: PostgresConnection, logger: Logger) async throws {
         var briefings: [(id: String, key: String)] = []
         for try await (id, publication) in try await connection.query(
@@ -386,9 +401,13 @@ public final class PostgresServerStore: ServerStorage {
     /// in seq order from its position through `record_owner_topic_seq`, or `record_owner_seq`
     /// for all content, then merged). The rows stream in, and the page stops at its byte budget.
     public func page(
-        branches: [PageBranch], limit: Int, maxBytes: Int, check: @Sendable (LogMeta) throws -> Void
+        branches: [PageBranch], limit: Int, maxBytes: Int, metadataOnly: Bool, check: @Sendable (LogMeta) throws -> Void
     ) async throws -> LogPage {
-        try await run("read the log") { connection in
+        // A briefing's metadata in place of its body, when asked for and stored.
+        let columns = metadataOnly
+            ? "kind, id, seq, deleted, coalesce(meta, body) AS body, origin, record.topic, record.owner, meta IS NOT NULL AS is_metadata"
+            : "kind, id, seq, deleted, body, origin, record.topic, record.owner, false AS is_metadata"
+        return try await run("read the log") { connection in
             var owners: [String] = [], topics: [String] = [], afters: [Int64] = [], indexes: [Int64] = []
             var anyOwners: [String] = [], anyAfters: [Int64] = [], anyIndexes: [Int64] = []
             for (index, branch) in branches.enumerated() {
@@ -413,17 +432,17 @@ public final class PostgresServerStore: ServerStorage {
             let rows = try await connection.query(
                 """
                 WITH m AS (\(unescaped: Self.metaSQL))
-                SELECT m.*, r.kind, r.id, r.seq, r.deleted, r.body, r.origin, r.topic, r.owner, r.branch FROM m LEFT JOIN (
+                SELECT m.*, r.kind, r.id, r.seq, r.deleted, r.body, r.origin, r.topic, r.owner, r.branch, r.is_metadata FROM m LEFT JOIN (
                   SELECT * FROM (
                     SELECT l.* FROM unnest(\(owners)::text[], \(topics)::text[], \(afters)::bigint[], \(indexes)::bigint[])
                       AS s(owner, topic, after, branch) CROSS JOIN LATERAL (
-                      SELECT kind, id, seq, deleted, body, origin, record.topic, record.owner, s.branch FROM record
+                      SELECT \(unescaped: columns), s.branch FROM record
                       WHERE record.owner = s.owner AND record.topic = s.topic AND record.seq > s.after ORDER BY record.seq LIMIT \(limit + 1)
                     ) l
                     UNION ALL
                     SELECT l.* FROM unnest(\(anyOwners)::text[], \(anyAfters)::bigint[], \(anyIndexes)::bigint[])
                       AS s(owner, after, branch) CROSS JOIN LATERAL (
-                      SELECT kind, id, seq, deleted, body, origin, record.topic, record.owner, s.branch FROM record
+                      SELECT \(unescaped: columns), s.branch FROM record
                       WHERE record.owner = s.owner AND record.seq > s.after ORDER BY record.seq LIMIT \(limit + 1)
                     ) l
                   ) b ORDER BY b.seq, b.branch LIMIT \(limit + 1)
@@ -433,8 +452,9 @@ public final class PostgresServerStore: ServerStorage {
             var page: [LogRow] = []
             var bytes = 0
             var hasMore = false
-            for try await (epoch, horizon, newest, secret, kind, id, rowSeq, deleted, body, origin, topic, owner, branch) in rows.decode(
-                (String, Int64, Int64, String, String?, String?, Int64?, Bool?, String?, String?, String?, String?, Int64?).self)
+            for try await (epoch, horizon, newest, secret, kind, id, rowSeq, deleted, body, origin, topic, owner, branch, isMetadata)
+                in rows.decode(
+                    (String, Int64, Int64, String, String?, String?, Int64?, Bool?, String?, String?, String?, String?, Int64?, Bool?).self)
             {
                 if meta == nil {
                     let read = LogMeta(epoch: epoch, horizon: horizon, newest: max(newest, horizon), cursorSecret: secret)
@@ -449,7 +469,7 @@ public final class PostgresServerStore: ServerStorage {
                 page.append(
                     LogRow(
                         kind: kind, id: id, seq: rowSeq, deleted: deleted, body: body, origin: origin, branch: Int(branch), topic: topic ?? "",
-                        departure: owner?.hasPrefix("-") ?? false))
+                        departure: owner?.hasPrefix("-") ?? false, isMetadata: isMetadata ?? false))
                 bytes += body.utf8.count
             }
             guard let meta else { throw SyncError(.storage, "the database has no log metadata") }
@@ -546,24 +566,26 @@ public final class PostgresServerStore: ServerStorage {
         let deleted = writes.map(\.deleted), bodies = writes.map(\.body), ifAbsent = writes.map(\.ifAbsent)
         // No device ID is empty: '' stands for no origin in the array.
         let origins = writes.map { $0.origin ?? "" }
+        // Nor is any metadata: '' stands for none.
+        let metas = writes.map { $0.meta ?? "" }
         try await connection.query(
             """
             WITH base AS (
               SELECT GREATEST(COALESCE((SELECT max(seq) FROM record), 0), (SELECT value FROM meta WHERE key = 'horizon')::bigint) AS seq
             ), w AS (
-              SELECT o, t, k, i, d, b, a, NULLIF(g, '') AS g, base.seq + n AS s FROM base, unnest(
+              SELECT o, t, k, i, d, b, a, NULLIF(g, '') AS g, NULLIF(x, '') AS x, base.seq + n AS s FROM base, unnest(
                 \(owners)::text[], \(topics)::text[], \(kinds)::text[], \(ids)::text[], \(deleted)::boolean[], \(bodies)::text[],
-                \(ifAbsent)::boolean[], \(origins)::text[]
-              ) WITH ORDINALITY AS u(o, t, k, i, d, b, a, g, n)
+                \(ifAbsent)::boolean[], \(origins)::text[], \(metas)::text[]
+              ) WITH ORDINALITY AS u(o, t, k, i, d, b, a, g, x, n)
             ), upserted AS (
-              INSERT INTO record (owner, topic, kind, id, seq, deleted, body, changed_at, origin)
-              SELECT o, t, k, i, s, d, b, \(changed), g FROM w WHERE NOT a
+              INSERT INTO record (owner, topic, kind, id, seq, deleted, body, changed_at, origin, meta)
+              SELECT o, t, k, i, s, d, b, \(changed), g, x FROM w WHERE NOT a
               ON CONFLICT (owner, kind, id) DO UPDATE
                 SET topic = excluded.topic, seq = excluded.seq, deleted = excluded.deleted, body = excluded.body,
-                    changed_at = excluded.changed_at, origin = excluded.origin
+                    changed_at = excluded.changed_at, origin = excluded.origin, meta = excluded.meta
             ), inserted AS (
-              INSERT INTO record (owner, topic, kind, id, seq, deleted, body, changed_at, origin)
-              SELECT o, t, k, i, s, d, b, \(changed), g FROM w WHERE a
+              INSERT INTO record (owner, topic, kind, id, seq, deleted, body, changed_at, origin, meta)
+              SELECT o, t, k, i, s, d, b, \(changed), g, x FROM w WHERE a
               ON CONFLICT (owner, kind, id) DO NOTHING
             )
             -- Delivered to every listening node when the transaction commits, never before;
@@ -642,19 +664,20 @@ public final class PostgresServerStore: ServerStorage {
                 "SELECT pg_advisory_xact_lock(\(Self.publishLockSpace), hashtext(\(briefingID)))", logger: logger)
             var writes: [RecordWrite] = []
             var found = false
-            for try await (kind, id, topic, body) in try await connection.query(
+            for try await (kind, id, topic, body, meta) in try await connection.query(
                 """
-                SELECT kind, id, topic, body FROM record WHERE owner = '' AND deleted = \(!withdrawn) AND body <> '{}'
+                SELECT kind, id, topic, body, meta FROM record WHERE owner = '' AND deleted = \(!withdrawn) AND body <> '{}'
                   AND ((kind = 'briefing' AND id = \(briefingID))
                     OR (kind = 'editorialAnnotation' AND (body::jsonb) ->> 'briefingID' = \(briefingID)))
                 ORDER BY kind COLLATE "C", id COLLATE "C"
                 """, logger: logger
-            ).decode((String, String, String, String).self) {
+            ).decode((String, String, String, String, String?).self) {
                 guard let kind = EntityKind(rawValue: kind) else { throw SyncError(.storage, "unknown kind in the change log") }
                 if kind == .briefing { found = true }
                 writes.append(
                     RecordWrite(
-                        scope: topic.isEmpty ? .published : .publication(topic), key: RecordKey(kind, id), deleted: withdrawn, body: body))
+                        scope: topic.isEmpty ? .published : .publication(topic), key: RecordKey(kind, id), deleted: withdrawn, body: body,
+                        meta: meta))
             }
             guard found else { return nil }
             try await Self.write(writes, at: now, on: connection, channel: channel, logger: logger)
@@ -678,6 +701,26 @@ public final class PostgresServerStore: ServerStorage {
                 rows.append(LogRow(kind: kind, id: id, seq: seq, deleted: deleted, body: body))
             }
             return rows
+        }
+    }
+
+    public func newestBriefings(topics: [String]?, limit: Int) async throws -> [String] {
+        let all = topics == nil
+        let keys = topics ?? []
+        return try await run("read the newest briefings") { connection in
+            var metas: [String] = []
+            // Stepped newest first through `record_briefing_published`, stopping at `limit`.
+            for try await meta in try await connection.query(
+                """
+                SELECT meta FROM record
+                WHERE kind = 'briefing' AND owner = '' AND NOT deleted AND meta IS NOT NULL
+                  AND (\(all) OR topic = ANY(\(keys)::text[]))
+                ORDER BY (((meta::jsonb) -> 'revision') ->> 'publishedAt') DESC NULLS LAST LIMIT \(limit)
+                """, logger: logger
+            ).decode(String.self) {
+                metas.append(meta)
+            }
+            return metas
         }
     }
 

@@ -260,11 +260,15 @@ public struct LogRow: Sendable {
     public var topic: String
     /// A mark of content that left the scope the row was read for (see `Scope.departures(from:)`).
     public var departure: Bool
+    /// `body` holds a briefing's metadata (`BriefingMetadata`), not the whole briefing: the
+    /// page was read for a device that fetches bodies on their own.
+    public var isMetadata: Bool
 
     public init(
         kind: String, id: String, seq: Int64, deleted: Bool, body: String, origin: String? = nil, branch: Int = 0, topic: String = "",
-        departure: Bool = false
+        departure: Bool = false, isMetadata: Bool = false
     ) {
+        self.isMetadata = isMetadata
         self.kind = kind
         self.id = id
         self.seq = seq
@@ -316,14 +320,20 @@ public struct RecordWrite: Sendable, Hashable {
     public var ifAbsent: Bool
     /// The device that already holds exactly this state (see `LogRow.origin`).
     public var origin: String?
+    /// A briefing's metadata (`BriefingMetadata`) as canonical JSON: what a page carries in
+    /// place of `body` for a device that fetches bodies on their own. Nil for other records.
+    public var meta: String?
 
-    public init(scope: Scope, key: RecordKey, deleted: Bool, body: String, ifAbsent: Bool = false, origin: String? = nil) {
+    public init(
+        scope: Scope, key: RecordKey, deleted: Bool, body: String, ifAbsent: Bool = false, origin: String? = nil, meta: String? = nil
+    ) {
         self.scope = scope
         self.key = key
         self.deleted = deleted
         self.body = body
         self.ifAbsent = ifAbsent
         self.origin = origin
+        self.meta = meta
     }
 }
 
@@ -494,8 +504,11 @@ public protocol ServerStorage: Sendable {
     /// its content; for `.allContent`, all content; for an account, its records. The branch
     /// of open content or of a publication also reads the marks of what left it
     /// (`Scope.departures(from:)`), flagged `departure`.
+    ///
+    /// With `metadataOnly`, a briefing row carries its stored metadata in place of its body
+    /// (flagged `isMetadata`), and the byte budget counts that.
     func page(
-        branches: [PageBranch], limit: Int, maxBytes: Int, check: @Sendable (LogMeta) throws -> Void
+        branches: [PageBranch], limit: Int, maxBytes: Int, metadataOnly: Bool, check: @Sendable (LogMeta) throws -> Void
     ) async throws -> LogPage
 
     /// One push, in one transaction: lock the account, read the snapshot for `keys`, run
@@ -523,6 +536,11 @@ public protocol ServerStorage: Sendable {
     /// Every live-or-deleted row of one scope (an account's, or content's), of the given kinds
     /// (nil: all), by kind and ID.
     func rows(in scope: Scope, kinds: Set<EntityKind>?) async throws -> [LogRow]
+
+    /// The metadata (`BriefingMetadata` as canonical JSON) of the `limit` live briefings
+    /// published last, newest first, among those of `topics` (publication keys, `""` for open
+    /// content; nil: all content).
+    func newestBriefings(topics: [String]?, limit: Int) async throws -> [String]
 
     // MARK: Accounts and devices
 

@@ -125,12 +125,17 @@ public struct SyncKernel: Sendable {
     ///
     /// Scopes: see `plan(for:after:)`. Content of a scope the holder has lost comes as
     /// removals (the reader's own records on it stay: they are the account's).
+    ///
+    /// Bodies: with `.separate`, briefings come as their metadata (the device fetches bodies
+    /// by hash); a page then holds many more of them within the same byte budget.
     public func changes(
-        for principal: Principal, after cursor: Cursor?, limit: Int, maxBytes: Int = SyncKernel.defaultPageBytes
+        for principal: Principal, after cursor: Cursor?, limit: Int, maxBytes: Int = SyncKernel.defaultPageBytes,
+        bodies: BodyDelivery = .inline
     ) async throws -> ChangesPage {
         let plan = plan(for: principal, after: cursor)
         let page = try await storage.page(
-            branches: plan.branches, limit: limit, maxBytes: maxBytes, check: { meta in try Self.check(cursor, against: meta) })
+            branches: plan.branches, limit: limit, maxBytes: maxBytes, metadataOnly: bodies == .separate,
+            check: { meta in try Self.check(cursor, against: meta) })
         var changes: [Change] = []
         changes.reserveCapacity(page.rows.count)
         var echoes = 0, echoBytes = 0
@@ -203,7 +208,8 @@ public struct SyncKernel: Sendable {
     /// the same scopes, so waking for another account's write only means reading again. Pages
     /// of nothing but the device's own writes move the cursor on and keep it waiting.
     public func changes(
-        for principal: Principal, after cursor: Cursor?, limit: Int, maxBytes: Int = SyncKernel.defaultPageBytes, wait: Duration
+        for principal: Principal, after cursor: Cursor?, limit: Int, maxBytes: Int = SyncKernel.defaultPageBytes,
+        bodies: BodyDelivery = .inline, wait: Duration
     ) async throws -> ChangesPage {
         let clock = ContinuousClock()
         let deadline = clock.now + wait
@@ -214,7 +220,7 @@ public struct SyncKernel: Sendable {
         let keys = scopes(for: principal).map(\.key)
         while true {
             let generation = signal.generation(for: keys)
-            let page = try await changes(for: principal, after: after, limit: limit, maxBytes: maxBytes)
+            let page = try await changes(for: principal, after: after, limit: limit, maxBytes: maxBytes, bodies: bodies)
             let now = clock.now
             if !page.changes.isEmpty || now >= deadline || Task.isCancelled || signal.isClosed { return page }
             after = page.cursor
@@ -258,7 +264,11 @@ public struct SyncKernel: Sendable {
         let body = row.body
         switch kind {
         case .briefing:
-            return Change(kind: kind, id: row.id, payload: row.deleted ? .removed : .briefing(try decode(Briefing.self, body)))
+            if row.deleted { return Change(kind: kind, id: row.id, payload: .removed) }
+            return Change(
+                kind: kind, id: row.id,
+                payload: row.isMetadata
+                    ? .briefingMetadata(try decode(BriefingMetadata.self, body)) : .briefing(try decode(Briefing.self, body)))
         case .editorialAnnotation:
             return Change(
                 kind: kind, id: row.id,
@@ -316,13 +326,16 @@ public struct SyncKernel: Sendable {
     /// no page, and the batch still stands; any other failure of the push fails it as a whole.
     public func push(
         _ mutations: [Mutation], from principal: Principal, now: Date, maxClockSkew: TimeInterval,
-        thenPull pull: (cursor: Cursor?, limit: Int)?, known: Cursor? = nil, maxPageBytes: Int = SyncKernel.defaultPageBytes
+        thenPull pull: (cursor: Cursor?, limit: Int)?, known: Cursor? = nil, maxPageBytes: Int = SyncKernel.defaultPageBytes,
+        bodies: BodyDelivery = .inline
     ) async throws -> (results: [MutationResult], page: ChangesPage?) {
         let results = try await push(
             mutations, from: principal, now: now, maxClockSkew: maxClockSkew, known: pull.map { $0.cursor } ?? known)
         guard let pull else { return (results, nil) }
         do {
-            return (results, try await changes(for: principal, after: pull.cursor, limit: pull.limit, maxBytes: maxPageBytes))
+            return (
+                results, try await changes(for: principal, after: pull.cursor, limit: pull.limit, maxBytes: maxPageBytes, bodies: bodies)
+            )
         } catch let error as SyncError where error.code == .resyncRequired {
             return (results, nil)
         }
@@ -506,6 +519,14 @@ public struct SyncKernel: Sendable {
 
     // MARK: Content
 
+    /// The metadata of the `limit` live briefings published last that `principal`'s device
+    /// receives, newest first: what a new device shows, and fetches bodies for, before its
+    /// first sync has brought the whole library (see `GET /v1/briefings/newest`).
+    public func newestBriefings(for principal: Principal, limit: Int) async throws -> [BriefingMetadata] {
+        let topics = principal.receives.map { [""] + $0.sorted() }
+        return try await storage.newestBriefings(topics: topics, limit: limit).map { try Self.decode(BriefingMetadata.self, $0) }
+    }
+
     /// Publishes a briefing revision with its editorial layer, in one transaction.
     ///
     /// Writes the briefing, tombstones the machine-made annotations the new layer drops, and
@@ -520,6 +541,7 @@ public struct SyncKernel: Sendable {
         _ briefing: Briefing, editorial: [EditorialAnnotation], now: Date, source: (StoredSource, replacing: Int?)? = nil
     ) async throws {
         let briefingBody = try Self.json(briefing)
+        let briefingMeta = try Self.json(briefing.metadata)
         let layer = try editorial.map { ($0.id, try Self.json($0)) }
         // The old scope's readers, when the briefing moved: they are woken to remove it.
         let departed = Mutex<[String]>([])
@@ -530,7 +552,9 @@ public struct SyncKernel: Sendable {
                 )
             }
             let scope = Scope.content(of: briefing.publication)
-            var writes = [RecordWrite(scope: scope, key: RecordKey(.briefing, briefing.id), deleted: false, body: briefingBody)]
+            var writes = [
+                RecordWrite(scope: scope, key: RecordKey(.briefing, briefing.id), deleted: false, body: briefingBody, meta: briefingMeta)
+            ]
             let current = Dictionary(snapshot.editorial.map { ($0.id, $0.body) }, uniquingKeysWith: { a, _ in a })
             let keep = Set(layer.map(\.0))
             // A briefing that moved to another publication takes its whole layer with it.

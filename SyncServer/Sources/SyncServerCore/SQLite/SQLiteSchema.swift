@@ -1,3 +1,4 @@
+import BriefingModel
 import GRDB
 
 /// The server store's migrations. Append new ones; never edit a shipped one.
@@ -43,8 +44,27 @@ enum SQLiteSchema {
         migrator.registerMigration("v8-bodies-by-revision") { db in
             for statement in v8 { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v9-briefing-metadata") { db in
+            for statement in v9 { try db.execute(sql: statement) }
+            // Every briefing's metadata, live or withdrawn (a restore brings it back).
+            let rows = try Row.fetchAll(db, sql: "SELECT owner, id, body FROM record WHERE kind = 'briefing' AND body <> '{}' AND owner NOT LIKE '-%'")
+            for row in rows {
+                let briefing = try CanonicalJSON.decode(Briefing.self, row["body"])
+                try db.execute(
+                    sql: "UPDATE record SET meta = ? WHERE owner = ? AND kind = 'briefing' AND id = ?",
+                    arguments: [try CanonicalJSON.text(briefing.metadata), row["owner"], row["id"]])
+            }
+        }
         return migrator
     }
+
+    /// Bodies on demand: each briefing row keeps its metadata (`BriefingMetadata`) beside the
+    /// whole briefing, so a page for a device that fetches bodies on their own reads only
+    /// that; the newest briefings are found by publication date through an index.
+    static let v9 = [
+        "ALTER TABLE record ADD COLUMN meta TEXT",
+        "CREATE INDEX record_briefing_published ON record(json_extract(meta, '$.revision.publishedAt')) WHERE kind = 'briefing' AND owner = ''",
+    ]
 
     /// Bodies are fetched by their revision's ID (`GET /v1/bodies/{hash}`).
     static let v8 = [

@@ -98,12 +98,12 @@ public final class SQLiteServerStore: ServerStorage {
     }
 
     public func page(
-        branches: [PageBranch], limit: Int, maxBytes: Int, check: @Sendable (LogMeta) throws -> Void
+        branches: [PageBranch], limit: Int, maxBytes: Int, metadataOnly: Bool, check: @Sendable (LogMeta) throws -> Void
     ) async throws -> LogPage {
         try await database.read { db in
             let meta = try Self.meta(db)
             try check(meta)
-            return try Self.page(db, meta: meta, branches: branches, limit: limit, maxBytes: maxBytes)
+            return try Self.page(db, meta: meta, branches: branches, limit: limit, maxBytes: maxBytes, metadataOnly: metadataOnly)
         }
     }
 
@@ -112,22 +112,28 @@ public final class SQLiteServerStore: ServerStorage {
     /// however long the log is and however many other readers write to it. The rows are
     /// stepped through one at a time, and the page stops at its byte budget: the body of the
     /// first row over it is read (to measure it) but not kept.
-    static func page(_ db: Database, meta: LogMeta, branches: [PageBranch], limit: Int, maxBytes: Int) throws -> LogPage {
+    static func page(
+        _ db: Database, meta: LogMeta, branches: [PageBranch], limit: Int, maxBytes: Int, metadataOnly: Bool = false
+    ) throws -> LogPage {
         guard !branches.isEmpty else { return LogPage(meta: meta, rows: [], hasMore: false, bytes: 0) }
         var parts: [String] = []
         var arguments: StatementArguments = []
+        // A briefing's metadata in place of its body, when asked for and stored.
+        let columns = metadataOnly
+            ? "kind, id, seq, deleted, coalesce(meta, body) AS body, origin, topic, owner, meta IS NOT NULL AS isMetadata"
+            : "kind, id, seq, deleted, body, origin, topic, owner, 0 AS isMetadata"
         for (index, branch) in branches.enumerated() {
             let (owner, topic) = branch.scope.stored
             let filter = topic == nil ? "owner = ?" : "owner = ? AND topic = ?"
             parts.append(
-                "SELECT * FROM (SELECT kind, id, seq, deleted, body, origin, topic, owner, \(index) AS branch FROM record WHERE \(filter) AND seq > ? ORDER BY seq LIMIT ?)")
+                "SELECT * FROM (SELECT \(columns), \(index) AS branch FROM record WHERE \(filter) AND seq > ? ORDER BY seq LIMIT ?)")
             arguments += [owner]
             if let topic { arguments += [topic] }
             arguments += [branch.after, limit + 1]
             if branch.scope == .published || branch.scope.publication != nil {
                 // What left the scope, read with it.
                 parts.append(
-                    "SELECT * FROM (SELECT kind, id, seq, deleted, body, origin, topic, owner, \(index) AS branch FROM record WHERE owner = ? AND seq > ? ORDER BY seq LIMIT ?)")
+                    "SELECT * FROM (SELECT \(columns), \(index) AS branch FROM record WHERE owner = ? AND seq > ? ORDER BY seq LIMIT ?)")
                 arguments += [Scope.departures(from: branch.scope).key, branch.after, limit + 1]
             }
         }
@@ -146,7 +152,8 @@ public final class SQLiteServerStore: ServerStorage {
             rows.append(
                 LogRow(
                     kind: row["kind"], id: row["id"], seq: row["seq"], deleted: row["deleted"], body: body, origin: row["origin"],
-                    branch: row["branch"], topic: row["topic"], departure: (row["owner"] as String).hasPrefix("-")))
+                    branch: row["branch"], topic: row["topic"], departure: (row["owner"] as String).hasPrefix("-"),
+                    isMetadata: row["isMetadata"]))
             bytes += body.utf8.count
         }
         return LogPage(meta: meta, rows: rows, hasMore: hasMore, bytes: bytes)
@@ -215,20 +222,23 @@ public final class SQLiteServerStore: ServerStorage {
         let changed = millis(now)
         let upsert = try db.cachedStatement(
             sql: """
-                INSERT INTO record (owner, topic, kind, id, seq, deleted, body, changedAt, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO record (owner, topic, kind, id, seq, deleted, body, changedAt, origin, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (owner, kind, id) DO UPDATE SET
                   topic = excluded.topic, seq = excluded.seq, deleted = excluded.deleted, body = excluded.body,
-                  changedAt = excluded.changedAt, origin = excluded.origin
+                  changedAt = excluded.changedAt, origin = excluded.origin, meta = excluded.meta
                 """)
         let insert = try db.cachedStatement(
             sql: """
-                INSERT INTO record (owner, topic, kind, id, seq, deleted, body, changedAt, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO record (owner, topic, kind, id, seq, deleted, body, changedAt, origin, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (owner, kind, id) DO NOTHING
                 """)
         for write in writes {
             let (owner, topic) = write.scope.stored
             try (write.ifAbsent ? insert : upsert).execute(
-                arguments: [owner, topic ?? "", write.key.kind.rawValue, write.key.id, next, write.deleted, write.body, changed, write.origin])
+                arguments: [
+                    owner, topic ?? "", write.key.kind.rawValue, write.key.id, next, write.deleted, write.body, changed, write.origin,
+                    write.meta,
+                ])
             if db.changesCount > 0 { next += 1 }
         }
     }
@@ -296,7 +306,7 @@ public final class SQLiteServerStore: ServerStorage {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT kind, id, topic, body FROM record WHERE owner = '' AND deleted = ? AND body <> '{}'
+                    SELECT kind, id, topic, body, meta FROM record WHERE owner = '' AND deleted = ? AND body <> '{}'
                       AND ((kind = 'briefing' AND id = ?) OR (kind = 'editorialAnnotation' AND json_extract(body, '$.briefingID') = ?))
                     """, arguments: [!withdrawn, briefingID, briefingID])
             guard rows.contains(where: { ($0["kind"] as String) == EntityKind.briefing.rawValue }) else { return nil }
@@ -305,7 +315,7 @@ public final class SQLiteServerStore: ServerStorage {
                 guard let kind = EntityKind(rawValue: row["kind"]) else { throw SyncError(.storage, "unknown kind in the change log") }
                 return RecordWrite(
                     scope: topic.isEmpty ? .published : .publication(topic), key: RecordKey(kind, row["id"]), deleted: withdrawn,
-                    body: row["body"])
+                    body: row["body"], meta: row["meta"])
             }
             try Self.write(db, writes, at: now)
             return writes
@@ -323,6 +333,24 @@ public final class SQLiteServerStore: ServerStorage {
                 if let kinds, !kinds.contains(where: { $0.rawValue == kind }) { return nil }
                 return LogRow(kind: kind, id: row["id"], seq: row["seq"], deleted: row["deleted"], body: row["body"])
             }
+        }
+    }
+
+    public func newestBriefings(topics: [String]?, limit: Int) async throws -> [String] {
+        try await database.read { db in
+            // Stepped newest first through `record_briefing_published`, stopping at `limit`.
+            var sql = """
+                SELECT meta FROM record
+                WHERE kind = 'briefing' AND owner = '' AND deleted = 0 AND meta IS NOT NULL
+                """
+            var arguments: StatementArguments = []
+            if let topics {
+                sql += " AND topic IN (\(Array(repeating: "?", count: topics.count).joined(separator: ", ")))"
+                arguments += StatementArguments(topics)
+            }
+            sql += " ORDER BY json_extract(meta, '$.revision.publishedAt') DESC LIMIT ?"
+            arguments += [limit]
+            return try String.fetchAll(db, sql: sql, arguments: arguments)
         }
     }
 

@@ -1,0 +1,102 @@
+import ArgumentParser
+import BriefingModel
+import BriefingStore
+import Foundation
+import SyncClient
+
+extension GlobalOptions {
+    /// The briefing (by ID or unique prefix) with its body: from the store, else fetched from
+    /// the server now and kept for reading offline. Offline, or logged out, it says so plainly
+    /// and lists what can be read offline.
+    func readableBriefing(_ idOrPrefix: String, in store: BriefingStore) async throws -> Briefing {
+        let metadata = try await store.resolveMetadata(idOrPrefix)
+        if let briefing = try await store.briefing(id: metadata.id) { return briefing }
+        do {
+            return try await SyncClient(store: store).ensureBody(briefingID: metadata.id)
+        } catch let error as SyncClientError where error.code == .unreachable || error.code == .notLoggedIn {
+            let readable = try await store.downloadedBriefings()
+            var message = "“\(metadata.title)” (\(metadata.id)) is not downloaded yet, and "
+            message += error.code == .notLoggedIn ? "this store is not logged in to fetch it" : "the server cannot be reached to fetch it"
+            if readable.isEmpty {
+                message += "; nothing is downloaded to read offline yet"
+            } else {
+                let shown = readable.prefix(10).map { "\($0.id) (“\($0.title)”)" }.joined(separator: ", ")
+                message += "; readable offline: \(shown)"
+                if readable.count > 10 { message += " and \(readable.count - 10) more (`briefing list` marks them)" }
+            }
+            throw CLIError(message)
+        }
+    }
+}
+
+/// `briefing settings`: the storage budget for bodies and how many of the newest to prefetch.
+struct Settings: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show or change how much this device keeps of briefings' bodies for offline reading.",
+        discussion: """
+            Bodies are fetched when you read a briefing, and ahead of reading for the briefings you \
+            highlighted, noted or bookmarked, the ones you read, and the newest; past the budget, the \
+            least recently read bodies without your highlights, notes or bookmark go first. A change \
+            is applied at once when this store is logged in and the server can be reached, else at the next sync.
+            """)
+    @Option(name: .customLong("max-storage"), help: ArgumentHelp("The most megabytes of bodies to keep (0 keeps none).", valueName: "MB"))
+    var maxStorage: Int?
+    @Option(help: ArgumentHelp("How many of the newest briefings to fetch ahead of reading.", valueName: "N"))
+    var prefetch: Int?
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        if let maxStorage, !(0...1_000_000).contains(maxStorage) {
+            throw ValidationError("--max-storage is megabytes between 0 and 1000000, not \(maxStorage)")
+        }
+        if let prefetch, !(0...10_000).contains(prefetch) {
+            throw ValidationError("--prefetch is between 0 and 10000, not \(prefetch)")
+        }
+    }
+
+    struct Output: Encodable {
+        var maxStorageMB: Double
+        var prefetchNewest: Int
+        var briefings: Int
+        var downloaded: Int
+        var storedMB: Double
+        var fetched: Int?
+        var evicted: Int?
+        var applied: Bool
+    }
+
+    func run() async throws {
+        let store = try global.openStore()
+        if maxStorage != nil || prefetch != nil {
+            try await store.setStorageSettings(maxStorageBytes: maxStorage.map { $0 << 20 }, prefetchNewest: prefetch)
+        }
+        var summary: SyncClient.Summary?
+        if maxStorage != nil || prefetch != nil, try await store.syncState().isLoggedIn {
+            do {
+                summary = try await SyncClient(store: store).downloadBodies()
+            } catch let error as SyncClientError where error.code == .unreachable {
+                // Applied at the next sync.
+            }
+        }
+        let usage = try await store.storageUsage()
+        let output = Output(
+            maxStorageMB: Self.megabytes(usage.settings.maxStorageBytes), prefetchNewest: usage.settings.prefetchNewest,
+            briefings: usage.briefings, downloaded: usage.downloaded, storedMB: Self.megabytes(usage.bytes),
+            fetched: summary?.downloaded, evicted: summary?.evicted, applied: summary != nil || (maxStorage == nil && prefetch == nil))
+        if global.json { return try Console.json(output) }
+        Console.line("Storage budget: \(Self.text(output.maxStorageMB)) MB of bodies; the newest \(output.prefetchNewest) fetched ahead of reading.")
+        Console.line(
+            "Downloaded: \(output.downloaded) of \(output.briefings) briefing(s), \(Self.text(output.storedMB)) MB; the rest are listed and searchable by their metadata.")
+        if let summary {
+            Console.line("Applied now: \(summary.downloaded) fetched, \(summary.evicted) evicted.")
+        } else if !output.applied {
+            Console.line("Saved; applied at the next `briefing sync` (the server cannot be reached now).")
+        }
+    }
+
+    static func megabytes(_ bytes: Int) -> Double { Double(bytes) / Double(1 << 20) }
+
+    static func text(_ megabytes: Double) -> String {
+        megabytes == megabytes.rounded() ? String(Int(megabytes)) : String(format: "%.1f", megabytes)
+    }
+}
