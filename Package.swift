@@ -123,6 +123,7 @@ let package = Package(
             name: "SimulationLab",
             dependencies: [
                 "BriefingModel", "BriefingStore", "SyncAPI", "SyncClient", "SyncServerCore", "SyncServerPostgres", "BriefingServer", "Gzip",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIURLSession", package: "swift-openapi-urlsession"),
                 .product(name: "Logging", package: "swift-log"),
@@ -134,6 +135,7 @@ let package = Package(
             name: "Benchmarks",
             dependencies: [
                 "BriefingModel", "BriefingStore", "SyncAPI", "SyncClient", "SyncServerCore", "SyncServerPostgres", "BriefingServer", "Gzip",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIURLSession", package: "swift-openapi-urlsession"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

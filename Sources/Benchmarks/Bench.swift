@@ -120,7 +120,7 @@ public struct BenchReport: Sendable {
 public enum Bench {
     public static let workloadNames = [
         "initial-sync", "annotation-sync", "incremental-sync", "push-throughput", "fan-out-pull", "wire-efficiency", "scale", "login-flood",
-        "live-latency", "watch-idle", "concurrent-writers", "scope-change", "body-fetch",
+        "live-latency", "watch-idle", "concurrent-writers", "scope-change", "body-fetch", "first-read",
     ]
 
     /// Runs the benchmark suite: on SQLite; then, given a PostgreSQL database, the same
@@ -246,6 +246,7 @@ public enum Bench {
         if configuration.wants("push-throughput") { results.append(try await workloads.pushThroughput()) }
         if configuration.wants("scope-change") { results.append(try await workloads.scopeChange()) }
         if configuration.wants("body-fetch") { results.append(try await workloads.bodyFetch()) }
+        if configuration.wants("first-read") { results.append(try await workloads.firstRead()) }
         if configuration.wants("fan-out-pull") { results.append(try await workloads.fanOutPull()) }
         if configuration.wants("scale") { results.append(try await workloads.scale(known: known)) }
         if configuration.wants("login-flood") { results.append(try await workloads.loginFlood()) }

@@ -152,7 +152,7 @@ extension Workloads {
     func liveDevice(_ member: LiveCrowd.Member, url: String, name: String) async throws -> SyncClient {
         let store = try BriefingStore(path: path("\(name).sqlite"))
         try await store.saveLogin(serverURL: url, user: member.user, deviceID: member.deviceID, deviceName: name, token: member.token)
-        let client = SyncClient(store: store, configuration: .init(retries: 0))
+        let client = SyncClient(store: store, configuration: .init(retries: 0, bodies: .inline, prefetch: false))
         _ = try await client.sync()
         return client
     }

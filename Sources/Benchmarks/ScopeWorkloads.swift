@@ -1,6 +1,8 @@
 import BriefingModel
 import BriefingStore
 import Foundation
+import GRDB
+import Synchronization
 import SyncClient
 
 extension Workloads {
@@ -146,6 +148,90 @@ extension Workloads {
                     ("gzip_bytes_per_body", Double(bytes) / Double(max(1, cold.count))),
                 ],
                 checks: ["\(cold.count) bodies fetched (200, their hash as ETag) and revalidated (304, no body)"])
+        } catch {
+            try? await server.stop()
+            throw error
+        }
+    }
+}
+
+extension Workloads {
+    // MARK: First read
+
+    /// A new device on a large library (10,000 briefings): from `login` until the newest
+    /// briefing's body is readable in its store (a store observation sees it land, as an
+    /// app's screen would), and until the whole metadata feed is in (the last page of the
+    /// first sync applied); against, in the same run, a new device's whole first sync with
+    /// bodies inline (today's full initial sync), also from `login`. Bytes on the wire for each.
+    func firstRead() async throws -> WorkloadResult {
+        let briefings = configuration.quick ? 60 : 10_000
+        let runs = configuration.quick ? 1 : max(3, configuration.runs)
+        log("first-read: a library of \(briefings) briefings")
+        let seeded = try await SeededLibrary.make(
+            at: try await database("first-read-server"), briefings: briefings, annotationsPerBriefing: 0, seed: configuration.seed,
+            progress: log)
+        // The bench's briefings are published an hour apart, the last the newest.
+        let newest = String(format: "bench-%05d", briefings - 1)
+        let server = try await configuration.server.start(database: seeded.databasePath, log: path("server.log"))
+        do {
+            var readable: [Double] = [], metadataIn: [Double] = [], full: [Double] = []
+            var onDemandBytes = 0, fullBytes = 0
+            for run in 0..<runs {
+                let transport = CountingTransport()
+                let store = try BriefingStore(path: path("first-read-\(run).sqlite"))
+                let client = SyncClient(store: store, transport: transport, configuration: .init(retries: 0))
+                // Watches for the newest briefing's body, as a reader's screen would.
+                let seen = Task {
+                    let clock = ContinuousClock()
+                    for try await ready in store.observeDownloaded(briefingID: newest) where ready {
+                        return clock.now
+                    }
+                    throw BenchError("the store observation ended before the newest body landed")
+                }
+                let clock = ContinuousClock()
+                let start = clock.now
+                let lastPage = Mutex(start)
+                try await client.login(serverURL: server.url, user: seeded.user, password: seeded.password, deviceName: "first-read-\(run)")
+                _ = try await client.sync { progress in
+                    if case .pulling = progress { lastPage.withLock { $0 = clock.now } }
+                }
+                let landed = try await seen.value
+                readable.append(durationSeconds(landed - start))
+                metadataIn.append(durationSeconds(lastPage.withLock { $0 } - start))
+                onDemandBytes = transport.received
+                let summaries = try await store.briefings()
+                guard summaries.count == briefings, try await store.briefing(id: newest) != nil else {
+                    throw BenchError("the on-demand device holds \(summaries.count) briefings, the newest body \(try await store.briefing(id: newest) == nil ? "missing" : "there")")
+                }
+                if run == 0, summaries.filter(\.downloaded).count != min(briefings, StorageSettings.defaultPrefetchNewest) {
+                    throw BenchError("the on-demand device downloaded \(summaries.filter(\.downloaded).count) bodies, not the newest \(StorageSettings.defaultPrefetchNewest)")
+                }
+
+                // Today's full initial sync, bodies inline, on another new device.
+                let wholeTransport = CountingTransport()
+                let wholeStore = try BriefingStore(path: path("first-read-full-\(run).sqlite"))
+                let whole = SyncClient(store: wholeStore, transport: wholeTransport, configuration: .init(retries: 0, bodies: .inline, prefetch: false))
+                let (_, seconds) = try await time {
+                    try await whole.login(serverURL: server.url, user: seeded.user, password: seeded.password, deviceName: "first-read-full-\(run)")
+                    return try await whole.sync()
+                }
+                full.append(seconds)
+                fullBytes = wholeTransport.received
+                guard try await wholeStore.briefings().count == briefings else { throw BenchError("the full sync did not bring the library") }
+            }
+            try await server.stop()
+            let read = Samples(seconds: readable), meta = Samples(seconds: metadataIn), whole = Samples(seconds: full)
+            return WorkloadResult(
+                name: "first-read", size: "a new device, \(briefings) briefings", samples: read, floor: whole,
+                ratio: meta.median / whole.median,
+                extra: [
+                    ("newest_readable_s", read.median), ("metadata_feed_s", meta.median), ("full_initial_sync_s", whole.median),
+                    ("metadata_over_full", meta.median / whole.median), ("on_demand_bytes", Double(onDemandBytes)),
+                    ("full_bytes", Double(fullBytes)), ("bytes_ratio", Double(onDemandBytes) / Double(max(1, fullBytes))),
+                ],
+                checks: [
+                    "the newest briefing's body was readable, every briefing listed, and the newest \(min(briefings, StorageSettings.defaultPrefetchNewest)) bodies downloaded; the full sync brought all \(briefings) bodies"
+                ])
         } catch {
             try? await server.stop()
             throw error

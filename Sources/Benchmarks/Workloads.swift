@@ -104,9 +104,14 @@ struct Workloads: Sendable {
     }
 
     /// A fresh device: a store file logged in as the library's reader.
-    func device(_ name: String, server: any BenchServer, library: SeededLibrary, transport: CountingTransport) async throws -> SyncClient {
+    /// A logged-in device. Bodies come inline by default, so the workloads that measure a
+    /// whole sync measure what they always have; `first-read` asks for them on demand.
+    func device(
+        _ name: String, server: any BenchServer, library: SeededLibrary, transport: CountingTransport,
+        configuration: SyncClient.Configuration = .init(retries: 0, bodies: .inline, prefetch: false)
+    ) async throws -> SyncClient {
         let store = try BriefingStore(path: path("\(name).sqlite"))
-        let client = SyncClient(store: store, transport: transport, configuration: .init(retries: 0))
+        let client = SyncClient(store: store, transport: transport, configuration: configuration)
         try await client.login(serverURL: server.url, user: library.user, password: library.password, deviceName: name)
         return client
     }
