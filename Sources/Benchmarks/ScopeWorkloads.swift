@@ -6,11 +6,14 @@ import Synchronization
 import SyncClient
 
 extension Workloads {
+    /// A device that pulls briefings' metadata and fetches no bodies ahead of reading.
+    static let metadataOnly = SyncClient.Configuration(retries: 0, bodies: .separate, prefetch: false)
+
     // MARK: Scope change
 
     /// A device caught up on a library of one publication subscribes to one more publication
     /// (1,000 briefings): the subscription and the sync that follows, timed, and the bytes
-    /// they move; then it unsubscribes (the removals), timed. The same at two library sizes,
+    /// they move (the publication's metadata: bodies come on demand); then it unsubscribes (the removals), timed. The same at two library sizes,
     /// so the figures show whether the change costs in proportion to the publication added
     /// (a ratio near 1 between the sizes) or to the library. The baseline in the same run is
     /// a new device's first sync of the added publication alone: the bytes a scope change
@@ -31,7 +34,10 @@ extension Workloads {
             let server = try await configuration.server.start(database: seeded.databasePath, log: path("server.log"))
             do {
                 let transport = CountingTransport()
-                let client = try await device("scope-\(library)", server: server, library: seeded, transport: transport)
+                // Metadata only: what a change of scopes moves is the publication's metadata (its
+                // bodies come on demand, as for any device that asks for them separately).
+                let client = try await device(
+                    "scope-\(library)", server: server, library: seeded, transport: transport, configuration: Self.metadataOnly)
                 _ = try await client.setSubscriptions(["library-review"])
                 _ = try await client.sync()
                 guard try await client.store.briefings().count == library else { throw BenchError("the library did not sync") }
@@ -60,7 +66,8 @@ extension Workloads {
                 if library == libraries.first {
                     // The baseline: a new device subscribed to the added publication alone.
                     let fresh = CountingTransport()
-                    let alone = try await device("scope-\(library)-alone", server: server, library: seeded, transport: fresh)
+                    let alone = try await device(
+                        "scope-\(library)-alone", server: server, library: seeded, transport: fresh, configuration: Self.metadataOnly)
                     _ = try await alone.setSubscriptions(["added-papers"])
                     fresh.reset()
                     _ = try await alone.sync()

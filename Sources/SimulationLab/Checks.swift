@@ -289,9 +289,15 @@ struct Checks {
                     "device \(device.index) holds \(held.sorted().joined(separator: ", ")); it may read \(expected.sorted().joined(separator: ", "))")
             }
             for id in held.intersection(expected).sorted() {
-                let local = try await device.store.briefing(id: id)
+                let local = try await device.store.metadata(id: id)
                 if local?.revision.id != revisionOf[id] {
                     items.append("device \(device.index) holds \(id) at revision \(local?.revision.id ?? "none"), not the server's \(revisionOf[id] ?? "none")")
+                }
+                // A body on the device is exactly the server's (bodies come on their own, by hash).
+                if let whole = try await device.store.briefing(id: id), let served = try await runner.service.store.briefingBody(id: id),
+                    whole != (try CanonicalJSON.decode(Briefing.self, served))
+                {
+                    items.append("device \(device.index) holds another body of \(id) than the server's")
                 }
                 let layer = try await device.store.editorialAnnotations(briefingID: id).map(\.id).sorted()
                 let served = try await runner.service.store.editorialBodies(briefingID: id)

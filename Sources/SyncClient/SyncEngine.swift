@@ -256,6 +256,13 @@ public actor SyncEngine {
                 for change in polled.changes { eventBox.send(.applied(change)) }
                 if polled.resynced { eventBox.send(.resynced) }
                 let caughtUp = !polled.hasMore && !polled.overtaken
+                // New briefings or the reader's marks from another device: the bodies the
+                // storage plan wants now (the newest, the marked) are fetched, the rest evicted.
+                if caughtUp, client.configuration.prefetch,
+                    polled.resynced || polled.changes.contains(where: { [.briefing, .highlight, .note, .bookmark].contains($0.kind) })
+                {
+                    _ = try await client.downloadBodies()
+                }
                 let synced = caughtUp ? try await store.syncState().lastSyncAt : nil
                 update {
                     $0.live = true

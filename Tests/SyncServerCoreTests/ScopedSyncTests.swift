@@ -8,7 +8,7 @@ import Testing
 /// Entitlements: each account pulls open content and the publications it is entitled to;
 /// a grant moves only the new publication's content, a revocation its removal, and the
 /// reader's own records stay.
-@Suite("Scoped sync: entitlements")
+@Suite("Scoped sync: entitlements", .timeLimit(.minutes(10)))
 struct ScopedSyncTests {
     final class Device: @unchecked Sendable {
         let principal: Principal
@@ -243,6 +243,35 @@ extension ScopedSyncTests {
         }
         // The genuine one still works.
         #expect(try await service.pull(principal, cursor: device.cursor, limit: 50).changes.isEmpty)
+    }
+
+    @Test(
+        "A long-poll waiting when its entitlement is revoked sends the removal, not what the publication published after; a revoked token ends it",
+        arguments: TestStore.allCases)
+    func revokedWhileWaiting(_ kind: TestStore) async throws {
+        let service = try await service(kind)
+        let (device, token) = try await reader(service, "wren", .publications(["north-review"]))
+        #expect(Self.briefings(try await pullAll(service, device, token: token)) == ["n1", "n2", "n3", "open1"])
+        let principal = try await service.authenticate(token: token)
+        let cursor = device.cursor
+        let poll = Task { try await service.pull(principal, cursor: cursor, limit: 500, wait: 20) }
+        while service.kernel.signal.waiting == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        try await service.revoke(user: "wren", publication: "north-review")
+        try await service.publish(Self.briefing("n9", publication: "North Review"), editorial: [])
+        let page = try await poll.value
+        #expect(Self.briefings(page.changes).isEmpty, "nothing published after the revocation reaches the device")
+        // The removal walks the whole lost scope, so it names n9 too (a record's latest state
+        // may lie past the device's cursor, and a removal of what the device does not hold is a no-op).
+        #expect(Self.removed(page.changes) == ["n1", "n2", "n3", "n9"], "the revocation's removals do")
+
+        // A token revoked while its poll waits: the wake-up is refused, not served.
+        let after = page.cursor.token
+        let current = try await service.authenticate(token: token)
+        let second = Task { try await service.pull(current, cursor: after, limit: 500, wait: 20) }
+        while service.kernel.signal.waiting == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        try await service.revoke(principal)
+        try await service.publish(Self.briefing("open2", publication: nil), editorial: [])
+        await #expect(throws: SyncError.self) { try await second.value }
     }
 }
 

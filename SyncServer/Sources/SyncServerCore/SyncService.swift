@@ -308,10 +308,21 @@ public struct SyncService: Sendable {
 
     /// The principal a bearer token stands for.
     public func authenticate(token: String) async throws -> Principal {
-        guard token.utf8.count <= 200, let principal = try await store.principal(tokenHash: Self.hash(token: token)) else {
+        let hash = Self.hash(token: token)
+        guard token.utf8.count <= 200, var principal = try await store.principal(tokenHash: hash) else {
             throw SyncError(.unauthorized, "the token is unknown or revoked; log in again")
         }
+        principal.tokenHash = hash
         activeDevices.saw(principal.deviceID, at: now())
+        return principal
+    }
+
+    /// The principal of a token hash as it stands now; unauthorized once the token is revoked.
+    func currentPrincipal(tokenHash hash: String) async throws -> Principal {
+        guard var principal = try await store.principal(tokenHash: hash) else {
+            throw SyncError(.unauthorized, "the token was revoked; log in again")
+        }
+        principal.tokenHash = hash
         return principal
     }
 
@@ -376,9 +387,15 @@ public struct SyncService: Sendable {
     ) async throws -> ChangesPage {
         let parsed = try cursor.map { token throws(SyncError) in try Cursor(token: token) }
         let seconds = min(max(wait ?? 0, 0), 30)
+        // A long-poll reads the principal again after each wake-up, so an entitlement,
+        // subscription or token revoked while it waited holds for what the wake-up brings.
+        var refresh: (@Sendable () async throws -> Principal)?
+        if let hash = principal.tokenHash {
+            refresh = { try await self.currentPrincipal(tokenHash: hash) }
+        }
         return try await kernel.changes(
             for: principal, after: parsed, limit: pageSize(limit), maxBytes: configuration.maxPageBytes, bodies: bodies,
-            wait: .seconds(seconds))
+            wait: .seconds(seconds), refresh: refresh)
     }
 
     /// The most briefings `newestBriefings` answers with.

@@ -182,6 +182,9 @@ public struct Principal: Hashable, Sendable {
     public var entitlements: Entitlements
     /// The publications the device chose to receive, by key; nil follows the entitlements.
     public var subscriptions: Set<String>?
+    /// The hash of the token the request was signed with (set by `SyncService.authenticate`):
+    /// what a long-poll reads the principal again by after each wake-up.
+    public var tokenHash: String?
 
     public init(
         accountID: String, user: String, deviceID: String, entitlements: Entitlements = .all, subscriptions: Set<String>? = nil

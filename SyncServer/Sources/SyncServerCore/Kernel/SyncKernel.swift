@@ -209,16 +209,28 @@ public struct SyncKernel: Sendable {
     /// of nothing but the device's own writes move the cursor on and keep it waiting.
     public func changes(
         for principal: Principal, after cursor: Cursor?, limit: Int, maxBytes: Int = SyncKernel.defaultPageBytes,
-        bodies: BodyDelivery = .inline, wait: Duration
+        bodies: BodyDelivery = .inline, wait: Duration, refresh: (@Sendable () async throws -> Principal)? = nil
     ) async throws -> ChangesPage {
         let clock = ContinuousClock()
         let deadline = clock.now + wait
         var after = cursor
+        var principal = principal
         // A commit notifies its scope and all content's (`wakeKeys`); a waiter listens to the
         // scopes it reads, so a publish wakes only the readers of its publication (and those
         // of all content).
-        let keys = scopes(for: principal).map(\.key)
+        var keys = scopes(for: principal).map(\.key)
+        var woken = false
         while true {
+            // After a wake-up, what the device may read is read again first (`refresh`): an
+            // entitlement, subscription or token revoked during the wait holds for what the
+            // wake-up brings, and a scope lost comes as its removals.
+            if woken, let refresh {
+                let current = try await refresh()
+                if current != principal {
+                    principal = current
+                    keys = scopes(for: principal).map(\.key)
+                }
+            }
             let generation = signal.generation(for: keys)
             let page = try await changes(for: principal, after: after, limit: limit, maxBytes: maxBytes, bodies: bodies)
             let now = clock.now
@@ -226,6 +238,7 @@ public struct SyncKernel: Sendable {
             after = page.cursor
             if page.hasMore { continue }
             try await signal.wait(after: generation, scopes: keys, timeout: deadline - now)
+            woken = true
             // The deadline with no commit to these scopes since the read: the log holds nothing
             // new for this reader, so the page just read is the answer (an idle watcher costs
             // one read per poll, not two).
