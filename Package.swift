@@ -264,7 +264,9 @@ let package = Package(
         ),
         .testTarget(
             name: "SyncServerCoreTests",
-            dependencies: ["SyncServerCore", "BriefingIngest", "BriefingTestSupport"],
+            dependencies: [
+                "SyncServerCore", "BriefingIngest", "BriefingTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -39,11 +39,14 @@ struct HighlightCommand: AsyncParsableCommand {
         func run() async throws {
             let store = try global.openStore()
             let briefingID = try await briefing.asyncMap { try await store.resolveMetadata($0).id }
-            let items = try await store.resolvedHighlights(briefingID: briefingID).map { HighlightJSON($0.highlight, resolution: $0.resolution) }
+            let resolved = try await store.resolvedHighlights(briefingID: briefingID)
+            let items = resolved.map { HighlightJSON($0.highlight, resolution: $0.resolution) }
+            let withoutBody = Set(resolved.filter(\.notDownloaded).map(\.id))
             if global.json { return try Console.json(items) }
             if items.isEmpty { Console.line("No highlights.") }
             for item in items {
-                let status = item.placement.map { $0.status == .anchored ? "" : " [\($0.status.rawValue)]" } ?? " [briefing not synced]"
+                let missing = withoutBody.contains(item.id) ? " [body not downloaded]" : " [briefing not on this device]"
+                let status = item.placement.map { $0.status == .anchored ? "" : " [\($0.status.rawValue)]" } ?? missing
                 Console.line("\(item.id)  \(item.briefingID)  \(item.color)\(status)  “\(item.quote)”")
             }
         }

@@ -63,7 +63,7 @@ struct Orphans: AsyncParsableCommand {
         }
         if global.json { return try Console.json(items) }
         let uncheckedLine =
-            "\(unchecked) highlight(s) on briefings whose bodies are not downloaded are not checked here (`briefing sync` fetches the bodies of briefings you highlighted)."
+            "\(unchecked) highlight(s) on briefings whose bodies are not downloaded are not checked here; `briefing read ID` fetches a body (a sync fetches those you highlighted, within the storage budget)."
         if items.isEmpty {
             Console.line("No orphaned highlights.")
             if unchecked > 0 { Console.line(uncheckedLine) }

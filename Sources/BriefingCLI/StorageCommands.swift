@@ -35,9 +35,10 @@ struct Settings: AsyncParsableCommand {
         abstract: "Show or change how much this device keeps of briefings' bodies for offline reading.",
         discussion: """
             Bodies are fetched when you read a briefing, and ahead of reading for the briefings you \
-            highlighted, noted or bookmarked, the ones you read, and the newest; past the budget, the \
-            least recently read bodies without your highlights, notes or bookmark go first. A change \
-            is applied at once when this store is logged in and the server can be reached, else at the next sync.
+            highlighted, noted or bookmarked, the ones you read, and the newest. Nothing is evicted \
+            under the budget; past it, the least recently read bodies without your highlights, notes \
+            or bookmark go first. A lower budget evicts at once; bodies newly wanted are fetched at \
+            once when the server can be reached, else at the next sync.
             """)
     @Option(name: .customLong("max-storage"), help: ArgumentHelp("The most megabytes of bodies to keep (0 keeps none).", valueName: "MB"))
     var maxStorage: Int?
@@ -67,31 +68,38 @@ struct Settings: AsyncParsableCommand {
 
     func run() async throws {
         let store = try global.openStore()
-        if maxStorage != nil || prefetch != nil {
+        let changing = maxStorage != nil || prefetch != nil
+        var evicted = 0
+        var fetched: Int?
+        var pending: String?
+        if changing {
             try await store.setStorageSettings(maxStorageBytes: maxStorage.map { $0 << 20 }, prefetchNewest: prefetch)
-        }
-        var summary: SyncClient.Summary?
-        if maxStorage != nil || prefetch != nil, try await store.syncState().isLoggedIn {
-            do {
-                summary = try await SyncClient(store: store).downloadBodies()
-            } catch let error as SyncClientError where error.code == .unreachable {
-                // Applied at the next sync.
+            // Evicting needs no server: a lower budget holds at once.
+            evicted = try await store.applyBodyPlan().evict.count
+            if try await store.syncState().isLoggedIn {
+                do {
+                    let summary = try await SyncClient(store: store).downloadBodies()
+                    fetched = summary.downloaded
+                    evicted += summary.evicted
+                    if summary.bodiesFailed > 0 { pending = "\(summary.bodiesFailed) body(ies) could not be fetched now; the next `briefing sync` tries again" }
+                } catch let error as SyncClientError {
+                    pending = "bodies are fetched at the next `briefing sync` (\(error.message))"
+                }
+            } else {
+                pending = "bodies are fetched once this store is logged in and syncs"
             }
         }
         let usage = try await store.storageUsage()
         let output = Output(
             maxStorageMB: Self.megabytes(usage.settings.maxStorageBytes), prefetchNewest: usage.settings.prefetchNewest,
             briefings: usage.briefings, downloaded: usage.downloaded, storedMB: Self.megabytes(usage.bytes),
-            fetched: summary?.downloaded, evicted: summary?.evicted, applied: summary != nil || (maxStorage == nil && prefetch == nil))
+            fetched: changing ? (fetched ?? 0) : nil, evicted: changing ? evicted : nil, applied: pending == nil)
         if global.json { return try Console.json(output) }
         Console.line("Storage budget: \(Self.text(output.maxStorageMB)) MB of bodies; the newest \(output.prefetchNewest) fetched ahead of reading.")
         Console.line(
             "Downloaded: \(output.downloaded) of \(output.briefings) briefing(s), \(Self.text(output.storedMB)) MB; the rest are listed and searchable by their metadata.")
-        if let summary {
-            Console.line("Applied now: \(summary.downloaded) fetched, \(summary.evicted) evicted.")
-        } else if !output.applied {
-            Console.line("Saved; applied at the next `briefing sync` (the server cannot be reached now).")
-        }
+        if changing { Console.line("Applied now: \(fetched ?? 0) fetched, \(evicted) evicted.") }
+        if let pending { Console.line("Saved; \(pending).") }
     }
 
     static func megabytes(_ bytes: Int) -> Double { Double(bytes) / Double(1 << 20) }

@@ -31,11 +31,14 @@ public struct StorageUsage: Hashable, Sendable, Codable {
 /// Which bodies to fetch and which to evict so that the device holds what its reader most
 /// likely wants within the storage budget.
 ///
-/// Wanted, in order: the briefings with the reader's own marks on them (highlights, notes, a
+/// In order: the briefings with the reader's own marks on them (highlights, notes, a
 /// bookmark), most recently read first; then those the reader has read, most recently first;
-/// then the newest `prefetchNewest` not read yet. They are taken in that order while they fit
-/// the budget; every other body is evicted. So the first evicted are the least recently read
-/// bodies without the reader's marks, and bodies with marks go last.
+/// then the newest `prefetchNewest` not read yet; then any other body already on the device
+/// (fetched for an export, say), most recently fetched first. They are taken in that order
+/// while they fit the budget: the wanted ones not on the device are fetched, and the bodies
+/// that do not fit are evicted. So nothing is evicted under the budget, and past it the
+/// first to go are the least recently read bodies without the reader's marks; bodies with
+/// marks go last.
 public struct BodyPlan: Hashable, Sendable {
     /// Bodies to fetch, in order: the briefing's metadata says which (`bodyHash`).
     public var fetch: [BriefingMetadata]
@@ -149,6 +152,16 @@ extension BriefingStore {
         try await read { db in try Self.bodyPlan(db) }
     }
 
+    /// Plans the bodies and evicts what the plan drops, in one transaction (so a body opened
+    /// meanwhile by another process is planned with it); returns the bodies to fetch.
+    public func applyBodyPlan() async throws -> BodyPlan {
+        try await database.write { db in
+            let plan = try Self.bodyPlan(db)
+            try Self.evictBodies(db, plan.evict)
+            return plan
+        }
+    }
+
     static func bodyPlan(_ db: Database) throws -> BodyPlan {
         let settings = try loadStorageSettings(db)
         struct Candidate {
@@ -158,7 +171,7 @@ extension BriefingStore {
             var readAt: String?
             var publishedAt: String?
             var marked: Bool
-            var downloaded: Bool
+            var fetchedAt: String?
         }
         let rows = try Row.fetchAll(
             db,
@@ -168,30 +181,34 @@ extension BriefingStore {
                     SELECT 1 FROM userRecord r WHERE r.briefingID = b.id AND r.deleted = 0
                       AND (r.kind IN ('highlight', 'note') OR (r.kind = 'bookmark' AND json_extract(r.body, '$.fields.bookmarked') = 1))
                   ) AS marked,
-                  d.size AS stored
+                  d.size AS stored, d.fetchedAt
                 FROM briefing b LEFT JOIN briefingBody d ON d.revisionID = b.revisionID
                 """)
         let candidates = rows.map { row in
             let stored: Int? = row["stored"]
             return Candidate(
                 id: row["id"], revisionID: row["revisionID"], size: stored ?? row["bodySize"], readAt: row["readAt"],
-                publishedAt: row["publishedAt"], marked: row["marked"], downloaded: stored != nil)
+                publishedAt: row["publishedAt"], marked: row["marked"], fetchedAt: row["fetchedAt"])
         }
         func recent(_ a: Candidate, _ b: Candidate) -> Bool {
             (a.readAt ?? "", a.publishedAt ?? "", a.id) > (b.readAt ?? "", b.publishedAt ?? "", b.id)
         }
         let marked = candidates.filter(\.marked).sorted(by: recent)
         let read = candidates.filter { !$0.marked && $0.readAt != nil }.sorted(by: recent)
-        let newest = candidates.filter { !$0.marked && $0.readAt == nil }
-            .sorted { ($0.publishedAt ?? "", $0.id) > ($1.publishedAt ?? "", $1.id) }.prefix(settings.prefetchNewest)
+        let unread = candidates.filter { !$0.marked && $0.readAt == nil }
+        let newest = unread.sorted { ($0.publishedAt ?? "", $0.id) > ($1.publishedAt ?? "", $1.id) }.prefix(settings.prefetchNewest)
+        let newestIDs = Set(newest.map(\.id))
+        let others = unread.filter { $0.fetchedAt != nil && !newestIDs.contains($0.id) }
+            .sorted { ($0.fetchedAt ?? "", $0.id) > ($1.fetchedAt ?? "", $1.id) }
         var kept: Set<String> = []
         var keptBytes = 0
         var fetchIDs: [String] = []
-        for candidate in marked + read + newest where keptBytes + candidate.size <= settings.maxStorageBytes {
+        for candidate in marked + read + newest + others where keptBytes + candidate.size <= settings.maxStorageBytes {
             kept.insert(candidate.revisionID)
             keptBytes += candidate.size
-            if !candidate.downloaded { fetchIDs.append(candidate.id) }
+            if candidate.fetchedAt == nil { fetchIDs.append(candidate.id) }
         }
+        // Bodies of no briefing here (left with a resync, say) are evicted too.
         let evict = try String.fetchAll(db, sql: "SELECT revisionID FROM briefingBody ORDER BY revisionID").filter { !kept.contains($0) }
         let fetch = try fetchIDs.compactMap { try loadMetadata(db, id: $0) }
         return BodyPlan(fetch: fetch, evict: evict, keptBytes: keptBytes)
@@ -200,12 +217,16 @@ extension BriefingStore {
     /// Drops stored bodies by revision; their briefings stay, searchable by their metadata.
     public func evictBodies(_ revisionIDs: [String]) async throws {
         guard !revisionIDs.isEmpty else { return }
-        try await database.write { db in
-            for revisionID in revisionIDs {
-                try db.execute(sql: "DELETE FROM briefingBody WHERE revisionID = ?", arguments: [revisionID])
-                if let body = try String.fetchOne(db, sql: "SELECT body FROM briefing WHERE revisionID = ?", arguments: [revisionID]) {
-                    try SearchIndex.index(db, metadata: try Self.decode(BriefingMetadata.self, body), sections: nil)
-                }
+        try await database.write { db in try Self.evictBodies(db, revisionIDs) }
+    }
+
+    static func evictBodies(_ db: Database, _ revisionIDs: [String]) throws {
+        for revisionID in revisionIDs {
+            let briefingID = try String.fetchOne(
+                db.cachedStatement(sql: "SELECT briefingID FROM briefingBody WHERE revisionID = ?"), arguments: [revisionID])
+            try db.cachedStatement(sql: "DELETE FROM briefingBody WHERE revisionID = ?").execute(arguments: [revisionID])
+            if let briefingID, let metadata = try loadMetadata(db, id: briefingID), metadata.revision.id == revisionID {
+                try SearchIndex.index(db, metadata: metadata, sections: nil)
             }
         }
     }

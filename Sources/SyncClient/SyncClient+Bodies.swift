@@ -1,6 +1,7 @@
 import BriefingModel
 import BriefingStore
 import Foundation
+import Logging
 import OpenAPIRuntime
 import SyncAPI
 
@@ -47,7 +48,14 @@ extension SyncClient {
         let wanted = try await store.storageSettings().prefetchNewest
         guard wanted > 0 else { return }
         let limit = Int32(min(wanted, 100))
-        let output = try await request(serverURL) { try await client.getNewestBriefings(query: .init(limit: limit)) }
+        let output: Operations.GetNewestBriefings.Output
+        do {
+            output = try await request(serverURL) { try await client.getNewestBriefings(query: .init(limit: limit)) }
+        } catch let error as SyncClientError where error.code != .unreachable {
+            // Only a head start: the sync goes on without it (and says why, if the server is down).
+            logger.notice("the newest briefings could not be fetched", metadata: ["error": "\(error.message)"])
+            return
+        }
         switch output {
         case .ok(let ok):
             let answer = try ok.body.json
@@ -60,12 +68,9 @@ extension SyncClient {
             try await store.saveProvisional(briefings)
         case .unauthorized(let error):
             throw SyncClientError(.unauthorized, serverError: try error.body.json)
-        case .badRequest(let error):
-            throw SyncClientError(.server, serverError: try error.body.json, prefix: "the server refused the request for the newest briefings: ")
-        case .serviceUnavailable(let unavailable):
-            throw Self.unavailable(unavailable.headers.retryAfter)
-        case .undocumented:
-            // An older server: the first sync brings everything in log order instead.
+        case .badRequest, .serviceUnavailable, .undocumented:
+            // An older server (no such endpoint), or a busy one: the first sync brings
+            // everything in log order instead.
             return
         }
         try await downloadBodies(client, serverURL: serverURL, summary: &summary, progress: progress)
@@ -74,29 +79,45 @@ extension SyncClient {
     /// Carries out the store's `BodyPlan`: evicts, then fetches in the plan's order, a few at
     /// a time. A body the server no longer serves (a newer revision came out) is passed over:
     /// the next sync brings its metadata.
+    ///
+    /// Best effort: a body that cannot be fetched (the server refuses it, or sends one that
+    /// does not match) is counted in `bodiesFailed` and logged, and the rest are fetched; once
+    /// the server cannot be reached, the rest wait for the next sync. A sync never fails for
+    /// want of a body: `read` fetches it, or says why it cannot.
     func downloadBodies(_ client: Client, serverURL: String, summary: inout Summary, progress: (Progress) -> Void) async throws {
-        let plan = try await store.bodyPlan()
-        try await store.evictBodies(plan.evict)
+        let plan = try await store.applyBodyPlan()
         summary.evicted += plan.evict.count
         guard !plan.fetch.isEmpty else { return }
         let total = plan.fetch.count
         progress(.downloading(done: 0, total: total))
         var done = 0
         var waiting = plan.fetch[...]
-        try await withThrowingTaskGroup(of: BriefingBody?.self) { group in
+        let fetch: @Sendable (BriefingMetadata) async -> Result<BriefingBody?, any Error> = { metadata in
+            do { return .success(try await fetchBody(client, serverURL: serverURL, for: metadata)) } catch { return .failure(error) }
+        }
+        await withTaskGroup(of: Result<BriefingBody?, any Error>.self) { group in
             for _ in 0..<configuration.bodyFetchConcurrency {
                 guard let metadata = waiting.popFirst() else { break }
-                group.addTask { try await fetchBody(client, serverURL: serverURL, for: metadata) }
+                group.addTask { await fetch(metadata) }
             }
-            while let body = try await group.next() {
-                if let body, try await store.saveBody(body) { summary.downloaded += 1 }
+            while let result = await group.next() {
                 done += 1
                 progress(.downloading(done: done, total: total))
-                if let metadata = waiting.popFirst() {
-                    group.addTask { try await fetchBody(client, serverURL: serverURL, for: metadata) }
+                do {
+                    if let body = try result.get(), try await store.saveBody(body) { summary.downloaded += 1 }
+                } catch {
+                    summary.bodiesFailed += 1
+                    logger.notice("a body could not be fetched", metadata: ["error": "\(Self.describe(error))"])
+                    // Unreachable (or cancelled): the rest wait for the next sync.
+                    if Task.isCancelled || (error as? SyncClientError)?.code == .unreachable {
+                        summary.bodiesFailed += waiting.count
+                        waiting = []
+                    }
                 }
+                if let metadata = waiting.popFirst() { group.addTask { await fetch(metadata) } }
             }
         }
+        try Task.checkCancellation()
     }
 
     /// The body `metadata` names, checked against it; nil when the server does not serve that

@@ -110,6 +110,8 @@ public struct SyncClient: Sendable {
         /// Bodies fetched, and bodies evicted for the storage budget.
         public var downloaded = 0
         public var evicted = 0
+        /// Bodies the plan wanted that could not be fetched (they are fetched when read, or by the next sync).
+        public var bodiesFailed = 0
 
         public init() {}
     }
@@ -117,7 +119,7 @@ public struct SyncClient: Sendable {
     public let store: BriefingStore
     public let configuration: Configuration
     private let transport: any ClientTransport
-    private let logger: Logger
+    let logger: Logger
 
     /// The HTTP transport an app gets by default: URLSession on Apple's systems; on Linux the
     /// server-side Swift HTTP client (its shared instance, event-driven: a sync that waits on a

@@ -37,7 +37,9 @@ struct BodyStoreTests {
         }
         #expect(try await store.search("Briefing b1").map(\.id) == ["b1"])
         #expect(try await store.search("deep").isEmpty, "the body is not searched before it is downloaded")
-        await #expect(throws: StoreError.self) { try await store.highlight(briefing: "b1", quote: "aquifers") }
+        await #expect { try await store.highlight(briefing: "b1", quote: "aquifers") } throws: {
+            ($0 as? StoreError)?.code == .notDownloaded
+        }
 
         #expect(try await store.saveBody(whole.body))
         #expect(try await store.briefing(id: "b1") == whole)
@@ -91,5 +93,31 @@ struct BodyStoreTests {
         #expect(try await store.metadata(id: "old") == whole.metadata)
         #expect(try await store.briefings().first?.bodySize == whole.metadata.bodySize)
         #expect(try await store.search("deep").map(\.id) == ["old"])
+    }
+
+    @Test("Under the budget nothing is evicted; past it the least recently read without the reader's marks go first, the marked last")
+    func budgetOrder() async throws {
+        let store = try await store()
+        let briefings = (0..<4).map { Self.briefing("b\($0)", day: $0) }
+        try await store.applyPage(briefings.map { Change(kind: .briefing, id: $0.id, payload: .briefing($0)) }, cursor: "c1")
+        try await store.setStorageSettings(prefetchNewest: 1)
+        // b0 highlighted, b1 read, b3 the newest, b2 only on the device.
+        _ = try await store.highlight(briefing: "b0", quote: "aquifers")
+        try await store.markRead(briefingID: "b1")
+        var plan = try await store.bodyPlan()
+        #expect(plan.evict.isEmpty && plan.fetch.isEmpty, "all four fit the default budget")
+
+        let size = briefings.map(\.metadata.bodySize).max()!
+        try await store.setStorageSettings(maxStorageBytes: 3 * size)
+        plan = try await store.bodyPlan()
+        #expect(plan.evict == [briefings[2].revision.id], "the body neither marked, read nor newest goes first")
+        try await store.setStorageSettings(maxStorageBytes: 2 * size)
+        plan = try await store.bodyPlan()
+        #expect(Set(plan.evict) == [briefings[2].revision.id, briefings[3].revision.id], "then the newest not read")
+        try await store.setStorageSettings(maxStorageBytes: size)
+        plan = try await store.applyBodyPlan()
+        #expect(Set(plan.evict) == Set([1, 2, 3].map { briefings[$0].revision.id }), "then the read; the highlighted stays")
+        #expect(try await store.downloadedBriefings().map(\.id) == ["b0"])
+        #expect(try await store.search("deep").map(\.id) == ["b0"], "evicted bodies leave the search index")
     }
 }
