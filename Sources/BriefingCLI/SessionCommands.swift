@@ -98,6 +98,8 @@ struct Sync: AsyncParsableCommand {
                 console.err("\r\u{1B}[2K" + "pull  \(changes) change(s), \(pages) page(s)")
             case .resyncing:
                 console.err("\r\u{1B}[2K" + "The server no longer has this device's place in the log; pulling everything again.\n")
+            case .downloading(let done, let total) where total > 0:
+                console.err("\r" + Self.bar(label: "body", done: done, total: total))
             default:
                 break
             }
@@ -106,13 +108,18 @@ struct Sync: AsyncParsableCommand {
         if global.json {
             try Console.json([
                 "pushed": summary.pushed, "merged": summary.merged, "rejected": summary.rejected, "pulled": summary.pulled,
-                "conflicts": summary.conflicts, "resynced": summary.resynced ? 1 : 0,
+                "conflicts": summary.conflicts, "resynced": summary.resynced ? 1 : 0, "bodiesDownloaded": summary.downloaded,
+                "bodiesEvicted": summary.evicted, "bodiesFailed": summary.bodiesFailed,
             ])
         } else {
             var line = "Synced: pushed \(summary.pushed + summary.merged + summary.rejected), pulled \(summary.pulled), conflicts \(summary.conflicts)."
             if summary.merged > 0 { line += " \(summary.merged) change(s) merged with other devices' edits." }
             if summary.rejected > 0 { line += " \(summary.rejected) change(s) refused by the server; see `briefing conflicts`." }
             if summary.resynced { line += " (The server required a full resync.)" }
+            if summary.downloaded + summary.evicted > 0 {
+                line += " Bodies for offline reading: \(summary.downloaded) downloaded, \(summary.evicted) evicted for the storage budget."
+            }
+            if summary.bodiesFailed > 0 { line += " \(summary.bodiesFailed) body(ies) could not be fetched; reading one fetches it." }
             Console.line(line)
         }
     }

@@ -202,6 +202,8 @@ final class Runner: @unchecked Sendable {
         var skews = SeededGenerator(seed: config.seed ^ 0xC10C)
         for index in 0..<config.devices {
             let skew: Int64 = config.faults.contains(.clockSkew) ? Int64.random(in: -86_400_000...86_400_000, using: &skews) : 0
+            // Clock skew is counted per device whose clock runs off the server's.
+            if skew != 0 { network.countInjected(.clockSkew) }
             let clock = self.clock
             let ids = SeededIDs(seed: config.seed &+ UInt64(index) &* 7919, prefix: "D\(index)-")
             let store = try BriefingStore.inMemory(
@@ -440,7 +442,10 @@ final class Runner: @unchecked Sendable {
         return SimulationReport(
             config: config, steps: steps, operations: operations, skippedOperations: skipped, syncs: syncs,
             failedSyncs: failedSyncs, resyncs: resyncs,
-            faults: Dictionary(uniqueKeysWithValues: network.injected.map { ($0.key.rawValue, $0.value) }),
+            // Every fault asked for, with its count (a zero says it was asked for and never came up).
+            faults: config.faults.reduce(into: Dictionary(uniqueKeysWithValues: network.injected.map { ($0.key.rawValue, $0.value) })) {
+                $0[$1.rawValue, default: 0] += 0
+            },
             conflicts: conflicts, refusals: refusals(), tombstonesCompacted: compacted, scopeChanges: scopeChanges,
             pushesObserved: network.pushes.count,
             elapsedSeconds: Date().timeIntervalSince(started), violations: violations)

@@ -53,10 +53,10 @@ struct StepGenerator {
         if roll < 24 {
             if !runner.network.isOnline(device) {
                 if stepIndex >= offlineUntil[device, default: 0] {
-                    return Step(action: .setOnline(device: device, true), advance: advance)
+                    return Step(action: .setOnline(device: device, online: true), advance: advance)
                 }
                 let operation = try await operation(for: runner.devices[device])
-                return Step(action: .operation(device: device, operation), advance: advance)
+                return Step(action: .operation(device: device, operation: operation), advance: advance)
             }
             var faults: [FaultKind?] = []
             for _ in 0..<16 {
@@ -67,17 +67,17 @@ struct StepGenerator {
         if roll < 27 {
             guard runner.network.isOnline(device) else {
                 let operation = try await operation(for: runner.devices[device])
-                return Step(action: .operation(device: device, operation), advance: advance)
+                return Step(action: .operation(device: device, operation: operation), advance: advance)
             }
             // An outage: usually short, sometimes longer than the tombstone retention.
             let long = chance(0.2)
             offlineUntil[device] = stepIndex + (long ? Int.random(in: 200...400, using: &random) : Int.random(in: 5...40, using: &random))
-            return Step(action: .setOnline(device: device, false), advance: advance)
+            return Step(action: .setOnline(device: device, online: false), advance: advance)
         }
         if roll < 29 {
             let whole = config.faults.contains(.serverRestart), one = config.faults.contains(.nodeRestart)
             if whole && (!one || roll < 28) { return Step(action: .restartServer, advance: advance) }
-            if one { return Step(action: .restartNode(Int.random(in: 0..<config.nodeCount, using: &random)), advance: advance) }
+            if one { return Step(action: .restartNode(node: Int.random(in: 0..<config.nodeCount, using: &random)), advance: advance) }
         }
         if roll < 31 {
             return Step(action: .compact, advance: advance)
@@ -97,7 +97,7 @@ struct StepGenerator {
             return Step(action: .subscribe(device: device, publications: publications), advance: advance)
         }
         let operation = try await operation(for: runner.devices[device])
-        return Step(action: .operation(device: device, operation), advance: advance)
+        return Step(action: .operation(device: device, operation: operation), advance: advance)
     }
 
     mutating func operation(for device: SimulatedDevice) async throws -> UserOperation {

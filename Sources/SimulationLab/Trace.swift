@@ -51,6 +51,20 @@ public struct SimulationConfig: Codable, Hashable, Sendable {
         case devices, users, steps, seed, faults, retentionHours, http, maxClockSkewHours, nodes
     }
 
+    /// The faults in name order, so a trace or report is the same text every time.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(devices, forKey: .devices)
+        try container.encode(users, forKey: .users)
+        try container.encode(steps, forKey: .steps)
+        try container.encode(seed, forKey: .seed)
+        try container.encode(faults.sorted(), forKey: .faults)
+        try container.encode(retentionHours, forKey: .retentionHours)
+        try container.encode(http, forKey: .http)
+        try container.encodeIfPresent(maxClockSkewHours, forKey: .maxClockSkewHours)
+        try container.encodeIfPresent(nodes, forKey: .nodes)
+    }
+
     public init(
         devices: Int = 4, users: Int = 1, steps: Int = 2000, seed: UInt64 = 7, faults: Set<FaultKind> = [],
         retentionHours: Double = 24, http: Bool = false, maxClockSkewHours: Double? = nil, nodes: Int = 1, database: String? = nil
@@ -105,12 +119,12 @@ public enum UserOperation: Codable, Hashable, Sendable {
 public struct Step: Codable, Hashable, Sendable {
     /// What happens.
     public enum Action: Codable, Hashable, Sendable {
-        case operation(device: Int, UserOperation)
+        case operation(device: Int, operation: UserOperation)
         case sync(device: Int)
-        case setOnline(device: Int, Bool)
+        case setOnline(device: Int, online: Bool)
         case restartServer
         /// One node restarts (node-restart); the others keep serving.
-        case restartNode(Int)
+        case restartNode(node: Int)
         case compact
         /// An operator sets what a user is entitled to: these publications (keys), or all (nil).
         case entitle(user: Int, publications: [String]?)

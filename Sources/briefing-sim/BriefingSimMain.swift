@@ -29,7 +29,7 @@ struct BriefingSim: AsyncParsableCommand {
     @Option(help: "Refuse mutations whose clock is this many hours ahead of the server's (default: the server's 36); below 24, clock-skew makes refusals.")
     var maxClockSkewHours: Double?
     @Option(help: "Replay a trace written by an earlier failing run.") var replay: String?
-    @Option(help: "Where to write the trace of a failing run.") var traceDirectory = FileManager.default.temporaryDirectory.path
+    @Option(help: "Where to write the trace of a failing run (made if missing).") var traceDirectory = ".briefing-sim"
     @Option(help: "Also write the trace of a passing run here (single seed).") var saveTrace: String?
     @Option(
         help: "Append each finished seed's result to this file (a JSON line each) and, with --seeds above 1, skip the seeds it records as passed with the same settings, so that a long run stopped part-way resumes with the same command.")
@@ -167,6 +167,7 @@ struct BriefingSim: AsyncParsableCommand {
 
     func explain(_ report: SimulationReport, _ trace: Trace) async throws {
         let encoder = Self.prettyJSON
+        try FileManager.default.createDirectory(atPath: traceDirectory, withIntermediateDirectories: true)
         let path = URL(fileURLWithPath: traceDirectory).appendingPathComponent("briefing-sim-seed-\(trace.config.seed).json")
         try encoder.encode(trace).write(to: path)
         line("FAILED: seed \(trace.config.seed); the first violated check:\n  \(report.violations[0])")
@@ -183,7 +184,23 @@ struct BriefingSim: AsyncParsableCommand {
         let again = try await Simulation.replay(small)
         line("reproduction (\(small.steps.count) steps): \(shrunk.path)")
         if let first = again.violations.first { line("  \(first)") }
-        line("replay: briefing-sim --replay \(shrunk.path)")
+        line("replay: \(Self.command) --replay \(Self.shellQuoted(shrunk.path))")
+    }
+
+    /// How to run this tool again as it was run: the executable's own path when it is a built
+    /// binary (`.build/debug/briefing-sim`), else `swift run briefing-sim`.
+    static var command: String {
+        let invoked = CommandLine.arguments.first ?? "briefing-sim"
+        guard invoked.contains("/") else { return "swift run briefing-sim" }
+        let url = URL(fileURLWithPath: invoked).standardizedFileURL
+        let cwd = FileManager.default.currentDirectoryPath
+        let path = url.path.hasPrefix(cwd + "/") ? String(url.path.dropFirst(cwd.count + 1)) : url.path
+        return shellQuoted(path)
+    }
+
+    /// `text` as one shell word.
+    static func shellQuoted(_ text: String) -> String {
+        text.allSatisfy({ $0.isLetter || $0.isNumber || "/._-+=:,".contains($0) }) ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     func print(_ report: SimulationReport) throws {
@@ -198,9 +215,11 @@ struct BriefingSim: AsyncParsableCommand {
         let store = config.database.map { " on \(ServerDatabase.describe($0))" } ?? ""
         let nodes = config.nodeCount > 1 ? ", \(config.nodeCount) nodes" : ""
         line("briefing-sim: seed \(config.seed)\(config.http ? " (over HTTP)" : "")\(store)\(nodes), \(config.devices) devices, \(config.users) user(s), \(report.steps) steps, faults: \(config.faults.isEmpty ? "none" : config.faults.sorted().map(\.rawValue).joined(separator: ","))")
-        line("  operations: \(list(report.operations)) (\(report.skippedOperations) no longer applicable)")
+        line(
+            "  operations: \(list(report.operations)) (\(report.skippedOperations) skipped: drawn for a record the device no longer had by then, such as a highlight it had deleted)")
         line("  syncs: \(report.syncs) (\(report.failedSyncs) failed by faults, \(report.resyncs) full resync(s))")
-        line("  faults injected: \(list(report.faults))")
+        let units = config.faults.contains(.clockSkew) ? " (clock-skew: devices whose clock runs off; the others: requests or restarts)" : ""
+        line("  faults injected: \(list(report.faults))\(units)")
         line("  conflicts by rule: \(list(report.conflicts))")
         if !report.refusals.isEmpty { line("  refused by the server: \(list(report.refusals))") }
         line("  tombstones compacted: \(report.tombstonesCompacted); pushes observed: \(report.pushesObserved)")
