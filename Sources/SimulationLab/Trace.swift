@@ -180,3 +180,65 @@ public struct Trace: Codable, Hashable, Sendable {
         self.steps = steps
     }
 }
+
+extension Step: CustomStringConvertible {
+    /// The step in a sentence, as a replay lists it: what happened, after how much simulated
+    /// time, and the faults its requests met.
+    public var description: String {
+        var text = action.description
+        text += " (after \(Self.duration(advance)))"
+        let injected = faults.enumerated().compactMap { index, fault in fault.map { "request \(index + 1): \($0.rawValue)" } }
+        if !injected.isEmpty { text += "; faults: " + injected.joined(separator: ", ") }
+        return text
+    }
+
+    static func duration(_ millis: Int64) -> String {
+        let seconds = Double(millis) / 1000
+        if seconds < 60 { return String(format: "%.1f s", seconds) }
+        if seconds < 3600 { return String(format: "%.0f min", seconds / 60) }
+        return String(format: "%.1f h", seconds / 3600)
+    }
+}
+
+extension Step.Action: CustomStringConvertible {
+    public var description: String {
+        func scope(_ publications: [String]?) -> String {
+            guard let publications else { return "everything" }
+            return publications.isEmpty ? "nothing but open content" : publications.joined(separator: ", ")
+        }
+        switch self {
+        case .operation(let device, let operation): return "device \(device) \(operation.description)"
+        case .sync(let device): return "device \(device) syncs"
+        case .setOnline(let device, let online): return "device \(device) goes \(online ? "online" : "offline")"
+        case .restartServer: return "the server restarts"
+        case .restartNode(let node): return "node \(node) restarts"
+        case .compact: return "the server compacts its tombstones"
+        case .entitle(let user, let publications): return "an operator entitles reader \(user + 1) to \(scope(publications))"
+        case .subscribe(let device, let publications): return "device \(device) subscribes to \(scope(publications))"
+        case .republish(let briefing, let publication):
+            return "an editor republishes \(briefing) " + (publication.map { "in \($0)" } ?? "as open content")
+        case .withdraw(let briefing, let restore): return "an editor \(restore ? "restores" : "withdraws") \(briefing)"
+        }
+    }
+}
+
+extension UserOperation: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .createHighlight(let id, let briefingID, let paragraph, let start, let length, let color):
+            return "highlights \(length) characters at \(start) of paragraph \(paragraph) of \(briefingID) in \(color) (\(id))"
+        case .recolorHighlight(let id, let color): return "recolours highlight \(id) to \(color)"
+        case .deleteHighlight(let id): return "deletes highlight \(id)"
+        case .addNote(let id, let briefingID, let highlightID, let text):
+            return "adds note \(id) on \(briefingID)\(highlightID.map { ", on highlight \($0)" } ?? ""): “\(text)”"
+        case .editNote(let id, let text): return "edits note \(id) to “\(text)”"
+        case .moveNote(let id, let highlightID):
+            return highlightID.map { "moves note \(id) to highlight \($0)" } ?? "takes note \(id) off its highlight"
+        case .deleteNote(let id): return "deletes note \(id)"
+        case .bookmark(let briefingID, let on): return on ? "bookmarks \(briefingID)" : "removes the bookmark on \(briefingID)"
+        case .progress(let briefingID, let position): return "sets progress on \(briefingID) to \(Int((position * 100).rounded())) %"
+        case .addTag(let briefingID, let name, _): return "tags \(briefingID) “\(name)”"
+        case .removeTag(let briefingID, let name): return "removes the tag “\(name)” from \(briefingID)"
+        }
+    }
+}

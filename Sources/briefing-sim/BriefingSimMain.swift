@@ -79,6 +79,15 @@ struct BriefingSim: AsyncParsableCommand {
         if let replay {
             var trace = try JSONDecoder().decode(Trace.self, from: Data(contentsOf: URL(fileURLWithPath: replay)))
             trace.config.database = database
+            if !json {
+                // A reproduction is short: its steps are the story.
+                if trace.steps.count <= Self.listedSteps {
+                    line("replaying \(trace.steps.count) step(s):")
+                    for (index, step) in trace.steps.enumerated() { line("  \(index + 1). \(step)") }
+                } else {
+                    line("replaying \(trace.steps.count) steps (a trace of at most \(Self.listedSteps) lists them)")
+                }
+            }
             let report = try await Simulation.replay(trace)
             try print(report)
             if !report.passed { throw ExitCode.failure }
@@ -231,6 +240,9 @@ struct BriefingSim: AsyncParsableCommand {
             for violation in report.violations.prefix(5) { line("  VIOLATION \(violation)") }
         }
     }
+
+    /// The longest trace whose steps a replay lists.
+    static let listedSteps = 200
 
     /// Reports and traces as written to the terminal and to files: indented, keys sorted.
     static var prettyJSON: JSONEncoder {

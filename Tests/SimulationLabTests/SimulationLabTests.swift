@@ -226,4 +226,15 @@ struct SimulationLabTests {
         #expect(!once.contains("\"_0\"") && !once.contains("\"_1\""), "no positional keys in a trace")
         #expect(try JSONDecoder().decode(Trace.self, from: Data(once.utf8)) == trace)
     }
+
+    @Test("A step reads as a sentence: who did what, after how long, and the faults its requests met")
+    func stepSentences() {
+        let step = Step(
+            action: .operation(device: 1, operation: .recolorHighlight(id: "H1", color: "blue")), advance: 90_000,
+            faults: [nil, .dropResponse])
+        #expect(step.description == "device 1 recolours highlight H1 to blue (after 2 min); faults: request 2: drop-response")
+        #expect(Step(action: .setOnline(device: 0, online: false), advance: 500).description == "device 0 goes offline (after 0.5 s)")
+        #expect(Step.Action.entitle(user: 0, publications: []).description == "an operator entitles reader 1 to nothing but open content")
+        #expect(Step.Action.republish(briefing: "b", publication: nil).description == "an editor republishes b as open content")
+    }
 }
