@@ -38,6 +38,8 @@ public struct SimulationReport: Codable, Sendable {
     public var resyncs: Int
     public var faults: [String: Int]
     public var conflicts: [String: Int]
+    /// One resolution of each rule, in words (the first by ID).
+    public var conflictExamples: [String: String]?
     /// Mutations the server refused, by reason (first answers only).
     public var refusals: [String: Int]
     public var tombstonesCompacted: Int
@@ -434,9 +436,11 @@ final class Runner: @unchecked Sendable {
             violations += try await Checks(runner: self).all()
         }
         var conflicts: [String: Int] = [:]
+        var examples: [String: String] = [:]
         for account in accountIDs {
             for conflict in try await service.kernel.conflictRecords(ofAccount: account) {
                 conflicts[conflict.rule.rawValue, default: 0] += 1
+                if examples[conflict.rule.rawValue] == nil { examples[conflict.rule.rawValue] = Self.sentence(conflict) }
             }
         }
         return SimulationReport(
@@ -446,9 +450,21 @@ final class Runner: @unchecked Sendable {
             faults: config.faults.reduce(into: Dictionary(uniqueKeysWithValues: network.injected.map { ($0.key.rawValue, $0.value) })) {
                 $0[$1.rawValue, default: 0] += 0
             },
-            conflicts: conflicts, refusals: refusals(), tombstonesCompacted: compacted, scopeChanges: scopeChanges,
+            conflicts: conflicts, conflictExamples: examples, refusals: refusals(), tombstonesCompacted: compacted, scopeChanges: scopeChanges,
             pushesObserved: network.pushes.count,
             elapsedSeconds: Date().timeIntervalSince(started), violations: violations)
+    }
+}
+
+extension Runner {
+    /// A resolution in words: the record and field, what was kept over what, and the outcome.
+    static func sentence(_ conflict: ConflictRecord) -> String {
+        let kept = conflict.values.filter(\.kept).map(\.display)
+        let dropped = conflict.values.filter { !$0.kept }.map(\.display)
+        var text = "\(conflict.kind.rawValue) \(conflict.recordID), \(conflict.field): "
+        text += kept.isEmpty ? "nothing kept" : "kept " + kept.joined(separator: " and ")
+        if !dropped.isEmpty { text += " over " + dropped.joined(separator: " and ") }
+        return text + " → \(conflict.outcome)"
     }
 }
 

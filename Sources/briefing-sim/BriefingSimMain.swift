@@ -230,6 +230,9 @@ struct BriefingSim: AsyncParsableCommand {
         let units = config.faults.contains(.clockSkew) ? " (clock-skew: devices whose clock runs off; the others: requests or restarts)" : ""
         line("  faults injected: \(list(report.faults))\(units)")
         line("  conflicts by rule: \(list(report.conflicts))")
+        for (rule, example) in (report.conflictExamples ?? [:]).sorted(by: { $0.key < $1.key }) {
+            line("    e.g. \(rule): \(example)")
+        }
         if !report.refusals.isEmpty { line("  refused by the server: \(list(report.refusals))") }
         line("  tombstones compacted: \(report.tombstonesCompacted); pushes observed: \(report.pushesObserved)")
         line("  scope changes: \(list(report.scopeChanges))")
