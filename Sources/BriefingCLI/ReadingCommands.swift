@@ -40,7 +40,14 @@ struct List: AsyncParsableCommand {
         }
         if global.json { return try Console.json(items) }
         if items.isEmpty {
-            Console.line("No briefings yet. Log in and run `briefing sync`.")
+            let state = try await store.syncState()
+            if !state.isLoggedIn {
+                Console.line("No briefings yet. Log in and run `briefing sync`.")
+            } else if state.lastSyncAt == nil {
+                Console.line("No briefings yet. Run `briefing sync`.")
+            } else {
+                Console.line("No briefings on this device: none in the publications it receives (see `briefing subscriptions`).")
+            }
             return
         }
         for item in items {

@@ -97,12 +97,17 @@ struct Settings: AsyncParsableCommand {
         if global.json { return try Console.json(output) }
         Console.line("Storage budget: \(Self.text(output.maxStorageMB)) MB of bodies; the newest \(output.prefetchNewest) fetched ahead of reading.")
         Console.line(
-            "Downloaded: \(output.downloaded) of \(output.briefings) briefing(s), \(Self.text(output.storedMB)) MB; the rest are listed and searchable by their metadata.")
+            "Downloaded: \(output.downloaded) of \(output.briefings) briefing(s), \(Self.size(usage.bytes)); the rest are listed and searchable by their metadata.")
         if changing { Console.line("Applied now: \(fetched ?? 0) fetched, \(evicted) evicted.") }
         if let pending { Console.line("Saved; \(pending).") }
     }
 
     static func megabytes(_ bytes: Int) -> Double { Double(bytes) / Double(1 << 20) }
+
+    /// A stored size for people: KB under a megabyte, else MB.
+    static func size(_ bytes: Int) -> String {
+        bytes < 1 << 20 ? "\(Int((Double(bytes) / 1024).rounded())) KB" : "\(text(megabytes(bytes))) MB"
+    }
 
     static func text(_ megabytes: Double) -> String {
         megabytes == megabytes.rounded() ? String(Int(megabytes)) : String(format: "%.1f", megabytes)
