@@ -37,6 +37,44 @@ struct PostgresTests {
         #expect(migratedSchema == (try await Self.describeSchema(cluster, Self.name(fromFile))))
     }
 
+    @Test("The upgrade to kept metadata (v6) fills it in for live and withdrawn briefings, and for nothing else")
+    func metadataBackfill() async throws {
+        let cluster = try await PostgresCluster.shared()
+        let url = try await cluster.createDatabase()
+        let node = try await Self.node(url)
+        let live = Briefing.assemble(id: "live", title: "Live", sections: [(nil, ["A live paragraph."])])
+        let gone = Briefing.assemble(id: "gone", title: "Gone", publication: "North Review", sections: [(nil, ["A withdrawn paragraph."])])
+        try await node.publish(live, editorial: [])
+        try await node.publish(gone, editorial: [])
+        try await node.withdraw(briefingID: "gone")
+        // A briefing moved away leaves a departure mark; a deleted one a tombstone.
+        try await node.publish(
+            Briefing.assemble(id: "moved", title: "Moved", publication: "North Review", sections: [(nil, ["It moves."])]), editorial: [])
+        try await node.publish(
+            Briefing.assemble(id: "moved", revisionNumber: 2, title: "Moved", publication: "South Papers", sections: [(nil, ["It moved."])]),
+            editorial: [])
+        await node.store.close()
+        // Back to the schema before v6, with the rows as they were.
+        let database = Self.name(url)
+        _ = try await cluster.psql(
+            "ALTER TABLE record DROP COLUMN meta; DELETE FROM schema_migration WHERE name = 'v6-briefing-metadata';", database: database)
+        let upgraded = try await Self.node(url)
+        await upgraded.store.close()
+        let rows = try await cluster.psql(
+            "SELECT owner || '|' || id || '|' || coalesce(meta, 'NULL') FROM record WHERE kind = 'briefing' ORDER BY owner, id",
+            database: database
+        ).split(separator: "\n").map(String.init)
+        func meta(_ owner: String, _ id: String) throws -> BriefingMetadata? {
+            guard let row = rows.first(where: { $0.hasPrefix("\(owner)|\(id)|") }) else { return nil }
+            let text = String(row.dropFirst(owner.count + id.count + 2))
+            return text == "NULL" ? nil : try CanonicalJSON.decode(BriefingMetadata.self, text)
+        }
+        #expect(try meta("", "live") == live.metadata)
+        #expect(try meta("", "gone") == gone.metadata, "a withdrawn briefing keeps its metadata, for a restore")
+        #expect(try meta("", "moved")?.revision.number == 2)
+        #expect(rows.contains { $0.hasPrefix("-") && $0.hasSuffix("|moved|NULL") }, "a departure mark has none: \(rows)")
+    }
+
     static func name(_ url: String) -> String {
         String(URLComponents(string: url)!.path.dropFirst())
     }
