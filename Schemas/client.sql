@@ -98,6 +98,8 @@ CREATE TABLE userRecord (
 
 CREATE INDEX briefingBody_briefingID ON briefingBody(briefingID);
 
+CREATE INDEX briefing_provisional ON briefing(id) WHERE provisional = 1;
+
 CREATE INDEX editorialAnnotation_briefingID ON editorialAnnotation(briefingID);
 
 CREATE INDEX outbox_record ON outbox(kind, recordID);

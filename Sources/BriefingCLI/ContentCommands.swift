@@ -51,9 +51,7 @@ struct Orphans: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try global.openStore()
-        let orphans = try await store.orphans()
-        let unchecked = try await store.resolvedHighlights().filter(\.notDownloaded).count
+        let (orphans, unchecked) = try await global.openStore().orphanCheck()
         let items = orphans.map {
             Item(
                 id: $0.highlight.id, briefingID: $0.highlight.briefingID, briefingTitle: $0.briefingTitle,

@@ -74,18 +74,17 @@ struct Settings: AsyncParsableCommand {
         var pending: String?
         if changing {
             try await store.setStorageSettings(maxStorageBytes: maxStorage.map { $0 << 20 }, prefetchNewest: prefetch)
-            // Evicting needs no server: a lower budget holds at once.
-            evicted = try await store.applyBodyPlan().evict.count
             if try await store.syncState().isLoggedIn {
-                do {
-                    let summary = try await SyncClient(store: store).downloadBodies()
-                    fetched = summary.downloaded
-                    evicted += summary.evicted
-                    if summary.bodiesFailed > 0 { pending = "\(summary.bodiesFailed) body(ies) could not be fetched now; the next `briefing sync` tries again" }
-                } catch let error as SyncClientError {
-                    pending = "bodies are fetched at the next `briefing sync` (\(error.message))"
+                // The plan at once: evictions, then the fetches (best effort: offline, they wait).
+                let summary = try await SyncClient(store: store).downloadBodies()
+                fetched = summary.downloaded
+                evicted = summary.evicted
+                if summary.bodiesFailed > 0 {
+                    pending = "\(summary.bodiesFailed) body(ies) could not be fetched now; the next `briefing sync` tries again"
                 }
             } else {
+                // Evicting needs no server: a lower budget holds at once.
+                evicted = try await store.applyBodyPlan().evict.count
                 pending = "bodies are fetched once this store is logged in and syncs"
             }
         }

@@ -75,20 +75,25 @@ public struct BriefingBody: Hashable, Sendable {
     /// Whether this is the body `metadata` describes: the same briefing and revision, and
     /// sections that match its outline.
     public func matches(_ metadata: BriefingMetadata) -> Bool {
-        briefingID == metadata.id && revisionID == metadata.revision.id
-            && sections.map { SectionOutline(id: $0.id, heading: $0.heading, paragraphs: $0.paragraphs.count) } == metadata.outline
+        briefingID == metadata.id && revisionID == metadata.revision.id && sections.map(\.outline) == metadata.outline
     }
 }
 
+extension Section {
+    /// The section as an outline lists it.
+    public var outline: SectionOutline { SectionOutline(id: id, heading: heading, paragraphs: paragraphs.count) }
+}
+
 extension Briefing {
-    /// Everything but the paragraphs.
-    public var metadata: BriefingMetadata {
+    /// Everything but the paragraphs (the sections are encoded to measure the body).
+    public var metadata: BriefingMetadata { metadata(bodySize: (try? CanonicalJSON.text(sections).utf8.count) ?? 0) }
+
+    /// Everything but the paragraphs, for a body already measured (its sections as canonical JSON).
+    public func metadata(bodySize: Int) -> BriefingMetadata {
         BriefingMetadata(
             id: id, revision: revision, title: title, byline: byline, publication: publication, imageCredit: imageCredit,
             sourceURL: sourceURL, summary: summary, excerpt: Self.excerpt(of: paragraphs.first?.text ?? ""),
-            contributors: contributors,
-            outline: sections.map { SectionOutline(id: $0.id, heading: $0.heading, paragraphs: $0.paragraphs.count) },
-            bodySize: (try? CanonicalJSON.text(sections).utf8.count) ?? 0)
+            contributors: contributors, outline: sections.map(\.outline), bodySize: bodySize)
     }
 
     /// The body on its own.

@@ -135,15 +135,20 @@ extension BriefingStore {
     }
 
     /// The reader's highlights that no current revision has a place for.
-    public func orphans() async throws -> [Orphan] {
+    public func orphans() async throws -> [Orphan] { try await orphanCheck().orphans }
+
+    /// The orphans, and how many highlights could not be checked because their briefing's
+    /// body is not downloaded (they are not orphans for want of it), from one read of them.
+    public func orphanCheck() async throws -> (orphans: [Orphan], unchecked: Int) {
         let notes = Dictionary(grouping: try await records(.note).compactMap(Note.init)) { $0.highlightID }
+        let resolved = try await resolvedHighlights()
         // A highlight on a briefing this store does not have (yet) is not placed anywhere either.
-        // One on a briefing whose body is not downloaded is not known to be orphaned.
-        return try await resolvedHighlights().filter { !$0.notDownloaded && ($0.resolution?.status ?? .orphaned) == .orphaned }.map { item in
+        let orphans = resolved.filter { !$0.notDownloaded && ($0.resolution?.status ?? .orphaned) == .orphaned }.map { item in
             Orphan(
                 highlight: item.highlight, briefingTitle: item.briefing?.title, currentRevision: item.briefing?.revision.number,
                 notes: notes[item.highlight.id] ?? [])
         }
+        return (orphans, resolved.filter(\.notDownloaded).count)
     }
 
     /// Re-attaches a highlight by hand to a passage of the briefing's current revision; syncs as an edit.

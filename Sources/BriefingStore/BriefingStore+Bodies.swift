@@ -44,8 +44,6 @@ public struct BodyPlan: Hashable, Sendable {
     public var fetch: [BriefingMetadata]
     /// Revision IDs of stored bodies to drop.
     public var evict: [String]
-    /// Bytes the kept bodies take once the plan is carried out.
-    public var keptBytes: Int
 }
 
 extension BriefingStore {
@@ -85,7 +83,7 @@ extension BriefingStore {
                 db,
                 sql: """
                     SELECT (SELECT COUNT(*) FROM briefing) AS briefings,
-                      (SELECT COUNT(*) FROM briefing b WHERE EXISTS (SELECT 1 FROM briefingBody d WHERE d.revisionID = b.revisionID)) AS downloaded,
+                      (SELECT COUNT(*) FROM briefing b WHERE \(Self.downloadedSQL)) AS downloaded,
                       (SELECT COALESCE(SUM(size), 0) FROM briefingBody) AS bytes
                     """)!
             return StorageUsage(
@@ -97,12 +95,12 @@ extension BriefingStore {
 
     /// Whether the body of a briefing's current revision is on this device.
     public func isDownloaded(briefingID: String) async throws -> Bool {
-        try await read { db in
-            try Bool.fetchOne(
-                db.cachedStatement(
-                    sql: "SELECT 1 FROM briefing b JOIN briefingBody d ON d.revisionID = b.revisionID WHERE b.id = ?"),
-                arguments: [briefingID]) ?? false
-        }
+        try await read { db in try Self.isDownloaded(db, briefingID: briefingID) }
+    }
+
+    static func isDownloaded(_ db: Database, briefingID: String) throws -> Bool {
+        try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT \(downloadedSQL) FROM briefing b WHERE b.id = ?"), arguments: [briefingID]) ?? false
     }
 
     /// Stores a fetched body, if it is still the body of the briefing's current revision here
@@ -211,7 +209,7 @@ extension BriefingStore {
         // Bodies of no briefing here (left with a resync, say) are evicted too.
         let evict = try String.fetchAll(db, sql: "SELECT revisionID FROM briefingBody ORDER BY revisionID").filter { !kept.contains($0) }
         let fetch = try fetchIDs.compactMap { try loadMetadata(db, id: $0) }
-        return BodyPlan(fetch: fetch, evict: evict, keptBytes: keptBytes)
+        return BodyPlan(fetch: fetch, evict: evict)
     }
 
     /// Drops stored bodies by revision; their briefings stay, searchable by their metadata.

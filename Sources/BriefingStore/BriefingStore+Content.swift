@@ -26,8 +26,12 @@ extension BriefingStore {
         try await read { db in try Self.loadBriefings(db, downloadedOnly: true) }
     }
 
+    /// Whether the body of briefing `b`'s current revision is stored: the one test of
+    /// "downloaded" every query of it uses.
+    static let downloadedSQL = "EXISTS (SELECT 1 FROM briefingBody d WHERE d.revisionID = b.revisionID)"
+
     static func loadBriefings(_ db: Database, downloadedOnly: Bool = false) throws -> [BriefingSummary] {
-        let downloaded = "EXISTS (SELECT 1 FROM briefingBody d WHERE d.revisionID = b.revisionID)"
+        let downloaded = downloadedSQL
         return try Row.fetchAll(
             db,
             sql: """
@@ -106,10 +110,13 @@ extension BriefingStore {
     }
 
     /// Stores a whole briefing: its metadata and its body.
+    /// The sections are encoded once: what is stored is what is measured.
     static func saveBriefing(_ db: Database, _ briefing: Briefing, at stamp: String) throws {
-        try saveMetadata(db, briefing.metadata, indexing: false)
-        try insertBody(db, briefing.body, fetchedAt: stamp)
-        try SearchIndex.index(db, metadata: briefing.metadata, sections: briefing.sections)
+        let sections = try json(briefing.sections)
+        let metadata = briefing.metadata(bodySize: sections.utf8.count)
+        try saveMetadata(db, metadata, indexing: false)
+        try insertBody(db, briefingID: briefing.id, revisionID: briefing.revision.id, sections: sections, fetchedAt: stamp)
+        try SearchIndex.index(db, metadata: metadata, sections: briefing.sections)
     }
 
     /// Stores a briefing's metadata, keeping when it was last read. A body of another revision
@@ -141,19 +148,19 @@ extension BriefingStore {
         }
         try db.cachedStatement(sql: "DELETE FROM briefingBody WHERE briefingID = ? AND revisionID <> ?")
             .execute(arguments: [metadata.id, metadata.revision.id])
-        if indexing {
-            let downloaded = try Bool.fetchOne(
-                db.cachedStatement(sql: "SELECT 1 FROM briefingBody WHERE revisionID = ?"), arguments: [metadata.revision.id]) ?? false
-            try SearchIndex.index(db, metadata: metadata, sections: downloaded ? try loadSections(db, revisionID: metadata.revision.id) : nil)
-        }
+        if indexing { try SearchIndex.index(db, metadata: metadata, sections: try loadSections(db, revisionID: metadata.revision.id)) }
     }
 
     /// Stores a body by its revision.
     static func insertBody(_ db: Database, _ body: BriefingBody, fetchedAt stamp: String) throws {
-        let sections = try json(body.sections)
+        try insertBody(db, briefingID: body.briefingID, revisionID: body.revisionID, sections: try json(body.sections), fetchedAt: stamp)
+    }
+
+    /// Stores a body whose sections are already canonical JSON.
+    static func insertBody(_ db: Database, briefingID: String, revisionID: String, sections: String, fetchedAt stamp: String) throws {
         try db.cachedStatement(
             sql: "INSERT OR REPLACE INTO briefingBody (revisionID, briefingID, sections, size, fetchedAt) VALUES (?, ?, ?, ?, ?)"
-        ).execute(arguments: [body.revisionID, body.briefingID, sections, sections.utf8.count, stamp])
+        ).execute(arguments: [revisionID, briefingID, sections, sections.utf8.count, stamp])
     }
 
     /// Removes a briefing with its editorial layer, bodies and search entry.

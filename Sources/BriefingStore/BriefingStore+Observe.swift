@@ -57,11 +57,7 @@ extension BriefingStore {
     /// Whether the body of a briefing's current revision is on this device: a reading screen
     /// can wait on it while the body downloads.
     public func observeDownloaded(briefingID: String) -> AsyncValueObservation<Bool> {
-        observe { db in
-            try Bool.fetchOne(
-                db.cachedStatement(sql: "SELECT 1 FROM briefing b JOIN briefingBody d ON d.revisionID = b.revisionID WHERE b.id = ?"),
-                arguments: [briefingID]) ?? false
-        }
+        observe { db in try Self.isDownloaded(db, briefingID: briefingID) }
     }
 
     /// How many local changes wait for the server.

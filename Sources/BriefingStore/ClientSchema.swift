@@ -20,11 +20,13 @@ enum ClientSchema {
             // Each stored briefing splits into its metadata and its body.
             for row in try Row.fetchAll(db, sql: "SELECT id, body FROM briefing") {
                 let briefing = try BriefingStore.decode(Briefing.self, row["body"])
-                let metadata = briefing.metadata
+                let sections = try BriefingStore.json(briefing.sections)
+                let metadata = briefing.metadata(bodySize: sections.utf8.count)
                 try db.execute(
                     sql: "UPDATE briefing SET body = ?, bodySize = ? WHERE id = ?",
                     arguments: [try BriefingStore.json(metadata), metadata.bodySize, briefing.id])
-                try BriefingStore.insertBody(db, briefing.body, fetchedAt: Timestamp.text(Date()))
+                try BriefingStore.insertBody(
+                    db, briefingID: briefing.id, revisionID: briefing.revision.id, sections: sections, fetchedAt: Timestamp.text(Date()))
             }
             try SearchIndex.rebuild(db)
         }
@@ -50,6 +52,8 @@ enum ClientSchema {
         )
         """,
         "CREATE INDEX briefingBody_briefingID ON briefingBody(briefingID)",
+        // Every completed sync looks for provisional rows (there are none after the first): by index.
+        "CREATE INDEX briefing_provisional ON briefing(id) WHERE provisional = 1",
         "ALTER TABLE syncState ADD COLUMN maxStorage INTEGER",
         "ALTER TABLE syncState ADD COLUMN prefetchNewest INTEGER",
     ]

@@ -194,65 +194,61 @@ extension Wire.UserRecord {
     }
 }
 
+extension Wire.Revision {
+    public init(_ revision: Revision) {
+        self.init(id: revision.id, number: Int32(clamping: revision.number), publishedAt: revision.publishedAt)
+    }
+
+    public var model: Revision { Revision(id: id, number: Int(number), publishedAt: publishedAt) }
+}
+
+extension Wire.Section {
+    public init(_ section: Section) {
+        self.init(id: section.id, heading: section.heading, paragraphs: section.paragraphs.map { Wire.Paragraph(id: $0.id, text: $0.text) })
+    }
+
+    public var model: Section { Section(id: id, heading: heading, paragraphs: paragraphs.map { Paragraph(id: $0.id, text: $0.text) }) }
+}
+
+extension Wire.Contributor {
+    public init(_ contributor: Contributor) { self.init(name: contributor.name, bio: contributor.bio) }
+
+    public var model: Contributor { Contributor(name: name, bio: bio) }
+}
+
 extension Wire.Briefing {
     public init(_ briefing: Briefing) {
         self.init(
-            id: briefing.id,
-            revision: Wire.Revision(
-                id: briefing.revision.id, number: Int32(clamping: briefing.revision.number),
-                publishedAt: briefing.revision.publishedAt),
-            title: briefing.title, byline: briefing.byline, publication: briefing.publication,
-            imageCredit: briefing.imageCredit, sourceURL: briefing.sourceURL, summary: briefing.summary,
-            contributors: briefing.contributors.map { Wire.Contributor(name: $0.name, bio: $0.bio) },
-            sections: briefing.sections.map { section in
-                Wire.Section(
-                    id: section.id, heading: section.heading,
-                    paragraphs: section.paragraphs.map { Wire.Paragraph(id: $0.id, text: $0.text) })
-            })
+            id: briefing.id, revision: Wire.Revision(briefing.revision), title: briefing.title, byline: briefing.byline,
+            publication: briefing.publication, imageCredit: briefing.imageCredit, sourceURL: briefing.sourceURL,
+            summary: briefing.summary, contributors: briefing.contributors.map(Wire.Contributor.init),
+            sections: briefing.sections.map(Wire.Section.init))
     }
 
     /// The model briefing.
     public var model: Briefing {
         Briefing(
-            id: id, revision: Revision(id: revision.id, number: Int(revision.number), publishedAt: revision.publishedAt),
-            title: title, byline: byline, publication: publication, imageCredit: imageCredit, sourceURL: sourceURL,
-            summary: summary, contributors: contributors.map { Contributor(name: $0.name, bio: $0.bio) },
-            sections: sections.map { section in
-                Section(
-                    id: section.id, heading: section.heading,
-                    paragraphs: section.paragraphs.map { Paragraph(id: $0.id, text: $0.text) })
-            })
+            id: id, revision: revision.model, title: title, byline: byline, publication: publication, imageCredit: imageCredit,
+            sourceURL: sourceURL, summary: summary, contributors: contributors.map(\.model), sections: sections.map(\.model))
     }
 }
 
 extension Wire.BriefingBody {
     /// A briefing's body on its own: its current revision's sections.
     public init(_ briefing: Briefing) {
-        self.init(briefingID: briefing.id, revisionID: briefing.revision.id, sections: Wire.Briefing(briefing).sections)
+        self.init(briefingID: briefing.id, revisionID: briefing.revision.id, sections: briefing.sections.map(Wire.Section.init))
     }
 
     /// The model body.
-    public var model: BriefingBody {
-        BriefingBody(
-            briefingID: briefingID, revisionID: revisionID,
-            sections: sections.map { section in
-                Section(
-                    id: section.id, heading: section.heading,
-                    paragraphs: section.paragraphs.map { Paragraph(id: $0.id, text: $0.text) })
-            })
-    }
+    public var model: BriefingBody { BriefingBody(briefingID: briefingID, revisionID: revisionID, sections: sections.map(\.model)) }
 }
 
 extension Wire.BriefingMetadata {
     public init(_ metadata: BriefingMetadata) {
         self.init(
-            id: metadata.id,
-            revision: Wire.Revision(
-                id: metadata.revision.id, number: Int32(clamping: metadata.revision.number),
-                publishedAt: metadata.revision.publishedAt),
-            title: metadata.title, byline: metadata.byline, publication: metadata.publication,
-            imageCredit: metadata.imageCredit, sourceURL: metadata.sourceURL, summary: metadata.summary, excerpt: metadata.excerpt,
-            contributors: metadata.contributors.map { Wire.Contributor(name: $0.name, bio: $0.bio) },
+            id: metadata.id, revision: Wire.Revision(metadata.revision), title: metadata.title, byline: metadata.byline,
+            publication: metadata.publication, imageCredit: metadata.imageCredit, sourceURL: metadata.sourceURL,
+            summary: metadata.summary, excerpt: metadata.excerpt, contributors: metadata.contributors.map(Wire.Contributor.init),
             outline: metadata.outline.map {
                 Wire.SectionOutline(id: $0.id, heading: $0.heading, paragraphs: Int32(clamping: $0.paragraphs))
             },
@@ -265,9 +261,8 @@ extension Wire.BriefingMetadata {
             throw WireError("a briefing's body size and paragraph counts cannot be negative")
         }
         return BriefingMetadata(
-            id: id, revision: Revision(id: revision.id, number: Int(revision.number), publishedAt: revision.publishedAt),
-            title: title, byline: byline, publication: publication, imageCredit: imageCredit, sourceURL: sourceURL,
-            summary: summary, excerpt: excerpt, contributors: contributors.map { Contributor(name: $0.name, bio: $0.bio) },
+            id: id, revision: revision.model, title: title, byline: byline, publication: publication, imageCredit: imageCredit,
+            sourceURL: sourceURL, summary: summary, excerpt: excerpt, contributors: contributors.map(\.model),
             outline: outline.map { SectionOutline(id: $0.id, heading: $0.heading, paragraphs: Int($0.paragraphs)) },
             bodySize: Int(bodySize))
     }

@@ -95,17 +95,20 @@ extension SyncClient {
         let fetch: @Sendable (BriefingMetadata) async -> Result<BriefingBody?, any Error> = { metadata in
             do { return .success(try await fetchBody(client, serverURL: serverURL, for: metadata)) } catch { return .failure(error) }
         }
-        await withTaskGroup(of: Result<BriefingBody?, any Error>.self) { group in
+        try await withThrowingTaskGroup(of: Result<BriefingBody?, any Error>.self) { group in
             for _ in 0..<configuration.bodyFetchConcurrency {
                 guard let metadata = waiting.popFirst() else { break }
                 group.addTask { await fetch(metadata) }
             }
-            while let result = await group.next() {
+            while let result = try await group.next() {
                 done += 1
                 progress(.downloading(done: done, total: total))
-                do {
-                    if let body = try result.get(), try await store.saveBody(body) { summary.downloaded += 1 }
-                } catch {
+                switch result {
+                case .success(let body):
+                    // The store failing to keep a body (a full disk, say) is no fetch failure:
+                    // it ends the sync with its cause, as any failed write does.
+                    if let body, try await store.saveBody(body) { summary.downloaded += 1 }
+                case .failure(let error):
                     summary.bodiesFailed += 1
                     logger.notice("a body could not be fetched", metadata: ["error": "\(Self.describe(error))"])
                     // Unreachable (or cancelled): the rest wait for the next sync.

@@ -308,19 +308,17 @@ public struct SyncService: Sendable {
 
     /// The principal a bearer token stands for.
     public func authenticate(token: String) async throws -> Principal {
-        let hash = Self.hash(token: token)
-        guard token.utf8.count <= 200, var principal = try await store.principal(tokenHash: hash) else {
-            throw SyncError(.unauthorized, "the token is unknown or revoked; log in again")
-        }
-        principal.tokenHash = hash
+        guard token.utf8.count <= 200 else { throw SyncError(.unauthorized, "the token is unknown or revoked; log in again") }
+        let principal = try await currentPrincipal(tokenHash: Self.hash(token: token))
         activeDevices.saw(principal.deviceID, at: now())
         return principal
     }
 
-    /// The principal of a token hash as it stands now; unauthorized once the token is revoked.
+    /// The principal of a token hash as it stands now (what a long-poll reads again after a
+    /// wake-up); unauthorized when the token is unknown or revoked.
     func currentPrincipal(tokenHash hash: String) async throws -> Principal {
         guard var principal = try await store.principal(tokenHash: hash) else {
-            throw SyncError(.unauthorized, "the token was revoked; log in again")
+            throw SyncError(.unauthorized, "the token is unknown or revoked; log in again")
         }
         principal.tokenHash = hash
         return principal
