@@ -596,6 +596,14 @@ public enum ArticleParser {
             if text.lowercased().hasPrefix("from:"), let name = emailSender(text) {
                 add(name, 3, "the sender of the e-mail", line: index)
             }
+            if text.lowercased().hasPrefix("reply-to:"), let name = emailSender(String(text.dropFirst(6))) {
+                add(name, 2, "the e-mail's reply address", line: index)
+            }
+            if index < 12 || roles[index] == .preamble, let name = LineShapes.issueMasthead(text) {
+                add(name, 4, "a masthead with its issue number", line: index)
+            }
+            if let name = LineShapes.creditCommission(text) { add(name, 3, "the picture was made for it", line: index) }
+            if roles[index] == .bio, let name = LineShapes.staffOf(text) { add(name, 2, "a contributor writes for it", line: index) }
         }
         // The page's last lines: its last eight that are not page furniture (a list of links, say).
         let lateStart = blocks.indices.filter { blocks[$0].furniture == nil }.suffix(8).first ?? blocks.count
@@ -818,6 +826,12 @@ public enum ArticleParser {
         if let angle = name.firstIndex(of: "<") { name = String(name[..<angle]) }
         name = name.trimmingCharacters(in: CharacterSet(charactersIn: " \"'"))
         // "Clearance from the Harwich Trade Observatory", "The Meter via Mailer": the newsletter's own name.
+        // ("Ilse at The Rota": a person at the newsletter, which is the name.)
+        if let range = name.range(of: " at "), LineShapes.words(String(name[..<range.lowerBound])) == 1,
+            LineShapes.startsCapitalized(String(name[range.upperBound...]))
+        {
+            name = String(name[range.upperBound...])
+        }
         for separator in [" from ", " at ", " via ", " | ", " - "] {
             if let range = name.range(of: separator) { name = String(name[..<range.lowerBound]) }
         }

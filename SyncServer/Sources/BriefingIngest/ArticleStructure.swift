@@ -54,7 +54,7 @@ struct RoleScore {
 /// slug, the page's metadata, names shared between a byline and the bios at the end). Then one
 /// best assignment of roles is chosen under the article's grammar —
 ///
-///     preamble* title [title-continuation] header* (paragraph | heading | aside)* (bio | closing)*
+///     preamble* title [title-continuation] (header | bio)* (paragraph | heading | aside)* (bio | closing)*
 ///
 /// with one title, a heading always followed by a paragraph, and nothing of the body after the
 /// closing matter begins — by dynamic programming (Viterbi) over that grammar. One odd line then
@@ -357,9 +357,15 @@ struct ArticleStructure {
                     !byline.labelled && !finishesPrevious
                     && ((index > 0 && bare(index - 1) && (blocks[index].tight || html))
                         || (index + 1 < found.count && bare(index + 1) && (blocks[index + 1].tight || html)))
+                // "Authors" on a line of its own over the names, one per line (an institution's page
+                // often lists them at the foot).
+                var above = index - 1
+                while above >= 0, index - above <= 4, found[above].byline.map({ !$0.labelled }) == true { above -= 1 }
+                let underLabel =
+                    above >= 0 && LineShapes.matches(#"^(?i:authors?|written by|contributors?|by|words|text)\s*:?$"#, blocks[above].text)
                 found[index].bylineStrong =
                     byline.labelled || byline.date != nil || blocks[index].bylineHint || !keys.isDisjoint(with: bioNames)
-                    || !keys.isDisjoint(with: authorKeys) || dated || (listed && position(index) < 0.3)
+                    || !keys.isDisjoint(with: authorKeys) || dated || (listed && position(index) < 0.3) || underLabel
                 if found[index].bylineStrong { bylineNames.formUnion(keys) }
             }
             if let name = found[index].bioName {
@@ -367,8 +373,8 @@ struct ArticleStructure {
             }
             // "* Vistula Forum, Warsaw" under "Ana Ruiz*, Tom Berg**": the byline's affiliation notes.
             // (The mark may stand on a line of its own over the note: "1" / "Institute of Health …".)
-            let markAbove = index > 0 && LineShapes.matches(#"^[*†‡§¹²³⁴⁵⁶⁷⁸⁹\d]{1,2}$"#, blocks[index - 1].text)
-            if index > 0, let raw = blocks[index].raw.first, "*†‡§¹²³⁴⁵⁶⁷⁸⁹1234".contains(raw) || markAbove,
+            let markAbove = index > 0 && LineShapes.matches(#"^[*∗⁎†‡§¹²³⁴⁵⁶⁷⁸⁹\d]{1,2}$"#, blocks[index - 1].text)
+            if index > 0, !found[index].bioMatched, let raw = blocks[index].raw.first, "*†‡§¹²³⁴⁵⁶⁷⁸⁹1234".contains(raw) || markAbove,
                 let byline = (max(0, index - 6)..<index).last(where: { found[$0].byline != nil }),
                 Names.marksAffiliations(blocks[byline].text), position(index) < 0.3,
                 found[index].words <= 20
@@ -646,6 +652,18 @@ struct ArticleStructure {
         return score
     }
 
+    /// A title stands over its standfirst, and the standfirst over the picture's credit, the byline
+    /// or the date (a heading's paragraph goes on with more paragraphs).
+    func overStandfirst(_ index: Int) -> Bool {
+        guard let standfirst = (index + 1..<min(blocks.count, index + 4)).first(where: { blocks[$0].furniture == nil }),
+            features[standfirst].endsSentence, (12...70).contains(features[standfirst].words),
+            blocks[standfirst].headingLevel == nil,
+            let below = (standfirst + 1..<min(blocks.count, standfirst + 4)).first(where: { blocks[$0].furniture == nil })
+        else { return false }
+        return features[below].credit != nil || features[below].date != nil || features[below].bylineStrong
+            || (features[below].caption && blocks[below].markup == .caption)
+    }
+
     func headingScore(_ index: Int) -> RoleScore {
         let block = blocks[index]
         let feature = features[index]
@@ -709,6 +727,12 @@ struct ArticleStructure {
         if block.markup == .listItem || block.markup == .quote { score.add(-3, "a list item or quotation") }
         if after < blocks.count, (features[after].bylineStrong || features[after].date != nil) && position(index) < 0.3 {
             score.add(-3, "a byline or date follows, as under a title")
+        } else if overStandfirst(index),
+            !blocks.indices.prefix(index).contains(where: {
+                features[$0].endsSentence && features[$0].words >= 25 && features[$0].boilerplate == nil && blocks[$0].furniture == nil
+            })
+        {
+            score.add(-2, "over a standfirst and the picture's credit, the byline or the date, like a title")
         }
         if feature.afterClosingLabel { score.add(-8, "after a notes, comments or authors label") }
         if feature.overBios { score.add(-6, "over the contributors' bios, their label") }
@@ -761,6 +785,18 @@ struct ArticleStructure {
             let strong = features[next].byline?.labelled == true || features[next].bylineStrong
             score.add(strong ? 4 : 2, strong ? "a byline follows" : "a date or names follow")
             break
+        }
+        if feature.titleShaped && overStandfirst(index) {
+            score.add(2, "over a standfirst and the picture's credit, the byline or the date")
+        }
+        // "Directorate for Market Observation", "Office of the Chief Economist", "Hydrology Unit":
+        // an organisation's name, the author a page gives instead of a person.
+        if block.headingLevel == nil, feature.words <= 8, LineShapes.titleCase(block.text),
+            LineShapes.matches(
+                #"^(?:The )?(?:Directorate|Department|Office|Ministry|Division|Bureau|Secretariat|Unit|Agency|Directorate-General|Commission|Committee)\s+(?:of|for)\s+\p{Lu}|\s(?:Unit|Directorate|Division|Department|Team|Desk|Secretariat)$"#,
+                block.text)
+        {
+            score.add(-2.5, "an organisation's name, like an author line")
         }
         if block.text.contains(" | ") { score.add(-3, "a “Name | Section” banner") }
         if LineShapes.matches(#"<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?"#, block.text) { score.add(-5, "an e-mail address") }
@@ -893,7 +929,7 @@ struct ArticleStructure {
     // MARK: Decoding
 
     enum State: Int, CaseIterable {
-        case preamble, title, titleContinued, header, paragraph, heading, aside, headingAside, bio, closing
+        case preamble, title, titleContinued, header, headerBio, paragraph, heading, aside, headingAside, bio, closing
 
         var role: BlockRole {
             switch self {
@@ -903,7 +939,7 @@ struct ArticleStructure {
             case .paragraph: return .paragraph
             case .heading: return .heading
             case .aside, .headingAside: return .aside
-            case .bio: return .bio
+            case .bio, .headerBio: return .bio
             case .closing: return .closing
             }
         }
@@ -911,9 +947,9 @@ struct ArticleStructure {
         var successors: [State] {
             switch self {
             case .preamble: return [.preamble, .title]
-            case .title: return [.titleContinued, .header, .paragraph, .heading]
-            case .titleContinued: return [.titleContinued, .header, .paragraph, .heading]
-            case .header: return [.header, .paragraph, .heading]
+            case .title: return [.titleContinued, .header, .headerBio, .paragraph, .heading]
+            case .titleContinued: return [.titleContinued, .header, .headerBio, .paragraph, .heading]
+            case .header, .headerBio: return [.header, .headerBio, .paragraph, .heading]
             case .paragraph, .aside: return [.paragraph, .heading, .aside, .bio, .closing]
             case .heading, .headingAside: return [.paragraph, .headingAside]
             case .bio, .closing: return [.bio, .closing]
@@ -952,6 +988,12 @@ struct ArticleStructure {
                 row[State.titleContinued.rawValue] = score
             }
             row[State.header.rawValue] = nonBody
+            // A paper's cover page gives its authors' bios as notes under the byline.
+            if features[index].bioMatched, features[index].bioName != nil, position(index) < 0.3 {
+                var score = bioScore(index)
+                score.add(-1, "before the text")
+                row[State.headerBio.rawValue] = score
+            }
             row[State.paragraph.rawValue] = paragraphScore(index)
             row[State.heading.rawValue] = headingScore(index)
             row[State.aside.rawValue] = nonBody

@@ -299,8 +299,14 @@ public enum HTMLReader {
         func metadata() -> SourceMetadata {
             var metadata = SourceMetadata()
             let article = JSONLD.article(in: jsonLD)
+            // On a publishing platform og:site_name names the platform ("Medium"); the JSON-LD
+            // publisher names the publication the post appeared in.
+            let platformSite = meta["og:site_name"].map { site in
+                LineShapes.platformHosts.contains { $0.split(separator: ".")[0] == site.lowercased().filter(\.isLetter) }
+            } ?? false
+            let publisherName = article.flatMap { JSONLD.publisherName($0, in: jsonLD) }
             let declaredSite =
-                meta["og:site_name"] ?? article.flatMap { JSONLD.publisherName($0, in: jsonLD) }
+                (platformSite ? publisherName : nil) ?? meta["og:site_name"] ?? publisherName
                 ?? microdata["publisher"]?.first ?? meta["dc.publisher"] ?? meta["dcterms.publisher"] ?? meta[
                     "citation_publisher"]
                 ?? meta["citation_journal_title"]
@@ -415,7 +421,8 @@ public enum HTMLReader {
                 metadata.publicationSource =
                     fromTitle
                     ? "<title> suffix"
-                    : meta["og:site_name"] != nil ? "og:site_name" : article != nil ? "JSON-LD publisher" : "publisher metadata"
+                    : meta["og:site_name"] != nil && !(platformSite && publisherName != nil) ? "og:site_name"
+                    : article != nil ? "JSON-LD publisher" : "publisher metadata"
             }
             metadata.url = canonical ?? meta["og:url"]
             return metadata

@@ -515,6 +515,10 @@ enum LineShapes {
             }
             // "Ana Ruiz, Senior Fellow; Tom Berg, Analyst": roles after names are not names.
             // "and" before a piece marks it as a new person ("+"), not a department of the role before.
+            // "Anke De Wilde-Mertens, Hydrology and Climate Unit": the unit a person works in is not a name.
+            let segment = LineShapes.replacing(
+                #"(?<=\p{L}),\s+\p{Lu}[^,;]*?\b(?:Unit|Division|Department|Team|Directorate|Programme|Program|Centre|Center|Institute|University|Office|Secretariat|Observatory|School|College|Laboratory|Lab|Desk|Ministry|Agency)(?=\s*(?:[,;]|$))"#,
+                in: segment, with: "")
             var pieces = LineShapes.replacing(#",?\s+(?:and|und|et|y|&)\s+"#, in: segment, with: ",+")
                 .split(whereSeparator: { ",;".contains($0) }).map(String.init).filter {
                     !$0.trimmingCharacters(in: .whitespaces).isEmpty
@@ -755,7 +759,7 @@ enum LineShapes {
     /// "Interchange is published by the Halden Mobility Trust": the publication is the subject.
     static let publishedBy = try! NSRegularExpression(
         pattern:
-            #"^[*_]?([^,.;:]{2,60}?) is (?:published|produced|edited|run)(?: (?:\w+ly|daily|weekly|monthly|fortnightly|quarterly|twice a \w+|every \w+))? by\b"#,
+            #"^[*_]?([^,.;:]{2,60}?) is (?:published|produced|edited|run|written|compiled|curated|put together)(?: (?:\w+ly|daily|weekly|monthly|fortnightly|quarterly|twice a \w+|every \w+))? by\b"#,
         options: [.caseInsensitive])
     /// "Name is a reader-supported publication."
     static let readerSupported = try! NSRegularExpression(
@@ -763,7 +767,7 @@ enum LineShapes {
     /// "You are receiving this because you subscribed to Name."
     static let subscribedTo = try! NSRegularExpression(
         pattern:
-            #"^.{0,80}?\b(?:subscribed to|signed up for|signed up to|a subscriber to|subscriber of)\s+(?:the\s+)?([^.,;!?]{2,60}?)(?:\s+(?:at|on|from|newsletter|using|with)\b.*|[.,;!?].*)?$"#,
+            #"^.{0,80}?\b(?:subscribed to|signed up for|signed up to|a subscriber to|subscriber of|sign up for|sign up to)\s+(?:the\s+)?([^.,;!?()]{2,60}?)(?:\s+(?:at|on|from|newsletter|using|with|here)\b.*|\s*\(.*|[.,;!?].*)?$"#,
         options: [.caseInsensitive])
 
     /// A publication's name out of the words around it: no date, no "on …", no trailing punctuation.
@@ -866,8 +870,18 @@ enum LineShapes {
         let lastTwo = parts.suffix(2).joined(separator: ".")
         let label: String
         if platformHosts.contains(lastTwo) {
-            guard parts.count >= 3 else { return nil }
-            label = parts[parts.count - 3]
+            // A publication on a platform has its own subdomain ("coolingload.substack.com") or its
+            // own path ("medium.com/terms-and-conditions-apply/…"; "/@name" is a person's page).
+            if parts.count >= 3 {
+                label = parts[parts.count - 3]
+            } else if let first = URL(string: url)?.pathComponents.dropFirst().first, !first.hasPrefix("@"),
+                !["p", "posts", "pulse", "post", "blog", "in", "pub"].contains(first.lowercased()), first.contains("-") || first.count >= 4,
+                (URL(string: url)?.pathComponents.count ?? 0) >= 3
+            {
+                label = first
+            } else {
+                return nil
+            }
         } else if twoPartSuffixes.contains(lastTwo), parts.count >= 3 {
             label = parts[parts.count - 3]
         } else {
@@ -890,6 +904,8 @@ enum LineShapes {
     /// its opening words ("Nordhavn Institute for …" in `nordhavninstitute`), the label in its first
     /// words ("Headland" in `headlandfarmpolicy`), or its initials ("Mediterranean Resource Policy Centre" in `mrpc`).
     static func spells(_ label: String, _ name: String) -> Bool {
+        // "Terms & Conditions Apply" at /terms-and-conditions-apply.
+        if name.contains("&"), spells(label, name.replacingOccurrences(of: "&", with: " and ")) { return true }
         let words = name.lowercased().split(separator: " ").map { $0.filter { $0.isLetter || $0.isNumber } }.filter {
             !$0.isEmpty
         }
@@ -927,6 +943,38 @@ enum LineShapes {
             boilerplate(name) == nil, uiLabel(name) == nil
         else { return nil }
         return name
+    }
+
+    /// "PARTY WALL - ISSUE 88 - LONG READ", "The Rota · Issue 57", "Key Money #27": a masthead with its issue number.
+    static func issueMasthead(_ text: String) -> String? {
+        let text = text.replacingOccurrences(of: "*", with: "")
+        guard
+            let name = group(
+                regex(#"^((?:the |The |THE )?\p{Lu}[\p{L}'’&-]*(?: (?:of|for|on|and|&|\p{Lu}[\p{L}'’&-]*)){0,4})\s*(?:[-–—|·:,]\s*)?(?:#\s?\d{1,4}|(?i:issue|no\.|number|vol\.|volume|edition)\s*\d{1,4})\b"#),
+                text)
+        else { return nil }
+        guard words(name) <= 6, !Names.isName(name), DateMention.all(in: name).isEmpty, boilerplate(name) == nil,
+            !["issue", "no", "number", "volume", "edition"].contains(name.lowercased())
+        else { return nil }
+        return name
+    }
+
+    /// "Photograph: Lê Quang Vinh for Tributary": the publication the picture was made for.
+    static func creditCommission(_ text: String) -> String? {
+        guard credit(text) != nil || matches(#"(?i)\b(?:photo(?:graph)?|image|illustration|picture)s?\b"#, text),
+            let name = group(
+                regex(#"^.*\bfor ((?:the |The )?\p{Lu}[\p{L}'’&-]*(?: (?:of|for|on|and|&|\p{Lu}[\p{L}'’&-]*)){0,4})\s*[.)]?$"#), text)
+        else { return nil }
+        guard !Names.isName(name) || words(name) == 1 || name.hasPrefix("The ") else { return nil }
+        return name
+    }
+
+    /// "… a senior editor at Party Wall, where she covers …": the publication a contributor writes for.
+    static func staffOf(_ text: String) -> String? {
+        group(
+            regex(
+                #"^.*?\b(?:editor|editor-at-large|correspondent|reporter|columnist|staff writer|writer|contributing editor|newsletter)\s+(?:at|of|for)\s+((?:the |The )?\p{Lu}[\p{L}'’&-]*(?: (?:of|for|on|and|&|\p{Lu}[\p{L}'’&-]*)){0,4})(?=[,.;]|\s+(?:where|and|since|who)\b)"#),
+            text)
     }
 
     /// "Name — independent analysis of …" taglines.

@@ -33,6 +33,9 @@ enum Names {
         "is", "are", "was", "a", "an", "to", "it", "we", "our", "your", "my", "its", "their", "new", "policy", "energy", "water",
         "trade", "health", "housing", "climate", "transport", "labour", "labor", "economy", "world", "europe", "africa", "asia",
         "america", "today", "yesterday", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+        // The parts of an organisation that sign a page: "Market Observation Unit", "Hydrology Division".
+        "unit", "division", "directorate", "secretariat", "bureau", "observatory", "commission", "committee", "service",
+        "services", "laboratory", "lab", "school", "college", "observation", "statistics",
     ]
 
     /// Whether one word can be part of a person's name.
@@ -87,7 +90,7 @@ enum Names {
     }
 
     /// Marks that point a name at its affiliation note ("Ana Ruiz*", "Tom Berg†", "Li Wei¹", "Eva Kos2").
-    static let affiliationMark = LineShapes.regex(#"(?<=\p{L})(?:[*†‡§¶]+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\d{1,2}(?:,\d{1,2})*){1,3}(?=[\s,;]|$)"#)
+    static let affiliationMark = LineShapes.regex(#"(?<=\p{L})(?:[*∗⁎†‡§¶]+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\d{1,2}(?:,\d{1,2})*){1,3}(?=[\s,;]|$)"#)
 
     static func withoutAffiliationMarks(_ text: String) -> String {
         affiliationMark.stringByReplacingMatches(

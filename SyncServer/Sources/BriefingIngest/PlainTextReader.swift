@@ -12,6 +12,9 @@ import Foundation
 ///   stays where the page uses the hyphenated word elsewhere, or for prefixes like `cross-`; only
 ///   typeset text with page breaks is un-hyphenated, since mail and editors wrap after real hyphens).
 ///
+/// A run of lines set in a column of its own (a PDF's narrow body under a full-width cover page)
+/// is rejoined at its own width. Typeset ligatures ("ﬁ") are letters again.
+///
 /// Otherwise every non-empty line is a block, as copy-and-paste from a browser gives them.
 public enum PlainTextReader {
     struct Line {
@@ -29,8 +32,9 @@ public enum PlainTextReader {
         let lines = linkListMarked(emailHeadersMarked(furnitureMarked(splitLines(source))))
         let content = lines.filter { $0.furniture == nil }
         let width = wrapWidth(content)
+        let runWidths = Self.runWidths(content)
         var blocks: [SourceBlock] = []
-        let vocabulary = width == nil ? [:] : Self.vocabulary(content)
+        let vocabulary = width == nil && runWidths.isEmpty ? [:] : Self.vocabulary(content)
         // Only typeset text (a PDF, with its page breaks) splits words with soft hyphens; a mail
         // client or an editor wraps at spaces and after real hyphens, so a line-end hyphen is real.
         let typeset = lines.contains { $0.furniture == "a page number" } || source.contains("\u{0C}")
@@ -86,13 +90,15 @@ public enum PlainTextReader {
                 continue
             }
             if let reason = line.furniture {
+                // A note mark opens the note under it.
+                if reason == "a note mark" { flush() }
                 var block = SourceBlock(text: TextNormalizer.normalize(line.text), raw: line.text, line: line.number)
                 block.furniture = reason
                 if paged { block.page = line.page }
                 if pending.isEmpty { blocks.append(block) } else { furniture.append(block) }
                 continue
             }
-            if let last = pending.last, let width {
+            if let last = pending.last, let width = runWidths[last.number] ?? width {
                 if continues(last, with: line, width: width) {
                     pending.append(line)
                     continue
@@ -100,7 +106,7 @@ public enum PlainTextReader {
             }
             flush()
             pending = [line]
-            if width == nil && !line.text.hasPrefix(">") { flush() }
+            if width == nil && runWidths[line.number] == nil && !line.text.hasPrefix(">") { flush() }
         }
         flush()
         var metadata = SourceMetadata()
@@ -159,6 +165,10 @@ public enum PlainTextReader {
             if dumped {
                 text = LineShapes.replacing(#"^\s*#(?=\[\d)|\[\d{1,4}\]|\(BUTTON\)|\[(?:IMG|INLINE|image)\]"#, in: text, with: "")
             }
+            if text.unicodeScalars.contains(where: { (0xFB00...0xFB06).contains($0.value) }) {
+                // A PDF's typeset ligatures ("ﬁnance") are letters again ("finance").
+                text = text.decomposedLigatures
+            }
             let trimmed = text.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty {
                 blank = true
@@ -186,6 +196,9 @@ public enum PlainTextReader {
             } else if LineShapes.matches(#"^\d{1,4}\s+.{2,80}\bet al\.?$|^.{2,80}\bet al\.?\s+\d{1,4}$"#, text) {
                 // "46      Inés Ramírez-Oyarzún et al.": a journal's running header.
                 marked[index].furniture = "a running header"
+            } else if LineShapes.matches(#"^[*∗⁎†‡§¶]{1,3}$"#, text) {
+                // "∗" on a line of its own over the note it marks (a PDF's notes on a byline).
+                marked[index].furniture = "a note mark"
             } else if LineShapes.matches(#"(\.\s?){4,}\s*\d{1,4}$|…{2,}\s*\d{1,4}$"#, text) {
                 marked[index].furniture = "a table of contents entry"
             }
@@ -211,6 +224,23 @@ public enum PlainTextReader {
                 !line.text.hasSuffix("."), !line.text.hasSuffix(",")
             else { continue }
             marked[index].furniture = "repeated \(counts[key]!) times, like a running header or footer"
+        }
+        // A running header alternates (the title on one page, the authors on the next), so a line
+        // seen once is furniture too when it is set in the header itself: at a page break, after
+        // its furniture and before the blank line where the page's text begins. A numbered
+        // heading ("2 How the levies work") opens the page's text instead.
+        for index in marked.indices.dropFirst() where marked[index].furniture == nil && !marked[index].blankBefore {
+            let line = marked[index]
+            guard marked[index - 1].furniture != nil, marked[index - 1].furniture != "a table of contents entry",
+                index + 1 == marked.count || marked[index + 1].blankBefore,
+                line.text.split(separator: " ").count <= 8, !LineShapes.endsSentence(line.text), !line.text.hasSuffix(","),
+                !LineShapes.matches(#"^\d{1,2}(\.\d{1,2})*\.?\s+\p{Lu}"#, line.text)
+            else { continue }
+            // The header block itself starts at the page break.
+            var start = index - 1
+            while start > 0, marked[start].furniture != nil, !marked[start].blankBefore, marked[start].page == line.page { start -= 1 }
+            guard marked[start].furniture != nil, marked[start].blankBefore, marked[start].page > 0 || pageMarks >= 2 else { continue }
+            marked[index].furniture = "in the running header at a page break"
         }
         return marked
     }
@@ -292,25 +322,41 @@ public enum PlainTextReader {
     /// Notes at the foot of a page: a block opening with a number the text uses as a note marker
     /// ("… the work.1 The result …" and later "1 Survey of …").
     static func footnotesMarked(_ blocks: [SourceBlock]) -> [SourceBlock] {
-        let markerPattern = try! NSRegularExpression(pattern: #"\p{Ll}[.,;:)”’"]?(\d{1,2})(?=\s|$)"#)
+        // "… the work.1 The result", and after a year or figure "… in May 2025.2 For each".
+        let markerPattern = try! NSRegularExpression(pattern: #"\p{Ll}[.,;:)”’"]?(\d{1,2})(?=\s|$)|\d[.;:)”’"](\d{1,2})(?=\s+\p{Lu})"#)
         var markers: Set<String> = []
         for block in blocks where block.furniture == nil && block.text.split(separator: " ").count >= 12 {
             for match in markerPattern.matches(in: block.text, range: NSRange(block.text.startIndex..., in: block.text)) {
-                if let range = Range(match.range(at: 1), in: block.text) { markers.insert(String(block.text[range])) }
+                for group in 1...2 {
+                    if let range = Range(match.range(at: group), in: block.text) { markers.insert(String(block.text[range])) }
+                }
             }
         }
         guard !markers.isEmpty else { return blocks }
         var noted: Set<String> = []
-        var marked = blocks.map { block in
-            var block = block
+        var marked = blocks
+        var index = 0
+        while index < marked.count {
+            let block = marked[index]
             let words = block.text.split(separator: " ")
-            if block.furniture == nil, let first = words.first, markers.contains(String(first)), words.count >= 6,
-                LineShapes.endsSentence(block.text)
-            {
-                block.furniture = "a footnote"
-                noted.insert(String(first))
+            guard block.furniture == nil, let first = words.first, markers.contains(String(first)), words.count >= 6 else {
+                index += 1
+                continue
             }
-            return block
+            // A note set line by line goes on over the next lines until its sentence ends.
+            var end = index
+            while !LineShapes.endsSentence(marked[end].text), end + 1 < marked.count, end - index < 3,
+                marked[end + 1].tight, marked[end + 1].furniture == nil
+            {
+                end += 1
+            }
+            guard LineShapes.endsSentence(marked[end].text) else {
+                index += 1
+                continue
+            }
+            for note in index...end { marked[note].furniture = "a footnote" }
+            noted.insert(String(first))
+            index = end + 1
         }
         // The markers of notes found come out of the text ("… without childcare.4" → "… without childcare.").
         guard !noted.isEmpty else { return marked }
@@ -347,6 +393,34 @@ public enum PlainTextReader {
             Double(nearlyFull) >= 0.45 * Double(lines.count) || (width <= 100 && Double(fairlyFull) >= 0.4 * Double(lines.count))
         guard Double(continued) >= 0.3 * Double(lines.count), filled else { return nil }
         return width
+    }
+
+    /// The column each run of lines (lines with no blank between them) is wrapped at, when it is
+    /// wrapped at a column of its own: a PDF's body set in a narrow column under a cover page and
+    /// notes set full width, or a mail's quoted part. A run is wrapped when it has three lines or
+    /// more, most of them filling its widest line, and most of its lines go on with the sentence of
+    /// the line above (a lower-case start): a list of headlines of even length is not prose.
+    static func runWidths(_ lines: [Line]) -> [Int: Int] {
+        var widths: [Int: Int] = [:]
+        var start = 0
+        while start < lines.count {
+            var end = start + 1
+            while end < lines.count, !lines[end].blankBefore { end += 1 }
+            let run = lines[start..<end].filter { !$0.text.contains("http") && !$0.text.contains("www.") && !isRule($0.text) }
+            if run.count >= 3, let width = run.map(\.text.count).max(), width >= 30, width <= 120 {
+                let filling = run.dropLast().filter { Double($0.text.count) >= 0.7 * Double(width) }.count
+                let goingOn = zip(run, run.dropFirst()).filter {
+                    !LineShapes.endsSentence($0.text) && (startsLowercase($1.text) || Double($0.text.count) >= 0.85 * Double(width))
+                }.count
+                // (Prose wraps mid-sentence somewhere: an address or a list of names never does.)
+                let midSentence = zip(run, run.dropFirst()).contains { startsLowercase($1.text) && !LineShapes.endsSentence($0.text) }
+                if Double(filling) >= 0.6 * Double(run.count - 1), Double(goingOn) >= 0.4 * Double(run.count - 1), midSentence {
+                    for line in lines[start..<end] { widths[line.number] = width }
+                }
+            }
+            start = end
+        }
+        return widths
     }
 
     static func startsLowercase(_ text: String) -> Bool {
@@ -448,5 +522,24 @@ public enum PlainTextReader {
     static func listMarker(_ text: String) -> Int? {
         guard let first = text.first, "-•*–·▪◦".contains(first), text.dropFirst().first == " " else { return nil }
         return 2
+    }
+}
+
+extension String {
+    /// The Latin typographic ligatures (U+FB00–FB06) written out as their letters.
+    var decomposedLigatures: String {
+        var result = ""
+        for scalar in unicodeScalars {
+            switch scalar.value {
+            case 0xFB00: result += "ff"
+            case 0xFB01: result += "fi"
+            case 0xFB02: result += "fl"
+            case 0xFB03: result += "ffi"
+            case 0xFB04: result += "ffl"
+            case 0xFB05, 0xFB06: result += "st"
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
     }
 }

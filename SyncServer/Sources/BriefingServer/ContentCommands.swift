@@ -72,7 +72,15 @@ struct Import: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let service = try await options.openService(logger: Logger(label: "briefings.admin"))
+        let logger = Logger(label: "briefings.admin")
+        let service: SyncService
+        if dryRun && !ServerDatabase.isPostgres(options.database) && !FileManager.default.fileExists(atPath: options.database) {
+            // A dry run needs no server yet: with no database each file is reported as a new briefing.
+            if !json { FileHandle.standardError.write(Data("(no database at \(options.database): each file is reported as a new briefing)\n".utf8)) }
+            service = SyncService(store: try SQLiteServerStore.inMemory(), logger: logger)
+        } else {
+            service = try await options.openService(logger: logger)
+        }
         let importer = ArticleImporter(service: service, gazetteer: try Gazetteer.bundled())
         var reports: [ImportReport] = []
         var failures: [String] = []
