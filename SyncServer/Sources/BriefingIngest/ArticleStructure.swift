@@ -131,6 +131,9 @@ struct ArticleStructure {
     private let slug: [String]
     private let metadataTitle: [String]
     private(set) var docHasHeadingMarkup = false
+    /// The page sets two or more short lines wholly in bold between its paragraphs, and marks no
+    /// headings up inside its text: its editor made headings in bold.
+    private(set) var boldHeadings = false
     private(set) var bylineNames: Set<String> = []
     /// Most blocks follow the previous one without a blank line (a copied page with no spacing).
     private(set) var mostlyTight = false
@@ -246,6 +249,18 @@ struct ArticleStructure {
     mutating func computeFeatures() {
         let subject = metadata.subject.map(Self.wordList) ?? []
         docHasHeadingMarkup = blocks.contains { ($0.headingLevel ?? 0) >= 2 }
+        let boldLines = blocks.indices.filter { index in
+            let block = blocks[index]
+            let words = block.text.split(separator: " ").count
+            return block.emphasized && block.headingLevel == nil && !block.chrome && (1...14).contains(words)
+                && !block.text.hasSuffix(".") && !block.text.hasSuffix(":") && block.markup != .listItem
+        }
+        // (Headings marked up only in the page's chrome or closing matter do not count.)
+        let markedInText = blocks.indices.contains { index in
+            (blocks[index].headingLevel ?? 0) >= 2 && !blocks[index].chrome
+                && boldLines.contains(where: { $0 < index }) && boldLines.contains(where: { $0 > index })
+        }
+        boldHeadings = boldLines.count >= 2 && !markedInText
         mostlyTight = blocks.filter(\.tight).count * 2 > blocks.count
 
         // The article's own vocabulary: words of its long, sentence-shaped paragraphs.
@@ -676,6 +691,8 @@ struct ArticleStructure {
         }
         if let level = block.headingLevel {
             score.add(level == 1 ? -0.5 : level <= 4 ? 5 : 3, "marked up as a level-\(level) heading")
+        } else if boldHeadings && block.emphasized && feature.headingShaped && !feature.endsWithPeriod && feature.words <= 14 {
+            score.add(2.5, "set in bold on a line of its own, as the page's headings are")
         } else if docHasHeadingMarkup {
             score.add(-3, "the page marks its headings up, and not this line")
         }
@@ -734,6 +751,9 @@ struct ArticleStructure {
         {
             score.add(-2, "over a standfirst and the picture's credit, the byline or the date, like a title")
         }
+        if after < blocks.count, features[after].inHeadlineList, !feature.inHeadlineList {
+            score.add(-4, "over a list of other articles' headlines, their label")
+        }
         if feature.afterClosingLabel { score.add(-8, "after a notes, comments or authors label") }
         if feature.overBios { score.add(-6, "over the contributors' bios, their label") }
         if feature.cutOff { score.add(-5, "a sentence that goes on after a page break") }
@@ -755,7 +775,11 @@ struct ArticleStructure {
                 givenTitle != nil ? "matches the title given" : "matches the page's \(metadata.titleSource ?? "metadata") title")
         }
         if feature.slugMatch > 0 { score.add(7 * feature.slugMatch, "matches the URL slug") }
-        if feature.subjectMatch > 0 { score.add(4 * feature.subjectMatch, "shares words with the e-mail's subject") }
+        if feature.subjectMatch >= 0.75 {
+            score.add(7 * feature.subjectMatch, "matches the e-mail's subject")
+        } else if feature.subjectMatch > 0 {
+            score.add(4 * feature.subjectMatch, "shares words with the e-mail's subject")
+        }
         if block.text.hasSuffix(":") && !(index + 1 < blocks.count && blocks[index + 1].tight) {
             score.add(-2, "ends with a colon")
         }
@@ -802,7 +826,7 @@ struct ArticleStructure {
         if LineShapes.matches(#"<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?"#, block.text) { score.add(-5, "an e-mail address") }
         if LineShapes.matches(#"https?://|\bwww\."#, block.text) { score.add(-4, "a web address") }
         let letters = block.text.unicodeScalars.filter(\.properties.isAlphabetic)
-        if letters.count >= 6 && letters.allSatisfy({ !$0.properties.isLowercase }) && block.headingLevel == nil
+        if letters.count >= 6 && letters.allSatisfy({ !$0.properties.isLowercase }) && (block.headingLevel ?? 2) >= 2
             && feature.words <= 5
         {
             score.add(-2.5, "in capitals, like a masthead or label")

@@ -67,6 +67,7 @@ public enum HTMLReader {
         var inLink = false
         var inArticle = false
         var bylineHint = false
+        var inBold = false
     }
 
     static let skipped: Set<String> = [
@@ -111,6 +112,8 @@ public enum HTMLReader {
         var blocks: [SourceBlock] = []
         var buffer = ""
         var linked = 0
+        /// Characters of the buffer set in bold.
+        var bold = 0
         var bufferContext = Context()
         var bufferLine = 0
         var meta: [String: String] = [:]
@@ -132,9 +135,11 @@ public enum HTMLReader {
             defer {
                 buffer = ""
                 linked = 0
+                bold = 0
             }
             guard !text.isEmpty else { return }
             var block = SourceBlock(text: text, raw: text, line: bufferLine, markup: bufferContext.markup)
+            block.emphasized = bold >= text.count && text.contains(where: \.isLetter)
             block.linkDensity = min(1, Double(linked) / Double(max(1, text.count)))
             block.outsideArticle = hasArticle && !bufferContext.inArticle
             block.bylineHint = bufferContext.bylineHint
@@ -154,6 +159,9 @@ public enum HTMLReader {
             }
             buffer += text
             if context.inLink { linked += TextNormalizer.normalize(text).count }
+            if context.inBold {
+                bold += TextNormalizer.normalize(text).count + (text.first?.isWhitespace == true ? 1 : 0) + (text.last?.isWhitespace == true ? 1 : 0)
+            }
         }
 
         mutating func walk(_ node: xmlNodePtr, _ inherited: Context) {
@@ -222,6 +230,7 @@ public enum HTMLReader {
                     buffer += ", "
                 }
             }
+            if name == "strong" || name == "b" { context.inBold = true }
             switch name {
             case "h1", "h2", "h3", "h4", "h5", "h6": context.markup = .heading(level: Int(String(name.last!))!)
             case "li", "dd", "dt": if case .plain = context.markup { context.markup = .listItem }

@@ -989,7 +989,7 @@ enum LineShapes {
     /// A newsletter's greeting: "Hello again.", "Good morning,", "Dear readers,", "Welcome to issue 41".
     static func greeting(_ text: String) -> Bool {
         LineShapes.matches(
-            #"^(?i:(?:hello|hi|hey|greetings|good (?:morning|afternoon|evening)|dear (?:readers?|friends?|subscribers?|all|colleagues)|welcome (?:back|to)|happy (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|new year))\b)"#,
+            #"^(?i:(?:hello|hi|hey|greetings|good (?:morning|afternoon|evening)|(?:morning|evening|afternoon) (?:all|everyone|folks)|dear (?:readers?|friends?|subscribers?|all|colleagues)|welcome (?:back|to)|happy (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|new year))\b)"#,
             text)
     }
 

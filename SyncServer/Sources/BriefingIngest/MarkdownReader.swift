@@ -43,6 +43,10 @@ public enum MarkdownReader {
                 var unit = SourceBlock(text: plain, raw: isList ? item : raw, line: blockStart + offset)
                 unit.markup = isList ? .listItem : isQuote ? .quote : .plain
                 unit.linkDensity = linkDensity(stripped)
+                let trimmed = stripped.trimmingCharacters(in: .whitespacesAndNewlines)
+                unit.emphasized =
+                    !isList && !isQuote
+                    && (trimmed.range(of: #"^(\*\*|__)[^*_\n]+(\*\*|__)$"#, options: .regularExpression) != nil)
                 if stripped.range(of: #"^\[\^[^\]]+\]:"#, options: .regularExpression) != nil {
                     unit.furniture = "a footnote"
                 } else if isList, isInPageLink(stripped) {

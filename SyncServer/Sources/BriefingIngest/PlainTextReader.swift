@@ -114,7 +114,14 @@ public enum PlainTextReader {
             ?? lines.first(where: { $0.furniture == "an e-mail header" && $0.text.hasPrefix("[") })
         {
             // "Subject: [List] The Meter #41 — the disconnections nobody counts": without the list tag and issue number.
-            let text = subject.text.hasPrefix("[") ? ":" + subject.text : subject.text
+            var text = subject.text.hasPrefix("[") ? ":" + subject.text : subject.text
+            // "Subject: The Rota #57 · Four days, same work?": the newsletter's name and issue, then the piece's title.
+            if let named = text.range(
+                of: #"^[^:]*:\s*(?:\[[^\]]*\]\s*)?[^·|:]{2,40}?\s*(?:#\s?\d{1,4}|(?i:issue|no\.)\s*\d{1,4})\s*[·|:–—-]\s+(?=\S)"#,
+                options: .regularExpression)
+            {
+                text = ":" + text[named.upperBound...]
+            }
             metadata.subject = String(text.drop { $0 != ":" }.dropFirst())
                 .replacingOccurrences(of: #"\[[^\]]*\]|#\d+|(?i:issue|no\.)\s*\d+"#, with: " ", options: .regularExpression)
                 .trimmingCharacters(in: .whitespaces)

@@ -70,6 +70,9 @@ public struct SourceBlock: Sendable, Hashable {
     public var outsideArticle = false
     /// HTML: the element's class, id or itemprop names it a byline, author or date ("byline", "author-name").
     public var bylineHint = false
+    /// The whole block is set in bold (`<p><strong>…</strong></p>`, `**…**`): a heading where a
+    /// page's editor had no heading style to hand, or a label.
+    public var emphasized = false
     /// Why a reader already knew this block is not the article's (page furniture, a Markdown
     /// footnote, a table of contents); the structure decoder keeps it out of the body.
     public var furniture: String?
