@@ -441,6 +441,28 @@ struct ArticleStructure {
                 }
             }
         }
+        // A platform's author card: "Written by Ana Ruiz", its counters ("1.9K followers", "Follow"),
+        // then what she says of herself, in any person ("Employment lawyer in Melbourne. I write …").
+        for index in found.indices.dropFirst()
+        where found[index].bioName == nil && found[index].endsSentence && found[index].words >= 6 && found[index].words <= 80
+            // (After the text: the same card over the article gives the standfirst.)
+            && proseBefore[index] * 2 >= proseBefore[found.count]
+        {
+            var back = index - 1
+            while back > 0, index - back <= 6,
+                found[back].uiLabel != nil || found[back].repeated > 1 || LineShapes.matches(#"^[·•|]$|^(?i:follow|subscribe)$"#, blocks[back].text)
+                    || (found[back].words <= 8 && LineShapes.matches(#"^[·•|\s]*(?i:writer|editor|contributor|columnist)s? (?:for|at|of|to)\s"#, blocks[back].text))
+                    || (found[back].words <= 3 && LineShapes.matches(#"\d"#, blocks[back].text))
+            {
+                back -= 1
+            }
+            guard let label = LineShapes.group(LineShapes.regex(#"^(?i:written by|about the author:?|author:)\s+(.+)$"#), blocks[back].text),
+                Names.isName(Names.clean(label))
+            else { continue }
+            found[index].bioName = Names.clean(label)
+            found[index].pronounBio = true
+            found[back].bioLabel = true
+        }
         // Bios come together at the end: two or more in a row, or one after a rule or a closing label.
         for index in found.indices where found[index].bioName != nil && position(index) > 0.6 {
             let neighbour =

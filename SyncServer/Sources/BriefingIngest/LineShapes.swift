@@ -189,6 +189,7 @@ enum LineShapes {
 
     static let boilerplateFragments = [
         "an official website of the", "an official website of", "official website of the european union",
+        "get updates from this writer", "stories in your inbox", "get an email whenever",
         "save my name, email", "save my name and email", "notify me of follow-up comments", "notify me of new posts",
         "(opens in new window)", "all rights reserved", "subscribe for free", "your email address will not be published",
         "required fields are marked", "this email was sent", "you are receiving this email", "unsubscribe from",
@@ -1162,8 +1163,9 @@ enum LineShapes {
     static func commentThreadLabel(_ text: String) -> Bool {
         let lower = key(text)
         // ("Responses" alone may head a consultation's section; with its count it is a thread.)
-        return LineShapes.matches(#"^(?:\d[\d,.]*k?\s+)?(?:reader )?comments(?:\s*\(\d[\d,.]*k?\))?$"#, lower)
-            || LineShapes.matches(#"^\d[\d,.]*k?\s+responses$|^responses\s*\(\d[\d,.]*k?\)$"#, lower)
+        // (`key` has trimmed a closing bracket: "Responses (17)" is "responses (17".)
+        return LineShapes.matches(#"^(?:\d[\d,.]*k?\s+)?(?:reader )?comments(?:\s*\(\d[\d,.]*k?\)?)?$"#, lower)
+            || LineShapes.matches(#"^\d[\d,.]*k?\s+responses$|^responses\s*\(\d[\d,.]*k?\)?$"#, lower)
             || LineShapes.matches(#"^\d+ (thoughts|comments|responses|replies) (on|to)\b"#, lower)
     }
 
