@@ -456,6 +456,11 @@ struct ArticleStructure {
             {
                 back -= 1
             }
+            if LineShapes.matches(#"^(?i:published in)\s+\p{Lu}"#, blocks[back].text), back < index - 1 {
+                // "Published in Overtime Notes", its counters, then what the publication says of itself.
+                found[index].boilerplate = found[index].boilerplate ?? "the publication's description on its card"
+                continue
+            }
             guard let label = LineShapes.group(LineShapes.regex(#"^(?i:written by|about the author:?|author:)\s+(.+)$"#), blocks[back].text),
                 Names.isName(Names.clean(label))
             else { continue }

@@ -240,6 +240,10 @@ enum LineShapes {
         {
             return "a disclaimer of the publication (“\(fragment)”)"
         }
+        // "Figure 1: …", "Table 2. …": a chart's or table's caption, not the text.
+        if words(text) <= 30, LineShapes.matches(#"^(?i:figure|fig\.|chart|table|graph|exhibit|map)\s*\d{1,2}[a-z]?\s*[:.]\s+\S"#, text) {
+            return "a figure's or table's caption"
+        }
         // WordPress's related posts: `In "Category"`.
         if words(text) <= 8, LineShapes.matches(#"^In [“"].+[”"]$"#, text) {
             return "a related post's category"
@@ -355,7 +359,11 @@ enum LineShapes {
         for mention in DateMention.all(in: text) where mention.precision == .day {
             var before = ""
             before.unicodeScalars.append(contentsOf: scalars[max(0, mention.range.lowerBound - 40)..<mention.range.lowerBound])
-            if matches(#"(?i)(?:first published(?: online)?|published online|date of publication|publication date|first posted)\s*(?:on\s*)?:?\s*$"#, before) {
+            // ("Status: PUBLISHED 16 October 2025 - archive copy": a label's value that opens with the verb.)
+            if matches(#"(?i)(?:first published(?: online)?|published online|date of publication|publication date|first posted)\s*(?:on\s*)?:?\s*$"#, before)
+                || (mention.range.lowerBound <= 40
+                    && matches(#"(?i)^[*_]*(?:[\p{L} ]{2,20}:[*_]*\s*)?published\s*(?:on\s*)?:?\s*$"#, before))
+            {
                 return mention
             }
         }

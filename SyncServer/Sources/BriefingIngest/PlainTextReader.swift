@@ -42,6 +42,14 @@ public enum PlainTextReader {
 
         var pending: [Line] = []
         var furniture: [SourceBlock] = []
+        // Pairs of words written side by side within a line, to tell a phrase broken across lines.
+        var pairs: Set<String> = []
+        if typeset {
+            for line in content {
+                let words = line.text.split(separator: " ")
+                for (a, b) in zip(words, words.dropFirst()) { pairs.insert(Self.pairKey(a, b)) }
+            }
+        }
         // A mailing tool's plain text marks headings "** Heading"; one such line alone is more likely a note's asterisks.
         let markedHeadings = content.filter {
             $0.blankBefore && LineShapes.matches(#"^(\*\*|#{1,3}) \S"#, $0.text)
@@ -103,10 +111,19 @@ public enum PlainTextReader {
                     pending.append(line)
                     continue
                 }
+            } else if let last = pending.last, typeset, !line.blankBefore, last.text.count >= 60,
+                !LineShapes.endsSentence(last.text), listMarker(line.text) == nil,
+                let lastWord = last.text.split(separator: " ").last, let firstWord = line.text.split(separator: " ").first,
+                pairs.contains(Self.pairKey(lastWord, firstWord))
+            {
+                // A typeset line broken inside a phrase the text writes whole elsewhere
+                // ("… the International Centre for Migrant" / "Remittances, Geneva.").
+                pending.append(line)
+                continue
             }
             flush()
             pending = [line]
-            if width == nil && runWidths[line.number] == nil && !line.text.hasPrefix(">") { flush() }
+            if width == nil && runWidths[line.number] == nil && !typeset && !line.text.hasPrefix(">") { flush() }
         }
         flush()
         var metadata = SourceMetadata()
@@ -428,6 +445,10 @@ public enum PlainTextReader {
             start = end
         }
         return widths
+    }
+
+    static func pairKey(_ first: Substring, _ second: Substring) -> String {
+        first.lowercased().filter(\.isLetter) + " " + second.lowercased().filter(\.isLetter)
     }
 
     static func startsLowercase(_ text: String) -> Bool {
