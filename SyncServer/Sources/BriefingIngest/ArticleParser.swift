@@ -407,12 +407,15 @@ public enum ArticleParser {
                 .init(
                     subject: "image credit", value: credit, reason: "the picture credit in the byline", line: blocks[index].line))
         } else if let index = nonBody.first(where: {
-            features[$0].credit != nil
+            // (Not a chart's "Source: … analysis of … data" under its "Figure 1: …" caption.)
+            !($0 > 0 && LineShapes.matches(#"^(?i:figure|fig\.|chart|table|graph|exhibit|map)\s*\d{1,2}[a-z]?\s*[:.]"#, blocks[$0 - 1].text))
+                && !LineShapes.matches(#"^(?i:sources?\s*:.*\b(?:analysis|data|survey|statistics|estimates|calculations|figures)\b)"#, blocks[$0].text)
+                && (features[$0].credit != nil
                 || (features[$0].caption && (!blocks[$0].chrome || blocks[$0].furniture == "the page header")
                     // (Not the site's "© 2025 Name · Privacy · Terms" at the foot of the page, nor a chart's
                     // "Figure 1: …" caption.)
                     && !(features[$0].publication != nil && $0 * 2 > blocks.count)
-                    && !LineShapes.matches(#"^(?i:figure|fig\.|chart|table|graph|map|exhibit)\s*\d+"#, blocks[$0].text))
+                    && !LineShapes.matches(#"^(?i:figure|fig\.|chart|table|graph|map|exhibit)\s*\d+"#, blocks[$0].text)))
         }) {
             imageCredit = features[index].credit ?? blocks[index].text
             used.insert(index)
@@ -481,7 +484,7 @@ public enum ArticleParser {
             }
         } else if let (named, reason) = publicationFromText(
             blocks: blocks, roles: roles, features: features, people: Set(names.map(Names.key)),
-            domain: LineShapes.siteLabel(sourceURL ?? metadata.url))
+            domain: LineShapes.siteLabel(sourceURL ?? metadata.url), metadata: metadata)
         {
             publication = named
             decisions.append(.init(subject: "publication", value: named, reason: reason))
@@ -540,9 +543,11 @@ public enum ArticleParser {
     /// the page keeps mentioning outweighs it.
     static func publicationFromText(
         blocks: [SourceBlock], roles: [BlockRole], features: [ArticleStructure.Features], people: Set<String>,
-        domain: String? = nil
+        domain: String? = nil, metadata: SourceMetadata = SourceMetadata()
     ) -> (String, String)? {
-        publicationCandidates(blocks: blocks, roles: roles, features: features, people: people, domain: domain).first.map {
+        publicationCandidates(
+            blocks: blocks, roles: roles, features: features, people: people, domain: domain, metadata: metadata
+        ).first.map {
             ($0.name, $0.evidence)
         }
     }
@@ -555,7 +560,7 @@ public enum ArticleParser {
     ///     a publication's name usually spells.
     static func publicationCandidates(
         blocks: [SourceBlock], roles: [BlockRole], features: [ArticleStructure.Features], people: Set<String>,
-        domain: String? = nil
+        domain: String? = nil, metadata: SourceMetadata = SourceMetadata()
     ) -> [(name: String, evidence: String, company: Bool)] {
         struct Candidate {
             var name: String
@@ -588,6 +593,25 @@ public enum ArticleParser {
             candidates[key] = entry
         }
         let outside = blocks.indices.filter { !roles[$0].isBody && roles[$0] != .title }
+        // The front matter's credit and bios name it too ("Ana Ruiz / Tidewater Review", "a regular
+        // contributor to Tidewater Review"); they count as lines of their own.
+        var metadataMentions: [(String, Double, String)] = []
+        if let credit = metadata.imageCredit, let name = LineShapes.creditPublication(credit) {
+            metadataMentions.append((name, 3, "the picture in the \(metadata.imageCreditSource ?? "metadata") was made for it"))
+        }
+        for bio in metadata.bios.values.sorted() {
+            if let name = LineShapes.staffOf(bio) { metadataMentions.append((name, 2, "a contributor writes for it")) }
+        }
+        for (name, weight, evidence) in metadataMentions {
+            let name = LineShapes.withoutLegalSuffix(name)
+            let key = key(name)
+            guard !key.isEmpty else { continue }
+            var entry = candidates[key] ?? Candidate(name: name)
+            entry.weight += weight
+            entry.evidence.append(evidence)
+            entry.onlyLegal = false
+            candidates[key] = entry
+        }
         for index in outside {
             let text = blocks[index].text
             if let mention = features[index].publication { add(mention.name, mention.weight, mention.evidence, line: index) }
@@ -601,10 +625,22 @@ public enum ArticleParser {
             if text.lowercased().hasPrefix("reply-to:"), let name = emailSender(String(text.dropFirst(6))) {
                 add(name, 2, "the e-mail's reply address", line: index)
             }
+            // "The Morning Courier - Back to home": the logo's link text.
+            if index < 12 || roles[index] == .preamble,
+                let name = LineShapes.group(
+                    LineShapes.regex(#"^(.{2,60}?)\s+[-–—|:]\s+(?i:back to (?:the )?home(?:\s?page)?|go to (?:the )?home(?:\s?page)?|home(?:\s?page)?)$"#), text),
+                LineShapes.startsCapitalized(name), LineShapes.words(name) <= 6
+            {
+                add(name, 4, "the site's logo, linking home", line: index)
+            }
             if index < 12 || roles[index] == .preamble, let name = LineShapes.issueMasthead(text) {
                 add(name, 4, "a masthead with its issue number", line: index)
             }
-            if let name = LineShapes.creditCommission(text) { add(name, 3, "the picture was made for it", line: index) }
+            if let name = features[index].credit != nil || features[index].caption
+                ? LineShapes.creditPublication(text) : LineShapes.creditCommission(text)
+            {
+                add(name, 3, "the picture was made for it", line: index)
+            }
             if roles[index] == .bio, let name = LineShapes.staffOf(text) { add(name, 2, "a contributor writes for it", line: index) }
         }
         // The page's last lines: its last eight that are not page furniture (a list of links, say).
@@ -728,6 +764,17 @@ public enum ArticleParser {
                 }
             }
         }
+        // "The Courier" and "The Morning Courier": the paper's short name, when its web address
+        // spells the full one.
+        if let domain {
+            for short in candidates.keys.sorted() {
+                guard let long = candidates.keys.sorted().first(where: {
+                    $0.hasSuffix(" " + short) && LineShapes.spells(domain, candidates[$0]!.name)
+                        && !LineShapes.spells(domain, candidates[short]!.name)
+                }), let shorter = candidates[short] else { continue }
+                merge(short, into: long, "its short name “\(shorter.name)”")
+            }
+        }
         // "EINO" and "European Inland Navigation Observatory": the initials of the full name.
         for short in candidates.keys.sorted() {
             guard let initials = candidates[short],
@@ -744,8 +791,9 @@ public enum ArticleParser {
             guard words.count >= 2, words.dropFirst().contains(where: LineShapes.companyWords.contains) else { continue }
             if let paper = candidates.keys.sorted().first(where: { other in
                 guard other != key, let candidate = candidates[other] else { return false }
+                // ("Courier Media Group Limited" and "The Morning Courier": the company's name is the paper's.)
                 return candidate.weight >= 2 && !candidate.onlyLegal && other.contains(" ")
-                    && other.split(separator: " ").first.map(String.init) == words[0]
+                    && other.split(separator: " ").map(String.init).contains(words[0])
             }) {
                 merge(key, into: paper, "the paper of “\(company.name)”, the company in the copyright line")
             }

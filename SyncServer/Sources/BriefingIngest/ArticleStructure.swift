@@ -352,7 +352,11 @@ struct ArticleStructure {
             if let byline = found[index].byline {
                 let keys = Set(byline.names.map(Names.key))
                 // A date line right after a names line makes it a byline too.
-                let dated = index + 1 < found.count && found[index + 1].date != nil && found[index + 1].byline == nil
+                // (Past the writer's role: "Lena Hoffmann-Achebe" / "Economics correspondent" / "Mon 7 Apr 2025".)
+                let dated =
+                    index + 1 < found.count && found[index + 1].byline == nil
+                    && (found[index + 1].date != nil
+                        || (index + 2 < found.count && LineShapes.isRole(blocks[index + 1].text) && found[index + 2].date != nil))
                 // Names on consecutive lines, each a line of names, list the authors.
                 // (Past a line that is only "and": "Ana Ruiz" / "and" / "Tom Berg".)
                 func bare(_ other: Int) -> Bool {
@@ -440,6 +444,21 @@ struct ArticleStructure {
                     break
                 }
             }
+        }
+        // A professional network's headline under its author's name at the top ("Marta Kjærgaard" /
+        // "Housing policy lead at Bygfond | Writing about tenancy law"): what she says she does.
+        for index in found.indices.dropFirst()
+        where found[index].bioName == nil && (4...30).contains(found[index].words) && position(index) < 0.3
+            && bylineNames.contains(Names.key(Names.clean(blocks[index - 1].text))) && Names.isName(Names.clean(blocks[index - 1].text))
+        {
+            let lower = blocks[index].text.lowercased()
+            let roleWords = LineShapes.roleNouns.union(["lead", "founder", "ceo", "chair", "director"])
+            guard LineShapes.matches(#"\b(?:at|of|for|with)\s+\p{Lu}"#, blocks[index].text),
+                lower.split(whereSeparator: { !$0.isLetter }).contains(where: { roleWords.contains(String($0)) })
+            else { continue }
+            found[index].bioName = Names.clean(blocks[index - 1].text)
+            found[index].pronounBio = true
+            found[index].bioMatched = true
         }
         // A platform's author card: "Written by Ana Ruiz", its counters ("1.9K followers", "Follow"),
         // then what she says of herself, in any person ("Employment lawyer in Melbourne. I write …").
@@ -583,6 +602,35 @@ struct ArticleStructure {
         for run in menus where run.count >= 4 && run.contains(where: { found[$0].boilerplate != nil || found[$0].uiLabel != nil }) {
             for index in run { found[index].inMenu = true }
         }
+        // A newsletter's sign-up box: from its "Sign up to X" or "Newsletter" line down to the
+        // e-mail field or button, every line is the box's ("Free daily newsletter", its pitch).
+        for index in found.indices
+        where LineShapes.matches(#"^(?i:enter your e-?mail(?: address)?|your e-?mail(?: address)?|e-?mail address|sign up|subscribe)$"#, blocks[index].text) {
+            guard
+                let start = (max(0, index - 5)..<index).first(where: {
+                    found[$0].words <= 12 && LineShapes.matches(#"(?i)\b(?:sign up|subscribe|newsletter)\b"#, blocks[$0].text)
+                }),
+                (start...index).allSatisfy({ found[$0].words <= 45 })
+            else { continue }
+            for box in start..<index where found[box].boilerplate == nil { found[box].boilerplate = "in a newsletter's sign-up box" }
+        }
+        // The same menu copied as lines of text ("News" / "Opinion" / "Sport" / "Business" / …): six
+        // or more one-to-three-word lines in a row with no punctuation, among them a page control,
+        // or ten or more.
+        let lineMenus = Self.runs(
+            count: found.count,
+            of: {
+                !html && blocks[$0].markup == .plain && found[$0].words <= 3 && !found[$0].endsSentence
+                    && !blocks[$0].text.hasSuffix(",") && !blocks[$0].text.hasSuffix(":") && found[$0].date == nil
+                    && LineShapes.startsCapitalized(blocks[$0].text)
+            },
+            joined: { blocks[$0].tight })
+        let site = LineShapes.siteLabel(sourceURL)
+        for run in lineMenus
+        where run.count >= 10 || (run.count >= 6 && run.contains(where: { found[$0].boilerplate != nil || found[$0].uiLabel != nil })) {
+            // (The site's own name among them is its logo: "Workfolio" at workfolio.example.)
+            for index in run where !(site.map { LineShapes.spells($0, blocks[index].text) } ?? false) { found[index].inMenu = true }
+        }
         features = found
     }
 
@@ -649,6 +697,9 @@ struct ArticleStructure {
         let block = blocks[index]
         let feature = features[index]
         var score = RoleScore()
+        if feature.words <= 25 && feature.titleShaped && position(index) < 0.5 && overStandfirst(index) {
+            score.add(-2.5, "over a standfirst and the picture's credit, the byline or the date, like a title")
+        }
         if feature.endsSentence && block.text.hasSuffix(":") && feature.words < 8 && LineShapes.titleCase(block.text) {
             score.add(-1, "a short line ending with a colon, like a label")
         } else if feature.endsSentence {
@@ -697,13 +748,14 @@ struct ArticleStructure {
     /// A title stands over its standfirst, and the standfirst over the picture's credit, the byline
     /// or the date (a heading's paragraph goes on with more paragraphs).
     func overStandfirst(_ index: Int) -> Bool {
+        // (A standfirst may end without a full stop: "… It should drive a harder bargain".)
         guard let standfirst = (index + 1..<min(blocks.count, index + 4)).first(where: { blocks[$0].furniture == nil }),
-            features[standfirst].endsSentence, (12...70).contains(features[standfirst].words),
+            features[standfirst].endsSentence || features[standfirst].words >= 15, (12...70).contains(features[standfirst].words),
             blocks[standfirst].headingLevel == nil,
             let below = (standfirst + 1..<min(blocks.count, standfirst + 4)).first(where: { blocks[$0].furniture == nil })
         else { return false }
         return features[below].credit != nil || features[below].date != nil || features[below].bylineStrong
-            || (features[below].caption && blocks[below].markup == .caption)
+            || features[below].caption
     }
 
     func headingScore(_ index: Int) -> RoleScore {
@@ -850,6 +902,9 @@ struct ArticleStructure {
             score.add(-2.5, "an organisation's name, like an author line")
         }
         if block.text.contains(" | ") { score.add(-3, "a “Name | Section” banner") }
+        if LineShapes.matches(#"\s[-–—|:]\s+(?i:back to (?:the )?home(?:\s?page)?|go to (?:the )?home(?:\s?page)?|home(?:\s?page)?)$"#, block.text) {
+            score.add(-4, "the site's logo, linking home")
+        }
         if LineShapes.matches(#"<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?"#, block.text) { score.add(-5, "an e-mail address") }
         if LineShapes.matches(#"https?://|\bwww\."#, block.text) { score.add(-4, "a web address") }
         let letters = block.text.unicodeScalars.filter(\.properties.isAlphabetic)

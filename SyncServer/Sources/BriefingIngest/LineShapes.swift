@@ -93,6 +93,7 @@ enum LineShapes {
     // MARK: Page boilerplate
 
     static let boilerplateLines: Set<String> = [
+        "reuse this content", "remind me later", "remind me in may", "enter your email address", "enter your email",
         "advertisement", "advert", "ad", "sponsored", "sponsored content", "menu", "search", "home", "log in", "login", "sign in",
         "sign up", "register", "share", "share this", "share this article", "share this story", "share this post",
         "share article",
@@ -180,6 +181,7 @@ enum LineShapes {
         "no spam", "one email a week", "one email a month", "straight to your inbox", "in your inbox every",
         "support independent journalism", "funded by readers", "funded by our readers", "reader-funded journalism",
         "give from $", "give from £", "give from €", "donate now", "make a donation", "support our journalism",
+        "fund independent journalism", "fund our journalism", "journalism that is open to everyone",
     ]
     /// A publication's disclaimer about itself: "This briefing … should not be relied on as legal advice".
     static let disclaimerFragments = [
@@ -189,7 +191,8 @@ enum LineShapes {
 
     static let boilerplateFragments = [
         "an official website of the", "an official website of", "official website of the european union",
-        "get updates from this writer", "stories in your inbox", "get an email whenever",
+        "get updates from this writer", "stories in your inbox", "get an email whenever", "a small favour to ask",
+        "a small favor to ask", "please support us today", "no billionaire owner",
         "save my name, email", "save my name and email", "notify me of follow-up comments", "notify me of new posts",
         "(opens in new window)", "all rights reserved", "subscribe for free", "your email address will not be published",
         "required fields are marked", "this email was sent", "you are receiving this email", "unsubscribe from",
@@ -796,7 +799,7 @@ enum LineShapes {
         }
         name = LineShapes.replacing(#"(?i)\s+(?:on|in|at|,)\s*$"#, in: name, with: "")
         name = LineShapes.replacing(
-            #"(?i),?\s+(?:and is|and has been|under|with permission|is republished|reproduced).*$"#, in: name, with: "")
+            #"(?i),?\s+(?:and is|and has been|under|with permission|is republished|reproduced|(?:or|and) (?:its|their) (?:affiliated|affiliates|subsidiaries|licensors|group)).*$"#, in: name, with: "")
         name = name.trimmingCharacters(in: CharacterSet(charactersIn: " .,;:*_–—-"))
         // "Published by the Rhine Navigation Observatory": the sentence's "the", not the name's "The".
         if name.hasPrefix("the ") { name = String(name.dropFirst(4)) }
@@ -978,11 +981,23 @@ enum LineShapes {
         return name
     }
 
+    /// "Ana Ruiz / Tidewater Review", "Photo: Ana Ruiz for Tidewater Review": the publication in a
+    /// picture's credit, after the photographer's name.
+    static func creditPublication(_ text: String) -> String? {
+        if let name = creditCommission(text) { return name }
+        guard
+            let name = group(
+                regex(#"^.*?\p{L}\s*/\s*((?:the |The )?\p{Lu}[\p{L}'’&-]*(?: (?:of|for|on|and|&|\p{Lu}[\p{L}'’&-]*)){0,4})\s*\)?\.?$"#), text),
+            !Names.isName(name) || name.hasPrefix("The ")
+        else { return nil }
+        return name
+    }
+
     /// "… a senior editor at Party Wall, where she covers …": the publication a contributor writes for.
     static func staffOf(_ text: String) -> String? {
         group(
             regex(
-                #"^.*?\b(?:editor|editor-at-large|correspondent|reporter|columnist|staff writer|writer|contributing editor|newsletter)\s+(?:at|of|for)\s+((?:the |The )?\p{Lu}[\p{L}'’&-]*(?: (?:of|for|on|and|&|\p{Lu}[\p{L}'’&-]*)){0,4})(?=[,.;]|\s+(?:where|and|since|who)\b)"#),
+                #"^.*?\b(?:editor|editor-at-large|correspondent|reporter|columnist|staff writer|writer|contributing editor|newsletter|contributor)\s+(?:at|of|for|to)\s+((?:the |The )?\p{Lu}[\p{L}'’&-]*(?: (?:of|for|on|and|&|\p{Lu}[\p{L}'’&-]*)){0,4})(?=[,.;]|\s+(?:where|and|since|who)\b)"#),
             text)
     }
 

@@ -313,8 +313,11 @@ public enum MarkdownReader {
                 values["cover_credit"] = [unquote(String(trimmed[trimmed.index(after: colon)...]))]
                 continue
             }
-            if trimmed.hasPrefix("- "), let key {
+            if trimmed.hasPrefix("- "), let key, !trimmed.hasPrefix("- name:") {
                 values[key, default: []].append(unquote(String(trimmed.dropFirst(2))))
+            } else if let key, line.hasPrefix(" "), trimmed.hasPrefix("- name:") {
+                // `authors:` given as a list of maps: `- name: Ana Ruiz` / `  bio: "…"`.
+                values[key, default: []].append(unquote(String(trimmed.drop(while: { $0 != ":" }).dropFirst())))
             } else if let colon = line.firstIndex(of: ":"), !line.hasPrefix(" ") {
                 let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
                 let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
