@@ -433,6 +433,8 @@ public enum ArticleParser {
                 imageCredit! += " " + blocks[index + 1].text
                 used.insert(index + 1)
             }
+            // ("… © Seán Ó Dálaigh www.cris-institute.example": the site's address under the cover, not the credit.)
+            imageCredit = LineShapes.replacing(#"\s+(?:https?://|www\.)\S+$"#, in: imageCredit!, with: "")
             decisions.append(
                 .init(
                     subject: "image credit", value: imageCredit!,

@@ -111,6 +111,8 @@ struct ArticleStructure {
         var cutOff = false
         /// A line of a table of contents whose entries come back as the headings.
         var tocEntry = false
+        /// Before the first section a contents list names, and not named by it.
+        var outsideContents = false
         /// After the named contributors' bios at the end.
         var afterBios = false
         /// A label over the contributors' bios at the end ("The people behind Garden Leave").
@@ -562,6 +564,21 @@ struct ArticleStructure {
                 if let again = returnsLater(index), again > run.upperBound { found[again].repeated = 0 }
             }
         }
+        // A contents list set with dot leaders ("1. Introduction ...... 3") names the sections: a
+        // heading-shaped line before the first of them that the list does not name is a box's label
+        // ("Key findings"), not a section.
+        let contents = Set(
+            blocks.filter { $0.furniture == "a table of contents entry" }.map { PlainTextReader.repetitionKey($0.text) })
+        if contents.count >= 3,
+            let first = found.indices.first(where: {
+                blocks[$0].furniture == nil && found[$0].headingShaped && contents.contains(PlainTextReader.repetitionKey(blocks[$0].text))
+            })
+        {
+            let lastEntry = blocks.lastIndex { $0.furniture == "a table of contents entry" } ?? 0
+            for index in (lastEntry + 1)..<first where found[index].headingShaped && blocks[index].furniture == nil {
+                found[index].outsideContents = true
+            }
+        }
         // Past the named contributors' bios near the end, the article is over.
         if let firstBio = found.indices.first(where: {
             found[$0].bioMatched && found[$0].bioName != nil && position($0) > 0.6 && !blocks[$0].chrome
@@ -833,6 +850,7 @@ struct ArticleStructure {
         if after < blocks.count, features[after].inHeadlineList, !feature.inHeadlineList {
             score.add(-4, "over a list of other articles' headlines, their label")
         }
+        if feature.outsideContents { score.add(-4, "not among the sections the contents list names") }
         if feature.afterClosingLabel { score.add(-8, "after a notes, comments or authors label") }
         if feature.overBios { score.add(-6, "over the contributors' bios, their label") }
         if feature.cutOff { score.add(-5, "a sentence that goes on after a page break") }

@@ -234,7 +234,15 @@ public enum HTMLReader {
             switch name {
             case "h1", "h2", "h3", "h4", "h5", "h6": context.markup = .heading(level: Int(String(name.last!))!)
             case "li", "dd", "dt": if case .plain = context.markup { context.markup = .listItem }
-            case "blockquote": context.markup = .quote
+            case "blockquote":
+                context.markup = .quote
+                // A quotation set as a figure of its own ("<figure class="block--quote"><blockquote>") is a pull quote.
+                // (With a caption naming who said it, it is a quotation of the text's: "— Finance director at …".)
+                if context.chrome == nil, let parent = node.pointee.parent, HTMLReader.name(of: parent) == "figure",
+                    !HTMLReader.contains(parent, element: "figcaption")
+                {
+                    context.chrome = "a pull quote"
+                }
             case "figcaption", "caption": context.markup = .caption
             case "pre": context.markup = .preformatted
             case "hr":
@@ -540,6 +548,8 @@ public enum HTMLReader {
         // Hidden by a whole class ("visually-hidden", "sr-only"), not by a part of one ("field--label-hidden").
         let classes = Set(names.split(separator: " ").map(String.init))
         if !classes.isDisjoint(with: hiddenClasses) { return "hidden" }
+        // A pull quote repeats the text in large type ("wp-block-pullquote", "pull-quote").
+        if names.range(of: #"pull[-_]?quote"#, options: .regularExpression) != nil { return "a pull quote" }
         // An article's own container is never chrome for a weak word ("post-content hidden-print").
         let words = names.split { !($0.isLetter || $0.isNumber) }.map(String.init)
         // An `article` or `main` element is the page's content unless it is a comment, a teaser or an ad.

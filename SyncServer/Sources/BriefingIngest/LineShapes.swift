@@ -192,7 +192,8 @@ enum LineShapes {
     static let boilerplateFragments = [
         "an official website of the", "an official website of", "official website of the european union",
         "get updates from this writer", "stories in your inbox", "get an email whenever", "a small favour to ask",
-        "a small favor to ask", "please support us today", "no billionaire owner",
+        "a small favor to ask", "please support us today", "no billionaire owner", "sign up free", "represents the views of the author",
+        "not the position of the",
         "save my name, email", "save my name and email", "notify me of follow-up comments", "notify me of new posts",
         "(opens in new window)", "all rights reserved", "subscribe for free", "your email address will not be published",
         "required fields are marked", "this email was sent", "you are receiving this email", "unsubscribe from",
@@ -243,6 +244,7 @@ enum LineShapes {
         {
             return "a disclaimer of the publication (“\(fragment)”)"
         }
+        if publisherDescribed(text) { return "the publisher describing itself" }
         // "Figure 1: …", "Table 2. …": a chart's or table's caption, not the text.
         if words(text) <= 30, LineShapes.matches(#"^(?i:figure|fig\.|chart|table|graph|exhibit|map)\s*\d{1,2}[a-z]?\s*[:.]\s+\S"#, text) {
             return "a figure's or table's caption"
@@ -773,6 +775,15 @@ enum LineShapes {
         pattern:
             #"^[*_]?([^,.;:]{2,60}?) is (?:published|produced|edited|run|written|compiled|curated|put together)(?: (?:\w+ly|daily|weekly|monthly|fortnightly|quarterly|twice a \w+|every \w+))? by\b"#,
         options: [.caseInsensitive])
+    /// "The Assembly Research Library provides impartial research and analysis for Members": the publisher describing itself.
+    static func publisherDescribed(_ text: String) -> Bool {
+        let first = text.components(separatedBy: ". ").first ?? text
+        return words(first) <= 30
+            && matches(
+                #"^(?:The )?\p{Lu}[^,.;:]{1,60}? (?:provides|produces|publishes|offers) (?:impartial|independent|nonpartisan|non-partisan|free|expert|trusted|objective)\b"#,
+                first)
+    }
+
     /// "Name is a reader-supported publication."
     static let readerSupported = try! NSRegularExpression(
         pattern: #"^(.{2,80}?) is a reader-supported publication"#, options: [.caseInsensitive])
@@ -1207,6 +1218,7 @@ enum LineShapes {
             "about the authors", "about the contributors", "about the contributor", "the authors", "the author", "authors",
             "contributors", "about this brief", "about this report", "about the series", "acknowledgements", "acknowledgments",
             "citation", "how to cite", "suggested citation", "cite this", "disclosure", "disclosures", "funding", "end notes",
+            "disclaimer", "legal disclaimer", "important information",
         ].contains(lower) || lower.hasPrefix("about the author")
             || LineShapes.matches(
                 #"^about (?:this|the|our) (?:brief|briefing|report|paper|series|publication|newsletter|policy brief|working paper)s?$"#,

@@ -249,6 +249,18 @@ public enum PlainTextReader {
             else { continue }
             marked[index].furniture = "repeated \(counts[key]!) times, like a running header or footer"
         }
+        // Notes at a page's foot under a short rule ("____" / "3 Retail prices for …"), down to the
+        // page break: out of the flow, so a sentence the notes interrupt is one sentence again.
+        for index in marked.indices where marked[index].furniture == nil && LineShapes.matches(#"^[_—–-]{8,40}$"#, marked[index].text) {
+            var end = index + 1
+            while end < marked.count, marked[end].page == marked[index].page, marked[end].furniture == nil, end - index <= 12 { end += 1 }
+            let notes = (index + 1)..<end
+            guard !notes.isEmpty, LineShapes.matches(#"^(?:\d{1,2}|[*∗†‡])\s+\S"#, marked[index + 1].text),
+                end == marked.count || marked[end].page > marked[index].page || marked[end].furniture == "a page number"
+            else { continue }
+            marked[index].furniture = "a footnote"
+            for note in notes { marked[note].furniture = "a footnote" }
+        }
         // A running header alternates (the title on one page, the authors on the next), so a line
         // seen once is furniture too when it is set in the header itself: at a page break, after
         // its furniture and before the blank line where the page's text begins. A numbered
