@@ -528,3 +528,167 @@ struct MailAndCommentShapeTests {
         #expect(!body.contains { $0.contains("no alternative at all") || $0.hasPrefix("Angry") })
     }
 }
+
+@Suite("Page shapes: narrow columns, notes, cards and platforms")
+struct ColumnAndCardShapeTests {
+    @Test("a PDF's narrow column under a full-width cover page is rejoined; ligatures, an alternating running header, notes under a rule")
+    func narrowColumn() throws {
+        let text = """
+            Harbour Institute for Ports Policy
+
+            Dredging Ahead:
+            Who Pays to Keep Small Ports Open
+
+            Mirela Ionescu∗ and Pádraig Ó Loinsigh†
+
+            ∗
+            Mirela Ionescu is a senior fellow at the Harbour Institute for Ports Policy, where she leads the
+            Institute’s work on coastal freight.
+            †
+            Pádraig Ó Loinsigh is an economist at the University of Galway.
+
+            Published by the Harbour Institute for Ports Policy, 4 May 2025
+
+            1 Introduction
+
+            Small ports have to dredge their chan-
+            nels every few years, and the bill has
+            grown faster than the ﬁnances of the
+            councils that own them. In most cases
+            the cost falls on harbour dues, which
+            the remaining users then pay in full.
+            Some ports have stopped dredging alto-
+            gether, and the largest vessels now
+            wait for the tide before they can enter
+
+            ____________________
+            1 Harbour dues are set by each port authority under its own schedule.
+            \u{0C}Harbour Institute for Ports Policy
+            Ionescu and Ó Loinsigh
+
+            or leave, which costs them a day.
+
+            2 What a shared fund would do
+
+            A shared fund would spread the cost of
+            dredging across every port in a region,
+            so that no single harbour carries it in
+            the year its channel silts up again.
+            \u{0C}Harbour Institute for Ports Policy
+            Dredging Ahead
+
+            Each port would pay in every year, and
+            draw on the fund when its turn comes.
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.title == "Dredging Ahead: Who Pays to Keep Small Ports Open")
+        #expect(article.sections.map(\.heading) == ["1 Introduction", "2 What a shared fund would do"])
+        let body = article.sections.flatMap(\.paragraphs).joined(separator: "\n")
+        #expect(body.contains("grown faster than the finances of the councils that own them."), "ligature and wrap undone")
+        #expect(body.contains("the largest vessels now wait for the tide before they can enter or leave, which costs them a day."))
+        #expect(body.contains("Some ports have stopped dredging altogether"))
+        for line in ["Harbour dues are set", "Ionescu and Ó Loinsigh", "____"] {
+            #expect(!body.contains(line), "\(line) is page furniture")
+        }
+        #expect(article.contributors.map(\.name) == ["Mirela Ionescu", "Pádraig Ó Loinsigh"])
+        #expect(article.contributors.first?.bio.hasSuffix("where she leads the Institute’s work on coastal freight.") == true)
+        #expect(article.contributors.last?.bio == "Pádraig Ó Loinsigh is an economist at the University of Galway.")
+    }
+
+    @Test("a platform's author card after the text gives the bio; over the text it is the standfirst's place")
+    func authorCard() throws {
+        let text = """
+            Ferry timetables are a public good
+            Why the island routes need a published schedule, not an app.
+            Ines Carvalho-Lund
+            Follow
+            Published in
+            Crossing Notes
+            ·
+            6 min read
+            ·
+            Mar 3, 2025
+
+            Every island on the route has the same complaint: the ferry runs, but nobody can find out when.
+
+            The operator moved its timetable into an app two years ago and stopped printing it. Visitors manage; older residents without smartphones do not.
+
+            A published schedule costs almost nothing. The contract should require one, on paper and online, a month ahead.
+
+            The council renews the contract next spring, which is the moment to write the requirement in.
+
+            Ferries
+            Islands
+            Published in Crossing Notes
+            2.1K followers
+            ·
+            Last published 3 days ago
+            Notes on getting around the coast, from people who do it every day.
+            Written by Ines Carvalho-Lund
+            812 followers
+            ·
+            90 following
+            Transport planner on the west coast. I write about ferries, buses and timetables.
+            Responses (3)
+            Tomas Berg
+            Mar 4, 2025
+            Our island's timetable was only on a poster in the shop for a year.
+            """
+        let article = try ArticleParser.parse(text, format: .text, sourceURL: "https://medium.com/crossing-notes/ferry-timetables-are-a-public-good-1a2b3c")
+        #expect(article.title == "Ferry timetables are a public good")
+        #expect(article.contributors.map(\.name) == ["Ines Carvalho-Lund"])
+        #expect(article.contributors.first?.bio == "Transport planner on the west coast. I write about ferries, buses and timetables.")
+        let body = article.sections.flatMap(\.paragraphs).joined(separator: "\n")
+        for line in ["Notes on getting around the coast", "Our island's timetable", "Transport planner"] {
+            #expect(!body.contains(line), "\(line) is the platform's, not the text")
+        }
+    }
+
+    @Test("the publication from a picture made for it, an issue masthead, 'X is written by', a logo link, a platform's publisher")
+    func publicationEvidence() throws {
+        let credit = try ArticleParser.parse(
+            """
+            Nets and quotas
+
+            The quota system has moved the value of the catch away from the harbours that land it, and the boats know it.
+
+            Photograph: Lê Minh for Tideline
+
+            Inshore boats land most of the fish and hold little of the quota, which sits with a few large firms.
+
+            A community reserve would hold some quota for each harbour, leased only to boats that land there.
+            """, format: .text, sourceURL: "https://tidelinemag.example/longreads/nets-and-quotas")
+        #expect(credit.publication == "Tideline")
+        let mail = try ArticleParser.parse(
+            """
+            From: Ilse at The Shift <shift@calderwork.example>
+            Subject: The Shift #12 · Night buses are a labour policy
+            Date: 5 June 2025 at 07:00
+
+            ** THE SHIFT
+            Issue 12 · Thursday 5 June 2025
+
+            ** Night buses are a labour policy
+
+            Cleaners, carers and kitchen staff finish work after the last bus, and the cost of getting home falls on them.
+
+            A night network would cost the region less than the overtime it pays to cover late shifts.
+
+            The Shift is written by the Calder Institute for Work and sent every other Thursday.
+            Copyright © 2025 Calder Institute for Work, All rights reserved.
+            """, format: .text)
+        #expect(mail.title == "Night buses are a labour policy")
+        #expect(mail.publication == "The Shift")
+        let html = try ArticleParser.parse(
+                """
+                <html><head><title>Paying twice | by Ana Ruiz | Fine Print Weekly | Medium</title>
+                <meta property="og:site_name" content="Medium">
+                <script type="application/ld+json">{"@type":"NewsArticle","headline":"Paying twice","publisher":{"@type":"Organization","name":"Fine Print Weekly"},"author":{"@type":"Person","name":"Ana Ruiz"}}</script>
+                </head><body><article><h1>Paying twice</h1>
+                <p>Subscribers to two services owned by one company pay for the same catalogue twice, and few of them know it.</p>
+                <p>A bundle rule would let them cancel one without losing what they bought through it.</p>
+                </article></body></html>
+                """, format: .html)
+        #expect(html.publication == "Fine Print Weekly")
+    }
+}

@@ -604,6 +604,7 @@ public enum ArticleParser {
         for bio in metadata.bios.values.sorted() {
             if let name = LineShapes.staffOf(bio) { metadataMentions.append((name, 2, "a contributor writes for it")) }
         }
+        if let newsletter = metadata.newsletter { metadataMentions.append((newsletter, 3, "the e-mail's subject names it before the issue number")) }
         for (name, weight, evidence) in metadataMentions {
             let name = LineShapes.withoutLegalSuffix(name)
             let key = key(name)

@@ -920,6 +920,11 @@ struct ArticleStructure {
             score.add(-2.5, "an organisation's name, like an author line")
         }
         if block.text.contains(" | ") { score.add(-3, "a “Name | Section” banner") }
+        if let newsletter = metadata.newsletter, Names.key(block.text).replacingOccurrences(of: #"^the "#, with: "", options: .regularExpression)
+            == Names.key(newsletter).replacingOccurrences(of: #"^the "#, with: "", options: .regularExpression)
+        {
+            score.add(-5, "the newsletter's own name, as the e-mail's subject gives it")
+        }
         if LineShapes.matches(#"\s[-–—|:]\s+(?i:back to (?:the )?home(?:\s?page)?|go to (?:the )?home(?:\s?page)?|home(?:\s?page)?)$"#, block.text) {
             score.add(-4, "the site's logo, linking home")
         }
@@ -947,8 +952,12 @@ struct ArticleStructure {
         {
             score.add(-3, "continues the line before")
         }
-        if feature.words <= 2 { score.add(-2, "one or two words, like a kicker or label") }
-        if feature.words <= 4, index + 1 < blocks.count, features[index + 1].titleShaped, features[index + 1].words >= 6,
+        // ("Dredging Ahead:" over "Who Pays to Keep Small Ports Open": a title's first half, not a kicker.)
+        let firstHalf =
+            feature.words >= 2 && block.text.hasSuffix(":") && index + 1 < blocks.count && blocks[index + 1].tight
+            && features[index + 1].titleShaped && (continuationScore(index + 1) ?? -1) > 0
+        if feature.words <= 2 && !firstHalf { score.add(-2, "one or two words, like a kicker or label") }
+        if feature.words <= 4, !firstHalf, index + 1 < blocks.count, features[index + 1].titleShaped, features[index + 1].words >= 6,
             blocks[index].headingLevel == nil || blocks[index].headingLevel == blocks[index + 1].headingLevel
         {
             score.add(-2.5, "a short label over a longer title-shaped line, like a kicker")
@@ -963,7 +972,7 @@ struct ArticleStructure {
         if let reason = feature.spam { score.add(-7, reason) }
         if feature.date != nil || feature.bylineStrong || feature.credit != nil {
             score.add(-6, "a byline, date or credit")
-        } else if feature.byline != nil {
+        } else if feature.byline != nil && !firstHalf {
             score.add(-1, "reads like a line of names")
         }
         if feature.publication != nil { score.add(-4, "a publication line") }
@@ -1095,6 +1104,12 @@ struct ArticleStructure {
         // With a title from the metadata or the editor, the page may have no title line of its own.
         let titleKnown = givenTitle != nil || metadata.title != nil
         var emissions: [[RoleScore?]] = []
+        // Where the text begins: its first long paragraph that is not a bio.
+        let firstText =
+            features.indices.first {
+                features[$0].words >= 25 && features[$0].endsSentence && features[$0].bioName == nil && blocks[$0].furniture == nil
+                    && features[$0].boilerplate == nil
+            } ?? count
         for index in 0..<count {
             let nonBody = nonBodyScore(index)
             var closing = nonBody
@@ -1113,7 +1128,7 @@ struct ArticleStructure {
             }
             row[State.header.rawValue] = nonBody
             // A paper's cover page gives its authors' bios as notes under the byline.
-            if features[index].bioMatched, features[index].bioName != nil, position(index) < 0.3 {
+            if features[index].bioMatched, features[index].bioName != nil, index < firstText {
                 var score = bioScore(index)
                 score.add(-1, "before the text")
                 row[State.headerBio.rawValue] = score

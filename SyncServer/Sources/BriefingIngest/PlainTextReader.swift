@@ -137,6 +137,12 @@ public enum PlainTextReader {
                 of: #"^[^:]*:\s*(?:\[[^\]]*\]\s*)?[^·|:]{2,40}?\s*(?:#\s?\d{1,4}|(?i:issue|no\.)\s*\d{1,4})\s*[·|:–—-]\s+(?=\S)"#,
                 options: .regularExpression)
             {
+                let prefix = String(text[named])
+                if let name = LineShapes.group(
+                    LineShapes.regex(#"^[^:]*:\s*(?:\[[^\]]*\]\s*)?([^·|:]{2,40}?)\s*(?:#\s?\d{1,4}|(?i:issue|no\.)\s*\d{1,4})"#), prefix)
+                {
+                    metadata.newsletter = name.trimmingCharacters(in: CharacterSet(charactersIn: " ,-–—·|"))
+                }
                 text = ":" + text[named.upperBound...]
             }
             metadata.subject = String(text.drop { $0 != ":" }.dropFirst())

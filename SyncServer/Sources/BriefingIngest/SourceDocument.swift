@@ -112,6 +112,8 @@ public struct SourceMetadata: Sendable, Hashable, Codable {
     public var bios: [String: String] = [:]
     /// An e-mail's subject: often close to the article's title, so a weak hint of it.
     public var subject: String?
+    /// The newsletter a mail's subject names before its issue number ("The Rota #57 · …").
+    public var newsletter: String?
 
     public init() {}
 
