@@ -628,6 +628,14 @@ public enum ArticleParser {
             if text.lowercased().hasPrefix("reply-to:"), let name = emailSender(String(text.dropFirst(6))) {
                 add(name, 2, "the e-mail's reply address", line: index)
             }
+            // "Centre for Energy Systems Policy, 3 Wharf Street, Manchester M1 2AB": the name over its postal address.
+            if index >= blocks.count - 24 || roles[index] == .closing,
+                let name = LineShapes.group(
+                    LineShapes.regex(#"^((?:The )?\p{Lu}[\p{L}&'’-]+(?: (?:of|for|on|and|&|the|\p{Lu}[\p{L}&'’-]*)){1,7}),\s+(?:\d{1,4}[a-z]?\s+\p{Lu}|P\.?O\.? Box)"#), text),
+                !Names.isName(name)
+            {
+                add(name, 2, "its postal address at the foot of the page", line: index)
+            }
             // "The Morning Courier - Back to home": the logo's link text.
             if index < 12 || roles[index] == .preamble,
                 let name = LineShapes.group(

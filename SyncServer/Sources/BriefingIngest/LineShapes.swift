@@ -245,6 +245,12 @@ enum LineShapes {
             return "a disclaimer of the publication (“\(fragment)”)"
         }
         if publisherDescribed(text) { return "the publisher describing itself" }
+        // "ARTICLE HISTORY Received 2 August 2024; Accepted 29 November 2024; Published online …".
+        if words(text) <= 30,
+            LineShapes.matches(#"^(?i:article history\b|(?:history:\s*)?received:?\s+(?:on\s+)?\d{1,2}\s+\p{L}+\s+\d{4}\s*[;,.]\s*(?:revised|accepted))"#, text)
+        {
+            return "a journal's article history"
+        }
         // "Figure 1: …", "Table 2. …": a chart's or table's caption, not the text.
         if words(text) <= 30, LineShapes.matches(#"^(?i:figure|fig\.|chart|table|graph|exhibit|map)\s*\d{1,2}[a-z]?\s*[:.]\s+\S"#, text) {
             return "a figure's or table's caption"

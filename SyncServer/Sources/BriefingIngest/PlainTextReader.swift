@@ -29,7 +29,7 @@ public enum PlainTextReader {
 
     public static func read(_ source: String) -> SourceDocument {
         let source = quotedPrintableDecoded(source)
-        let lines = linkListMarked(emailHeadersMarked(furnitureMarked(splitLines(source))))
+        let (lines, digestSubject) = digestMarked(linkListMarked(emailHeadersMarked(furnitureMarked(splitLines(source)))))
         let content = lines.filter { $0.furniture == nil }
         let width = wrapWidth(content)
         let runWidths = Self.runWidths(content)
@@ -37,7 +37,12 @@ public enum PlainTextReader {
         let vocabulary = width == nil && runWidths.isEmpty ? [:] : Self.vocabulary(content)
         // Only typeset text (a PDF, with its page breaks) splits words with soft hyphens; a mail
         // client or an editor wraps at spaces and after real hyphens, so a line-end hyphen is real.
-        let typeset = lines.contains { $0.furniture == "a page number" } || source.contains("\u{0C}")
+        // (A running header carrying its page's number, "42      POLAR POLICY REVIEW, VOL. 9", marks pages too.)
+        let typeset =
+            lines.contains {
+                $0.furniture == "a page number"
+                    || ($0.furniture?.contains("running header") == true && LineShapes.matches(#"^\d{1,4}\s{2,}\S|\S\s{2,}\d{1,4}$"#, $0.text))
+            } || source.contains("\u{0C}")
         let paged = source.contains("\u{0C}")
 
         var pending: [Line] = []
@@ -127,7 +132,8 @@ public enum PlainTextReader {
         }
         flush()
         var metadata = SourceMetadata()
-        if let subject = lines.first(where: { $0.furniture == "an e-mail header" && $0.text.lowercased().hasPrefix("subject") })
+        if let subject = digestSubject.map({ Line(text: $0, number: 0, blankBefore: true) })
+            ?? lines.first(where: { $0.furniture == "an e-mail header" && $0.text.lowercased().hasPrefix("subject") })
             ?? lines.first(where: { $0.furniture == "an e-mail header" && $0.text.hasPrefix("[") })
         {
             // "Subject: [List] The Meter #41 — the disconnections nobody counts": without the list tag and issue number.
@@ -351,6 +357,45 @@ public enum PlainTextReader {
             }
         }
         return marked
+    }
+
+    /// A mailing list's digest ("Message: 1" / its headers / its text / a rule / "Message: 2" …):
+    /// the longest message is the article; the digest's own head, the other messages and its
+    /// footer are furniture. Returns the article message's subject, its folded lines joined.
+    static func digestMarked(_ lines: [Line]) -> (lines: [Line], subject: String?) {
+        let starts = lines.indices.filter { LineShapes.matches(#"^Message:\s*\d{1,3}$"#, lines[$0].text) }
+        guard starts.count >= 2 else { return (lines, nil) }
+        var marked = lines
+        // Each message runs to the next one or to the digest's footer.
+        let footer = lines.indices.first {
+            $0 > starts.last! && LineShapes.matches(#"^(?:Subject:\s*Digest Footer|End of .{2,80} Digest\b.*)$"#, lines[$0].text)
+        } ?? lines.count
+        let ends = starts.dropFirst().map { $0 } + [footer]
+        func letters(_ range: Range<Int>) -> Int {
+            range.reduce(0) { $0 + (lines[$1].furniture == nil ? lines[$1].text.unicodeScalars.filter(\.properties.isAlphabetic).count : 0) }
+        }
+        let chosen = zip(starts, ends).max { letters($0.0..<$0.1) < letters($1.0..<$1.1) }!
+        for index in marked.indices where !(chosen.0..<chosen.1).contains(index) && marked[index].furniture == nil {
+            marked[index].furniture = "another part of the mail digest"
+        }
+        // The message's own headers: from "Message: N" to the first blank line, folded lines included.
+        var subject: String?
+        var index = chosen.0
+        var inSubject = false
+        while index < chosen.1, index == chosen.0 || !marked[index].blankBefore {
+            let text = marked[index].text
+            marked[index].furniture = "an e-mail header"
+            if text.lowercased().hasPrefix("subject:") {
+                subject = text
+                inSubject = true
+            } else if inSubject, !LineShapes.matches(#"^[A-Za-z][A-Za-z0-9-]{1,40}:\s"#, text) {
+                subject! += " " + text
+            } else {
+                inSubject = false
+            }
+            index += 1
+        }
+        return (marked, subject)
     }
 
     /// Part of a line's characters that are a URL ("Title<https://…>", "https://…").
