@@ -277,6 +277,8 @@ public enum ArticleParser {
             // The signature follows a valediction, starts with a dash, or has the person's role under it.
             func signature(_ index: Int) -> Bool {
                 guard index > blocks.count / 2, LineShapes.signOff(blocks[index].text) != nil else { return false }
+                // (A press office's contacts, under "Media contacts", did not write it.)
+                if (max(0, index - 8)..<index).contains(where: { LineShapes.contactsLabel(blocks[$0].text) }) { return false }
                 let dashed = blocks[index].text.first.map { "—–-~".contains($0) } ?? false
                 let afterValediction = index > 0 && features[index - 1].valediction
                 let roleBelow =

@@ -433,6 +433,12 @@ public enum HTMLReader {
             if siteName == nil, let name = meta["application-name"] ?? meta["apple-mobile-web-app-title"], !name.isEmpty {
                 siteName = name
             }
+            // "ICDH – Intergovernmental Council for Digital Health": the initials, then the name they stand for.
+            if let site = siteName, let dash = site.range(of: #"\s[–—-]\s"#, options: .regularExpression) {
+                let head = site[..<dash.lowerBound].trimmingCharacters(in: .whitespaces)
+                let tail = site[dash.upperBound...].trimmingCharacters(in: .whitespaces)
+                if LineShapes.isAcronym(head, of: tail) { siteName = tail } else if LineShapes.isAcronym(tail, of: head) { siteName = head }
+            }
             if let siteName, siteName.contains(where: \.isLetter) {
                 metadata.publication = siteName
                 metadata.publicationSource =

@@ -1209,6 +1209,11 @@ enum LineShapes {
             || LineShapes.matches(#"^\d+ (thoughts|comments|responses|replies) (on|to)\b"#, lower)
     }
 
+    /// "Media contacts", "Press contact": a press office's names and numbers follow, not the authors.
+    static func contactsLabel(_ text: String) -> Bool {
+        matches(#"^(?i:(?:media|press)\s+(?:contacts?|enquiries|inquiries)|for (?:media|press) (?:enquiries|inquiries)|contacts?)\s*:?$"#, text)
+    }
+
     static func closingLabel(_ text: String) -> Bool {
         let lower = key(text)
         // "14 thoughts on “Title”", "3 responses to …", "Suggested citation: …": what follows is not the article.
@@ -1224,7 +1229,9 @@ enum LineShapes {
             "about the authors", "about the contributors", "about the contributor", "the authors", "the author", "authors",
             "contributors", "about this brief", "about this report", "about the series", "acknowledgements", "acknowledgments",
             "citation", "how to cite", "suggested citation", "cite this", "disclosure", "disclosures", "funding", "end notes",
-            "disclaimer", "legal disclaimer", "important information",
+            "disclaimer", "legal disclaimer", "important information", "notes to editors", "notes for editors",
+            "editor's notes", "editors' notes", "note to editors", "media contacts", "media contact", "press contacts",
+            "press contact", "for media enquiries", "media enquiries", "for more information", "contacts",
         ].contains(lower) || lower.hasPrefix("about the author")
             || LineShapes.matches(
                 #"^about (?:this|the|our) (?:brief|briefing|report|paper|series|publication|newsletter|policy brief|working paper)s?$"#,
