@@ -113,6 +113,8 @@ struct ArticleStructure {
         var tocEntry = false
         /// Before the first section a contents list names, and not named by it.
         var outsideContents = false
+        /// On the pages before a typeset contents list.
+        var beforeContents = false
         /// After the named contributors' bios at the end.
         var afterBios = false
         /// A label over the contributors' bios at the end ("The people behind Garden Leave").
@@ -567,17 +569,22 @@ struct ArticleStructure {
         // A contents list set with dot leaders ("1. Introduction ...... 3") names the sections: a
         // heading-shaped line before the first of them that the list does not name is a box's label
         // ("Key findings"), not a section.
-        let contents = Set(
-            blocks.filter { $0.furniture == "a table of contents entry" }.map { PlainTextReader.repetitionKey($0.text) })
+        // (Set with leaders, as a typeset document's is; a web page's list of in-page links is its own kind.)
+        let entries = blocks.indices.filter {
+            blocks[$0].furniture == "a table of contents entry" && LineShapes.matches(#"(?:\.\s?){4,}|…{2,}"#, blocks[$0].raw)
+        }
+        let contents = Set(entries.map { PlainTextReader.repetitionKey(blocks[$0].text) })
         if contents.count >= 3,
             let first = found.indices.first(where: {
                 blocks[$0].furniture == nil && found[$0].headingShaped && contents.contains(PlainTextReader.repetitionKey(blocks[$0].text))
             })
         {
-            let lastEntry = blocks.lastIndex { $0.furniture == "a table of contents entry" } ?? 0
-            for index in (lastEntry + 1)..<first where found[index].headingShaped && blocks[index].furniture == nil {
-                found[index].outsideContents = true
-            }
+            let lastEntry = entries.last ?? 0
+            for index in (lastEntry + 1)..<first where blocks[index].furniture == nil { found[index].outsideContents = true }
+            // The pages before the contents list are the document's front matter: its cover, its
+            // committee or imprint, none of them the text (its title aside).
+            let firstEntry = entries.first ?? 0
+            for index in 0..<firstEntry { found[index].beforeContents = true }
         }
         // Past the named contributors' bios near the end, the article is over.
         if let firstBio = found.indices.first(where: {
@@ -667,6 +674,8 @@ struct ArticleStructure {
         if let reason = feature.uiLabel { score.add(-6, reason) }
         if let reason = feature.breadcrumb { score.add(-6, reason) }
         if let reason = feature.spam { score.add(-6, reason) }
+        if feature.beforeContents { score.add(-5, "on the front pages, before the contents list") }
+        if feature.outsideContents { score.add(-4, "before the first section the contents list names") }
         if feature.date != nil {
             score.add(-5, "only a date")
         } else if LineShapes.monthLine(block.text) {
@@ -850,7 +859,6 @@ struct ArticleStructure {
         if after < blocks.count, features[after].inHeadlineList, !feature.inHeadlineList {
             score.add(-4, "over a list of other articles' headlines, their label")
         }
-        if feature.outsideContents { score.add(-4, "not among the sections the contents list names") }
         if feature.afterClosingLabel { score.add(-8, "after a notes, comments or authors label") }
         if feature.overBios { score.add(-6, "over the contributors' bios, their label") }
         if feature.cutOff { score.add(-5, "a sentence that goes on after a page break") }

@@ -193,6 +193,7 @@ enum LineShapes {
         "an official website of the", "an official website of", "official website of the european union",
         "get updates from this writer", "stories in your inbox", "get an email whenever", "a small favour to ask",
         "a small favor to ask", "please support us today", "no billionaire owner", "sign up free", "represents the views of the author",
+        "is a living document", "please open an issue", "open an issue", "edit this page", "suggest an edit", "improve this page",
         "not the position of the",
         "save my name, email", "save my name and email", "notify me of follow-up comments", "notify me of new posts",
         "(opens in new window)", "all rights reserved", "subscribe for free", "your email address will not be published",
@@ -492,7 +493,7 @@ enum LineShapes {
 
     static let bylineLabel = try! NSRegularExpression(
         pattern:
-            #"^(?:(?:by|written by|words by|text by|story by|reporting by|reported by|posted by|authored by|analysis by|commentary by|an? (?:analysis|commentary|essay) by|authors?|contributors?|byline|writers?|words|text|reporting)\s*[:：]?\s+)"#,
+            #"^(?:(?:by|written by|words by|text by|story by|reporting by|reported by|posted by|authored by|analysis by|commentary by|maintained by|written and maintained by|compiled by|prepared by|an? (?:analysis|commentary|essay) by|authors?|contributors?|byline|writers?|words|text|reporting)\s*[:：]?\s+)"#,
         options: [.caseInsensitive])
 
     /// The names (and a date) a byline gives: "By A and B", "Authors: A, B", "A and B | 12 June 2025".
@@ -1232,6 +1233,8 @@ enum LineShapes {
             "disclaimer", "legal disclaimer", "important information", "notes to editors", "notes for editors",
             "editor's notes", "editors' notes", "note to editors", "media contacts", "media contact", "press contacts",
             "press contact", "for media enquiries", "media enquiries", "for more information", "contacts",
+            "how to contribute", "contributing", "changelog", "revision history", "version history", "formal minutes",
+            "minutes of proceedings",
         ].contains(lower) || lower.hasPrefix("about the author")
             || LineShapes.matches(
                 #"^about (?:this|the|our) (?:brief|briefing|report|paper|series|publication|newsletter|policy brief|working paper)s?$"#,

@@ -32,7 +32,14 @@ public enum MarkdownReader {
             let isQuote = block.allSatisfy { $0.hasPrefix(">") }
             // Each list item is a block of its own; quote and list markers belong to every line.
             let unquoted = block.map { $0.replacingOccurrences(of: #"^(\s*>\s?)+"#, with: "", options: .regularExpression) }
-            let items: [String] = isList ? splitItems(unquoted) : [unquoted.joined(separator: " ")]
+            // (A paragraph's raw "<br>" breaks it into lines, each a block: "**Maintained by** … <br>First published …".)
+            let items: [String] =
+                isList
+                ? splitItems(unquoted)
+                : unquoted.joined(separator: " ").components(separatedBy: "\u{1}").flatMap {
+                    $0.replacingOccurrences(of: #"(?i)<br\s*/?>"#, with: "\u{1}", options: .regularExpression)
+                        .components(separatedBy: "\u{1}")
+                }.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
             for item in items {
                 let stripped = item.replacingOccurrences(
                     of: #"^(\s*>\s?)+|^\s*([-*+]|\d{1,3}[.)])\s+"#, with: "", options: .regularExpression

@@ -611,6 +611,10 @@ public enum PlainTextReader {
 
     /// The length of a list bullet at the start ("- ", "• ", "* "), if the line has one.
     static func listMarker(_ text: String) -> Int? {
+        // "(c)  extend the pilot …", "(iv) publish …": a lettered item of a report's list.
+        if let range = text.range(of: #"^\((?:[a-h]|i{1,3}|iv|v|vi{1,3})\)\s+(?=\S)"#, options: .regularExpression) {
+            return text.distance(from: text.startIndex, to: range.upperBound)
+        }
         guard let first = text.first, "-•*–·▪◦".contains(first), text.dropFirst().first == " " else { return nil }
         return 2
     }
