@@ -742,8 +742,20 @@ public enum ArticleParser {
                 [candidate.name, candidate.name.capitalized].map {
                     $0.replacingOccurrences(of: #"^(?i:the) "#, with: "", options: .regularExpression)
                 })
+            // (Its initials count too when they are three letters or more: "a senior fellow at CESP".)
+            let initials = candidate.name.split(separator: " ").filter {
+                !["of", "for", "the", "and", "on", "in", "&"].contains($0.lowercased())
+            }.compactMap(\.first).map { String($0).uppercased() }.joined()
+            let initialsRegex =
+                initials.count >= 3 && initials.allSatisfy({ $0.isLetter && $0.isUppercase })
+                    && candidate.name.split(separator: " ").count >= 3
+                ? LineShapes.regex("(?<![\\p{L}])" + initials + "(?![\\p{L}])") : nil
             let mentions = blocks.indices.filter { index in
-                !candidate.lines.contains(index) && forms.contains { !$0.isEmpty && midSentence(blocks[index].text, $0) }
+                !candidate.lines.contains(index)
+                    && (forms.contains { !$0.isEmpty && midSentence(blocks[index].text, $0) }
+                        || initialsRegex.map {
+                            $0.firstMatch(in: blocks[index].text, range: NSRange(blocks[index].text.startIndex..., in: blocks[index].text)) != nil
+                        } == true)
             }.count
             if mentions > 0 {
                 candidates[key]!.weight += Double(min(mentions, 3))
@@ -788,11 +800,18 @@ public enum ArticleParser {
                 merge(short, into: long, "its short name “\(shorter.name)”")
             }
         }
-        // "EINO" and "European Inland Navigation Observatory": the initials of the full name.
+        // "EINO" and "European Inland Navigation Observatory": the initials of the full name; "CESP
+        // Events" and "CESP Briefings Team" are its events and its team.
         for short in candidates.keys.sorted() {
-            guard let initials = candidates[short],
+            guard let initials = candidates[short] else { continue }
+            let words = initials.name.split(separator: " ").map(String.init)
+            let head = words.first ?? ""
+            let productOfInitials = words.count >= 2 && words.dropFirst().allSatisfy { LineShapes.productWords.contains($0.lowercased()) }
+            guard
                 let long = candidates.keys.sorted().first(where: {
-                    $0 != short && LineShapes.isAcronym(initials.name, of: candidates[$0]!.name)
+                    $0 != short
+                        && (LineShapes.isAcronym(initials.name, of: candidates[$0]!.name)
+                            || (productOfInitials && LineShapes.isAcronym(head, of: candidates[$0]!.name)))
                 })
             else { continue }
             merge(short, into: long, "its initials “\(initials.name)”")

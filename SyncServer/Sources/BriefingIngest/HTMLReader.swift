@@ -548,7 +548,11 @@ public enum HTMLReader {
         }
         // Page builders call every element a widget ("elementor-widget elementor-widget-text-editor"):
         // the kind after it says what it is ("…-share-buttons"), the word itself nothing.
-        let names = [attribute(node, "class"), attribute(node, "id")].compactMap { $0?.lowercased() }.joined(separator: " ")
+        // (A heading's id is its anchor, a slug of its own words: "what-a-better-pot-would-look-like" is no "like" button.)
+        let id = attribute(node, "id").flatMap { id in
+            name.count == 2 && name.hasPrefix("h") || id.filter({ $0 == "-" }).count >= 3 ? nil : id
+        }
+        let names = [attribute(node, "class"), id].compactMap { $0?.lowercased() }.joined(separator: " ")
             .replacingOccurrences(of: "elementor-widget", with: "elementor")
         guard !names.isEmpty else { return nil }
         // Hidden by a whole class ("visually-hidden", "sr-only"), not by a part of one ("field--label-hidden").

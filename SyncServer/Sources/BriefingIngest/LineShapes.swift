@@ -568,10 +568,10 @@ enum LineShapes {
                 if Names.isName(piece) {
                     found.append(piece)
                     afterRole = false
-                } else if isRole(piece) {
-                    afterRole = true
                 } else if let (name, _) = nameAndRole(piece) {
                     found.append(name)
+                    afterRole = true
+                } else if isRole(piece) {
                     afterRole = true
                 } else {
                     unexplained.append(piece)
@@ -618,8 +618,11 @@ enum LineShapes {
     /// A role written after a name in a byline: "Senior Fellow", "Research Associate".
     static func isRole(_ text: String) -> Bool {
         let words = text.lowercased().split(separator: " ").map(String.init)
-        return !words.isEmpty && words.count <= 6 && words.allSatisfy(roleWords.contains)
-            && words.contains(where: roleNouns.contains)
+        guard !words.isEmpty, words.count <= 6 else { return false }
+        if words.allSatisfy(roleWords.contains) && words.contains(where: roleNouns.contains) { return true }
+        // "Transport correspondent", "Chief Health Editor": a beat before the role noun that ends it.
+        return words.count <= 4 && ["correspondent", "editor", "reporter", "writer", "columnist", "producer"].contains(words.last!)
+            && words.allSatisfy { $0.allSatisfy(\.isLetter) }
     }
 
     static let dateFiller: Set<String> = [
@@ -962,7 +965,7 @@ enum LineShapes {
     /// What a publication calls its newsletters and shows: "The Casenote briefing", "Ledger Weekly".
     static let productWords: Set<String> = [
         "briefing", "newsletter", "weekly", "daily", "digest", "bulletin", "podcast", "edition", "update", "roundup",
-        "morning", "evening", "monthly",
+        "morning", "evening", "monthly", "briefings", "events", "team", "mailing", "list", "press", "office", "updates",
     ]
 
     /// "Name | Section" banners at the top of a page.
@@ -1119,8 +1122,9 @@ enum LineShapes {
             if let head = phrase.last, notPersonNouns.contains(head) { return nil }
         }
         // A bio may close on a handle, an address or a link: "… across the north. @gosia".
+        // ("… Got a story? Email priya@gazette.example": the address with its prompt.)
         let sentence = LineShapes.replacing(
-            #"(\s+(@\w+|\S+@\S+|https?://\S+|[\w.-]+\.(com|org|net|eu|uk)\S*))+$"#, in: text, with: "")
+            #"(?:\s+(?i:e-?mail|contact|write to|follow|tweet|dm)(?: (?:her|him|them|me))?(?: at| on)?\s*:?)?(\s+(@\w+|\S+@\S+|https?://\S+|[\w.-]+\.(com|org|net|eu|uk|example)\S*))+$"#, in: text, with: "")
         guard endsSentence(sentence), words(text) >= 6 else { return nil }
         // "Ana Ruiz (@anaruiz) is …": a handle or a pronoun in brackets after the name.
         let plain = LineShapes.replacing(#"^([^()]{3,60}?)\s+\([^)]{1,40}\)\s+"#, in: text, with: "$1 ")

@@ -30,6 +30,8 @@ public enum MarkdownReader {
             let raw = block.joined(separator: "\n")
             let isList = blockIsList
             let isQuote = block.allSatisfy { $0.hasPrefix(">") }
+            // "> [!note] Farid" / "> Can we get a number …": a note tool's callout, an editor's note beside the text.
+            let callout = isQuote && block.first.map { $0.range(of: #"^>\s*\[![A-Za-z-]+\][+-]?"#, options: .regularExpression) != nil } == true
             // Each list item is a block of its own; quote and list markers belong to every line.
             let unquoted = block.map { $0.replacingOccurrences(of: #"^(\s*>\s?)+"#, with: "", options: .regularExpression) }
             // (A paragraph's raw "<br>" breaks it into lines, each a block: "**Maintained by** … <br>First published …".)
@@ -50,6 +52,10 @@ public enum MarkdownReader {
                 var unit = SourceBlock(text: plain, raw: isList ? item : raw, line: blockStart + offset)
                 unit.markup = isList ? .listItem : isQuote ? .quote : .plain
                 unit.linkDensity = linkDensity(stripped)
+                if callout {
+                    unit.chrome = true
+                    unit.furniture = "a callout beside the text"
+                }
                 let trimmed = stripped.trimmingCharacters(in: .whitespacesAndNewlines)
                 unit.emphasized =
                     !isList && !isQuote
@@ -206,6 +212,9 @@ public enum MarkdownReader {
     /// footnote references, inline code marks and backslash escapes go.
     static func inline(_ text: String) -> String {
         var result = text
+        // A note tool's wiki links: "[[Additionality|additionality]]" reads "additionality", "[[Fieldwork Quarterly]]" its name.
+        result = result.replacingOccurrences(of: #"\[\[[^\]|]+\|([^\]]+)\]\]"#, with: "$1", options: .regularExpression)
+        result = result.replacingOccurrences(of: #"\[\[([^\]]+)\]\]"#, with: "$1", options: .regularExpression)
         result = result.replacingOccurrences(of: #"\[\^[^\]]+\]:?"#, with: "", options: .regularExpression)
         result = result.replacingOccurrences(of: #"!\[([^\]]*)\]\([^)]*\)"#, with: "$1", options: .regularExpression)
         result = result.replacingOccurrences(of: #"\[([^\]]*)\]\([^)]*\)"#, with: "$1", options: .regularExpression)
@@ -372,10 +381,14 @@ public enum MarkdownReader {
                 break
             }
         }
+        // A draft ("status: draft", "in-review") has no publication date, whatever it was created on.
+        let draft = values["status"]?.first.map {
+            LineShapes.matches(#"^(?i:draft|in[- ]?review|in[- ]?progress|todo|to do|wip|editing|unpublished|idea)$"#, $0)
+        } ?? false
         for name in [
             "date", "published", "published_at", "publishdate", "publish_date", "publication_date", "date_published",
             "pubdate", "created",
-        ] {
+        ] where !draft || !["created", "date"].contains(name) {
             if let text = values[name]?.first, let date = MetadataDate.parse(text) {
                 metadata.published = date
                 metadata.publishedSource = "\(source) `\(name)`"
