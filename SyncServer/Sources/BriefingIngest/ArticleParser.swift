@@ -580,8 +580,10 @@ public enum ArticleParser {
             Names.key(name).replacingOccurrences(of: #"^the "#, with: "", options: .regularExpression)
         }
         func add(_ name: String, _ weight: Double, _ evidence: String, line: Int) {
-            let legal = LineShapes.withoutLegalSuffix(name) != name
-            let name = LineShapes.withoutLegalSuffix(name)
+            // ("Precept © 2025": the name without its copyright year.)
+            let written = LineShapes.replacing(#"\s*(?:©|\(c\))\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\.?$"#, in: name, with: "")
+            let legal = LineShapes.withoutLegalSuffix(written) != written
+            let name = LineShapes.withoutLegalSuffix(written)
             let key = key(name)
             guard !key.isEmpty else { return }
             var entry = candidates[key] ?? Candidate(name: name)
@@ -620,6 +622,7 @@ public enum ArticleParser {
         for index in outside {
             let text = blocks[index].text
             if let mention = features[index].publication { add(mention.name, mention.weight, mention.evidence, line: index) }
+            if let name = LineShapes.group(LineShapes.pressRegulated, text) { add(name, 5, "a press regulator's line", line: index) }
             if index < 12 || roles[index] == .preamble, let name = LineShapes.banner(text) {
                 add(name, 4, "a “Name | Section” banner", line: index)
             }
@@ -662,6 +665,7 @@ public enum ArticleParser {
         func bareName(_ index: Int, nameShaped: Bool = false) -> Bool {
             let text = blocks[index].text
             return (1...6).contains(features[index].words) && !features[index].endsSentence && LineShapes.startsCapitalized(text)
+                && !text.contains("©")
                 && text.unicodeScalars.first?.properties.isUppercase == true
                 && features[index].boilerplate == nil && features[index].uiLabel == nil
                 && blocks[index].markup != .listItem && !features[index].inMenu
@@ -818,9 +822,12 @@ public enum ArticleParser {
         }
         // "© 2025 Tamarack Media Group Inc." and a masthead "The Tamarack Herald": the company's paper.
         for key in candidates.keys.sorted() {
-            guard let company = candidates[key], company.onlyLegal else { continue }
+            guard let company = candidates[key] else { continue }
             let words = key.split(separator: " ").map(String.init)
-            guard words.count >= 2, words.dropFirst().contains(where: LineShapes.companyWords.contains) else { continue }
+            // (Written with its legal form, or ending in the words of one: "Courier Digital Media", "The Continental Post Company".)
+            guard words.count >= 2, words.dropFirst().contains(where: LineShapes.companyWords.contains),
+                company.onlyLegal || LineShapes.companyWords.contains(words.last!)
+            else { continue }
             if let paper = candidates.keys.sorted().first(where: { other in
                 guard other != key, let candidate = candidates[other] else { return false }
                 // ("Courier Media Group Limited" and "The Morning Courier": the company's name is the paper's.)

@@ -353,6 +353,12 @@ struct ArticleStructure {
                 more.labelled = true
                 found[index].byline = more
             }
+            // (The site's own name, "Eastmoor Gazette" at eastmoorgazette.example, is not a person's.)
+            if let byline = found[index].byline, let site = LineShapes.siteLabel(sourceURL),
+                !byline.labelled, byline.names.allSatisfy({ LineShapes.spells(site, $0) })
+            {
+                found[index].byline = nil
+            }
             if let byline = found[index].byline {
                 let keys = Set(byline.names.map(Names.key))
                 // A date line right after a names line makes it a byline too.

@@ -794,6 +794,11 @@ enum LineShapes {
                 first)
     }
 
+    /// "Eastmoor Gazette is regulated by IPSO": a paper naming its press regulator.
+    static let pressRegulated = try! NSRegularExpression(
+        pattern:
+            #"^(?:.*?[.!?]\s+)?((?:The )?\p{Lu}[^.,;:]{1,60}?) (?:is|are) (?:regulated by|a member of|signed up to|subscribes? to) (?:the )?(?:IPSO|Impress|IMPRESS|Independent Press Standards Organisation|Press Council|[\p{L} ]{0,30}Press Council|Press Complaints Commission|Ombudsman)\b"#)
+
     /// "Name is a reader-supported publication."
     static let readerSupported = try! NSRegularExpression(
         pattern: #"^(.{2,80}?) is a reader-supported publication"#, options: [.caseInsensitive])
@@ -824,6 +829,12 @@ enum LineShapes {
         name = name.trimmingCharacters(in: CharacterSet(charactersIn: " .,;:*_–—-"))
         // "Published by the Rhine Navigation Observatory": the sentence's "the", not the name's "The".
         if name.hasPrefix("the ") { name = String(name.dropFirst(4)) }
+        // "© 2025 a Moorland Media publication": the company; "© Assembly copyright 2025": the Assembly.
+        if let company = group(regex(#"^(?i:an?) (\p{Lu}.{1,60}?) (?i:publication|company|title|brand|newspaper|website)$"#), name) {
+            name = company + " Media"
+            if company.hasSuffix(" Media") { name = company }
+        }
+        name = replacing(#"(?i)\s+copyright$"#, in: name, with: "")
         guard !name.isEmpty, words(name) <= 10, startsCapitalized(name) || name.first?.isNumber == false else { return nil }
         // "Published Oct. 14 at 6:00 a.m. EDT": a time, not a name.
         if LineShapes.matches(#"\d{1,2}[:.]\d{2}|(?i)\b(?:a\.m\.|p\.m\.|edt|est|utc|gmt|bst|cest?|pdt|pst)\b"#, name) { return nil }

@@ -36,6 +36,9 @@ enum Names {
         // The parts of an organisation that sign a page: "Market Observation Unit", "Hydrology Division".
         "unit", "division", "directorate", "secretariat", "bureau", "observatory", "commission", "committee", "service",
         "services", "laboratory", "lab", "school", "college", "observation", "statistics",
+        // A cookie banner's buttons ("I Accept", "Show Purposes", "Manage Settings").
+        "accept", "reject", "allow", "purposes", "cookies", "cookie", "consent", "preferences", "settings", "manage", "show",
+        "i", "continue", "agree",
     ]
 
     /// Whether one word can be part of a person's name.
