@@ -327,6 +327,13 @@ enum LineShapes {
         {
             return "a tag list"
         }
+        // "Courts, Criminal justice, Legal professions": three or more capitalised topics and nothing else.
+        let topics = text.components(separatedBy: ", ").map { $0.trimmingCharacters(in: .whitespaces) }
+        if topics.count >= 3, !LineShapes.matches(#"(?i)\b(?:and|or|but|the|is|are|was|of|to|in)\b"#, topics.dropFirst().joined(separator: " ")),
+            topics.allSatisfy({ (1...3).contains(words($0)) && startsCapitalized($0) && !$0.contains(where: { ".!?:;".contains($0) }) })
+        {
+            return "a tag list"
+        }
         return nil
     }
 
