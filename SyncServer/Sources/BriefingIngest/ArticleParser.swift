@@ -410,7 +410,7 @@ public enum ArticleParser {
                     subject: "image credit", value: credit, reason: "the picture credit in the byline", line: blocks[index].line))
         } else if let index = nonBody.first(where: {
             // (Not a chart's "Source: … analysis of … data" under its "Figure 1: …" caption.)
-            !($0 > 0 && LineShapes.matches(#"^(?i:figure|fig\.|chart|table|graph|exhibit|map)\s*\d{1,2}[a-z]?\s*[:.]"#, blocks[$0 - 1].text))
+            !($0 > 0 && LineShapes.figureCaption(blocks[$0 - 1].text))
                 && !LineShapes.matches(#"^(?i:sources?\s*:.*\b(?:analysis|data|survey|statistics|estimates|calculations|figures)\b)"#, blocks[$0].text)
                 && (features[$0].credit != nil
                 || (features[$0].caption && (!blocks[$0].chrome || blocks[$0].furniture == "the page header")
@@ -456,15 +456,12 @@ public enum ArticleParser {
         } else if let named = metadata.publication {
             publication = named
             // "Westmarch" in og:site_name and "Westmarch Institute for Education Policy" on the page: the full name.
-            func bare(_ name: String) -> String {
-                Names.key(name).replacingOccurrences(of: #"^the "#, with: "", options: .regularExpression)
-            }
             // (Not the company behind the site, "Milepost Transport Economics Ltd.", when the site calls itself "Milepost".)
             if let (longer, reason, _) = publicationCandidates(
                 blocks: blocks, roles: roles, features: features, people: Set(names.map(Names.key)),
                 domain: LineShapes.siteLabel(sourceURL ?? metadata.url)).first(where: {
-                (bare($0.name).hasPrefix(bare(named) + " ") || LineShapes.isAcronym(named, of: $0.name)) && !$0.company
-                    && !bare($0.name).dropFirst(bare(named).count + 1).split(separator: " ").allSatisfy({
+                (Names.bareKey($0.name).hasPrefix(Names.bareKey(named) + " ") || LineShapes.isAcronym(named, of: $0.name)) && !$0.company
+                    && !Names.bareKey($0.name).dropFirst(Names.bareKey(named).count + 1).split(separator: " ").allSatisfy({
                         LineShapes.companyWords.contains(String($0)) || LineShapes.productWords.contains(String($0))
                     })
             }) {
@@ -576,10 +573,9 @@ public enum ArticleParser {
             var onlyLegal = true
         }
         var candidates: [String: Candidate] = [:]
-        func key(_ name: String) -> String {
-            Names.key(name).replacingOccurrences(of: #"^the "#, with: "", options: .regularExpression)
-        }
-        func add(_ name: String, _ weight: Double, _ evidence: String, line: Int) {
+        let key = Names.bareKey
+        /// One piece of evidence for a name: a line of the page, or (`line` nil) the page's metadata.
+        func add(_ name: String, _ weight: Double, _ evidence: String, line: Int?) {
             // ("Precept © 2025": the name without its copyright year.)
             let written = LineShapes.replacing(#"\s*(?:©|\(c\))\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\.?$"#, in: name, with: "")
             let legal = LineShapes.withoutLegalSuffix(written) != written
@@ -588,37 +584,27 @@ public enum ArticleParser {
             guard !key.isEmpty else { return }
             var entry = candidates[key] ?? Candidate(name: name)
             // A running header repeated on every page is one piece of evidence, not one per page.
-            guard !entry.texts.contains(blocks[line].text + evidence) else { return }
-            entry.texts.insert(blocks[line].text + evidence)
+            let seen = (line.map { blocks[$0].text } ?? "") + evidence
+            guard !entry.texts.contains(seen) else { return }
+            entry.texts.insert(seen)
             // Prefer the form written in mixed case over a shouted masthead.
             if entry.name.uppercased() == entry.name && name.uppercased() != name { entry.name = name }
             entry.weight += weight
             entry.evidence.append(evidence)
-            entry.lines.insert(line)
+            if let line { entry.lines.insert(line) }
             entry.onlyLegal = entry.onlyLegal && legal
             candidates[key] = entry
         }
         let outside = blocks.indices.filter { !roles[$0].isBody && roles[$0] != .title }
         // The front matter's credit and bios name it too ("Ana Ruiz / Tidewater Review", "a regular
         // contributor to Tidewater Review"); they count as lines of their own.
-        var metadataMentions: [(String, Double, String)] = []
         if let credit = metadata.imageCredit, let name = LineShapes.creditPublication(credit) {
-            metadataMentions.append((name, 3, "the picture in the \(metadata.imageCreditSource ?? "metadata") was made for it"))
+            add(name, 3, "the picture in the \(metadata.imageCreditSource ?? "metadata") was made for it", line: nil)
         }
         for bio in metadata.bios.values.sorted() {
-            if let name = LineShapes.staffOf(bio) { metadataMentions.append((name, 2, "a contributor writes for it")) }
+            if let name = LineShapes.staffOf(bio) { add(name, 2, "a contributor writes for it", line: nil) }
         }
-        if let newsletter = metadata.newsletter { metadataMentions.append((newsletter, 3, "the e-mail's subject names it before the issue number")) }
-        for (name, weight, evidence) in metadataMentions {
-            let name = LineShapes.withoutLegalSuffix(name)
-            let key = key(name)
-            guard !key.isEmpty else { continue }
-            var entry = candidates[key] ?? Candidate(name: name)
-            entry.weight += weight
-            entry.evidence.append(evidence)
-            entry.onlyLegal = false
-            candidates[key] = entry
-        }
+        if let newsletter = metadata.newsletter { add(newsletter, 3, "the e-mail's subject names it before the issue number", line: nil) }
         for index in outside {
             let text = blocks[index].text
             if let mention = features[index].publication { add(mention.name, mention.weight, mention.evidence, line: index) }
@@ -642,11 +628,7 @@ public enum ArticleParser {
                 add(name, 2, "its postal address at the foot of the page", line: index)
             }
             // "The Morning Courier - Back to home": the logo's link text.
-            if index < 12 || roles[index] == .preamble,
-                let name = LineShapes.group(
-                    LineShapes.regex(#"^(.{2,60}?)\s+[-–—|:]\s+(?i:back to (?:the )?home(?:\s?page)?|go to (?:the )?home(?:\s?page)?|home(?:\s?page)?)$"#), text),
-                LineShapes.startsCapitalized(name), LineShapes.words(name) <= 6
-            {
+            if index < 12 || roles[index] == .preamble, let name = LineShapes.logoLink(text) {
                 add(name, 4, "the site's logo, linking home", line: index)
             }
             if index < 12 || roles[index] == .preamble, let name = LineShapes.issueMasthead(text) {

@@ -138,6 +138,8 @@ struct ArticleStructure {
     /// The page sets two or more short lines wholly in bold between its paragraphs, and marks no
     /// headings up inside its text: its editor made headings in bold.
     private(set) var boldHeadings = false
+    /// Where the text begins: its first long paragraph that is not a bio, boilerplate or furniture.
+    private(set) var textStart = 0
     private(set) var bylineNames: Set<String> = []
     /// Most blocks follow the previous one without a blank line (a copied page with no spacing).
     private(set) var mostlyTight = false
@@ -662,6 +664,11 @@ struct ArticleStructure {
             for index in run where !(site.map { LineShapes.spells($0, blocks[index].text) } ?? false) { found[index].inMenu = true }
         }
         features = found
+        textStart =
+            found.indices.first {
+                found[$0].words >= 25 && found[$0].endsSentence && found[$0].bioName == nil && blocks[$0].furniture == nil
+                    && found[$0].boilerplate == nil
+            } ?? found.count
     }
 
     // MARK: Scores
@@ -855,11 +862,7 @@ struct ArticleStructure {
         if block.markup == .listItem || block.markup == .quote { score.add(-3, "a list item or quotation") }
         if after < blocks.count, (features[after].bylineStrong || features[after].date != nil) && position(index) < 0.3 {
             score.add(-3, "a byline or date follows, as under a title")
-        } else if overStandfirst(index),
-            !blocks.indices.prefix(index).contains(where: {
-                features[$0].endsSentence && features[$0].words >= 25 && features[$0].boilerplate == nil && blocks[$0].furniture == nil
-            })
-        {
+        } else if index < textStart, overStandfirst(index) {
             score.add(-2, "over a standfirst and the picture's credit, the byline or the date, like a title")
         }
         if after < blocks.count, features[after].inHeadlineList, !feature.inHeadlineList {
@@ -934,12 +937,10 @@ struct ArticleStructure {
             score.add(-2.5, "an organisation's name, like an author line")
         }
         if block.text.contains(" | ") { score.add(-3, "a “Name | Section” banner") }
-        if let newsletter = metadata.newsletter, Names.key(block.text).replacingOccurrences(of: #"^the "#, with: "", options: .regularExpression)
-            == Names.key(newsletter).replacingOccurrences(of: #"^the "#, with: "", options: .regularExpression)
-        {
+        if let newsletter = metadata.newsletter, Names.bareKey(block.text) == Names.bareKey(newsletter) {
             score.add(-5, "the newsletter's own name, as the e-mail's subject gives it")
         }
-        if LineShapes.matches(#"\s[-–—|:]\s+(?i:back to (?:the )?home(?:\s?page)?|go to (?:the )?home(?:\s?page)?|home(?:\s?page)?)$"#, block.text) {
+        if LineShapes.logoLink(block.text) != nil {
             score.add(-4, "the site's logo, linking home")
         }
         if LineShapes.matches(#"<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?"#, block.text) { score.add(-5, "an e-mail address") }
@@ -1118,12 +1119,6 @@ struct ArticleStructure {
         // With a title from the metadata or the editor, the page may have no title line of its own.
         let titleKnown = givenTitle != nil || metadata.title != nil
         var emissions: [[RoleScore?]] = []
-        // Where the text begins: its first long paragraph that is not a bio.
-        let firstText =
-            features.indices.first {
-                features[$0].words >= 25 && features[$0].endsSentence && features[$0].bioName == nil && blocks[$0].furniture == nil
-                    && features[$0].boilerplate == nil
-            } ?? count
         for index in 0..<count {
             let nonBody = nonBodyScore(index)
             var closing = nonBody
@@ -1142,7 +1137,7 @@ struct ArticleStructure {
             }
             row[State.header.rawValue] = nonBody
             // A paper's cover page gives its authors' bios as notes under the byline.
-            if features[index].bioMatched, features[index].bioName != nil, index < firstText {
+            if features[index].bioMatched, features[index].bioName != nil, index < textStart {
                 var score = bioScore(index)
                 score.add(-1, "before the text")
                 row[State.headerBio.rawValue] = score

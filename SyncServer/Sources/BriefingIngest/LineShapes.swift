@@ -253,7 +253,7 @@ enum LineShapes {
             return "a journal's article history"
         }
         // "Figure 1: …", "Table 2. …": a chart's or table's caption, not the text.
-        if words(text) <= 30, LineShapes.matches(#"^(?i:figure|fig\.|chart|table|graph|exhibit|map)\s*\d{1,2}[a-z]?\s*[:.]\s+\S"#, text) {
+        if words(text) <= 30, figureCaption(text) {
             return "a figure's or table's caption"
         }
         // WordPress's related posts: `In "Category"`.
@@ -1006,6 +1006,21 @@ enum LineShapes {
         else { return nil }
         guard words(name) <= 6, !Names.isName(name), DateMention.all(in: name).isEmpty, boilerplate(name) == nil,
             !["issue", "no", "number", "volume", "edition"].contains(name.lowercased())
+        else { return nil }
+        return name
+    }
+
+    /// "Figure 1: Transfers by month", "Table 2. …": the caption of a chart or table, by its number.
+    static func figureCaption(_ text: String) -> Bool {
+        matches(#"^(?i:figure|fig\.|chart|table|graph|exhibit|map)\s*\d{1,2}[a-z]?\s*[:.]\s*\S"#, text)
+    }
+
+    /// "The Morning Courier - Back to home": a site's logo linking home, and the site's name in it.
+    static func logoLink(_ text: String) -> String? {
+        guard
+            let name = group(
+                regex(#"^(.{2,60}?)\s+[-–—|:]\s+(?i:back to (?:the )?home(?:\s?page)?|go to (?:the )?home(?:\s?page)?|home(?:\s?page)?)$"#), text),
+            startsCapitalized(name), words(name) <= 6
         else { return nil }
         return name
     }

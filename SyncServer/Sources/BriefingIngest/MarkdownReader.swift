@@ -38,10 +38,9 @@ public enum MarkdownReader {
             let items: [String] =
                 isList
                 ? splitItems(unquoted)
-                : unquoted.joined(separator: " ").components(separatedBy: "\u{1}").flatMap {
-                    $0.replacingOccurrences(of: #"(?i)<br\s*/?>"#, with: "\u{1}", options: .regularExpression)
-                        .components(separatedBy: "\u{1}")
-                }.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+                : unquoted.joined(separator: " ")
+                    .replacingOccurrences(of: #"(?i)<br\s*/?>"#, with: "\u{1}", options: .regularExpression)
+                    .components(separatedBy: "\u{1}").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
             for item in items {
                 let stripped = item.replacingOccurrences(
                     of: #"^(\s*>\s?)+|^\s*([-*+]|\d{1,3}[.)])\s+"#, with: "", options: .regularExpression
@@ -329,11 +328,9 @@ public enum MarkdownReader {
                 values["cover_credit"] = [unquote(String(trimmed[trimmed.index(after: colon)...]))]
                 continue
             }
+            // (`- name: Ana Ruiz` under `authors:` is a map, read by the `name:` branch below.)
             if trimmed.hasPrefix("- "), let key, !trimmed.hasPrefix("- name:") {
                 values[key, default: []].append(unquote(String(trimmed.dropFirst(2))))
-            } else if let key, line.hasPrefix(" "), trimmed.hasPrefix("- name:") {
-                // `authors:` given as a list of maps: `- name: Ana Ruiz` / `  bio: "…"`.
-                values[key, default: []].append(unquote(String(trimmed.drop(while: { $0 != ":" }).dropFirst())))
             } else if let colon = line.firstIndex(of: ":"), !line.hasPrefix(" ") {
                 let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
                 let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)

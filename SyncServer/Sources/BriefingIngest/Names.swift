@@ -116,6 +116,11 @@ enum Names {
         return pieces.map { clean(String($0)) }.filter { !$0.isEmpty && isName($0) }
     }
 
+    /// A name's key without a leading "the": "The Rota" and "THE ROTA" and "Rota" are one name.
+    static func bareKey(_ name: String) -> String {
+        key(name).replacingOccurrences(of: #"^the "#, with: "", options: .regularExpression)
+    }
+
     /// Names compared loosely: case, diacritics and honorifics aside.
     static func key(_ name: String) -> String {
         // Letters that do not decompose into a base letter and a diacritic, as transliterated.

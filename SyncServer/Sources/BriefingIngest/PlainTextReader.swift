@@ -139,17 +139,13 @@ public enum PlainTextReader {
             // "Subject: [List] The Meter #41 — the disconnections nobody counts": without the list tag and issue number.
             var text = subject.text.hasPrefix("[") ? ":" + subject.text : subject.text
             // "Subject: The Rota #57 · Four days, same work?": the newsletter's name and issue, then the piece's title.
-            if let named = text.range(
-                of: #"^[^:]*:\s*(?:\[[^\]]*\]\s*)?[^·|:]{2,40}?\s*(?:#\s?\d{1,4}|(?i:issue|no\.)\s*\d{1,4})\s*[·|:–—-]\s+(?=\S)"#,
-                options: .regularExpression)
+            let named = LineShapes.regex(
+                #"^[^:]*:\s*(?:\[[^\]]*\]\s*)?([^·|:]{2,40}?)\s*(?:#\s?\d{1,4}|(?i:issue|no\.)\s*\d{1,4})\s*[·|:–—-]\s+(?=\S)"#)
+            if let match = named.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
+                let whole = Range(match.range, in: text), let name = Range(match.range(at: 1), in: text)
             {
-                let prefix = String(text[named])
-                if let name = LineShapes.group(
-                    LineShapes.regex(#"^[^:]*:\s*(?:\[[^\]]*\]\s*)?([^·|:]{2,40}?)\s*(?:#\s?\d{1,4}|(?i:issue|no\.)\s*\d{1,4})"#), prefix)
-                {
-                    metadata.newsletter = name.trimmingCharacters(in: CharacterSet(charactersIn: " ,-–—·|"))
-                }
-                text = ":" + text[named.upperBound...]
+                metadata.newsletter = text[name].trimmingCharacters(in: CharacterSet(charactersIn: " ,-–—·|"))
+                text = ":" + text[whole.upperBound...]
             }
             metadata.subject = String(text.drop { $0 != ":" }.dropFirst())
                 .replacingOccurrences(of: #"\[[^\]]*\]|#\d+|(?i:issue|no\.)\s*\d+"#, with: " ", options: .regularExpression)
@@ -462,9 +458,14 @@ public enum PlainTextReader {
     // MARK: Hard wrapping
 
     /// The column lines are wrapped at, if the text is hard-wrapped.
+    /// Lines with a link run past the column a mail was wrapped at, and rules are drawn to any width:
+    /// neither measures it.
+    static func measuring(_ line: Line) -> Bool {
+        !line.text.contains("http") && !line.text.contains("www.") && !isRule(line.text)
+    }
+
     static func wrapWidth(_ all: [Line]) -> Int? {
-        // Lines with a link run past the column a mail was wrapped at; they do not measure it.
-        let lines = all.filter { !$0.text.contains("http") && !$0.text.contains("www.") && !isRule($0.text) }
+        let lines = all.filter(measuring)
         guard lines.count >= 8 else { return nil }
         let lengths = lines.map(\.text.count).sorted()
         let width = lengths[min(lengths.count - 1, Int(Double(lengths.count) * 0.95))]
@@ -493,7 +494,7 @@ public enum PlainTextReader {
         while start < lines.count {
             var end = start + 1
             while end < lines.count, !lines[end].blankBefore { end += 1 }
-            let run = lines[start..<end].filter { !$0.text.contains("http") && !$0.text.contains("www.") && !isRule($0.text) }
+            let run = lines[start..<end].filter(measuring)
             if run.count >= 3, let width = run.map(\.text.count).max(), width >= 30, width <= 120 {
                 let filling = run.dropLast().filter { Double($0.text.count) >= 0.7 * Double(width) }.count
                 let goingOn = zip(run, run.dropFirst()).filter {
