@@ -692,3 +692,132 @@ struct ColumnAndCardShapeTests {
         #expect(html.publication == "Fine Print Weekly")
     }
 }
+
+/// Shapes a saved page takes once a browser flattens it to text (select all, copy): the page's
+/// related-post cards, its contents list and its lists lose their markup and are only lines.
+@Suite("Page shapes: a page flattened to text")
+struct FlattenedPageShapeTests {
+    @Test("related posts as cards (headline, teaser, date) under the text are not its sections, and their dates are not its date")
+    func relatedCards() throws {
+        let text = """
+            Why coastal buyouts keep stalling
+
+            By Idris ap Gwilym
+
+            Councils offer to buy homes on eroding coasts, and almost nobody sells, because the offer is set by a valuation the owners cannot challenge.
+
+            An independent panel could set the price, using sales from before the erosion maps were published, so that owners are not paid for a loss they did not cause.
+
+            The cheapest reform is the least glamorous: publish the maps first, and the offers after.
+
+            More from Tide Line
+            Flood Re is not an adaptation plan
+            A reinsurance pool can keep premiums down for a while. It cannot keep the water out.
+            July 8, 2024
+            In "Flood risk & insurance"
+            The shoreline map nobody reads
+            Shoreline management plans are public documents. Almost nobody has opened one.
+            June 2, 2023
+            In "Coastal change"
+            Who owns an eroding field?
+            Property law and the slow loss of land to the sea.
+            February 14, 2024
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.sections.compactMap(\.heading).isEmpty)
+        let body = article.sections.flatMap(\.paragraphs).joined(separator: "\n")
+        for line in ["A reinsurance pool", "Shoreline management plans are public", "Property law and the slow loss"] {
+            #expect(!body.contains(line), "\(line) is another post's teaser")
+        }
+        #expect(article.publishedAt == nil, "a related post's date is not the article's")
+    }
+
+    @Test("a date in capitals ('MAR 11, 2025', '06:00, 26 MAR 2025') dates the article")
+    func capitalMonths() throws {
+        for (line, day) in [("MAR 11, 2025", "2025-03-11"), ("06:00, 26 MAR 2025 Updated 09:42, 26 MAR 2025", "2025-03-26")] {
+            let article = try ArticleParser.parse(
+                """
+                Paying for antibiotics we hope never to use
+
+                Sunniva Grøtte and Ignacio del Pozo
+                \(line)
+
+                Subscription contracts for new antibiotics pay developers for access to a drug, not for the doses sold, which is the point of keeping it in reserve.
+
+                England's scheme is the most developed; Japan and Canada are testing their own.
+                """, format: .text)
+            #expect(article.publishedAt.map { Timestamp.day($0) } == day, "\(line)")
+            #expect(article.contributors.map(\.name) == ["Sunniva Grøtte", "Ignacio del Pozo"], "\(line)")
+        }
+        // Lower case is a verb, not a month.
+        #expect(DateMention.all(in: "we may 2025 be wrong").allSatisfy { $0.precision == .year })
+    }
+
+    @Test("a caption ending 'Photo credit: X (CC BY-SA 4.0)' or '(Name / Paper)' gives the picture's credit")
+    func captionCredits() throws {
+        for caption in [
+            "A communal plant room serving 240 flats in north Glasgow. Photo credit: Ruaridh MacIntyre (CC BY-SA 4.0)",
+            "Students seal their phones in lockable pouches before first period. (Delphine Ravenscroft / The Ohio Valley Courier)",
+        ] {
+            let article = try ArticleParser.parse(
+                """
+                Locked into the pipes: what heat network regulation has to fix
+
+                By Zsófia Kertész
+
+                \(caption)
+
+                If you rent a flat on a heat network, you cannot switch supplier, and until this year nobody regulated the price you paid.
+
+                The new rules cap what a network may charge against a benchmark, but the benchmark is set by the networks' own costs.
+                """, format: .text)
+            #expect(article.imageCredit == caption)
+            let body = article.sections.flatMap(\.paragraphs).joined(separator: "\n")
+            #expect(!body.contains(String(caption.prefix(30))))
+        }
+    }
+
+    @Test("lines set together in text of spaced paragraphs are a list, not headings; a one-word entry closes a contents list")
+    func listsAndContents() throws {
+        let text = """
+            Paying not to be tracked
+
+            By Elin Sandberg
+
+            On this page
+            What consent or pay means
+            Who pays now?
+            What regulators could ask
+            Recommendations
+
+            What consent or pay means
+
+            A site that offers a choice between tracking and a fee has to make both options fair, which regulators have begun to test against four questions.
+
+            Is there a free option without behavioural profiling, even if it carries contextual ads?
+            Is the price set by reference to the revenue actually lost?
+            Can users switch between options as easily as they first chose?
+            Does the paid option end profiling, or only the visible adverts?
+
+            None of these requires a ban, and each can be checked from the outside.
+
+            Who pays now?
+
+            The reader who declines tracking pays in money, and the one who accepts pays in data, and neither is told what the other option costs the site.
+
+            What regulators could ask
+
+            There is no need to ban the model outright: the authorities that enforce the data rules can test each site's offer against the four questions.
+
+            Recommendations
+
+            Regulators should publish the four tests and apply them to the largest sites first, where the choice reaches most people.
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.sections.compactMap(\.heading) == ["What consent or pay means", "Who pays now?", "What regulators could ask", "Recommendations"])
+        let body = article.sections.flatMap(\.paragraphs).joined(separator: "\n")
+        #expect(body.contains("Is there a free option without behavioural profiling, even if it carries contextual ads?"))
+        #expect(body.contains("Does the paid option end profiling, or only the visible adverts?"))
+        #expect(!body.contains("On this page"))
+    }
+}

@@ -360,7 +360,8 @@ public enum ArticleParser {
         } else if let index = nonBody.first(where: {
             features[$0].date != nil && [.preamble, .header].contains(roles[$0]) && $0 > forwarded
         })
-            ?? nonBody.first(where: { features[$0].date != nil })
+            // (Not a related post's date, under its headline.)
+            ?? nonBody.first(where: { features[$0].date != nil && !features[$0].inHeadlineList })
         {
             publishedAt = features[index].date
             used.insert(index)

@@ -159,6 +159,51 @@ struct ArticleStructure {
 
     /// The longest runs of consecutive indices below `count` that pass `member`, each index after
     /// a run's first also passing `joined` (a menu's items follow one another without a blank line).
+    /// Cards of other articles, two or more in a row, each a headline over its date, with a teaser
+    /// between them or not ("Who owns an eroding field?" / "Property law and the slow loss of land
+    /// to the sea." / "February 14, 2024" / `In "Wales"`): a block of related posts, with or without
+    /// a label over it. An article's own title over its standfirst and date is one such group,
+    /// never two in a row; the line the URL or the metadata names is never in one.
+    static func articleCards(_ blocks: [SourceBlock], _ found: [Features]) -> [ClosedRange<Int>] {
+        func headline(_ index: Int) -> Bool {
+            // (Three words or more: "Published" / "12.11.2025" / "Last updated" / "19.11.2025" is a header's labels.)
+            index >= 0 && (3...18).contains(found[index].words) && !found[index].endsWithPeriod && found[index].date == nil
+                && found[index].byline == nil && max(found[index].slugMatch, found[index].metadataTitleMatch) < 0.5
+        }
+        func teaser(_ index: Int) -> Bool {
+            index >= 0 && (6...40).contains(found[index].words) && found[index].sentences <= 2 && found[index].date == nil
+                && found[index].bioName == nil && max(found[index].slugMatch, found[index].metadataTitleMatch) < 0.5
+        }
+        /// A card's date line, or its date with a reading time ("Sep 9, 2025 5 min read").
+        func dated(_ index: Int) -> Bool { found[index].date != nil && found[index].words <= 12 }
+        /// The card that ends with the date at `index`: from its headline.
+        func card(endingAt index: Int) -> ClosedRange<Int>? {
+            guard dated(index) else { return nil }
+            if headline(index - 1) { return (index - 1)...index }
+            if teaser(index - 1), headline(index - 2) { return (index - 2)...index }
+            return nil
+        }
+        var cards: [ClosedRange<Int>] = []
+        var run: [ClosedRange<Int>] = []
+        func close() {
+            if run.count >= 2 { cards.append(run.first!.lowerBound...run.last!.upperBound) }
+            run = []
+        }
+        for index in found.indices {
+            guard let next = card(endingAt: index) else { continue }
+            // Between two cards of one block: nothing, or a line of the card's own (its category,
+            // `In "Wales"`, a tag over the next headline).
+            if let last = run.last, next.lowerBound - last.upperBound - 1 > 2 || next.lowerBound <= last.upperBound
+                || ((last.upperBound + 1)..<next.lowerBound).contains(where: { found[$0].words > 6 || found[$0].endsWithPeriod })
+            {
+                close()
+            }
+            run.append(next)
+        }
+        close()
+        return cards
+    }
+
     static func runs(count: Int, of member: (Int) -> Bool, joined: (Int) -> Bool = { _ in true }) -> [ClosedRange<Int>] {
         var result: [ClosedRange<Int>] = []
         var start = 0
@@ -539,8 +584,11 @@ struct ArticleStructure {
             {
                 found[next].inHeadlineList = true
                 next += 1
+                // A sponsor's pitch ends at its call to action ("Try it free for 30 days →").
+                if sponsor, LineShapes.matches(#"[→›»>]\s*$"#, blocks[next - 1].text) || found[next - 1].uiLabel != nil { break }
             }
         }
+        for card in Self.articleCards(blocks, found) { for index in card { found[index].inHeadlineList = true } }
         for index in found.indices where found[index].bioName != nil && !found[index].bioMatched {
             found[index].bioMatched = bylineNames.contains(Names.key(found[index].bioName!))
         }
@@ -553,8 +601,8 @@ struct ArticleStructure {
         }
         /// The next time this line comes back, past the line after it (found by bisection: a page of
         /// thousands of repeated lines must not make this quadratic).
-        func returnsLater(_ index: Int) -> Int? {
-            guard (2...14).contains(found[index].words), blocks[index].furniture == nil, found[index].headingShaped
+        func returnsLater(_ index: Int, fewestWords: Int = 2) -> Int? {
+            guard (fewestWords...14).contains(found[index].words), blocks[index].furniture == nil, found[index].headingShaped
                 || blocks[index].text.hasSuffix("?"),
                 found[index].boilerplate == nil, found[index].uiLabel == nil,
                 let all = positions[PlainTextReader.repetitionKey(blocks[index].text)]
@@ -567,11 +615,17 @@ struct ArticleStructure {
             }
             return low < all.count ? all[low] : nil
         }
-        for run in Self.runs(count: found.count, of: { returnsLater($0) != nil }) where run.count >= 3 {
+        for contents in Self.runs(count: found.count, of: { returnsLater($0) != nil }) where contents.count >= 3 {
+            // (A one-word entry at either end, "Recommendations", is the contents' too.)
+            var run = contents
+            if run.lowerBound > 0, returnsLater(run.lowerBound - 1, fewestWords: 1) != nil { run = (run.lowerBound - 1)...run.upperBound }
+            if run.upperBound + 1 < found.count, returnsLater(run.upperBound + 1, fewestWords: 1) != nil {
+                run = run.lowerBound...(run.upperBound + 1)
+            }
             for index in run {
                 found[index].tocEntry = true
                 // The heading the entry points to (its first return after the contents).
-                if let again = returnsLater(index), again > run.upperBound { found[again].repeated = 0 }
+                if let again = returnsLater(index, fewestWords: 1), again > run.upperBound { found[again].repeated = 0 }
             }
         }
         // A contents list set with dot leaders ("1. Introduction ...... 3") names the sections: a
@@ -828,6 +882,31 @@ struct ArticleStructure {
         if block.headingLevel == nil && feature.words >= 7 && LineShapes.titleCase(block.text) && position(index) < 0.3 {
             score.add(-1.5, "long and in title case, like a title")
         }
+        // In text whose paragraphs stand apart, lines set together that end alike are a list
+        // copied without its bullets ("Is there a free option …?" / "Is the price set …?").
+        var inList = false
+        if !mostlyTight, block.markup == .plain {
+            // (Not a caption over a heading, an "Advertisement" slot or a label: items of one list.)
+            func alike(_ other: Int) -> Bool {
+                let them = features[other]
+                return blocks[other].markup == .plain && (3...25).contains(them.words) && !them.caption && them.credit == nil
+                    && them.date == nil && them.boilerplate == nil && them.uiLabel == nil && blocks[other].furniture == nil
+                    && (block.text.hasSuffix("?") ? blocks[other].text.hasSuffix("?") : !them.endsSentence)
+            }
+            // (Three lines at least: two set together may be a card's author line glued to a heading.)
+            var others = 0
+            var before = index
+            while before > 0, blocks[before].tight, alike(before - 1), others < 2 {
+                before -= 1
+                others += 1
+            }
+            var next = index + 1
+            while next < blocks.count, blocks[next].tight, alike(next), others < 2 {
+                next += 1
+                others += 1
+            }
+            inList = others >= 2
+        }
         if feature.overlap > 0 { score.add(1.5 * feature.overlap, "shares words with the article") }
         // The next line of text, past page furniture and an underline.
         var after = index + 1
@@ -844,7 +923,7 @@ struct ArticleStructure {
             // (A long block is a paragraph even when a page break cuts its last sentence.)
             if (next.words >= 5 && next.endsSentence) || next.words >= 25 || blocks[after].markup == .listItem {
                 score.add(1, "a paragraph follows")
-                if feature.headingShaped && feature.words <= 14 && block.headingLevel == nil && !docHasHeadingMarkup
+                if feature.headingShaped && feature.words <= 14 && block.headingLevel == nil && !docHasHeadingMarkup && !inList
                     && (sentenceLike || blocks[after].markup == .listItem)
                 {
                     score.add(2.5, "a short line standing between paragraphs")
@@ -860,6 +939,15 @@ struct ArticleStructure {
             score.add(-3, "answered at once in the next line, like a question in the text")
         }
         if block.markup == .listItem || block.markup == .quote { score.add(-3, "a list item or quotation") }
+        if inList { score.add(-3, "one of a list of lines set together") }
+        // "“We were asked to sell our homes …”" / "Chair of a residents’ association on the coast":
+        // the line under a quotation that names who said it.
+        if index > 0, block.headingLevel == nil, feature.words <= 14, !block.text.hasSuffix("?"),
+            LineShapes.matches(#"^[“"‘'].{20,}[”"’']$"#, blocks[index - 1].text),
+            LineShapes.matches(#"^[—–-]\s*\p{L}|^\p{Lu}\p{Ll}+(?:\s\p{Ll}+)*\s(?:of|at|for|with)\s|,\s"#, block.text)
+        {
+            score.add(-3, "under a quotation, naming who said it")
+        }
         if after < blocks.count, (features[after].bylineStrong || features[after].date != nil) && position(index) < 0.3 {
             score.add(-3, "a byline or date follows, as under a title")
         } else if index < textStart, overStandfirst(index) {

@@ -19,7 +19,12 @@ public struct DateMention: Hashable, Sendable {
     static let monthNames = [
         "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
     ]
-    static let monthPattern = "(" + monthNames.joined(separator: "|") + "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\\.?"
+    /// A month's name or abbreviation as written in a dateline: "March", "Mar.", or set in
+    /// capitals ("26 MAR 2025", "MAY 20, 2025"), never in lower case ("we may 2025" is no date).
+    static let monthPattern: String = {
+        let written = monthNames + ["Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec"]
+        return "(" + (written + written.map { $0.uppercased() }).joined(separator: "|") + ")\\.?"
+    }()
 
     /// Every date mentioned in `text`, in order; a full date is not also reported as its year.
     /// The patterns, most precise first, compiled once.

@@ -698,7 +698,9 @@ enum LineShapes {
 
     static let trailingCredit = try! NSRegularExpression(
         pattern:
-            #"(?:[.!?)]\s+|\s\(|^)(?:(?:photo(?:graph)?|image|picture|illustration|credit|source)s?(?:\s+by|\s*:)|©)\s*[^.]{2,80}[.)]?\)?\s*$|(?-i:[.!?]\s+\(\p{Lu}[\p{L}.’' -]{2,50}/\p{Lu}[^()]{1,60}\)$)"#,
+            // ("Photo credit: Ruaridh MacIntyre (CC BY-SA 4.0)": a credit's own full stops are inside
+            // a number or after an initial; "(Delphine Ravenscroft / The Courier)": spaced or not.)
+            #"(?:[.!?)]\s+|\s\(|^)(?:(?:photo(?:graph)?|image|picture|illustration|credit|source)s?(?:\s+credits?)?(?:\s+by|\s*:)|©)\s*(?:[^.]|\.(?=\S)|(?<=\b\p{Lu})\.\s){2,80}[.)]?\)?\s*$|(?-i:[.!?]\s+\(\p{Lu}[\p{L}.’' -]{2,50}\s?/\s?\p{Lu}[^()]{1,60}\)$)"#,
         options: [.caseInsensitive])
 
     /// A caption that ends with its picture's credit: "Drained meadows near Gouda. Image: Sander Vos",
