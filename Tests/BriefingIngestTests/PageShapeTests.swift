@@ -820,4 +820,32 @@ struct FlattenedPageShapeTests {
         #expect(body.contains("Does the paid option end profiling, or only the visible adverts?"))
         #expect(!body.contains("On this page"))
     }
+
+    @Test("the publication from a copyright line with its registration after it, a caption's 'Credit: X for Paper', a blog's name over 'The blog of …'")
+    func publicationLines() throws {
+        let body = """
+
+            Europe holds almost no stock of the metals its chip and defence plants need, and a stockpile would take a decade to fill at today's prices.
+
+            A joint purchasing agency could buy when prices fall and release stock when they spike, as the oil reserves have done since the 1970s.
+
+            """
+        let copyright = try ArticleParser.parse(
+            "Gallium in the cupboard\n\nBy Chidinma Eze-Nwosu\n" + body
+                + "Footer\nOur people\nCareers\nContact\n\n© 2025 Nordhavn Institute for Economic Security. CVR no. 41 27 38 90.\n",
+            format: .text)
+        #expect(copyright.publication == "Nordhavn Institute for Economic Security")
+        let caption = try ArticleParser.parse(
+            "The next debt crisis will not look like the last one\n\nBy Ana Ruiz\n\n"
+                + "Container ships anchored off Colombo. Credit: Ishara Wickramasinghe for The Continental Post\n" + body
+                + "© 2025 The Continental Post Company. All rights reserved.\n",
+            format: .text)
+        #expect(caption.publication == "The Continental Post", "the paper, not its company")
+        let blog = try ArticleParser.parse(
+            "All Northmoor blogs\n\nPolicy at Halden\n\nThe blog of the Halden School of Public Policy, University of Northmoor\n\n"
+                + "Why waiting lists won't shrink on money alone\n\nBy Ingrid Ólafsdóttir\n" + body
+                + "© 2025 University of Northmoor. Registered charity no. 1139087.\n",
+            format: .text)
+        #expect(blog.publication == "Policy at Halden")
+    }
 }

@@ -679,6 +679,15 @@ public enum ArticleParser {
                 add(blocks[index].text + " " + blocks[index + 1].text, 4, "a masthead over two lines", line: index)
             }
         }
+        // "Policy at Halden" / "The blog of the Halden School of Public Policy": a blog's name over
+        // the line that says whose blog it is (the name of a blog, not of its institution).
+        for index in outside where index > 0 && outside.contains(index - 1) && bareName(index - 1, nameShaped: true)
+            && LineShapes.matches(
+                #"^(?i:the (?:official |weekly |monthly )?(?:blog|newsletter|magazine|journal|podcast|bulletin|news site|website) of)\s+\S"#,
+                blocks[index].text)
+        {
+            add(blocks[index - 1].text, 5, "over its description, “\(blocks[index].text.prefix(40))…”", line: index - 1)
+        }
         // The site's name over or under its own footer links is the site signing the page (a name
         // like a person's too: "Ledger North").
         for index in outside where index >= lateStart && bareName(index, nameShaped: true) {

@@ -731,7 +731,8 @@ enum LineShapes {
 
     static let copyright = try! NSRegularExpression(
         pattern:
-            #"^(?:(?:(?:©|\(c\)|copyright(?=\s*(?:©|\(c\)|\d{4})))\s*)+(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*,?\s*)([^|·∙•]+?)\s*(?:[.,]?\s*(?:all rights reserved)\.?)?\s*(?:[|·∙•].*)?$"#,
+            // ("© 2025 Name. CVR no. 41 27 38 90.", "… Registered charity 1092773": its registration after it.)
+            #"^(?:(?:(?:©|\(c\)|copyright(?=\s*(?:©|\(c\)|\d{4})))\s*)+(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*,?\s*)([^|·∙•]+?)\s*(?:[.,]?\s*(?:all rights reserved)\.?)?\s*(?:[.,]\s+(?:registered\b|(?:[\p{L}]+\s){0,3}(?:no|nr|number|reg)\b\.?\s*:?\s*[\dA-Z]).*)?\s*(?:[|·∙•].*)?$"#,
         options: [.caseInsensitive])
     static let originallyPublished = try! NSRegularExpression(
         pattern:
@@ -1029,7 +1030,7 @@ enum LineShapes {
 
     /// "Photograph: Lê Quang Vinh for Tributary": the publication the picture was made for.
     static func creditCommission(_ text: String) -> String? {
-        guard credit(text) != nil || matches(#"(?i)\b(?:photo(?:graph)?|image|illustration|picture)s?\b"#, text),
+        guard credit(text) != nil || matches(#"(?i)\b(?:photo(?:graph)?|image|illustration|picture|credit)s?\b"#, text),
             let name = group(
                 regex(#"^.*\bfor ((?:the |The )?\p{Lu}[\p{L}'’&-]*(?: (?:of|for|on|and|&|\p{Lu}[\p{L}'’&-]*)){0,4})\s*[.)]?$"#), text)
         else { return nil }
