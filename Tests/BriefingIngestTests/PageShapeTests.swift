@@ -848,4 +848,32 @@ struct FlattenedPageShapeTests {
             format: .text)
         #expect(blog.publication == "Policy at Halden")
     }
+
+    @Test("a byline after its date with a comment counter, and a names line over a dateline of places")
+    func datedBylines() throws {
+        let text = """
+            The levy employers leave on the table: why apprenticeship funds keep expiring
+            11 February 2025 by Gwenllian Pryce and Dariusz Zając 3 Comments
+
+            Every month, a few hundred large employers in England watch part of their apprenticeship levy quietly expire, because they cannot find the training to spend it on.
+
+            Transfers to smaller firms were meant to fix this, but a transfer needs a firm that knows who to ask, and few do.
+            """
+        let levy = try ArticleParser.parse(text, format: .text)
+        #expect(levy.title == "The levy employers leave on the table: why apprenticeship funds keep expiring")
+        #expect(levy.contributors.map(\.name) == ["Gwenllian Pryce", "Dariusz Zając"])
+        #expect(levy.publishedAt.map { Timestamp.day($0) } == "2025-02-11")
+        let dateline = try ArticleParser.parse(
+            """
+            Paid not to burn, Punjab's farmers say the money arrives after the fields are sown
+            Navneet Kaur Grewal & Siddharth D'Souza
+            Sangrur/New Delhi | Updated: Oct 15, 2025 11:20 IST
+
+            Three weeks into the paddy harvest, farmers who manage their straw without fire are owed ₹2,500 an acre, and none has been paid.
+
+            The inspections that release the money come after the wheat is sown, which is when the fires have already been lit.
+            """, format: .text)
+        #expect(dateline.contributors.map(\.name) == ["Navneet Kaur Grewal", "Siddharth D'Souza"])
+        #expect(dateline.publishedAt.map { Timestamp.day($0) } == "2025-10-15")
+    }
 }

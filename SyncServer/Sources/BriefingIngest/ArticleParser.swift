@@ -336,7 +336,8 @@ public enum ArticleParser {
                 features[$0].date != nil && $0 > forwarded
                     && ([.preamble, .header].contains(roles[$0]) || $0 < headEnd)
                     // (Not the date of an update: "Updated Thu 15 May 2025 at 07:12" over "First published Wed 14 May".)
-                    && !LineShapes.matches(#"^(?i:(?:last )?(?:updated|modified|revised|edited|amended))\b"#, blocks[$0].text)
+                    // ("Sangrur/New Delhi | Updated: Oct 15, 2025": after the dateline's places too.)
+                    && !LineShapes.matches(#"(?:^|[|·•]\s*)(?i:(?:last )?(?:updated|modified|revised|edited|amended))\b"#, blocks[$0].text)
             }).flatMap({ features[$0].date }),
             visible != date, abs(visible.timeIntervalSince(date)) <= 86_400
         {

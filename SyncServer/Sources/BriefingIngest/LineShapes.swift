@@ -506,6 +506,16 @@ enum LineShapes {
     /// The names (and a date) a byline gives: "By A and B", "Authors: A, B", "A and B | 12 June 2025".
     static func byline(_ text: String) -> Byline? {
         guard words(text) <= 30, text.count <= 240 else { return nil }
+        // "11 February 2025 by Ana Ruiz and Tom Berg 3 Comments": the date before the label, and the
+        // comment counter after the names.
+        let counter = #"\s+\d[\d,]*\s+(?i:comments?|responses?|replies)$"#
+        if matches(counter, text) { return byline(replacing(counter, in: text, with: "")) }
+        if let match = regex(#"^(.{6,40}?)\s+(?i:by)\s+(\p{Lu}.*)$"#).firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
+            let dateRange = Range(match.range(at: 1), in: text), let namesRange = Range(match.range(at: 2), in: text),
+            dateLine(String(text[dateRange])) != nil
+        {
+            return byline("By " + text[namesRange] + " | " + text[dateRange])
+        }
         var body = text
         var labelled = false
         if let match = matches(bylineLabel, text) {
@@ -649,6 +659,12 @@ enum LineShapes {
         // an update note after it.
         for separator in [" · ", " | ", " • "] where line.contains(separator) {
             let parts = line.components(separatedBy: separator)
+            // "Sangrur/New Delhi | Updated: Oct 15, 2025 11:20 IST": a dateline's places, then the date.
+            if parts.count == 2, matches(#"^\p{Lu}[\p{L}.'’-]*(?:[ /,]+\p{Lu}[\p{L}.'’-]*){0,4}$"#, parts[0].trimmingCharacters(in: .whitespaces)),
+                let date = dateLine(parts[1])
+            {
+                return date
+            }
             if parts.count >= 2, let date = dateLine(parts[0]),
                 parts.dropFirst().allSatisfy({
                     matches(#"^(?i:(?:last )?updated|corrected|correction|amended|edited|modified|revised)\b"#, $0)
