@@ -877,3 +877,50 @@ struct FlattenedPageShapeTests {
         #expect(dateline.publishedAt.map { Timestamp.day($0) } == "2025-10-15")
     }
 }
+
+@Suite("Page shapes: blog platforms and office documents as HTML")
+struct PlatformHTMLShapeTests {
+    @Test("a blog wrapped in widgets keeps its post, marked by microdata; its feeds name the site")
+    func bloggerWidgets() throws {
+        let html = """
+            <!DOCTYPE html><html><head>
+            <title>Workbench Notes: Waiting time is work</title>
+            <link rel="alternate" type="application/atom+xml" title="Workbench Notes - Atom" href="/feeds/posts/default">
+            <link rel="alternate" type="application/rss+xml" title="Workbench Notes - RSS" href="/feeds/posts/default?alt=rss">
+            </head><body>
+            <div class="main section" id="main"><div class="widget Blog" id="Blog1">
+            <div class="post hentry" itemprop="blogPost" itemscope itemtype="http://schema.org/BlogPosting">
+            <h3 class="post-title">Waiting time is work</h3>
+            <div class="post-body entry-content" itemprop="description articleBody">
+            <div>The draft counts only the time between accepting a task and finishing it, so the minutes a rider spends logged in and waiting for an offer earn nothing.</div>
+            <h3>What the draft misses</h3>
+            <div>Waiting is when the platform needs riders most, because it is how orders are delivered fast, and the guarantee should pay for it at the same rate.</div>
+            </div>
+            <div class="post-share-buttons"><a href="#">Share to X</a></div>
+            </div></div></div>
+            </body></html>
+            """
+        let article = try ArticleParser.parse(html, format: .html)
+        #expect(article.title == "Waiting time is work")
+        #expect(article.sections.compactMap(\.heading) == ["What the draft misses"])
+        #expect(article.publication == "Workbench Notes")
+        let body = article.sections.flatMap(\.paragraphs).joined(separator: "\n")
+        #expect(body.contains("earn nothing."))
+        #expect(!body.contains("Share to X"))
+    }
+
+    @Test("a Word page's headings inside bookmark anchors are headings, not links")
+    func wordAnchors() throws {
+        let html = """
+            <html><head><title>Pricing heat fairly</title></head><body>
+            <p class=MsoTitle>Pricing heat fairly</p>
+            <h1><a name="_Toc190411201"><span lang=EN-GB>Summary</span></a></h1>
+            <p class=MsoNormal>A heat network is a natural monopoly: once a building is connected, its residents cannot switch supplier, and nobody regulates the price.</p>
+            <h1><a name="_Toc190411202"><span lang=EN-GB>What other countries do</span></a></h1>
+            <p class=MsoNormal>Denmark caps prices at cost, and the Netherlands ties them to what the gas alternative would have cost a household.</p>
+            </body></html>
+            """
+        let article = try ArticleParser.parse(html, format: .html)
+        #expect(article.sections.compactMap(\.heading) == ["Summary", "What other countries do"])
+    }
+}

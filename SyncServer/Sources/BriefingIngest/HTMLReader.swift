@@ -123,6 +123,8 @@ public enum HTMLReader {
         var microdata: [String: [String]] = [:]
         var titleText: String?
         var canonical: String?
+        /// The titles of the page's news feeds ("Workbench Notes - Atom", "Ledger » Feed").
+        var feedTitles: [String] = []
         var jsonLD: [[String: Any]] = []
         var firstTime: Date?
         /// The page marks its content with `article` or `main`.
@@ -203,6 +205,12 @@ public enum HTMLReader {
                 context.chrome = reason
             }
             if name == "article" || name == "main" || HTMLReader.attribute(node, "role") == "main" { context.inArticle = true }
+            // A blog platform that wraps the whole page in widgets (Blogger's "widget Blog") marks
+            // the post itself with microdata: inside it, only the post's own chrome is chrome.
+            if inherited.chrome != nil, HTMLReader.marksArticle(node) {
+                context.chrome = HTMLReader.chromeReason(node, name: name, inArticle: true)
+                context.inArticle = true
+            }
             if !context.bylineHint {
                 let names = [
                     HTMLReader.attribute(node, "class"), HTMLReader.attribute(node, "id"), HTMLReader.attribute(node, "itemprop"),
@@ -220,7 +228,8 @@ public enum HTMLReader {
                     context.bylineHint = true
                 }
             }
-            if name == "a" {
+            // (An anchor without an address is a target, not a link: Word's `<a name="_Toc…">` round a heading.)
+            if name == "a", HTMLReader.attribute(node, "href") != nil {
                 context.inLink = true
                 // Authors listed as adjacent links ("<a>Ana Ruiz</a> <a>Tom Berg</a>") are separate names.
                 if context.bylineHint, let end = lastLinkEnd, end <= buffer.count,
@@ -278,8 +287,14 @@ public enum HTMLReader {
                     case "title":
                         if titleText == nil { titleText = HTMLReader.text(of: current).map(TextNormalizer.normalize) }
                     case "link":
-                        if HTMLReader.attribute(current, "rel")?.lowercased() == "canonical" {
+                        let rel = HTMLReader.attribute(current, "rel")?.lowercased()
+                        if rel == "canonical" {
                             canonical = HTMLReader.attribute(current, "href")
+                        }
+                        if rel == "alternate", let type = HTMLReader.attribute(current, "type")?.lowercased(),
+                            type.contains("rss") || type.contains("atom"), let title = HTMLReader.attribute(current, "title")
+                        {
+                            feedTitles.append(TextNormalizer.normalize(title))
                         }
                     case "script":
                         if HTMLReader.attribute(current, "type")?.lowercased().contains("ld+json") == true,
@@ -433,6 +448,23 @@ public enum HTMLReader {
             if siteName == nil, let name = meta["application-name"] ?? meta["apple-mobile-web-app-title"], !name.isEmpty {
                 siteName = name
             }
+            // "Workbench Notes - Atom", "Workbench Notes - RSS" (Blogger), "Ledger » Feed" (WordPress):
+            // the site's feeds carry its name; counted when two feeds agree or the <title> has it too.
+            var fromFeeds = false
+            if siteName == nil {
+                let names = feedTitles.compactMap { title -> String? in
+                    guard !title.lowercased().contains("comments") else { return nil }
+                    let name = LineShapes.replacing(
+                        #"\s*[-–—»|:]\s*(?i:(?:rss|atom)(?:\s+feed)?|feed)\s*$"#, in: title, with: "")
+                    return name.isEmpty || name == title ? nil : name
+                }
+                if let name = names.first, names.filter({ $0 == name }).count >= 2
+                    || (titleText?.lowercased().contains(name.lowercased()) ?? false)
+                {
+                    siteName = name
+                    fromFeeds = true
+                }
+            }
             // "ICDH – Intergovernmental Council for Digital Health": the initials, then the name they stand for.
             if let site = siteName, let dash = site.range(of: #"\s[–—-]\s"#, options: .regularExpression) {
                 let head = site[..<dash.lowerBound].trimmingCharacters(in: .whitespaces)
@@ -442,7 +474,9 @@ public enum HTMLReader {
             if let siteName, siteName.contains(where: \.isLetter) {
                 metadata.publication = siteName
                 metadata.publicationSource =
-                    fromTitle
+                    fromFeeds
+                    ? "the page's feed titles"
+                    : fromTitle
                     ? "<title> suffix"
                     : meta["og:site_name"] != nil && !(platformSite && publisherName != nil) ? "og:site_name"
                     : article != nil ? "JSON-LD publisher" : "publisher metadata"
@@ -521,6 +555,15 @@ public enum HTMLReader {
             child = current.pointee.next
         }
         return false
+    }
+
+    /// The element is the article or its text by the page's microdata (`itemprop="articleBody"`,
+    /// `itemtype="…/BlogPosting"`).
+    static func marksArticle(_ node: xmlNodePtr) -> Bool {
+        let props = (attribute(node, "itemprop") ?? "").lowercased().split(separator: " ")
+        if props.contains("articlebody") || props.contains("blogpost") { return true }
+        guard let type = attribute(node, "itemtype")?.lowercased(), let last = type.split(separator: "/").last else { return false }
+        return JSONLD.articleTypes.contains(String(last)) && last != "creativework"
     }
 
     /// Why an element is page chrome, or nil.
