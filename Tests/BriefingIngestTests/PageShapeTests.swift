@@ -924,3 +924,73 @@ struct PlatformHTMLShapeTests {
         #expect(article.sections.compactMap(\.heading) == ["Summary", "What other countries do"])
     }
 }
+
+@Suite("Page shapes: press releases and government news")
+struct ReleaseShapeTests {
+    @Test("a wire's release: the issuer is the publication, its 'About …' and media contact are closing matter, the share bar is chrome")
+    func wireRelease() throws {
+        let text = """
+            PR Continental
+            News
+            Send a Release
+            FOR IMMEDIATE RELEASE
+            Levy Would Shift Steel Imports Away From High-Emission Producers, Study Finds
+            NEWS PROVIDED BY
+            Institute for European Trade Studies
+            03 Mar, 2026, 09:00 CET
+            SHARE THIS ARTICLE
+            Facebook  X  LinkedIn  Email
+
+            BRUSSELS, 3 March 2026 /PRContinental/ -- The carbon border levy will move around €4 billion a year of steel imports away from the most emission-intensive producers, a study published today finds.
+
+            The study models trade flows in the levy's first three years and finds that exporters in lower-income countries face the sharpest change.
+
+            "Measurement is the bottleneck," said one of its authors. "Many exporters could show lower emissions than the default values, but few can verify them."
+
+            About the Institute for European Trade Studies
+
+            The Institute for European Trade Studies is an independent, non-profit research institute based in Brussels.
+
+            Media contact:
+            Camille Rousseau-Adeyemi
+            press@iets.example
+
+            ###
+            SOURCE Institute for European Trade Studies
+
+            © 2026 PR Continental SA. All rights reserved.
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.title == "Levy Would Shift Steel Imports Away From High-Emission Producers, Study Finds")
+        #expect(article.publication == "Institute for European Trade Studies")
+        #expect(article.sections.compactMap(\.heading).isEmpty)
+        let body = article.sections.flatMap(\.paragraphs).joined(separator: "\n")
+        for line in ["Facebook", "About the Institute", "is an independent, non-profit", "Camille"] {
+            #expect(!body.contains(line), "\(line) is not the release's text")
+        }
+    }
+
+    @Test("a government portal's page: an organisation as JSON-LD author is the publication, no contributor; 'Notes to editors' is not a section")
+    func governmentNews() throws {
+        let html = """
+            <!DOCTYPE html><html><head><title>Water fund opens - GOV.UK</title>
+            <meta property="og:site_name" content="GOV.UK">
+            <script type="application/ld+json">{"@context":"http://schema.org","@type":"NewsArticle","headline":"Water fund opens with simpler rules","datePublished":"2026-03-04T09:30:00+00:00","publisher":{"@type":"Organization","name":"GOV.UK"},"author":{"@type":"Organization","name":"Department for Water and Rural Resilience"}}</script>
+            </head><body><main>
+            <h1>Water fund opens with simpler rules</h1>
+            <p>An £85 million fund for rural flood and drought projects opens today, with a light-touch route for bids of up to £100,000 from community groups.</p>
+            <h2>What is changing</h2>
+            <p>Three grants become one, with a single application form, and small bids are assessed within eight weeks rather than six months.</p>
+            <h2>Who can apply</h2>
+            <p>Parish councils, community groups and farm clusters in rural areas can apply, alone or with a water company as a partner.</p>
+            <h3>Notes to editors</h3>
+            <ul><li>The fund replaces the Rural Flood Grant and two smaller grants for private supplies and drought planning.</li>
+            <li>Funding covers the next two financial years.</li></ul>
+            </main></body></html>
+            """
+        let article = try ArticleParser.parse(html, format: .html)
+        #expect(article.publication == "Department for Water and Rural Resilience")
+        #expect(article.contributors.isEmpty)
+        #expect(article.sections.compactMap(\.heading) == ["What is changing", "Who can apply"])
+    }
+}

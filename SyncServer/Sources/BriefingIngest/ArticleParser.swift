@@ -642,6 +642,23 @@ public enum ArticleParser {
                 add(name, 3, "the picture was made for it", line: index)
             }
             if roles[index] == .bio, let name = LineShapes.staffOf(text) { add(name, 2, "a contributor writes for it", line: index) }
+            // A press release's issuer, as a wire service names it: "NEWS PROVIDED BY" over the name,
+            // "SOURCE Name" after the "###", "About Name" over its boilerplate.
+            if LineShapes.matches(#"^(?i:news provided by|provided by|issued by|released by|press release from)\s*:?$"#, text),
+                index + 1 < blocks.count, (1...10).contains(features[index + 1].words), !features[index + 1].endsSentence,
+                !Names.isName(blocks[index + 1].text)
+            {
+                add(blocks[index + 1].text, 5, "named as the release's issuer", line: index + 1)
+            }
+            if let name = LineShapes.group(LineShapes.regex(#"^SOURCE:?\s+(\p{Lu}[\p{L}&'’ .,-]{2,80}?)\s*$"#), text), !Names.isName(name) {
+                add(name, 5, "the wire's SOURCE line", line: index)
+            }
+            if features[index].closingLabel,
+                let name = LineShapes.group(LineShapes.regex(#"^About (?:the |The )?(\p{Lu}[\p{L}&'’-]*(?: (?:of|for|on|and|&|the|\p{Lu}[\p{L}&'’-]*)){1,8})$"#), text),
+                !Names.isName(name), !["Author", "Authors", "Contributors", "Contributor"].contains(name)
+            {
+                add(name, 3, "“About …” over its description at the foot of the page", line: index)
+            }
         }
         // The page's last lines: its last eight that are not page furniture (a list of links, say).
         let lateStart = blocks.indices.filter { blocks[$0].furniture == nil }.suffix(8).first ?? blocks.count

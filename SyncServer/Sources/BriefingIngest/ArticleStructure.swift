@@ -364,7 +364,8 @@ struct ArticleStructure {
                 feature.bioName = nil
             }
             if let name = feature.bioName { bioNames.insert(Names.key(name)) }
-            feature.closingLabel = (feature.words <= 5 || LineShapes.citationLabel(text)) && LineShapes.closingLabel(text)
+            feature.closingLabel =
+                (feature.words <= 5 || LineShapes.citationLabel(text) || LineShapes.aboutOrganisation(text)) && LineShapes.closingLabel(text)
             feature.citation = LineShapes.citation(text)
             feature.slugMatch = Self.similarity(text, slug)
             feature.metadataTitleMatch = Self.similarity(text, metadataTitle)
@@ -472,7 +473,10 @@ struct ArticleStructure {
                 found[index].closingLabel && LineShapes.commentThreadLabel(blocks[index].text)
                 && blocks[index].linkDensity < 0.5
                 && proseBefore[index] >= 2 && proseBefore[index] * 4 >= proseBefore[found.count]
-            if (found[index].closingLabel || found[index].valediction) && Double(index) > 0.5 * Double(found.count) || thread {
+            // (The middle by lines, or by prose: a page whose chrome runs long after the text has most
+            // of its lines there.)
+            let pastMiddle = Double(index) > 0.5 * Double(found.count) || proseBefore[index] * 2 > proseBefore[found.count]
+            if (found[index].closingLabel || found[index].valediction) && pastMiddle || thread {
                 afterLabel = true
             }
         }
@@ -751,7 +755,11 @@ struct ArticleStructure {
         if feature.byline != nil && feature.bylineStrong { score.add(-6, "a byline") }
         if feature.credit != nil { score.add(-6, "an image credit") }
         if let mention = feature.publication { score.add(-6, mention.evidence) }
-        if feature.closingLabel { score.add(-4, "a label of the closing matter") }
+        if feature.closingLabel {
+            // (Past the middle of the page, where the closing matter starts under it.)
+            let starts = index + 1 < features.count && features[index + 1].afterClosingLabel
+            score.add(starts ? -7 : -4, starts ? "a label that starts the closing matter" : "a label of the closing matter")
+        }
         if LineShapes.citationLabel(block.text) { score.add(-3, "how to cite the article") }
         if LineShapes.journalReference(block.text) { score.add(-6, "a journal's reference line (volume, pages, DOI)") }
         if feature.inMenu { score.add(-6, "an item of a menu") }
@@ -1025,6 +1033,10 @@ struct ArticleStructure {
             score.add(-2.5, "an organisation's name, like an author line")
         }
         if block.text.contains(" | ") { score.add(-3, "a “Name | Section” banner") }
+        // "NEWS PROVIDED BY" / "Institute for European Trade Studies": who the label names.
+        if index > 0, features[index - 1].words <= 4, LineShapes.matches(#"(?i)\b(?:provided|written|issued|released|published|presented|edited)\s+by\s*:?$"#, blocks[index - 1].text) {
+            score.add(-5, "under “\(blocks[index - 1].text)”, the name it gives")
+        }
         if let newsletter = metadata.newsletter, Names.bareKey(block.text) == Names.bareKey(newsletter) {
             score.add(-5, "the newsletter's own name, as the e-mail's subject gives it")
         }
@@ -1093,7 +1105,9 @@ struct ArticleStructure {
             !(blocks[index - 1].text.last.map { ".!?…;".contains($0) } ?? false),
             features[index - 1].words + features[index].words <= 30, features[index].boilerplate == nil,
             !features[index].bylineStrong, features[index].date == nil, features[index].credit == nil,
-            blocks[index].markup == blocks[index - 1].markup
+            blocks[index].markup == blocks[index - 1].markup,
+            // ("NEWS PROVIDED BY", "Written by": a label for the line after it, not more of the title.)
+            !LineShapes.matches(#"(?i)\b(?:by|from)\s*:?$"#, blocks[index].text)
         else { return nil }
         let joined = blocks[index - 1].text + " " + blocks[index].text
         let gain =
@@ -1137,6 +1151,7 @@ struct ArticleStructure {
         if feature.bioName != nil && !feature.bioMatched { score.add(0.5, "introduces a person") }
         if feature.frontMatterPage { score.add(2, "on the imprint page") }
         if feature.overBios { score.add(3, "over the contributors' bios, their label") }
+        if feature.afterClosingLabel { score.add(2, "after a notes, comments or authors label") }
         if block.text.isEmpty { score.add(5, "no text") }
         return score
     }

@@ -414,6 +414,15 @@ public enum HTMLReader {
             }
             var siteName = declaredSite
             var fromTitle = false
+            // "GOV.UK" publishing "author": {"@type": "Organization", "name": "Department for …"}: a
+            // portal named by its domain hosts the body that wrote the page; the body is the publication.
+            var fromAuthor = false
+            if let site = siteName, !site.contains(" "), site.contains("."),
+                let body = article.flatMap({ JSONLD.authorOrganization($0, in: jsonLD) }), body.lowercased() != site.lowercased()
+            {
+                siteName = body
+                fromAuthor = true
+            }
             // Else the site's name as the page's <title> carries it: "Title | Site".
             // Either side of the separator may be the site ("Title | Site", "Site – Title"): the short side
             // that is not the article's title, and not a bare domain name.
@@ -474,7 +483,9 @@ public enum HTMLReader {
             if let siteName, siteName.contains(where: \.isLetter) {
                 metadata.publication = siteName
                 metadata.publicationSource =
-                    fromFeeds
+                    fromAuthor
+                    ? "JSON-LD author, an organisation on a portal named by its domain"
+                    : fromFeeds
                     ? "the page's feed titles"
                     : fromTitle
                     ? "<title> suffix"
@@ -671,9 +682,22 @@ enum JSONLD {
         let list: [Any] = (value as? [Any]) ?? (value.map { [$0] } ?? [])
         return list.flatMap { item -> [String] in
             if let name = item as? String { return Names.split(list: name) }
-            guard let object = resolve(item, in: objects), let name = string(object["name"]) else { return [] }
+            guard let object = resolve(item, in: objects), !isOrganization(object), let name = string(object["name"]) else { return [] }
             return [name]
         }
+    }
+
+    /// An object of an organisation type ("Organization", "GovernmentOrganization", "NewsMediaOrganization").
+    static func isOrganization(_ object: [String: Any]) -> Bool {
+        types(object).contains { $0.hasSuffix("organization") || $0 == "corporation" || $0 == "governmentorganization" }
+    }
+
+    /// The organisation the article names as its author ("author": {"@type": "Organization", …}):
+    /// the body that wrote it, not a person.
+    static func authorOrganization(_ article: [String: Any], in objects: [[String: Any]]) -> String? {
+        let value = article["author"] ?? article["creator"]
+        let list: [Any] = (value as? [Any]) ?? (value.map { [$0] } ?? [])
+        return list.lazy.compactMap { resolve($0, in: objects) }.first(where: isOrganization).flatMap { string($0["name"]) }
     }
 
     static func authorBios(_ article: [String: Any], in objects: [[String: Any]]) -> [String: String] {

@@ -294,6 +294,12 @@ enum LineShapes {
 
     /// Why a line is a user-interface label or a counter ("12 comments", "5 min read", a menu
     /// of short items), or nil.
+    /// The names on a share bar's buttons.
+    static let shareButtonWords: Set<String> = [
+        "facebook", "x", "twitter", "linkedin", "email", "e-mail", "mail", "whatsapp", "print", "reddit", "bluesky", "mastodon",
+        "threads", "telegram", "pinterest", "messenger", "sms", "copy", "link", "share", "flipboard", "pocket", "tumblr", "xing",
+    ]
+
     static func uiLabel(_ text: String) -> String? {
         if matches(counter, text) != nil { return "a counter" }
         // "Angry (41)", "Comments (14)": a reaction or a link with its count.
@@ -313,6 +319,11 @@ enum LineShapes {
                 "e-paper", "my account", "donate", "newsletters", "account"].filter { lower.contains(" " + $0 + " ") }
             let controlWords = controls.reduce(0) { $0 + words($1) }
             if controls.count >= 3 && controlWords * 2 >= words(text) { return "a row of page controls" }
+        }
+        // "Facebook X LinkedIn Email": a share bar's buttons run together.
+        let tokens = key(text).split { $0 == " " || $0 == "|" || $0 == "·" || $0 == "•" || $0 == "," }.map(String.init)
+        if tokens.count >= 2, tokens.allSatisfy(shareButtonWords.contains), tokens.contains(where: { $0.count > 1 }) {
+            return "a share bar"
         }
         // A menu or footer copied as one line: three or more short items between separators.
         for separator in [" | ", " · ", " • ", " ∙ ", "  ", " / "] {
@@ -1291,10 +1302,19 @@ enum LineShapes {
             "press contact", "for media enquiries", "media enquiries", "for more information", "contacts",
             "how to contribute", "contributing", "changelog", "revision history", "version history", "formal minutes",
             "minutes of proceedings",
-        ].contains(lower) || lower.hasPrefix("about the author")
+        ].contains(lower) || lower.hasPrefix("about the author") || aboutOrganisation(text)
             || LineShapes.matches(
                 #"^about (?:this|the|our) (?:brief|briefing|report|paper|series|publication|newsletter|policy brief|working paper)s?$"#,
                 lower)
+    }
+
+    /// "About the Institute for European Trade Studies", "About Us": the publisher's description
+    /// at the foot of a release or page.
+    static func aboutOrganisation(_ text: String) -> Bool {
+        if ["about us", "about", "who we are"].contains(key(text)) { return true }
+        return words(text) <= 10
+            && matches(#"^About (?:the |The )?\p{Lu}[\p{L}&'’-]*(?: (?:of|for|on|and|&|the|\p{Lu}[\p{L}&'’-]*)){1,8}$"#, text)
+            && !Names.isName(String(text.dropFirst(6)))
     }
 
     /// A footnote or reference entry: a number, then a citation; or "Surname, A., … (2025). Title."
