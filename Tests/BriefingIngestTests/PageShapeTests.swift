@@ -994,3 +994,66 @@ struct ReleaseShapeTests {
         #expect(article.sections.compactMap(\.heading) == ["What is changing", "Who can apply"])
     }
 }
+
+@Suite("Page shapes: reader apps and newsletter e-mails")
+struct ReaderAppShapeTests {
+    @Test("an article copied from a feed reader: the feed's name, a bracketed picture, the next articles and the shortcuts")
+    func feedReader() throws {
+        let text = """
+            Fernleaf Reader
+            All items
+            Unread 214
+            The Adaptation Brief
+            19 Feb 2026, 07:30 · 7 min read
+            Mark as read   Star   Saved   Share   Open original
+            Flood insurance is quietly redrawing the map of where we can live
+            By Hamid Rezaei and Kerstin Lindqvist
+
+            [Image: Flooded farmland outside Carlisle after the January storms. Photo: Rowan Pike]
+
+            Premiums in the riskiest postcodes have doubled in five years, and some homes can no longer be insured at any price once the reinsurance scheme ends.
+
+            Where insurance goes, mortgages follow: a lender will not lend on a house it cannot see insured, and the buyers who can pay cash are few.
+
+            None of this argues against pricing risk. It argues for deciding, on purpose, who bears the cost of adjusting to it.
+
+            Subscribe to The Adaptation Brief · Unsubscribe from this feed
+            Next article
+            Grid Notes · 3h
+            The heat-pump installer shortage, county by county
+            Installers are concentrated in the south-east, and the waiting lists show it...
+            Keyboard shortcuts: j / k next / previous · m mark as read · s save
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.title == "Flood insurance is quietly redrawing the map of where we can live")
+        #expect(article.imageCredit == "Flooded farmland outside Carlisle after the January storms. Photo: Rowan Pike")
+        #expect(article.publication == "The Adaptation Brief")
+        let body = article.sections.flatMap(\.paragraphs).joined(separator: "\n")
+        for line in ["installer shortage", "Installers are concentrated", "Keyboard shortcuts", "Unsubscribe"] {
+            #expect(!body.contains(line), "\(line) is the reader app's")
+        }
+        #expect(article.sections.compactMap(\.heading).isEmpty)
+    }
+
+    @Test("a newsletter e-mail whose <title> names the newsletter: the organisation that sends it is the publication; 'Also this week' lists other items")
+    func newsletterOfOrganisation() throws {
+        let html = """
+            <!DOCTYPE html><html><head><title>Free hours, missing places | Fairhaven Weekly Briefing</title></head><body>
+            <table><tr><td>
+            <h1>Free hours, missing places</h1>
+            <p>By Dr Rosalind Achterberg</p>
+            <p>From September, working parents of children from nine months old are entitled to thirty funded hours of childcare a week, if they can find a place.</p>
+            <p>Our survey of nurseries and childminders found that one in four has no room for a baby, and fewer than half expect to take more.</p>
+            <p>Rosalind Achterberg leads the Fairhaven Policy Centre's work on early years and family policy.</p>
+            <h3>Also this week</h3>
+            <p>Universal credit and the childcare cap: a worked example</p>
+            <p>We're hiring: Research Assistant, Family Policy (closes 13 March)</p>
+            <p>Copyright © 2026 Fairhaven Policy Centre, All rights reserved.</p>
+            </td></tr></table></body></html>
+            """
+        let article = try ArticleParser.parse(html, format: .html)
+        #expect(article.publication == "Fairhaven Policy Centre")
+        #expect(article.sections.compactMap(\.heading).isEmpty)
+        #expect(article.contributors.first?.bio.hasPrefix("Rosalind Achterberg leads") == true)
+    }
+}

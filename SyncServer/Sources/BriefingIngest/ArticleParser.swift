@@ -457,9 +457,35 @@ public enum ArticleParser {
             decisions.append(.init(subject: "publication", value: given, reason: "given with --publication"))
         } else if let named = metadata.publication {
             publication = named
-            // "Westmarch" in og:site_name and "Westmarch Institute for Education Policy" on the page: the full name.
-            // (Not the company behind the site, "Milepost Transport Economics Ltd.", when the site calls itself "Milepost".)
-            if let (longer, reason, _) = publicationCandidates(
+            // "Fairhaven Weekly Briefing" in the <title> and "© 2026 Fairhaven Policy Centre" on the
+            // page: the metadata names the organisation's newsletter; the organisation publishes it.
+            let words = named.split(separator: " ").map(String.init)
+            let head = words.prefix { !LineShapes.productWords.contains($0.lowercased()) }
+            let newsletterOf =
+                !head.isEmpty && head.count < words.count
+                    && words.dropFirst(head.count).allSatisfy({ LineShapes.productWords.contains($0.lowercased()) })
+                ? Names.bareKey(head.joined(separator: " ")) : nil
+            let organisation = newsletterOf.flatMap { head in
+                publicationCandidates(
+                    blocks: blocks, roles: roles, features: features, people: Set(names.map(Names.key)),
+                    domain: LineShapes.siteLabel(sourceURL ?? metadata.url)
+                ).first(where: {
+                    Names.bareKey($0.name).hasPrefix(head + " ") && !$0.company
+                        && !Names.bareKey($0.name).dropFirst(head.count + 1).split(separator: " ").allSatisfy({
+                            LineShapes.productWords.contains(String($0))
+                        })
+                })
+            }
+            // Else "Westmarch" in og:site_name and "Westmarch Institute for Education Policy" on the page:
+            // the full name. (Not the company behind the site, "Milepost Transport Economics Ltd.", when
+            // the site calls itself "Milepost".)
+            if let (organisation, reason, _) = organisation {
+                publication = organisation
+                decisions.append(
+                    .init(
+                        subject: "publication", value: organisation,
+                        reason: "its \(metadata.publicationSource ?? "metadata") “\(named)” is its newsletter: \(reason)"))
+            } else if let (longer, reason, _) = publicationCandidates(
                 blocks: blocks, roles: roles, features: features, people: Set(names.map(Names.key)),
                 domain: LineShapes.siteLabel(sourceURL ?? metadata.url)).first(where: {
                 (Names.bareKey($0.name).hasPrefix(Names.bareKey(named) + " ") || LineShapes.isAcronym(named, of: $0.name)) && !$0.company

@@ -580,7 +580,9 @@ struct ArticleStructure {
             // A sponsor's block is its pitch, sentences and all; a headline list is short lines.
             let sponsor = LineShapes.sponsorLabel(LineShapes.key(blocks[index].text))
             while next < found.count, next - index <= (sponsor ? 4 : 8),
-                sponsor || (found[next].words <= 18 && !found[next].endsWithPeriod),
+                // (A teaser cut short, "Installers are concentrated in the south-east, and…", is the list's too.)
+                sponsor || (found[next].words <= 18 && !found[next].endsWithPeriod)
+                    || (found[next].words <= 40 && (blocks[next].text.hasSuffix("...") || blocks[next].text.hasSuffix("…"))),
                 found[next].bioName == nil, blocks[next].headingLevel.map({ $0 >= 3 }) ?? true,
                 // (A kicker in capitals, or the line the URL or metadata names, starts the article.)
                 sponsor || !LineShapes.allCapitals(blocks[next].text),

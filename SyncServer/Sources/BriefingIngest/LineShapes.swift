@@ -165,7 +165,7 @@ enum LineShapes {
         "inside this issue", "ad ·", "ad |", "sponsored ·", "promoted ·", "promoted by", "paid content", "paid post",
         "partner content", "reject ", "accept ", "allow all", "deny ", "manage settings",
         "customise", "customize", "necessary only", "essential only", "only necessary", "opens in a new", "(opens in new window)",
-        "share:",
+        "share:", "keyboard shortcuts", "mark as read", "open original",
     ]
 
     /// Openings that mark boilerplate only on a short line: "Latest: …", "Keywords: …", "Conflict of
@@ -718,6 +718,8 @@ enum LineShapes {
 
     /// The credit a labelled credit line gives ("Photo credit: X" → "X"), or nil.
     static func credit(_ text: String) -> String? {
+        // "[Image: Flooded farmland … Photo: Rowan Pike]": a reader app's stand-in for the picture.
+        if text.hasPrefix("["), text.hasSuffix("]"), text.count > 2 { return credit(String(text.dropFirst().dropLast())) }
         guard let match = matches(creditPattern, text) else { return nil }
         let credit = text[match.upperBound...].trimmingCharacters(in: .whitespaces)
         return credit.isEmpty || words(credit) > 40 ? nil : credit
@@ -803,7 +805,8 @@ enum LineShapes {
 
     /// "Discover more from Field Margins": a newsletter platform naming its publication.
     static let discoverMore = try! NSRegularExpression(
-        pattern: #"^(?i:discover more from|subscribe to)\s+(\p{Lu}[^.!?|]{1,60}?)\s*$"#)
+        // ("Subscribe to The Adaptation Brief · Unsubscribe from this feed": the feed reader's own links after it.)
+        pattern: #"^(?i:discover more from|subscribe to)\s+(\p{Lu}[^.!?|·•]{1,60}?)\s*(?:[|·•].*)?$"#)
 
     /// "Health Regulation Review (2025), 11(1), 44–47": the journal that printed the article.
     static let journalName = try! NSRegularExpression(
@@ -1228,7 +1231,7 @@ enum LineShapes {
         let whole = key(text)
         // (Only for the labels that take one: "Elsewhere in Europe" heads a section.)
         let lower = replacing(
-            #"^(most read|trending|most popular|latest|top stories|recommended)\s+(?:this (?:week|month|year)|today|right now|now|on [\p{L}' ]{2,30}|in [\p{L}' ]{2,30})$"#,
+            #"^(most read|trending|most popular|latest|top stories|recommended|up next)\s+(?:this (?:week|month|year)|today|right now|now|on [\p{L}' ]{2,30}|in [\p{L}' ]{2,30})$"#,
             in: whole, with: "$1")
         // "Related commentary", "More analysis", "Further reading from us".
         if LineShapes.matches(
@@ -1240,7 +1243,8 @@ enum LineShapes {
         return lower != whole && headlineListLabel(lower) || [
             "related", "related posts", "related articles", "related research", "related reading", "related content",
             "related stories", "trending", "trending now", "most read", "most popular", "popular", "popular now", "read next",
-            "up next", "recommended", "recommended for you", "recommended reading", "you may also like", "you might also like",
+            "also this week", "also this month", "elsewhere this week", "in other news", "this week's links", "links",
+            "up next", "next article", "previous article", "next post", "previous post", "next story", "recommended", "recommended for you", "recommended reading", "you may also like", "you might also like",
             "more from this author", "more by this author", "more like this", "worth reading", "see also",
             "in case you missed it",
             "latest", "latest news", "top stories", "more stories", "editor's picks", "editors' picks", "more to read",
