@@ -1057,3 +1057,46 @@ struct ReaderAppShapeTests {
         #expect(article.contributors.first?.bio.hasPrefix("Rosalind Achterberg leads") == true)
     }
 }
+
+@Suite("Page shapes: a web page printed to PDF")
+struct PrintedPageShapeTests {
+    @Test("a browser's print header and footer on every page are furniture; a sentence across the break is one; prose that mentions 'every weekday morning' is prose")
+    func printHeaders() throws {
+        func page(_ number: Int) -> String {
+            "https://www.healthwisereview.example/analysis/2026/01/gp-waits \(number)/3\n14/01/2026, 16:32 GP waits are a workforce problem, not a booking problem | Healthwise Policy Review\n"
+        }
+        let text = """
+            14/01/2026, 16:32 GP waits are a workforce problem, not a booking problem | Healthwise Policy Review
+
+            GP waits are a workforce problem, not a booking problem
+
+            By Aoife Brennan-Okoye
+
+            Every weekday morning at eight o'clock, hundreds of thousands of people in England pick up
+            the phone to their GP practice and wait. The lucky ones get through before the day's
+            appointments are gone. The rest are told to try again tomorrow, or pointed to an online form.
+
+            Appointment data show that practices are delivering more consultations than ever, around 30
+            million a month on recent figures, well above pre-pandemic levels. Demand, however, has grown
+
+            \(page(1))
+            faster still. An ageing population with more long-term conditions needs more frequent and
+            longer contact with primary care, and the share of patients with several conditions has risen.
+
+            The number of fully qualified GPs per head has fallen for a decade, while the list of tasks
+            moved out of hospitals and into practices has grown every year, with no matching budget.
+
+            \(page(2))
+            Booking systems can share out the appointments there are; they cannot make more of them,
+            and until the workforce grows the morning queue will simply move somewhere else.
+            \(page(3))
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.title == "GP waits are a workforce problem, not a booking problem")
+        let body = article.sections.flatMap(\.paragraphs).joined(separator: "\n")
+        #expect(body.contains("The lucky ones get through before the day's appointments are gone."))
+        #expect(body.contains("Demand, however, has grown faster still."))
+        #expect(!body.contains("16:32"))
+        #expect(!body.contains("healthwisereview.example"))
+    }
+}

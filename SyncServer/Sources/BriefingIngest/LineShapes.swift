@@ -193,8 +193,8 @@ enum LineShapes {
         "an official website of the", "an official website of", "official website of the european union",
         "get updates from this writer", "stories in your inbox", "get an email whenever", "a small favour to ask",
         "a small favor to ask", "please support us today", "no billionaire owner", "sign up free", "represents the views of the author",
-        "is a living document", "please open an issue", "open an issue", "edit this page", "suggest an edit", "improve this page",
-        "not the position of the",
+        "please open an issue", "open an issue", "edit this page", "suggest an edit", "improve this page",
+        
         "save my name, email", "save my name and email", "notify me of follow-up comments", "notify me of new posts",
         "(opens in new window)", "all rights reserved", "subscribe for free", "your email address will not be published",
         "required fields are marked", "this email was sent", "you are receiving this email", "unsubscribe from",
@@ -203,14 +203,23 @@ enum LineShapes {
         "forwarded this email", "sign up for our", "sign up to our", "sign up to receive", "subscribe to our",
         "newsletter sign", "also went out as", "this post also appeared", "republish this article", "may be republished",
         "republish our articles", "reply to this email", "reply to this e-mail", "just hit reply", "the views expressed",
-        "do not necessarily reflect", "supported by a grant from", "every weekday morning", "every weekday",
-        "straight to your inbox", "to your inbox", "in your inbox",
-        "by email, ", "pieces from us by email", "download the full", "download this", "click to share", "share this article",
+        "do not necessarily reflect", "supported by a grant from", 
+        
+        "straight to your inbox", "to your inbox", "in your inbox", "pieces from us by email", "download the full", "click to share", "share this article",
         "share this story",
         "forward this email", "forward this e-mail", "forward it to", "this email originated", "this e-mail originated",
-        "register here", "book your place", "save your spot", "rsvp", "why am i seeing this", "ad choices", "adchoices",
-        "paying members", "paid subscribers", "paying subscribers", "become a member", "reader-supported",
+        "save your spot", "why am i seeing this", "ad choices", "adchoices",
+        "reader-supported",
         "support from our members",
+    ]
+
+    /// Fragments of boilerplate that a sentence of an article may also use ("hundreds of thousands
+    /// of people … every weekday morning", "paid subscribers to the service"): counted only in a
+    /// line short enough to be a prompt.
+    static let promptFragments = [
+        "every weekday morning", "every weekday", "by email, ",
+        "download this", "register here", "book your place", "rsvp", "paying members", "paid subscribers",
+        "paying subscribers", "become a member", "not the position of the", "is a living document",
     ]
 
     static func key(_ text: String) -> String {
@@ -232,6 +241,7 @@ enum LineShapes {
             return "starts like page boilerplate (“\(prefix.trimmingCharacters(in: .whitespaces))”)"
         }
         if let fragment = boilerplateFragments.first(where: { raw.contains($0) }) { return "contains “\(fragment)”" }
+        if words(text) <= 40, let fragment = promptFragments.first(where: { raw.contains($0) }) { return "contains “\(fragment)”" }
         if words(text) <= 25 {
             if let prefix = plainShortBoilerplatePrefixes.first(where: { raw.hasPrefix($0) }) {
                 return "starts like page boilerplate (“\(prefix.trimmingCharacters(in: .whitespaces))”)"

@@ -251,8 +251,11 @@ public enum PlainTextReader {
                 continue
             }
             let line = marked[index]
-            // Running headers are short labels, not sentences.
-            guard counts[key, default: 0] >= threshold, line.text.split(separator: " ").count <= 12, key.count >= 4,
+            // Running headers are short labels, not sentences. (A browser's print header, the date,
+            // the time, the page's title and the site's, runs longer: "14/01/2026, 16:32 GP waits are
+            // a workforce problem, not a booking problem | Healthwise Policy Review".)
+            let printHeader = LineShapes.matches(#"^\d{1,2}/\d{1,2}/\d{2,4},?\s+\d{1,2}:\d{2}(?:\s?[AaPp][Mm])?\s+\S"#, line.text)
+            guard counts[key, default: 0] >= threshold, line.text.split(separator: " ").count <= (printHeader ? 30 : 12), key.count >= 4,
                 !line.text.hasSuffix("."), !line.text.hasSuffix(",")
             else { continue }
             marked[index].furniture = "repeated \(counts[key]!) times, like a running header or footer"
