@@ -668,6 +668,18 @@ public enum ArticleParser {
                 add(name, 3, "the picture was made for it", line: index)
             }
             if roles[index] == .bio, let name = LineShapes.staffOf(text) { add(name, 2, "a contributor writes for it", line: index) }
+            // "CDTR Working Paper No. 2026-03": a series named by its publisher's initials, spelled out
+            // elsewhere on the page ("Centre for Digital Trade Research, University of Eastmoor").
+            if let initials = LineShapes.group(
+                LineShapes.regex(#"^(\p{Lu}{2,8})\s+(?:Working|Policy|Discussion|Occasional|Research|Briefing|Technical)\s+Papers?(?:\s+Series)?\b"#), text),
+                !candidates.keys.contains(key(initials))
+            {
+                if let full = spelledOut(initials, in: blocks) {
+                    add(full, 4, "its paper series “\(initials)” spelled out on the page", line: index)
+                } else {
+                    add(initials, 2, "its paper series", line: index)
+                }
+            }
             // A press release's issuer, as a wire service names it: "NEWS PROVIDED BY" over the name,
             // "SOURCE Name" after the "###", "About Name" over its boilerplate.
             if LineShapes.matches(#"^(?i:news provided by|provided by|issued by|released by|press release from)\s*:?$"#, text),
@@ -909,6 +921,25 @@ public enum ArticleParser {
 
     /// The longer name the page writes a short one as, at least twice ("Nordhavn Institute" →
     /// "Nordhavn Institute for Economic Security"), and how often; not a company's legal name.
+    /// The name whose initials `initials` are, as the page writes it ("Centre for Digital Trade
+    /// Research" for "CDTR").
+    static func spelledOut(_ initials: String, in blocks: [SourceBlock]) -> String? {
+        let phrase = LineShapes.regex(#"\p{Lu}[\p{L}’'-]+(?:\s+(?:of|for|on|and|&|the|\p{Lu}[\p{L}’'-]+))+"#)
+        for block in blocks {
+            let text = block.text
+            for match in phrase.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                guard let range = Range(match.range, in: text) else { continue }
+                let words = text[range].split(separator: " ").map(String.init)
+                // (The phrase may run on past the name: "Centre for Digital Trade Research University".)
+                for end in stride(from: words.count, through: 2, by: -1) {
+                    let candidate = words[0..<end].joined(separator: " ")
+                    if LineShapes.isAcronym(initials, of: candidate) { return candidate }
+                }
+            }
+        }
+        return nil
+    }
+
     static func fullForm(of name: String, in blocks: [SourceBlock]) -> (String, Int)? {
         guard !name.isEmpty, LineShapes.words(name) <= 6 else { return nil }
         let pattern = LineShapes.regex(

@@ -138,6 +138,9 @@ struct ArticleStructure {
     /// The page sets two or more short lines wholly in bold between its paragraphs, and marks no
     /// headings up inside its text: its editor made headings in bold.
     private(set) var boldHeadings = false
+    /// Numbered lines shaped like headings whose numbers run 1, 2, 3 … in the page's order
+    /// ("1 Introduction" … "5 Conclusion"): the page's own sections.
+    private(set) var numberedSections: Set<Int> = []
     /// Where the text begins: its first long paragraph that is not a bio, boilerplate or furniture.
     private(set) var textStart = 0
     private(set) var bylineNames: Set<String> = []
@@ -724,6 +727,19 @@ struct ArticleStructure {
             for index in run where !(site.map { LineShapes.spells($0, blocks[index].text) } ?? false) { found[index].inMenu = true }
         }
         features = found
+        // The numbered sections: the longest run 1, 2, 3 … of numbered heading-shaped lines, in order.
+        var run: [Int] = []
+        var best: [Int] = []
+        for index in blocks.indices where blocks[index].furniture == nil && LineShapes.numberedHeading(blocks[index].text) {
+            guard let number = Int(blocks[index].text.prefix { $0.isNumber }) else { continue }
+            if number == run.count + 1 {
+                run.append(index)
+            } else if number == 1 {
+                run = [index]
+            }
+            if run.count > best.count { best = run }
+        }
+        numberedSections = best.count >= 3 ? Set(best) : []
         textStart =
             found.indices.first {
                 found[$0].words >= 25 && found[$0].endsSentence && found[$0].bioName == nil && blocks[$0].furniture == nil
@@ -885,6 +901,14 @@ struct ArticleStructure {
         }
         if LineShapes.numberedHeading(block.text) && !numberedNeighbour {
             score.add(2, "numbered like a section (“4. …”)")
+            if numberedSections.contains(index) { score.add(2.5, "one of the page's sections numbered in order") }
+        }
+        // "We estimate a structural gravity model of the form" (an equation below): a sentence's start.
+        if block.headingLevel == nil,
+            LineShapes.matches(#"^(?:We|I|Our|This paper|This brief|This section|Here we)\s+\p{Ll}+(?:s|ed)?\s+\p{Ll}"#, block.text),
+            feature.words >= 5
+        {
+            score.add(-2.5, "opens like a sentence of the text (“\(block.text.split(separator: " ").prefix(2).joined(separator: " "))”)")
         }
         if let last = block.text.split(separator: " ").last?.lowercased(), Self.danglingWords.contains(last), feature.words > 1 {
             score.add(-5, "ends on “\(last)”, mid-sentence")

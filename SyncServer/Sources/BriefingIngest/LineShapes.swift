@@ -527,6 +527,18 @@ enum LineShapes {
     /// The names (and a date) a byline gives: "By A and B", "Authors: A, B", "A and B | 12 June 2025".
     static func byline(_ text: String) -> Byline? {
         guard words(text) <= 30, text.count <= 240 else { return nil }
+        // "Yuki Tanabe1∗ Lucía de la Fuente2 Kwame Asante-Boateng1,3": a title block's names, set
+        // apart by their affiliation marks alone.
+        do {
+            let marks = Names.affiliationMark.matches(in: text, range: NSRange(text.startIndex..., in: text))
+            if marks.count >= 2 {
+                let separated = replacing(
+                    #"(?<=\p{L})(?:[*∗⁎†‡§¶]+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\d{1,2}(?:,\d{1,2})*){1,3}\s+(?=\p{Lu})"#, in: text, with: ", ")
+                if separated != text, let found = byline(Names.withoutAffiliationMarks(separated)), found.names.count >= 2 {
+                    return found
+                }
+            }
+        }
         // "11 February 2025 by Ana Ruiz and Tom Berg 3 Comments": the date before the label, and the
         // comment counter after the names.
         let counter = #"\s+\d[\d,]*\s+(?i:comments?|responses?|replies)$"#

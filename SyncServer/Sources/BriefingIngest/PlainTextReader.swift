@@ -222,7 +222,18 @@ public enum PlainTextReader {
         var pageMarks = 0
         for index in marked.indices {
             let text = marked[index].text
-            if pageNumber.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil {
+            // "1" / "Centre for Digital Trade Research, University of Eastmoor": on the first page, a
+            // lone small number over an institution is an affiliation's mark, not a page number.
+            let affiliationMark =
+                marked[index].page == 0 && LineShapes.matches(#"^[1-9]$"#, text)
+                && marked[(index + 1)...].first(where: { !$0.text.isEmpty }).map({
+                    LineShapes.matches(
+                        #"\b(?:University|Universit[yéà]|Universidad|Universidade|Universität|College|Institute|Instituto|Institut|Centre|Center|Department|Departamento|School|Observatory|Laboratory|Foundation|Bank|Ministry|Agency)\b"#,
+                        $0.text)
+                }) == true
+            if affiliationMark {
+                marked[index].furniture = "a note mark"
+            } else if pageNumber.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil {
                 marked[index].furniture = "a page number"
                 pageMarks += 1
             } else if LineShapes.matches(#"^\d{1,4}\s+.{2,80}\bet al\.?$|^.{2,80}\bet al\.?\s+\d{1,4}$"#, text) {
@@ -447,7 +458,10 @@ public enum PlainTextReader {
         // The markers of notes found come out of the text ("… without childcare.4" → "… without childcare.").
         guard !noted.isEmpty else { return marked }
         let alternatives = noted.sorted { $0.count > $1.count }.joined(separator: "|")
-        for index in marked.indices where marked[index].furniture == nil {
+        // (Not from a byline whose names carry their affiliations' marks: "Yuki Tanabe1∗ Lucía de la Fuente2".)
+        for index in marked.indices where marked[index].furniture == nil
+            && !(Names.marksAffiliations(marked[index].text) && (LineShapes.byline(marked[index].text)?.names.count ?? 0) >= 2)
+        {
             marked[index].text = marked[index].text.replacingOccurrences(
                 of: #"(\p{Ll}[.,;:)”’"]?)(?:"# + alternatives + #")(?=\s|$)"#, with: "$1", options: .regularExpression)
         }
