@@ -1163,3 +1163,75 @@ struct WorkingPaperShapeTests {
         #expect(article.publication == "Centre for Digital Trade Research")
     }
 }
+
+@Suite("Page shapes: read-later exports and wikis")
+struct ReadLaterShapeTests {
+    @Test("a read-later app's Markdown export: its highlights section is not the article's, the masthead's season names the magazine")
+    func readLaterExport() throws {
+        let markdown = """
+            ---
+            app: Shelfmark
+            exported: 2026-02-09T18:02:44Z
+            ---
+
+            # The missing middle is missing for a reason
+
+            - **Saved:** 2 Feb 2026, 21:14
+            - **Highlights:** 2
+
+            ---
+
+            Metropolis Quarterly · Housing · Winter 2026
+
+            By Adaeze Nwankwo-Ferreira · January 28, 2026
+
+            Legalising small apartment buildings was meant to unlock a wave of homes, but a building type that is legal is not yet one that pays.
+
+            Small blocks carry the fixed costs of large ones, a lift, a stair, a fire strategy, spread over a dozen flats rather than a hundred.
+
+            Cities can help where it matters: with their own land, and with finance for builders too small for the banks.
+
+            *Adaeze Nwankwo-Ferreira is a housing economist and a contributing editor at Metropolis Quarterly.*
+
+            ## Highlights
+
+            > Small blocks carry the fixed costs of large ones.
+
+            Highlighted on 2 Feb 2026 · Note: use this in the submission
+
+            > Cities can help where it matters.
+
+            Highlighted on 3 Feb 2026
+
+            Exported from Shelfmark
+            """
+        #expect(LineShapes.issueMasthead("Metropolis Quarterly · Housing · Winter 2026") == "Metropolis Quarterly")
+        let article = try ArticleParser.parse(markdown, format: .markdown)
+        #expect(article.sections.compactMap(\.heading).isEmpty)
+        #expect(article.publication == "Metropolis Quarterly")
+        #expect(article.contributors.first?.bio.hasPrefix("Adaeze Nwankwo-Ferreira is a housing economist") == true)
+        let body = article.sections.flatMap(\.paragraphs).joined(separator: "\n")
+        #expect(!body.contains("Highlighted on"))
+    }
+
+    @Test("a wiki page's title without its space ('Policy Research : …'); its organisation's wiki names the organisation")
+    func wikiPage() throws {
+        let html = """
+            <!DOCTYPE html><html><head><title>Policy Research : DSA Compliance Options for Mid-Sized Platforms</title></head><body>
+            <div id="header"><span class="aui-header-logo">Aldergate Institute Wiki</span></div>
+            <div class="space-name"><a href="index.html">Policy Research</a></div>
+            <h1 id="title-heading"><span id="title-text">Policy Research : DSA Compliance Options for Mid-Sized Platforms</span></h1>
+            <div class="page-metadata"><span class="page-views">112 people viewed</span></div>
+            <div id="main-content" class="wiki-content">
+            <p>Platforms with between five and forty-five million users in the Union face most of the Digital Services Act's duties without the compliance teams of the largest firms.</p>
+            <h2>Three options</h2>
+            <p>A platform can build its own processes, buy a vendor's, or join a shared scheme run by an industry body, and each has a different cost and risk.</p>
+            </div></body></html>
+            """
+        let article = try ArticleParser.parse(html, format: .html)
+        #expect(article.title == "DSA Compliance Options for Mid-Sized Platforms")
+        #expect(article.publication == "Aldergate Institute")
+        let body = article.sections.flatMap(\.paragraphs).joined(separator: "\n")
+        #expect(!body.contains("people viewed"))
+    }
+}

@@ -142,8 +142,17 @@ public enum ArticleParser {
             title = TextNormalizer.normalize(given)
             decisions.append(.init(subject: "title", value: title, reason: "given with --title"))
         } else if let first = titleIndices.first {
-            title = titleIndices.map { blocks[$0].text }.joined(separator: " ")
-            let reason = decoded.scores[first].because() + (titleIndices.count > 1 ? "; continued on the next line" : "")
+            var text = titleIndices.map { blocks[$0].text }.joined(separator: " ")
+            var reason = decoded.scores[first].because() + (titleIndices.count > 1 ? "; continued on the next line" : "")
+            // "Policy Research : DSA Compliance Options": a wiki's space before its page's title, the
+            // space named on its own elsewhere on the page (its navigation).
+            if let colon = text.range(of: " : "), case let head = String(text[..<colon.lowerBound]), (1...4).contains(LineShapes.words(head)),
+                blocks.indices.contains(where: { !titleIndices.contains($0) && blocks[$0].text == head })
+            {
+                text = String(text[colon.upperBound...])
+                reason += "; without “\(head) : ”, the section the page's navigation names"
+            }
+            title = text
             decisions.append(.init(subject: "title", value: title, reason: reason, line: blocks[first].line))
         } else if let known = metadata.title {
             title = known
@@ -607,7 +616,8 @@ public enum ArticleParser {
             // ("Precept © 2025": the name without its copyright year.)
             let written = LineShapes.replacing(#"\s*(?:©|\(c\))\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\.?$"#, in: name, with: "")
             let legal = LineShapes.withoutLegalSuffix(written) != written
-            let name = LineShapes.withoutLegalSuffix(written)
+            // ("Aldergate Institute Wiki", "… Intranet": the organisation's own site for staff.)
+            let name = LineShapes.replacing(#"\s+(?:Wiki|Intranet|Staff Portal)$"#, in: LineShapes.withoutLegalSuffix(written), with: "")
             let key = key(name)
             guard !key.isEmpty else { return }
             var entry = candidates[key] ?? Candidate(name: name)
@@ -640,7 +650,8 @@ public enum ArticleParser {
             if index < 12 || roles[index] == .preamble, let name = LineShapes.banner(text) {
                 add(name, 4, "a “Name | Section” banner", line: index)
             }
-            if let name = LineShapes.tagline(text) { add(name, 3, "a tagline", line: index) }
+            // (Not a link's text: "DSA briefing – stakeholder interview notes" in a page tree.)
+            if blocks[index].linkDensity < 0.5, let name = LineShapes.tagline(text) { add(name, 3, "a tagline", line: index) }
             if text.lowercased().hasPrefix("from:"), let name = emailSender(text) {
                 add(name, 3, "the sender of the e-mail", line: index)
             }

@@ -165,7 +165,7 @@ enum LineShapes {
         "inside this issue", "ad ·", "ad |", "sponsored ·", "promoted ·", "promoted by", "paid content", "paid post",
         "partner content", "reject ", "accept ", "allow all", "deny ", "manage settings",
         "customise", "customize", "necessary only", "essential only", "only necessary", "opens in a new", "(opens in new window)",
-        "share:", "keyboard shortcuts", "mark as read", "open original",
+        "share:", "keyboard shortcuts", "mark as read", "open original", "highlighted on ", "exported from ",
     ]
 
     /// Openings that mark boilerplate only on a short line: "Latest: …", "Keywords: …", "Conflict of
@@ -299,7 +299,7 @@ enum LineShapes {
 
     static let counter = try! NSRegularExpression(
         pattern:
-            #"^(?:\d[\d,.]*\s*[km]?\+?\s*(?:comments?|replies|reply|likes?|shares?|views?|reads?|min(?:ute)?s?(?: read)?|responses?|reactions?|restacks?|followers?|following|subscribers?|claps?|hearts?)|\d+\s*(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\s+ago|(?:(?:last\s+)?(?:updated|posted|published))\s+\d+\s*(?:minutes?|hours?|days?|weeks?|months?)\s+ago|(?:reading time|read time)\s*:?\s*\d+\s*(?:min(?:ute)?s?)?|\d+\s*(?:min(?:ute)?s?|m)\s*(?:read|listen))\.?$"#,
+            #"^(?:\d[\d,.]*\s*[km]?\+?\s*(?:comments?|replies|reply|likes?|shares?|views?|reads?|min(?:ute)?s?(?: read)?|responses?|reactions?|restacks?|followers?|following|subscribers?|claps?|hearts?|people viewed|views so far)|\d+\s*(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\s+ago|(?:(?:last\s+)?(?:updated|posted|published))\s+\d+\s*(?:minutes?|hours?|days?|weeks?|months?)\s+ago|(?:reading time|read time)\s*:?\s*\d+\s*(?:min(?:ute)?s?)?|\d+\s*(?:min(?:ute)?s?|m)\s*(?:read|listen))\.?$"#,
         options: [.caseInsensitive])
 
     /// Why a line is a user-interface label or a counter ("12 comments", "5 min read", a menu
@@ -1054,6 +1054,17 @@ enum LineShapes {
     /// "PARTY WALL - ISSUE 88 - LONG READ", "The Rota · Issue 57", "Key Money #27": a masthead with its issue number.
     static func issueMasthead(_ text: String) -> String? {
         let text = text.replacingOccurrences(of: "*", with: "")
+        // "Metropolis Quarterly · Housing · Winter 2026": the name, its section, the issue's season.
+        for separator in [" · ", " | ", " • "] where text.contains(separator) {
+            let parts = text.components(separatedBy: separator).map { $0.trimmingCharacters(in: .whitespaces) }
+            // (A name like a person's too, "Metropolis Quarterly": nobody's byline ends in a season.)
+            if parts.count >= 2, parts.count <= 4, let name = parts.first, (1...5).contains(words(name)), startsCapitalized(name),
+                DateMention.all(in: name).isEmpty, boilerplate(name) == nil, uiLabel(name) == nil,
+                matches(#"^(?i:(?:spring|summer|autumn|fall|winter)\s+(?:19|20)\d{2})$"#, parts.last!) || monthLine(parts.last!)
+            {
+                return name
+            }
+        }
         guard
             let name = group(
                 regex(#"^((?:the |The |THE )?\p{Lu}[\p{L}'’&-]*(?: (?:of|for|on|and|&|\p{Lu}[\p{L}'’&-]*)){0,4})\s*(?:[-–—|·:,]\s*)?(?:#\s?\d{1,4}|(?i:issue|no\.|number|vol\.|volume|edition)\s*\d{1,4})\b"#),
@@ -1327,7 +1338,8 @@ enum LineShapes {
             "editor's notes", "editors' notes", "note to editors", "media contacts", "media contact", "press contacts",
             "press contact", "for media enquiries", "media enquiries", "for more information", "contacts",
             "how to contribute", "contributing", "changelog", "revision history", "version history", "formal minutes",
-            "minutes of proceedings",
+            "minutes of proceedings", "highlights", "my highlights", "your highlights", "annotations", "my notes",
+            "your notes", "highlights and notes",
         ].contains(lower) || lower.hasPrefix("about the author") || aboutOrganisation(text)
             || LineShapes.matches(
                 #"^about (?:this|the|our) (?:brief|briefing|report|paper|series|publication|newsletter|policy brief|working paper)s?$"#,
