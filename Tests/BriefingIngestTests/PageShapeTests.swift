@@ -1235,3 +1235,27 @@ struct ReadLaterShapeTests {
         #expect(!body.contains("people viewed"))
     }
 }
+
+@Suite("Page shapes: site builders and sidebars")
+struct SidebarShapeTests {
+    @Test("a date line with the topic it is filed under dates the page; a contributor's profile in the sidebar is their bio")
+    func dateTopicAndProfile() throws {
+        let html = """
+            <!DOCTYPE html><html><head><title>Waiting time is work</title></head><body>
+            <div class="main"><div class="post" itemscope itemtype="http://schema.org/BlogPosting">
+            <h1>Waiting time is work</h1>
+            <p>Mar 3, 2026 · Pensions &amp; Savings</p>
+            <p>By <span itemprop="author">Nguyễn Thị Lan</span></p>
+            <p>The draft counts only the time between accepting a task and finishing it, so the minutes a rider spends waiting for an offer earn nothing.</p>
+            <p>Waiting is when the platform needs riders most, and the guarantee should pay for it at the same rate as the ride.</p>
+            </div></div>
+            <aside class="sidebar"><div class="widget Profile"><h2>About Me</h2>
+            <p>Nguyễn Thị Lan is a labour economist who studies platform work, low pay and working time.</p></div></aside>
+            </body></html>
+            """
+        let article = try ArticleParser.parse(html, format: .html)
+        #expect(article.publishedAt.map { Timestamp.day($0) } == "2026-03-03")
+        #expect(article.contributors.map(\.name) == ["Nguyễn Thị Lan"])
+        #expect(article.contributors.first?.bio.hasPrefix("Nguyễn Thị Lan is a labour economist") == true)
+    }
+}

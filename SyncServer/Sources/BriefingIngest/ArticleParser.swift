@@ -322,7 +322,21 @@ public enum ArticleParser {
             {
                 given = bio
             }
-            return Contributor(name: name, bio: found ?? given ?? "")
+            // Else a profile in the page's chrome (a blog's "About Me" in its sidebar) that opens with
+            // the person's name and what they do.
+            var profile: String?
+            if found == nil, given == nil,
+                let index = blocks.indices.first(where: {
+                    blocks[$0].chrome && !roles[$0].isBody && features[$0].words >= 8 && features[$0].endsSentence
+                        && features[$0].bioName.map { Names.key($0) == Names.key(name) } == true
+                })
+            {
+                profile = blocks[index].text
+                decisions.append(
+                    .init(subject: "bio", value: name, reason: "the profile in the page's \(blocks[index].furniture ?? "chrome")",
+                        line: blocks[index].line))
+            }
+            return Contributor(name: name, bio: found ?? given ?? profile ?? "")
         }
 
         // Date. In a forwarded mail, the original's header (after the "Forwarded message" line) dates it.

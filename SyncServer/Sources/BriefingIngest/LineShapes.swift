@@ -220,6 +220,9 @@ enum LineShapes {
         "every weekday morning", "every weekday", "by email, ",
         "download this", "register here", "book your place", "rsvp", "paying members", "paid subscribers",
         "paying subscribers", "become a member", "not the position of the", "is a living document",
+        // A distribution notice: "This briefing has been approved for circulation to members. Please do not forward …".
+        "please do not forward", "approved for circulation", "not for circulation", "not for distribution",
+        "for internal use only", "internal use only",
     ]
 
     static func key(_ text: String) -> String {
@@ -702,6 +705,8 @@ enum LineShapes {
                 parts.dropFirst().allSatisfy({
                     matches(#"^(?i:(?:last )?updated|corrected|correction|amended|edited|modified|revised)\b"#, $0)
                         || matches(counter, $0) != nil
+                        // ("Mar 3, 2026 · Pensions & Savings": the date, then the topic it is filed under.)
+                        || (parts.count == 2 && matches(#"^\p{Lu}[\p{L}’'-]*(?:\s+(?:&|and|\p{L}[\p{L}’'-]*)){0,3}$"#, $0.trimmingCharacters(in: .whitespaces)))
                 })
             {
                 return date
