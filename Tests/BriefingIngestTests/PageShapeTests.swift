@@ -1259,3 +1259,33 @@ struct SidebarShapeTests {
         #expect(article.contributors.first?.bio.hasPrefix("Nguyễn Thị Lan is a labour economist") == true)
     }
 }
+
+@Suite("Page shapes: bylines of three or more")
+struct ListedBylineShapeTests {
+    @Test("'A, B, C' is a byline, not a tag list, with or without each name's affiliation in brackets")
+    func threeNames() throws {
+        for line in [
+            "Authors: Siddharth Rao (Open Ledger Policy Lab), Marguerite Delacroix-Faure (Université de Lorraine), Tiago Brandão (Open Ledger Policy Lab)",
+            "By Siddharth Rao, Marguerite Delacroix-Faure, Tiago Brandão",
+        ] {
+            #expect(LineShapes.byline(line)?.names == ["Siddharth Rao", "Marguerite Delacroix-Faure", "Tiago Brandão"], "\(line)")
+        }
+        #expect(LineShapes.uiLabel("Courts, Criminal justice, Legal professions") == "a tag list")
+    }
+
+    @Test("a Markdown export's 'headline:' key is its title")
+    func headlineKey() throws {
+        let markdown = """
+            ---
+            headline: "Too hot to learn? What a summer of classroom sensors told us"
+            date: 2026-01-19T08:00:00+01:00
+            ---
+
+            Last June, during the second of two heatwaves, the temperature in a Year 5 classroom in one of the schools we were studying reached 34.2°C in the afternoon.
+
+            The buildings that overheat worst are the light, glazed classrooms put up in the 2000s, not the Victorian blocks.
+            """
+        let article = try ArticleParser.parse(markdown, format: .markdown)
+        #expect(article.title == "Too hot to learn? What a summer of classroom sensors told us")
+    }
+}

@@ -165,7 +165,7 @@ enum LineShapes {
         "inside this issue", "ad ·", "ad |", "sponsored ·", "promoted ·", "promoted by", "paid content", "paid post",
         "partner content", "reject ", "accept ", "allow all", "deny ", "manage settings",
         "customise", "customize", "necessary only", "essential only", "only necessary", "opens in a new", "(opens in new window)",
-        "share:", "keyboard shortcuts", "mark as read", "open original", "highlighted on ", "exported from ",
+        "share:", "keyboard shortcuts", "mark as read", "open original", "highlighted on ", "exported from ", "tap to read", "tap to open", "shared from ",
     ]
 
     /// Openings that mark boilerplate only on a short line: "Latest: …", "Keywords: …", "Conflict of
@@ -354,7 +354,9 @@ enum LineShapes {
         // "Courts, Criminal justice, Legal professions": three or more capitalised topics and nothing else.
         let topics = text.components(separatedBy: ", ").map { $0.trimmingCharacters(in: .whitespaces) }
         if topics.count >= 3, !LineShapes.matches(#"(?i)\b(?:and|or|but|the|is|are|was|of|to|in)\b"#, topics.dropFirst().joined(separator: " ")),
-            topics.allSatisfy({ (1...3).contains(words($0)) && startsCapitalized($0) && !$0.contains(where: { ".!?:;".contains($0) }) })
+            topics.allSatisfy({ (1...3).contains(words($0)) && startsCapitalized($0) && !$0.contains(where: { ".!?:;".contains($0) }) }),
+            // (Not a list of people: "Ana Ruiz, Tom Berg, Eva Kos" is a byline.)
+            topics.filter({ Names.isName($0) }).count < 2
         {
             return "a tag list"
         }
@@ -567,6 +569,8 @@ enum LineShapes {
             labelled = true
         }
         guard labelled || !endsWithPeriod(text) else { return nil }
+        // "Authors: Siddharth Rao (Open Ledger Policy Lab), Tiago Brandão (…)": each name's affiliation.
+        body = replacing(#"\s*\([^()]{2,80}\)"#, in: body, with: "")
         var names: [String] = []
         var date: Date?
         var pictureCredit: String?

@@ -362,7 +362,8 @@ public enum MarkdownReader {
                 break
             }
         }
-        if var title = values["title"]?.first, !title.isEmpty {
+        // ("headline:", as some static-site themes name it after schema.org.)
+        if var title = (values["title"] ?? values["headline"])?.first, !title.isEmpty {
             // A web clipper keeps the page's <title>: "Should shops take cash? | Counterfoil".
             if let (bare, site) = LineShapes.siteAfterTitle(title, url: metadata.url) {
                 title = bare
