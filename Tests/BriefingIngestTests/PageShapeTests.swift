@@ -1289,3 +1289,57 @@ struct ListedBylineShapeTests {
         #expect(article.title == "Too hot to learn? What a summer of classroom sensors told us")
     }
 }
+
+@Suite("Page shapes: drafts and episode pages")
+struct DraftAndEpisodeShapeTests {
+    @Test("a document exported with its comments: the markers come out, the comments stay out")
+    func documentComments() throws {
+        let text = """
+            Pricing by algorithm: what rent regulators should ask of rent-setting software
+
+            Authors: Siddharth Rao (Open Ledger Policy Lab), Tiago Brandão (Open Ledger Policy Lab)
+
+            Rent-setting software now prices a large share of the flats let by big landlords, and few regulators know what it does.[a]
+
+            How the tools work[b]
+
+            The tools pool rents from many landlords and recommend a price for each flat, which is where the competition question starts.
+
+            [a]Should we say which countries? Marguerite has the list.
+            [b]Shorter heading?
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.sections.compactMap(\.heading) == ["How the tools work"])
+        let body = article.sections.flatMap(\.paragraphs).joined(separator: "\n")
+        #expect(body.contains("few regulators know what it does."))
+        #expect(!body.contains("[a]") && !body.contains("Marguerite has the list"))
+        #expect(article.contributors.map(\.name) == ["Siddharth Rao", "Tiago Brandão"])
+    }
+
+    @Test("an episode page: 'Essay by' is the byline, the credit under 'Episode artwork:', the guests and the hosts are not the essay")
+    func episodePage() throws {
+        let text = """
+            Paying farmers for clean rivers: does it work?
+            Episode 87 · 42 min
+            Episode artwork: Illustration by Mateus Ferreira
+
+            This week's guests
+            Ana Ruiz is a hydrologist at the Tarn Water Trust.
+
+            Essay by Lena Hoffmann-Bauer and Rafael Quispe Mamani
+
+            Farmers across the catchment are paid to keep fertiliser off the fields nearest the river, and the river is no cleaner for it.
+
+            The payments reward what a farm does, not what reaches the water, so a scheme can pay well and change nothing downstream.
+
+            Listen on Spotify
+            Transcript
+            About the hosts
+            Lena Hoffmann-Bauer is an agricultural economist who presents the show.
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.contributors.map(\.name) == ["Lena Hoffmann-Bauer", "Rafael Quispe Mamani"])
+        #expect(article.imageCredit == "Illustration by Mateus Ferreira")
+        #expect(article.sections.compactMap(\.heading).isEmpty)
+    }
+}

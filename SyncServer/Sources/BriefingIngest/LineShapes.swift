@@ -123,7 +123,8 @@ enum LineShapes {
         "listen to article", "audio version", "pdf", "print friendly", "comments closed", "all comments", "top comments",
         "newest", "oldest", "sort by", "cancel", "submit", "post comment", "send", "upvote", "downvote",
         "show content", "load content", "view content", "show embed", "load embed", "allow cookies", "enable cookies",
-        "gift this article", "gift article",
+        "gift this article", "gift article", "this week's guests", "this episode's guests", "guests", "our guests",
+        "in this episode",
     ]
 
     static let boilerplatePrefixes = [
@@ -526,7 +527,7 @@ enum LineShapes {
 
     static let bylineLabel = try! NSRegularExpression(
         pattern:
-            #"^(?:(?:by|written by|words by|text by|story by|reporting by|reported by|posted by|authored by|analysis by|commentary by|maintained by|written and maintained by|compiled by|prepared by|an? (?:analysis|commentary|essay) by|authors?|contributors?|byline|writers?|words|text|reporting)\s*[:：]?\s+)"#,
+            #"^(?:(?:by|written by|words by|text by|story by|reporting by|reported by|posted by|authored by|analysis by|commentary by|maintained by|written and maintained by|compiled by|prepared by|an? (?:analysis|commentary|essay) by|(?:essay|column|interview|words and pictures) by|authors?|contributors?|byline|writers?|words|text|reporting)\s*[:：]?\s+)"#,
         options: [.caseInsensitive])
 
     /// The names (and a date) a byline gives: "By A and B", "Authors: A, B", "A and B | 12 June 2025".
@@ -744,7 +745,7 @@ enum LineShapes {
 
     static let creditPattern = try! NSRegularExpression(
         pattern:
-            #"^(?:(?:(?:cover|header|lead|featured|feature|top|hero|main|banner|title|article)\s+)?(?:image|images|photo|photos|photograph|photography|picture|pictures|illustration|illustrations|artwork|graphic|graphics|art|visual)(?:\s+credits?)?|credits?|cover|image credits?|photo credits?|picture credits?)\s*[:：]\s*"#,
+            #"^(?:(?:(?:cover|header|lead|featured|feature|top|hero|main|banner|title|article|episode|post|story)\s+)?(?:image|images|photo|photos|photograph|photography|picture|pictures|illustration|illustrations|artwork|graphic|graphics|art|visual)(?:\s+credits?)?|credits?|cover|image credits?|photo credits?|picture credits?)\s*[:：]\s*"#,
         options: [.caseInsensitive])
 
     /// The credit a labelled credit line gives ("Photo credit: X" → "X"), or nil.
@@ -1347,7 +1348,8 @@ enum LineShapes {
             "editor's notes", "editors' notes", "note to editors", "media contacts", "media contact", "press contacts",
             "press contact", "for media enquiries", "media enquiries", "for more information", "contacts",
             "how to contribute", "contributing", "changelog", "revision history", "version history", "formal minutes",
-            "minutes of proceedings", "highlights", "my highlights", "your highlights", "annotations", "my notes",
+            "minutes of proceedings", "about the hosts", "about the host", "about the podcast", "about the show",
+            "transcript", "full transcript", "read the transcript", "highlights", "my highlights", "your highlights", "annotations", "my notes",
             "your notes", "highlights and notes",
         ].contains(lower) || lower.hasPrefix("about the author") || aboutOrganisation(text)
             || LineShapes.matches(

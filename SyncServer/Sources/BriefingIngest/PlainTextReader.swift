@@ -29,7 +29,8 @@ public enum PlainTextReader {
 
     public static func read(_ source: String) -> SourceDocument {
         let source = quotedPrintableDecoded(source)
-        let (lines, digestSubject) = digestMarked(linkListMarked(emailHeadersMarked(furnitureMarked(splitLines(source)))))
+        let (lines, digestSubject) = digestMarked(
+            linkListMarked(emailHeadersMarked(furnitureMarked(documentCommentsMarked(splitLines(source))))))
         let content = lines.filter { $0.furniture == nil }
         let width = wrapWidth(content)
         let runWidths = Self.runWidths(content)
@@ -217,6 +218,33 @@ public enum PlainTextReader {
         options: [.caseInsensitive])
 
     /// Page numbers, and lines repeated at page breaks (running headers and footers).
+    /// A document exported with its comments (Google Docs' text download): "… become standard.[a]"
+    /// in the text, "[a]Should we say which countries?" at the end. The markers come out of the
+    /// text, and the comments are left out as the document's margin.
+    static func documentCommentsMarked(_ lines: [Line]) -> [Line] {
+        let comment = LineShapes.regex(#"^\[([a-z]{1,2})\]\s*\S"#)
+        let labels = Set(lines.compactMap { line -> String? in
+            let text = line.text
+            guard let match = comment.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
+                let range = Range(match.range(at: 1), in: text)
+            else { return nil }
+            return String(text[range])
+        })
+        // (Two comments at least, the first of them "[a]": a list's "[a]" alone is no comment.)
+        guard labels.count >= 2, labels.contains("a") else { return lines }
+        let alternatives = labels.sorted { $0.count > $1.count }.joined(separator: "|")
+        let marker = "(?<=\\S)\\[(?:" + alternatives + ")\\]"
+        var marked = lines
+        for index in marked.indices {
+            if comment.firstMatch(in: marked[index].text, range: NSRange(marked[index].text.startIndex..., in: marked[index].text)) != nil {
+                marked[index].furniture = "a comment in the document's margin"
+            } else {
+                marked[index].text = LineShapes.replacing(marker, in: marked[index].text, with: "")
+            }
+        }
+        return marked
+    }
+
     static func furnitureMarked(_ lines: [Line]) -> [Line] {
         var marked = lines
         var pageMarks = 0
