@@ -535,14 +535,10 @@ enum LineShapes {
         guard words(text) <= 30, text.count <= 240 else { return nil }
         // "Yuki Tanabe1∗ Lucía de la Fuente2 Kwame Asante-Boateng1,3": a title block's names, set
         // apart by their affiliation marks alone.
-        do {
-            let marks = Names.affiliationMark.matches(in: text, range: NSRange(text.startIndex..., in: text))
-            if marks.count >= 2 {
-                let separated = replacing(
-                    #"(?<=\p{L})(?:[*∗⁎†‡§¶]+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\d{1,2}(?:,\d{1,2})*){1,3}\s+(?=\p{Lu})"#, in: text, with: ", ")
-                if separated != text, let found = byline(Names.withoutAffiliationMarks(separated)), found.names.count >= 2 {
-                    return found
-                }
+        if Names.affiliationMark.numberOfMatches(in: text, range: NSRange(text.startIndex..., in: text)) >= 2 {
+            let separated = replacing(Names.affiliationMarkPattern + #"\s+(?=\p{Lu})"#, in: text, with: ", ")
+            if separated != text, let found = byline(Names.withoutAffiliationMarks(separated)), found.names.count >= 2 {
+                return found
             }
         }
         // "11 February 2025 by Ana Ruiz and Tom Berg 3 Comments": the date before the label, and the

@@ -93,7 +93,8 @@ enum Names {
     }
 
     /// Marks that point a name at its affiliation note ("Ana Ruiz*", "Tom Berg†", "Li Wei¹", "Eva Kos2").
-    static let affiliationMark = LineShapes.regex(#"(?<=\p{L})(?:[*∗⁎†‡§¶]+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\d{1,2}(?:,\d{1,2})*){1,3}(?=[\s,;]|$)"#)
+    static let affiliationMarkPattern = #"(?<=\p{L})(?:[*∗⁎†‡§¶]+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\d{1,2}(?:,\d{1,2})*){1,3}"#
+    static let affiliationMark = LineShapes.regex(affiliationMarkPattern + #"(?=[\s,;]|$)"#)
 
     static func withoutAffiliationMarks(_ text: String) -> String {
         affiliationMark.stringByReplacingMatches(
