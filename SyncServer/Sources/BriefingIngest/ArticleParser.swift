@@ -488,11 +488,11 @@ public enum ArticleParser {
                 !head.isEmpty && head.count < words.count
                     && words.dropFirst(head.count).allSatisfy({ LineShapes.productWords.contains($0.lowercased()) })
                 ? Names.bareKey(head.joined(separator: " ")) : nil
+            let candidates = publicationCandidates(
+                blocks: blocks, roles: roles, features: features, people: Set(names.map(Names.key)),
+                domain: LineShapes.siteLabel(sourceURL ?? metadata.url))
             let organisation = newsletterOf.flatMap { head in
-                publicationCandidates(
-                    blocks: blocks, roles: roles, features: features, people: Set(names.map(Names.key)),
-                    domain: LineShapes.siteLabel(sourceURL ?? metadata.url)
-                ).first(where: {
+                candidates.first(where: {
                     Names.bareKey($0.name).hasPrefix(head + " ") && !$0.company
                         && !Names.bareKey($0.name).dropFirst(head.count + 1).split(separator: " ").allSatisfy({
                             LineShapes.productWords.contains(String($0))
@@ -508,9 +508,7 @@ public enum ArticleParser {
                     .init(
                         subject: "publication", value: organisation,
                         reason: "its \(metadata.publicationSource ?? "metadata") “\(named)” is its newsletter: \(reason)"))
-            } else if let (longer, reason, _) = publicationCandidates(
-                blocks: blocks, roles: roles, features: features, people: Set(names.map(Names.key)),
-                domain: LineShapes.siteLabel(sourceURL ?? metadata.url)).first(where: {
+            } else if let (longer, reason, _) = candidates.first(where: {
                 (Names.bareKey($0.name).hasPrefix(Names.bareKey(named) + " ") || LineShapes.isAcronym(named, of: $0.name)) && !$0.company
                     && !Names.bareKey($0.name).dropFirst(Names.bareKey(named).count + 1).split(separator: " ").allSatisfy({
                         LineShapes.companyWords.contains(String($0)) || LineShapes.productWords.contains(String($0))
@@ -705,9 +703,9 @@ public enum ArticleParser {
                     add(initials, 2, "its paper series", line: index)
                 }
             }
-            // A press release's issuer, as a wire service names it: "NEWS PROVIDED BY" over the name,
-            // "SOURCE Name" after the "###", "About Name" over its boilerplate.
-            if LineShapes.matches(#"^(?i:news provided by|provided by|issued by|released by|press release from)\s*:?$"#, text),
+            // A press release's issuer, as a wire service names it: "NEWS PROVIDED BY" over a name not
+            // a person's, "SOURCE Name" after the "###", "About Name" over its boilerplate.
+            if LineShapes.nameLabel(text),
                 index + 1 < blocks.count, (1...10).contains(features[index + 1].words), !features[index + 1].endsSentence,
                 !Names.isName(blocks[index + 1].text)
             {
@@ -716,10 +714,7 @@ public enum ArticleParser {
             if let name = LineShapes.group(LineShapes.regex(#"^SOURCE:?\s+(\p{Lu}[\p{L}&'’ .,-]{2,80}?)\s*$"#), text), !Names.isName(name) {
                 add(name, 5, "the wire's SOURCE line", line: index)
             }
-            if features[index].closingLabel,
-                let name = LineShapes.group(LineShapes.regex(#"^About (?:the |The )?(\p{Lu}[\p{L}&'’-]*(?: (?:of|for|on|and|&|the|\p{Lu}[\p{L}&'’-]*)){1,8})$"#), text),
-                !Names.isName(name), !["Author", "Authors", "Contributors", "Contributor"].contains(name)
-            {
+            if features[index].closingLabel, let name = LineShapes.aboutName(text) {
                 add(name, 3, "“About …” over its description at the foot of the page", line: index)
             }
         }
@@ -944,8 +939,6 @@ public enum ArticleParser {
         return result
     }
 
-    /// The longer name the page writes a short one as, at least twice ("Nordhavn Institute" →
-    /// "Nordhavn Institute for Economic Security"), and how often; not a company's legal name.
     /// The name whose initials `initials` are, as the page writes it ("Centre for Digital Trade
     /// Research" for "CDTR").
     static func spelledOut(_ initials: String, in blocks: [SourceBlock]) -> String? {
@@ -965,6 +958,8 @@ public enum ArticleParser {
         return nil
     }
 
+    /// The longer name the page writes a short one as, at least twice ("Nordhavn Institute" →
+    /// "Nordhavn Institute for Economic Security"), and how often; not a company's legal name.
     static func fullForm(of name: String, in blocks: [SourceBlock]) -> (String, Int)? {
         guard !name.isEmpty, LineShapes.words(name) <= 6 else { return nil }
         let pattern = LineShapes.regex(

@@ -162,6 +162,22 @@ struct ArticleStructure {
 
     /// The longest runs of consecutive indices below `count` that pass `member`, each index after
     /// a run's first also passing `joined` (a menu's items follow one another without a blank line).
+    static func runs(count: Int, of member: (Int) -> Bool, joined: (Int) -> Bool = { _ in true }) -> [ClosedRange<Int>] {
+        var result: [ClosedRange<Int>] = []
+        var start = 0
+        while start < count {
+            guard member(start) else {
+                start += 1
+                continue
+            }
+            var end = start
+            while end + 1 < count, member(end + 1), joined(end + 1) { end += 1 }
+            result.append(start...end)
+            start = end + 1
+        }
+        return result
+    }
+
     /// Cards of other articles, two or more in a row, each a headline over its date, with a teaser
     /// between them or not ("Who owns an eroding field?" / "Property law and the slow loss of land
     /// to the sea." / "February 14, 2024" / `In "Wales"`): a block of related posts, with or without
@@ -205,22 +221,6 @@ struct ArticleStructure {
         }
         close()
         return cards
-    }
-
-    static func runs(count: Int, of member: (Int) -> Bool, joined: (Int) -> Bool = { _ in true }) -> [ClosedRange<Int>] {
-        var result: [ClosedRange<Int>] = []
-        var start = 0
-        while start < count {
-            guard member(start) else {
-                start += 1
-                continue
-            }
-            var end = start
-            while end + 1 < count, member(end + 1), joined(end + 1) { end += 1 }
-            result.append(start...end)
-            start = end + 1
-        }
-        return result
     }
 
     /// A line that is only "and" or "&", between two lines of names.
@@ -1060,7 +1060,7 @@ struct ArticleStructure {
         }
         if block.text.contains(" | ") { score.add(-3, "a “Name | Section” banner") }
         // "NEWS PROVIDED BY" / "Institute for European Trade Studies": who the label names.
-        if index > 0, features[index - 1].words <= 4, LineShapes.matches(#"(?i)\b(?:provided|written|issued|released|published|presented|edited)\s+by\s*:?$"#, blocks[index - 1].text) {
+        if index > 0, LineShapes.nameLabel(blocks[index - 1].text) {
             score.add(-5, "under “\(blocks[index - 1].text)”, the name it gives")
         }
         if let newsletter = metadata.newsletter, Names.bareKey(block.text) == Names.bareKey(newsletter) {

@@ -677,9 +677,14 @@ enum JSONLD {
         return nil
     }
 
-    static func authorNames(_ article: [String: Any], in objects: [[String: Any]]) -> [String] {
+    /// The article's `author` (or `creator`) entries, one or a list.
+    static func authorEntries(_ article: [String: Any]) -> [Any] {
         let value = article["author"] ?? article["creator"]
-        let list: [Any] = (value as? [Any]) ?? (value.map { [$0] } ?? [])
+        return (value as? [Any]) ?? (value.map { [$0] } ?? [])
+    }
+
+    static func authorNames(_ article: [String: Any], in objects: [[String: Any]]) -> [String] {
+        let list = authorEntries(article)
         return list.flatMap { item -> [String] in
             if let name = item as? String { return Names.split(list: name) }
             guard let object = resolve(item, in: objects), !isOrganization(object), let name = string(object["name"]) else { return [] }
@@ -689,20 +694,18 @@ enum JSONLD {
 
     /// An object of an organisation type ("Organization", "GovernmentOrganization", "NewsMediaOrganization").
     static func isOrganization(_ object: [String: Any]) -> Bool {
-        types(object).contains { $0.hasSuffix("organization") || $0 == "corporation" || $0 == "governmentorganization" }
+        types(object).contains { $0.hasSuffix("organization") || $0 == "corporation" }
     }
 
     /// The organisation the article names as its author ("author": {"@type": "Organization", …}):
     /// the body that wrote it, not a person.
     static func authorOrganization(_ article: [String: Any], in objects: [[String: Any]]) -> String? {
-        let value = article["author"] ?? article["creator"]
-        let list: [Any] = (value as? [Any]) ?? (value.map { [$0] } ?? [])
+        let list = authorEntries(article)
         return list.lazy.compactMap { resolve($0, in: objects) }.first(where: isOrganization).flatMap { string($0["name"]) }
     }
 
     static func authorBios(_ article: [String: Any], in objects: [[String: Any]]) -> [String: String] {
-        let value = article["author"] ?? article["creator"]
-        let list: [Any] = (value as? [Any]) ?? (value.map { [$0] } ?? [])
+        let list = authorEntries(article)
         var bios: [String: String] = [:]
         for item in list {
             if let object = resolve(item, in: objects), let name = string(object["name"]), let bio = string(object["description"])

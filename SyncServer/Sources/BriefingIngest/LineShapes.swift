@@ -195,7 +195,6 @@ enum LineShapes {
         "get updates from this writer", "stories in your inbox", "get an email whenever", "a small favour to ask",
         "a small favor to ask", "please support us today", "no billionaire owner", "sign up free", "represents the views of the author",
         "please open an issue", "open an issue", "edit this page", "suggest an edit", "improve this page",
-        
         "save my name, email", "save my name and email", "notify me of follow-up comments", "notify me of new posts",
         "(opens in new window)", "all rights reserved", "subscribe for free", "your email address will not be published",
         "required fields are marked", "this email was sent", "you are receiving this email", "unsubscribe from",
@@ -204,14 +203,10 @@ enum LineShapes {
         "forwarded this email", "sign up for our", "sign up to our", "sign up to receive", "subscribe to our",
         "newsletter sign", "also went out as", "this post also appeared", "republish this article", "may be republished",
         "republish our articles", "reply to this email", "reply to this e-mail", "just hit reply", "the views expressed",
-        "do not necessarily reflect", "supported by a grant from", 
-        
-        "straight to your inbox", "to your inbox", "in your inbox", "pieces from us by email", "download the full", "click to share", "share this article",
-        "share this story",
+        "do not necessarily reflect", "supported by a grant from", "straight to your inbox", "to your inbox", "in your inbox",
+        "pieces from us by email", "download the full", "click to share", "share this article", "share this story",
         "forward this email", "forward this e-mail", "forward it to", "this email originated", "this e-mail originated",
-        "save your spot", "why am i seeing this", "ad choices", "adchoices",
-        "reader-supported",
-        "support from our members",
+        "save your spot", "why am i seeing this", "ad choices", "adchoices", "reader-supported", "support from our members",
     ]
 
     /// Fragments of boilerplate that a sentence of an article may also use ("hundreds of thousands
@@ -306,14 +301,14 @@ enum LineShapes {
             #"^(?:\d[\d,.]*\s*[km]?\+?\s*(?:comments?|replies|reply|likes?|shares?|views?|reads?|min(?:ute)?s?(?: read)?|responses?|reactions?|restacks?|followers?|following|subscribers?|claps?|hearts?|people viewed|views so far)|\d+\s*(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\s+ago|(?:(?:last\s+)?(?:updated|posted|published))\s+\d+\s*(?:minutes?|hours?|days?|weeks?|months?)\s+ago|(?:reading time|read time)\s*:?\s*\d+\s*(?:min(?:ute)?s?)?|\d+\s*(?:min(?:ute)?s?|m)\s*(?:read|listen))\.?$"#,
         options: [.caseInsensitive])
 
-    /// Why a line is a user-interface label or a counter ("12 comments", "5 min read", a menu
-    /// of short items), or nil.
     /// The names on a share bar's buttons.
     static let shareButtonWords: Set<String> = [
         "facebook", "x", "twitter", "linkedin", "email", "e-mail", "mail", "whatsapp", "print", "reddit", "bluesky", "mastodon",
         "threads", "telegram", "pinterest", "messenger", "sms", "copy", "link", "share", "flipboard", "pocket", "tumblr", "xing",
     ]
 
+    /// Why a line is a user-interface label or a counter ("12 comments", "5 min read", a menu
+    /// of short items), or nil.
     static func uiLabel(_ text: String) -> String? {
         if matches(counter, text) != nil { return "a counter" }
         // "Angry (41)", "Comments (14)": a reaction or a link with its count.
@@ -525,10 +520,22 @@ enum LineShapes {
         var labelled: Bool
     }
 
+    /// The words an institution's or a unit's name ends or opens with ("… Hydrology Unit",
+    /// "Universidad de Valdeoro"), as a pattern's alternation.
+    static let organisationWords =
+        #"(?:Unit|Division|Department|Departamento|Team|Directorate|Programme|Program|Centre|Center|Institute|Instituto|Institut|University|Universidad|Universidade|Universität|Office|Secretariat|Observatory|School|College|Laboratory|Lab|Desk|Ministry|Agency|Foundation|Bank)"#
+
     static let bylineLabel = try! NSRegularExpression(
         pattern:
             #"^(?:(?:by|written by|words by|text by|story by|reporting by|reported by|posted by|authored by|analysis by|commentary by|maintained by|written and maintained by|compiled by|prepared by|an? (?:analysis|commentary|essay) by|(?:essay|column|interview|words and pictures) by|authors?|contributors?|byline|writers?|words|text|reporting)\s*[:：]?\s+)"#,
         options: [.caseInsensitive])
+
+    /// "NEWS PROVIDED BY", "Written by:", "Press release from": a short label for the name on the
+    /// line under it.
+    static func nameLabel(_ text: String) -> Bool {
+        words(text) <= 4
+            && matches(#"(?i)\b(?:provided|written|issued|released|published|presented|edited)\s+by\s*:?$|^(?i:press release from)\s*:?$"#, text)
+    }
 
     /// The names (and a date) a byline gives: "By A and B", "Authors: A, B", "A and B | 12 June 2025".
     static func byline(_ text: String) -> Byline? {
@@ -592,7 +599,7 @@ enum LineShapes {
             // "and" before a piece marks it as a new person ("+"), not a department of the role before.
             // "Anke De Wilde-Mertens, Hydrology and Climate Unit": the unit a person works in is not a name.
             let segment = LineShapes.replacing(
-                #"(?<=\p{L}),\s+\p{Lu}[^,;]*?\b(?:Unit|Division|Department|Team|Directorate|Programme|Program|Centre|Center|Institute|University|Office|Secretariat|Observatory|School|College|Laboratory|Lab|Desk|Ministry|Agency)(?=\s*(?:[,;]|$))"#,
+                #"(?<=\p{L}),\s+\p{Lu}[^,;]*?\b"# + organisationWords + #"(?=\s*(?:[,;]|$))"#,
                 in: segment, with: "")
             var pieces = LineShapes.replacing(#",?\s+(?:and|und|et|y|&)\s+"#, in: segment, with: ",+")
                 .split(whereSeparator: { ",;".contains($0) }).map(String.init).filter {
@@ -1356,10 +1363,17 @@ enum LineShapes {
     /// "About the Institute for European Trade Studies", "About Us": the publisher's description
     /// at the foot of a release or page.
     static func aboutOrganisation(_ text: String) -> Bool {
-        if ["about us", "about", "who we are"].contains(key(text)) { return true }
-        return words(text) <= 10
-            && matches(#"^About (?:the |The )?\p{Lu}[\p{L}&'’-]*(?: (?:of|for|on|and|&|the|\p{Lu}[\p{L}&'’-]*)){1,8}$"#, text)
-            && !Names.isName(String(text.dropFirst(6)))
+        ["about us", "who we are"].contains(key(text)) || aboutName(text) != nil
+    }
+
+    /// The organisation an "About …" label names ("Institute for European Trade Studies").
+    static func aboutName(_ text: String) -> String? {
+        guard words(text) <= 10,
+            let name = group(
+                regex(#"^About (?:the |The )?(\p{Lu}[\p{L}&'’-]*(?: (?:of|for|on|and|&|the|\p{Lu}[\p{L}&'’-]*)){1,8})$"#), text),
+            !Names.isName(name), !["Author", "Authors", "Contributor", "Contributors"].contains(name)
+        else { return nil }
+        return name
     }
 
     /// A footnote or reference entry: a number, then a citation; or "Surname, A., … (2025). Title."

@@ -217,7 +217,6 @@ public enum PlainTextReader {
         pattern: #"^(?:[-–—]\s*)?(?:page|p\.|pg\.?|seite|página)?\s*\d{1,4}(?:\s*(?:of|/|von|de)\s*\d{1,4})?(?:\s*[-–—])?$"#,
         options: [.caseInsensitive])
 
-    /// Page numbers, and lines repeated at page breaks (running headers and footers).
     /// A document exported with its comments (Google Docs' text download): "… become standard.[a]"
     /// in the text, "[a]Should we say which countries?" at the end. The markers come out of the
     /// text, and the comments are left out as the document's margin.
@@ -245,6 +244,7 @@ public enum PlainTextReader {
         return marked
     }
 
+    /// Page numbers, and lines repeated at page breaks (running headers and footers).
     static func furnitureMarked(_ lines: [Line]) -> [Line] {
         var marked = lines
         var pageMarks = 0
@@ -255,9 +255,7 @@ public enum PlainTextReader {
             let affiliationMark =
                 marked[index].page == 0 && LineShapes.matches(#"^[1-9]$"#, text)
                 && marked[(index + 1)...].first(where: { !$0.text.isEmpty }).map({
-                    LineShapes.matches(
-                        #"\b(?:University|Universit[yéà]|Universidad|Universidade|Universität|College|Institute|Instituto|Institut|Centre|Center|Department|Departamento|School|Observatory|Laboratory|Foundation|Bank|Ministry|Agency)\b"#,
-                        $0.text)
+                    LineShapes.matches(#"\b"# + LineShapes.organisationWords + #"\b"#, $0.text)
                 }) == true
             if affiliationMark {
                 marked[index].furniture = "a note mark"
