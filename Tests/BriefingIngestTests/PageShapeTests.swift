@@ -1343,3 +1343,111 @@ struct DraftAndEpisodeShapeTests {
         #expect(article.sections.compactMap(\.heading).isEmpty)
     }
 }
+
+@Suite("Page shapes: forwarded chains and briefing packs")
+struct ForwardedAndPackShapeTests {
+    /// An article-length paragraph of the given sentence, for texts that must look like articles.
+    static func prose(_ sentence: String, times: Int = 6) -> String {
+        Array(repeating: sentence, count: times).joined(separator: " ")
+    }
+
+    @Test("a forwarded chain: the notes, signatures and headers above the innermost message, its covering note, and its quoting are not the article")
+    func forwardedChain() throws {
+        let paragraph = Self.prose("Remand numbers have risen for six years while the courts' backlog has grown faster than their sitting days.")
+        let text = """
+            Hi all,
+
+            Worth reading before Thursday.
+
+            Thanks,
+            Priya
+
+            --
+            Priya Sandhu
+            Policy Manager, Penal Reform Network
+
+            ---------- Forwarded message ---------
+            From: Marta Ruiz <m.ruiz@example.org>
+            Date: Thu, 8 Jan 2026 at 09:05
+            Subject: Our piece today
+            To: Justice list <justice@example.org>
+
+            Dear colleagues,
+
+            I've pasted the text below for those without a subscription.
+
+            Best,
+            Marta
+
+            Justice delayed: why more people wait in prison for trial
+
+            By Marta Ruiz and Kofi Mensah
+            The Justice Review | 8 January 2026
+
+            > \(paragraph)
+            >
+            > HOW WE GOT HERE
+            >
+            > \(paragraph)
+
+            WHAT COULD CHANGE
+
+            \(paragraph)
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.title == "Justice delayed: why more people wait in prison for trial")
+        #expect(article.sections.compactMap(\.heading) == ["HOW WE GOT HERE", "WHAT COULD CHANGE"])
+        #expect(article.publishedAt.map { Timestamp.text($0).prefix(10) } == "2026-01-08")
+        let body = article.sections.flatMap(\.paragraphs).joined(separator: "\n")
+        #expect(!body.contains("Worth reading") && !body.contains("pasted the text below") && !body.contains(">"))
+        #expect(body.contains("Remand numbers have risen"))
+    }
+
+    @Test("a contents list set with spaces for leaders; a summary it leaves out is still the first section; the imprint over its web address names the publisher")
+    func briefingPack() throws {
+        let paragraph = Self.prose("Pharmacy numbers have fallen in the coalfield districts while they have held steady in the capital.", times: 4)
+        let text = """
+            DEBATE PACK
+
+            24 February 2026
+
+            Community pharmacy closures and access to medicines
+
+            By Rhiannon Pryce
+
+            Contents
+            1.  Background                                     3
+            2.  Funding                                        4
+            3.  Assembly questions                             6
+
+            The proceedings of this debate may be viewed on AssemblyTV.
+
+            Westmarch Assembly Library
+            library.westmarch-assembly.gov
+
+            Summary
+
+            \(paragraph)
+
+            1. Background
+
+            \(paragraph)
+
+            2. Funding
+
+            \(paragraph)
+
+            3. Assembly questions
+
+            \(paragraph)
+
+            The Westmarch Assembly Library is a research and information service for Members of the Assembly and their staff.
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.title == "Community pharmacy closures and access to medicines")
+        #expect(article.sections.compactMap(\.heading) == ["Summary", "1. Background", "2. Funding", "3. Assembly questions"])
+        #expect(article.publication == "Westmarch Assembly Library")
+        let body = article.sections.flatMap(\.paragraphs).joined(separator: "\n")
+        #expect(!body.contains("research and information service") && !body.contains("AssemblyTV"))
+    }
+}

@@ -344,8 +344,7 @@ public enum ArticleParser {
         let senders = nonBody.filter { blocks[$0].furniture == "an e-mail header" && blocks[$0].text.lowercased().hasPrefix("from:") }
         let forwarded =
             nonBody.last(where: {
-                roles[$0] == .preamble
-                    && blocks[$0].text.range(
+                blocks[$0].text.range(
                         of: #"(?i)forwarded message|begin forwarded|original message"#, options: .regularExpression) != nil
             }) ?? (senders.count >= 2 ? senders.last! - 1 : -1)
         // The page's head: what comes before its first section heading (or its first paragraph).
@@ -725,6 +724,8 @@ public enum ArticleParser {
             let text = blocks[index].text
             return (1...6).contains(features[index].words) && !features[index].endsSentence && LineShapes.startsCapitalized(text)
                 && !text.contains("©")
+                // (A cover's "DEBATE PACK" names the kind of document, not who publishes it.)
+                && !LineShapes.genres.contains(LineShapes.key(text))
                 && text.unicodeScalars.first?.properties.isUppercase == true
                 && features[index].boilerplate == nil && features[index].uiLabel == nil
                 && blocks[index].markup != .listItem && !features[index].inMenu
@@ -753,6 +754,26 @@ public enum ArticleParser {
                 blocks[index + 1].text.uppercased() == blocks[index + 1].text
             {
                 add(blocks[index].text + " " + blocks[index + 1].text, 4, "a masthead over two lines", line: index)
+            }
+        }
+        // "Westmarch Assembly Library" / "library.westmarch-assembly.gov": a name set over the web
+        // address that spells it (a cover's or a letterhead's imprint) is the publisher's.
+        for index in outside where index < 8 || [.preamble, .header].contains(roles[index]) || index >= lateStart {
+            var lines = blocks[index].raw.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            // (The address may be a line of its own, set right under the name.)
+            if index + 1 < blocks.count, blocks[index + 1].tight, let next = blocks[index + 1].raw.split(separator: "\n").first {
+                lines.append(next.trimmingCharacters(in: .whitespaces))
+            }
+            for (position, line) in lines.enumerated().dropLast() {
+                let next = lines[position + 1]
+                // (A name shaped like a person's counts: the address spelling it says whose it is.)
+                guard (2...6).contains(LineShapes.words(line)), LineShapes.startsCapitalized(line), !LineShapes.endsSentence(line),
+                    !people.contains(key(line)), !LineShapes.matches(#"[\d©@|·•:]"#, line),
+                    LineShapes.matches(#"^(?:https?://)?(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:/\S*)?$"#, next),
+                    let label = LineShapes.siteLabel(next.hasPrefix("http") ? next : "https://" + next),
+                    LineShapes.spells(label, line)
+                else { continue }
+                add(line, 4, "set over its web address, “\(next)”", line: index)
             }
         }
         // "Policy at Halden" / "The blog of the Halden School of Public Policy": a blog's name over

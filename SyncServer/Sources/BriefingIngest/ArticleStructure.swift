@@ -479,7 +479,9 @@ struct ArticleStructure {
             // (The middle by lines, or by prose: a page whose chrome runs long after the text has most
             // of its lines there.)
             let pastMiddle = Double(index) > 0.5 * Double(found.count) || proseBefore[index] * 2 > proseBefore[found.count]
-            if (found[index].closingLabel || found[index].valediction) && pastMiddle || thread {
+            // (A sign-off already set aside, a forwarder's note over the article, closes nothing.)
+            let signsOff = found[index].valediction && blocks[index].furniture == nil
+            if (found[index].closingLabel || signsOff) && pastMiddle || thread {
                 afterLabel = true
             }
         }
@@ -642,7 +644,7 @@ struct ArticleStructure {
         // ("Key findings"), not a section.
         // (Set with leaders, as a typeset document's is; a web page's list of in-page links is its own kind.)
         let entries = blocks.indices.filter {
-            blocks[$0].furniture == "a table of contents entry" && LineShapes.matches(#"(?:\.\s?){4,}|…{2,}"#, blocks[$0].raw)
+            blocks[$0].furniture == "a table of contents entry" && LineShapes.matches(#"(?:\.\s?){4,}|…{2,}|\S\s{3,}\d{1,4}$"#, blocks[$0].raw)
         }
         let contents = Set(entries.map { PlainTextReader.repetitionKey(blocks[$0].text) })
         if contents.count >= 3,
@@ -651,7 +653,12 @@ struct ArticleStructure {
             })
         {
             let lastEntry = entries.last ?? 0
-            for index in (lastEntry + 1)..<first where blocks[index].furniture == nil { found[index].outsideContents = true }
+            // A summary or abstract the list leaves out is the text's opening section all the same:
+            // only what stands before its label is outside the sections.
+            let opening = ((lastEntry + 1)..<first).first {
+                blocks[$0].furniture == nil && LineShapes.matches(LineShapes.openingSectionLabel, blocks[$0].text)
+            } ?? first
+            for index in (lastEntry + 1)..<opening where blocks[index].furniture == nil { found[index].outsideContents = true }
             // The pages before the contents list are the document's front matter: its cover, its
             // committee or imprint, none of them the text (its title aside).
             let firstEntry = entries.first ?? 0

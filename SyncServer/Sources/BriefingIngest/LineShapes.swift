@@ -373,6 +373,10 @@ enum LineShapes {
         "essay", "news", "insight", "insights", "review", "briefing", "long read", "podcast", "research", "policy brief",
         "exclusive", "investigation", "data", "column", "editorial", "perspective", "perspectives", "viewpoint", "q&a",
         "blog", "op-ed", "letter", "dispatch", "in depth", "deep dive", "factcheck", "fact check", "explained",
+        // The kinds of document a cover names ("DEBATE PACK", "Research briefing").
+        "debate pack", "research briefing", "briefing paper", "briefing note", "policy paper", "policy note",
+        "working paper", "discussion paper", "research paper", "white paper", "technical report", "fact sheet",
+        "factsheet", "evidence review", "consultation response", "issue brief",
     ]
 
     /// A section or genre label over a title, not a masthead: section names between separators
@@ -524,6 +528,9 @@ enum LineShapes {
     /// "Universidad de Valdeoro"), as a pattern's alternation.
     static let organisationWords =
         #"(?:Unit|Division|Department|Departamento|Team|Directorate|Programme|Program|Centre|Center|Institute|Instituto|Institut|University|Universidad|Universidade|Universität|Office|Secretariat|Observatory|School|College|Laboratory|Lab|Desk|Ministry|Agency|Foundation|Bank)"#
+
+    /// The label of the section a report opens with: its summary or abstract.
+    static let openingSectionLabel = #"(?i)^(?:\d{1,2}\.?\s+)?(?:executive\s+summary|summary|abstract)$"#
 
     static let bylineLabel = try! NSRegularExpression(
         pattern:
@@ -860,13 +867,18 @@ enum LineShapes {
         pattern:
             #"^[*_]?([^,.;:]{2,60}?) is (?:published|produced|edited|run|written|compiled|curated|put together)(?: (?:\w+ly|daily|weekly|monthly|fortnightly|quarterly|twice a \w+|every \w+))? by\b"#,
         options: [.caseInsensitive])
-    /// "The Assembly Research Library provides impartial research and analysis for Members": the publisher describing itself.
+    /// "The Assembly Research Library provides impartial research and analysis for Members", "The
+    /// Westmarch Assembly Library is a research and information service for Members": the publisher
+    /// describing itself.
     static func publisherDescribed(_ text: String) -> Bool {
         let first = text.components(separatedBy: ". ").first ?? text
         return words(first) <= 30
-            && matches(
+            && (matches(
                 #"^(?:The )?\p{Lu}[^,.;:]{1,60}? (?:provides|produces|publishes|offers) (?:impartial|independent|nonpartisan|non-partisan|free|expert|trusted|objective)\b"#,
                 first)
+                || matches(
+                    #"^(?:The )?\p{Lu}[^,.;:]{1,60}? is (?:an?|the) (?:[\p{L}-]+ ){0,3}(?:research|information|library|advisory|briefing)(?: and (?:research|information|library|advisory|briefing))? service\b"#,
+                    first))
     }
 
     /// "Eastmoor Gazette is regulated by IPSO": a paper naming its press regulator.

@@ -30,7 +30,7 @@ public enum PlainTextReader {
     public static func read(_ source: String) -> SourceDocument {
         let source = quotedPrintableDecoded(source)
         let (lines, digestSubject) = digestMarked(
-            linkListMarked(emailHeadersMarked(furnitureMarked(documentCommentsMarked(splitLines(source))))))
+            linkListMarked(quoteLifted(forwardsMarked(emailHeadersMarked(furnitureMarked(documentCommentsMarked(splitLines(source))))))))
         let content = lines.filter { $0.furniture == nil }
         let width = wrapWidth(content)
         let runWidths = Self.runWidths(content)
@@ -272,6 +272,24 @@ public enum PlainTextReader {
                 marked[index].furniture = "a table of contents entry"
             }
         }
+        // A contents list set with space for leaders ("1.  Background          3"), three entries
+        // or more in a row: one stretch of words, a wide gap, a page number. (A table's row has
+        // gaps between its columns too, and more than one number.)
+        let spacedEntry = #"^[^\s\d][^\d]*?\p{L}[^\d]*?\S\s{3,}\d{1,4}$|^\d{1,2}(?:\.\d{1,2})*\.?\s+\p{L}[^\d]*?\S\s{3,}\d{1,4}$"#
+        func spacedContentsEntry(_ index: Int) -> Bool {
+            let text = marked[index].text
+            return marked[index].furniture == nil && LineShapes.matches(spacedEntry, text)
+                && !LineShapes.matches(#"\S\s{3,}\S.*\s{3,}"#, text)
+        }
+        var run: [Int] = []
+        for index in marked.indices {
+            if spacedContentsEntry(index), run.last.map({ $0 == index - 1 }) ?? true {
+                run.append(index)
+                if index + 1 < marked.count { continue }
+            }
+            if run.count >= 3 { for entry in run { marked[entry].furniture = "a table of contents entry" } }
+            run = spacedContentsEntry(index) && !run.contains(index) ? [index] : []
+        }
         // A running header is a short line repeated on several pages; its page number (if it has
         // one) differs each time, so compare without digits.
         var counts: [String: Int] = [:]
@@ -393,6 +411,84 @@ public enum PlainTextReader {
             }
         }
         return marked
+    }
+
+    /// A forwarded chain ("---------- Forwarded message ---------" / its headers / …): the article
+    /// is in the innermost message, so the mails forwarding it (their notes, signatures and
+    /// headers) are furniture, and so is the covering note that opens the innermost one when it
+    /// closes with a sign-off ("Best," / "Marta") before the article.
+    static func forwardsMarked(_ lines: [Line]) -> [Line] {
+        let marker = #"(?i)^(?:-{2,}\s*(?:forwarded message|original message)\s*-{2,}|begin forwarded message:?)$"#
+        guard let last = lines.indices.last(where: { LineShapes.matches(marker, lines[$0].text) }) else { return lines }
+        func words(_ range: Range<Int>) -> Int {
+            range.reduce(0) { $0 + (lines[$1].furniture == nil ? lines[$1].text.split(separator: " ").count : 0) }
+        }
+        // (A reply quoting a short original keeps its own text: only an article-length original is the article.)
+        guard words((last + 1)..<lines.count) >= 150 else { return lines }
+        var marked = lines
+        if words(0..<last) > 0 {
+            for index in 0..<last where marked[index].furniture == nil { marked[index].furniture = "in the mail forwarding it" }
+        }
+        marked[last].furniture = "a forwarded message's marker"
+        // The innermost message's headers, to its first blank line.
+        var start = last + 1
+        while start < marked.count, !(start > last + 1 && marked[start].blankBefore) {
+            if emailHeader.firstMatch(in: marked[start].text, range: NSRange(marked[start].text.startIndex..., in: marked[start].text)) != nil {
+                marked[start].furniture = "an e-mail header"
+            }
+            start += 1
+        }
+        // Its covering note: a greeting or a few lines, a sign-off, a name, then the article.
+        let window = start..<min(marked.count, start + 16)
+        if let closing = window.first(where: { LineShapes.valediction(marked[$0].text) }), closing + 1 < marked.count,
+            (1...4).contains(marked[closing + 1].text.split(separator: " ").count), !LineShapes.endsSentence(marked[closing + 1].text),
+            words((closing + 2)..<marked.count) >= 150
+        {
+            for index in start...(closing + 1) where marked[index].furniture == nil { marked[index].furniture = "the forwarder's covering note" }
+        }
+        return marked
+    }
+
+    /// A mail that quotes the article ("> There are now more people …" / ">" / "> HOW WE GOT
+    /// HERE"): when quoted lines carry most of the text, or a run of them is longer than any pull
+    /// quote (120 words or more), the quoting is the mail's, not the article's, and comes off; a
+    /// line of a bare ">" is the blank line between its paragraphs.
+    static func quoteLifted(_ lines: [Line]) -> [Line] {
+        func words(_ lines: ArraySlice<Line>) -> Int { lines.reduce(0) { $0 + $1.text.split(separator: " ").count - 1 } }
+        func isQuoted(_ line: Line) -> Bool { line.furniture == nil && line.text.hasPrefix(">") }
+        let text = lines.filter { $0.furniture == nil }
+        let quoted = text.filter { $0.text.hasPrefix(">") }
+        guard quoted.count >= 5 else { return lines }
+        let whole = words(quoted[...]) * 2 >= words(text[...])
+        var lift = Set<Int>()
+        var start = 0
+        while start < lines.count {
+            guard isQuoted(lines[start]) else {
+                start += 1
+                continue
+            }
+            var end = start
+            while end < lines.count, isQuoted(lines[end]) { end += 1 }
+            if whole || words(lines[start..<end]) >= 120 { lift.formUnion(start..<end) }
+            start = end
+        }
+        guard !lift.isEmpty else { return lines }
+        var lifted: [Line] = []
+        var blank = false
+        for (index, original) in lines.enumerated() {
+            var line = original
+            if lift.contains(index) {
+                line.text = String(line.text.dropFirst()).trimmingCharacters(in: .whitespaces)
+                if line.text.isEmpty {
+                    blank = true
+                    continue
+                }
+            }
+            line.blankBefore = line.blankBefore || blank
+            blank = false
+            lifted.append(line)
+        }
+        return lifted
     }
 
     /// A mailing list's digest ("Message: 1" / its headers / its text / a rule / "Message: 2" …):
