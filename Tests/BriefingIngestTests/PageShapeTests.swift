@@ -1451,3 +1451,77 @@ struct ForwardedAndPackShapeTests {
         #expect(!body.contains("research and information service") && !body.contains("AssemblyTV"))
     }
 }
+
+@Suite("Page shapes: syndicated columns, episode guests and drafts' notes")
+struct SyndicatedAndNotesShapeTests {
+    static let paragraph = ForwardedAndPackShapeTests.prose(
+        "The inspectorate has the officers to investigate a few hundred firms a year, and platforms are not among them.", times: 4)
+
+    @Test("a syndicate under the byline is no contributor; a reprint is dated when it first appeared")
+    func syndicatedColumn() throws {
+        let text = """
+            OPINION
+
+            Gig workers need the old rules enforced
+
+            By Ngozi Adeyemi-Clarke
+            Crossline Features Syndicate
+
+            Feb. 9, 2026 at 5:00 a.m.
+
+            \(Self.paragraph)
+
+            \(Self.paragraph)
+
+            This column first appeared in The Harbour Standard on February 6, 2026.
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.contributors.map(\.name) == ["Ngozi Adeyemi-Clarke"])
+        #expect(article.publishedAt.map { Timestamp.text($0).prefix(10) } == "2026-02-06")
+    }
+
+    @Test("guests introduced under their label, a chart's caption with its source, an app's prompt and a draft's version note are not the article's")
+    func pageNotes() throws {
+        let text = """
+            Paying farmers for clean rivers: does it work?
+
+            This week's guests
+            Dr Samuel Okonkwo is an agricultural economist at the University of Wrexley.
+            Ingrid Solberg farms 140 hectares of mixed arable and dairy in the Teme valley.
+
+            Essay by Lena Hoffmann-Bauer
+
+            \(Self.paragraph)
+
+            Chart: Installations per thousand homes, by tenure. Source: Foundry Policy Institute analysis of scheme data.
+
+            \(Self.paragraph)
+
+            Get the full story, with photos and video, in the Pocket Ledger app.
+
+            Version history: v4, circulated to the working group only. Tracked changes from v3 accepted by SR.
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.contributors.map(\.name) == ["Lena Hoffmann-Bauer"])
+        #expect(article.imageCredit == nil)
+        let body = article.sections.flatMap(\.paragraphs).joined(separator: "\n")
+        #expect(!body.contains("agricultural economist") && !body.contains("Ingrid Solberg farms"))
+        #expect(!body.contains("Pocket Ledger app") && !body.contains("Version history"))
+        #expect(body.contains("The inspectorate has the officers"))
+    }
+
+    @Test("a front-matter key naming the blog ('group_blog') names the publication")
+    func frontMatterBlog() throws {
+        let markdown = """
+            ---
+            headline: "Too hot to learn?"
+            group_blog: Built Environment Policy Group
+            institution: University of Lowmoor
+            ---
+
+            \(Self.paragraph)
+            """
+        let article = try ArticleParser.parse(markdown, format: .markdown)
+        #expect(article.publication == "Built Environment Policy Group")
+    }
+}

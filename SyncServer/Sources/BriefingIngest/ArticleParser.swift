@@ -375,6 +375,20 @@ public enum ArticleParser {
                 .init(
                     subject: "published", value: Timestamp.day(date),
                     reason: "the page's \(metadata.publishedSource ?? "metadata")"))
+        } else if let (index, mention) = nonBody.lazy.compactMap({ index -> (Int, DateMention)? in
+            // "This column first appeared in The Harbour Standard on February 6, 2026": a reprint's
+            // own date line dates the reprint; the piece was published when it first appeared.
+            guard features[index].publication?.evidence == "a “published in/by” line",
+                LineShapes.matches(#"(?i)\b(?:first|originally)\s+(?:published|appeared|posted|ran|printed)\b"#, blocks[index].text),
+                let mention = DateMention.all(in: blocks[index].text).first(where: { $0.precision == .day })
+            else { return nil }
+            return (index, mention)
+        }).first {
+            publishedAt = mention.date
+            decisions.append(
+                .init(
+                    subject: "published", value: mention.label, reason: "the date it first appeared, from the “first appeared in” line",
+                    line: blocks[index].line))
         } else if let index = bylineIndex, let date = features[index].byline?.date {
             publishedAt = date
             decisions.append(
@@ -441,7 +455,10 @@ public enum ArticleParser {
                     // (Not the site's "© 2025 Name · Privacy · Terms" at the foot of the page, nor a chart's
                     // "Figure 1: …" caption.)
                     && !(features[$0].publication != nil && $0 * 2 > blocks.count)
-                    && !LineShapes.matches(#"^(?i:figure|fig\.|chart|table|graph|map|exhibit)\s*\d+"#, blocks[$0].text)))
+                    && !LineShapes.matches(#"^(?i:figure|fig\.|chart|table|graph|map|exhibit)\s*\d+"#, blocks[$0].text)
+                    // (Nor "Chart: Installations per thousand homes … Source: … analysis of scheme data": a
+                    // chart's caption names where its figures came from, not who took a picture.)
+                    && !LineShapes.matches(#"^(?i:chart|graph|table|exhibit|infographic|data)\s*:.*\b(?i:sources?)\s*:"#, blocks[$0].text)))
         }) {
             imageCredit = features[index].credit ?? blocks[index].text
             used.insert(index)

@@ -111,6 +111,8 @@ struct ArticleStructure {
         var cutOff = false
         /// A line of a table of contents whose entries come back as the headings.
         var tocEntry = false
+        /// A person introduced under a "This week's guests" label: the page's, not the article's.
+        var guestIntroduction = false
         /// Before the first section a contents list names, and not named by it.
         var outsideContents = false
         /// On the pages before a typeset contents list.
@@ -600,6 +602,17 @@ struct ArticleStructure {
             }
         }
         for card in Self.articleCards(blocks, found) { for index in card { found[index].inHeadlineList = true } }
+        // "This week's guests" / "Dr Samuel Okonkwo is an agricultural economist …" / "Ingrid Solberg
+        // farms …": the people a page introduces under its guests' or speakers' label, set together.
+        for label in blocks.indices where LineShapes.matches(LineShapes.guestsLabel, blocks[label].text) {
+            var index = label + 1
+            while index < blocks.count, index - label <= 8, blocks[index].tight || blocks[index].markup == .listItem,
+                found[index].endsSentence, found[index].words <= 60, Names.opensWithName(blocks[index].text)
+            {
+                found[index].guestIntroduction = true
+                index += 1
+            }
+        }
         for index in found.indices where found[index].bioName != nil && !found[index].bioMatched {
             found[index].bioMatched = bylineNames.contains(Names.key(found[index].bioName!))
         }
@@ -789,6 +802,7 @@ struct ArticleStructure {
         if LineShapes.journalReference(block.text) { score.add(-6, "a journal's reference line (volume, pages, DOI)") }
         if feature.inMenu { score.add(-6, "an item of a menu") }
         if feature.tocEntry { score.add(-6, "an entry of the table of contents") }
+        if feature.guestIntroduction { score.add(-6, "a guest introduced under the guests' label") }
         if feature.calloutCaption { score.add(-4, "the caption of a figure standing alone above it") }
         if feature.affiliationNote { score.add(-6, "the byline's note of an author's affiliation") }
         if feature.valediction { score.add(-4, "a letter's closing") }

@@ -255,6 +255,18 @@ enum LineShapes {
             return "a disclaimer of the publication (“\(fragment)”)"
         }
         if publisherDescribed(text) { return "the publisher describing itself" }
+        // "Get the full story, with photos and video, in the Pocket Ledger app.": the page selling its app.
+        if words(text) <= 25,
+            LineShapes.matches(
+                #"^(?i:get|read|see|watch|listen to|download|open|continue reading|enjoy)\b.{0,80}\b(?i:in|on|with|via) (?i:the|our) (?:[\p{L}’'-]+ ){0,4}(?i:app)[.!]?$"#,
+                text)
+        {
+            return "a prompt to read it in the publisher's app"
+        }
+        // "Version history: v4, circulated to the working group only. Tracked changes from v3 accepted …".
+        if words(text) <= 60, LineShapes.matches(#"^(?i:version history|revision history|document history|change ?log|draft history)\s*:"#, text) {
+            return "the document's revision note"
+        }
         // "ARTICLE HISTORY Received 2 August 2024; Accepted 29 November 2024; Published online …".
         if words(text) <= 30,
             LineShapes.matches(#"^(?i:article history\b|(?:history:\s*)?received:?\s+(?:on\s+)?\d{1,2}\s+\p{L}+\s+\d{4}\s*[;,.]\s*(?:revised|accepted))"#, text)
@@ -531,6 +543,10 @@ enum LineShapes {
 
     /// The label of the section a report opens with: its summary or abstract.
     static let openingSectionLabel = #"(?i)^(?:\d{1,2}\.?\s+)?(?:executive\s+summary|summary|abstract)$"#
+
+    /// "This week's guests", "Speakers", "On the panel": a label over the people a page introduces.
+    static let guestsLabel =
+        #"^(?i:(?:this (?:week|episode|month)['’]s |today['’]s |our |the |with our |featured )?(?:guests?|speakers?|panell?ists?|interviewees?|on the panel|in this episode|featuring))\s*:?$"#
 
     static let bylineLabel = try! NSRegularExpression(
         pattern:

@@ -393,7 +393,14 @@ public enum MarkdownReader {
                 break
             }
         }
-        for name in ["publication", "site", "site_name", "publisher", "source", "newsletter"] {
+        // (Then any key that names a blog or a journal by its last word: "group_blog", "journal_title".)
+        let named = values.keys.filter {
+            let parts = $0.lowercased().split { $0 == "_" || $0 == "-" }
+            return parts.count >= 2 && ["blog", "publication", "newsletter", "journal", "magazine"].contains(String(parts.last!))
+                || parts.count >= 2 && ["blog", "journal", "magazine", "publication"].contains(String(parts.first!))
+                    && ["name", "title"].contains(String(parts.last!))
+        }.sorted()
+        for name in ["publication", "site", "site_name", "publisher", "source", "newsletter", "blog", "journal", "magazine"] + named {
             if let value = values[name]?.first, !value.isEmpty, !value.contains("://") {
                 metadata.publication = value
                 metadata.publicationSource = "\(source) `\(name)`"

@@ -36,6 +36,9 @@ enum Names {
         // The parts of an organisation that sign a page: "Market Observation Unit", "Hydrology Division".
         "unit", "division", "directorate", "secretariat", "bureau", "observatory", "commission", "committee", "service",
         "services", "laboratory", "lab", "school", "college", "observation", "statistics",
+        // A syndicate or paper named under a byline ("Crossline Features Syndicate").
+        "syndicate", "syndication", "features", "wire", "newswire", "magazine", "gazette", "tribune", "herald", "chronicle",
+        "bulletin", "digest",
         // A cookie banner's buttons ("I Accept", "Show Purposes", "Manage Settings").
         "accept", "reject", "allow", "purposes", "cookies", "cookie", "consent", "preferences", "settings", "manage", "show",
         "i", "continue", "agree",
@@ -130,6 +133,20 @@ enum Names {
         ]
         let folded = clean(name).lowercased().flatMap { special[$0] ?? String($0) }
         return String(folded).folding(options: [.caseInsensitive, .diacriticInsensitive], locale: Locale(identifier: "en"))
+    }
+
+    /// Whether a text opens with a person's name and goes on in lower case: "Ingrid Solberg farms
+    /// 140 hectares …", "Dr Samuel Okonkwo is …".
+    static func opensWithName(_ text: String) -> Bool {
+        let words = text.split(separator: " ")
+        var start = 0
+        while start < words.count - 1, honorifics.contains(words[start].lowercased()) { start += 1 }
+        for length in 2...4 where words.count > start + length {
+            let next = words[start + length]
+            guard next.first?.isLowercase == true || next.first == "(" else { continue }
+            if isName(clean(words[start..<(start + length)].joined(separator: " "))) { return true }
+        }
+        return false
     }
 
     /// The name a text opens with, before a verb: "Dr. Ana Ruiz is …" → "Ana Ruiz".
