@@ -1524,4 +1524,46 @@ struct SyndicatedAndNotesShapeTests {
         let article = try ArticleParser.parse(markdown, format: .markdown)
         #expect(article.publication == "Built Environment Policy Group")
     }
+
+    @Test("a show describing its own format is not the piece")
+    func formatNote() throws {
+        let text = """
+            Paying farmers for clean rivers: does it work?
+
+            Essay by Lena Hoffmann-Bauer
+
+            Each episode of The Commons Table comes with a written version for people who would rather read than listen.
+
+            \(Self.paragraph)
+
+            \(Self.paragraph)
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        let body = article.sections.flatMap(\.paragraphs).joined(separator: "\n")
+        #expect(!body.contains("written version") && body.contains("The inspectorate has the officers"))
+    }
+
+    @Test("author cards of the same shape, a name over a role with phone and mail between, are all the authors")
+    func authorCards() throws {
+        let html = """
+            <html><head><title>Changing terms without consent - Hallam Okafor Brandt LLP</title></head><body>
+            <article><h1>Changing terms without consent</h1>
+            <p><time datetime="2026-02-19">19 February 2026</time></p>
+            <aside class="insight-authors">
+            <div class="person-card"><p class="person-name"><a href="/people/imogen/">Imogen de la Haye</a></p>
+            <p class="person-role">Partner, Employment</p><p>T: <a href="tel:+442079460321">+44 20 7946 0321</a></p>
+            <p><a href="mailto:imogen@hob-law.example">imogen@hob-law.example</a></p></div>
+            <div class="person-card"><p class="person-name"><a href="/people/rajesh/">Rajesh Venkataraman</a></p>
+            <p class="person-role">Senior Associate, Employment</p><p>T: <a href="tel:+442079460388">+44 20 7946 0388</a></p>
+            <p><a href="mailto:rajesh@hob-law.example">rajesh@hob-law.example</a></p></div>
+            <div class="person-card"><p class="person-name"><a href="/people/chiara/">Chiara Lo Russo</a></p>
+            <p class="person-role">Associate, Employment</p><p>T: <a href="tel:+441134960215">+44 113 496 0215</a></p>
+            <p><a href="mailto:chiara@hob-law.example">chiara@hob-law.example</a></p></div>
+            </aside>
+            <div class="insight-body"><p>\(Self.paragraph)</p><p>\(Self.paragraph)</p></div>
+            </article></body></html>
+            """
+        let article = try ArticleParser.parse(html, format: .html)
+        #expect(article.contributors.map(\.name) == ["Imogen de la Haye", "Rajesh Venkataraman", "Chiara Lo Russo"])
+    }
 }

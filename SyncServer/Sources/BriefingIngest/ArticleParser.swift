@@ -210,10 +210,14 @@ public enum ArticleParser {
             bylineNames = found.names
             used.insert(index)
             // Authors listed one per line (a card each, maybe with a role line between): all of them.
+            // (A card of the same shape as the first, its name over its role, is another author's;
+            // its phone and mail lines stand between.)
+            func card(_ line: Int) -> Bool { line + 1 < blocks.count && LineShapes.isRole(blocks[line + 1].text) }
+            let contact = #"^(?i:t|tel|phone|m|mob|mobile|e|email|e-mail)\s*[:.]\s*\S|^\S+@\S+\.\S+$|^\+?\d[\d ()-]{6,}$"#
             var next = index + 1
-            while next < blocks.count, next - index <= 12, !roles[next].isBody {
+            while next < blocks.count, next - index <= 16, !roles[next].isBody {
                 if let more = features[next].byline, !more.labelled,
-                    features[next].bylineStrong
+                    features[next].bylineStrong || (card(index) && card(next))
                         || (next == index + 2 && ArticleStructure.conjunctionLine(blocks[index + 1].text))
                         || (metadata.authors.isEmpty && next == index + 1)
                         || more.names.contains(where: { name in metadata.authors.contains { Names.key($0) == Names.key(name) } })
@@ -226,7 +230,7 @@ public enum ArticleParser {
                     // "By Ana Ruiz" over "with Tom Berg": both wrote it.
                     bylineNames += more.names
                     used.insert(next)
-                } else if !(LineShapes.isRole(blocks[next].text) || features[next].words <= 4) {
+                } else if !(LineShapes.isRole(blocks[next].text) || features[next].words <= 4 || LineShapes.matches(contact, blocks[next].text)) {
                     break
                 }
                 next += 1

@@ -263,6 +263,15 @@ enum LineShapes {
         {
             return "a prompt to read it in the publisher's app"
         }
+        // "Each episode of The Commons Table comes with a written version …": the show or newsletter
+        // describing its own format, not the piece.
+        if words(text) <= 60,
+            LineShapes.matches(
+                #"^(?:Each|Every) (?:episode|issue|edition|instalment|installment|week|month|fortnight),? (?:of )?(?:the )?\p{Lu}[\p{L}’' -]{1,50}? (?:comes with|brings|includes|features|offers|pairs|has|is accompanied by|publishes)\b"#,
+                text)
+        {
+            return "the publication describing its own format"
+        }
         // "Version history: v4, circulated to the working group only. Tracked changes from v3 accepted …".
         if words(text) <= 60, LineShapes.matches(#"^(?i:version history|revision history|document history|change ?log|draft history)\s*:"#, text) {
             return "the document's revision note"
