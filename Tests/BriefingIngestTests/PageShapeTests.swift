@@ -1567,3 +1567,80 @@ struct SyndicatedAndNotesShapeTests {
         #expect(article.contributors.map(\.name) == ["Imogen de la Haye", "Rajesh Venkataraman", "Chiara Lo Russo"])
     }
 }
+
+@Suite("Page shapes: briefs' covers and contents, mails' pictures, registered names")
+struct CoverAndContentsShapeTests {
+    static let paragraph = ForwardedAndPackShapeTests.prose(
+        "Public patients outside the cities wait longer and travel further for the same dental care.", times: 4)
+
+    @Test("a contents list under its label with one space before each page number; the cover's role lines give way to the closing bios")
+    func briefContents() throws {
+        let pages = [
+            """
+            Filling the Gap:
+            Public Dental Care in Regional Australia
+
+            Harriet Okonkwo-Lane
+            Senior Research Fellow, Health Systems Program, Banksia Institute
+
+            Contents
+
+            Summary 2
+            1. Background 2
+            2. Who misses out 3
+            About the authors 3
+
+            KEY FINDINGS
+
+            Median waits are almost twice as long in remote areas as in the major cities.
+            """,
+            """
+            2 | Filling the Gap
+
+            SUMMARY
+
+            \(Self.paragraph)
+
+            1. BACKGROUND
+
+            \(Self.paragraph)
+            """,
+            """
+            3 | Filling the Gap
+
+            2. WHO MISSES OUT
+
+            \(Self.paragraph)
+
+            About the authors
+
+            Dr Harriet Okonkwo-Lane is a senior research fellow in the Health Systems Program at the Banksia Institute.
+            """,
+        ]
+        let article = try ArticleParser.parse(pages.joined(separator: "\n\u{0C}"), format: .text)
+        #expect(article.sections.compactMap(\.heading) == ["SUMMARY", "1. BACKGROUND", "2. WHO MISSES OUT"])
+        #expect(article.contributors.first?.bio.hasPrefix("Dr Harriet Okonkwo-Lane is a senior research fellow") == true)
+        let body = article.sections.flatMap(\.paragraphs).joined(separator: "\n")
+        #expect(!body.contains("Median waits are almost twice"))
+    }
+
+    @Test("a registration number after a copyright's company name is not the name; a text mail's picture stand-in is not the caption's")
+    func registeredNameAndPictureStandIn() throws {
+        let text = """
+            Digital ID is moving faster than the rules
+
+            By Mei Lin Ocampo
+
+            [https://cdn.example.org/img/hero.jpg] A queue at a service centre in Parramatta. Photo: Rhys Penhallow
+
+            \(Self.paragraph)
+
+            \(Self.paragraph)
+
+            © 2025 The Policy Quarter Pty Ltd. ABN 62 418 905 731
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.publication == "The Policy Quarter")
+        #expect(article.imageCredit == "A queue at a service centre in Parramatta. Photo: Rhys Penhallow")
+    }
+}

@@ -318,7 +318,10 @@ public enum ArticleParser {
             }
         }
         let contributors = names.map { name in
-            let found = bios.first { Names.key($0.name) == Names.key(name) }?.text
+            // (A role line under the name on a cover, "Senior Research Fellow, …", gives way to the
+            // bio that says it in a sentence, "Dr Harriet Okonkwo-Lane is a senior research fellow …".)
+            let theirs = bios.filter { Names.key($0.name) == Names.key(name) }
+            let found = (theirs.first { LineShapes.bioName($0.text).map(Names.key) == Names.key(name) } ?? theirs.first)?.text
             // A metadata bio counts when it is about the person: it names them.
             var given: String?
             if let bio = metadata.bios.first(where: { Names.key($0.key) == Names.key(name) })?.value,
@@ -348,8 +351,7 @@ public enum ArticleParser {
         let senders = nonBody.filter { blocks[$0].furniture == "an e-mail header" && blocks[$0].text.lowercased().hasPrefix("from:") }
         let forwarded =
             nonBody.last(where: {
-                blocks[$0].text.range(
-                        of: #"(?i)forwarded message|begin forwarded|original message"#, options: .regularExpression) != nil
+                blocks[$0].text.range(of: #"(?i)forwarded message|begin forwarded|original message"#, options: .regularExpression) != nil
             }) ?? (senders.count >= 2 ? senders.last! - 1 : -1)
         // The page's head: what comes before its first section heading (or its first paragraph).
         let headEnd = roles.firstIndex(of: .heading) ?? roles.firstIndex(where: \.isBody) ?? 0
@@ -482,6 +484,8 @@ public enum ArticleParser {
             }
             // ("… © Seán Ó Dálaigh www.cris-institute.example": the site's address under the cover, not the credit.)
             imageCredit = LineShapes.replacing(#"\s+(?:https?://|www\.)\S+$"#, in: imageCredit!, with: "")
+            // ("[https://cdn.example/img/hero.jpg] A double-decker waits …": a text mail's stand-in for the picture.)
+            imageCredit = LineShapes.replacing(#"^\[(?:https?://|cid:)[^\]\s]+\]\s*"#, in: imageCredit!, with: "")
             decisions.append(
                 .init(
                     subject: "image credit", value: imageCredit!,

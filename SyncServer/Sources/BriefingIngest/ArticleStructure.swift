@@ -655,9 +655,10 @@ struct ArticleStructure {
         // A contents list set with dot leaders ("1. Introduction ...... 3") names the sections: a
         // heading-shaped line before the first of them that the list does not name is a box's label
         // ("Key findings"), not a section.
-        // (Set with leaders, as a typeset document's is; a web page's list of in-page links is its own kind.)
+        // (Set with leaders or page numbers, as a typeset document's is; a web page's list of in-page
+        // links is its own kind.)
         let entries = blocks.indices.filter {
-            blocks[$0].furniture == "a table of contents entry" && LineShapes.matches(#"(?:\.\s?){4,}|…{2,}|\S\s{3,}\d{1,4}$"#, blocks[$0].raw)
+            blocks[$0].furniture == "a table of contents entry" && LineShapes.matches(#"(?:\.\s?){4,}|…{2,}|\S\s+\d{1,4}$"#, blocks[$0].raw)
         }
         let contents = Set(entries.map { PlainTextReader.repetitionKey(blocks[$0].text) })
         if contents.count >= 3,

@@ -827,8 +827,9 @@ enum LineShapes {
 
     static let copyright = try! NSRegularExpression(
         pattern:
-            // ("© 2025 Name. CVR no. 41 27 38 90.", "… Registered charity 1092773": its registration after it.)
-            #"^(?:(?:(?:©|\(c\)|copyright(?=\s*(?:©|\(c\)|\d{4})))\s*)+(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*,?\s*)([^|·∙•]+?)\s*(?:[.,]?\s*(?:all rights reserved)\.?)?\s*(?:[.,]\s+(?:registered\b|(?:[\p{L}]+\s){0,3}(?:no|nr|number|reg)\b\.?\s*:?\s*[\dA-Z]).*)?\s*(?:[|·∙•].*)?$"#,
+            // ("© 2025 Name. CVR no. 41 27 38 90.", "… Registered charity 1092773", "… Pty Ltd. ABN 62 418 905
+            // 731": its registration after it.)
+            #"^(?:(?:(?:©|\(c\)|copyright(?=\s*(?:©|\(c\)|\d{4})))\s*)+(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*,?\s*)([^|·∙•]+?)\s*(?:[.,]?\s*(?:all rights reserved)\.?)?\s*(?:[.,]\s+(?:registered\b|(?:[\p{L}]+\s){0,3}(?:no|nr|number|reg)\b\.?\s*:?\s*[\dA-Z]|(?-i:ABN|ACN|ARBN|CVR|KvK|SIRET|SIREN|EIN|VAT|GST|UID|NZBN|BN)\b\.?\s*:?\s*\d).*)?\s*(?:[|·∙•].*)?$"#,
         options: [.caseInsensitive])
     static let originallyPublished = try! NSRegularExpression(
         pattern:

@@ -281,6 +281,18 @@ public enum PlainTextReader {
             return marked[index].furniture == nil && LineShapes.matches(spacedEntry, text)
                 && !LineShapes.matches(#"\S\s{3,}\S.*\s{3,}"#, text)
         }
+        // Under a "Contents" label, one space before the page number is enough ("1. Background 3").
+        let contentsLabel = #"^(?i:contents|table of contents|in this (?:brief|briefing|paper|report|issue)|inhalt|sommaire|índice)$"#
+        for label in marked.indices where LineShapes.matches(contentsLabel, marked[label].text) {
+            var end = label + 1
+            while end < marked.count, end - label <= 40, marked[end].furniture == nil,
+                LineShapes.matches(#"^\S.*\p{L}.*\S\s+\d{1,4}$"#, marked[end].text), marked[end].text.split(separator: " ").count <= 14
+            {
+                end += 1
+            }
+            guard end - label - 1 >= 3 else { continue }
+            for entry in (label + 1)..<end { marked[entry].furniture = "a table of contents entry" }
+        }
         var run: [Int] = []
         for index in marked.indices {
             if spacedContentsEntry(index), run.last.map({ $0 == index - 1 }) ?? true {
