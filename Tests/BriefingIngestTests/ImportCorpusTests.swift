@@ -43,7 +43,7 @@ struct ImportCorpusTests {
     /// no leak, no loss) are not reached yet; this floor keeps any change from losing ground.
     /// Only the totals are printed: the held-out set's misses are not for reading while tuning.
     static let heldOutFloor: [String: Double] = [
-        "title": 23.0 / 24, "contributors": 20.0 / 24, "bios": 21.0 / 24, "headings": 20.0 / 24, "publication": 19.0 / 24,
+        "title": 23.0 / 24, "contributors": 20.0 / 24, "bios": 21.0 / 24, "headings": 20.0 / 24, "publication": 21.0 / 24,
         "imageCredit": 23.0 / 24, "published": 23.0 / 24,
     ]
 
@@ -59,7 +59,7 @@ struct ImportCorpusTests {
         }
         #expect(report.headingPrecision >= 0.937)
         #expect(report.headingRecall >= 0.977)
-        #expect(report.leaks <= 15)
+        #expect(report.leaks <= 7)
         #expect(report.lost <= 4)
         #expect(report.errors == 0)
     }
