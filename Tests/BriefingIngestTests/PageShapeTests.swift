@@ -1644,3 +1644,37 @@ struct CoverAndContentsShapeTests {
         #expect(article.imageCredit == "A queue at a service centre in Parramatta. Photo: Rhys Penhallow")
     }
 }
+
+@Suite("Page shapes: paywalls, reactions and publishers' registrations")
+struct PaywallAndRegistrationShapeTests {
+    @Test("a metered paywall's count and pitch, a network's reactions, a charity's registration and a regulator's line are left out")
+    func pageBoilerplate() throws {
+        let paragraph = ForwardedAndPackShapeTests.prose(
+            "Damp and mould complaints to councils rose by a third over two winters, most of them from private renters.", times: 4)
+        let text = """
+            Cold homes, closed doors
+
+            By Rhiannon Pryce
+
+            You have read 3 of 4 free articles this month.
+            Get unlimited access to local news for $1 for your first 6 months.
+
+            \(paragraph)
+
+            \(paragraph)
+
+            Be the first to like this
+            Write a comment…
+
+            Hearthstone Trust is a registered charity in England and Wales (1093372) and in Scotland (SC052218).
+            We are authorised and regulated by the Legal Practice Standards Board (LPSB number 655210).
+            We respect your privacy. Unsubscribe at any time.
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        let body = article.sections.flatMap(\.paragraphs).joined(separator: "\n")
+        for line in ["free articles", "unlimited access", "first to like", "Write a comment", "registered charity", "authorised and regulated", "respect your privacy"] {
+            #expect(!body.contains(line), "\(line)")
+        }
+        #expect(body.contains("Damp and mould complaints"))
+    }
+}

@@ -125,6 +125,9 @@ enum LineShapes {
         "show content", "load content", "view content", "show embed", "load embed", "allow cookies", "enable cookies",
         "gift this article", "gift article", "this week's guests", "this episode's guests", "guests", "our guests",
         "in this episode",
+        // A social network's article: its reactions and comment box.
+        "be the first to like this", "be the first to comment", "write a comment", "add a comment", "no comments",
+        "attachments",
     ]
 
     static let boilerplatePrefixes = [
@@ -167,6 +170,10 @@ enum LineShapes {
         "partner content", "reject ", "accept ", "allow all", "deny ", "manage settings",
         "customise", "customize", "necessary only", "essential only", "only necessary", "opens in a new", "(opens in new window)",
         "share:", "keyboard shortcuts", "mark as read", "open original", "highlighted on ", "exported from ", "tap to read", "tap to open", "shared from ",
+        // A metered paywall's count and pitch.
+        "get unlimited access", "unlock unlimited", "registered office:",
+        "we respect your privacy", "forwarded this by", "was this forwarded to you", "how useful was", "how did you like",
+        "what did you think of today", "rate this issue", "comments are moderated",
     ]
 
     /// Openings that mark boilerplate only on a short line: "Latest: …", "Keywords: …", "Conflict of
@@ -219,6 +226,8 @@ enum LineShapes {
         // A distribution notice: "This briefing has been approved for circulation to members. Please do not forward …".
         "please do not forward", "approved for circulation", "not for circulation", "not for distribution",
         "for internal use only", "internal use only",
+        // The publisher's registration and regulator: "… is a registered charity in England and Wales (1093372)".
+        "is a registered charity", "authorised and regulated by", "authorized and regulated by",
     ]
 
     static func key(_ text: String) -> String {
@@ -241,6 +250,12 @@ enum LineShapes {
         }
         if let fragment = boilerplateFragments.first(where: { raw.contains($0) }) { return "contains “\(fragment)”" }
         if words(text) <= 40, let fragment = promptFragments.first(where: { raw.contains($0) }) { return "contains “\(fragment)”" }
+        // "You have 2 free articles left this month.", "You have read 3 of 4 free articles this month.".
+        if words(text) <= 20,
+            LineShapes.matches(#"^you(?:'ve| have) (?:read |used )?\d+ (?:of (?:your )?\d+ )?(?:free |remaining )?(?:articles?|stories|story|pieces?)\b"#, raw)
+        {
+            return "a paywall's meter"
+        }
         if words(text) <= 25 {
             if let prefix = plainShortBoilerplatePrefixes.first(where: { raw.hasPrefix($0) }) {
                 return "starts like page boilerplate (“\(prefix.trimmingCharacters(in: .whitespaces))”)"
