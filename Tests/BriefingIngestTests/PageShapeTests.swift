@@ -1677,4 +1677,33 @@ struct PaywallAndRegistrationShapeTests {
         }
         #expect(body.contains("Damp and mould complaints"))
     }
+
+    @Test("a platform's heading over its comment thread ('Discussion about this post') ends the article")
+    func discussionLabel() throws {
+        let paragraph = ForwardedAndPackShapeTests.prose(
+            "Data centres are small water users in aggregate and large ones where they land.", times: 4)
+        let text = """
+            Every litre has an address
+
+            By Radomír Kučera
+
+            \(paragraph)
+
+            \(paragraph)
+
+            \(paragraph)
+
+            Discussion about this post
+
+            Tomás Ó Briain Jul 2
+
+            The Dutch example only works because there is surface water to spare for industry. Refusing drinking water is easy when there is an alternative.
+
+            Like (9)ReplyShare
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        let body = article.sections.flatMap(\.paragraphs).joined(separator: "\n")
+        #expect(!body.contains("The Dutch example") && body.contains("Data centres are small water users"))
+    }
 }
+

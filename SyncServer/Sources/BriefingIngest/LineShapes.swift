@@ -1378,6 +1378,9 @@ enum LineShapes {
         return LineShapes.matches(#"^(?:\d[\d,.]*k?\s+)?(?:reader )?comments(?:\s*\(\d[\d,.]*k?\)?)?$"#, lower)
             || LineShapes.matches(#"^\d[\d,.]*k?\s+responses$|^responses\s*\(\d[\d,.]*k?\)?$"#, lower)
             || LineShapes.matches(#"^\d+ (thoughts|comments|responses|replies) (on|to)\b"#, lower)
+            // (A platform's own heading over its thread: "Discussion about this post", "Join the discussion".)
+            || ["discussion about this post", "join the discussion", "join the conversation", "comments and replies", "conversation"]
+                .contains(lower)
     }
 
     /// "Media contacts", "Press contact": a press office's names and numbers follow, not the authors.
