@@ -1705,5 +1705,30 @@ struct PaywallAndRegistrationShapeTests {
         let body = article.sections.flatMap(\.paragraphs).joined(separator: "\n")
         #expect(!body.contains("The Dutch example") && body.contains("Data centres are small water users"))
     }
-}
 
+    @Test("a class of copyright ('© Crown copyright'), a cookie banner's heading and the software the site runs on name no publisher; the publisher describing itself does")
+    func publisherEvidence() throws {
+        let paragraph = ForwardedAndPackShapeTests.prose(
+            "Crown Court backlogs have grown faster than sitting days for five years running.", times: 4)
+        let text = """
+            Cookies on the Assembly Research Library website
+
+            Criminal court backlogs: causes, trends and options
+
+            By Owain Price
+
+            \(paragraph)
+
+            \(paragraph)
+
+            The Assembly Research Library provides impartial research and analysis for Members and their staff.
+
+            Powered by Atlassian Confluence 8.5.4
+            Atlassian
+            © Assembly copyright 2025
+            © Crown copyright
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.publication == "Assembly Research Library")
+    }
+}

@@ -959,6 +959,17 @@ public enum ArticleParser {
             }
         }
         // A bare line alone is not enough: it must be named by some other evidence or mention.
+        // "Powered by Atlassian Confluence 8.5.4": the software the site runs on, and its maker, are
+        // not the publisher, whatever else names them.
+        let vendors = blocks.compactMap { block -> String? in
+            LineShapes.group(
+                LineShapes.regex(#"^(?i:powered by|printed by|built with|made with|running on|hosted (?:by|on)|site by|website by|designed by)\s+(.{2,60})$"#),
+                block.text
+            ).map { key($0) }
+        }
+        for (name, _) in candidates where vendors.contains(where: { $0 == name || $0.hasPrefix(name + " ") }) {
+            candidates[name] = nil
+        }
         let ranked = candidates.values.filter { $0.weight >= 3 && !people.contains(Names.key($0.name)) }
             .sorted { ($0.weight, -$0.name.count, $1.name) > ($1.weight, -$1.name.count, $0.name) }
         return ranked.map { ($0.name, $0.evidence.joined(separator: "; "), $0.onlyLegal) }

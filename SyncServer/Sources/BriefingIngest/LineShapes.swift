@@ -183,6 +183,8 @@ enum LineShapes {
         "read also:", "also read ", "read also ", "watch |", "watch:", "video:", "watch now", "subscribe:", "subscribe and ",
         "*corresponding author", "corresponding author", "disclosure statement", "conflict of interest", "competing interests",
         "data availability", "funding statement", "keywords:", "key words:", "jel classification", "jel codes", "(received ",
+        // A cookie banner's heading: "Cookies on GOV.UK", "Cookies on the Assembly Research Library website".
+        "cookies on ",
     ]
     /// Phrases that mark boilerplate only on a short line: a newsletter's or a donation's pitch.
     static let shortBoilerplateFragments = [
@@ -870,6 +872,12 @@ enum LineShapes {
         for (pattern, evidence, weight) in publicationPatterns {
             // (A sentence of the article may describe a site or a journal; the page describing its own does so briefly.)
             if pattern === selfDescribed && words(text) > 20 { continue }
+            // ("© Crown copyright", "© Assembly copyright 2025": a class of copyright, not a publisher.)
+            if pattern === copyright || pattern === copyrightAfter,
+                matches(#"^(?i:©|\(c\))?\s*(?:\d{4}\s+)?(?:the\s+)?\p{L}+\s+copyright\b"#, text)
+            {
+                continue
+            }
             if let name = group(pattern, text).flatMap(clean(publicationName:)) {
                 return PublicationMention(name: name, evidence: evidence, weight: weight)
             }
@@ -884,6 +892,7 @@ enum LineShapes {
         (copyrightAfter, "a copyright line", 5), (readerSupported, "a “reader-supported publication” line", 4),
         (subscribedTo, "a subscription notice", 3), (selfDescribed, "an “X is an independent magazine” line", 5),
         (journalName, "the journal's reference line", 5), (discoverMore, "a “discover more from” line", 4),
+        (publisherDescriptions[0], "the publisher describing itself", 5), (publisherDescriptions[1], "the publisher describing itself", 5),
     ]
 
     /// "Discover more from Field Margins": a newsletter platform naming its publication.
@@ -913,14 +922,14 @@ enum LineShapes {
     /// describing itself.
     static func publisherDescribed(_ text: String) -> Bool {
         let first = text.components(separatedBy: ". ").first ?? text
-        return words(first) <= 30
-            && (matches(
-                #"^(?:The )?\p{Lu}[^,.;:]{1,60}? (?:provides|produces|publishes|offers) (?:impartial|independent|nonpartisan|non-partisan|free|expert|trusted|objective)\b"#,
-                first)
-                || matches(
-                    #"^(?:The )?\p{Lu}[^,.;:]{1,60}? is (?:an?|the) (?:[\p{L}-]+ ){0,3}(?:research|information|library|advisory|briefing)(?: and (?:research|information|library|advisory|briefing))? service\b"#,
-                    first))
+        return words(first) <= 30 && publisherDescriptions.contains { matches($0, first) != nil }
     }
+
+    /// The two ways a publisher describes itself, each with its name as the first group.
+    static let publisherDescriptions = [
+        #"^(?:The )?(\p{Lu}[^,.;:]{1,60}?) (?:provides|produces|publishes|offers) (?:impartial|independent|nonpartisan|non-partisan|free|expert|trusted|objective)\b"#,
+        #"^(?:The )?(\p{Lu}[^,.;:]{1,60}?) is (?:an?|the) (?:[\p{L}-]+ ){0,3}(?:research|information|library|advisory|briefing)(?: and (?:research|information|library|advisory|briefing))? service\b"#,
+    ].map { regex($0) }
 
     /// "Eastmoor Gazette is regulated by IPSO": a paper naming its press regulator.
     static let pressRegulated = try! NSRegularExpression(
