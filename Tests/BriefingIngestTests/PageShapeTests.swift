@@ -1732,3 +1732,119 @@ struct PaywallAndRegistrationShapeTests {
         #expect(article.publication == "Assembly Research Library")
     }
 }
+
+@Suite("Page shapes: the thirteenth batch's lessons")
+struct ClippedAndNumericDateShapeTests {
+    static let paragraph = ForwardedAndPackShapeTests.prose(
+        "Processing times for employer-sponsored visas have tripled since the department moved its staff.", times: 4)
+
+    @Test("a byline dated '07/05/2025 · 6:00am AEST' is a byline; a commenter under the comment count is no contributor")
+    func numericDateByline() throws {
+        let text = """
+            Australia's skilled visa queue is a policy choice
+
+            Siobhán O'Sullivan, Nguyễn Minh Châu and Daniel Ben-David | 07/05/2025 · 6:00am AEST
+
+            \(Self.paragraph)
+
+            \(Self.paragraph)
+
+            3 Comments
+
+            Graham Tulloch
+            8 May 2025
+            The integrity check point is spot on. We waited 14 months for a visa.
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.contributors.map(\.name) == ["Siobhán O'Sullivan", "Nguyễn Minh Châu", "Daniel Ben-David"])
+    }
+
+    @Test("a title wrapped mid-clause is whole though the web address's slug is shortened")
+    func shortenedSlug() throws {
+        let text = """
+            ANALYSIS
+            Loyalty points are the new price war, and Ottawa
+            is only starting to notice
+            By Marc-André Tremblay
+            \(Self.paragraph)
+
+            \(Self.paragraph)
+            """
+        let article = try ArticleParser.parse(
+            text, format: .text, sourceURL: "https://www.prairiepolicyreview.example/economy/2025/01/27/loyalty-points-new-price-war-ottawa")
+        #expect(article.title == "Loyalty points are the new price war, and Ottawa is only starting to notice")
+    }
+
+    @Test("a clipped page whose front matter alone gives the title; its caption and its labelled credit set apart; a legal form after the name")
+    func clippedMarkdown() throws {
+        let markdown = """
+            ---
+            title: "Small-scale fishers were promised rights. They got paperwork."
+            published: 2025-01-20
+            ---
+            **FISHERIES · LONG READ**
+
+            By Thandiwe Mokoena · 20 January 2025 · 9 min read
+
+            ![Boats on a slipway](https://cdn.example.org/klipbaai.jpg)
+
+            *Chukkie boats drawn up on the slipway at Klipbaai.*
+
+            *Photograph: Lwazi Dube*
+
+            \(Self.paragraph)
+
+            \(Self.paragraph)
+
+            Click to tweet: "Everyone agrees it is important. Nobody agrees it is theirs."
+
+            If you found this useful, the Ward Round newsletter goes out every other Friday.
+
+            © 2025 Two Oceans Review NPC
+            """
+        let article = try ArticleParser.parse(markdown, format: .markdown)
+        #expect(article.title == "Small-scale fishers were promised rights. They got paperwork.")
+        #expect(article.imageCredit == "Lwazi Dube")
+        #expect(article.publication == "Two Oceans Review")
+        let body = article.sections.flatMap(\.paragraphs).joined(separator: "\n")
+        #expect(!body.contains("Click to tweet") && !body.contains("newsletter goes out"))
+    }
+
+    @Test("a key points box set as an aside in the article is the article's; a live-updating box is the page's")
+    func keyPointsAside() throws {
+        func page(_ aside: String) -> String {
+            """
+            <html><head><title>AI sandboxes risk becoming a compliance queue</title></head><body>
+            <article><h1>AI sandboxes risk becoming a compliance queue</h1><p class="byline">By Ana Ruiz</p>
+            \(aside)
+            <p>\(Self.paragraph)</p><h2>What the plans say</h2><p>\(Self.paragraph)</p>
+            </article><p>© 2025 The Policy Quarter</p></body></html>
+            """
+        }
+        let box = try ArticleParser.parse(
+            page(#"<aside class="key-points"><h2>Key points</h2><ul><li>Only six sandboxes have admitted a participant.</li></ul></aside>"#),
+            format: .html)
+        #expect(box.sections.compactMap(\.heading) == ["Key points", "What the plans say"])
+        let live = try ArticleParser.parse(
+            page(#"<aside class="key-points live-box" aria-live="polite"><h3>Key points</h3><ul><li>Routes go live on Sunday</li></ul></aside>"#),
+            format: .html)
+        #expect(live.sections.compactMap(\.heading) == ["What the plans say"])
+    }
+
+    @Test("'The Tolbooth Review. A Scottish Charitable Incorporated Organisation' names the Review")
+    func registeredForm() throws {
+        let text = """
+            Scotland's remand problem is a court problem
+
+            By Ana Ruiz
+
+            \(Self.paragraph)
+
+            \(Self.paragraph)
+
+            © 2025 The Tolbooth Review. A Scottish Charitable Incorporated Organisation, SC049872.
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.publication == "The Tolbooth Review")
+    }
+}

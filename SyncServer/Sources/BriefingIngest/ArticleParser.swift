@@ -199,9 +199,12 @@ public enum ArticleParser {
         let nonBody = roles.indices.filter { !roles[$0].isBody && roles[$0] != .title }
 
         // Byline: the first in the header, else a strong one anywhere outside the body.
+        // (Not a commenter's name over the date of their comment, past the thread's label.)
+        let lastBody = roles.lastIndex(where: \.isBody) ?? 0
+        let thread = blocks.indices.first { $0 > lastBody && LineShapes.commentThreadLabel(blocks[$0].text) } ?? blocks.count
         let bylineIndex =
             nonBody.first { features[$0].bylineStrong && roles[$0] == .header }
-            ?? nonBody.first { features[$0].bylineStrong && roles[$0] != .bio }
+            ?? nonBody.first { features[$0].bylineStrong && roles[$0] != .bio && $0 < thread }
             ?? nonBody.first { features[$0].byline != nil && roles[$0] == .header && metadata.authors.isEmpty }
         var byline: String?
         var bylineNames: [String] = []
@@ -472,7 +475,14 @@ public enum ArticleParser {
             // at night." on the line right over "Photo: Ana Ruiz": one caption with its credit.
             let pictured = blocks[index].text.range(of: #"^(?i:pictured|caption)\s*:\s*"#, options: .regularExpression)
             if let pictured { imageCredit = String(blocks[index].text[pictured.upperBound...]) }
-            if index + 1 < blocks.count, features[index + 1].credit != nil || blocks[index + 1].text.hasPrefix("©"),
+            if features[index].credit == nil, pictured == nil, index + 1 < blocks.count, let credit = features[index + 1].credit,
+                !blocks[index + 1].tight, !roles[index + 1].isBody
+            {
+                // "*Chukkie boats drawn up on the slipway.*" / "*Photograph: Lwazi Dube*" set apart: a
+                // caption, and the picture's labelled credit on its own, which is the credit.
+                imageCredit = credit
+                used.insert(index + 1)
+            } else if index + 1 < blocks.count, features[index + 1].credit != nil || blocks[index + 1].text.hasPrefix("©"),
                 !roles[index + 1].isBody,
                 pictured != nil
                     || (blocks[index + 1].tight

@@ -1033,6 +1033,11 @@ struct ArticleStructure {
                 givenTitle != nil ? "matches the title given" : "matches the page's \(metadata.titleSource ?? "metadata") title")
         }
         if feature.slugMatch > 0 { score.add(7 * feature.slugMatch, "matches the URL slug") }
+        // (A page whose metadata gives its title may not print it: "FISHERIES · LONG READ" over a
+        // clipped article is not the title the front matter names.)
+        if givenTitle == nil, metadata.title != nil, feature.metadataTitleMatch < 0.2 {
+            score.add(-3, "not the title the page's \(metadata.titleSource ?? "metadata") gives")
+        }
         if feature.subjectMatch >= 0.75 {
             score.add(7 * feature.subjectMatch, "matches the e-mail's subject")
         } else if feature.subjectMatch > 0 {
@@ -1158,13 +1163,16 @@ struct ArticleStructure {
             !LineShapes.matches(#"(?i)\b(?:by|from)\s*:?$"#, blocks[index].text)
         else { return nil }
         let joined = blocks[index - 1].text + " " + blocks[index].text
-        let gain =
-            9 * (Self.similarity(joined, metadataTitle) - features[index - 1].metadataTitleMatch)
-            + 7 * (Self.similarity(joined, slug) - features[index - 1].slugMatch)
         let lowercaseStart = blocks[index].text.unicodeScalars.first?.properties.isLowercase == true
         let lastWord = blocks[index - 1].text.split(separator: " ").last.map { $0.lowercased() } ?? ""
         let openEnded =
             Self.joiningWords.contains(lastWord) || blocks[index - 1].text.hasSuffix(":") || blocks[index - 1].text.hasSuffix(",")
+        var gain =
+            9 * (Self.similarity(joined, metadataTitle) - features[index - 1].metadataTitleMatch)
+            + 7 * (Self.similarity(joined, slug) - features[index - 1].slugMatch)
+        // (A line that starts in lower case finishes the one above whatever a shortened slug leaves
+        // out: "…, and Ottawa" / "is only starting to notice" at /loyalty-points-new-price-war-ottawa.)
+        if lowercaseStart { gain = max(gain, 0) }
         // A line run on without a blank line, in a page that separates its paragraphs with blank lines.
         let runOn = blocks[index].tight && !mostlyTight
         // Title case carried on from a line of four words or more, neither line punctuated.

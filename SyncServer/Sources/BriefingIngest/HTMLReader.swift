@@ -583,7 +583,20 @@ public enum HTMLReader {
         // A page's body classes describe the page ("single-post has-sidebar comments-open"), not chrome.
         case "html", "body": return nil
         case "nav": return "navigation"
-        case "aside": return "an aside"
+        case "aside":
+            // (A box of the article's key points set as an aside in its text is the article's; a box
+            // that updates itself, "live-box" with its aria-live, is the page's widget.)
+            let names = [attribute(node, "class"), attribute(node, "id")].compactMap { $0?.lowercased() }.joined(separator: " ")
+            let live = attribute(node, "aria-live") != nil || attribute(node, "data-live-updating") != nil
+                || names.split(separator: " ").contains { $0 == "live" || $0.hasPrefix("live-") || $0.hasSuffix("-live") }
+            if inArticle, !live,
+                names.range(
+                    of: #"key[-_]?(?:points|findings|takeaways|messages|facts)|takeaways|at[-_]a[-_]glance|in[-_]brief|summary[-_]box"#,
+                    options: .regularExpression) != nil
+            {
+                return nil
+            }
+            return "an aside"
         case "form": return "a form"
         case "dialog": return "a dialog"
         case "footer" where !inArticle: return "the page footer"

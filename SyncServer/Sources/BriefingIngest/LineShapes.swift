@@ -127,7 +127,7 @@ enum LineShapes {
         "in this episode",
         // A social network's article: its reactions and comment box.
         "be the first to like this", "be the first to comment", "write a comment", "add a comment", "no comments",
-        "attachments",
+        "attachments", "most viewed", "most shared", "most commented", "most watched",
     ]
 
     static let boilerplatePrefixes = [
@@ -173,7 +173,7 @@ enum LineShapes {
         // A metered paywall's count and pitch.
         "get unlimited access", "unlock unlimited", "registered office:",
         "we respect your privacy", "forwarded this by", "was this forwarded to you", "how useful was", "how did you like",
-        "what did you think of today", "rate this issue", "comments are moderated",
+        "what did you think of today", "rate this issue", "comments are moderated", "click to tweet", "tweet this",
     ]
 
     /// Openings that mark boilerplate only on a short line: "Latest: …", "Keywords: …", "Conflict of
@@ -230,6 +230,8 @@ enum LineShapes {
         "for internal use only", "internal use only",
         // The publisher's registration and regulator: "… is a registered charity in England and Wales (1093372)".
         "is a registered charity", "authorised and regulated by", "authorized and regulated by",
+        // A newsletter's pitch at the foot of a post: "If you found this useful, the Ward Round newsletter goes out …".
+        "newsletter goes out", "if you found this useful", "if you enjoyed this", "if you liked this",
     ]
 
     static func key(_ text: String) -> String {
@@ -644,6 +646,8 @@ enum LineShapes {
             {
                 continue
             }
+            // ("07/05/2025 · 6:00am AEST", split at its slashes: numbers, a time and its zone.)
+            if matches(#"^\d{1,4}(?:[:.]\d{2})?\s*(?i:[ap]\.?m\.?)?(?:\s+\p{Lu}{2,5})?$"#, segment) { continue }
             // "Ana Ruiz, Senior Fellow; Tom Berg, Analyst": roles after names are not names.
             // "and" before a piece marks it as a new person ("+"), not a department of the role before.
             // "Anke De Wilde-Mertens, Hydrology and Climate Unit": the unit a person works in is not a name.
@@ -949,7 +953,8 @@ enum LineShapes {
     static func clean(publicationName raw: String) -> String? {
         var name = TextNormalizer.normalize(raw)
         // "Name. Registered charity no. 123": the name is the first sentence; "Name, 12 Grey Street": before the comma.
-        if let stop = name.range(of: #"\.\s+\p{Lu}\p{Ll}"#, options: .regularExpression) {
+        // ("The Tolbooth Review. A Scottish Charitable Incorporated Organisation": "A" opens a sentence too.)
+        if let stop = name.range(of: #"\.\s+(?:\p{Lu}\p{Ll}|(?:A|An)\s)"#, options: .regularExpression) {
             name = String(name[..<stop.lowerBound])
         }
         if let comma = name.range(of: ", ") { name = String(name[..<comma.lowerBound]) }
@@ -996,7 +1001,7 @@ enum LineShapes {
 
     static func strippedLegalSuffix(_ name: String) -> String {
         LineShapes.replacing(
-            #"(?i),?\s+(?:ltd\.?|limited|llc|l\.l\.c\.|inc\.?|incorporated|plc|gmbh|ggmbh|e\.\s?v\.|ag|s\.a\.|sa|s\.l\.|bv|b\.v\.|nv|pty|oy|ab|as|a/s|sas|srl|s\.r\.l\.|co\.|corp\.?|corporation|asbl|a\.s\.b\.l\.|vzw|v\.z\.w\.|aisbl|e\.u\.|cic|sarl|s\.à r\.l\.|s\.p\.a\.|kft|sp\. z o\.o\.|z\.s\.|o\.p\.s\.)$"#,
+            #"(?i),?\s+(?:ltd\.?|limited|npc|scio|cio|\(rf\)|llc|l\.l\.c\.|inc\.?|incorporated|plc|gmbh|ggmbh|e\.\s?v\.|ag|s\.a\.|sa|s\.l\.|bv|b\.v\.|nv|pty|oy|ab|as|a/s|sas|srl|s\.r\.l\.|co\.|corp\.?|corporation|asbl|a\.s\.b\.l\.|vzw|v\.z\.w\.|aisbl|e\.u\.|cic|sarl|s\.à r\.l\.|s\.p\.a\.|kft|sp\. z o\.o\.|z\.s\.|o\.p\.s\.)$"#,
             in: name, with: "")
     }
 
