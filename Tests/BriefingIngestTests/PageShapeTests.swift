@@ -1847,4 +1847,24 @@ struct ClippedAndNumericDateShapeTests {
         let article = try ArticleParser.parse(text, format: .text)
         #expect(article.publication == "The Tolbooth Review")
     }
+
+    @Test("a byline set in capitals by the page's style; a mail's issue line with its number and controls around the date")
+    func capitalsAndIssueLine() throws {
+        let text = """
+            Issue #112 · January 22, 2026 · View in browser
+
+            Free hours, missing places: the childcare expansion's capacity problem
+
+            BY DR ROSALIND ACHTERBERG, HEAD OF EARLY YEARS POLICY
+
+            \(Self.paragraph)
+
+            \(Self.paragraph)
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.contributors.map(\.name) == ["Rosalind Achterberg"])
+        #expect(article.publishedAt.map { Timestamp.text($0).prefix(10) } == "2026-01-22")
+        #expect(Names.recased("BY ANA DE LA TORRE-O'NEILL") == "By Ana de la Torre-O'Neill")
+    }
 }
+

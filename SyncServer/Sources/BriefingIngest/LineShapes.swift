@@ -591,6 +591,11 @@ enum LineShapes {
     /// The names (and a date) a byline gives: "By A and B", "Authors: A, B", "A and B | 12 June 2025".
     static func byline(_ text: String) -> Byline? {
         guard words(text) <= 30, text.count <= 240 else { return nil }
+        // "BY DR ROSALIND ACHTERBERG, HEAD OF EARLY YEARS POLICY": a byline set in capitals (a
+        // style's text-transform, copied) reads as it would in mixed case.
+        if allCapitals(text), matches(#"^(?i:by|words by|written by|authors?:?)\s"#, text) {
+            return byline(Names.recased(text))
+        }
         // "Yuki Tanabe1∗ Lucía de la Fuente2 Kwame Asante-Boateng1,3": a title block's names, set
         // apart by their affiliation marks alone.
         if Names.affiliationMark.numberOfMatches(in: text, range: NSRange(text.startIndex..., in: text)) >= 2 {
@@ -771,6 +776,18 @@ enum LineShapes {
                 })
             {
                 return date
+            }
+            // "Issue #112 · January 22, 2026 · View in browser": a mail's issue number and its controls
+            // around the date.
+            let dated = parts.compactMap { dateLine($0) }
+            if parts.count >= 2, dated.count == 1,
+                parts.filter({ dateLine($0) == nil }).allSatisfy({
+                    matches(#"^(?i:issue|no\.?|number|edition|vol\.?|volume)?\s*#?\s*\d{1,5}$"#, $0.trimmingCharacters(in: .whitespaces))
+                        || ["view in browser", "view online", "read online", "view this email in your browser", "open in browser"]
+                            .contains(key($0))
+                })
+            {
+                return dated[0]
             }
         }
         guard words(line) <= 16 else { return nil }

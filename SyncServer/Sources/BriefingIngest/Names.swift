@@ -135,6 +135,23 @@ enum Names {
         return String(folded).folding(options: [.caseInsensitive, .diacriticInsensitive], locale: Locale(identifier: "en"))
     }
 
+    /// A line set in capitals as it would be written in mixed case: "BY DR ANA DE LA TORRE-O'NEILL"
+    /// → "By Dr Ana de la Torre-O'Neill". (Each word capitalised, and each part after a hyphen or an
+    /// apostrophe; a particle inside a name in lower case.)
+    static func recased(_ text: String) -> String {
+        text.split(separator: " ", omittingEmptySubsequences: false).enumerated().map { offset, word in
+            let lower = word.lowercased()
+            if offset > 0 && particles.contains(lower) { return lower }
+            var result = ""
+            var capitalise = true
+            for character in lower {
+                result.append(capitalise ? Character(character.uppercased()) : character)
+                capitalise = "-'’".contains(character)
+            }
+            return result
+        }.joined(separator: " ")
+    }
+
     /// Whether a text opens with a person's name and goes on in lower case: "Ingrid Solberg farms
     /// 140 hectares …", "Dr Samuel Okonkwo is …".
     static func opensWithName(_ text: String) -> Bool {
