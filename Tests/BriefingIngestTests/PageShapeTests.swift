@@ -1866,5 +1866,33 @@ struct ClippedAndNumericDateShapeTests {
         #expect(article.publishedAt.map { Timestamp.text($0).prefix(10) } == "2026-01-22")
         #expect(Names.recased("BY ANA DE LA TORRE-O'NEILL") == "By Ana de la Torre-O'Neill")
     }
+
+    @Test("a newsletter's tagline that signs it ('Trade policy, one week at a time. By Beatriz Oliveira dos Santos.')")
+    func signedTagline() throws {
+        let text = """
+            Tariff Watch
+
+            Trade policy, one week at a time. By Beatriz Oliveira dos Santos.
+
+            Subscribe to Tariff Watch
+
+            Free, weekly, no spam. Unsubscribe any time.
+
+            Issue #112 · January 22, 2026 · View in browser
+            The safeguard cliff-edge, and why battery origin rules matter
+
+            \(Self.paragraph)
+
+            \(Self.paragraph)
+
+            \(Self.paragraph)
+
+            \(Self.paragraph)
+
+            \(Self.paragraph)
+            """
+        let article = try ArticleParser.parse(text, format: .text, sourceURL: "https://tariffwatch.example/archive/112-the-safeguard-cliff-edge/")
+        #expect(article.contributors.map(\.name) == ["Beatriz Oliveira dos Santos"])
+    }
 }
 

@@ -604,6 +604,14 @@ enum LineShapes {
                 return found
             }
         }
+        // "Trade policy, one week at a time. By Beatriz Oliveira dos Santos.": a newsletter's tagline
+        // that signs it.
+        if words(text) <= 20,
+            let name = group(regex(#"^[^.!?]{3,100}[.!?]\s+By\s+(\p{Lu}[^.!?]{2,60}?)\.?$"#), text),
+            let found = byline("By " + name), found.names.count >= 1
+        {
+            return found
+        }
         // "11 February 2025 by Ana Ruiz and Tom Berg 3 Comments": the date before the label, and the
         // comment counter after the names.
         let counter = #"\s+\d[\d,]*\s+(?i:comments?|responses?|replies)$"#
