@@ -1894,5 +1894,28 @@ struct ClippedAndNumericDateShapeTests {
         let article = try ArticleParser.parse(text, format: .text, sourceURL: "https://tariffwatch.example/archive/112-the-safeguard-cliff-edge/")
         #expect(article.contributors.map(\.name) == ["Beatriz Oliveira dos Santos"])
     }
+
+    @Test("a date under the title dates the piece before the day's date in a paper's masthead does")
+    func mastheadDate() throws {
+        let text = """
+            Friday, June 13, 2025
+            Basin Tribune
+            News
+            Politics
+            Labor
+            Nevada heat rule for warehouse workers stalls as agency misses its own deadline
+            The state promised a heat illness standard by June 1. Workers are still waiting for it to arrive.
+            By Callum Achebe-Ross
+            Published 3 days ago
+            June 10, 2025, 6:00 a.m.
+            Updated June 11, 2025, 2:15 p.m.
+
+            \(Self.paragraph)
+
+            \(Self.paragraph)
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.publishedAt.map { Timestamp.text($0).prefix(10) } == "2025-06-10")
+    }
 }
 

@@ -404,6 +404,14 @@ public enum ArticleParser {
                 .init(
                     subject: "published", value: Timestamp.day(date), reason: "the date in the byline", line: blocks[index].line))
         } else if let index = nonBody.first(where: {
+            // A date line under the title, not an update's, dates the piece before a date over the
+            // title does: "Friday, June 13, 2025" in a paper's masthead is the day the page was seen.
+            // (Under the standfirst, read as the first paragraph, the byline and date may sit apart from the head.)
+            features[$0].date != nil && $0 > forwarded && !titleIndices.isEmpty
+                && ((titleIndices.last! + 1)...(titleIndices.last! + 8)).contains($0)
+                && !LineShapes.matches(#"^(?i:(?:last )?(?:updated|modified|revised|edited|amended))\b"#, blocks[$0].text)
+                && nonBody.contains(where: { other in other < titleIndices[0] && features[other].date != nil && roles[other] == .preamble })
+        }) ?? nonBody.first(where: {
             features[$0].date != nil && [.preamble, .header].contains(roles[$0]) && $0 > forwarded
         })
             // (Not a related post's date, under its headline.)
