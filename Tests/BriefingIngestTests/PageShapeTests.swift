@@ -1919,3 +1919,87 @@ struct ClippedAndNumericDateShapeTests {
     }
 }
 
+
+@Suite("Page shapes: who wrote it, the fourteenth batch's forms")
+struct ContributorFormShapeTests {
+    static let paragraph = ForwardedAndPackShapeTests.prose(
+        "Counties have written new health charges into their annual finance acts, and patients pay them at the door.", times: 4)
+
+    @Test("an op-ed's closing line set off by a dash is its writer's bio; 'PHOTO | NAME' ends a caption")
+    func dashBio() throws {
+        let text = """
+            ANALYSIS
+            The hidden cost of Kenya's county health levies
+            Published: 14/05/2025 06:30
+            A patient waits at a sub-county hospital in Nakuru. PHOTO | JAMES KARIUKI
+
+            \(Self.paragraph)
+
+            \(Self.paragraph)
+
+            — Wanjiru Kamau is a senior fellow in health financing at the Nairobi Centre for Fiscal Policy.
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.contributors.map(\.name) == ["Wanjiru Kamau"])
+        #expect(article.contributors.first?.bio.hasPrefix("Wanjiru Kamau is a senior fellow") == true)
+        #expect(article.imageCredit == "A patient waits at a sub-county hospital in Nakuru. PHOTO | JAMES KARIUKI")
+    }
+
+    @Test("under 'About the authors' a paragraph opening with a name is a bio whatever its verb; a guest named in a host's opening note is the writer")
+    func guestAndAuthorsLabel() throws {
+        let text = """
+            Carefully Counted
+
+            Scotland's care pay floor is not filling the rotas
+
+            Rob Hensley
+            Mar 18, 2025
+
+            Today's post is by guest author Dr Fiona MacAulay, who has spent two years interviewing care workers.
+
+            \(Self.paragraph)
+
+            \(Self.paragraph)
+
+            About the authors
+
+            Dr Fiona MacAulay is a lecturer in social policy at the University of the North Isles.
+
+            Tom Whitcombe farms sheep and beef near Geraldine and chairs the Upper Orari Catchment Group.
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.contributors.map(\.name) == ["Fiona MacAulay", "Tom Whitcombe"])
+        #expect(article.contributors.last?.bio.hasPrefix("Tom Whitcombe farms sheep") == true)
+    }
+
+    @Test("a name with its title and letters is not a caption; an acknowledgement of country, a sponsor's line and a mail's prompts are left out; '(Supplied: …)' ends a caption")
+    func notCaptionsAndFooters() throws {
+        let text = """
+            Free TAFE places are going unfilled in regional Queensland
+
+            Authors:
+            Prof. Tomasz Wierzbicki PhD
+            Associate Fellow
+
+            Students in the workshop at a regional training campus in Mackay. (Supplied: Mackay Skills Alliance)
+
+            \(Self.paragraph)
+
+            SPONSORED | This issue is supported by Harrow & Finch Solicitors.
+
+            ENJOYING THE QUAYSIDE BRIEF?
+
+            \(Self.paragraph)
+
+            The Balance Sheet is free and lands every other Thursday.
+
+            We acknowledge the Traditional Custodians of the lands on which we live and work, and pay our respects to Elders past and present.
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.imageCredit == "Students in the workshop at a regional training campus in Mackay. (Supplied: Mackay Skills Alliance)")
+        let body = article.sections.flatMap(\.paragraphs).joined(separator: "\n")
+        for line in ["Traditional Custodians", "SPONSORED", "ENJOYING", "lands every other Thursday"] {
+            #expect(!body.contains(line), "\(line)")
+        }
+    }
+}

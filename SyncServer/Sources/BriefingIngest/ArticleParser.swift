@@ -253,11 +253,13 @@ public enum ArticleParser {
         for index in roles.indices where roles[index] == .bio {
             guard let name = features[index].bioName else { continue }
             // "Ana Ruiz is a senior fellow … Tom Berg is an associate fellow …": one paragraph, a bio each.
-            let parts = splitBios(blocks[index].text)
+            // (Without the dash that sets off an op-ed's closing line: "— Wanjiru Kamau is …".)
+            let text = LineShapes.replacing(#"^[—–-]\s*(?=\p{Lu})"#, in: blocks[index].text, with: "")
+            let parts = splitBios(text)
             if parts.count >= 2, parts[0].name == name {
                 bios += parts
             } else {
-                bios.append((name, blocks[index].text))
+                bios.append((name, text))
             }
             used.insert(index)
             decisions.append(
@@ -285,6 +287,14 @@ public enum ArticleParser {
             decisions.append(
                 .init(subject: "contributors", value: names.joined(separator: ", "), reason: "given with --contributor"))
         } else {
+            // "Today's post is by guest author Dr Fiona MacAulay, …": a host's page whose byline is
+            // the host's names the guest who wrote the piece in its opening lines.
+            let openingEnd = roles.indices.filter { roles[$0].isBody }.prefix(3).last ?? 0
+            let opening = blocks.indices.prefix(while: { $0 <= openingEnd })
+            if let guest = opening.lazy.compactMap({ LineShapes.guestAuthor(blocks[$0].text) }).first {
+                bylineNames = [guest]
+                decisions.append(.init(subject: "byline", value: guest, reason: "named as the guest who wrote it; the page's byline is its host's"))
+            }
             bylineNames.forEach(add)
             metadata.authors.forEach(add)
             bios.map(\.name).forEach(add)

@@ -581,6 +581,24 @@ struct ArticleStructure {
                 break
             }
         }
+        // Under "About the authors", each paragraph that opens with a name and goes on in lower case
+        // is a bio, whatever its verb ("Tom Whitcombe farms sheep and beef near Geraldine …").
+        for label in found.indices
+        where LineShapes.matches(#"^(?i:about the (?:authors?|contributors?|writers?)|the authors?|authors|contributors)\s*:?$"#, blocks[label].text)
+            && position(label) > 0.5
+        {
+            var index = label + 1
+            while index < found.count, index - label <= 6, found[index].endsSentence, found[index].words >= 6 {
+                if found[index].bioName == nil, Names.opensWithName(blocks[index].text),
+                    let name = Names.openingName(blocks[index].text),
+                    !LineShapes.reportingVerbs.contains(String(blocks[index].text.dropFirst(name.count).split(separator: " ").first ?? ""))
+                {
+                    found[index].bioName = name
+                    found[index].bioMatched = found[index].bioMatched || knownNames.contains(Names.key(name))
+                }
+                index += 1
+            }
+        }
         // The short title-shaped lines under a "Related" or "Trending now" label are other articles.
         for index in found.indices where LineShapes.headlineListLabel(blocks[index].text) {
             var next = index + 1
@@ -613,8 +631,13 @@ struct ArticleStructure {
                 index += 1
             }
         }
+        // A guest named as the writer in a host's page ("Today's post is by guest author …").
+        for index in found.indices where position(index) < 0.3 {
+            if let guest = LineShapes.guestAuthor(blocks[index].text) { bylineNames.insert(Names.key(guest)) }
+        }
         for index in found.indices where found[index].bioName != nil && !found[index].bioMatched {
-            found[index].bioMatched = bylineNames.contains(Names.key(found[index].bioName!))
+            let key = Names.key(found[index].bioName!)
+            found[index].bioMatched = bylineNames.contains(key) || authorKeys.contains(key)
         }
         // A table of contents copied as lines ("On this page" / "1. Introduction" / "2. …"): a run of
         // short lines that come back later as the headings. The run is left out, and the headings

@@ -171,7 +171,8 @@ enum LineShapes {
         "customise", "customize", "necessary only", "essential only", "only necessary", "opens in a new", "(opens in new window)",
         "share:", "keyboard shortcuts", "mark as read", "open original", "highlighted on ", "exported from ", "tap to read", "tap to open", "shared from ",
         // A metered paywall's count and pitch.
-        "get unlimited access", "unlock unlimited", "registered office:",
+        "get unlimited access", "unlock unlimited", "registered office:", "sponsored |", "sponsored:", "sponsor:",
+        "this issue is supported by", "this issue is sponsored by", "this edition is supported by", "this edition is sponsored by",
         "we respect your privacy", "forwarded this by", "was this forwarded to you", "how useful was", "how did you like",
         "what did you think of today", "rate this issue", "comments are moderated", "click to tweet", "tweet this",
     ]
@@ -216,6 +217,8 @@ enum LineShapes {
         "pieces from us by email", "download the full", "click to share", "share this article", "share this story",
         "forward this email", "forward this e-mail", "forward it to", "this email originated", "this e-mail originated",
         "save your spot", "why am i seeing this", "ad choices", "adchoices", "reader-supported", "support from our members",
+        // An acknowledgement of country at the foot of an Australian page.
+        "acknowledge the traditional custodians", "acknowledge the traditional owners", "pay our respects to elders",
     ]
 
     /// Fragments of boilerplate that a sentence of an article may also use ("hundreds of thousands
@@ -231,7 +234,7 @@ enum LineShapes {
         // The publisher's registration and regulator: "… is a registered charity in England and Wales (1093372)".
         "is a registered charity", "authorised and regulated by", "authorized and regulated by",
         // A newsletter's pitch at the foot of a post: "If you found this useful, the Ward Round newsletter goes out …".
-        "newsletter goes out", "if you found this useful", "if you enjoyed this", "if you liked this",
+        "newsletter goes out", "if you found this useful", "if you enjoyed this", "if you liked this", "is free and lands",
     ]
 
     static func key(_ text: String) -> String {
@@ -254,6 +257,10 @@ enum LineShapes {
         }
         if let fragment = boilerplateFragments.first(where: { raw.contains($0) }) { return "contains “\(fragment)”" }
         if words(text) <= 40, let fragment = promptFragments.first(where: { raw.contains($0) }) { return "contains “\(fragment)”" }
+        // "ENJOYING THE QUAYSIDE BRIEF?", "Enjoying this newsletter?": the mail asking to be passed on.
+        if words(text) <= 8, LineShapes.matches(#"^(?:enjoying|like|liking|loving) (?:this|the|our) [^.!?]{1,50}\?$"#, raw) {
+            return "a newsletter's prompt"
+        }
         // "You have 2 free articles left this month.", "You have read 3 of 4 free articles this month.".
         if words(text) <= 20,
             LineShapes.matches(#"^you(?:'ve| have) (?:read |used )?\d+ (?:of (?:your )?\d+ )?(?:free |remaining )?(?:articles?|stories|story|pieces?)\b"#, raw)
@@ -572,6 +579,15 @@ enum LineShapes {
     /// The label of the section a report opens with: its summary or abstract.
     static let openingSectionLabel = #"(?i)^(?:\d{1,2}\.?\s+)?(?:executive\s+summary|summary|abstract)$"#
 
+    /// The guest a host's page names as the piece's writer: "Today's post is by guest author Dr Fiona
+    /// MacAulay, …", "Guest post by Ana Ruiz".
+    static func guestAuthor(_ text: String) -> String? {
+        group(guestAuthorPattern, text).map(Names.clean).flatMap { Names.isName($0) ? $0 : nil }
+    }
+
+    static let guestAuthorPattern = regex(
+        #"^.*?\b(?i:(?:is|was) (?:written )?by (?:our )?guest (?:author|writer|contributor|columnist|poster)|guest post by|guest (?:author|writer|contributor):?|this week's guest (?:author|writer) is)\s+((?:(?i:dr|prof|professor)\.?\s+)?\p{Lu}[\p{L}'’-]+(?:\s+(?:\p{Lu}[\p{L}'’-]+|de|van|von|da|di|al|el|bin)){1,3})"#)
+
     /// "This week's guests", "Speakers", "On the panel": a label over the people a page introduces.
     static let guestsLabel =
         #"^(?i:(?:this (?:week|episode|month)['’]s |today['’]s |our |the |with our |featured )?(?:guests?|speakers?|panell?ists?|interviewees?|on the panel|in this episode|featuring))\s*:?$"#
@@ -841,8 +857,9 @@ enum LineShapes {
     static let trailingCredit = try! NSRegularExpression(
         pattern:
             // ("Photo credit: Ruaridh MacIntyre (CC BY-SA 4.0)": a credit's own full stops are inside
-            // a number or after an initial; "(Delphine Ravenscroft / The Courier)": spaced or not.)
-            #"(?:[.!?)]\s+|\s\(|^)(?:(?:photo(?:graph)?|image|picture|illustration|credit|source)s?(?:\s+credits?)?(?:\s+by|\s*:)|©)\s*(?:[^.]|\.(?=\S)|(?<=\b\p{Lu})\.\s){2,80}[.)]?\)?\s*$|(?-i:[.!?]\s+\(\p{Lu}[\p{L}.’' -]{2,50}\s?/\s?\p{Lu}[^()]{1,60}\)$)"#,
+            // a number or after an initial; "(Delphine Ravenscroft / The Courier)": spaced or not;
+            // "PHOTO | JAMES KARIUKI", as some papers set it.)
+            #"(?:[.!?)]\s+|\s\(|^)(?:(?:photo(?:graph)?|image|picture|illustration|credit|source|supplied)s?(?:\s+credits?)?(?:\s+by|\s*:|\s+\|)|©)\s*(?:[^.]|\.(?=\S)|(?<=\b\p{Lu})\.\s){2,80}[.)]?\)?\s*$|(?-i:[.!?]\s+\(\p{Lu}[\p{L}.’' -]{2,50}\s?/\s?\p{Lu}[^()]{1,60}\)$)"#,
         options: [.caseInsensitive])
 
     /// A caption that ends with its picture's credit: "Drained meadows near Gouda. Image: Sander Vos",
@@ -860,7 +877,9 @@ enum LineShapes {
             let stop = text.range(of: #"[.!?]\s+(?=[^.!?]+$)"#, options: .regularExpression)
         else { return false }
         let name = String(text[stop.upperBound...])
+        // (A caption of a few words at least before the name: "Prof. Tomasz Wierzbicki PhD" is a name with its title.)
         return (2...4).contains(words(name)) && Names.isName(name) && !endsWithPeriod(name)
+            && words(String(text[..<stop.lowerBound])) >= 3
     }
 
     // MARK: Publication
@@ -1307,6 +1326,10 @@ enum LineShapes {
     ]
 
     static func bioName(_ text: String) -> String? {
+        // "— Wanjiru Kamau is a senior fellow …": an op-ed's closing line, set off by a dash.
+        if let dash = text.range(of: #"^[—–-]\s*(?=\p{Lu})"#, options: .regularExpression) {
+            return bioName(String(text[dash.upperBound...]))
+        }
         // "X is an independent blog about …" introduces a publication, not a person.
         let opening = text.lowercased().split(separator: " ").prefix(12).map(String.init)
         if let verb = opening.firstIndex(where: { ["is", "was"].contains($0) }), verb + 1 < opening.count,
@@ -1381,7 +1404,8 @@ enum LineShapes {
         return lower != whole && headlineListLabel(lower) || [
             "related", "related posts", "related articles", "related research", "related reading", "related content",
             "related stories", "trending", "trending now", "most read", "most popular", "popular", "popular now", "read next",
-            "also this week", "also this month", "elsewhere this week", "in other news", "this week's links", "links",
+            "also this week", "also this month", "elsewhere this week", "elsewhere this fortnight", "elsewhere this month",
+            "in other news", "this week's links", "links",
             "up next", "next article", "previous article", "next post", "previous post", "next story", "recommended", "recommended for you", "recommended reading", "you may also like", "you might also like",
             "more from this author", "more by this author", "more like this", "worth reading", "see also",
             "in case you missed it",

@@ -154,16 +154,21 @@ enum Names {
 
     /// Whether a text opens with a person's name and goes on in lower case: "Ingrid Solberg farms
     /// 140 hectares …", "Dr Samuel Okonkwo is …".
-    static func opensWithName(_ text: String) -> Bool {
+    static func opensWithName(_ text: String) -> Bool { openingName(text) != nil }
+
+    /// The name a text opens with before it goes on in lower case (or a bracket): "Ngaio Parata
+    /// (Ngāti Kahungunu) is …" → "Ngaio Parata".
+    static func openingName(_ text: String) -> String? {
         let words = text.split(separator: " ")
         var start = 0
         while start < words.count - 1, honorifics.contains(words[start].lowercased()) { start += 1 }
         for length in 2...4 where words.count > start + length {
             let next = words[start + length]
             guard next.first?.isLowercase == true || next.first == "(" else { continue }
-            if isName(clean(words[start..<(start + length)].joined(separator: " "))) { return true }
+            let name = clean(words[start..<(start + length)].joined(separator: " "))
+            if isName(name) { return name }
         }
-        return false
+        return nil
     }
 
     /// The name a text opens with, before a verb: "Dr. Ana Ruiz is …" → "Ana Ruiz".
