@@ -2002,4 +2002,50 @@ struct ContributorFormShapeTests {
             #expect(!body.contains(line), "\(line)")
         }
     }
+
+    @Test("a box's label among the sections ('Key points' under the summary) that a contents list leaves out is not a section")
+    func coverTitleAndBoxes() throws {
+        let pages = [
+            """
+            CENTRE FOR URBAN HEAT RESILIENCE
+
+            Cooling the Core: Municipal Heat Action
+            Plans in Five Indian Cities
+
+            DR PRIYA VENKATARAMAN, SENIOR FELLOW
+
+            Contents
+
+            Summary ........................................................ 2
+            1. Introduction ................................................. 2
+            2. Recommendations .............................................. 3
+            """,
+            """
+            Cooling the Core: Municipal Heat Action Plans in Five Indian Cities
+
+            Summary
+
+            \(Self.paragraph)
+
+            Key points
+
+            All five cities have a heat action plan; only two have a dedicated budget line for it.
+
+            1. Introduction
+
+            \(Self.paragraph)
+            """,
+            """
+            Cooling the Core: Municipal Heat Action Plans in Five Indian Cities
+
+            2. Recommendations
+
+            \(Self.paragraph)
+            """,
+        ]
+        let article = try ArticleParser.parse(pages.joined(separator: "\n\u{0C}"), format: .text)
+        #expect(article.sections.compactMap(\.heading) == ["Summary", "1. Introduction", "2. Recommendations"])
+
+    }
 }
+

@@ -136,6 +136,8 @@ struct ArticleStructure {
     /// The words of the URL's slug and of the title the metadata or the editor gives.
     private let slug: [String]
     private let metadataTitle: [String]
+    /// The page's other titles, as word lists (none when the editor gave the title).
+    private let otherTitles: [[String]]
     private(set) var docHasHeadingMarkup = false
     /// The page sets two or more short lines wholly in bold between its paragraphs, and marks no
     /// headings up inside its text: its editor made headings in bold.
@@ -148,6 +150,8 @@ struct ArticleStructure {
     private(set) var bylineNames: Set<String> = []
     /// Most blocks follow the previous one without a blank line (a copied page with no spacing).
     private(set) var mostlyTight = false
+    /// Each block's text as repeats are compared, and where it stands.
+    private(set) var lineKeys: [String: [Int]] = [:]
 
     /// Words no heading or title ends on: the sentence must go on.
     static let danglingWords: Set<String> = [
@@ -235,6 +239,7 @@ struct ArticleStructure {
         self.givenTitle = givenTitle
         slug = Self.slugWords(sourceURL ?? metadata.url)
         metadataTitle = (givenTitle ?? metadata.title).map(Self.wordList) ?? []
+        otherTitles = givenTitle == nil ? metadata.otherTitles.map(Self.wordList) : []
         computeFeatures()
         // (Under the article's own title, a greeting opens the article: "Hi all — this week's issue …".)
         let titleMark = blocks.indices.first { blocks[$0].headingLevel == 1 || features[$0].metadataTitleMatch >= 0.8 }
@@ -318,6 +323,7 @@ struct ArticleStructure {
         }
         boldHeadings = boldLines.count >= 2 && !markedInText
         mostlyTight = blocks.filter(\.tight).count * 2 > blocks.count
+        for index in blocks.indices { lineKeys[PlainTextReader.repetitionKey(blocks[index].text), default: []].append(index) }
 
         // The article's own vocabulary: words of its long, sentence-shaped paragraphs.
         var vocabulary: [String: Int] = [:]
@@ -373,7 +379,7 @@ struct ArticleStructure {
                 (feature.words <= 5 || LineShapes.citationLabel(text) || LineShapes.aboutOrganisation(text)) && LineShapes.closingLabel(text)
             feature.citation = LineShapes.citation(text)
             feature.slugMatch = Self.similarity(text, slug)
-            feature.metadataTitleMatch = Self.similarity(text, metadataTitle)
+            feature.metadataTitleMatch = ([metadataTitle] + otherTitles).map { Self.similarity(text, $0) }.max() ?? 0
             feature.titleShaped =
                 (2...30).contains(feature.words) && text.count <= 250 && !feature.endsWithPeriod
                 && LineShapes.startsCapitalized(text)
@@ -696,6 +702,14 @@ struct ArticleStructure {
                 blocks[$0].furniture == nil && LineShapes.matches(LineShapes.openingSectionLabel, blocks[$0].text)
             } ?? first
             for index in (lastEntry + 1)..<opening where blocks[index].furniture == nil { found[index].outsideContents = true }
+            // A box's label among the sections ("Key points" under the summary) that the list leaves
+            // out is the box's, not a section's.
+            for index in first..<found.count
+            where blocks[index].furniture == nil && !contents.contains(PlainTextReader.repetitionKey(blocks[index].text))
+                && LineShapes.matches(#"^(?i:key (?:points|findings|messages|facts|takeaways)|at a glance|in brief|box \d{1,2}(?:[.:].*)?)$"#, blocks[index].text)
+            {
+                found[index].outsideContents = true
+            }
             // The pages before the contents list are the document's front matter: its cover, its
             // committee or imprint, none of them the text (its title aside).
             let firstEntry = entries.first ?? 0
@@ -1207,8 +1221,11 @@ struct ArticleStructure {
                     $0.first?.isUppercase == true || Self.joiningWords.contains($0.lowercased())
                 })
             && !features[index].endsSentence && !(previous.last.map { ".!?".contains($0) } ?? false)
+        // The two lines together are a line of their own elsewhere on the page (a report's title
+        // over two lines on its cover, whole in its running header).
+        let whole = (lineKeys[PlainTextReader.repetitionKey(joined)] ?? []).contains { $0 != index && $0 != index - 1 }
         // (A line of its own never starts in lower case; one that does finishes the line above.)
-        return gain + (lowercaseStart ? 3.5 : 0) + (openEnded ? 4 : 0) + (runOn ? 3.5 : -0.5) + (titleCased && !runOn ? 3.5 : 0)
+        return gain + (whole ? 6 : 0) + (lowercaseStart ? 3.5 : 0) + (openEnded ? 4 : 0) + (runOn ? 3.5 : -0.5) + (titleCased && !runOn ? 3.5 : 0)
     }
 
     func nonBodyScore(_ index: Int) -> RoleScore {

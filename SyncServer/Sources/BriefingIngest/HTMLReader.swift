@@ -359,6 +359,10 @@ public enum HTMLReader {
                 metadata.title = Names.withoutSiteSuffix(title, site: declaredSite)
                 metadata.titleSource = "<title>"
             }
+            // ("The Balance Sheet #58: Councils on the brink" in og:title, the headline whole in <title>.)
+            if metadata.titleSource != "<title>", let title = titleText, !title.isEmpty {
+                metadata.otherTitles.append(Names.withoutSiteSuffix(title, site: declaredSite))
+            }
             if let article {
                 let authors = JSONLD.authorNames(article, in: jsonLD)
                 metadata.bios = JSONLD.authorBios(article, in: jsonLD)

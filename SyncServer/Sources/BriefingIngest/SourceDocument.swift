@@ -98,6 +98,8 @@ public struct SourceMetadata: Sendable, Hashable, Codable {
     public var title: String?
     /// Where the title came from (`JSON-LD headline`, `og:title`, `<title>`, `front matter`).
     public var titleSource: String?
+    /// The page's other titles (its `<title>` beside its `og:title`), which a line may match as well.
+    public var otherTitles: [String] = []
     public var authors: [String] = []
     public var authorsSource: String?
     public var published: Date?
