@@ -466,7 +466,10 @@ public enum PlainTextReader {
     /// quote (120 words or more), the quoting is the mail's, not the article's, and comes off; a
     /// line of a bare ">" is the blank line between its paragraphs.
     static func quoteLifted(_ lines: [Line]) -> [Line] {
-        func words(_ lines: ArraySlice<Line>) -> Int { lines.reduce(0) { $0 + $1.text.split(separator: " ").count - 1 } }
+        // (Words of text, the quoting aside: "> Remand is" is two.)
+        func words(_ lines: ArraySlice<Line>) -> Int {
+            lines.reduce(0) { $0 + $1.text.split(separator: " ").filter { $0 != ">" }.count }
+        }
         func isQuoted(_ line: Line) -> Bool { line.furniture == nil && line.text.hasPrefix(">") }
         let text = lines.filter { $0.furniture == nil }
         let quoted = text.filter { $0.text.hasPrefix(">") }
