@@ -2047,5 +2047,30 @@ struct ContributorFormShapeTests {
         #expect(article.sections.compactMap(\.heading) == ["Summary", "1. Introduction", "2. Recommendations"])
 
     }
+
+    @Test("a country's second-level domain ('co.ke', 'org.ng') gives the site's own label; a masthead among the menu's items counts when the address spells it")
+    func countryDomainsAndMenuMasthead() throws {
+        #expect(LineShapes.siteLabel("https://www.riftreview.co.ke/analysis/x") == "riftreview")
+        #expect(LineShapes.siteLabel("https://lagosledger.org.ng/a") == "lagosledger")
+        let text = """
+            Menu
+            Search
+            THE RIFT REVIEW
+            Home
+            News
+            Counties
+            ANALYSIS
+            The hidden cost of Kenya's county health levies
+            By Wanjiru Kamau
+
+            \(Self.paragraph)
+
+            \(Self.paragraph)
+
+            © 2025 Rift Review Media Ltd. All rights reserved.
+            """
+        let article = try ArticleParser.parse(text, format: .text, sourceURL: "https://www.riftreview.co.ke/analysis/health/the-hidden-cost")
+        #expect(article.publication.map { $0.lowercased() } == "the rift review")
+    }
 }
 

@@ -772,6 +772,8 @@ public enum ArticleParser {
         }
         // The page's last lines: its last eight that are not page furniture (a list of links, say).
         let lateStart = blocks.indices.filter { blocks[$0].furniture == nil }.suffix(8).first ?? blocks.count
+        // (A name shaped like a person's, "Harbour Notes", counts when the web address spells it.)
+        func spelled(_ index: Int) -> Bool { domain.map { LineShapes.spells($0, blocks[index].text) } ?? false }
         // Masthead lines: a bare name (or two lines of one) in the first lines of the page or the last.
         func bareName(_ index: Int, nameShaped: Bool = false) -> Bool {
             let text = blocks[index].text
@@ -781,7 +783,9 @@ public enum ArticleParser {
                 && !LineShapes.genres.contains(LineShapes.key(text))
                 && text.unicodeScalars.first?.properties.isUppercase == true
                 && features[index].boilerplate == nil && features[index].uiLabel == nil
-                && blocks[index].markup != .listItem && !features[index].inMenu
+                // (A menu's item is no masthead, unless the web address spells it: "THE RIFT REVIEW"
+                // among "Menu", "Search" and "Home" at riftreview.co.ke.)
+                && blocks[index].markup != .listItem && (!features[index].inMenu || spelled(index))
                 // ("Westmarch on Bluesky": a link to the site's account, not its name.)
                 && !LineShapes.matches(
                     #"(?i)\b(?:facebook|twitter|linkedin|bluesky|mastodon|instagram|youtube|threads|tiktok|whatsapp|telegram)\b"#, text)
@@ -791,8 +795,6 @@ public enum ArticleParser {
                 && !text.contains(" / ") && !LineShapes.matches(#"^[\p{L}-]+\s*:"#, text)
                 && (!blocks[index].chrome || ["the page header", "the page footer"].contains(blocks[index].furniture ?? ""))
         }
-        // (A name shaped like a person's, "Harbour Notes", counts when the web address spells it.)
-        func spelled(_ index: Int) -> Bool { domain.map { LineShapes.spells($0, blocks[index].text) } ?? false }
         for index in outside
         where (index < 8 || [.preamble, .header].contains(roles[index]) || index >= lateStart)
             && (bareName(index) || (spelled(index) && bareName(index, nameShaped: true)))
@@ -986,7 +988,6 @@ public enum ArticleParser {
                 candidates[key]!.evidence.append("the page's web address spells it")
             }
         }
-        // A bare line alone is not enough: it must be named by some other evidence or mention.
         // "Powered by Atlassian Confluence 8.5.4": the software the site runs on, and its maker, are
         // not the publisher, whatever else names them.
         let vendors = blocks.compactMap { block -> String? in
@@ -998,6 +999,7 @@ public enum ArticleParser {
         for (name, _) in candidates where vendors.contains(where: { $0 == name || $0.hasPrefix(name + " ") }) {
             candidates[name] = nil
         }
+        // A bare line alone is not enough: it must be named by some other evidence or mention.
         let ranked = candidates.values.filter { $0.weight >= 3 && !people.contains(Names.key($0.name)) }
             .sorted { ($0.weight, -$0.name.count, $1.name) > ($1.weight, -$1.name.count, $0.name) }
         return ranked.map { ($0.name, $0.evidence.joined(separator: "; "), $0.onlyLegal) }

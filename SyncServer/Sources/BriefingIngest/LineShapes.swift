@@ -1085,6 +1085,11 @@ enum LineShapes {
         "tumblr.com", "mailchi.mp", "linkedin.com", "github.io", "wixsite.com", "squarespace.com", "typepad.com",
     ]
     /// Two-part public suffixes: the site's label comes before them.
+    /// A country's second-level domain of a common kind: "co.ke", "org.ng", "gov.in", "ac.nz".
+    static func secondLevelSuffix(_ lastTwo: String) -> Bool {
+        matches(#"^(?:co|com|org|net|ac|gov|edu|or|ne|go|gob|nic|ltd|plc|sch|mil|info|biz)\.[a-z]{2}$"#, lastTwo)
+    }
+
     static let twoPartSuffixes: Set<String> = [
         "co.uk", "org.uk", "ac.uk", "gov.uk", "me.uk", "ltd.uk", "com.au", "org.au", "net.au", "co.nz", "org.nz", "co.za",
         "com.br", "co.jp", "co.in", "org.in", "com.sg", "com.mx", "gv.at", "or.at", "co.at",
@@ -1112,7 +1117,7 @@ enum LineShapes {
             } else {
                 return nil
             }
-        } else if twoPartSuffixes.contains(lastTwo), parts.count >= 3 {
+        } else if twoPartSuffixes.contains(lastTwo) || secondLevelSuffix(lastTwo), parts.count >= 3 {
             label = parts[parts.count - 3]
         } else {
             label = parts[parts.count - 2]
