@@ -2074,3 +2074,37 @@ struct ContributorFormShapeTests {
     }
 }
 
+
+@Suite("Page shapes: publishers and shared bios, the fifteenth batch's forms")
+struct PublisherAndSharedBioShapeTests {
+    static let paragraph = ForwardedAndPackShapeTests.prose(
+        "Buyback offers reach flooded owners years after the water, when most have already rebuilt in place.", times: 4)
+
+    @Test("one bio for two writers ('A and B are research fellows …') introduces both; a page's text-size control and a donation prompt are left out")
+    func sharedBio() throws {
+        let text = """
+            Victoria's flood buyback scheme is too slow for the next flood
+
+            Text size
+
+            \(Self.paragraph)
+
+            Whitaker Hale is free to read because readers like you chip in. Donate today
+
+            \(Self.paragraph)
+
+            Priya Ramanathan and Callum Ostrowski are research fellows in the Climate Adaptation Program at the Southern Cross Policy Forum.
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.contributors.map(\.name) == ["Priya Ramanathan", "Callum Ostrowski"])
+        let body = article.sections.flatMap(\.paragraphs).joined(separator: "\n")
+        #expect(!body.contains("Text size") && !body.contains("Donate today") && !body.contains("research fellows"))
+    }
+
+    @Test("a publisher's name without the initials after it, the offer after it, or an Irish company's 'CLG'")
+    func publisherNameForms() {
+        #expect(LineShapes.clean(publicationName: "Centre for Energy and Public Finance (CEPF)") == "Centre for Energy and Public Finance")
+        #expect(LineShapes.clean(publicationName: "The Prairie Dispatch for $2 a week") == "The Prairie Dispatch")
+        #expect(LineShapes.withoutLegalSuffix("Housing Pulse CLG") == "Housing Pulse")
+    }
+}

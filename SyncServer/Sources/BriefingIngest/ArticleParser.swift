@@ -256,7 +256,10 @@ public enum ArticleParser {
             // (Without the dash that sets off an op-ed's closing line: "— Wanjiru Kamau is …".)
             let text = LineShapes.replacing(#"^[—–-]\s*(?=\p{Lu})"#, in: blocks[index].text, with: "")
             let parts = splitBios(text)
-            if parts.count >= 2, parts[0].name == name {
+            if let joint = LineShapes.jointBioNames(text) {
+                // One paragraph for two people: the first sentence is both their bio's opening.
+                bios += joint.map { ($0, text) }
+            } else if parts.count >= 2, parts[0].name == name {
                 bios += parts
             } else {
                 bios.append((name, text))

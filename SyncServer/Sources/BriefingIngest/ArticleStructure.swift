@@ -1265,6 +1265,8 @@ struct ArticleStructure {
         if vocabulary > 0 { score.add(min(2, 0.75 * Double(vocabulary)), "reads like a bio") }
         if position(index) > 0.6 { score.add(1, "near the end") }
         if feature.bioRun { score.add(2.5, "with the other bios at the end") }
+        // ("Priya Ramanathan and Callum Ostrowski are research fellows …": one bio for two writers.)
+        if LineShapes.jointBioNames(blocks[index].text) != nil { score.add(2.5, "introduces two people at once, as a shared bio does") }
         if feature.words > 120 { score.add(-3, "long for a bio") }
         if blocks[index].chrome {
             // An author box is not chrome; a comment or a sidebar's "about" box is.

@@ -127,7 +127,8 @@ enum LineShapes {
         "in this episode",
         // A social network's article: its reactions and comment box.
         "be the first to like this", "be the first to comment", "write a comment", "add a comment", "no comments",
-        "attachments", "most viewed", "most shared", "most commented", "most watched",
+        "attachments", "most viewed", "most shared", "most commented", "most watched", "text size", "font size", "a a a",
+        "find out how it works",
     ]
 
     static let boilerplatePrefixes = [
@@ -235,6 +236,7 @@ enum LineShapes {
         "is a registered charity", "authorised and regulated by", "authorized and regulated by",
         // A newsletter's pitch at the foot of a post: "If you found this useful, the Ward Round newsletter goes out …".
         "newsletter goes out", "if you found this useful", "if you enjoyed this", "if you liked this", "is free and lands",
+        "free to read because", "readers like you chip in", "donate today",
     ]
 
     static func key(_ text: String) -> String {
@@ -1002,6 +1004,9 @@ enum LineShapes {
             name = String(name[..<stop.lowerBound])
         }
         if let comma = name.range(of: ", ") { name = String(name[..<comma.lowerBound]) }
+        // "Centre for Energy and Public Finance (CEPF)": the name without its initials after it;
+        // "The Prairie Dispatch for $2 a week": without the offer.
+        name = replacing(#"\s+\((?:\p{Lu}[\p{Lu}&]{1,9})\)$|\s+for (?:just |only )?[$£€₹]\s?\d.*$"#, in: name, with: "")
         // "X on 3 May 2025", "X, 3 May 2025", "X in June 2025".
         if let mention = DateMention.all(in: name).first {
             let scalars = Array(name.unicodeScalars)
@@ -1045,7 +1050,7 @@ enum LineShapes {
 
     static func strippedLegalSuffix(_ name: String) -> String {
         LineShapes.replacing(
-            #"(?i),?\s+(?:ltd\.?|limited|npc|scio|cio|\(rf\)|llc|l\.l\.c\.|inc\.?|incorporated|plc|gmbh|ggmbh|e\.\s?v\.|ag|s\.a\.|sa|s\.l\.|bv|b\.v\.|nv|pty|oy|ab|as|a/s|sas|srl|s\.r\.l\.|co\.|corp\.?|corporation|asbl|a\.s\.b\.l\.|vzw|v\.z\.w\.|aisbl|e\.u\.|cic|sarl|s\.à r\.l\.|s\.p\.a\.|kft|sp\. z o\.o\.|z\.s\.|o\.p\.s\.)$"#,
+            #"(?i),?\s+(?:ltd\.?|limited|npc|scio|cio|clg|dac|\(rf\)|llc|l\.l\.c\.|inc\.?|incorporated|plc|gmbh|ggmbh|e\.\s?v\.|ag|s\.a\.|sa|s\.l\.|bv|b\.v\.|nv|pty|oy|ab|as|a/s|sas|srl|s\.r\.l\.|co\.|corp\.?|corporation|asbl|a\.s\.b\.l\.|vzw|v\.z\.w\.|aisbl|e\.u\.|cic|sarl|s\.à r\.l\.|s\.p\.a\.|kft|sp\. z o\.o\.|z\.s\.|o\.p\.s\.)$"#,
             in: name, with: "")
     }
 
@@ -1330,7 +1335,20 @@ enum LineShapes {
         "briefing",
     ]
 
+    /// "Priya Ramanathan and Callum Ostrowski are research fellows …": one bio for two people.
+    static func jointBioNames(_ text: String) -> [String]? {
+        let name = #"((?:(?:Dr|Prof\.?|Professor)\s+)?\p{Lu}[\p{L}'’-]+(?:\s+(?:\p{Lu}[\p{L}'’-]+|de|van|von|da|di|al|el|bin|ní|ó|mac)){1,3})"#
+        guard endsSentence(text),
+            let match = regex("^" + name + #",?\s+(?:and|&)\s+"# + name + #"\s+(?:are|were|both|have|jointly|co-lead|lead|write|work)\b"#)
+                .firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
+            let first = Range(match.range(at: 1), in: text), let second = Range(match.range(at: 2), in: text)
+        else { return nil }
+        let names = [String(text[first]), String(text[second])].map(Names.clean)
+        return names.allSatisfy(Names.isName) ? names : nil
+    }
+
     static func bioName(_ text: String) -> String? {
+        if let names = jointBioNames(text) { return names[0] }
         // "— Wanjiru Kamau is a senior fellow …": an op-ed's closing line, set off by a dash.
         if let dash = text.range(of: #"^[—–-]\s*(?=\p{Lu})"#, options: .regularExpression) {
             return bioName(String(text[dash.upperBound...]))
