@@ -2107,4 +2107,29 @@ struct PublisherAndSharedBioShapeTests {
         #expect(LineShapes.clean(publicationName: "The Prairie Dispatch for $2 a week") == "The Prairie Dispatch")
         #expect(LineShapes.withoutLegalSuffix("Housing Pulse CLG") == "Housing Pulse")
     }
+
+    @Test("a newsletter sends as itself ('From: Kerbside Notes <hello@kerbsidenotes.nz>'), a person's name in the sender line names no publication")
+    func mailSender() throws {
+        func mail(_ from: String, footer: String = "Copyright (c) 2025 Pohutu Press Limited. All rights reserved.") throws -> String? {
+            let text = """
+                From: \(from)
+                To: reader@example.org
+                Subject: Who pays when the pipes fail
+                Date: Tue, 4 Mar 2025 07:00:00 +1300
+
+                Who pays when the pipes fail: Wellington's water levy explained
+
+                \(Self.paragraph)
+
+                \(Self.paragraph)
+
+                \(footer)
+                """
+            return try ArticleParser.parse(text, format: .text).publication
+        }
+        #expect(try mail("Kerbside Notes <hello@kerbsidenotes.nz>", footer: "Reply to this email with questions for the board.") == "Kerbside Notes")
+        #expect(try mail("Key Money from Aldmoor Housing Lab <keymoney@aldmoor.example>", footer: "Thanks for reading.") == "Key Money")
+        #expect(try mail("Hemi Rangitoto-Walsh <hemi@pohutupress.nz>") == "Pohutu Press")
+    }
 }
+

@@ -814,6 +814,19 @@ public enum ArticleParser {
                 add(blocks[index].text + " " + blocks[index + 1].text, 4, "a masthead over two lines", line: index)
             }
         }
+        // "From: Kerbside Notes <hello@kerbsidenotes.nz>": a newsletter sends as itself (a person's
+        // name there is the writer's, not the publication's).
+        for index in blocks.indices where blocks[index].furniture == "an e-mail header" {
+            // ("Key Money from Aldmoor Housing Lab": the newsletter, then who sends it.)
+            guard let written = LineShapes.group(LineShapes.regex(#"^(?i:from):\s*"?([^"<>@]{2,60}?)"?\s*<([^<>@\s]+@[^<>\s]+)>"#), blocks[index].text),
+                case let sender = written.components(separatedBy: " from ")[0].components(separatedBy: " | ")[0]
+                    .trimmingCharacters(in: .whitespaces),
+                !Names.isName(Names.clean(sender)), !people.contains(key(sender)), LineShapes.startsCapitalized(sender)
+            else { continue }
+            let address = blocks[index].text.components(separatedBy: "@").last.map { String($0.prefix { $0 != ">" }) } ?? ""
+            let spelledByAddress = LineShapes.siteLabel("https://" + address).map { LineShapes.spells($0, sender) } ?? false
+            add(sender, spelledByAddress ? 4 : 3, "the mail's sender" + (spelledByAddress ? ", its address spelling it" : ""), line: index)
+        }
         // "Westmarch Assembly Library" / "library.westmarch-assembly.gov": a name set over the web
         // address that spells it (a cover's or a letterhead's imprint) is the publisher's.
         for index in outside where index < 8 || [.preamble, .header].contains(roles[index]) || index >= lateStart {

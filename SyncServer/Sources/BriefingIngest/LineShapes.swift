@@ -1166,7 +1166,7 @@ enum LineShapes {
     /// Words a company adds to its publication's name: "Commonplace Media", "Ledger Group".
     static let companyWords: Set<String> = [
         "media", "group", "holdings", "publishing", "publications", "publishers", "communications", "company", "enterprises",
-        "digital", "network", "networks", "ventures", "studios", "productions", "news", "&", "co",
+        "digital", "network", "networks", "ventures", "studios", "productions", "news", "&", "co", "newsroom",
     ]
 
     /// What a publication calls its newsletters and shows: "The Casenote briefing", "Ledger Weekly".
