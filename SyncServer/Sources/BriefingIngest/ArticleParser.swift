@@ -254,7 +254,7 @@ public enum ArticleParser {
             guard let name = features[index].bioName else { continue }
             // "Ana Ruiz is a senior fellow … Tom Berg is an associate fellow …": one paragraph, a bio each.
             // (Without the dash that sets off an op-ed's closing line: "— Wanjiru Kamau is …".)
-            let text = LineShapes.replacing(#"^[—–-]\s*(?=\p{Lu})"#, in: blocks[index].text, with: "")
+            let text = LineShapes.replacing(LineShapes.settingOffDash, in: blocks[index].text, with: "")
             let parts = splitBios(text)
             if let joint = LineShapes.jointBioNames(text) {
                 // One paragraph for two people: the first sentence is both their bio's opening.
@@ -292,9 +292,7 @@ public enum ArticleParser {
         } else {
             // "Today's post is by guest author Dr Fiona MacAulay, …": a host's page whose byline is
             // the host's names the guest who wrote the piece in its opening lines.
-            let openingEnd = roles.indices.filter { roles[$0].isBody }.prefix(3).last ?? 0
-            let opening = blocks.indices.prefix(while: { $0 <= openingEnd })
-            if let guest = opening.lazy.compactMap({ LineShapes.guestAuthor(blocks[$0].text) }).first {
+            if let guest = structure.guestAuthor {
                 bylineNames = [guest]
                 decisions.append(.init(subject: "byline", value: guest, reason: "named as the guest who wrote it; the page's byline is its host's"))
             }
@@ -381,7 +379,7 @@ public enum ArticleParser {
                     && ([.preamble, .header].contains(roles[$0]) || $0 < headEnd)
                     // (Not the date of an update: "Updated Thu 15 May 2025 at 07:12" over "First published Wed 14 May".)
                     // ("Sangrur/New Delhi | Updated: Oct 15, 2025": after the dateline's places too.)
-                    && !LineShapes.matches(#"(?:^|[|·•]\s*)(?i:(?:last )?(?:updated|modified|revised|edited|amended))\b"#, blocks[$0].text)
+                    && !LineShapes.matches(LineShapes.updateLabel, blocks[$0].text)
             }).flatMap({ features[$0].date }),
             visible != date, abs(visible.timeIntervalSince(date)) <= 86_400
         {
@@ -422,7 +420,7 @@ public enum ArticleParser {
             // (Under the standfirst, read as the first paragraph, the byline and date may sit apart from the head.)
             features[$0].date != nil && $0 > forwarded && !titleIndices.isEmpty
                 && ((titleIndices.last! + 1)...(titleIndices.last! + 8)).contains($0)
-                && !LineShapes.matches(#"^(?i:(?:last )?(?:updated|modified|revised|edited|amended))\b"#, blocks[$0].text)
+                && !LineShapes.matches(LineShapes.updateLabel, blocks[$0].text)
                 && nonBody.contains(where: { other in other < titleIndices[0] && features[other].date != nil && roles[other] == .preamble })
         }) ?? nonBody.first(where: {
             features[$0].date != nil && [.preamble, .header].contains(roles[$0]) && $0 > forwarded
@@ -818,12 +816,15 @@ public enum ArticleParser {
         // name there is the writer's, not the publication's).
         for index in blocks.indices where blocks[index].furniture == "an e-mail header" {
             // ("Key Money from Aldmoor Housing Lab": the newsletter, then who sends it.)
-            guard let written = LineShapes.group(LineShapes.regex(#"^(?i:from):\s*"?([^"<>@]{2,60}?)"?\s*<([^<>@\s]+@[^<>\s]+)>"#), blocks[index].text),
-                case let sender = written.components(separatedBy: " from ")[0].components(separatedBy: " | ")[0]
+            let text = blocks[index].text
+            guard let match = LineShapes.regex(#"^(?i:from):\s*"?([^"<>@]{2,60}?)"?\s*<[^<>@\s]+@([^<>\s]+)>"#)
+                .firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
+                let written = Range(match.range(at: 1), in: text), let host = Range(match.range(at: 2), in: text),
+                case let sender = text[written].components(separatedBy: " from ")[0].components(separatedBy: " | ")[0]
                     .trimmingCharacters(in: .whitespaces),
                 !Names.isName(Names.clean(sender)), !people.contains(key(sender)), LineShapes.startsCapitalized(sender)
             else { continue }
-            let address = blocks[index].text.components(separatedBy: "@").last.map { String($0.prefix { $0 != ">" }) } ?? ""
+            let address = String(text[host])
             let spelledByAddress = LineShapes.siteLabel("https://" + address).map { LineShapes.spells($0, sender) } ?? false
             add(sender, spelledByAddress ? 4 : 3, "the mail's sender" + (spelledByAddress ? ", its address spelling it" : ""), line: index)
         }

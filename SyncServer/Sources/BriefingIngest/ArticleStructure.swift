@@ -148,6 +148,8 @@ struct ArticleStructure {
     /// Where the text begins: its first long paragraph that is not a bio, boilerplate or furniture.
     private(set) var textStart = 0
     private(set) var bylineNames: Set<String> = []
+    /// The guest a host's page names as the piece's writer in its opening lines.
+    private(set) var guestAuthor: String?
     /// Most blocks follow the previous one without a blank line (a copied page with no spacing).
     private(set) var mostlyTight = false
     /// Each block's text as repeats are compared, and where it stands.
@@ -637,9 +639,18 @@ struct ArticleStructure {
                 index += 1
             }
         }
-        // A guest named as the writer in a host's page ("Today's post is by guest author …").
-        for index in found.indices where position(index) < 0.3 {
-            if let guest = LineShapes.guestAuthor(blocks[index].text) { bylineNames.insert(Names.key(guest)) }
+        // A guest named as the writer in a host's page ("Today's post is by guest author …"), in its
+        // opening lines: found once, here, for the bios it matches and for the contributors.
+        // (Its opening: the first third of the page, or down to its third paragraph on a short one.)
+        var paragraphs = 0
+        for index in found.indices {
+            if let guest = LineShapes.guestAuthor(blocks[index].text) {
+                guestAuthor = guest
+                bylineNames.insert(Names.key(guest))
+                break
+            }
+            if found[index].endsSentence && found[index].words >= 12 { paragraphs += 1 }
+            if paragraphs >= 3 && position(index) >= 0.3 { break }
         }
         for index in found.indices where found[index].bioName != nil && !found[index].bioMatched {
             let key = Names.key(found[index].bioName!)

@@ -588,7 +588,20 @@ enum LineShapes {
     }
 
     static let guestAuthorPattern = regex(
-        #"^.*?\b(?i:(?:is|was) (?:written )?by (?:our )?guest (?:author|writer|contributor|columnist|poster)|guest post by|guest (?:author|writer|contributor):?|this week's guest (?:author|writer) is)\s+((?:(?i:dr|prof|professor)\.?\s+)?\p{Lu}[\p{L}'’-]+(?:\s+(?:\p{Lu}[\p{L}'’-]+|de|van|von|da|di|al|el|bin)){1,3})"#)
+        #"^.*?\b(?i:(?:is|was) (?:written )?by (?:our )?guest (?:author|writer|contributor|columnist|poster)|guest post by|guest (?:author|writer|contributor):?|this week's guest (?:author|writer) is)\s+"#
+            + personNamePattern)
+
+    /// A person's name written in running text, as a capture group: an honorific perhaps, two to
+    /// four capitalised words, a particle among them ("Dr Fiona MacAulay", "Ana de la Torre").
+    static let personNamePattern =
+        #"((?:(?i:dr|prof|professor)\.?\s+)?\p{Lu}[\p{L}'’-]+(?:\s+(?:\p{Lu}[\p{L}'’-]+|de|la|van|von|da|di|al|el|bin|ní|ó|mac)){1,3})"#
+
+    /// The dash that sets off an op-ed's closing line ("— Wanjiru Kamau is …").
+    static let settingOffDash = #"^[—–-]\s*(?=\p{Lu})"#
+
+    /// A line that says when the piece was updated, not when it appeared ("Updated 15 May 2025",
+    /// "Sangrur/New Delhi | Updated: Oct 15, 2025").
+    static let updateLabel = #"(?:^|[|·•]\s*)(?i:(?:last )?(?:updated|modified|revised|edited|amended))\b"#
 
     /// "This week's guests", "Speakers", "On the panel": a label over the people a page introduces.
     static let guestsLabel =
@@ -1337,7 +1350,7 @@ enum LineShapes {
 
     /// "Priya Ramanathan and Callum Ostrowski are research fellows …": one bio for two people.
     static func jointBioNames(_ text: String) -> [String]? {
-        let name = #"((?:(?:Dr|Prof\.?|Professor)\s+)?\p{Lu}[\p{L}'’-]+(?:\s+(?:\p{Lu}[\p{L}'’-]+|de|van|von|da|di|al|el|bin|ní|ó|mac)){1,3})"#
+        let name = personNamePattern
         guard endsSentence(text),
             let match = regex("^" + name + #",?\s+(?:and|&)\s+"# + name + #"\s+(?:are|were|both|have|jointly|co-lead|lead|write|work)\b"#)
                 .firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
@@ -1350,7 +1363,7 @@ enum LineShapes {
     static func bioName(_ text: String) -> String? {
         if let names = jointBioNames(text) { return names[0] }
         // "— Wanjiru Kamau is a senior fellow …": an op-ed's closing line, set off by a dash.
-        if let dash = text.range(of: #"^[—–-]\s*(?=\p{Lu})"#, options: .regularExpression) {
+        if let dash = text.range(of: settingOffDash, options: .regularExpression) {
             return bioName(String(text[dash.upperBound...]))
         }
         // "X is an independent blog about …" introduces a publication, not a person.
