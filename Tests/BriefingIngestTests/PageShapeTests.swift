@@ -1624,6 +1624,50 @@ struct CoverAndContentsShapeTests {
         #expect(!body.contains("Median waits are almost twice"))
     }
 
+    @Test("a title over three cover lines is carried on past the cover's own evidence; a short title over its subtitle is joined by a colon")
+    func coverTitles() throws {
+        func brief(_ cover: String, header: String) -> String {
+            [
+                """
+                HARBOUR INSTITUTE FOR TRANSPORT
+                POLICY BRIEF No. 9
+
+                \(cover)
+
+                Amara Diallo-Ferreira and Tomasz Wrona
+
+                Published 4 May 2025
+
+                Contents
+                The fare gap ........................ 2
+                What a cap would cost ............... 3
+                """,
+                """
+                \(header) | Policy Brief No. 9                                2
+
+                The fare gap
+
+                \(Self.paragraph)
+                """,
+                """
+                \(header) | Policy Brief No. 9                                3
+
+                What a cap would cost
+
+                \(Self.paragraph)
+                """,
+            ].joined(separator: "\n\u{0C}")
+        }
+        let wrapped = try ArticleParser.parse(
+            brief("Capping Ferry Fares: What the\nIslands Would Gain and What\nthe Operators Would Lose", header: "Capping Ferry Fares"),
+            format: .text)
+        #expect(wrapped.title == "Capping Ferry Fares: What the Islands Would Gain and What the Operators Would Lose")
+        let subtitled = try ArticleParser.parse(
+            brief("Crossing Costs\nA Fare Cap for the Island Ferries and\nWho Would Pay for It", header: "Crossing Costs"), format: .text)
+        #expect(subtitled.title == "Crossing Costs: A Fare Cap for the Island Ferries and Who Would Pay for It")
+        #expect(subtitled.sections.compactMap(\.heading) == ["The fare gap", "What a cap would cost"])
+    }
+
     @Test("a registration number after a copyright's company name is not the name; a text mail's picture stand-in is not the caption's")
     func registeredNameAndPictureStandIn() throws {
         let text = """

@@ -144,6 +144,11 @@ public enum ArticleParser {
         } else if let first = titleIndices.first {
             var text = titleIndices.map { blocks[$0].text }.joined(separator: " ")
             var reason = decoded.scores[first].because() + (titleIndices.count > 1 ? "; continued on the next line" : "")
+            // "Metering the Fields" over "A Practical Path to …": the short title, a colon, its subtitle.
+            if titleIndices.count > 1, structure.namedByRunningHeader(first), !blocks[first].text.hasSuffix(":") {
+                text = blocks[first].text + ": " + titleIndices.dropFirst().map { blocks[$0].text }.joined(separator: " ")
+                reason += "; its first line the short title the running header gives, the rest its subtitle"
+            }
             // "Policy Research : DSA Compliance Options": a wiki's space before its page's title, the
             // space named on its own elsewhere on the page (its navigation).
             if let colon = text.range(of: " : "), case let head = String(text[..<colon.lowerBound]), (1...4).contains(LineShapes.words(head)),
