@@ -145,7 +145,7 @@ public enum ArticleParser {
             var text = titleIndices.map { blocks[$0].text }.joined(separator: " ")
             var reason = decoded.scores[first].because() + (titleIndices.count > 1 ? "; continued on the next line" : "")
             // "Metering the Fields" over "A Practical Path to …": the short title, a colon, its subtitle.
-            if titleIndices.count > 1, structure.namedByRunningHeader(first), !blocks[first].text.hasSuffix(":") {
+            if titleIndices.count > 1, structure.shortTitleLines.contains(first), !blocks[first].text.hasSuffix(":") {
                 text = blocks[first].text + ": " + titleIndices.dropFirst().map { blocks[$0].text }.joined(separator: " ")
                 reason += "; its first line the short title the running header gives, the rest its subtitle"
             }

@@ -154,16 +154,10 @@ struct ArticleStructure {
     private(set) var mostlyTight = false
     /// Each block's text as repeats are compared, and where it stands.
     private(set) var lineKeys: [String: [Int]] = [:]
-    /// The parts of a running header repeated on the page's pages ("Metering the Fields | CEPF
-    /// Policy Brief No. 14"), as repeats are compared: a line of the cover equal to one is the
-    /// document's short title.
-    private(set) var runningTitles: Set<String> = []
-
-    /// The line is the short title the page's running header gives the document, standing once on its own.
-    func namedByRunningHeader(_ index: Int) -> Bool {
-        let key = PlainTextReader.repetitionKey(blocks[index].text)
-        return runningTitles.contains(key) && (lineKeys[key]?.count ?? 0) == 1
-    }
+    /// Lines standing once on their own that a running header repeated on the page's pages gives
+    /// as one of its parts ("Metering the Fields" under "Metering the Fields | CEPF Policy Brief
+    /// No. 14"): the document's short title.
+    private(set) var shortTitleLines: Set<Int> = []
 
     /// Words no heading or title ends on: the sentence must go on.
     static let danglingWords: Set<String> = [
@@ -341,8 +335,8 @@ struct ArticleStructure {
         for indices in lineKeys.values where indices.count >= 2 && blocks[indices[0]].text.contains(" | ") {
             // (Not the publisher's name it gives: "Harrowgate Centre for Water Policy | Policy Brief 2/2025".)
             for part in blocks[indices[0]].text.components(separatedBy: " | ")
-            where LineShapes.words(part) >= 2 && !LineShapes.matches(#"\b"# + LineShapes.organisationWords + #"\b"#, part) {
-                runningTitles.insert(PlainTextReader.repetitionKey(part))
+            where LineShapes.words(part) >= 2 && !LineShapes.namesOrganisation(part) {
+                if let lines = lineKeys[PlainTextReader.repetitionKey(part)], lines.count == 1 { shortTitleLines.insert(lines[0]) }
             }
         }
 
@@ -1100,7 +1094,7 @@ struct ArticleStructure {
                 givenTitle != nil ? "matches the title given" : "matches the page's \(metadata.titleSource ?? "metadata") title")
         }
         if feature.slugMatch > 0 { score.add(7 * feature.slugMatch, "matches the URL slug") }
-        if namedByRunningHeader(index) { score.add(3.5, "the document's short title, as its running header gives it") }
+        if shortTitleLines.contains(index) { score.add(3.5, "the document's short title, as its running header gives it") }
         // (A page whose metadata gives its title may not print it: "FISHERIES · LONG READ" over a
         // clipped article is not the title the front matter names.)
         if givenTitle == nil, metadata.title != nil, feature.metadataTitleMatch < 0.2 {
@@ -1255,12 +1249,12 @@ struct ArticleStructure {
         // The two lines together are a line of their own elsewhere on the page (a report's title
         // over two lines on its cover, whole in its running header).
         let whole = (lineKeys[PlainTextReader.repetitionKey(joined)] ?? []).contains { $0 != index && $0 != index - 1 }
+        // "Metering the Fields" / "A Practical Path to Reforming Farm …": a subtitle under the short
+        // title the running header gives.
+        let subtitle = shortTitleLines.contains(index - 1) && LineShapes.startsCapitalized(blocks[index].text) ? 3.0 : 0
         // A title set on a cover page: what counts against a line for standing on the cover (or
         // before the contents list) counts against the title's first line alike, so it cannot
         // decide between carrying the title on and leaving the line out.
-        // "Metering the Fields" / "A Practical Path to Reforming Farm …": a subtitle under the short
-        // title the running header gives.
-        let subtitle = namedByRunningHeader(index - 1) && LineShapes.startsCapitalized(blocks[index].text) ? 3.0 : 0
         let samePage =
             (features[index].beforeContents && features[index - 1].beforeContents ? 3.5 : 0)
             + (features[index].frontMatterPage && features[index - 1].frontMatterPage ? 2 : 0)

@@ -578,6 +578,11 @@ enum LineShapes {
     static let organisationWords =
         #"(?:Unit|Division|Department|Departamento|Team|Directorate|Programme|Program|Centre|Center|Institute|Instituto|Institut|University|Universidad|Universidade|Universität|Office|Secretariat|Observatory|School|College|Laboratory|Lab|Desk|Ministry|Agency|Foundation|Bank)"#
 
+    /// The text names an institution or a unit ("Centre for Digital Trade Research, University of Eastmoor").
+    static func namesOrganisation(_ text: String) -> Bool {
+        matches(#"\b"# + organisationWords + #"\b"#, text)
+    }
+
     /// The label of the section a report opens with: its summary or abstract.
     static let openingSectionLabel = #"(?i)^(?:\d{1,2}\.?\s+)?(?:executive\s+summary|summary|abstract)$"#
 

@@ -255,7 +255,7 @@ public enum PlainTextReader {
             let affiliationMark =
                 marked[index].page == 0 && LineShapes.matches(#"^[1-9]$"#, text)
                 && marked[(index + 1)...].first(where: { !$0.text.isEmpty }).map({
-                    LineShapes.matches(#"\b"# + LineShapes.organisationWords + #"\b"#, $0.text)
+                    LineShapes.namesOrganisation($0.text)
                 }) == true
             if affiliationMark {
                 marked[index].furniture = "a note mark"
