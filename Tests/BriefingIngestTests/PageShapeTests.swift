@@ -2175,5 +2175,35 @@ struct PublisherAndSharedBioShapeTests {
         #expect(try mail("Key Money from Aldmoor Housing Lab <keymoney@aldmoor.example>", footer: "Thanks for reading.") == "Key Money")
         #expect(try mail("Hemi Rangitoto-Walsh <hemi@pohutupress.nz>") == "Pohutu Press")
     }
+    @Test("a headline of two sentences, the second on a line of its own set tight under the first, is one title and no section")
+    func twoSentenceHeadline() throws {
+        let paragraph = ForwardedAndPackShapeTests.prose(
+            "The station on the Estonian side was finished last spring, but the trains that should stop at it are still being built.", times: 3)
+        let text = """
+            Home › Transport › Rail
+            Tallinn built the station first.
+            Now it needs the trains
+            A cross-border line is finished on the Estonian side. Timetables, rolling stock and a second government are not.
+            By Maarja Kask
+            14 May 2025
+
+            \(paragraph)
+
+            \(paragraph)
+
+            What the contract leaves open
+
+            \(paragraph)
+
+            \(paragraph)
+
+            Who runs the trains
+
+            \(paragraph)
+            """
+        let article = try ArticleParser.parse(text, format: .text, sourceURL: "https://balticrail.example/transport/tallinn-station-trains")
+        #expect(article.title == "Tallinn built the station first. Now it needs the trains")
+        #expect(article.sections.compactMap(\.heading) == ["What the contract leaves open", "Who runs the trains"])
+    }
 }
 

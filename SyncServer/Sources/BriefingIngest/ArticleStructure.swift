@@ -1024,6 +1024,13 @@ struct ArticleStructure {
             }
             inList = others >= 2
         }
+        // In text whose paragraphs stand apart, a heading stands apart from the line above it too; one
+        // set tight under a sentence finishes what that line began (a headline's second sentence).
+        if !mostlyTight, block.tight, block.headingLevel == nil, index > 0, blocks[index - 1].markup == block.markup,
+            blocks[index - 1].furniture == nil, features[index - 1].endsSentence, features[index - 1].words >= 4, !inList
+        {
+            score.add(-1.5, "set tight under the sentence above, not apart from it")
+        }
         if feature.overlap > 0 { score.add(1.5 * feature.overlap, "shares words with the article") }
         // The next line of text, past page furniture and an underline.
         var after = index + 1
@@ -1086,7 +1093,17 @@ struct ArticleStructure {
         let block = blocks[index]
         let feature = features[index]
         var score = RoleScore()
-        if feature.titleShaped { score.add(2, "shaped like a title") } else { score.add(-3, "not shaped like a title") }
+        // A headline of two sentences: its first closes with a full stop, the second runs on below.
+        let firstSentence =
+            !feature.titleShaped && feature.endsWithPeriod && (2...14).contains(feature.words)
+            && LineShapes.startsCapitalized(block.text) && index + 1 < blocks.count && (continuationScore(index + 1) ?? -1) > 0
+        if feature.titleShaped {
+            score.add(2, "shaped like a title")
+        } else if firstSentence {
+            score.add(1, "the first sentence of a headline that goes on on the next line")
+        } else {
+            score.add(-3, "not shaped like a title")
+        }
         if feature.titleShaped && LineShapes.titleCase(block.text) { score.add(1.5, "in title case") }
         if feature.metadataTitleMatch > 0 {
             score.add(
@@ -1135,7 +1152,7 @@ struct ArticleStructure {
             score.add(strong ? 4 : 2, strong ? "a byline follows" : "a date or names follow")
             break
         }
-        if feature.titleShaped && overStandfirst(index) {
+        if feature.titleShaped && overStandfirst(index) || firstSentence && overStandfirst(index + 1) {
             score.add(2, "over a standfirst and the picture's credit, the byline or the date")
         }
         // "Directorate for Market Observation", "Office of the Chief Economist", "Hydrology Unit":
@@ -1217,7 +1234,12 @@ struct ArticleStructure {
     func continuationScore(_ index: Int) -> Double? {
         guard index > 0, blocks[index].tight || blocks[index - 1].headingLevel == 1 && blocks[index].headingLevel == 1,
             (1...20).contains(features[index].words), !features[index].endsWithPeriod,
-            !(blocks[index - 1].text.last.map { ".!?…;".contains($0) } ?? false),
+            !(blocks[index - 1].text.last.map { "…;".contains($0) } ?? false),
+            // ("Vietnam wants factories to buy clean power directly." / "The grid is not ready": a
+            // headline of two sentences, the second on a line of its own, run on and unpunctuated.)
+            !(blocks[index - 1].text.last.map { ".!?".contains($0) } ?? false)
+                || blocks[index].tight && features[index - 1].words <= 14 && features[index].words <= 10
+                    && LineShapes.startsCapitalized(blocks[index].text) && !features[index].endsSentence,
             features[index - 1].words + features[index].words <= 30, features[index].boilerplate == nil,
             !features[index].bylineStrong, features[index].date == nil, features[index].credit == nil,
             blocks[index].markup == blocks[index - 1].markup,
@@ -1259,7 +1281,9 @@ struct ArticleStructure {
             (features[index].beforeContents && features[index - 1].beforeContents ? 3.5 : 0)
             + (features[index].frontMatterPage && features[index - 1].frontMatterPage ? 2 : 0)
         // (A line of its own never starts in lower case; one that does finishes the line above.)
-        return gain + samePage + subtitle + (whole ? 6 : 0) + (lowercaseStart ? 3.5 : 0) + (openEnded ? 4 : 0) + (runOn ? 3.5 : -0.5) + (titleCased && !runOn ? 3.5 : 0)
+        // (A sentence closed above, so the next line is as likely a standfirst or a label.)
+        let afterSentence = blocks[index - 1].text.last.map { ".!?".contains($0) } ?? false ? -1.5 : 0
+        return gain + afterSentence + samePage + subtitle + (whole ? 6 : 0) + (lowercaseStart ? 3.5 : 0) + (openEnded ? 4 : 0) + (runOn ? 3.5 : -0.5) + (titleCased && !runOn ? 3.5 : 0)
     }
 
     func nonBodyScore(_ index: Int) -> RoleScore {
