@@ -2150,6 +2150,30 @@ struct PublisherAndSharedBioShapeTests {
         #expect(LineShapes.clean(publicationName: "Centre for Energy and Public Finance (CEPF)") == "Centre for Energy and Public Finance")
         #expect(LineShapes.clean(publicationName: "The Prairie Dispatch for $2 a week") == "The Prairie Dispatch")
         #expect(LineShapes.withoutLegalSuffix("Housing Pulse CLG") == "Housing Pulse")
+        #expect(LineShapes.withoutLegalSuffix("Harbour Ledger Media Pte. Ltd.") == "Harbour Ledger Media")
+        #expect(LineShapes.withoutLegalSuffix("Editora Serra Azul Ltda.") == "Editora Serra Azul")
+        #expect(LineShapes.withoutLegalSuffix("Kampung Press Sdn. Bhd.") == "Kampung Press")
+    }
+
+    @Test("a masthead that links to its front page ('Harbour Ledger — Home') names the site without the link's word, over its owner's company")
+    func mastheadHomeLink() throws {
+        let paragraph = ForwardedAndPackShapeTests.prose(
+            "Port fees at the container terminal rose twice this year, and shipping lines now route feeder services elsewhere.", times: 3)
+        let text = """
+            Harbour Ledger — Home
+            Menu   Search   Subscribe
+            Why the feeder ships are leaving
+            By Tan Wei Ling
+            3 March 2025
+
+            \(paragraph)
+
+            \(paragraph)
+
+            © 2025 Harbour Ledger Media Pte. Ltd. All rights reserved.
+            """
+        let article = try ArticleParser.parse(text, format: .text, sourceURL: "https://harbourledger.example/ports/feeder-ships")
+        #expect(article.publication == "Harbour Ledger")
     }
 
     @Test("a newsletter sends as itself ('From: Kerbside Notes <hello@kerbsidenotes.nz>'), a person's name in the sender line names no publication")

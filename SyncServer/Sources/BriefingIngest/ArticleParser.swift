@@ -687,7 +687,11 @@ public enum ArticleParser {
             let written = LineShapes.replacing(#"\s*(?:©|\(c\))\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\.?$"#, in: name, with: "")
             let legal = LineShapes.withoutLegalSuffix(written) != written
             // ("Aldergate Institute Wiki", "… Intranet": the organisation's own site for staff.)
-            let name = LineShapes.replacing(#"\s+(?:Wiki|Intranet|Staff Portal)$"#, in: LineShapes.withoutLegalSuffix(written), with: "")
+            // ("Aldergate Institute Wiki", "… Intranet": the organisation's own site for staff; "Mekong
+            // Monitor — Home", "Le Quotidien | Accueil": a masthead linking to its front page.)
+            let name = LineShapes.replacing(
+                #"\s+(?:Wiki|Intranet|Staff Portal)$|\s+[—–|·:-]\s*(?i:home|home ?page|front page|start|accueil|inicio|portada|startseite|início)$"#,
+                in: LineShapes.withoutLegalSuffix(written), with: "")
             let key = key(name)
             guard !key.isEmpty else { return }
             var entry = candidates[key] ?? Candidate(name: name)

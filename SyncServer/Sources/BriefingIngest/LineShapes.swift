@@ -1068,7 +1068,7 @@ enum LineShapes {
 
     static func strippedLegalSuffix(_ name: String) -> String {
         LineShapes.replacing(
-            #"(?i),?\s+(?:ltd\.?|limited|npc|scio|cio|clg|dac|\(rf\)|llc|l\.l\.c\.|inc\.?|incorporated|plc|gmbh|ggmbh|e\.\s?v\.|ag|s\.a\.|sa|s\.l\.|bv|b\.v\.|nv|pty|oy|ab|as|a/s|sas|srl|s\.r\.l\.|co\.|corp\.?|corporation|asbl|a\.s\.b\.l\.|vzw|v\.z\.w\.|aisbl|e\.u\.|cic|sarl|s\.à r\.l\.|s\.p\.a\.|kft|sp\. z o\.o\.|z\.s\.|o\.p\.s\.)$"#,
+            #"(?i),?\s+(?:ltd\.?|limited|npc|scio|cio|clg|dac|\(rf\)|llc|l\.l\.c\.|inc\.?|incorporated|plc|gmbh|ggmbh|e\.\s?v\.|ag|s\.a\.|sa|s\.l\.|bv|b\.v\.|nv|pty|oy|ab|as|a/s|sas|srl|s\.r\.l\.|co\.|corp\.?|corporation|asbl|a\.s\.b\.l\.|vzw|v\.z\.w\.|aisbl|e\.u\.|cic|sarl|s\.à r\.l\.|s\.p\.a\.|kft|sp\. z o\.o\.|z\.s\.|o\.p\.s\.|pte\.?|pvt\.?|private|sdn\.? bhd\.?|bhd\.?|tbk\.?|ltda\.?|lda\.?|s\.a\. de c\.v\.|sa de cv|s\. de r\.l\.|k\.k\.|s\.a\.s\.|s\.c\.|eirl)$"#,
             in: name, with: "")
     }
 
