@@ -2229,5 +2229,85 @@ struct PublisherAndSharedBioShapeTests {
         #expect(article.title == "Tallinn built the station first. Now it needs the trains")
         #expect(article.sections.compactMap(\.heading) == ["What the contract leaves open", "Who runs the trains"])
     }
-}
 
+    @Test("a French blog's platform text (share, like, follow and cookie lines as WordPress.com words them) is left out")
+    func localisedPlatformText() throws {
+        let paragraph = ForwardedAndPackShapeTests.prose(
+            "Importers will have to buy certificates for the emissions embedded in what they bring across the border.", times: 3)
+        let text = """
+            Aller au contenu
+            Rond-Point Schuman
+            Why the border levy starts to bite in January
+            30 mai 2025 par Youssef El Amrani
+
+            \(paragraph)
+
+            What changes in January
+
+            \(paragraph)
+
+            Partager :
+            Twitter
+            J'aime ça :
+            J'aime chargement…
+            Catégories : Maghreb, Trade
+            Étiquettes : CBAM, carbon pricing
+            Laisser un commentaire
+            Abonnez-vous au blog par e-mail
+            Saisissez votre adresse e-mail pour vous abonner à ce blog et être informé des nouveaux articles.
+            Blog à WordPress.com.
+            Confidentialité & cookies : Ce site utilise des cookies. En continuant à utiliser ce site, vous acceptez leur utilisation.
+            Déjà inscrit sur WordPress.com ? Connectez-vous maintenant.
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        let body = article.sections.flatMap(\.paragraphs) + article.sections.compactMap(\.heading)
+        for line in ["Partager", "J'aime", "Catégories", "Étiquettes", "Laisser", "Abonnez", "Saisissez", "Blog à", "Confidentialité", "Déjà"] {
+            #expect(!body.contains { $0.hasPrefix(line) }, "“\(line) …” is platform text")
+        }
+        #expect(article.sections.compactMap(\.heading) == ["What changes in January"])
+        #expect(article.contributors.map(\.name) == ["Youssef El Amrani"], "“30 mai 2025 par …” is the byline")
+        #expect(article.publishedAt.map { Timestamp.text($0).prefix(10) } == "2025-05-30")
+    }
+
+    @Test("dates written in French, Spanish, Portuguese and German are read; only a full date, in either case")
+    func otherLanguagesDates() {
+        func day(_ text: String) -> String? { DateMention.all(in: text).first { $0.precision == .day }?.label }
+        #expect(day("Publié le 30 mai 2025") == "2025-05-30")
+        #expect(day("1er juin 2025") == "2025-06-01")
+        #expect(day("19 de mayo de 2025") == "2025-05-19")
+        #expect(day("16 de junho de 2025") == "2025-06-16")
+        #expect(day("13. Juni 2025") == "2025-06-13")
+        #expect(day("3 Décembre 2024") == "2024-12-03")
+        #expect(day("the mission to Mars 2025") == nil)
+    }
+
+    @Test("a note tool's properties in Spanish date the page and stay out of the body; a credit 'Foto: A/Agency' is no byline")
+    func spanishPageProperties() throws {
+        let paragraph = ForwardedAndPackShapeTests.prose(
+            "Industrial water concessions in the metropolitan area have grown faster than the aquifers that supply them.", times: 3)
+        let markdown = """
+            # Monterrey's water deals are running ahead of its aquifers
+
+            Fecha de publicación: 19 de mayo de 2025
+            Tipo: Comunicado de prensa
+            Estado: Publicado
+            Etiquetas: agua, Nuevo León, concesiones
+
+            ![Presa con bajo nivel](presa.jpg)
+
+            *Foto: Daniel Cárdenas/Norte Visual*
+
+            \(paragraph)
+
+            ## Key findings
+
+            \(paragraph)
+            """
+        let article = try ArticleParser.parse(markdown, format: .markdown)
+        #expect(article.publishedAt.map { Timestamp.text($0).prefix(10) } == "2025-05-19")
+        #expect(article.imageCredit == "Daniel Cárdenas/Norte Visual")
+        #expect(article.contributors.isEmpty)
+        let body = article.sections.flatMap(\.paragraphs)
+        #expect(!body.contains { $0.hasPrefix("Tipo") || $0.hasPrefix("Etiquetas") })
+    }
+}

@@ -26,6 +26,27 @@ public struct DateMention: Hashable, Sendable {
         return "(" + (written + written.map { $0.uppercased() }).joined(separator: "|") + ")\\.?"
     }()
 
+    /// Months as French, Spanish, Portuguese and German write them, with their numbers: "30 mai 2025",
+    /// "19 de mayo de 2025", "16 de junho de 2025", "13. Juni 2025". The Romance languages write them
+    /// in lower case, so both cases are read; only in a full date (day, month and year), where a
+    /// lower-case word between a day and a year is no English word.
+    static let otherMonths: [String: Int] = {
+        let names: [[String]] = [
+            ["janvier", "enero", "janeiro", "januar", "jänner"], ["février", "fevrier", "febrero", "fevereiro", "februar"],
+            ["mars", "marzo", "março", "marco", "märz"], ["avril", "abril"], ["mai", "mayo", "maio"],
+            ["juin", "junio", "junho", "juni"], ["juillet", "julio", "julho", "juli"], ["août", "aout", "agosto"],
+            ["septembre", "septiembre", "setiembre", "setembro"], ["octobre", "octubre", "outubro", "oktober"],
+            ["novembre", "noviembre", "novembro"], ["décembre", "decembre", "diciembre", "dezembro", "dezember"],
+        ]
+        var months: [String: Int] = [:]
+        for (index, written) in names.enumerated() { for name in written { months[name] = index + 1 } }
+        return months
+    }()
+    static let otherMonthPattern: String = {
+        let names = otherMonths.keys.sorted { $0.count > $1.count }
+        return "(" + (names + names.map(\.capitalized)).joined(separator: "|") + ")"
+    }()
+
     /// Every date mentioned in `text`, in order; a full date is not also reported as its year.
     /// The patterns, most precise first, compiled once.
     static let patterns: [(regex: NSRegularExpression, precision: Precision)] = [
@@ -34,6 +55,8 @@ public struct DateMention: Hashable, Sendable {
         (#"(?<![\p{L}\p{N}.,/])(\d{1,2})[./](\d{1,2})[./](\d{4})(?![\p{N}])"#, .numericDay),
         (#"(?<![\p{L}\p{N}])(\d{1,2})(?:st|nd|rd|th)? "# + monthPattern + #",? (\d{4})(?![\p{N}])"#, .day),
         ("(?<![\\p{L}])" + monthPattern + #" (\d{1,2})(?:st|nd|rd|th)?, (\d{4})(?![\p{N}])"#, .day),
+        // "19 de mayo de 2025", "30 mai 2025", "1er juin 2025", "13. Juni 2025".
+        (#"(?<![\p{L}\p{N}])(\d{1,2})(?:er|º|°|\.)? (?:de )?"# + otherMonthPattern + #",? (?:de |del )?(\d{4})(?![\p{N}])"#, .day),
         ("(?<![\\p{L}])" + monthPattern + #" (?:of )?(\d{4})(?![\p{N}])"#, .month),
         (
             #"(?<![\p{L}\p{N}£$€.,])(1[89]\d{2}|20\d{2})(?![\p{L}\p{N}%’']|,\d|\.\d| ?(?:km|kg|MW|GW|megawatts|gigawatts|tonnes|people|euros|dollars))"#,
@@ -61,6 +84,7 @@ public struct DateMention: Hashable, Sendable {
     }
 
     static func monthNumber(_ name: String) -> Int? {
+        if let other = otherMonths[name.lowercased()] { return other }
         let key = name.trimmingCharacters(in: CharacterSet(charactersIn: ".")).prefix(3).lowercased()
         return monthNames.firstIndex { $0.prefix(3).lowercased() == key }.map { $0 + 1 }
     }

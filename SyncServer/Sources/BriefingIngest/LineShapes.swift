@@ -129,6 +129,24 @@ enum LineShapes {
         "be the first to like this", "be the first to comment", "write a comment", "add a comment", "no comments",
         "attachments", "most viewed", "most shared", "most commented", "most watched", "text size", "font size", "a a a",
         "find out how it works",
+        // The same controls as a platform words them in French, Spanish, German and Portuguese
+        // (WordPress.com, Blogger and the common themes localise their share, like and comment UI).
+        "partager", "partagez", "partager cet article", "j'aime ça", "j'aime chargement", "j'aime", "commentaire",
+        "commentaires", "laisser un commentaire", "laisser une réponse", "répondre", "rebloguer", "s'abonner", "abonné",
+        "abonnez-vous", "adresse e-mail", "articles récents", "sur le même thème", "navigation des articles",
+        "aller au contenu", "rechercher", "accueil", "imprimer", "télécharger", "télécharger le pdf", "lire la suite",
+        "articles similaires", "à lire aussi", "voir aussi",
+        "compartir", "compartir esto", "me gusta", "me gusta cargando", "cargando", "comentario", "comentarios",
+        "deja un comentario", "dejar un comentario", "responder", "suscribirse", "suscríbete", "entradas recientes",
+        "relacionado", "relacionados", "navegación de entradas", "ir al contenido", "buscar", "inicio", "imprimir",
+        "descargar", "descargar pdf", "leer más", "noticias relacionadas", "te puede interesar",
+        "teilen", "gefällt mir", "gefällt mir wird geladen", "wird geladen", "kommentar", "kommentare",
+        "hinterlasse einen kommentar", "kommentar verfassen", "antworten", "abonnieren", "neueste beiträge",
+        "ähnliche beiträge", "beitragsnavigation", "zum inhalt springen", "suche", "startseite", "drucken",
+        "herunterladen", "weiterlesen", "mehr zum thema",
+        "compartilhe", "compartilhar", "curtir", "curtir carregando", "carregando", "deixe um comentário",
+        "deixe uma resposta", "assinar", "posts recentes", "navegação de posts", "ir para o conteúdo",
+        "pesquisar", "página inicial", "baixar", "baixar pdf", "leia mais", "leia também", "veja também",
     ]
 
     static let boilerplatePrefixes = [
@@ -176,6 +194,22 @@ enum LineShapes {
         "this issue is supported by", "this issue is sponsored by", "this edition is supported by", "this edition is sponsored by",
         "we respect your privacy", "forwarded this by", "was this forwarded to you", "how useful was", "how did you like",
         "what did you think of today", "rate this issue", "comments are moderated", "click to tweet", "tweet this",
+        // Localised platform text: "Catégories : Maghreb", "Blog à WordPress.com.", "Confidentialité & cookies : …".
+        "catégories :", "catégories:", "catégorie :", "étiquettes :", "étiquettes:", "mots-clés :", "mots-clés:",
+        "classé dans", "publié dans", "saisissez votre adresse", "entrez votre adresse", "entrez votre commentaire",
+        "votre adresse e-mail ne sera pas publiée", "abonnez-vous ", "inscrivez-vous ", "blog à wordpress.com",
+        "confidentialité & cookies", "confidentialité et cookies", "déjà inscrit", "pour en savoir davantage",
+        "pour en savoir plus, y compris", "ce site utilise des cookies", "partager :", "partager sur ", "tous droits réservés",
+        "categorías:", "categorías :", "categoría:", "etiquetas:", "archivado en", "publicado en ", "escribe tu comentario",
+        "introduce tu correo", "tu dirección de correo electrónico no será publicada", "suscríbete ", "blog de wordpress.com",
+        "privacidad y cookies", "este sitio usa cookies", "este sitio utiliza cookies", "¿ya tienes una cuenta",
+        "todos los derechos reservados", "compartir en ", "compartir:", "ver también:", "lee también:",
+        "kategorien:", "kategorie:", "schlagwörter:", "schlagworte:", "veröffentlicht in", "deine e-mail-adresse wird nicht",
+        "ihre e-mail-adresse wird nicht", "gib deine e-mail-adresse", "bloggen auf wordpress.com", "datenschutz & cookies",
+        "datenschutz und cookies", "diese website verwendet cookies", "alle rechte vorbehalten", "teilen mit:", "teilen:",
+        "categorias:", "marcadores:", "publicado em ", "o seu endereço de email não será publicado",
+        "seu endereço de e-mail não será publicado", "blog no wordpress.com", "privacidade e cookies",
+        "este site utiliza cookies", "todos os direitos reservados", "compartilhe isso:", "compartilhar:",
     ]
 
     /// Openings that mark boilerplate only on a short line: "Latest: …", "Keywords: …", "Conflict of
@@ -614,7 +648,7 @@ enum LineShapes {
 
     static let bylineLabel = try! NSRegularExpression(
         pattern:
-            #"^(?:(?:by|written by|words by|text by|story by|reporting by|reported by|posted by|authored by|analysis by|commentary by|maintained by|written and maintained by|compiled by|prepared by|an? (?:analysis|commentary|essay) by|(?:essay|column|interview|words and pictures) by|authors?|contributors?|byline|writers?|words|text|reporting)\s*[:：]?\s+)"#,
+            #"^(?:(?:by|par|por|von|écrit par|escrito por|written by|words by|text by|story by|reporting by|reported by|posted by|authored by|analysis by|commentary by|maintained by|written and maintained by|compiled by|prepared by|an? (?:analysis|commentary|essay) by|(?:essay|column|interview|words and pictures) by|authors?|contributors?|byline|writers?|words|text|reporting)\s*[:：]?\s+)"#,
         options: [.caseInsensitive])
 
     /// "NEWS PROVIDED BY", "Written by:", "Press release from": a short label for the name on the
@@ -627,6 +661,9 @@ enum LineShapes {
     /// The names (and a date) a byline gives: "By A and B", "Authors: A, B", "A and B | 12 June 2025".
     static func byline(_ text: String) -> Byline? {
         guard words(text) <= 30, text.count <= 240 else { return nil }
+        // "Photo: Daniel Cárdenas/Norte Visual": a credit line whole, its agency after the slash no
+        // writer (a byline that also credits its pictures sets the credit apart: "Words: A · Pictures: B").
+        if credit(text) != nil, text.rangeOfCharacter(from: CharacterSet(charactersIn: "|·•—–")) == nil { return nil }
         // "BY DR ROSALIND ACHTERBERG, HEAD OF EARLY YEARS POLICY": a byline set in capitals (a
         // style's text-transform, copied) reads as it would in mixed case.
         if allCapitals(text), matches(#"^(?i:by|words by|written by|authors?:?)\s"#, text) {
@@ -652,7 +689,8 @@ enum LineShapes {
         // comment counter after the names.
         let counter = #"\s+\d[\d,]*\s+(?i:comments?|responses?|replies)$"#
         if matches(counter, text) { return byline(replacing(counter, in: text, with: "")) }
-        if let match = regex(#"^(.{6,40}?)\s+(?i:by)\s+(\p{Lu}.*)$"#).firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
+        // ("Publié le 30 mai 2025 par Youssef El Amrani", "19 de mayo de 2025 por Ana Ruiz": the same in French or Spanish.)
+        if let match = regex(#"^(.{6,40}?)\s+(?i:by|par|por)\s+(\p{Lu}.*)$"#).firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
             let dateRange = Range(match.range(at: 1), in: text), let namesRange = Range(match.range(at: 2), in: text),
             dateLine(String(text[dateRange])) != nil
         {
@@ -793,6 +831,9 @@ enum LineShapes {
         "cest", "est", "edt", "pst", "pdt", "am", "pm", "date", "sent", "reading", "time", "mon", "tue", "wed", "thu", "fri",
         "sat", "sun", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "first", "originally",
         "released", "issued", "edition", "issue", "no", "vol", "modified", "revised", "ago", "hours", "hour", "of",
+        // "Publié le 30 mai 2025", "Publicado el 19 de mayo de 2025", "Veröffentlicht am 13. Juni 2025".
+        "publié", "publiée", "le", "mis", "à", "jour", "publicado", "publicada", "el", "actualizado", "em", "atualizado",
+        "veröffentlicht", "aktualisiert", "um",
     ]
 
     /// A line that only dates the article ("14 March 2026", "Published March 14, 2026 · Updated
@@ -862,10 +903,11 @@ enum LineShapes {
 
     static let creditPattern = try! NSRegularExpression(
         pattern:
-            #"^(?:(?:(?:cover|header|lead|featured|feature|top|hero|main|banner|title|article|episode|post|story)\s+)?(?:image|images|photo|photos|photograph|photography|picture|pictures|illustration|illustrations|artwork|graphic|graphics|art|visual)(?:\s+credits?)?|credits?|cover|image credits?|photo credits?|picture credits?)\s*[:：]\s*"#,
+            #"^(?:(?:(?:cover|header|lead|featured|feature|top|hero|main|banner|title|article|episode|post|story)\s+)?(?:image|images|photo|photos|photograph|photography|picture|pictures|illustration|illustrations|artwork|graphic|graphics|art|visual)(?:\s+credits?)?|credits?|cover|image credits?|photo credits?|picture credits?|(?:crédits?|créditos?)(?:\s+(?:photo|image|photographique|fotos?|da imagem|de (?:la )?(?:imagen|foto)))?|fotos?|fotografía|fotografia|imagen|imagem|ilustración|ilustração|bild|bilder|bildnachweis|fotonachweis)\s*[:：]\s*"#,
         options: [.caseInsensitive])
 
-    /// The credit a labelled credit line gives ("Photo credit: X" → "X"), or nil.
+    /// The credit a labelled credit line gives ("Photo credit: X" → "X"; "Foto: X", "Crédit photo : X",
+    /// "Bild: X" as Spanish, French and German pages label it), or nil.
     static func credit(_ text: String) -> String? {
         // "[Image: Flooded farmland … Photo: Rowan Pike]": a reader app's stand-in for the picture.
         if text.hasPrefix("["), text.hasSuffix("]"), text.count > 2 { return credit(String(text.dropFirst().dropLast())) }
@@ -879,7 +921,7 @@ enum LineShapes {
             // ("Photo credit: Ruaridh MacIntyre (CC BY-SA 4.0)": a credit's own full stops are inside
             // a number or after an initial; "(Delphine Ravenscroft / The Courier)": spaced or not;
             // "PHOTO | JAMES KARIUKI", as some papers set it.)
-            #"(?:[.!?)]\s+|\s\(|^)(?:(?:photo(?:graph)?|image|picture|illustration|credit|source|supplied)s?(?:\s+credits?)?(?:\s+by|\s*:|\s+\|)|©)\s*(?:[^.]|\.(?=\S)|(?<=\b\p{Lu})\.\s){2,80}[.)]?\)?\s*$|(?-i:[.!?]\s+\(\p{Lu}[\p{L}.’' -]{2,50}\s?/\s?\p{Lu}[^()]{1,60}\)$)"#,
+            #"(?:[.!?)]\s+|\s\(|^)(?:(?:photo(?:graph)?|image|picture|illustration|credit|source|supplied|foto|crédit|crédito)s?(?:\s+credits?)?(?:\s+by|\s*:|\s+\|)|©)\s*(?:[^.]|\.(?=\S)|(?<=\b\p{Lu})\.\s){2,80}[.)]?\)?\s*$|(?-i:[.!?]\s+\(\p{Lu}[\p{L}.’' -]{2,50}\s?/\s?\p{Lu}[^()]{1,60}\)$)"#,
         options: [.caseInsensitive])
 
     /// A caption that ends with its picture's credit: "Drained meadows near Gouda. Image: Sander Vos",

@@ -279,15 +279,34 @@ public enum MarkdownReader {
             "publish date", "published", "publication", "slug", "canonical url", "url", "category", "section", "type",
             "editor", "owner", "word count", "source", "assignee", "property",
         ]
-        let keys = lines[start..<end].map { String($0[..<$0.firstIndex(of: ":")!]).lowercased() }
+        let keys = lines[start..<end].map { key -> String in
+            let name = String(key[..<key.firstIndex(of: ":")!]).lowercased()
+            return localisedPropertyKeys[name] ?? name
+        }
         guard end - start >= 3, keys.filter(known.contains).count >= 2 else { return nil }
-        let body = lines[start..<end].map { line -> String in
+        let body = zip(keys, lines[start..<end]).map { key, line -> String in
             // "Publish date" → "publish_date", so the keys read like front matter's.
-            let colon = line.firstIndex(of: ":")!
-            return line[..<colon].lowercased().replacingOccurrences(of: " ", with: "_") + line[colon...]
+            key.replacingOccurrences(of: " ", with: "_") + line[line.firstIndex(of: ":")!...]
         }
         return (metadata(from: Array(body), source: "the page's properties"), start..<end)
     }
+
+    /// A note tool's property names in its Spanish, French, Portuguese and German workspaces, as the
+    /// English keys above: "Fecha de publicación" is "publish date", "Etiquetas" is "tags".
+    static let localisedPropertyKeys: [String: String] = [
+        "estado": "status", "autor": "author", "autores": "authors", "autora": "author", "fecha": "date",
+        "fecha de publicación": "publish date", "publicado": "published", "tipo": "type", "etiquetas": "tags",
+        "categoría": "category", "sección": "section", "última edición": "last edited", "creado": "created",
+        "fuente": "source", "editor": "editor", "responsable": "owner", "idioma": "language",
+        "statut": "status", "auteur": "author", "auteurs": "authors", "autrice": "author", "date de publication": "publish date",
+        "publié": "published", "étiquettes": "tags", "catégorie": "category", "rubrique": "section",
+        "dernière modification": "last edited", "créé": "created", "langue": "language",
+        "data": "date", "data de publicação": "publish date", "categoria": "category",
+        "seção": "section", "última edição": "last edited", "criado": "created", "fonte": "source",
+        "datum": "date", "veröffentlicht": "published", "veröffentlichungsdatum": "publish date", "typ": "type",
+        "schlagwörter": "tags", "kategorie": "category", "rubrik": "section", "zuletzt bearbeitet": "last edited",
+        "erstellt": "created", "quelle": "source", "sprache": "language",
+    ]
 
     static func frontMatter(_ lines: [String]) -> (SourceMetadata, Int)? {
         // YAML between `---` lines, or TOML between `+++` lines (`key = "value"`).
@@ -381,7 +400,9 @@ public enum MarkdownReader {
         }
         // A draft ("status: draft", "in-review") has no publication date, whatever it was created on.
         let draft = values["status"]?.first.map {
-            LineShapes.matches(#"^(?i:draft|in[- ]?review|in[- ]?progress|todo|to do|wip|editing|unpublished|idea)$"#, $0)
+            LineShapes.matches(
+                #"^(?i:draft|in[- ]?review|in[- ]?progress|todo|to do|wip|editing|unpublished|idea|borrador|brouillon|rascunho|entwurf)$"#,
+                $0)
         } ?? false
         for name in [
             "date", "published", "published_at", "publishdate", "publish_date", "publication_date", "date_published",
