@@ -195,12 +195,13 @@ enum LineShapes {
         "we respect your privacy", "forwarded this by", "was this forwarded to you", "how useful was", "how did you like",
         "what did you think of today", "rate this issue", "comments are moderated", "click to tweet", "tweet this",
         // Localised platform text: "Catégories : Maghreb", "Blog à WordPress.com.", "Confidentialité & cookies : …".
-        "catégories :", "catégories:", "catégorie :", "étiquettes :", "étiquettes:", "mots-clés :", "mots-clés:",
+        // (French sets a space before the colon: `boilerplate` reads "Catégories :" as "catégories:".)
+        "catégories:", "catégorie:", "étiquettes:", "mots-clés:",
         "classé dans", "publié dans", "saisissez votre adresse", "entrez votre adresse", "entrez votre commentaire",
         "votre adresse e-mail ne sera pas publiée", "abonnez-vous ", "inscrivez-vous ", "blog à wordpress.com",
         "confidentialité & cookies", "confidentialité et cookies", "déjà inscrit", "pour en savoir davantage",
-        "pour en savoir plus, y compris", "ce site utilise des cookies", "partager :", "partager sur ", "tous droits réservés",
-        "categorías:", "categorías :", "categoría:", "etiquetas:", "archivado en", "publicado en ", "escribe tu comentario",
+        "pour en savoir plus, y compris", "ce site utilise des cookies", "partager:", "partager sur ", "tous droits réservés",
+        "categorías:", "categoría:", "etiquetas:", "archivado en", "publicado en ", "escribe tu comentario",
         "introduce tu correo", "tu dirección de correo electrónico no será publicada", "suscríbete ", "blog de wordpress.com",
         "privacidad y cookies", "este sitio usa cookies", "este sitio utiliza cookies", "¿ya tienes una cuenta",
         "todos los derechos reservados", "compartir en ", "compartir:", "ver también:", "lee también:",
@@ -287,7 +288,11 @@ enum LineShapes {
     static func boilerplate(_ text: String) -> String? {
         let lower = key(text)
         if boilerplateLines.contains(lower) { return "a page control (“\(text.prefix(40))”)" }
-        let raw = text.lowercased().replacingOccurrences(of: "’", with: "'")
+        var raw = text.lowercased().replacingOccurrences(of: "’", with: "'")
+        // "Partager :", "Catégories : Maghreb": French typography's space before a colon.
+        for space in [" ", "\u{00A0}", "\u{202F}"] where raw.contains(space + ":") {
+            raw = raw.replacingOccurrences(of: space + ":", with: ":")
+        }
         if let prefix = plainBoilerplatePrefixes.first(where: { raw.hasPrefix($0) }) {
             return "starts like page boilerplate (“\(prefix.trimmingCharacters(in: .whitespaces))”)"
         }
@@ -646,9 +651,13 @@ enum LineShapes {
     static let guestsLabel =
         #"^(?i:(?:this (?:week|episode|month)['’]s |today['’]s |our |the |with our |featured )?(?:guests?|speakers?|panell?ists?|interviewees?|on the panel|in this episode|featuring))\s*:?$"#
 
+    /// "By" in the languages the importer reads: a byline's label, and the word between a date and
+    /// its names ("30 mai 2025 par …").
+    static let byWord = "by|par|por|von"
+
     static let bylineLabel = try! NSRegularExpression(
         pattern:
-            #"^(?:(?:by|par|por|von|écrit par|escrito por|written by|words by|text by|story by|reporting by|reported by|posted by|authored by|analysis by|commentary by|maintained by|written and maintained by|compiled by|prepared by|an? (?:analysis|commentary|essay) by|(?:essay|column|interview|words and pictures) by|authors?|contributors?|byline|writers?|words|text|reporting)\s*[:：]?\s+)"#,
+            #"^(?:(?:"# + byWord + #"|écrit par|escrito por|written by|words by|text by|story by|reporting by|reported by|posted by|authored by|analysis by|commentary by|maintained by|written and maintained by|compiled by|prepared by|an? (?:analysis|commentary|essay) by|(?:essay|column|interview|words and pictures) by|authors?|contributors?|byline|writers?|words|text|reporting)\s*[:：]?\s+)"#,
         options: [.caseInsensitive])
 
     /// "NEWS PROVIDED BY", "Written by:", "Press release from": a short label for the name on the
@@ -658,12 +667,16 @@ enum LineShapes {
             && matches(#"(?i)\b(?:provided|written|issued|released|published|presented|edited)\s+by\s*:?$|^(?i:press release from)\s*:?$"#, text)
     }
 
+    /// What sets a byline's parts apart ("Ana Ruiz | 12 June 2025", "Words: A · Pictures: B"); a
+    /// slash too, inside a part ("A / B").
+    static let bylinePartSeparators = CharacterSet(charactersIn: "|·•—–")
+
     /// The names (and a date) a byline gives: "By A and B", "Authors: A, B", "A and B | 12 June 2025".
     static func byline(_ text: String) -> Byline? {
         guard words(text) <= 30, text.count <= 240 else { return nil }
         // "Photo: Daniel Cárdenas/Norte Visual": a credit line whole, its agency after the slash no
         // writer (a byline that also credits its pictures sets the credit apart: "Words: A · Pictures: B").
-        if credit(text) != nil, text.rangeOfCharacter(from: CharacterSet(charactersIn: "|·•—–")) == nil { return nil }
+        if credit(text) != nil, text.rangeOfCharacter(from: bylinePartSeparators) == nil { return nil }
         // "BY DR ROSALIND ACHTERBERG, HEAD OF EARLY YEARS POLICY": a byline set in capitals (a
         // style's text-transform, copied) reads as it would in mixed case.
         if allCapitals(text), matches(#"^(?i:by|words by|written by|authors?:?)\s"#, text) {
@@ -689,8 +702,8 @@ enum LineShapes {
         // comment counter after the names.
         let counter = #"\s+\d[\d,]*\s+(?i:comments?|responses?|replies)$"#
         if matches(counter, text) { return byline(replacing(counter, in: text, with: "")) }
-        // ("Publié le 30 mai 2025 par Youssef El Amrani", "19 de mayo de 2025 por Ana Ruiz": the same in French or Spanish.)
-        if let match = regex(#"^(.{6,40}?)\s+(?i:by|par|por)\s+(\p{Lu}.*)$"#).firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
+        // ("Publié le 30 mai 2025 par Youssef El Amrani", "19 de mayo de 2025 por Ana Ruiz": the same in other languages.)
+        if let match = regex(#"^(.{6,40}?)\s+(?i:"# + byWord + #")\s+(\p{Lu}.*)$"#).firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
             let dateRange = Range(match.range(at: 1), in: text), let namesRange = Range(match.range(at: 2), in: text),
             dateLine(String(text[dateRange])) != nil
         {
@@ -717,7 +730,7 @@ enum LineShapes {
         var date: Date?
         var pictureCredit: String?
         var other = 0
-        for segment in body.components(separatedBy: CharacterSet(charactersIn: "|·•—–/")).map({
+        for segment in body.components(separatedBy: bylinePartSeparators.union(CharacterSet(charactersIn: "/"))).map({
             $0.trimmingCharacters(in: .whitespaces)
         })
         where !segment.isEmpty {

@@ -297,7 +297,7 @@ public enum MarkdownReader {
         "estado": "status", "autor": "author", "autores": "authors", "autora": "author", "fecha": "date",
         "fecha de publicación": "publish date", "publicado": "published", "tipo": "type", "etiquetas": "tags",
         "categoría": "category", "sección": "section", "última edición": "last edited", "creado": "created",
-        "fuente": "source", "editor": "editor", "responsable": "owner", "idioma": "language",
+        "fuente": "source", "responsable": "owner", "idioma": "language",
         "statut": "status", "auteur": "author", "auteurs": "authors", "autrice": "author", "date de publication": "publish date",
         "publié": "published", "étiquettes": "tags", "catégorie": "category", "rubrique": "section",
         "dernière modification": "last edited", "créé": "created", "langue": "language",
