@@ -35,24 +35,27 @@ extension UserRecord {
 }
 
 /// A JSON writer for the few shapes records hold, in `CanonicalJSON`'s form: keys in the
-/// encoder's order, slashes unescaped, the encoder's string escapes and number forms.
-struct CanonicalWriter {
-    private var bytes: [UInt8] = []
+/// encoder's order, slashes unescaped, the encoder's string escapes and number forms. The
+/// server's pages are written with it too (`Wire.ChangesPage.directlyWritten`), since the
+/// API encodes with the same options.
+package struct CanonicalWriter {
+    /// What was written, as UTF-8.
+    package private(set) var bytes: [UInt8] = []
 
-    init() { bytes.reserveCapacity(512) }
+    package init(capacity: Int = 512) { bytes.reserveCapacity(capacity) }
 
     /// What was written.
-    var text: String { String(decoding: bytes, as: UTF8.self) }
+    package var text: String { String(decoding: bytes, as: UTF8.self) }
 
     /// The order `JSONEncoder`'s `.sortedKeys` puts keys in: by their UTF-8 bytes.
-    static func keyOrder(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+    package static func keyOrder(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
 
-    struct Object {
+    package struct Object {
         fileprivate var writer: CanonicalWriter
         fileprivate var first = true
 
         /// A member; members must come in key order.
-        mutating func key(_ name: String, _ value: (inout CanonicalWriter) -> Void) {
+        package mutating func key(_ name: String, _ value: (inout CanonicalWriter) -> Void) {
             if !first { writer.bytes.append(UInt8(ascii: ",")) }
             first = false
             writer.string(name)
@@ -61,7 +64,7 @@ struct CanonicalWriter {
         }
     }
 
-    mutating func object(_ members: (inout Object) -> Void) {
+    package mutating func object(_ members: (inout Object) -> Void) {
         bytes.append(UInt8(ascii: "{"))
         var object = Object(writer: self)
         bytes = []
@@ -70,68 +73,96 @@ struct CanonicalWriter {
         bytes.append(UInt8(ascii: "}"))
     }
 
-    mutating func bool(_ value: Bool) { raw(value ? "true" : "false") }
+    package mutating func bool(_ value: Bool) { raw(value ? "true" : "false") }
 
     private mutating func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
 
-    mutating func value(_ value: FieldValue) {
+    /// JSON written elsewhere (by the encoder, with the same options), as one value.
+    package mutating func json(_ encoded: some Sequence<UInt8>) { bytes.append(contentsOf: encoded) }
+
+    /// An array of `elements`, each written by `element`.
+    package mutating func array<S: Sequence>(_ elements: S, _ element: (inout CanonicalWriter, S.Element) throws -> Void) rethrows {
+        bytes.append(UInt8(ascii: "["))
+        var first = true
+        for item in elements {
+            if !first { bytes.append(UInt8(ascii: ",")) }
+            first = false
+            try element(&self, item)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    package mutating func value(_ value: FieldValue) {
         switch value {
         case .string(let string): self.string(string)
         case .number(let number): self.number(number)
         case .bool(let flag): bool(flag)
         case .null: raw("null")
-        case .strings(let strings):
-            bytes.append(UInt8(ascii: "["))
-            for (index, string) in strings.enumerated() {
-                if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                self.string(string)
-            }
-            bytes.append(UInt8(ascii: "]"))
+        case .strings(let strings): self.strings(strings)
         case .anchor(let anchor):
-            object { object in
-                object.key("end") { $0.integer(anchor.end) }
-                object.key("exact") { $0.string(anchor.exact) }
-                object.key("paragraphID") { $0.string(anchor.paragraphID) }
-                object.key("prefix") { $0.string(anchor.prefix) }
-                object.key("revisionID") { $0.string(anchor.revisionID) }
-                object.key("start") { $0.integer(anchor.start) }
-                if let status = anchor.status { object.key("status") { $0.string(status.rawValue) } }
-                object.key("suffix") { $0.string(anchor.suffix) }
-            }
+            self.anchor(
+                end: anchor.end, exact: anchor.exact, paragraphID: anchor.paragraphID, prefix: anchor.prefix,
+                revisionID: anchor.revisionID, start: anchor.start, status: anchor.status?.rawValue, suffix: anchor.suffix)
         }
     }
 
-    mutating func integer(_ value: Int) { raw(String(value)) }
+    package mutating func strings(_ strings: [String]) { array(strings) { $0.string($1) } }
+
+    /// A text anchor's members, the model's and the wire's alike.
+    package mutating func anchor(
+        end: Int, exact: String, paragraphID: String, prefix: String, revisionID: String, start: Int, status: String?,
+        suffix: String
+    ) {
+        object { object in
+            object.key("end") { $0.integer(end) }
+            object.key("exact") { $0.string(exact) }
+            object.key("paragraphID") { $0.string(paragraphID) }
+            object.key("prefix") { $0.string(prefix) }
+            object.key("revisionID") { $0.string(revisionID) }
+            object.key("start") { $0.integer(start) }
+            if let status { object.key("status") { $0.string(status) } }
+            object.key("suffix") { $0.string(suffix) }
+        }
+    }
+
+    package mutating func integer(_ value: Int) { raw(String(value)) }
 
     /// A number as the encoder writes it (its own formatting, so the two never differ).
-    mutating func number(_ value: Double) {
+    package mutating func number(_ value: Double) {
         raw((try? CanonicalJSON.text(value)) ?? "null")
     }
 
     /// A string with the encoder's escapes: quote, backslash and the control characters;
     /// everything else, slashes and non-ASCII included, as it is.
-    mutating func string(_ value: String) {
+    package mutating func string(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
-        let utf8 = value.utf8
-        if !utf8.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }) {
+        // Native strings hold their UTF-8 contiguously: scan and copy it as a buffer.
+        let copied = value.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
+            guard !utf8.contains(where: Self.needsEscape) else { return false }
             bytes.append(contentsOf: utf8)
-        } else {
-            for byte in utf8 {
-                switch byte {
-                case 0x22: raw("\\\"")
-                case 0x5C: raw("\\\\")
-                case 0x08: raw("\\b")
-                case 0x0C: raw("\\f")
-                case 0x0A: raw("\\n")
-                case 0x0D: raw("\\r")
-                case 0x09: raw("\\t")
-                case ..<0x20:
-                    let hex = String(byte, radix: 16)
-                    raw("\\u00" + (hex.count == 1 ? "0" + hex : hex))
-                default: bytes.append(byte)
-                }
+            return true
+        }
+        if copied != true { escaped(value.utf8) }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private static func needsEscape(_ byte: UInt8) -> Bool { byte == 0x22 || byte == 0x5C || byte < 0x20 }
+
+    private mutating func escaped(_ utf8: String.UTF8View) {
+        for byte in utf8 {
+            switch byte {
+            case 0x22: raw("\\\"")
+            case 0x5C: raw("\\\\")
+            case 0x08: raw("\\b")
+            case 0x0C: raw("\\f")
+            case 0x0A: raw("\\n")
+            case 0x0D: raw("\\r")
+            case 0x09: raw("\\t")
+            case ..<0x20:
+                let hex = String(byte, radix: 16)
+                raw("\\u00" + (hex.count == 1 ? "0" + hex : hex))
+            default: bytes.append(byte)
             }
         }
-        bytes.append(UInt8(ascii: "\""))
     }
 }

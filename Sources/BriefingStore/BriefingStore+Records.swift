@@ -97,7 +97,7 @@ extension BriefingStore {
     /// Stores a record; its search entry is the caller's to write.
     static func storeRecord(_ db: Database, _ record: UserRecord) throws {
         try db.cachedStatement(sql: "INSERT OR REPLACE INTO userRecord (kind, id, briefingID, deleted, body) VALUES (?, ?, ?, ?, ?)")
-            .execute(arguments: [record.kind.rawValue, record.id, record.briefingID, record.deleted, try json(record)])
+            .execute(arguments: [record.kind.rawValue, record.id, record.briefingID, record.deleted, record.canonicalJSON])
     }
 
     /// Makes a local change: applies it to the record with the shared merge rules and queues it

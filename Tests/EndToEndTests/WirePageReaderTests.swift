@@ -1,4 +1,5 @@
 import BriefingModel
+import BriefingTestSupport
 import Foundation
 import SyncAPI
 import Testing
@@ -114,6 +115,97 @@ struct WirePageReaderTests {
         ]
         for json in others {
             #expect(Self.read(json) == nil, "\(String(decoding: json, as: UTF8.self))")
+        }
+    }
+}
+
+/// `Wire.ChangesPage.directlyWritten` and `Wire.PushResponse.directlyWritten` against the
+/// generated encoding with the API's options.
+@Suite("Direct writing of change pages")
+struct WirePageWriterTests {
+    static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+
+    static func text(_ data: some Sequence<UInt8>) -> String { String(decoding: Array(data), as: UTF8.self) }
+
+    @Test("400 generated pages of records and deletes: the same bytes as the generated encoding")
+    func matchesGeneratedEncoding() throws {
+        var random = SeededGenerator(seed: 23)
+        let encoder = Self.encoder()
+        for round in 0..<400 {
+            var changes: [Change] = []
+            for _ in 0..<Int.random(in: 0...40, using: &random) {
+                if Int.random(in: 0..<12, using: &random) == 0 {
+                    changes.append(Change(kind: [.briefing, .highlight, .note].randomElement(using: &random)!, id: "x\(round)", payload: .removed))
+                } else {
+                    let record = WirePageReaderTests.record(&random)
+                    changes.append(Change(kind: record.kind, id: record.id, payload: .record(record)))
+                }
+            }
+            let page = Wire.ChangesPage(
+                protocolVersion: 1, changes: changes.map(Wire.Change.init), cursor: "c\(round)/" + WirePageReaderTests.text(&random),
+                hasMore: round % 2 == 0)
+            let expected = try encoder.encode(page)
+            let written = try page.directlyWritten(encodingOthersWith: encoder)
+            #expect(Self.text(written) == Self.text(expected), "page \(round)")
+            let results = (0..<Int.random(in: 0...5, using: &random)).map { index in
+                Wire.MutationResult(mutationID: Int64(index + 1), status: .applied)
+            }
+            for answer in [
+                Wire.PushResponse(protocolVersion: 1, results: results, changes: page),
+                Wire.PushResponse(protocolVersion: 1, results: results, changes: nil),
+            ] {
+                #expect(Self.text(try answer.directlyWritten(encodingOthersWith: encoder)) == Self.text(try encoder.encode(answer)), "push \(round)")
+            }
+        }
+    }
+
+    @Test("The server's pages, briefings and editorial annotations among them, and a push's answer are the generated encoding's bytes")
+    func serverPagesMatch() async throws {
+        try await withTestServer { server in
+            let (token, deviceID) = try await rawLogin(server, user: "demo", password: "demo")
+            let decoder = Wire.decoder(), encoder = Self.encoder()
+            var cursor: String?
+            var kinds: Set<String> = []
+            var briefingID: String?
+            repeat {
+                var url = server.url + "/v1/changes?limit=3"
+                if let cursor { url += "&cursor=" + cursor.addingPercentEncoding(withAllowedCharacters: .alphanumerics)! }
+                let response = try await rawRequest("GET", url, token: token, headers: ["Briefings-Protocol-Version": "1"])
+                try #require(response.status == 200, "\(Self.text(response.body))")
+                let page = try decoder.decode(Wire.ChangesPage.self, from: response.body)
+                #expect(Self.text(response.body) == Self.text(try encoder.encode(page)))
+                for change in page.changes {
+                    kinds.insert(change.entity.rawValue)
+                    if change.entity == .briefing, briefingID == nil { briefingID = change.id }
+                }
+                cursor = page.hasMore ? page.cursor : nil
+            } while cursor != nil
+            #expect(kinds.isSuperset(of: ["briefing", "editorialAnnotation"]), "\(kinds)")
+            // A push that asks for the first page again: its answer holds the push's result and a page.
+            let hlc = HLC(wallMillis: Int64(Date().timeIntervalSince1970 * 1000), counter: 0, node: deviceID).description
+            let push: [String: Any] = [
+                "clientID": deviceID,
+                "mutations": [
+                    [
+                        "mutationID": 1, "entity": "note", "id": "n-direct", "op": "upsert", "hlc": hlc,
+                        "fields": ["briefingID": try #require(briefingID), "text": "A note with \"quotes\", a slash / and é"],
+                    ] as [String: Any]
+                ],
+                "pull": ["limit": 50],
+            ]
+            let response = try await rawRequest(
+                "POST", server.url + "/v1/mutations", token: token, headers: ["Briefings-Protocol-Version": "1"],
+                body: try JSONSerialization.data(withJSONObject: push))
+            try #require(response.status == 200, "\(Self.text(response.body))")
+            let answer = try decoder.decode(Wire.PushResponse.self, from: response.body)
+            #expect(answer.results.map(\.status) == [.applied])
+            #expect(answer.changes?.changes.isEmpty == false)
+            #expect(Self.text(response.body) == Self.text(try encoder.encode(answer)))
         }
     }
 }

@@ -1,5 +1,6 @@
 import BriefingModel
 import Foundation
+import HTTPTypes
 import OpenAPIRuntime
 import SyncAPI
 import SyncServerCore
@@ -119,7 +120,12 @@ struct APIHandler: APIProtocol {
         let page = try await service.pull(
             try principal(), cursor: input.query.cursor, limit: input.query.limit.map(Int.init), wait: input.query.wait.map(Int.init),
             bodies: input.query.bodyDelivery)
-        return .ok(.init(body: .json(wire(page))))
+        let answer = wire(page)
+        if let slot = PrewrittenBody.slot {
+            slot.bytes = try answer.directlyWritten(encodingOthersWith: slot.encoder)
+            return .ok(.init(body: .json(.init(protocolVersion: answer.protocolVersion, changes: [], cursor: answer.cursor, hasMore: answer.hasMore))))
+        }
+        return .ok(.init(body: .json(answer)))
     }
 
     func getNewestBriefings(_ input: Operations.GetNewestBriefings.Input) async throws -> Operations.GetNewestBriefings.Output {
@@ -153,9 +159,71 @@ struct APIHandler: APIProtocol {
             principal, clientID: request.clientID, mutations: mutations,
             thenPull: request.pull.map { ($0.cursor, $0.limit.map(Int.init)) }, cursor: request.cursor,
             bodies: request.pull?.bodies.model ?? .inline)
-        return .ok(
-            .init(
-                body: .json(
-                    .init(protocolVersion: protocolVersion, results: results.map(Wire.MutationResult.init), changes: page.map(wire)))))
+        let answer = Wire.PushResponse(protocolVersion: protocolVersion, results: results.map(Wire.MutationResult.init), changes: page.map(wire))
+        if answer.changes != nil, let slot = PrewrittenBody.slot {
+            slot.bytes = try answer.directlyWritten(encodingOthersWith: slot.encoder)
+            return .ok(.init(body: .json(.init(protocolVersion: answer.protocolVersion, results: []))))
+        }
+        return .ok(.init(body: .json(answer)))
+    }
+}
+
+/// The JSON of an answer written by the handler itself, which `PrewrittenBodyMiddleware`
+/// sends in place of the generated encoding of its typed answer.
+///
+/// Pages of changes are most of what the server sends, and the generated `JSONEncoder` was
+/// the largest part of its work on a first sync. The generated API can only answer with
+/// typed values, so the handler writes a page's bytes directly (`directlyWritten`, the same
+/// bytes the encoder would give) into the request's slot and answers with the page's
+/// envelope alone; the middleware then swaps the bytes in. Without a slot (no middleware
+/// around the call) the handler answers with the whole typed page, as before.
+final class PrewrittenBody: @unchecked Sendable {
+    @TaskLocal static var slot: PrewrittenBody?
+
+    /// Written by the handler, read by the middleware after it returns: one task at a time.
+    var bytes: [UInt8]?
+    /// The API's encoder options, for what the direct writer does not write itself.
+    let encoder: JSONEncoder
+
+    init(encoder: JSONEncoder) { self.encoder = encoder }
+}
+
+/// Sends a page the handler wrote directly (see `PrewrittenBody`) for the operations that
+/// answer with pages: `getChanges` and `pushMutations`.
+struct PrewrittenBodyMiddleware: ServerMiddleware {
+    static let operations: Set<String> = ["getChanges", "pushMutations"]
+    let encoder: JSONEncoder
+
+    /// - Parameter configuration: the API's own, so that what is written directly and what the
+    ///   encoder writes are the bytes the generated encoding gives: its JSON options, and its
+    ///   dates as its transcoder writes them.
+    init(configuration: Configuration) {
+        let encoder = JSONEncoder()
+        var formatting: JSONEncoder.OutputFormatting = []
+        let options = configuration.jsonEncodingOptions
+        if options.contains(.sortedKeys) { formatting.insert(.sortedKeys) }
+        if options.contains(.withoutEscapingSlashes) { formatting.insert(.withoutEscapingSlashes) }
+        if options.contains(.prettyPrinted) { formatting.insert(.prettyPrinted) }
+        encoder.outputFormatting = formatting
+        let transcoder = configuration.dateTranscoder
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(try transcoder.encode(date))
+        }
+        self.encoder = encoder
+    }
+
+    func intercept(
+        _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
+        next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
+    ) async throws -> (HTTPResponse, HTTPBody?) {
+        guard Self.operations.contains(operationID) else { return try await next(request, body, metadata) }
+        let slot = PrewrittenBody(encoder: encoder)
+        var (response, responseBody) = try await PrewrittenBody.$slot.withValue(slot) { try await next(request, body, metadata) }
+        if let bytes = slot.bytes, response.status == .ok {
+            responseBody = HTTPBody(bytes)
+            response.headerFields[.contentLength] = String(bytes.count)
+        }
+        return (response, responseBody)
     }
 }

@@ -74,11 +74,14 @@ public enum BriefingServerApp {
     /// server transport: the HTTP router here, an in-memory transport in simulations.
     public static func registerAPI(on transport: any ServerTransport, service: SyncService, logger: Logger) throws {
         let handler = APIHandler(service: service)
+        // Compact JSON: pretty-printing costs bytes on every page.
+        let configuration = Configuration(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes])
         try handler.registerHandlers(
-            on: transport,
-            // Compact JSON: pretty-printing costs bytes on every page.
-            configuration: Configuration(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]),
-            middlewares: [ErrorMiddleware(logger: logger), AuthenticationMiddleware(service: service), CacheHeadersMiddleware()])
+            on: transport, configuration: configuration,
+            middlewares: [
+                ErrorMiddleware(logger: logger), AuthenticationMiddleware(service: service), CacheHeadersMiddleware(),
+                PrewrittenBodyMiddleware(configuration: configuration),
+            ])
     }
 
     /// The application, ready to run as a service (graceful shutdown on SIGINT/SIGTERM via `runService`).
