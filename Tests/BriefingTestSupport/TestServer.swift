@@ -12,6 +12,12 @@ public struct TestServer: Sendable {
     public let port: Int
     /// The service behind the server (for reading its state).
     public let service: SyncService
+
+    public init(url: String, port: Int, service: SyncService) {
+        self.url = url
+        self.port = port
+        self.service = service
+    }
 }
 
 /// Runs `body` against a fresh server over a temporary database, then shuts the server down.

@@ -151,6 +151,59 @@ struct LiveSyncTests {
     }
 }
 
+/// Long-polls as the HTTP server holds them: outside the handler, each wake-up a new pass.
+@Suite("Live sync: long-polls held by the HTTP server", .timeLimit(.minutes(10)))
+struct LongPollHTTPTests {
+    static func host(maxWaiters: Int = 10_000) async throws -> (SyncService, HTTPServerHost) {
+        var logger = Logger(label: "test.server")
+        logger.logLevel = .warning
+        let service = SyncService(
+            store: try SQLiteServerStore(path: TemporaryDirectory.make().appendingPathComponent("s.sqlite").path),
+            configuration: .init(bcryptCost: 4), logger: logger, passwords: testPasswordHasher,
+            signal: CommitSignal(maxWaiters: maxWaiters))
+        try await DemoContent.load(into: service)
+        return (service, try await HTTPServerHost.start(service: service, logger: logger))
+    }
+
+    @Test("Beyond the node's bound on waiting pulls a poll is told 503 busy with Retry-After; shutting down answers the waiting one at once")
+    func busyAndShutdown() async throws {
+        let (service, host) = try await Self.host(maxWaiters: 1)
+        let server = TestServer(url: host.url, port: host.port, service: service)
+        let watcher = try await LiveSyncTests.caughtUp(server)
+        let url = server.url + "/v1/changes?cursor=\(watcher.cursor)&wait=30"
+        async let first = rawRequest("GET", url, token: watcher.token)
+        while service.kernel.signal.waiting == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        let second = try await rawRequest("GET", url, token: watcher.token)
+        #expect(second.status == 503)
+        #expect(second.errorCode == "busy")
+        #expect(second.headers["retry-after"] == "5")
+        let stopping = ContinuousClock.now
+        try await host.stop()
+        let answered = try await first
+        #expect(answered.status == 200)
+        #expect((answered.object?["changes"] as? [Any])?.isEmpty == true)
+        #expect(answered.object?["cursor"] as? String == watcher.cursor)
+        #expect(ContinuousClock.now - stopping < .seconds(20), "the shutdown waited for the poll's deadline")
+    }
+
+    @Test("A wake-up goes through authentication again: a token revoked while its poll waited is refused, not served")
+    func revokedWhileWaiting() async throws {
+        let (service, host) = try await Self.host()
+        let server = TestServer(url: host.url, port: host.port, service: service)
+        let watcher = try await LiveSyncTests.caughtUp(server)
+        let writer = try await LiveSyncTests.caughtUp(server)
+        async let pulled = rawRequest("GET", server.url + "/v1/changes?cursor=\(watcher.cursor)&wait=30", token: watcher.token)
+        while service.kernel.signal.waiting == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        try await service.revoke(watcher.principal)
+        // A write of the same reader's wakes the poll; what it would have carried is not sent.
+        _ = try await service.push(writer.principal, clientID: writer.principal.deviceID, mutations: [LiveSyncTests.bookmark(writer.principal, id: 1)])
+        let response = try await pulled
+        #expect(response.status == 401)
+        #expect(response.errorCode == "unauthorized")
+        try await host.stop()
+    }
+}
+
 /// Wake-ups across nodes: PostgreSQL's `LISTEN/NOTIFY`.
 @Suite("Live sync across PostgreSQL nodes", .timeLimit(.minutes(10)))
 struct LiveSyncNodesTests {

@@ -117,9 +117,19 @@ struct APIHandler: APIProtocol {
 
     func getChanges(_ input: Operations.GetChanges.Input) async throws -> Operations.GetChanges.Output {
         try contract { () throws(WireError) in try input.query.checkContract() }
-        let page = try await service.pull(
-            try principal(), cursor: input.query.cursor, limit: input.query.limit.map(Int.init), wait: input.query.wait.map(Int.init),
-            bodies: input.query.bodyDelivery)
+        let page: ChangesPage
+        if let slot = LongPollSlot.current, let wait = input.query.wait, wait > 0 {
+            // The middleware holds the wait: read, and say what to wait for when there is nothing yet.
+            let deadline = slot.deadline ?? ContinuousClock.now + .seconds(min(Int(wait), 30))
+            slot.deadline = deadline
+            (page, slot.park) = try await service.pollOrPark(
+                try principal(), cursor: input.query.cursor, limit: input.query.limit.map(Int.init), until: deadline,
+                bodies: input.query.bodyDelivery)
+        } else {
+            page = try await service.pull(
+                try principal(), cursor: input.query.cursor, limit: input.query.limit.map(Int.init), wait: input.query.wait.map(Int.init),
+                bodies: input.query.bodyDelivery)
+        }
         let answer = wire(page)
         if let slot = PrewrittenBody.slot {
             slot.bytes = try answer.directlyWritten(encodingOthersWith: slot.encoder)

@@ -63,6 +63,8 @@ public enum BriefingServerApp {
         // Then logged and counted, including what the protocol check refuses.
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: MetricsMiddleware())
+        // Long-polls wait here, above everything they do not need to hold while waiting.
+        router.add(middleware: LongPollMiddleware())
         router.add(middleware: ProtocolMiddleware(routes: probe.routes.map { ($0.path.description, $0.method) }))
         router.add(middleware: ClientAddressMiddleware(trustedProxies: limits.trustedProxies))
         router.add(middleware: CompressionMiddleware(limits: limits))

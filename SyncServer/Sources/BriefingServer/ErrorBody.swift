@@ -33,12 +33,13 @@ enum ErrorBody {
     }
 
     /// A Hummingbird response carrying an error body.
-    static func response(_ status: HTTPResponse.Status, code: String, message: String) -> Response {
+    static func response(_ status: HTTPResponse.Status, code: String, message: String, retryAfter: Int? = nil) -> Response {
         let bytes = json(code: code, message: message)
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.contentLength] = String(bytes.count)
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 

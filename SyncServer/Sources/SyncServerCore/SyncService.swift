@@ -53,13 +53,16 @@ public struct SyncService: Sendable {
     private let logger: Logger
 
     /// A service over `store`; `now` and `makeID` are injected so a simulation is reproducible.
+    ///
+    /// - Parameter signal: what wakes long-polls; by default the store's (PostgreSQL's hears
+    ///   every node), else one for this process.
     public init(
         store: any ServerStorage, configuration: Configuration = .init(), logger: Logger = Logger(label: "briefings.sync"),
-        passwords: PasswordHasher = .shared,
+        passwords: PasswordHasher = .shared, signal: CommitSignal? = nil,
         now: @escaping @Sendable () -> Date = Date.init, makeID: @escaping @Sendable () -> String = { UUID().uuidString }
     ) {
         self.store = store
-        self.kernel = SyncKernel(storage: store)
+        self.kernel = SyncKernel(storage: store, signal: signal)
         self.configuration = configuration
         self.passwords = passwords
         self.loginThrottle = LoginThrottle(policy: configuration.loginPolicy)
@@ -394,6 +397,18 @@ public struct SyncService: Sendable {
         return try await kernel.changes(
             for: principal, after: parsed, limit: pageSize(limit), maxBytes: configuration.maxPageBytes, bodies: bodies,
             wait: .seconds(seconds), refresh: refresh)
+    }
+
+    /// One page of changes after `cursor` as `pull` reads it for a long-poll whose caller
+    /// holds the wait itself: when there is nothing to answer before `deadline`, also what to
+    /// wait for (`SyncKernel.changesOrPark`). The caller asks again, authenticated afresh,
+    /// when the park says so.
+    public func pollOrPark(
+        _ principal: Principal, cursor: String?, limit: Int?, until deadline: ContinuousClock.Instant, bodies: BodyDelivery = .inline
+    ) async throws -> (page: ChangesPage, park: PollPark?) {
+        let parsed = try cursor.map { token throws(SyncError) in try Cursor(token: token) }
+        return try await kernel.changesOrPark(
+            for: principal, after: parsed, limit: pageSize(limit), maxBytes: configuration.maxPageBytes, bodies: bodies, until: deadline)
     }
 
     /// The most briefings `newestBriefings` answers with.

@@ -145,3 +145,22 @@ public final class CommitSignal: Sendable {
         parked?.resume()
     }
 }
+
+/// What a long-poll with nothing to answer waits for: a commit to the scopes it reads, after
+/// the generation it read the log at (see `SyncKernel.changesOrPark`).
+public struct PollPark: Sendable {
+    public let signal: CommitSignal
+    public let generation: UInt64
+    public let scopes: [String]
+
+    /// Waits until a commit concerns these scopes, `deadline` passes, the task is cancelled or
+    /// the node shuts down. True when the log should be read again: a commit came (even at
+    /// the deadline). False otherwise: the page already read is the answer, so an idle
+    /// watcher costs one read per poll, not two. Throws `busy` when too many wait already.
+    public func wait(until deadline: ContinuousClock.Instant) async throws(SyncError) -> Bool {
+        let now = ContinuousClock.now
+        if now < deadline { try await signal.wait(after: generation, scopes: scopes, timeout: deadline - now) }
+        if signal.isClosed || Task.isCancelled { return false }
+        return signal.generation(for: scopes) != generation
+    }
+}

@@ -207,42 +207,50 @@ public struct SyncKernel: Sendable {
     /// visible. A wake-up carries nothing: the page is read from the log as any page is, with
     /// the same scopes, so waking for another account's write only means reading again. Pages
     /// of nothing but the device's own writes move the cursor on and keep it waiting.
+    ///
+    /// After a wake-up, what the device may read is read again first (`refresh`): an
+    /// entitlement, subscription or token revoked during the wait holds for what the wake-up
+    /// brings, and a scope lost comes as its removals.
     public func changes(
         for principal: Principal, after cursor: Cursor?, limit: Int, maxBytes: Int = SyncKernel.defaultPageBytes,
         bodies: BodyDelivery = .inline, wait: Duration, refresh: (@Sendable () async throws -> Principal)? = nil
     ) async throws -> ChangesPage {
-        let clock = ContinuousClock()
-        let deadline = clock.now + wait
+        let deadline = ContinuousClock.now + wait
         var after = cursor
         var principal = principal
+        while true {
+            let (page, park) = try await changesOrPark(
+                for: principal, after: after, limit: limit, maxBytes: maxBytes, bodies: bodies, until: deadline)
+            guard let park, try await park.wait(until: deadline) else { return page }
+            after = page.cursor
+            if let refresh { principal = try await refresh() }
+        }
+    }
+
+    /// The changes after `cursor` as `changes(for:after:limit:maxBytes:bodies:)` reads them,
+    /// moving on past pages of nothing but the device's own writes; when there is nothing to
+    /// answer before `deadline`, also what to wait for: the caller waits on the `PollPark`
+    /// and, if it says so, asks again after the page's cursor (or answers with the page).
+    ///
+    /// For a caller that holds the wait itself: the HTTP server parks a long-poll in its
+    /// outermost layer (`LongPollMiddleware`), where a waiting request holds a few kilobytes,
+    /// instead of in the handler, whose suspended calls hold many times that.
+    public func changesOrPark(
+        for principal: Principal, after cursor: Cursor?, limit: Int, maxBytes: Int = SyncKernel.defaultPageBytes,
+        bodies: BodyDelivery = .inline, until deadline: ContinuousClock.Instant
+    ) async throws -> (page: ChangesPage, park: PollPark?) {
         // A commit notifies its scope and all content's (`wakeKeys`); a waiter listens to the
         // scopes it reads, so a publish wakes only the readers of its publication (and those
         // of all content).
-        var keys = scopes(for: principal).map(\.key)
-        var woken = false
+        let keys = scopes(for: principal).map(\.key)
+        var after = cursor
         while true {
-            // After a wake-up, what the device may read is read again first (`refresh`): an
-            // entitlement, subscription or token revoked during the wait holds for what the
-            // wake-up brings, and a scope lost comes as its removals.
-            if woken, let refresh {
-                let current = try await refresh()
-                if current != principal {
-                    principal = current
-                    keys = scopes(for: principal).map(\.key)
-                }
-            }
             let generation = signal.generation(for: keys)
             let page = try await changes(for: principal, after: after, limit: limit, maxBytes: maxBytes, bodies: bodies)
-            let now = clock.now
-            if !page.changes.isEmpty || now >= deadline || Task.isCancelled || signal.isClosed { return page }
+            if !page.changes.isEmpty || ContinuousClock.now >= deadline || Task.isCancelled || signal.isClosed { return (page, nil) }
             after = page.cursor
             if page.hasMore { continue }
-            try await signal.wait(after: generation, scopes: keys, timeout: deadline - now)
-            woken = true
-            // The deadline with no commit to these scopes since the read: the log holds nothing
-            // new for this reader, so the page just read is the answer (an idle watcher costs
-            // one read per poll, not two).
-            if clock.now >= deadline, signal.generation(for: keys) == generation { return page }
+            return (page, PollPark(signal: signal, generation: generation, scopes: keys))
         }
     }
 
