@@ -124,6 +124,7 @@ let package = Package(
             dependencies: [
                 "BriefingModel", "BriefingStore", "SyncAPI", "SyncClient", "SyncServerCore", "SyncServerPostgres", "BriefingServer", "Gzip",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIURLSession", package: "swift-openapi-urlsession"),
                 .product(name: "Logging", package: "swift-log"),

@@ -171,7 +171,11 @@ final class Runner: @unchecked Sendable {
     static let serverURL = "http://briefings.sim.invalid"
     static let password = "simulated"
 
-    init(config: SimulationConfig) async throws {
+    /// - Parameters:
+    ///   - clockOffsets: each device's clock against the server's, in milliseconds (a declared
+    ///     scenario's); empty: on time, or drawn from the seed with the clock-skew fault.
+    ///   - readers: each device's reader (0-based); empty: round-robin over `config.users`.
+    init(config: SimulationConfig, clockOffsets: [Int64] = [], readers: [Int] = []) async throws {
         self.config = config
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("briefing-sim-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -203,7 +207,8 @@ final class Runner: @unchecked Sendable {
         }
         var skews = SeededGenerator(seed: config.seed ^ 0xC10C)
         for index in 0..<config.devices {
-            let skew: Int64 = config.faults.contains(.clockSkew) ? Int64.random(in: -86_400_000...86_400_000, using: &skews) : 0
+            let drawn: Int64 = config.faults.contains(.clockSkew) ? Int64.random(in: -86_400_000...86_400_000, using: &skews) : 0
+            let skew = clockOffsets.indices.contains(index) ? clockOffsets[index] : drawn
             // Clock skew is counted per device whose clock runs off the server's.
             if skew != 0 { network.countInjected(.clockSkew) }
             let clock = self.clock
@@ -213,7 +218,7 @@ final class Runner: @unchecked Sendable {
             let client = SyncClient(
                 store: store, transport: network.transport(for: index),
                 configuration: .init(pushBatchSize: 10, pullPageSize: 25, retries: 0), logger: logger)
-            let user = index % config.users
+            let user = readers.indices.contains(index) ? readers[index] : index % config.users
             try await client.login(
                 serverURL: Self.serverURL, user: "reader\(user + 1)", password: Self.password, deviceName: "device-\(index)")
             _ = try await client.sync()

@@ -8,6 +8,80 @@ import SimulationLab
 struct BriefingSim: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "briefing-sim",
+        abstract: "The conflict-resolution lab: seeded runs of simulated devices through faults, and declared scenarios.",
+        discussion: "With no subcommand, `briefing-sim [OPTIONS]` is `briefing-sim run [OPTIONS]`.",
+        version: BriefingsVersion.description,
+        subcommands: [SeededRun.self, ScenarioCommand.self], defaultSubcommand: SeededRun.self)
+}
+
+/// Runs declared scenarios (see LabScenarios/README.md).
+struct ScenarioCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scenario",
+        abstract: "Run declared scenarios: devices, what each does and when, and the outcome expected.",
+        discussion: """
+            Each FILE is a scenario in YAML (the reference is LabScenarios/README.md). Its steps run against real device \
+            stores, sync clients and the real sync service; then every device syncs until nothing moves, the lab's \
+            guarantees are checked, and the expectations. Exits 0 only if every scenario passes; a failure lists what \
+            differed, record by record, and the conflicts the server recorded.
+            """)
+
+    @Argument(help: "Scenario files (.yaml); a folder runs every .yaml file in it.") var files: [String]
+    @Flag(help: "Print each result as a JSON line.") var json = false
+
+    func run() async throws {
+        var paths: [String] = []
+        for file in files {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else { throw ValidationError("no such file: \(file)") }
+            if isDirectory.boolValue {
+                let names = try FileManager.default.contentsOfDirectory(atPath: file).filter { $0.hasSuffix(".yaml") }.sorted()
+                paths += names.map { (file as NSString).appendingPathComponent($0) }
+            } else {
+                paths.append(file)
+            }
+        }
+        var failed = 0
+        for path in paths {
+            let scenario: Scenario
+            do {
+                scenario = try Scenario(contentsOf: path)
+            } catch let error as ScenarioError {
+                throw ValidationError("\(path): \(error)")
+            }
+            let result = try await scenario.run()
+            if !result.passed { failed += 1 }
+            if json {
+                let object: [String: Any] = [
+                    "file": path, "scenario": result.title, "passed": result.passed, "steps": result.steps, "checks": result.checks,
+                    "differences": result.differences, "conflicts": result.conflicts, "rules": result.rules,
+                ]
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+                print(String(decoding: data, as: UTF8.self))
+                continue
+            }
+            print("\(result.passed ? "pass" : "FAIL")  \(result.title)  (\(path))")
+            print("      \(result.devices.count) device\(result.devices.count == 1 ? "" : "s") (\(result.devices.joined(separator: ", "))), \(result.steps) steps, \(result.checks) expectations checked")
+            if result.conflicts.isEmpty {
+                print("      no conflicts recorded")
+            } else {
+                print("      conflicts recorded:")
+                for sentence in result.conflicts { print("        - \(sentence)") }
+            }
+            if !result.passed {
+                print("      what differed:")
+                for difference in result.differences { print("        ✗ \(difference)") }
+            }
+        }
+        if paths.count > 1, !json { print("\(paths.count - failed) of \(paths.count) scenarios passed") }
+        if failed > 0 { throw ExitCode(1) }
+    }
+}
+
+/// A seeded run (the default subcommand).
+struct SeededRun: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "The conflict-resolution lab: simulated devices edit offline and sync through faults; the lab checks the guarantees.",
         discussion: """
             Every device is a real client store and sync engine; the server is the real sync service; every request is \

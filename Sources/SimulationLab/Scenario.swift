@@ -1,0 +1,537 @@
+import BriefingModel
+import Foundation
+import BriefingStore
+import SyncServerCore
+import Yams
+
+/// A declared scenario: named devices, what each does and when, and the outcome expected.
+///
+/// Written in YAML (the reference is `LabScenarios/README.md`); run by `Scenario.run()` against
+/// the real stores, sync clients and sync service the lab uses, the same way a seeded run is.
+/// After its steps every device comes online and syncs until nothing moves, the lab's
+/// guarantees are checked, and then each expectation: the records on each device and the
+/// conflicts the server recorded, with their rules. A failed expectation says what differed.
+public struct Scenario: Sendable {
+    public struct Device: Sendable, Hashable {
+        public var name: String
+        /// 0-based.
+        public var reader: Int
+        /// Milliseconds the device's clock runs ahead of the server's (negative: behind).
+        public var clockOffset: Int64
+    }
+
+    /// A record on the devices: which, where, and what it must hold.
+    public struct RecordExpectation: Sendable {
+        public var kind: EntityKind
+        /// The record's ID (highlights, notes), or the briefing whose record it is (bookmarks,
+        /// reading progress).
+        public var key: String
+        public var devices: [Int]
+        public var fields: [String: FieldValue]
+        public var deleted: Bool?
+        public var absent: Bool
+        /// For a tag: whether it is on the briefing (some add not removed).
+        public var present: Bool?
+        /// Where it was written, for messages.
+        public var path: String
+    }
+
+    /// A conflict the server must have recorded.
+    public struct ConflictExpectation: Sendable {
+        public var rule: ConflictRule
+        public var kind: EntityKind?
+        public var recordID: String?
+        public var field: String?
+        public var kept: String?
+        public var path: String
+    }
+
+    public var title: String
+    public var about: String?
+    public var devices: [Device]
+    public var readers: Int
+    /// The lab's steps, with the scenario step each came from (1-based) and its words.
+    public var steps: [(step: Step, line: Int, source: String)]
+    public var records: [RecordExpectation]
+    public var conflicts: [ConflictExpectation]
+    public var conflictCount: Int?
+    /// How many resyncs from the start the devices began, together.
+    public var resyncs: Int?
+
+    /// The outcome of a run.
+    public struct Result: Sendable {
+        public var title: String
+        public var steps: Int
+        public var devices: [String]
+        /// What differed from the expectations, or broke a guarantee; empty when it passed.
+        public var differences: [String]
+        /// Each conflict the server recorded, in a sentence.
+        public var conflicts: [String]
+        /// Conflicts by rule.
+        public var rules: [String: Int]
+        /// Expectations checked (each record on each device counts once).
+        public var checks: Int
+        public var passed: Bool { differences.isEmpty }
+    }
+}
+
+/// A scenario file that cannot be read as written, with where.
+public struct ScenarioError: Error, CustomStringConvertible, Sendable {
+    public var path: String
+    public var message: String
+    public var description: String { path.isEmpty ? message : "\(path): \(message)" }
+    init(_ path: String, _ message: String) {
+        self.path = path
+        self.message = message
+    }
+}
+
+// MARK: Reading
+
+extension Scenario {
+    /// Reads a scenario from its YAML text.
+    public init(yaml text: String) throws {
+        let root: Any?
+        do {
+            root = try Yams.load(yaml: text)
+        } catch {
+            throw ScenarioError("", "not YAML: \(error)")
+        }
+        let top = try Node(root, "").mapping(allowed: ["scenario", "about", "readers", "devices", "steps", "expect"])
+        title = try top.required("scenario").string()
+        about = try top.optional("about")?.string()
+        var devices: [Device] = []
+        for (index, item) in try top.required("devices").list().enumerated() {
+            if let name = item.value as? String {
+                devices.append(Device(name: name, reader: 0, clockOffset: 0))
+                continue
+            }
+            let fields = try item.mapping(allowed: ["name", "reader", "clock"])
+            let reader = try fields.optional("reader")?.integer(in: 1...100) ?? 1
+            let clock = try fields.optional("clock").map { try $0.duration(signed: true) } ?? 0
+            devices.append(Device(name: try fields.required("name").string(), reader: reader - 1, clockOffset: clock))
+            _ = index
+        }
+        guard !devices.isEmpty else { throw ScenarioError("devices", "name at least one device") }
+        for (index, device) in devices.enumerated() where devices[..<index].contains(where: { $0.name == device.name }) {
+            throw ScenarioError("devices[\(index)]", "the name \(device.name) is given twice")
+        }
+        let named = devices.map(\.reader).max()! + 1
+        readers = try top.optional("readers")?.integer(in: 1...100) ?? named
+        guard readers >= named else { throw ScenarioError("readers", "a device belongs to reader \(named), but there are \(readers)") }
+        self.devices = devices
+        var steps: [(step: Step, line: Int, source: String)] = []
+        for (index, item) in try top.required("steps").list().enumerated() {
+            for step in try Self.steps(item, number: index + 1, devices: devices) {
+                steps.append((step, index + 1, Self.source(item)))
+            }
+        }
+        self.steps = steps
+        records = []
+        conflicts = []
+        conflictCount = nil
+        resyncs = nil
+        if let expect = try top.optional("expect")?.mapping(allowed: ["records", "conflicts", "conflict-count", "resyncs"]) {
+            for item in try expect.optional("records")?.list() ?? [] { records.append(try Self.record(item, devices: devices)) }
+            for item in try expect.optional("conflicts")?.list() ?? [] { conflicts.append(try Self.conflict(item)) }
+            conflictCount = try expect.optional("conflict-count")?.integer(in: 0...1_000_000)
+            resyncs = try expect.optional("resyncs")?.integer(in: 0...1_000_000)
+        }
+    }
+
+    /// Reads a scenario file.
+    public init(contentsOf path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else { throw ScenarioError("", "cannot read \(path)") }
+        guard let text = String(data: data, encoding: .utf8) else { throw ScenarioError("", "\(path) is not UTF-8 text") }
+        try self.init(yaml: text)
+    }
+
+    static let edits = [
+        "highlight", "recolor", "remove-highlight", "note", "edit-note", "move-note", "remove-note", "bookmark", "progress", "tag", "untag",
+    ]
+    static let others = ["sync", "offline", "online", "server"]
+
+    /// One scenario step as the lab's steps (a sync of several devices is a step each).
+    static func steps(_ node: Node, number: Int, devices: [Device]) throws -> [Step] {
+        let path = "steps[\(number)]"
+        let step = try node.mapping(allowed: ["after", "device"] + edits + others, path: path)
+        let advance = try step.optional("after")?.duration(signed: false) ?? 0
+        let actions = step.keys.filter { $0 != "after" && $0 != "device" }
+        guard actions.count == 1, let action = actions.first else {
+            throw ScenarioError(path, actions.isEmpty ? "say what happens: one of \((edits + others).joined(separator: ", "))" : "one action per step, not \(actions.sorted().joined(separator: " and "))")
+        }
+        let value = try step.required(action)
+        func device(_ node: Node) throws -> Int {
+            let name = try node.string()
+            guard let index = devices.firstIndex(where: { $0.name == name }) else {
+                throw ScenarioError(node.path, "no device named \(name) (devices: \(devices.map(\.name).joined(separator: ", ")))")
+            }
+            return index
+        }
+        func each(_ node: Node) throws -> [Int] {
+            if node.value as? String == "all" { return Array(devices.indices) }
+            if node.value is [Any] { return try node.list().map(device) }
+            return [try device(node)]
+        }
+        var actionsOut: [Step.Action] = []
+        if edits.contains(action) {
+            guard let who = step.optional("device") else { throw ScenarioError(path, "say which device does it: device: NAME") }
+            let index = try device(who)
+            actionsOut = [.operation(device: index, operation: try operation(action, value, device: devices[index].name, number: number))]
+        } else {
+            guard step.optional("device") == nil else { throw ScenarioError(path + ".device", "only edits are made on a device; \(action) names its own") }
+            switch action {
+            case "sync": actionsOut = try each(value).map { .sync(device: $0) }
+            case "offline": actionsOut = try each(value).map { .setOnline(device: $0, online: false) }
+            case "online": actionsOut = try each(value).map { .setOnline(device: $0, online: true) }
+            default:
+                switch try value.string() {
+                case "restart": actionsOut = [.restartServer]
+                case "compact": actionsOut = [.compact]
+                case let other: throw ScenarioError(value.path, "the server can restart or compact, not \(other)")
+                }
+            }
+        }
+        return actionsOut.enumerated().map { index, action in Step(action: action, advance: index == 0 ? advance : 0) }
+    }
+
+    static func operation(_ action: String, _ node: Node, device: String, number: Int) throws -> UserOperation {
+        switch action {
+        case "highlight":
+            let f = try node.mapping(allowed: ["id", "briefing", "paragraph", "start", "length", "color"])
+            return .createHighlight(
+                id: try f.required("id").string(), briefingID: try f.required("briefing").string(),
+                paragraph: try f.optional("paragraph")?.integer(in: 0...10_000) ?? 0, start: try f.optional("start")?.integer(in: 0...1_000_000) ?? 0,
+                length: try f.optional("length")?.integer(in: 1...10_000) ?? 20, color: try f.optional("color")?.string() ?? "yellow")
+        case "recolor":
+            let f = try node.mapping(allowed: ["highlight", "color"])
+            return .recolorHighlight(id: try f.required("highlight").string(), color: try f.required("color").string())
+        case "remove-highlight":
+            return .deleteHighlight(id: try node.string())
+        case "note":
+            let f = try node.mapping(allowed: ["id", "briefing", "highlight", "text"])
+            return .addNote(
+                id: try f.required("id").string(), briefingID: try f.required("briefing").string(),
+                highlightID: try f.optional("highlight")?.string(), text: try f.required("text").string())
+        case "edit-note":
+            let f = try node.mapping(allowed: ["note", "text"])
+            return .editNote(id: try f.required("note").string(), text: try f.required("text").string())
+        case "move-note":
+            let f = try node.mapping(allowed: ["note", "highlight"])
+            let target = f.optional("highlight")
+            return .moveNote(id: try f.required("note").string(), highlightID: target?.value == nil ? nil : try target!.string())
+        case "remove-note":
+            return .deleteNote(id: try node.string())
+        case "bookmark":
+            if let briefing = node.value as? String { return .bookmark(briefingID: briefing, on: true) }
+            let f = try node.mapping(allowed: ["briefing", "on"])
+            return .bookmark(briefingID: try f.required("briefing").string(), on: try f.optional("on")?.bool() ?? true)
+        case "progress":
+            let f = try node.mapping(allowed: ["briefing", "position"])
+            return .progress(briefingID: try f.required("briefing").string(), position: try f.required("position").fraction())
+        case "tag":
+            let f = try node.mapping(allowed: ["briefing", "name"])
+            return .addTag(briefingID: try f.required("briefing").string(), name: try f.required("name").string(), dot: "\(device)-\(number)")
+        default:
+            let f = try node.mapping(allowed: ["briefing", "name"])
+            return .removeTag(briefingID: try f.required("briefing").string(), name: try f.required("name").string())
+        }
+    }
+
+    static let recordKinds: [String: EntityKind] = [
+        "highlight": .highlight, "note": .note, "bookmark": .bookmark, "progress": .readingProgress, "tag": .tag,
+    ]
+
+    static func record(_ node: Node, devices: [Device]) throws -> RecordExpectation {
+        let fields = try node.mapping(allowed: nil)
+        let kinds = fields.keys.filter { recordKinds[$0] != nil }
+        guard kinds.count == 1, let kindName = kinds.first else {
+            throw ScenarioError(
+                node.path, "name the record: one of highlight: ID, note: ID, bookmark: BRIEFING, progress: BRIEFING, tag: BRIEFING#NAME")
+        }
+        var expectation = RecordExpectation(
+            kind: recordKinds[kindName]!, key: try fields.required(kindName).string(), devices: Array(devices.indices), fields: [:],
+            deleted: try fields.optional("deleted")?.bool(), absent: try fields.optional("absent")?.bool() ?? false,
+            present: try fields.optional("present")?.bool(), path: node.path)
+        if expectation.present != nil, expectation.kind != .tag {
+            throw ScenarioError(node.path + ".present", "present is said of tags; for other records say deleted or absent")
+        }
+        if let on = fields.optional("on") {
+            let names = on.value is [Any] ? try on.list().map { try $0.string() } : [try on.string()]
+            expectation.devices = try names.map { name in
+                guard let index = devices.firstIndex(where: { $0.name == name }) else {
+                    throw ScenarioError(on.path, "no device named \(name)")
+                }
+                return index
+            }
+        }
+        for key in fields.keys.sorted() where key != kindName && !["on", "deleted", "absent", "present"].contains(key) {
+            let value = try fields.required(key)
+            switch value.value {
+            case let text as String: expectation.fields[key] = .string(text)
+            case let flag as Bool: expectation.fields[key] = .bool(flag)
+            case let number as Int: expectation.fields[key] = .number(Double(number))
+            case let number as Double: expectation.fields[key] = .number(number)
+            case is NSNull, nil: expectation.fields[key] = .null
+            default: throw ScenarioError(value.path, "expect a text, a number, true or false, or null")
+            }
+        }
+        return expectation
+    }
+
+    static func conflict(_ node: Node) throws -> ConflictExpectation {
+        let fields = try node.mapping(allowed: ["rule", "highlight", "note", "bookmark", "progress", "tag", "field", "kept"])
+        let ruleText = try fields.required("rule").string()
+        let folded = ruleText.replacingOccurrences(of: "-", with: "").lowercased()
+        guard let rule = ConflictRule.allCases.first(where: { $0.rawValue.lowercased() == folded }) else {
+            throw ScenarioError(
+                "\(node.path).rule", "no rule \(ruleText) (rules: \(ConflictRule.allCases.map { Self.kebab($0.rawValue) }.joined(separator: ", ")))")
+        }
+        var expectation = ConflictExpectation(
+            rule: rule, field: try fields.optional("field")?.string(), kept: try fields.optional("kept").map { try $0.scalarText() },
+            path: node.path)
+        for (name, kind) in recordKinds.merging(["tag": .tag], uniquingKeysWith: { a, _ in a }) {
+            if let id = fields.optional(name) {
+                expectation.kind = kind
+                expectation.recordID = try id.string()
+            }
+        }
+        return expectation
+    }
+
+    static func kebab(_ name: String) -> String {
+        name.reduce(into: "") { out, character in
+            if character.isUppercase { out += "-" + character.lowercased() } else { out.append(character) }
+        }
+    }
+
+    static func source(_ node: Node) -> String {
+        guard let mapping = node.value as? [String: Any] else { return "\(node.value ?? "")" }
+        return mapping.keys.sorted().map { "\($0): \(mapping[$0].map { "\($0)" } ?? "")" }.joined(separator: ", ")
+    }
+}
+
+/// A value in the YAML with its path, for errors that say where.
+struct Node {
+    let value: Any?
+    let path: String
+
+    init(_ value: Any?, _ path: String) {
+        self.value = value
+        self.path = path
+    }
+
+    struct Mapping {
+        let values: [String: Any]
+        let path: String
+        var keys: [String] { Array(values.keys) }
+
+        func optional(_ key: String) -> Node? {
+            guard let value = values[key] else { return nil }
+            return Node(value is NSNull ? nil : value, path.isEmpty ? key : "\(path).\(key)")
+        }
+
+        func required(_ key: String) throws -> Node {
+            guard let node = optional(key), node.value != nil else { throw ScenarioError(path, "\(key) is missing") }
+            return node
+        }
+    }
+
+    /// A mapping with string keys; with `allowed`, any other key is an error.
+    func mapping(allowed: [String]?, path override: String? = nil) throws -> Mapping {
+        let path = override ?? self.path
+        guard let dictionary = value as? [AnyHashable: Any] else { throw ScenarioError(path, "expected a mapping (key: value)") }
+        var values: [String: Any] = [:]
+        for (key, value) in dictionary {
+            guard let name = key as? String else { throw ScenarioError(path, "the key \(key) is not a name") }
+            if let allowed, !allowed.contains(name) {
+                throw ScenarioError(path, "unknown key \(name) (known: \(allowed.joined(separator: ", ")))")
+            }
+            values[name] = value
+        }
+        return Mapping(values: values, path: path)
+    }
+
+    func list() throws -> [Node] {
+        guard let items = value as? [Any] else { throw ScenarioError(path, "expected a list (- item)") }
+        return items.enumerated().map { Node($1 is NSNull ? nil : $1, "\(path)[\($0 + 1)]") }
+    }
+
+    func string() throws -> String {
+        if let text = value as? String, !text.isEmpty { return text }
+        // Plain scalars YAML reads as numbers or flags still name things ("id: 7").
+        if let number = value as? Int { return String(number) }
+        throw ScenarioError(path, "expected a text")
+    }
+
+    /// A scalar as the text a conflict shows it with.
+    func scalarText() throws -> String {
+        switch value {
+        case let text as String: return text
+        case let flag as Bool: return flag ? "true" : "false"
+        case let number as Int: return String(number)
+        case let number as Double: return String(number)
+        default: throw ScenarioError(path, "expected a text, a number, true or false")
+        }
+    }
+
+    func integer(in range: ClosedRange<Int>) throws -> Int {
+        guard let number = value as? Int, !(value is Bool) else { throw ScenarioError(path, "expected a whole number") }
+        guard range.contains(number) else { throw ScenarioError(path, "\(number) is outside \(range.lowerBound)…\(range.upperBound)") }
+        return number
+    }
+
+    func bool() throws -> Bool {
+        guard let flag = value as? Bool else { throw ScenarioError(path, "expected true or false") }
+        return flag
+    }
+
+    func fraction() throws -> Double {
+        let number = (value as? Double) ?? (value as? Int).map(Double.init)
+        guard let number, !(value is Bool), number.isFinite, (0...1).contains(number) else {
+            throw ScenarioError(path, "expected a number from 0 to 1")
+        }
+        return number
+    }
+
+    /// "250ms", "1.5s", "2m", "3h", "1d", or a number of seconds; negative only if `signed`.
+    func duration(signed: Bool) throws -> Int64 {
+        let millis: Double
+        if let seconds = (value as? Int).map(Double.init) ?? (value as? Double), !(value is Bool) {
+            millis = seconds * 1000
+        } else if let text = (value as? String)?.trimmingCharacters(in: .whitespaces) {
+            let units: [(String, Double)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
+            guard let (unit, scale) = units.first(where: { text.hasSuffix($0.0) && Double(text.dropLast($0.0.count)) != nil }) else {
+                throw ScenarioError(path, "expected a duration such as 250ms, 1.5s, 2m, 3h or 1d, not \(text)")
+            }
+            millis = Double(text.dropLast(unit.count))! * scale
+        } else {
+            throw ScenarioError(path, "expected a duration such as 250ms, 1.5s, 2m, 3h or 1d")
+        }
+        guard millis.isFinite, abs(millis) <= 400 * 86_400_000 else { throw ScenarioError(path, "the duration is out of range") }
+        guard signed || millis >= 0 else { throw ScenarioError(path, "a step cannot come before the one before it") }
+        return Int64(millis.rounded())
+    }
+}
+
+// MARK: Running
+
+extension Scenario {
+    /// Runs the scenario: its steps, then every device online and syncing until nothing moves,
+    /// the lab's guarantees, then the expectations.
+    public func run() async throws -> Result {
+        let config = SimulationConfig(devices: devices.count, users: readers, steps: steps.count, seed: 1)
+        let runner = try await Runner(config: config, clockOffsets: devices.map(\.clockOffset), readers: devices.map(\.reader))
+        do {
+            let result = try await run(on: runner)
+            await runner.shutDown()
+            return result
+        } catch {
+            await runner.shutDown()
+            throw error
+        }
+    }
+
+    private func run(on runner: Runner) async throws -> Result {
+        var differences: [String] = []
+        for (step, line, source) in steps {
+            let skipped = runner.skipped
+            try await runner.execute(step)
+            if runner.skipped > skipped {
+                differences.append("step \(line) (\(source)) could not be done on its device: it no longer applies there")
+            }
+        }
+        let report = try await runner.finish(steps: steps.count)
+        for violation in report.violations { differences.append("guarantee \(violation.check): \(violation.description)") }
+        var checks = 0
+        for expectation in records {
+            for index in expectation.devices {
+                checks += 1
+                let device = runner.devices[index]
+                let record: UserRecord?
+                switch expectation.kind {
+                case .highlight, .note, .tag: record = try await device.store.record(expectation.kind, id: expectation.key)
+                default: record = try await device.store.records(expectation.kind, briefingID: expectation.key, includeDeleted: true).first
+                }
+                let name = "\(devices[index].name): \(Self.kindName(expectation.kind)) \(expectation.key)"
+                differences += Self.compare(record, with: expectation, name: name)
+            }
+        }
+        var recorded: [ConflictRecord] = []
+        for account in runner.accountIDs { recorded += try await runner.service.kernel.conflictRecords(ofAccount: account) }
+        recorded.sort { ($0.at, $0.id) < ($1.at, $1.id) }
+        let sentences = recorded.map { "\(Self.kebab($0.rule.rawValue)): \(Runner.sentence($0))" }
+        for expectation in conflicts {
+            checks += 1
+            let found = recorded.contains { conflict in
+                conflict.rule == expectation.rule && (expectation.kind == nil || conflict.kind == expectation.kind)
+                    && (expectation.recordID == nil || conflict.recordID == expectation.recordID)
+                    && (expectation.field == nil || conflict.field == expectation.field)
+                    && (expectation.kept == nil || conflict.values.contains { $0.kept && $0.display == expectation.kept })
+            }
+            if !found {
+                var wanted = "a \(Self.kebab(expectation.rule.rawValue)) conflict"
+                if let kind = expectation.kind, let id = expectation.recordID { wanted += " on \(Self.kindName(kind)) \(id)" }
+                if let field = expectation.field { wanted += ", field \(field)" }
+                if let kept = expectation.kept { wanted += ", keeping \(kept)" }
+                differences.append(
+                    "\(expectation.path): expected \(wanted); recorded: " + (sentences.isEmpty ? "no conflicts" : sentences.joined(separator: "; ")))
+            }
+        }
+        if let conflictCount {
+            checks += 1
+            if recorded.count != conflictCount {
+                differences.append("expected \(conflictCount) conflict\(conflictCount == 1 ? "" : "s") recorded, found \(recorded.count)")
+            }
+        }
+        if let resyncs {
+            checks += 1
+            if report.resyncs != resyncs {
+                differences.append("expected \(resyncs) resync\(resyncs == 1 ? "" : "s") from the start, found \(report.resyncs)")
+            }
+        }
+        return Result(
+            title: title, steps: steps.count, devices: devices.map(\.name), differences: differences, conflicts: sentences,
+            rules: report.conflicts, checks: checks)
+    }
+
+    static func kindName(_ kind: EntityKind) -> String { kind == .readingProgress ? "progress" : kind.rawValue }
+
+    /// What differs between a device's record and what was expected of it.
+    static func compare(_ record: UserRecord?, with expectation: RecordExpectation, name: String) -> [String] {
+        let live = record.flatMap { $0.deleted ? nil : $0 }
+        if expectation.absent {
+            return live == nil ? [] : ["\(name) is there, expected none: \(describe(live!))"]
+        }
+        guard let record else { return ["\(name) is missing"] }
+        var differences: [String] = []
+        if let present = expectation.present, Tag.isPresent(record) != present {
+            differences.append("\(name) is \(present ? "not on the briefing" : "on the briefing"), expected \(present ? "on it" : "off it")")
+        }
+        if let deleted = expectation.deleted, record.deleted != deleted {
+            differences.append("\(name) is \(record.deleted ? "deleted" : "not deleted"), expected \(deleted ? "deleted" : "not deleted")")
+        }
+        for (field, wanted) in expectation.fields.sorted(by: { $0.key < $1.key }) {
+            let actual = record.fields[field]
+            if actual != wanted && !(wanted == .null && actual == nil) {
+                differences.append("\(name): \(field) is \(actual.map(show) ?? "not set"), expected \(show(wanted))")
+            }
+        }
+        return differences
+    }
+
+    static func show(_ value: FieldValue) -> String {
+        switch value {
+        case .string(let text): "“\(text)”"
+        case .number(let number): number.rounded() == number && abs(number) < 1e15 ? String(Int(number)) : String(number)
+        case .bool(let flag): flag ? "true" : "false"
+        case .null: "null"
+        case .strings(let list): "[" + list.joined(separator: ", ") + "]"
+        case .anchor(let anchor): "anchor “\(anchor.exact)”"
+        }
+    }
+
+    static func describe(_ record: UserRecord) -> String {
+        record.fields.keys.sorted().filter { $0 != "anchor" }.map { "\($0) \(show(record.fields[$0]!))" }.joined(separator: ", ")
+    }
+}

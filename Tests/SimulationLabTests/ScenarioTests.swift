@@ -1,0 +1,99 @@
+import Foundation
+import SimulationLab
+import Testing
+
+/// Declared scenarios (`briefing-sim scenario`): the library in `LabScenarios/`, and what a
+/// failing or mistaken scenario says.
+@Suite("Declared scenarios")
+struct ScenarioTests {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("LabScenarios")
+
+    static func library() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
+    }
+
+    static func text(_ name: String) throws -> String {
+        try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+    }
+
+    @Test("Every scenario in LabScenarios/ passes", arguments: try ScenarioTests.library())
+    func libraryPasses(_ name: String) async throws {
+        let result = try await Scenario(contentsOf: Self.folder.appendingPathComponent(name).path).run()
+        #expect(result.passed, "\(name): \(result.differences.joined(separator: "; "))")
+        #expect(result.checks > 0, "\(name) expects nothing")
+    }
+
+    @Test("The library has a scenario for every rule a conflict can be recorded under, and for clock skew and a resync")
+    func libraryCoversTheRules() throws {
+        let texts = try Self.library().map(Self.text)
+        for rule in ["last-writer-wins", "text-merge", "conflict-copy", "delete-wins", "edit-survives-delete", "add-wins"] {
+            #expect(texts.contains { $0.contains("rule: \(rule)") }, "no scenario expects a \(rule) conflict")
+        }
+        #expect(texts.contains { $0.contains("furthest:") }, "no scenario checks furthest (maximum)")
+        #expect(texts.contains { $0.contains("clock: -") || $0.contains("clock: +") }, "no scenario skews a clock")
+        #expect(texts.contains { $0.contains("resyncs: 1") }, "no scenario resyncs past the horizon")
+    }
+
+    @Test("A broken expectation fails, and says what differed on each device")
+    func brokenExpectation() async throws {
+        let yaml = try Self.text("last-writer-wins.yaml")
+            .replacingOccurrences(of: "  records:\n    - highlight: h1\n      color: pink", with: "  records:\n    - highlight: h1\n      color: blue")
+            .replacingOccurrences(of: "conflict-count: 1", with: "conflict-count: 2")
+        let result = try await Scenario(yaml: yaml).run()
+        #expect(!result.passed)
+        #expect(result.differences.contains("phone: highlight h1: color is “pink”, expected “blue”"), "\(result.differences)")
+        #expect(result.differences.contains("laptop: highlight h1: color is “pink”, expected “blue”"), "\(result.differences)")
+        #expect(result.differences.contains("expected 2 conflicts recorded, found 1"), "\(result.differences)")
+        #expect(result.conflicts.count == 1)
+    }
+
+    @Test("A conflict that did not happen is reported with the ones that did")
+    func missingConflict() async throws {
+        let yaml = try Self.text("last-writer-wins.yaml").replacingOccurrences(of: "      kept: pink", with: "      kept: blue")
+        let result = try await Scenario(yaml: yaml).run()
+        #expect(!result.passed)
+        let difference = try #require(result.differences.first)
+        #expect(difference.hasPrefix("expect.conflicts[1]: expected a last-writer-wins conflict on highlight h1, field color, keeping blue; recorded: last-writer-wins: highlight h1, color: kept pink over blue"), "\(difference)")
+    }
+
+    @Test("A step that no longer applies on its device fails the scenario, naming the step")
+    func stepThatCannotBeDone() async throws {
+        let yaml = """
+            scenario: recolouring a highlight nobody made
+            devices: [phone]
+            steps:
+              - device: phone
+                recolor: {highlight: nowhere, color: blue}
+            expect:
+              conflict-count: 0
+            """
+        let result = try await Scenario(yaml: yaml).run()
+        #expect(!result.passed)
+        #expect(result.differences.first?.hasPrefix("step 1 (") == true, "\(result.differences)")
+    }
+
+    @Test(
+        "Mistakes in a scenario are refused with where they are",
+        arguments: [
+            ("devices: [phone]\nsteps:\n  - sync: tablet", "steps[1].sync", "no device named tablet"),
+            ("devices: [phone]\nsteps:\n  - sync: phone\n    offline: phone", "steps[1]", "one action per step"),
+            ("devices: [phone]\nsteps:\n  - recolor: {highlight: h1, color: blue}", "steps[1]", "say which device does it"),
+            ("devices: [phone]\nsteps:\n  - device: phone\n    recolour: {highlight: h1}", "steps[1]", "unknown key recolour"),
+            ("devices: [phone]\nsteps:\n  - sync: phone\n    after: soon", "steps[1].after", "expected a duration"),
+            ("devices: [phone]\nsteps:\n  - sync: phone\n    after: -5s", "steps[1].after", "cannot come before"),
+            ("devices: [phone, phone]\nsteps: []", "devices[1]", "given twice"),
+            ("devices: [phone]\nsteps: []\nexpect:\n  conflicts:\n    - rule: newest-wins", "expect.conflicts[1].rule", "no rule newest-wins"),
+            ("devices: [phone]\nsteps: []\nexpect:\n  records:\n    - color: blue", "expect.records[1]", "name the record"),
+            ("devices: [phone]\nsteps:\n  - device: phone\n    progress: {briefing: b, position: 1.5}", "steps[1].progress.position", "from 0 to 1"),
+        ])
+    func mistakes(_ body: String, _ path: String, _ message: String) throws {
+        do {
+            _ = try Scenario(yaml: "scenario: a mistake\n" + body)
+            Issue.record("accepted: \(body)")
+        } catch let error as ScenarioError {
+            #expect(error.path == path, "\(error)")
+            #expect(error.message.contains(message), "\(error)")
+        }
+    }
+}
