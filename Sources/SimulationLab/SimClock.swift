@@ -6,8 +6,10 @@ import Synchronization
 final class SimClock: Sendable {
     private let millis: Mutex<Int64>
 
-    /// Starts at 2026-01-01T00:00:00Z.
-    init(start: Int64 = 1_767_225_600_000) { millis = Mutex(start) }
+    /// 2026-01-01T00:00:00Z, where a run's clock starts.
+    static let start: Int64 = 1_767_225_600_000
+
+    init(start: Int64 = SimClock.start) { millis = Mutex(start) }
 
     var now: Int64 { millis.withLock { $0 } }
     var date: Date { Date(timeIntervalSince1970: Double(now) / 1000) }

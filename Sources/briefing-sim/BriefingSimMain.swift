@@ -28,6 +28,8 @@ struct ScenarioCommand: AsyncParsableCommand {
 
     @Argument(help: "Scenario files (.yaml); a folder runs every .yaml file in it.") var files: [String]
     @Flag(help: "Print each result as a JSON line.") var json = false
+    @Flag(help: "Tell the story of every conflict: who wrote what, when, which sync carried it, which rule decided. Always on for a failure.")
+    var explain = false
 
     func run() async throws {
         var paths: [String] = []
@@ -54,7 +56,7 @@ struct ScenarioCommand: AsyncParsableCommand {
             if json {
                 let object: [String: Any] = [
                     "file": path, "scenario": result.title, "passed": result.passed, "steps": result.steps, "checks": result.checks,
-                    "differences": result.differences, "conflicts": result.conflicts, "rules": result.rules,
+                    "differences": result.differences, "conflicts": result.conflicts, "rules": result.rules, "stories": result.stories,
                 ]
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
                 print(String(decoding: data, as: UTF8.self))
@@ -64,6 +66,11 @@ struct ScenarioCommand: AsyncParsableCommand {
             print("      \(result.devices.count) device\(result.devices.count == 1 ? "" : "s") (\(result.devices.joined(separator: ", "))), \(result.steps) steps, \(result.checks) expectations checked")
             if result.conflicts.isEmpty {
                 print("      no conflicts recorded")
+            } else if explain || !result.passed {
+                print("      conflicts recorded, and how each came about:")
+                for story in result.stories {
+                    for (index, line) in story.split(separator: "\n").enumerated() { print("        \(index == 0 ? "- " : "  ")\(line)") }
+                }
             } else {
                 print("      conflicts recorded:")
                 for sentence in result.conflicts { print("        - \(sentence)") }

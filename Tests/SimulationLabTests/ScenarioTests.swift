@@ -35,6 +35,17 @@ struct ScenarioTests {
         #expect(texts.contains { $0.contains("resyncs: 1") }, "no scenario resyncs past the horizon")
     }
 
+    @Test("A conflict's story names who wrote each value, in which step, when by its clock, the sync that carried it, and what was kept")
+    func stories() async throws {
+        let result = try await Scenario(contentsOf: Self.folder.appendingPathComponent("last-writer-wins.yaml").path).run()
+        let story = try #require(result.stories.first)
+        let lines = story.split(separator: "\n").map(String.init)
+        #expect(lines.first == "highlight h1, color: decided by last-writer-wins")
+        #expect(lines.contains { $0.hasPrefix("  phone wrote “blue” in step 4, at 0:10.0 on its clock") && $0.hasSuffix("sent in the sync of step 7; set aside") }, "\(story)")
+        #expect(lines.contains { $0.hasPrefix("  laptop wrote “pink” in step 5, at 1:10.0 on its clock") && $0.hasSuffix("sent in the sync of step 7; kept") }, "\(story)")
+        #expect(lines.last?.hasPrefix("  → ") == true)
+    }
+
     @Test("A broken expectation fails, and says what differed on each device")
     func brokenExpectation() async throws {
         let yaml = try Self.text("last-writer-wins.yaml")
