@@ -177,6 +177,7 @@ struct LongPollHTTPTests {
         #expect(second.status == 503)
         #expect(second.errorCode == "busy")
         #expect(second.headers["retry-after"] == "5")
+        #expect(second.headers["briefings-protocol-version"] == "1")
         let stopping = ContinuousClock.now
         try await host.stop()
         let answered = try await first
@@ -184,6 +185,24 @@ struct LongPollHTTPTests {
         #expect((answered.object?["changes"] as? [Any])?.isEmpty == true)
         #expect(answered.object?["cursor"] as? String == watcher.cursor)
         #expect(ContinuousClock.now - stopping < .seconds(20), "the shutdown waited for the poll's deadline")
+    }
+
+    @Test("More long-polls at once than may pass through the handler together are each answered at their deadline, and pulls without a wait are not held back")
+    func manyAtOnce() async throws {
+        let (service, host) = try await Self.host()
+        let server = TestServer(url: host.url, port: host.port, service: service)
+        let watcher = try await LiveSyncTests.caughtUp(server)
+        let url = server.url + "/v1/changes?cursor=\(watcher.cursor)&wait=1"
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<48 { group.addTask { try await rawRequest("GET", url, token: watcher.token).status } }
+            // A pull that answers at once, sent while they wait.
+            group.addTask { try await rawRequest("GET", server.url + "/v1/changes?cursor=\(watcher.cursor)", token: watcher.token).status }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(statuses.count == 49)
+        #expect(statuses.allSatisfy { $0 == 200 }, "\(statuses)")
+        #expect(service.kernel.signal.waiting == 0)
+        try await host.stop()
     }
 
     @Test("A wake-up goes through authentication again: a token revoked while its poll waited is refused, not served")

@@ -123,15 +123,17 @@ struct APIHandler: APIProtocol {
             let deadline = slot.deadline ?? ContinuousClock.now + .seconds(min(Int(wait), 30))
             slot.deadline = deadline
             (page, slot.park) = try await service.pollOrPark(
-                try principal(), cursor: input.query.cursor, limit: input.query.limit.map(Int.init), until: deadline,
+                try principal(), cursor: slot.cursor ?? input.query.cursor, limit: input.query.limit.map(Int.init), until: deadline,
                 bodies: input.query.bodyDelivery)
+            if slot.park != nil { slot.cursor = page.cursor.token }
         } else {
             page = try await service.pull(
                 try principal(), cursor: input.query.cursor, limit: input.query.limit.map(Int.init), wait: input.query.wait.map(Int.init),
                 bodies: input.query.bodyDelivery)
         }
         let answer = wire(page)
-        if let slot = PrewrittenBody.slot {
+        // An empty page is its envelope alone: the generated encoding writes it as cheaply.
+        if let slot = PrewrittenBody.slot, !answer.changes.isEmpty {
             slot.bytes = try answer.directlyWritten(encodingOthersWith: slot.encoder)
             return .ok(.init(body: .json(.init(protocolVersion: answer.protocolVersion, changes: [], cursor: answer.cursor, hasMore: answer.hasMore))))
         }
@@ -203,11 +205,15 @@ final class PrewrittenBody: @unchecked Sendable {
 struct PrewrittenBodyMiddleware: ServerMiddleware {
     static let operations: Set<String> = ["getChanges", "pushMutations"]
     let encoder: JSONEncoder
+    let writesDirectly: Bool
 
     /// - Parameter configuration: the API's own, so that what is written directly and what the
     ///   encoder writes are the bytes the generated encoding gives: its JSON options, and its
     ///   dates as its transcoder writes them.
     init(configuration: Configuration) {
+        // The direct writer writes keys sorted, compact, slashes unescaped: with other options
+        // its pages would not be the generated encoding's, so none are written directly.
+        writesDirectly = configuration.jsonEncodingOptions == [.sortedKeys, .withoutEscapingSlashes]
         let encoder = JSONEncoder()
         var formatting: JSONEncoder.OutputFormatting = []
         let options = configuration.jsonEncodingOptions
@@ -227,7 +233,7 @@ struct PrewrittenBodyMiddleware: ServerMiddleware {
         _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
         next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
-        guard Self.operations.contains(operationID) else { return try await next(request, body, metadata) }
+        guard writesDirectly, Self.operations.contains(operationID) else { return try await next(request, body, metadata) }
         let slot = PrewrittenBody(encoder: encoder)
         var (response, responseBody) = try await PrewrittenBody.$slot.withValue(slot) { try await next(request, body, metadata) }
         if let bytes = slot.bytes, response.status == .ok {

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import BriefingModel
 import Synchronization
 import SyncServerCore
 
@@ -12,6 +13,9 @@ final class LongPollSlot: @unchecked Sendable {
     // Set by the handler during a pass, read by the middleware between passes: one task at a time.
     var deadline: ContinuousClock.Instant?
     var park: PollPark?
+    /// The cursor the last pass's page ended at (past the device's own writes it skipped):
+    /// the next pass reads on from there, not from the request's cursor again.
+    var cursor: String?
 }
 
 /// Holds a long-poll's wait (`GET /v1/changes?wait=N`) in the outermost layers, not in the
@@ -40,7 +44,10 @@ struct LongPollMiddleware<Context: RequestContext>: RouterMiddleware {
     let gate = PassGate(slots: Self.concurrentPasses)
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.method == .get, request.uri.path == "/v1/changes" else { return try await next(request, context) }
+        // Only long-polls: a pull that answers at once goes straight through, ungated.
+        guard request.method == .get, request.uri.path == "/v1/changes",
+            let wait = request.uri.queryParameters["wait"].flatMap({ Int($0) }), wait > 0
+        else { return try await next(request, context) }
         let slot = LongPollSlot()
         while true {
             slot.park = nil
@@ -57,8 +64,15 @@ struct LongPollMiddleware<Context: RequestContext>: RouterMiddleware {
             do {
                 guard try await park.wait(until: deadline) else { return response }
             } catch {
-                return ErrorBody.response(
-                    ErrorBody.status(for: error.code), code: error.code.rawValue, message: error.message, retryAfter: error.retryAfter)
+                // `busy`: too many wait on this node. Stamped as `ProtocolMiddleware` (inside
+                // this one, so not around this answer) stamps every other.
+                let status = ErrorBody.status(for: error.code)
+                var answer =
+                    status == .internalServerError
+                    ? ErrorBody.response(status, code: "internal", message: "the server failed; it has logged why")
+                    : ErrorBody.response(status, code: error.code.rawValue, message: error.message, retryAfter: error.retryAfter)
+                answer.headers[ProtocolMiddleware<Context>.versionHeader] = String(SyncProtocol.version)
+                return answer
             }
         }
     }
@@ -86,7 +100,9 @@ private struct UncheckedSendable<Value>: @unchecked Sendable {
 }
 
 /// A counting gate: `enter` waits while all its slots are taken; `leave` frees one, handing it
-/// to the longest waiter. Waits are not cancelled: a pass is short, so a wait for one is too.
+/// to the longest waiter. Waits are not cancelled: each is for passes that never wait on
+/// commits themselves, so a queued request gets its turn (a burst of long-polls queues for
+/// as long as the passes ahead of it take to run).
 final class PassGate: Sendable {
     private struct State {
         var free: Int
