@@ -72,9 +72,30 @@ public struct Scenario: Sendable {
         public var stories: [String]
         /// Conflicts by rule.
         public var rules: [String: Int]
+        /// What happened, step by step, for the report's timeline.
+        public var timeline: [Event] = []
+        /// The scenario step in which each conflict (in `stories`' order) was decided: the
+        /// sync that carried its deciding write; nil for the syncs after the last step.
+        public var decidedIn: [Int?] = []
+        /// Each device's records at the end, a line each.
+        public var finalStates: [[String]] = []
         /// Expectations checked (each record on each device counts once).
         public var checks: Int
         public var passed: Bool { differences.isEmpty }
+    }
+
+    /// One lab step as the report draws it.
+    public struct Event: Sendable {
+        public enum Kind: String, Sendable { case edit, sync, offline, online, server }
+        /// The scenario step (1-based) it came from, and its words.
+        public var line: Int
+        public var source: String
+        public var kind: Kind
+        /// The device's index; nil for the server.
+        public var device: Int?
+        /// Simulated milliseconds since the start.
+        public var at: Int64
+        public var failed: Bool
     }
 }
 
@@ -441,9 +462,23 @@ extension Scenario {
         // push was sent in (by its place in the network's log).
         var madeIn: [HLC: Int] = [:]
         var pushedIn: [Int] = []
+        var timeline: [Event] = []
+        var elapsed: Int64 = 0
         for (step, line, source) in steps {
-            let skipped = runner.skipped
+            let skipped = runner.skipped, failedSyncs = runner.failedSyncs
+            elapsed += step.advance
             try await runner.execute(step)
+            let event: (Event.Kind, Int?) =
+                switch step.action {
+                case .operation(let device, _): (.edit, device)
+                case .sync(let device): (.sync, device)
+                case .setOnline(let device, let online): (online ? .online : .offline, device)
+                default: (.server, nil)
+                }
+            timeline.append(
+                Event(
+                    line: line, source: source, kind: event.0, device: event.1, at: elapsed,
+                    failed: runner.skipped > skipped || runner.failedSyncs > failedSyncs))
             if runner.skipped > skipped {
                 differences.append("step \(line) (\(source)) could not be done on its device: it no longer applies there")
             } else if case .operation(let device, _) = step.action, let clock = try await runner.devices[device].store.syncState().clock {
@@ -523,9 +558,27 @@ extension Scenario {
             lines.append("  → \(conflict.outcome)")
             return lines.joined(separator: "\n")
         }
-        return Result(
+        let decidedIn: [Int?] = recorded.map { conflict in
+            guard let index = pushes.firstIndex(where: { push in push.mutations.contains { $0.hlc == conflict.at } }) else { return nil }
+            return index < pushedIn.count ? pushedIn[index] : nil
+        }
+        var finalStates: [[String]] = []
+        for device in runner.devices {
+            var lines: [String] = []
+            for kind in [EntityKind.highlight, .note, .bookmark, .readingProgress, .tag] {
+                for record in try await device.store.records(kind).sorted(by: { $0.id < $1.id }) {
+                    lines.append("\(Self.kindName(kind)) \(record.id): \(Self.describe(record))")
+                }
+            }
+            finalStates.append(lines)
+        }
+        var result = Result(
             title: title, steps: steps.count, devices: devices.map(\.name), differences: differences, conflicts: sentences,
             stories: stories, rules: report.conflicts, checks: checks)
+        result.timeline = timeline
+        result.decidedIn = decidedIn
+        result.finalStates = finalStates
+        return result
     }
 
     /// A clock's wall time from the start of the run, as minutes and seconds (hours and days

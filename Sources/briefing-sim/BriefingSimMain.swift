@@ -30,6 +30,11 @@ struct ScenarioCommand: AsyncParsableCommand {
     @Flag(help: "Print each result as a JSON line.") var json = false
     @Flag(help: "Tell the story of every conflict: who wrote what, when, which sync carried it, which rule decided. Always on for a failure.")
     var explain = false
+    @Option(
+        help: ArgumentHelp(
+            "Write a self-contained HTML page of the run: a timeline with a lane per device and the server, each conflict's story on click, the final records side by side. With several scenarios, a folder with a page for each.",
+            valueName: "file.html"))
+    var report: String?
 
     func run() async throws {
         var paths: [String] = []
@@ -53,6 +58,20 @@ struct ScenarioCommand: AsyncParsableCommand {
             }
             let result = try await scenario.run()
             if !result.passed { failed += 1 }
+            if let report {
+                var target = report
+                if paths.count > 1 {
+                    try FileManager.default.createDirectory(atPath: report, withIntermediateDirectories: true)
+                    let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+                    target = (report as NSString).appendingPathComponent(name + ".html")
+                }
+                do {
+                    try result.html(about: scenario.about).write(toFile: target, atomically: true, encoding: .utf8)
+                } catch {
+                    throw ValidationError("cannot write the report to \(target): \(error.localizedDescription)")
+                }
+                if !json { print("      report: \(target)") }
+            }
             if json {
                 let object: [String: Any] = [
                     "file": path, "scenario": result.title, "passed": result.passed, "steps": result.steps, "checks": result.checks,

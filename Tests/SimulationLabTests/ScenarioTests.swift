@@ -46,6 +46,58 @@ struct ScenarioTests {
         #expect(lines.last?.hasPrefix("  → ") == true)
     }
 
+    @Test("The HTML report of a known scenario, rendered by headless Chromium: a lane per device and the server, a mark per conflict, the first story shown", .timeLimit(.minutes(5)))
+    func reportInABrowser() async throws {
+        let result = try await Scenario(contentsOf: Self.folder.appendingPathComponent("last-writer-wins.yaml").path).run()
+        let page = FileManager.default.temporaryDirectory.appendingPathComponent("scenario-report-\(UUID().uuidString).html")
+        try result.html(about: "a test").write(to: page, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: page) }
+        // No network and no external scripts: the page is whole in itself.
+        let html = try String(contentsOf: page, encoding: .utf8)
+        #expect(!html.contains("http://") && !html.contains("https://") && !html.contains("<script src"), "the report loads something")
+        let dom = try Self.renderedDOM(of: page)
+        func count(_ needle: String) -> Int { dom.components(separatedBy: needle).count - 1 }
+        #expect(dom.contains("data-ready=\"yes\""), "the page's script did not run")
+        #expect(count("class=\"lane device\"") == 2)
+        #expect(count("class=\"lane server\"") == 1)
+        #expect(count("class=\"mark conflict") == result.stories.count && result.stories.count == 1)
+        #expect(count("class=\"mark edit") == 3 && count("class=\"mark sync") == 5)
+        #expect(dom.contains("<div id=\"story\">highlight h1, color: decided by last-writer-wins"), "the first story is not shown")
+        #expect(dom.contains("<td class=\"device-state\">highlight h1: "), "the final records are not shown")
+    }
+
+    /// The DOM after the page's scripts ran, as headless Chromium (Debian's `chromium`) renders it.
+    static func renderedDOM(of page: URL) throws -> String {
+        let candidates = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+        guard let browser = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw BrowserMissing()
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: browser)
+        let profile = FileManager.default.temporaryDirectory.appendingPathComponent("chromium-profile-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: profile) }
+        process.arguments = [
+            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--user-data-dir=\(profile.path)", "--dump-dom", page.absoluteString,
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw BrowserFailed(status: process.terminationStatus) }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    struct BrowserMissing: Error, CustomStringConvertible {
+        var description: String { "headless Chromium is needed for this check: apt-get install chromium (.ci/run installs it)" }
+    }
+
+    struct BrowserFailed: Error, CustomStringConvertible {
+        var status: Int32
+        var description: String { "chromium --dump-dom exited with status \(status)" }
+    }
+
     @Test("A broken expectation fails, and says what differed on each device")
     func brokenExpectation() async throws {
         let yaml = try Self.text("last-writer-wins.yaml")
