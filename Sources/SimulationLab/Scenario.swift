@@ -57,6 +57,8 @@ public struct Scenario: Sendable {
     public var conflictCount: Int?
     /// How many resyncs from the start the devices began, together.
     public var resyncs: Int?
+    /// The server's refusals by reason (each mutation counted once), when given: exactly these.
+    public var refusals: [String: Int]?
 
     /// The outcome of a run.
     public struct Result: Sendable {
@@ -155,11 +157,18 @@ extension Scenario {
         conflicts = []
         conflictCount = nil
         resyncs = nil
-        if let expect = try top.optional("expect")?.mapping(allowed: ["records", "conflicts", "conflict-count", "resyncs"]) {
+        refusals = nil
+        if let expect = try top.optional("expect")?.mapping(allowed: ["records", "conflicts", "conflict-count", "resyncs", "refusals"]) {
             for item in try expect.optional("records")?.list() ?? [] { records.append(try Self.record(item, devices: devices)) }
             for item in try expect.optional("conflicts")?.list() ?? [] { conflicts.append(try Self.conflict(item)) }
             conflictCount = try expect.optional("conflict-count")?.integer(in: 0...1_000_000)
             resyncs = try expect.optional("resyncs")?.integer(in: 0...1_000_000)
+            if let node = expect.optional("refusals") {
+                let reasons = try node.mapping(allowed: nil)
+                var counts: [String: Int] = [:]
+                for reason in reasons.keys { counts[reason] = try reasons.required(reason).integer(in: 0...1_000_000) }
+                refusals = counts.filter { $0.value > 0 }
+            }
         }
     }
 
@@ -178,9 +187,21 @@ extension Scenario {
     /// One scenario step as the lab's steps (a sync of several devices is a step each).
     static func steps(_ node: Node, number: Int, devices: [Device]) throws -> [Step] {
         let path = "steps[\(number)]"
-        let step = try node.mapping(allowed: ["after", "device"] + edits + others, path: path)
+        let step = try node.mapping(allowed: ["after", "device", "faults"] + edits + others, path: path)
         let advance = try step.optional("after")?.duration(signed: false) ?? 0
-        let actions = step.keys.filter { $0 != "after" && $0 != "device" }
+        var faults: [FaultKind?] = []
+        if let list = step.optional("faults") {
+            faults = try list.list().map { item in
+                if item.value == nil || item.value as? String == "none" { return nil }
+                let name = try item.string()
+                guard let fault = FaultKind(rawValue: name), Self.requestFaults.contains(fault) else {
+                    throw ScenarioError(
+                        item.path, "no fault \(name) for a request (one of \(Self.requestFaults.map(\.rawValue).joined(separator: ", ")), or none)")
+                }
+                return fault
+            }
+        }
+        let actions = step.keys.filter { $0 != "after" && $0 != "device" && $0 != "faults" }
         guard actions.count == 1, let action = actions.first else {
             throw ScenarioError(path, actions.isEmpty ? "say what happens: one of \((edits + others).joined(separator: ", "))" : "one action per step, not \(actions.sorted().joined(separator: " and "))")
         }
@@ -216,8 +237,14 @@ extension Scenario {
                 }
             }
         }
-        return actionsOut.enumerated().map { index, action in Step(action: action, advance: index == 0 ? advance : 0) }
+        guard faults.isEmpty || action == "sync" else {
+            throw ScenarioError(path + ".faults", "faults are met by a sync's requests; this step makes none")
+        }
+        return actionsOut.enumerated().map { index, action in Step(action: action, advance: index == 0 ? advance : 0, faults: faults) }
     }
+
+    /// The faults a request can meet (the others are steps of their own, or clock offsets).
+    static let requestFaults: [FaultKind] = [.dropRequest, .dropResponse, .duplicate, .reorder]
 
     static func operation(_ action: String, _ node: Node, device: String, number: Int) throws -> UserOperation {
         switch action {
@@ -527,6 +554,15 @@ extension Scenario {
             checks += 1
             if recorded.count != conflictCount {
                 differences.append("expected \(conflictCount) conflict\(conflictCount == 1 ? "" : "s") recorded, found \(recorded.count)")
+            }
+        }
+        if let refusals {
+            checks += 1
+            if report.refusals != refusals {
+                func text(_ counts: [String: Int]) -> String {
+                    counts.isEmpty ? "none" : counts.keys.sorted().map { "\($0) × \(counts[$0]!)" }.joined(separator: ", ")
+                }
+                differences.append("expected the server to refuse \(text(refusals)); it refused \(text(report.refusals))")
             }
         }
         if let resyncs {

@@ -33,6 +33,15 @@ struct ScenarioTests {
         #expect(texts.contains { $0.contains("furthest:") }, "no scenario checks furthest (maximum)")
         #expect(texts.contains { $0.contains("clock: -") || $0.contains("clock: +") }, "no scenario skews a clock")
         #expect(texts.contains { $0.contains("resyncs: 1") }, "no scenario resyncs past the horizon")
+        #expect(texts.contains { $0.contains("refusals: {clock_skew") }, "no scenario has a refused edit")
+        #expect(texts.contains { $0.contains("faults: [drop-response]") }, "no scenario loses an answer")
+    }
+
+    @Test("A fault named on a step's request happens: that sync fails, and the next one goes through")
+    func faultOnARequest() async throws {
+        let result = try await Scenario(contentsOf: Self.folder.appendingPathComponent("lost-answer.yaml").path).run()
+        #expect(result.passed, "\(result.differences)")
+        #expect(result.timeline.map(\.failed) == [false, true, false, false])
     }
 
     @Test("A conflict's story names who wrote each value, in which step, when by its clock, the sync that carried it, and what was kept")
@@ -149,6 +158,8 @@ struct ScenarioTests {
             ("devices: [phone]\nsteps: []\nexpect:\n  conflicts:\n    - rule: newest-wins", "expect.conflicts[1].rule", "no rule newest-wins"),
             ("devices: [phone]\nsteps: []\nexpect:\n  records:\n    - color: blue", "expect.records[1]", "name the record"),
             ("devices: [phone]\nsteps:\n  - device: phone\n    progress: {briefing: b, position: 1.5}", "steps[1].progress.position", "from 0 to 1"),
+            ("devices: [phone]\nsteps:\n  - sync: phone\n    faults: [lost]", "steps[1].faults[1]", "no fault lost"),
+            ("devices: [phone]\nsteps:\n  - offline: phone\n    faults: [duplicate]", "steps[1].faults", "met by a sync"),
         ])
     func mistakes(_ body: String, _ path: String, _ message: String) throws {
         do {
