@@ -530,7 +530,21 @@ extension Scenario {
             }
         }
         var recorded: [ConflictRecord] = []
-        for account in runner.accountIDs { recorded += try await runner.service.kernel.conflictRecords(ofAccount: account) }
+        for (reader, account) in runner.accountIDs.enumerated() {
+            let ofReader = try await runner.service.kernel.conflictRecords(ofAccount: account)
+            recorded += ofReader
+            // What `briefing conflicts` lists on each of the reader's devices: every one the
+            // server recorded for the reader.
+            let ids = Set(ofReader.map(\.id))
+            for (index, device) in runner.devices.enumerated() where device.user == reader {
+                checks += 1
+                let listed = Set(try await device.store.conflicts().map(\.id))
+                if listed != ids {
+                    differences.append(
+                        "\(devices[index].name): `briefing conflicts` lists \(listed.count) conflict\(listed.count == 1 ? "" : "s"), the server recorded \(ids.count) for its reader")
+                }
+            }
+        }
         recorded.sort { ($0.at, $0.id) < ($1.at, $1.id) }
         let sentences = recorded.map { "\(Self.kebab($0.rule.rawValue)): \(Runner.sentence($0))" }
         for expectation in conflicts {
