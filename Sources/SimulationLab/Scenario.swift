@@ -350,11 +350,7 @@ extension Scenario {
         return expectation
     }
 
-    static func kebab(_ name: String) -> String {
-        name.reduce(into: "") { out, character in
-            if character.isUppercase { out += "-" + character.lowercased() } else { out.append(character) }
-        }
-    }
+    static func kebab(_ name: String) -> String { Runner.kebab(name) }
 
     static func source(_ node: Node) -> String {
         guard let mapping = node.value as? [String: Any] else { return "\(node.value ?? "")" }
@@ -485,10 +481,6 @@ extension Scenario {
 
     private func run(on runner: Runner) async throws -> Result {
         var differences: [String] = []
-        // For the stories: the step each write was made in (by its clock), and the step each
-        // push was sent in (by its place in the network's log).
-        var madeIn: [HLC: Int] = [:]
-        var pushedIn: [Int] = []
         var timeline: [Event] = []
         var elapsed: Int64 = 0
         for (step, line, source) in steps {
@@ -508,11 +500,10 @@ extension Scenario {
                     failed: runner.skipped > skipped || runner.failedSyncs > failedSyncs))
             if runner.skipped > skipped {
                 differences.append("step \(line) (\(source)) could not be done on its device: it no longer applies there")
-            } else if case .operation(let device, _) = step.action, let clock = try await runner.devices[device].store.syncState().clock {
-                madeIn[clock] = line
             }
-            pushedIn += Array(repeating: line, count: runner.network.pushes.count - pushedIn.count)
         }
+        // The runner numbers its own steps; a scenario step may be several of them.
+        let lines = steps.map(\.line)
         let report = try await runner.finish(steps: steps.count)
         for violation in report.violations { differences.append("guarantee \(violation.check): \(violation.description)") }
         var checks = 0
@@ -585,33 +576,8 @@ extension Scenario {
                 differences.append("expected \(resyncs) resync\(resyncs == 1 ? "" : "s") from the start, found \(report.resyncs)")
             }
         }
-        var names: [String: String] = [:]
-        for (index, device) in runner.devices.enumerated() {
-            if let id = try await device.store.syncState().deviceID { names[id] = devices[index].name }
-        }
-        let pushes = runner.network.pushes
-        func carried(_ value: ConflictValue) -> String {
-            guard let index = pushes.firstIndex(where: { push in push.mutations.contains { $0.hlc == value.hlc } }) else {
-                return "no push seen to carry it"
-            }
-            return index < pushedIn.count ? "sent in the sync of step \(pushedIn[index])" : "sent in the syncs after the last step"
-        }
-        let stories = recorded.map { conflict in
-            var lines = ["\(Self.kindName(conflict.kind)) \(conflict.recordID), \(conflict.field): decided by \(Self.kebab(conflict.rule.rawValue))"]
-            for value in conflict.values.sorted(by: { $0.hlc < $1.hlc }) {
-                let who = names[value.deviceID] ?? "device \(value.deviceID)"
-                let step = madeIn[value.hlc].map { "in step \($0)" } ?? "before the steps began"
-                lines.append(
-                    "  \(who) wrote “\(value.display)” \(step), at \(Self.clockTime(value.hlc)) on its clock (HLC \(value.hlc)); "
-                        + "\(carried(value)); \(value.kept ? "kept" : "set aside")")
-            }
-            lines.append("  → \(conflict.outcome)")
-            return lines.joined(separator: "\n")
-        }
-        let decidedIn: [Int?] = recorded.map { conflict in
-            guard let index = pushes.firstIndex(where: { push in push.mutations.contains { $0.hlc == conflict.at } }) else { return nil }
-            return index < pushedIn.count ? pushedIn[index] : nil
-        }
+        let stories = try await runner.stories(of: recorded, names: devices.map(\.name), step: { "step \(lines[$0 - 1])" })
+        let decidedIn: [Int?] = recorded.map { conflict in runner.pushStep(of: conflict.at).map { lines[$0 - 1] } }
         var finalStates: [[String]] = []
         for device in runner.devices {
             var lines: [String] = []
@@ -629,19 +595,6 @@ extension Scenario {
         result.decidedIn = decidedIn
         result.finalStates = finalStates
         return result
-    }
-
-    /// A clock's wall time from the start of the run, as minutes and seconds (hours and days
-    /// when it is that far on); a device's clock offset shows in it.
-    static func clockTime(_ hlc: HLC) -> String {
-        let millis = hlc.wallMillis - SimClock.start
-        let sign = millis < 0 ? "-" : ""
-        let seconds = abs(millis) / 1000, tenths = abs(millis) % 1000 / 100
-        let (days, hours, minutes) = (seconds / 86_400, seconds / 3600 % 24, seconds / 60 % 60)
-        var text = String(format: "%d:%02d.%d", minutes, seconds % 60, tenths)
-        if hours > 0 || days > 0 { text = "\(hours)h " + text }
-        if days > 0 { text = "\(days)d " + text }
-        return sign + text
     }
 
     static func kindName(_ kind: EntityKind) -> String { kind == .readingProgress ? "progress" : kind.rawValue }

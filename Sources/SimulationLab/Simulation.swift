@@ -48,6 +48,9 @@ public struct SimulationReport: Codable, Sendable {
     public var pushesObserved: Int
     public var elapsedSeconds: Double
     public var violations: [Violation]
+    /// The stories of the run's conflicts (see `Runner.stories`): all of them when asked for,
+    /// and for a failed run those of the records its violations name.
+    public var stories: [String]?
 
     /// Whether every check held.
     public var passed: Bool { violations.isEmpty }
@@ -57,7 +60,7 @@ public struct SimulationReport: Codable, Sendable {
 /// the real sync service, driven step by step from a seed or a recorded trace.
 public enum Simulation {
     /// Runs a fresh simulation from `config.seed`; returns its report and its trace.
-    public static func run(_ config: SimulationConfig) async throws -> (SimulationReport, Trace) {
+    public static func run(_ config: SimulationConfig, explain: Bool = false) async throws -> (SimulationReport, Trace) {
         try await withRunner(config) { runner in
             var generator = StepGenerator(config: config)
             var steps: [Step] = []
@@ -66,15 +69,15 @@ public enum Simulation {
                 steps.append(step)
                 try await runner.execute(step)
             }
-            return (try await runner.finish(steps: steps.count), Trace(config: config, steps: steps))
+            return (try await runner.finish(steps: steps.count, explain: explain), Trace(config: config, steps: steps))
         }
     }
 
     /// Re-runs a recorded trace exactly.
-    public static func replay(_ trace: Trace) async throws -> SimulationReport {
+    public static func replay(_ trace: Trace, explain: Bool = false) async throws -> SimulationReport {
         try await withRunner(trace.config) { runner in
             for step in trace.steps { try await runner.execute(step) }
-            return try await runner.finish(steps: trace.steps.count)
+            return try await runner.finish(steps: trace.steps.count, explain: explain)
         }
     }
 
@@ -167,6 +170,11 @@ final class Runner: @unchecked Sendable {
     /// Entitlement and subscription changes made, by kind.
     var scopeChanges: [String: Int] = [:]
     let started = Date()
+    /// For the stories: steps executed so far, the step (1-based) each write was made in (by
+    /// its clock), and the step each push was sent in (by its place in the network's log).
+    var executed = 0
+    var madeIn: [HLC: Int] = [:]
+    var pushedIn: [Int] = []
 
     static let serverURL = "http://briefings.sim.invalid"
     static let password = "simulated"
@@ -267,6 +275,18 @@ final class Runner: @unchecked Sendable {
     // MARK: Steps
 
     func execute(_ step: Step) async throws {
+        executed += 1
+        let number = executed
+        defer { pushedIn += Array(repeating: number, count: max(0, network.pushes.count - pushedIn.count)) }
+        try await perform(step)
+        if case .operation(let device, _) = step.action, devices.indices.contains(device),
+            let clock = try await devices[device].store.syncState().clock, madeIn[clock] == nil
+        {
+            madeIn[clock] = number
+        }
+    }
+
+    private func perform(_ step: Step) async throws {
         clock.advance(by: step.advance)
         network.setFaults(step.faults)
         defer { network.setFaults([]) }
@@ -415,7 +435,7 @@ final class Runner: @unchecked Sendable {
 
     // MARK: The end
 
-    func finish(steps: Int) async throws -> SimulationReport {
+    func finish(steps: Int, explain: Bool = false) async throws -> SimulationReport {
         var violations: [Violation] = []
         // Every device comes online and syncs, with no faults, until nothing moves.
         await network.flushHeld()
@@ -448,6 +468,16 @@ final class Runner: @unchecked Sendable {
                 if examples[conflict.rule.rawValue] == nil { examples[conflict.rule.rawValue] = Self.sentence(conflict) }
             }
         }
+        var stories: [String]?
+        if explain || !violations.isEmpty {
+            var told = try await recordedConflicts()
+            if !explain {
+                // A failure tells the stories of the records its violations name.
+                let named = violations.map { ([$0.message] + $0.items).joined(separator: " ") }.joined(separator: " ")
+                told = told.filter { named.contains($0.recordID) }
+            }
+            stories = try await self.stories(of: told)
+        }
         return SimulationReport(
             config: config, steps: steps, operations: operations, skippedOperations: skipped, syncs: syncs,
             failedSyncs: failedSyncs, resyncs: resyncs,
@@ -457,11 +487,77 @@ final class Runner: @unchecked Sendable {
             },
             conflicts: conflicts, conflictExamples: examples, refusals: refusals(), tombstonesCompacted: compacted, scopeChanges: scopeChanges,
             pushesObserved: network.pushes.count,
-            elapsedSeconds: Date().timeIntervalSince(started), violations: violations)
+            elapsedSeconds: Date().timeIntervalSince(started), violations: violations, stories: stories)
     }
 }
 
 extension Runner {
+    /// The conflicts the server recorded, oldest first.
+    func recordedConflicts() async throws -> [ConflictRecord] {
+        var recorded: [ConflictRecord] = []
+        for account in accountIDs { recorded += try await service.kernel.conflictRecords(ofAccount: account) }
+        return recorded.sorted { ($0.at, $0.id) < ($1.at, $1.id) }
+    }
+
+    /// The step (by `label`) whose sync carried the write of clock `hlc` to the server; nil for
+    /// a push made after the last step (the final syncs) or none seen.
+    func pushStep(of hlc: HLC) -> Int? {
+        guard let index = network.pushes.firstIndex(where: { push in push.mutations.contains { $0.hlc == hlc } }) else { return nil }
+        return index < pushedIn.count ? pushedIn[index] : nil
+    }
+
+    /// Each conflict's story: who wrote each value, in which step and when by that device's
+    /// clock, which sync carried it, which rule decided, what was kept and what set aside.
+    ///
+    /// - Parameters:
+    ///   - names: each device's name (by index); "device N" if not given.
+    ///   - step: how a lab step (1-based) is named in the story ("step 12" by default).
+    func stories(of recorded: [ConflictRecord], names: [String] = [], step: (Int) -> String = { "step \($0)" }) async throws -> [String] {
+        var byID: [String: String] = [:]
+        for (index, device) in devices.enumerated() {
+            if let id = try await device.store.syncState().deviceID { byID[id] = names.indices.contains(index) ? names[index] : "device \(index)" }
+        }
+        let pushes = network.pushes
+        return recorded.map { conflict in
+            var lines = ["\(conflict.kind == .readingProgress ? "progress" : conflict.kind.rawValue) \(conflict.recordID), \(conflict.field): decided by \(Self.kebab(conflict.rule.rawValue))"]
+            for value in conflict.values.sorted(by: { $0.hlc < $1.hlc }) {
+                let who = byID[value.deviceID] ?? "device \(value.deviceID)"
+                let made = madeIn[value.hlc].map { "in \(step($0))" } ?? "before the steps began"
+                let carried: String
+                if let index = pushes.firstIndex(where: { push in push.mutations.contains { $0.hlc == value.hlc } }) {
+                    carried = index < pushedIn.count ? "sent in the sync of \(step(pushedIn[index]))" : "sent in the syncs after the last step"
+                } else {
+                    carried = "no push seen to carry it"
+                }
+                lines.append(
+                    "  \(who) wrote “\(value.display)” \(made), at \(Self.clockTime(value.hlc)) on its clock (HLC \(value.hlc)); "
+                        + "\(carried); \(value.kept ? "kept" : "set aside")")
+            }
+            lines.append("  → \(conflict.outcome)")
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    /// A clock's wall time from the start of the run, as minutes and seconds (hours and days
+    /// when it is that far on); a device's clock offset shows in it.
+    static func clockTime(_ hlc: HLC) -> String {
+        let millis = hlc.wallMillis - SimClock.start
+        let sign = millis < 0 ? "-" : ""
+        let seconds = abs(millis) / 1000, tenths = abs(millis) % 1000 / 100
+        let (days, hours, minutes) = (seconds / 86_400, seconds / 3600 % 24, seconds / 60 % 60)
+        var text = String(format: "%d:%02d.%d", minutes, seconds % 60, tenths)
+        if hours > 0 || days > 0 { text = "\(hours)h " + text }
+        if days > 0 { text = "\(days)d " + text }
+        return sign + text
+    }
+
+    /// `lastWriterWins` as `last-writer-wins`.
+    static func kebab(_ name: String) -> String {
+        name.reduce(into: "") { out, character in
+            if character.isUppercase { out += "-" + character.lowercased() } else { out.append(character) }
+        }
+    }
+
     /// A resolution in words: the record and field, what was kept over what, and the outcome.
     static func sentence(_ conflict: ConflictRecord) -> String {
         let kept = conflict.values.filter(\.kept).map(\.display)

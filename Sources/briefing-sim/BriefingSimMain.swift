@@ -144,6 +144,9 @@ struct SeededRun: AsyncParsableCommand {
             valueName: "url"))
     var database: String?
     @Flag(inversion: .prefixedNo, help: "Shrink a failing trace to a short reproduction.") var shrink = true
+    @Flag(
+        help: "Tell the story of every conflict: who wrote what, in which step and when, which sync carried it, which rule decided. A failure always tells those of the records it names.")
+    var explain = false
 
     func validate() throws {
         guard devices >= 1, users >= 1, users <= devices else { throw ValidationError("need 1 ≤ --users ≤ --devices") }
@@ -188,7 +191,7 @@ struct SeededRun: AsyncParsableCommand {
                     line("replaying \(trace.steps.count) steps (a trace of at most \(Self.listedSteps) lists them)")
                 }
             }
-            let report = try await Simulation.replay(trace)
+            let report = try await Simulation.replay(trace, explain: explain)
             try print(report)
             if !report.passed { throw ExitCode.failure }
             return
@@ -223,7 +226,7 @@ struct SeededRun: AsyncParsableCommand {
             let outcomes = await withTaskGroup(of: (Int, Result<(SimulationReport, Trace), any Error>).self) { group in
                 for (index, config) in batch.enumerated() {
                     group.addTask {
-                        do { return (index, .success(try await Simulation.run(config))) } catch { return (index, .failure(error)) }
+                        do { return (index, .success(try await Simulation.run(config, explain: explain))) } catch { return (index, .failure(error)) }
                     }
                 }
                 var outcomes: [(Int, Result<(SimulationReport, Trace), any Error>)] = []
@@ -341,6 +344,12 @@ struct SeededRun: AsyncParsableCommand {
             line("  all checks passed: convergence, conservation, rules, idempotency, isolation, scopes")
         } else {
             for violation in report.violations.prefix(5) { line("  VIOLATION \(violation)") }
+        }
+        if let stories = report.stories, !stories.isEmpty {
+            line(report.passed ? "  how each conflict came about:" : "  how the conflicts on those records came about:")
+            for story in stories {
+                for (index, text) in story.split(separator: "\n").enumerated() { line("    \(index == 0 ? "- " : "  ")\(text)") }
+            }
         }
     }
 
