@@ -82,6 +82,23 @@ struct SimulationLabTests {
         #expect(http.faults == inMemory.faults)
     }
 
+    @Test("With --explain a run tells a story for every conflict; without it, a passing run tells none", .timeLimit(.minutes(10)))
+    func stories() async throws {
+        let config = SimulationConfig(devices: 3, users: 1, steps: 300, seed: 11, faults: [.dropResponse])
+        let (told, _) = try await Simulation.run(config, explain: true)
+        #expect(told.passed)
+        let stories = try #require(told.stories)
+        #expect(stories.count == told.conflicts.values.reduce(0, +) && !stories.isEmpty)
+        for story in stories {
+            let lines = story.split(separator: "\n")
+            #expect(lines.first?.contains(": decided by ") == true, "\(story)")
+            #expect(lines.dropFirst().dropLast().allSatisfy { $0.hasPrefix("  device ") && ($0.hasSuffix("; kept") || $0.hasSuffix("; set aside")) }, "\(story)")
+        }
+        let (plain, _) = try await Simulation.run(config)
+        #expect(plain.stories == nil)
+        #expect(plain.conflicts == told.conflicts)
+    }
+
     @Test("A trace replays to the same run", .timeLimit(.minutes(10)))
     func replayIsExact() async throws {
         let config = SimulationConfig(devices: 3, users: 2, steps: 300, seed: 42, faults: Set(FaultKind.allCases))
