@@ -127,7 +127,7 @@ extension Scenario {
         title = try top.required("scenario").string()
         about = try top.optional("about")?.string()
         var devices: [Device] = []
-        for (index, item) in try top.required("devices").list().enumerated() {
+        for item in try top.required("devices").list() {
             if let name = item.value as? String {
                 devices.append(Device(name: name, reader: 0, clockOffset: 0))
                 continue
@@ -136,7 +136,6 @@ extension Scenario {
             let reader = try fields.optional("reader")?.integer(in: 1...100) ?? 1
             let clock = try fields.optional("clock").map { try $0.duration(signed: true) } ?? 0
             devices.append(Device(name: try fields.required("name").string(), reader: reader - 1, clockOffset: clock))
-            _ = index
         }
         guard !devices.isEmpty else { throw ScenarioError("devices", "name at least one device") }
         for (index, device) in devices.enumerated() where devices[..<index].contains(where: { $0.name == device.name }) {
@@ -336,12 +335,12 @@ extension Scenario {
         let folded = ruleText.replacingOccurrences(of: "-", with: "").lowercased()
         guard let rule = ConflictRule.allCases.first(where: { $0.rawValue.lowercased() == folded }) else {
             throw ScenarioError(
-                "\(node.path).rule", "no rule \(ruleText) (rules: \(ConflictRule.allCases.map { Self.kebab($0.rawValue) }.joined(separator: ", ")))")
+                "\(node.path).rule", "no rule \(ruleText) (rules: \(ConflictRule.allCases.map { Runner.kebab($0.rawValue) }.joined(separator: ", ")))")
         }
         var expectation = ConflictExpectation(
             rule: rule, field: try fields.optional("field")?.string(), kept: try fields.optional("kept").map { try $0.scalarText() },
             path: node.path)
-        for (name, kind) in recordKinds.merging(["tag": .tag], uniquingKeysWith: { a, _ in a }) {
+        for (name, kind) in recordKinds {
             if let id = fields.optional(name) {
                 expectation.kind = kind
                 expectation.recordID = try id.string()
@@ -349,8 +348,6 @@ extension Scenario {
         }
         return expectation
     }
-
-    static func kebab(_ name: String) -> String { Runner.kebab(name) }
 
     static func source(_ node: Node) -> String {
         guard let mapping = node.value as? [String: Any] else { return "\(node.value ?? "")" }
@@ -516,7 +513,7 @@ extension Scenario {
                 case .highlight, .note, .tag: record = try await device.store.record(expectation.kind, id: expectation.key)
                 default: record = try await device.store.records(expectation.kind, briefingID: expectation.key, includeDeleted: true).first
                 }
-                let name = "\(devices[index].name): \(Self.kindName(expectation.kind)) \(expectation.key)"
+                let name = "\(devices[index].name): \(Runner.kindName(expectation.kind)) \(expectation.key)"
                 differences += Self.compare(record, with: expectation, name: name)
             }
         }
@@ -537,7 +534,7 @@ extension Scenario {
             }
         }
         recorded.sort { ($0.at, $0.id) < ($1.at, $1.id) }
-        let sentences = recorded.map { "\(Self.kebab($0.rule.rawValue)): \(Runner.sentence($0))" }
+        let sentences = recorded.map { "\(Runner.kebab($0.rule.rawValue)): \(Runner.sentence($0))" }
         for expectation in conflicts {
             checks += 1
             let found = recorded.contains { conflict in
@@ -547,8 +544,8 @@ extension Scenario {
                     && (expectation.kept == nil || conflict.values.contains { $0.kept && $0.display == expectation.kept })
             }
             if !found {
-                var wanted = "a \(Self.kebab(expectation.rule.rawValue)) conflict"
-                if let kind = expectation.kind, let id = expectation.recordID { wanted += " on \(Self.kindName(kind)) \(id)" }
+                var wanted = "a \(Runner.kebab(expectation.rule.rawValue)) conflict"
+                if let kind = expectation.kind, let id = expectation.recordID { wanted += " on \(Runner.kindName(kind)) \(id)" }
                 if let field = expectation.field { wanted += ", field \(field)" }
                 if let kept = expectation.kept { wanted += ", keeping \(kept)" }
                 differences.append(
@@ -583,7 +580,7 @@ extension Scenario {
             var lines: [String] = []
             for kind in [EntityKind.highlight, .note, .bookmark, .readingProgress, .tag] {
                 for record in try await device.store.records(kind).sorted(by: { $0.id < $1.id }) {
-                    lines.append("\(Self.kindName(kind)) \(record.id): \(Self.describe(record))")
+                    lines.append("\(Runner.kindName(kind)) \(record.id): \(Self.describe(record))")
                 }
             }
             finalStates.append(lines)
@@ -596,8 +593,6 @@ extension Scenario {
         result.finalStates = finalStates
         return result
     }
-
-    static func kindName(_ kind: EntityKind) -> String { kind == .readingProgress ? "progress" : kind.rawValue }
 
     /// What differs between a device's record and what was expected of it.
     static func compare(_ record: UserRecord?, with expectation: RecordExpectation, name: String) -> [String] {

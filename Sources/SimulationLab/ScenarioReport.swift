@@ -23,7 +23,7 @@ extension Scenario.Result {
             svg += "<text x=\"10\" y=\"\(y(lane) + 5)\" class=\"name\">\(Self.escape(name))</text></g>\n"
         }
         for (index, event) in timeline.enumerated() {
-            let time = Self.elapsed(event.at)
+            let time = Step.duration(event.at)
             let title = Self.escape("step \(event.line) at \(time): \(event.source)\(event.failed ? " (failed)" : "")")
             let failed = event.failed ? " failed" : ""
             switch event.kind {
@@ -117,14 +117,5 @@ extension Scenario.Result {
     static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
-
-    /// Simulated time since the start, as the steps state it.
-    static func elapsed(_ millis: Int64) -> String {
-        let seconds = Double(millis) / 1000
-        if seconds < 60 { return String(format: "%.1f s", seconds) }
-        if seconds < 3600 { return String(format: "%.0f min %.0f s", (seconds / 60).rounded(.down), seconds.truncatingRemainder(dividingBy: 60)) }
-        if seconds < 86_400 { return String(format: "%.1f h", seconds / 3600) }
-        return String(format: "%.1f d", seconds / 86_400)
     }
 }

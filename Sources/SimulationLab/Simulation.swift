@@ -518,20 +518,18 @@ extension Runner {
             if let id = try await device.store.syncState().deviceID { byID[id] = names.indices.contains(index) ? names[index] : "device \(index)" }
         }
         let pushes = network.pushes
+        func carried(_ hlc: HLC) -> String {
+            guard let index = pushes.firstIndex(where: { push in push.mutations.contains { $0.hlc == hlc } }) else { return "no push seen to carry it" }
+            return index < pushedIn.count ? "sent in the sync of \(step(pushedIn[index]))" : "sent in the syncs after the last step"
+        }
         return recorded.map { conflict in
-            var lines = ["\(conflict.kind == .readingProgress ? "progress" : conflict.kind.rawValue) \(conflict.recordID), \(conflict.field): decided by \(Self.kebab(conflict.rule.rawValue))"]
+            var lines = ["\(Self.kindName(conflict.kind)) \(conflict.recordID), \(conflict.field): decided by \(Self.kebab(conflict.rule.rawValue))"]
             for value in conflict.values.sorted(by: { $0.hlc < $1.hlc }) {
                 let who = byID[value.deviceID] ?? "device \(value.deviceID)"
                 let made = madeIn[value.hlc].map { "in \(step($0))" } ?? "before the steps began"
-                let carried: String
-                if let index = pushes.firstIndex(where: { push in push.mutations.contains { $0.hlc == value.hlc } }) {
-                    carried = index < pushedIn.count ? "sent in the sync of \(step(pushedIn[index]))" : "sent in the syncs after the last step"
-                } else {
-                    carried = "no push seen to carry it"
-                }
                 lines.append(
                     "  \(who) wrote “\(value.display)” \(made), at \(Self.clockTime(value.hlc)) on its clock (HLC \(value.hlc)); "
-                        + "\(carried); \(value.kept ? "kept" : "set aside")")
+                        + "\(carried(value.hlc)); \(value.kept ? "kept" : "set aside")")
             }
             lines.append("  → \(conflict.outcome)")
             return lines.joined(separator: "\n")
@@ -550,6 +548,9 @@ extension Runner {
         if days > 0 { text = "\(days)d " + text }
         return sign + text
     }
+
+    /// A kind as a reader says it (`progress` for reading progress), in stories and scenarios.
+    static func kindName(_ kind: EntityKind) -> String { kind == .readingProgress ? "progress" : kind.rawValue }
 
     /// `lastWriterWins` as `last-writer-wins`.
     static func kebab(_ name: String) -> String {

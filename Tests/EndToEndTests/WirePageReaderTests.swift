@@ -56,6 +56,17 @@ struct WirePageReaderTests {
         }
     }
 
+    /// Up to 40 changes: records of every kind, and now and then a removal.
+    static func changes(_ random: inout SeededGenerator, round: Int) -> [Change] {
+        (0..<Int.random(in: 0...40, using: &random)).map { _ in
+            if Int.random(in: 0..<12, using: &random) == 0 {
+                return Change(kind: [.briefing, .highlight, .note].randomElement(using: &random)!, id: "x\(round)", payload: .removed)
+            }
+            let record = Self.record(&random)
+            return Change(kind: record.kind, id: record.id, payload: .record(record))
+        }
+    }
+
     static func expected(_ json: Data) throws -> [Change] {
         try Wire.decoder().decode(Wire.ChangesPage.self, from: json).changes.map { try $0.model() }
     }
@@ -69,15 +80,7 @@ struct WirePageReaderTests {
         var random = SeededGenerator(seed: 19)
         let encoder = JSONEncoder()
         for round in 0..<400 {
-            var changes: [Change] = []
-            for _ in 0..<Int.random(in: 0...40, using: &random) {
-                if Int.random(in: 0..<12, using: &random) == 0 {
-                    changes.append(Change(kind: [.briefing, .highlight, .note].randomElement(using: &random)!, id: "x\(round)", payload: .removed))
-                } else {
-                    let record = Self.record(&random)
-                    changes.append(Change(kind: record.kind, id: record.id, payload: .record(record)))
-                }
-            }
+            let changes = Self.changes(&random, round: round)
             let page = Wire.ChangesPage(protocolVersion: 1, changes: changes.map(Wire.Change.init), cursor: "c\(round).full", hasMore: round % 2 == 0)
             encoder.outputFormatting = round % 3 == 0 ? [.prettyPrinted, .sortedKeys] : []
             let json = try encoder.encode(page)
@@ -137,15 +140,7 @@ struct WirePageWriterTests {
         var random = SeededGenerator(seed: 23)
         let encoder = Self.encoder()
         for round in 0..<400 {
-            var changes: [Change] = []
-            for _ in 0..<Int.random(in: 0...40, using: &random) {
-                if Int.random(in: 0..<12, using: &random) == 0 {
-                    changes.append(Change(kind: [.briefing, .highlight, .note].randomElement(using: &random)!, id: "x\(round)", payload: .removed))
-                } else {
-                    let record = WirePageReaderTests.record(&random)
-                    changes.append(Change(kind: record.kind, id: record.id, payload: .record(record)))
-                }
-            }
+            let changes = WirePageReaderTests.changes(&random, round: round)
             let page = Wire.ChangesPage(
                 protocolVersion: 1, changes: changes.map(Wire.Change.init), cursor: "c\(round)/" + WirePageReaderTests.text(&random),
                 hasMore: round % 2 == 0)

@@ -55,7 +55,7 @@ struct ScenarioTests {
         #expect(lines.last?.hasPrefix("  → ") == true)
     }
 
-    @Test("The HTML report of a known scenario, rendered by headless Chromium: a lane per device and the server, a mark per conflict, the first story shown", .timeLimit(.minutes(5)))
+    @Test("The HTML report of a known scenario, rendered by headless Chromium: a lane per device and the server, a mark per conflict, the first story shown", .timeLimit(.minutes(10)))
     func reportInABrowser() async throws {
         let result = try await Scenario(contentsOf: Self.folder.appendingPathComponent("last-writer-wins.yaml").path).run()
         let page = FileManager.default.temporaryDirectory.appendingPathComponent("scenario-report-\(UUID().uuidString).html")
@@ -79,7 +79,7 @@ struct ScenarioTests {
     static func renderedDOM(of page: URL) throws -> String {
         let candidates = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
         guard let browser = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw BrowserMissing()
+            throw BrowserError(description: "headless Chromium is needed for this check: apt-get install chromium (.ci/run installs it)")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: browser)
@@ -94,17 +94,14 @@ struct ScenarioTests {
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw BrowserFailed(status: process.terminationStatus) }
+        guard process.terminationStatus == 0 else {
+            throw BrowserError(description: "chromium --dump-dom exited with status \(process.terminationStatus)")
+        }
         return String(decoding: data, as: UTF8.self)
     }
 
-    struct BrowserMissing: Error, CustomStringConvertible {
-        var description: String { "headless Chromium is needed for this check: apt-get install chromium (.ci/run installs it)" }
-    }
-
-    struct BrowserFailed: Error, CustomStringConvertible {
-        var status: Int32
-        var description: String { "chromium --dump-dom exited with status \(status)" }
+    struct BrowserError: Error, CustomStringConvertible {
+        var description: String
     }
 
     @Test("A broken expectation fails, and says what differed on each device")

@@ -120,7 +120,7 @@ struct APIHandler: APIProtocol {
         let page: ChangesPage
         if let slot = LongPollSlot.current, let wait = input.query.wait, wait > 0 {
             // The middleware holds the wait: read, and say what to wait for when there is nothing yet.
-            let deadline = slot.deadline ?? ContinuousClock.now + .seconds(min(Int(wait), 30))
+            let deadline = slot.deadline ?? ContinuousClock.now + .seconds(SyncService.waitSeconds(Int(wait)))
             slot.deadline = deadline
             (page, slot.park) = try await service.pollOrPark(
                 try principal(), cursor: slot.cursor ?? input.query.cursor, limit: input.query.limit.map(Int.init), until: deadline,

@@ -387,7 +387,7 @@ public struct SyncService: Sendable {
         _ principal: Principal, cursor: String?, limit: Int?, wait: Int? = nil, bodies: BodyDelivery = .inline
     ) async throws -> ChangesPage {
         let parsed = try cursor.map { token throws(SyncError) in try Cursor(token: token) }
-        let seconds = min(max(wait ?? 0, 0), 30)
+        let seconds = Self.waitSeconds(wait)
         // A long-poll reads the principal again after each wake-up, so an entitlement,
         // subscription or token revoked while it waited holds for what the wake-up brings.
         var refresh: (@Sendable () async throws -> Principal)?
@@ -398,6 +398,9 @@ public struct SyncService: Sendable {
             for: principal, after: parsed, limit: pageSize(limit), maxBytes: configuration.maxPageBytes, bodies: bodies,
             wait: .seconds(seconds), refresh: refresh)
     }
+
+    /// How long a long-poll asking for `wait` seconds is held: 0…30 seconds.
+    public static func waitSeconds(_ wait: Int?) -> Int { min(max(wait ?? 0, 0), 30) }
 
     /// One page of changes after `cursor` as `pull` reads it for a long-poll whose caller
     /// holds the wait itself: when there is nothing to answer before `deadline`, also what to
