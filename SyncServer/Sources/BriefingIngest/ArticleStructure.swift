@@ -89,6 +89,9 @@ struct ArticleStructure {
         var pronounBio = false
         /// One of the bios at the end: next to another, or after a rule or closing label.
         var bioRun = false
+        /// In the last quarter of the article's prose (or its last three blocks of it): late, however long
+        /// the page's chrome after it.
+        var lateInProse = false
         /// The name line over a pronoun bio.
         var bioLabel = false
         var closingLabel = false
@@ -416,6 +419,10 @@ struct ArticleStructure {
             let prose = found[index].words >= 12 && found[index].endsSentence && !blocks[index].chrome
             proseBefore.append(proseBefore[index] + (prose ? 1 : 0))
         }
+        for index in found.indices where proseBefore[found.count] >= 4 {
+            let after = proseBefore[found.count] - proseBefore[index + 1]
+            found[index].lateInProse = after <= max(3, proseBefore[found.count] / 4)
+        }
         for index in found.indices {
             // "By Ana Ruiz" over "with Tom Berg" (or "and Tom Berg"): a co-author's line of the byline.
             if index > 0, found[index].byline == nil, found[index - 1].byline?.labelled == true,
@@ -577,11 +584,15 @@ struct ArticleStructure {
             found[back].bioLabel = true
         }
         // Bios come together at the end: two or more in a row, or one after a rule or a closing label.
-        for index in found.indices where found[index].bioName != nil && position(index) > 0.6 {
+        // (Late by place in the page or in its prose: a long footer of menus puts the bios early in the page.)
+        for index in found.indices where found[index].bioName != nil && (position(index) > 0.6 || found[index].lateInProse) {
             let neighbour =
                 (index > 0 && found[index - 1].bioName != nil) || (index + 1 < found.count && found[index + 1].bioName != nil)
             let afterBreak = index > 0 && (blocks[index - 1].markup == .rule || found[index - 1].closingLabel)
-            found[index].bioRun = neighbour || afterBreak
+            // (A lone bio is the text's last paragraph: no prose after it, only the page's closing chrome.)
+            let lastProse = proseBefore[found.count] == proseBefore[index + 1] && proseBefore[index + 1] > proseBefore[index]
+                && found[index].lateInProse && LineShapes.bioVocabulary(blocks[index].text) > 0
+            found[index].bioRun = neighbour || afterBreak || lastProse
         }
         // A closing paragraph that opens with a contributor's name and any verb is their bio
         // ("Rustam Tursunov tracks wage data …"), when the byline or metadata names them.
@@ -1321,7 +1332,7 @@ struct ArticleStructure {
         if feature.bioMatched { score.add(4, "\(name) is named in the byline or metadata") }
         let vocabulary = LineShapes.bioVocabulary(blocks[index].text)
         if vocabulary > 0 { score.add(min(2, 0.75 * Double(vocabulary)), "reads like a bio") }
-        if position(index) > 0.6 { score.add(1, "near the end") }
+        if position(index) > 0.6 || feature.lateInProse { score.add(1, "near the end") }
         if feature.bioRun { score.add(2.5, "with the other bios at the end") }
         // ("Priya Ramanathan and Callum Ostrowski are research fellows …": one bio for two writers.)
         if LineShapes.jointBioNames(blocks[index].text) != nil { score.add(2.5, "introduces two people at once, as a shared bio does") }

@@ -888,6 +888,13 @@ enum LineShapes {
                 return dated[0]
             }
         }
+        // "Posted on 2 October 2024 in Schools, Pay and conditions": the date, then the topics it is
+        // filed under.
+        if let head = group(regex(#"^(.*?\d{4})\s+(?i:in|under|filed (?:in|under))\s+\p{Lu}[\p{L}’'&, -]*$"#), line),
+            let date = dateLine(head)
+        {
+            return date
+        }
         guard words(line) <= 16 else { return nil }
         let mentions = DateMention.all(in: line).filter { $0.precision == .day }
         guard let first = mentions.first else { return nil }

@@ -8,8 +8,27 @@ enum Names {
         "al", "el", "ad", "bin", "ibn", "bint", "van", "von", "der", "den", "de", "del", "della", "dei", "di", "da", "das", "do",
         "dos", "du", "la", "le", "ter", "ten", "zu", "y", "e", "af", "av", "op", "het", "st.", "mac", "lo", "ap", "ab", "nic",
         "ua", "i", "los", "las", "les", "des", "dem",
-        "'t", "’t", "d'", "d’", "dalla", "degli", "zur", "vom", "auf", "im",
+        "'t", "’t", "d'", "d’", "dalla", "degli", "zur", "vom", "auf", "im", "dal", "dall", "dell", "delle", "dello", "dai",
+        "dagli", "te", "zum", "bat", "ben", "abu", "ould", "fitz",
     ]
+    /// Short English words, which a name's particle is not ("Ports and Freight", "Policy at Home").
+    static let shortEnglishWords: Set<String> = [
+        "a", "an", "and", "as", "at", "be", "but", "by", "can", "did", "for", "had", "has", "he", "her", "him", "his", "how",
+        "if", "in", "is", "it", "its", "may", "me", "my", "no", "nor", "not", "of", "on", "one", "or", "our", "out", "own", "per",
+        "she", "so", "the", "to", "too", "two", "up", "us", "was", "we", "who", "why", "yet", "you", "all", "any", "are", "few",
+        "get", "got", "new", "now", "off", "old", "see", "set", "say", "use", "way", "via", "vs", "etc", "its", "let", "put",
+        "ask", "far", "low", "big", "end", "top", "day", "key", "war", "law", "tax", "pay", "job", "eu", "uk", "un", "am", "pm",
+        "oh", "ok", "ie", "eg", "ago", "yes",
+    ]
+
+    /// A name's particle as written: a listed one ("van", "de la"), or an unlisted short word in lower
+    /// case that is not an English one ("Tjalling te Velde", "Giulia dal Molin").
+    static func isParticle(_ word: Substring) -> Bool {
+        let lower = word.lowercased()
+        if particles.contains(lower) { return true }
+        guard word == lower, (1...3).contains(word.count), word.allSatisfy(\.isLetter) else { return false }
+        return !shortEnglishWords.contains(lower)
+    }
     static let honorifics: Set<String> = [
         "dr", "dr.", "prof", "prof.", "professor", "mr", "mr.", "ms", "ms.", "mrs", "mrs.", "sir", "dame", "rev", "rev.", "hon",
         "hon.",
@@ -47,14 +66,14 @@ enum Names {
     /// Whether one word can be part of a person's name.
     static func isNameWord(_ word: Substring, first: Bool) -> Bool {
         let lower = word.lowercased()
-        if !first && particles.contains(lower) { return true }
+        if !first && isParticle(word) { return true }
         guard let head = word.unicodeScalars.first else { return false }
         if !head.properties.isUppercase {
             // "al-Hashimi", "d’Almeida", "el-Sayed": a lower-case prefix joined to a capital.
             guard !first || word.contains("-") || word.contains("’") || word.contains("'") else { return false }
             let parts = word.split(whereSeparator: { "-’'".contains($0) })
             guard parts.count >= 2, let capital = parts.last?.unicodeScalars.first, capital.properties.isUppercase,
-                particles.contains(String(parts[0]).lowercased()) || parts[0].count <= 2
+                isParticle(parts[0]) || parts[0].count <= 2
             else { return false }
             return true
         }
@@ -71,11 +90,11 @@ enum Names {
         let words = text.split(separator: " ")
         guard (2...5).contains(words.count) else { return false }
         guard words.enumerated().allSatisfy({ isNameWord($0.element, first: $0.offset == 0) }) else { return false }
-        guard let last = words.last, !particles.contains(last.lowercased()) else { return false }
+        guard let last = words.last, !isParticle(last) else { return false }
         // At least one word is more than an initial; four full capitalised words only with a particle
         // ("María del Carmen García López"), since a title-case phrase is not a name.
-        let full = words.filter { $0.filter(\.isLetter).count >= 2 && !particles.contains($0.lowercased()) }
-        let hasParticle = words.contains { particles.contains($0.lowercased()) || $0.first?.isLowercase == true }
+        let full = words.filter { $0.filter(\.isLetter).count >= 2 && !isParticle($0) }
+        let hasParticle = words.contains { isParticle($0) || $0.first?.isLowercase == true }
         guard full.count <= 3 || (full.count == 4 && hasParticle) else { return false }
         return !full.isEmpty
     }

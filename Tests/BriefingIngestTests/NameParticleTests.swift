@@ -1,0 +1,67 @@
+import BriefingIngest
+import BriefingModel
+import Foundation
+import Testing
+
+@Suite("Bios past the rules: unlisted particles, a lone closing bio, a long footer; a dateline with its topics")
+struct NameParticleTests {
+    /// A short article with no byline whose writers are known only from closing bios.
+    static func article(bios: [String]) -> String {
+        """
+        The Case for a Harbour Levy
+        Small ports have carried the cost of dredging for a decade, and the bill now falls due.
+        Each berth that silts up sends freight by road, and the roads were not built for it.
+        A modest levy on each tonne landed would pay for the work within five years.
+        \(bios.joined(separator: "\n"))
+        Share this:
+        """
+    }
+
+    @Test(
+        "a bio that opens with a name whose particle is in lower case",
+        arguments: [
+            "Pieter ten Brink", "Lieke van 't Veer", "Giulia dal Molin", "Anouk op den Kamp", "Tjalling te Velde",
+            "Joana dos Reis", "Hendrik van den Heuvel", "Marco dell'Orto", "Elise de Vries", "Karim el Idrissi",
+        ])
+    func particleBio(name: String) throws {
+        let text = Self.article(bios: ["\(name) is a research fellow working on ports and coastal freight."])
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.contributors.map(\.name) == [name])
+    }
+
+    @Test("bios at the end of the text are found however long the footer of menus after them")
+    func biosOverLongFooter() throws {
+        let footer = (1...40).map { "Menu item \($0)" }
+        let text = Self.article(bios: [
+            "Maud Kerrigan is a senior researcher on small ports, freight and the roads that carry it, and a former harbour pilot who costed the dredging of each berth.",
+            "Tobiah Lindqvist leads the freight programme at the Coastal Review. He previously advised a port authority.",
+        ]) + "\n" + footer.joined(separator: "\n")
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.contributors.map(\.name) == ["Maud Kerrigan", "Tobiah Lindqvist"])
+        #expect(article.contributors.allSatisfy { !$0.bio.isEmpty })
+    }
+
+    @Test("a lone bio, the text's last paragraph before the page's controls, is a bio")
+    func loneClosingBio() throws {
+        let text = Self.article(bios: [
+            "Wiebe Stroomberg is an associate fellow working on inland shipping and port finance. He previously spent five years at a dredging contractor in Antwerp."
+        ]) + "\nFacebook\nLinkedIn\nEmail\nMore analysis\nWhy canal tolls are back\nSign up for our briefings\nA short email every Monday. Leave at any time.\nAbout\nTeam\nContact"
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.contributors.map(\.name) == ["Wiebe Stroomberg"])
+        #expect(!article.sections.flatMap(\.paragraphs).contains { $0.hasPrefix("Wiebe Stroomberg") })
+    }
+
+    @Test("a date line with the topics it is filed under dates the page and is no heading")
+    func dateFiledUnder() throws {
+        let text = """
+            The Case for a Harbour Levy
+            Posted on 14 March 2026 in Ports, Freight and logistics
+            Small ports have carried the cost of dredging for a decade, and the bill now falls due.
+            Each berth that silts up sends freight by road, and the roads were not built for it.
+            A modest levy on each tonne landed would pay for the work within five years.
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.publishedAt.map { Timestamp.text($0).prefix(10) } == "2026-03-14")
+        #expect(article.sections.allSatisfy { !($0.heading ?? "").hasPrefix("Posted") })
+    }
+}
