@@ -374,18 +374,22 @@ public enum ArticleParser {
             }) ?? (senders.count >= 2 ? senders.last! - 1 : -1)
         // The page's head: what comes before its first section heading (or its first paragraph).
         let headEnd = roles.firstIndex(of: .heading) ?? roles.firstIndex(where: \.isBody) ?? 0
+        // (A standfirst read as the first paragraph leaves the byline and date under it as asides.)
+        let firstHeading = roles.firstIndex(of: .heading) ?? 0
         var publishedAt: Date?
         if let given = overrides.published {
             publishedAt = given
             decisions.append(.init(subject: "published", value: Timestamp.day(given), reason: "given with --published"))
-        } else if let date = metadata.published,
-            let visible = nonBody.first(where: {
+        } else if let date = metadata.published, !metadata.publishedInLocalZone,
+            case let dateLines = nonBody.filter({
                 features[$0].date != nil && $0 > forwarded
-                    && ([.preamble, .header].contains(roles[$0]) || $0 < headEnd)
+                    && ([.preamble, .header].contains(roles[$0]) || $0 < headEnd || (roles[$0] == .aside && $0 < firstHeading))
                     // (Not the date of an update: "Updated Thu 15 May 2025 at 07:12" over "First published Wed 14 May".)
                     // ("Sangrur/New Delhi | Updated: Oct 15, 2025": after the dateline's places too.)
                     && !LineShapes.matches(LineShapes.updateLabel, blocks[$0].text)
-            }).flatMap({ features[$0].date }),
+            }),
+            // (The article's own header before the masthead's "Saturday, March 22, 2025" above it.)
+            let visible = (dateLines.first(where: { roles[$0] != .preamble }) ?? dateLines.first).flatMap({ features[$0].date }),
             visible != date, abs(visible.timeIntervalSince(date)) <= 86_400
         {
             // A timestamp in UTC can fall on the day before or after the date the page shows.
@@ -393,7 +397,7 @@ public enum ArticleParser {
             decisions.append(
                 .init(
                     subject: "published", value: Timestamp.day(visible),
-                    reason: "the page's own date line; its metadata's time is a day off in another time zone"))
+                    reason: "the page's own date line; its metadata's time, in UTC, is a day off"))
         } else if let date = metadata.published {
             publishedAt = date
             decisions.append(

@@ -131,6 +131,8 @@ public enum HTMLReader {
         var hasArticle = false
         /// Where the last link ended in the buffer, to tell adjacent links apart.
         var lastLinkEnd: Int?
+        /// Where the last inline element ended in the buffer, to tell adjacent ones apart.
+        var lastInlineEnd: Int?
 
         mutating func flush() {
             let text = TextNormalizer.normalize(buffer)
@@ -262,9 +264,20 @@ public enum HTMLReader {
             }
             let isBlock = HTMLReader.blockElements.contains(name)
             if isBlock { flush() }
+            // Inline elements side by side with no space between ("<time>June 13, 2025</time><time>June
+            // 14, 2025</time>", "<span>7:45 PM CST</span><span>Updated …</span>") are set apart on the page
+            // by its style sheet: a space keeps their words apart ("CSTUpdated"). (Not inside a word:
+            // "<span>Wo</span><span>rd</span>" goes on in lower case.)
+            if !isBlock, let end = lastInlineEnd, end == buffer.count, let last = buffer.last,
+                last.isLetter || last.isNumber || ".!?)".contains(last),
+                let first = HTMLReader.text(of: node)?.first, first.isUppercase || first.isNumber
+            {
+                buffer += " "
+            }
             walk(node, context)
             if isBlock { flush() }
             lastLinkEnd = name == "a" ? buffer.count : (isBlock ? nil : lastLinkEnd)
+            lastInlineEnd = isBlock ? nil : buffer.count
         }
 
         // MARK: Metadata
@@ -370,8 +383,9 @@ public enum HTMLReader {
                     metadata.authors = authors
                     metadata.authorsSource = "JSON-LD author"
                 }
-                if let date = JSONLD.string(article["datePublished"]).flatMap(MetadataDate.parse) {
+                if let text = JSONLD.string(article["datePublished"]), let date = MetadataDate.parse(text) {
                     metadata.published = date
+                    metadata.publishedInLocalZone = MetadataDate.inLocalZone(text)
                     metadata.publishedSource = "JSON-LD datePublished"
                 }
                 if let credit = JSONLD.imageCredit(article, in: jsonLD) {
@@ -399,8 +413,9 @@ public enum HTMLReader {
                 }
             }
             if metadata.published == nil {
-                if let date = microdata["datepublished"]?.first.flatMap(MetadataDate.parse) {
+                if let text = microdata["datepublished"]?.first, let date = MetadataDate.parse(text) {
                     metadata.published = date
+                    metadata.publishedInLocalZone = MetadataDate.inLocalZone(text)
                     metadata.publishedSource = "microdata datePublished"
                 }
                 for key in [
@@ -409,8 +424,9 @@ public enum HTMLReader {
                     "citation_publication_date", "citation_date", "pubdate", "publish-date", "sailthru.date",
                 ]
                 where metadata.published == nil {
-                    if let date = meta[key].flatMap(MetadataDate.parse) {
+                    if let text = meta[key], let date = MetadataDate.parse(text) {
                         metadata.published = date
+                        metadata.publishedInLocalZone = MetadataDate.inLocalZone(text)
                         metadata.publishedSource = key == "article:published_time" ? "article:published_time" : "meta \(key)"
                         break
                     }

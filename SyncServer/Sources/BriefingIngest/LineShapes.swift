@@ -853,8 +853,17 @@ enum LineShapes {
     /// April 2, 2026", "Date: Tue, 3 Jun 2025 09:12"): the first date on it.
     static func dateLine(_ text: String) -> Date? {
         // (The time of day aside: "Oct. 14, 2025 at 6:00 a.m. EDT".)
-        let line = replacing(#"(?i)\b\d{1,2}:\d{2}(?:\s?[ap]\.?m\.?)?|\b\d{1,2}\.\d{2}\s?[ap]\.?m\.?"#, in: text, with: "")
+        // (And its zone: "7:45 PM CST", "09:00 SAST", "10:10 AEST".)
+        let line = replacing(
+            #"(?i)\b\d{1,2}:\d{2}(?:\s?[ap]\.?m\.?)?|\b\d{1,2}\.\d{2}\s?[ap]\.?m\.?|(?-i:\b[A-Z]{1,4}[ST]T\b)"#, in: text, with: "")
             .trimmingCharacters(in: CharacterSet(charactersIn: "*_ "))
+        // "March 21, 2025 7:45 PM CST Updated March 22, 2025 10:10 AM CST": the date, then its update,
+        // with no mark between them.
+        if let head = group(regex(#"^(.+?\d{4})\s+(?i:(?:last )?updated|modified|edited|revised)\b:?\s+\S.*$"#), line),
+            let date = dateLine(head)
+        {
+            return date
+        }
         // "First posted 3 March 2025 · Updated 5 March 2025 to correct the year …": the date, with
         // an update note after it.
         for separator in [" · ", " | ", " • "] where line.contains(separator) {

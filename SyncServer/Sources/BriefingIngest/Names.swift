@@ -229,4 +229,11 @@ enum MetadataDate {
         }
         return DateMention.all(in: trimmed).first { $0.precision == .day }?.date
     }
+
+    /// Whether a timestamp is written in a zone other than UTC ("2025-06-13T00:35:12+03:00"): its
+    /// day is then the publisher's own, where a UTC one ("…T21:35:12Z") may fall a day off the page's.
+    static func inLocalZone(_ text: String) -> Bool {
+        text.trimmingCharacters(in: .whitespaces).range(
+            of: #"T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?[+-](?!00:?00$)\d{2}:?\d{2}$"#, options: .regularExpression) != nil
+    }
 }

@@ -104,6 +104,8 @@ public struct SourceMetadata: Sendable, Hashable, Codable {
     public var authorsSource: String?
     public var published: Date?
     public var publishedSource: String?
+    /// The metadata's timestamp was written in the publisher's own zone, not UTC.
+    public var publishedInLocalZone = false
     public var publication: String?
     public var publicationSource: String?
     public var imageCredit: String?
