@@ -570,11 +570,25 @@ public enum ArticleParser {
                     .init(
                         subject: "publication", value: organisation,
                         reason: "its \(metadata.publicationSource ?? "metadata") “\(named)” is its newsletter: \(reason)"))
+            } else if let (longer, reason, _) = candidates.first(where: { LineShapes.isAcronym(named, of: $0.name) && !$0.company }) {
+                publication = longer
+                decisions.append(
+                    .init(
+                        subject: "publication", value: longer,
+                        reason: "the name its \(metadata.publicationSource ?? "metadata") “\(named)” is the initials of: \(reason)"))
+            } else if let (longer, count) = initialsForm(of: named, in: blocks) {
+                // (The name its initials spell before one that only begins with them: "Korea Institute for
+                // Demographic Futures" before "KIDF Commentary".)
+                publication = longer
+                decisions.append(
+                    .init(
+                        subject: "publication", value: longer,
+                        reason: "the name its \(metadata.publicationSource ?? "metadata") “\(named)” is the initials of, written so \(count) time(s)"))
             } else if let (longer, reason, _) = candidates.first(where: {
-                (Names.bareKey($0.name).hasPrefix(Names.bareKey(named) + " ") || LineShapes.isAcronym(named, of: $0.name)) && !$0.company
-                    && !Names.bareKey($0.name).dropFirst(Names.bareKey(named).count + 1).split(separator: " ").allSatisfy({
-                        LineShapes.companyWords.contains(String($0)) || LineShapes.productWords.contains(String($0))
-                    })
+                    Names.bareKey($0.name).hasPrefix(Names.bareKey(named) + " ") && !$0.company
+                        && !Names.bareKey($0.name).dropFirst(Names.bareKey(named).count + 1).split(separator: " ").allSatisfy({
+                            LineShapes.companyWords.contains(String($0)) || LineShapes.productWords.contains(String($0))
+                        })
             }) {
                 publication = longer
                 decisions.append(
@@ -1077,6 +1091,24 @@ public enum ArticleParser {
 
     /// The longer name the page writes a short one as, at least twice ("Nordhavn Institute" →
     /// "Nordhavn Institute for Economic Security"), and how often; not a company's legal name.
+    /// "SIPF" and "… at the Spree Institute for Public Finance.": the name a site's initials spell,
+    /// and how often the page writes it.
+    static func initialsForm(of name: String, in blocks: [SourceBlock]) -> (String, Int)? {
+        guard name.count >= 3, name.allSatisfy({ $0.isUppercase && $0.isLetter }) else { return nil }
+        let phrase = LineShapes.regex(#"\p{Lu}[\p{L}’'-]+(?:\s+(?:(?:for|of|the|and|on|in|&)\s+)*\p{Lu}[\p{L}’'-]+)+"#)
+        var counts: [String: Int] = [:]
+        for block in blocks {
+            let text = block.text
+            for match in phrase.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                guard let range = Range(match.range, in: text) else { continue }
+                // ("The Spree Institute …": the phrase without a sentence's opening article.)
+                let found = String(text[range]).replacingOccurrences(of: #"^(?:The|A)\s+"#, with: "", options: .regularExpression)
+                if LineShapes.isAcronym(name, of: found) { counts[found, default: 0] += 1 }
+            }
+        }
+        return counts.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }).map { ($0.key, $0.value) }
+    }
+
     static func fullForm(of name: String, in blocks: [SourceBlock]) -> (String, Int)? {
         guard !name.isEmpty, LineShapes.words(name) <= 6 else { return nil }
         let pattern = LineShapes.regex(
