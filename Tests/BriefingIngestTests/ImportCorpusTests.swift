@@ -43,23 +43,23 @@ struct ImportCorpusTests {
     /// no leak, no loss) are not reached yet; this floor keeps any change from losing ground.
     /// Only the totals are printed: the held-out set's misses are not for reading while tuning.
     static let heldOutFloor: [String: Double] = [
-        "title": 23.0 / 24, "contributors": 23.0 / 24, "bios": 24.0 / 24, "headings": 21.0 / 24, "publication": 21.0 / 24,
-        "imageCredit": 23.0 / 24, "published": 23.0 / 24,
+        "title": 35.0 / 36, "contributors": 35.0 / 36, "bios": 36.0 / 36, "headings": 32.0 / 36, "publication": 31.0 / 36,
+        "imageCredit": 35.0 / 36, "published": 35.0 / 36,
     ]
 
     @Test("the held-out set stays at or above its recorded floor")
     func heldOut() throws {
         let report = try ImportEvaluation.evaluate(folder: ImportCorpus.heldOut)
         print(report.summary)
-        #expect(report.articles.count >= 24)
+        #expect(report.articles.count >= 36)
         for (field, floor) in Self.heldOutFloor {
             #expect(
                 (report.fieldAccuracy[field] ?? 0) >= floor - 1e-9,
                 "\(field): \(report.fieldAccuracy[field] ?? 0), floor \(floor)")
         }
         #expect(report.headingPrecision >= 0.977)
-        #expect(report.headingRecall >= 0.977)
-        #expect(report.leaks <= 4)
+        #expect(report.headingRecall >= 0.985)
+        #expect(report.leaks <= 6)
         #expect(report.lost <= 4)
         #expect(report.errors == 0)
     }
