@@ -849,10 +849,10 @@ public enum ArticleParser {
                 let written = Range(match.range(at: 1), in: text), let host = Range(match.range(at: 2), in: text),
                 case let sender = text[written].components(separatedBy: " from ")[0].components(separatedBy: " | ")[0]
                     .trimmingCharacters(in: .whitespaces),
-                !Names.isName(Names.clean(sender)), !people.contains(key(sender)), LineShapes.startsCapitalized(sender)
+                case let spelledByAddress = LineShapes.siteLabel("https://" + String(text[host])).map({ LineShapes.spells($0, sender) }) ?? false,
+                // (A name shaped like a person's, "Kerbside Notes", is the newsletter's when its address spells it.)
+                spelledByAddress || !Names.isName(Names.clean(sender)), !people.contains(key(sender)), LineShapes.startsCapitalized(sender)
             else { continue }
-            let address = String(text[host])
-            let spelledByAddress = LineShapes.siteLabel("https://" + address).map { LineShapes.spells($0, sender) } ?? false
             add(sender, spelledByAddress ? 4 : 3, "the mail's sender" + (spelledByAddress ? ", its address spelling it" : ""), line: index)
         }
         // "Westmarch Assembly Library" / "library.westmarch-assembly.gov": a name set over the web
@@ -1042,6 +1042,14 @@ public enum ArticleParser {
         }
         for (name, _) in candidates where vendors.contains(where: { $0 == name || $0.hasPrefix(name + " ") }) {
             candidates[name] = nil
+        }
+        // A company known only by its legal name ("© 2025 Pohutu Press Limited") publishes the title
+        // that other evidence names ("From: Kerbside Notes <hello@kerbsidenotes.nz>", a masthead).
+        if candidates.values.contains(where: { !$0.onlyLegal && $0.weight >= 4 }) {
+            for key in candidates.keys where candidates[key]!.onlyLegal {
+                candidates[key]!.weight -= 3
+                candidates[key]!.evidence.append("only ever written as a company, which publishes the title")
+            }
         }
         // A bare line alone is not enough: it must be named by some other evidence or mention.
         let ranked = candidates.values.filter { $0.weight >= 3 && !people.contains(Names.key($0.name)) }

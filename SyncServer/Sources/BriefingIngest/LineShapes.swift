@@ -1092,6 +1092,10 @@ enum LineShapes {
         if let stop = name.range(of: #"\.\s+(?:\p{Lu}\p{Ll}|(?:A|An)\s)"#, options: .regularExpression) {
             name = String(name[..<stop.lowerBound])
         }
+        // "Halden Media Ltd, publishers of Transition Quarterly": the publication it names.
+        if let title = group(regex(#"^.+?,?\s+(?i:the\s+)?(?i:publishers?|publishing house|home) of\s+(?:the\s+)?(\p{Lu}[^,;]{1,60})$"#), name) {
+            name = title
+        }
         if let comma = name.range(of: ", ") { name = String(name[..<comma.lowerBound]) }
         // "Centre for Energy and Public Finance (CEPF)": the name without its initials after it;
         // "The Prairie Dispatch for $2 a week": without the offer.
@@ -1116,6 +1120,9 @@ enum LineShapes {
         }
         name = replacing(#"(?i)\s+copyright$"#, in: name, with: "")
         guard !name.isEmpty, words(name) <= 10, startsCapitalized(name) || name.first?.isNumber == false else { return nil }
+        // "Sign up for our newsletter": a pronoun, not a name.
+        let first = name.lowercased().split(separator: " ").first.map(String.init) ?? ""
+        if ["our", "my", "your", "their", "his", "her", "its", "this", "these", "that", "free", "a", "an"].contains(first) { return nil }
         // "Published Oct. 14 at 6:00 a.m. EDT": a time, not a name.
         if LineShapes.matches(#"\d{1,2}[:.]\d{2}|(?i)\b(?:a\.m\.|p\.m\.|edt|est|utc|gmt|bst|cest?|pdt|pst)\b"#, name) { return nil }
         // "© The Author(s), 2025": the authors hold the copyright; they are not a publication.

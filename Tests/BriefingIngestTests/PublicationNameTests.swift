@@ -1,0 +1,70 @@
+import BriefingIngest
+import BriefingModel
+import Foundation
+import Testing
+
+@Suite("Who publishes a page: initials spelled out, a publisher's title, a newsletter's sender, no pronoun")
+struct PublicationNameTests {
+    static func page(siteName: String, footer: String) -> String {
+        """
+        <!DOCTYPE html><html><head><meta charset="utf-8"><title>Why the lock fund is spent late</title>
+        <meta property="og:site_name" content="\(siteName)">
+        </head><body>
+        <header><nav><a href="/">Home</a> <a href="/research">Research</a></nav></header>
+        <main>
+        <h1>Why the lock fund is spent late</h1>
+        <div class="byline">By Halvard Quist</div>
+        <p>The canal fund has money for every lock on the network, but less than half of it has been spent in the three years since it was set up.</p>
+        <h2>Where the money waits</h2>
+        <p>Each lock needs a survey, a design and a tender before a contractor can start, and each step waits for a planning office with two engineers.</p>
+        <p>Halvard Quist is a senior fellow at the Tarn Institute for Waterway Economics, where he works on public investment.</p>
+        </main>
+        <footer><p>\(footer)</p></footer>
+        </body></html>
+        """
+    }
+
+    @Test("the name its initials spell, written once in a bio, is the publication")
+    func initialsInBio() throws {
+        let article = try ArticleParser.parse(Self.page(siteName: "TIWE", footer: "Contact us"), format: .html)
+        #expect(article.publication == "Tarn Institute for Waterway Economics")
+    }
+
+    @Test("the name its initials spell outranks a name that only begins with them")
+    func initialsBeforePrefix() throws {
+        let article = try ArticleParser.parse(
+            Self.page(siteName: "TIWE", footer: "TIWE Commentary is published by the institute. © 2025 TIWE"), format: .html)
+        #expect(article.publication == "Tarn Institute for Waterway Economics")
+    }
+
+    static let body = """
+        The Case for a Harbour Levy
+        By Oona Prendergast
+        Small ports have carried the cost of dredging for a decade, and the bill now falls due.
+        Each berth that silts up sends freight by road, and the roads were not built for it.
+        A modest levy on each tonne landed would pay for the work within five years.
+        """
+
+    @Test("a company's copyright that names the title it publishes gives the title")
+    func publishersOf() throws {
+        let text = Self.body + "\n© 2025 Merrow Media Ltd, publishers of Harbour Quarterly. All rights reserved."
+        #expect(try ArticleParser.parse(text, format: .text).publication == "Harbour Quarterly")
+    }
+
+    @Test("'sign up for our newsletter' names no publication; the copyright under it does")
+    func pronounIsNoName() throws {
+        let text = Self.body + "\nSign up for our newsletter\nGet our latest analysis every Friday.\nSubscribe\n© 2025 Kestrel Ports Forum. All rights reserved."
+        #expect(try ArticleParser.parse(text, format: .text).publication == "Kestrel Ports Forum")
+    }
+
+    @Test("a mail's sender whose address spells its name outranks the company's copyright")
+    func senderSpelledByAddress() throws {
+        let text = """
+            From: Quayside Notes <hello@quaysidenotes.example>
+            Date: Tue, 3 Jun 2025 07:00:00 +1200
+            Subject: The case for a harbour levy
+
+            """ + Self.body + "\n\nUnsubscribe: https://quaysidenotes.example/unsubscribe\nCopyright (c) 2025 Tarawera Press Limited. All rights reserved.\nTarawera Press Limited"
+        #expect(try ArticleParser.parse(text, format: .text).publication == "Quayside Notes")
+    }
+}
