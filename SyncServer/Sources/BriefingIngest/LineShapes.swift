@@ -163,21 +163,21 @@ enum LineShapes {
         "no spam", "we use cookies", "this site uses cookies", "this website uses cookies", "by continuing to", "save my name",
         "notify me of", "posted in ", "filed under", "tags:", "tagged ", "tagged:", "topics:", "categories:", "category:",
         "download the ", "get the app", "already a subscriber", "already have an account", "create an account",
-        "sponsored by", "continue reading", "keep reading", "read the full", "download pdf", "download the pdf", "loading…",
-        "loading...", "more from ", "more on ", "most read", "popular now", "trending now", "you might also like",
-        "you may also like", "editor’s picks", "editors’ picks", "print this", "email this", "back to ", "jump to ",
+        "sponsored by", "continue reading", "read the full", "download pdf", "download the pdf", "loading…",
+        "loading...", "more from ", "most read", "popular now", "trending now", "you might also like",
+        "you may also like", "editor’s picks", "editors’ picks", "print this", "email this", 
         "table of contents", "manage your", "update your", "manage preferences", "our privacy", "privacy policy",
         "terms of use", "terms of service", "cookie policy", "accept cookies", "accept all", "reject all", "discussion about",
         "ready for more", "start writing", "get the app", "share this:", "like this:", "like loading", "related posts",
         "related articles", "related research", "related reading", "more like this", "recommended reading", "in case you missed",
         "sign in to ", "log in to ", "login to ", "want to read more", "become a member", "become a paid subscriber",
-        "upgrade to paid", "this post is for", "join the conversation", "join the discussion", "have your say", "send us",
-        "contact us", "write to us", "got a tip", "follow the author", "follow this author", "see all ", "view all ",
-        "show all ", "all posts", "all articles", "previous post", "next post", "previous article", "next article", "© ",
-        "want more", "get our newsletter", "get the newsletter", "get the latest", "stay informed", "stay up to date",
+        "upgrade to paid", "this post is for", "join the conversation", "join the discussion", 
+        "contact us", "got a tip", "follow the author", "follow this author", 
+        "all posts", "all articles", "previous post", "next post", "previous article", "next article", "© ",
+        "get our newsletter", "get the newsletter", "get the latest", "stay informed", "stay up to date",
         "enter your email", "your email", "email address", "invite your friends", "refer a friend", "gift a subscription",
-        "listen on ", "watch on ", "available on ", "open in app", "reading time", "estimated reading", "words:", "word count",
-        "media contact", "press contact", "for media inquiries", "photo gallery", "watch:", "listen:", "explore ",
+        "open in app", "reading time", "estimated reading", "words:", "word count",
+        "media contact", "press contact", "for media inquiries", "photo gallery", "watch:", "listen:", 
         "find out more",
         "learn more", "more information", "click here", "tap here", "also on ", "more on ", "plus:", "also inside:", "inside:",
         "also:", "read next:",
@@ -222,6 +222,8 @@ enum LineShapes {
         "data availability", "funding statement", "keywords:", "key words:", "jel classification", "jel codes", "(received ",
         // A cookie banner's heading: "Cookies on GOV.UK", "Cookies on the Assembly Research Library website".
         "cookies on ",
+        // A page's links, which a sentence may open with too: "Back to the director's question. The levy …".
+        "back to ", "jump to ", "more on ", "explore ", "keep reading", "want more", "see all ", "view all ", "show all ", "available on ", "listen on ", "watch on ", "have your say", "send us", "write to us",
     ]
     /// Phrases that mark boilerplate only on a short line: a newsletter's or a donation's pitch.
     static let shortBoilerplateFragments = [
@@ -248,7 +250,7 @@ enum LineShapes {
         "to receive new posts", "support my work", "cookies to ", "use of cookies", "cookie policy", "privacy policy",
         "forwarded this email", "sign up for our", "sign up to our", "sign up to receive", "subscribe to our",
         "newsletter sign", "also went out as", "this post also appeared", "republish this article", "may be republished",
-        "republish our articles", "reply to this email", "reply to this e-mail", "just hit reply", "the views expressed",
+        "republish our articles", "the views expressed",
         "do not necessarily reflect", "supported by a grant from", "straight to your inbox", "to your inbox", "in your inbox",
         "pieces from us by email", "download the full", "click to share", "share this article", "share this story",
         "forward this email", "forward this e-mail", "forward it to", "this email originated", "this e-mail originated",
@@ -256,6 +258,9 @@ enum LineShapes {
         // An acknowledgement of country at the foot of an Australian page.
         "acknowledge the traditional custodians", "acknowledge the traditional owners", "pay our respects to elders",
     ]
+
+    /// A mail's invitation to reply, boilerplate unless the writer makes it in the first person.
+    static let replyFragments = ["reply to this email", "reply to this e-mail", "just hit reply", "replying to this email"]
 
     /// Fragments of boilerplate that a sentence of an article may also use ("hundreds of thousands
     /// of people … every weekday morning", "paid subscribers to the service"): counted only in a
@@ -297,6 +302,13 @@ enum LineShapes {
             return "starts like page boilerplate (“\(prefix.trimmingCharacters(in: .whitespaces))”)"
         }
         if let fragment = boilerplateFragments.first(where: { raw.contains($0) }) { return "contains “\(fragment)”" }
+        // "Reply to this email to leave a comment": the platform's; "If you have questions, reply to
+        // this email and I will take as many as I can": the writer's own, in the first person.
+        if let fragment = replyFragments.first(where: { raw.contains($0) }),
+            !LineShapes.matches(#"\b(?:I|I'm|I've|I'll|I'd|I’m|I’ve|I’ll|I’d|me|my)\b"#, text)
+        {
+            return "contains “\(fragment)”"
+        }
         if words(text) <= 40, let fragment = promptFragments.first(where: { raw.contains($0) }) { return "contains “\(fragment)”" }
         // "ENJOYING THE QUAYSIDE BRIEF?", "Enjoying this newsletter?": the mail asking to be passed on.
         if words(text) <= 8, LineShapes.matches(#"^(?:enjoying|like|liking|loving) (?:this|the|our) [^.!?]{1,50}\?$"#, raw) {
