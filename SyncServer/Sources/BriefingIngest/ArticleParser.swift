@@ -503,7 +503,13 @@ public enum ArticleParser {
             // at night." on the line right over "Photo: Ana Ruiz": one caption with its credit.
             let pictured = blocks[index].text.range(of: #"^(?i:pictured|caption)\s*:\s*"#, options: .regularExpression)
             if let pictured { imageCredit = String(blocks[index].text[pictured.upperBound...]) }
-            if features[index].credit == nil, pictured == nil, index + 1 < blocks.count, let credit = features[index + 1].credit,
+            // "[Image: Evaporation ponds at the salt flat]" over "Photo: Ana Ruiz": the picture's stand-in
+            // (its alt text, which a reader does not see) over its credit, which is the credit.
+            let standIn = blocks[index].text.hasPrefix("[") && blocks[index].text.hasSuffix("]")
+            if standIn, index + 1 < blocks.count, let credit = features[index + 1].credit, !roles[index + 1].isBody {
+                imageCredit = credit
+                used.insert(index + 1)
+            } else if features[index].credit == nil, pictured == nil, index + 1 < blocks.count, let credit = features[index + 1].credit,
                 !blocks[index + 1].tight, !roles[index + 1].isBody
             {
                 // "*Chukkie boats drawn up on the slipway.*" / "*Photograph: Lwazi Dube*" set apart: a
@@ -521,6 +527,8 @@ public enum ArticleParser {
                 used.insert(index + 1)
             }
             // ("… © Seán Ó Dálaigh www.cris-institute.example": the site's address under the cover, not the credit.)
+            // (Or a page's running footer after it: "… www.aifs.example Page 1 of 6".)
+            imageCredit = LineShapes.replacing(#"(?:\s+(?:https?://|www\.)\S+)?(?:\s+(?i:page)\s+\d{1,3}(?:\s+(?i:of)\s+\d{1,3})?)?$"#, in: imageCredit!, with: "")
             imageCredit = LineShapes.replacing(#"\s+(?:https?://|www\.)\S+$"#, in: imageCredit!, with: "")
             // ("[https://cdn.example/img/hero.jpg] A double-decker waits …": a text mail's stand-in for the picture.)
             imageCredit = LineShapes.replacing(#"^\[(?:https?://|cid:)[^\]\s]+\]\s*"#, in: imageCredit!, with: "")

@@ -962,11 +962,12 @@ enum LineShapes {
             // ("Photo credit: Ruaridh MacIntyre (CC BY-SA 4.0)": a credit's own full stops are inside
             // a number or after an initial; "(Delphine Ravenscroft / The Courier)": spaced or not;
             // "PHOTO | JAMES KARIUKI", as some papers set it.)
-            #"(?:[.!?)]\s+|\s\(|^)(?:(?:photo(?:graph)?|image|picture|illustration|credit|source|supplied|foto|crédit|crédito)s?(?:\s+credits?)?(?:\s+by|\s*:|\s+\|)|©)\s*(?:[^.]|\.(?=\S)|(?<=\b\p{Lu})\.\s){2,80}[.)]?\)?\s*$|(?-i:[.!?]\s+\(\p{Lu}[\p{L}.’' -]{2,50}\s?/\s?\p{Lu}[^()]{1,60}\)$)"#,
+            #"(?:[.!?)]\s+|\s\(|^)(?:(?:photo(?:graph)?|image|picture|illustration|credit|source|supplied|foto|crédit|crédito)s?(?:\s+credits?)?(?:\s+by|\s*:|\s+\|)|©)\s*(?:[^.]|\.(?=\S)|(?<=\b\p{Lu})\.\s){2,80}[.)]?\)?\s*$|(?-i:[.!?]\s+\(\p{Lu}[\p{L}.’' -]{2,50}\s?/\s?\p{Lu}[^()]{1,60}\)$)|(?-i:\s\((?:\p{Lu}[\p{L}.’'-]*\s){0,3}(?:Images|Photos|Pictures|Photography|Picture Agency)\)$|\s\((?:(?:AFP|AP|Reuters|EPA|ANP|PA|dpa|Xinhua|Getty)\s?/\s?\p{Lu}[^()]{1,50}|AP Photo(?:\s?/\s?\p{Lu}[^()]{1,50})?)\)$)"#,
         options: [.caseInsensitive])
 
     /// A caption that ends with its picture's credit: "Drained meadows near Gouda. Image: Sander Vos",
-    /// "A crew at work in 2023. (Photo by D. Ruiz/Calloway Center)".
+    /// "A crew at work in 2023. (Photo by D. Ruiz/Calloway Center)", "Queues at a filling station in
+    /// Ikeja (Delta Press Images)", "… in Lagos (AFP/Ana Ruiz)" (not a wire's "… every concession (Reuters)").
     static func captionWithCredit(_ text: String) -> Bool {
         guard words(text) <= 60, words(text) >= 4 else { return false }
         return trailingCredit.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
