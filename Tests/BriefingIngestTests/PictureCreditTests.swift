@@ -43,4 +43,20 @@ struct PictureCreditTests {
             Self.page("Cover photo: Dredgers in the outer harbour. Photo: Ana Quiroga www.harbourlevy.example Page 1 of 6"), format: .text)
         #expect(article.imageCredit == "Dredgers in the outer harbour. Photo: Ana Quiroga")
     }
+
+    @Test("'Image via …' and 'Photo courtesy of …' are credits as written, not headings")
+    func viaAndCourtesy() throws {
+        for line in ["Image via Wexmoor Harbour Archive", "Photo courtesy of the Wexmoor Lock Trust"] {
+            let article = try ArticleParser.parse(Self.page(line), format: .text)
+            #expect(article.imageCredit == line)
+            #expect(article.sections.allSatisfy { $0.heading != line })
+        }
+    }
+
+    @Test("the article's own tools in a row ('Save   Print   Download PDF') are no heading")
+    func toolRow() throws {
+        let article = try ArticleParser.parse(Self.page("Save   Print   Download PDF"), format: .text)
+        #expect(article.sections.allSatisfy { $0.heading == nil })
+        #expect(!article.sections.flatMap(\.paragraphs).contains { $0.contains("Download PDF") })
+    }
 }

@@ -405,6 +405,8 @@ enum LineShapes {
     static let shareButtonWords: Set<String> = [
         "facebook", "x", "twitter", "linkedin", "email", "e-mail", "mail", "whatsapp", "print", "reddit", "bluesky", "mastodon",
         "threads", "telegram", "pinterest", "messenger", "sms", "copy", "link", "share", "flipboard", "pocket", "tumblr", "xing",
+        // The article's own tools beside them: "Save   Print   Download PDF", "Cite  Listen  Share".
+        "save", "download", "pdf", "bookmark", "cite", "listen", "gift", "comment", "comments",
     ]
 
     /// Why a line is a user-interface label or a counter ("12 comments", "5 min read", a menu
@@ -962,7 +964,7 @@ enum LineShapes {
             // ("Photo credit: Ruaridh MacIntyre (CC BY-SA 4.0)": a credit's own full stops are inside
             // a number or after an initial; "(Delphine Ravenscroft / The Courier)": spaced or not;
             // "PHOTO | JAMES KARIUKI", as some papers set it.)
-            #"(?:[.!?)]\s+|\s\(|^)(?:(?:photo(?:graph)?|image|picture|illustration|credit|source|supplied|foto|crédit|crédito)s?(?:\s+credits?)?(?:\s+by|\s*:|\s+\|)|©)\s*(?:[^.]|\.(?=\S)|(?<=\b\p{Lu})\.\s){2,80}[.)]?\)?\s*$|(?-i:[.!?]\s+\(\p{Lu}[\p{L}.’' -]{2,50}\s?/\s?\p{Lu}[^()]{1,60}\)$)|(?-i:\s\((?:\p{Lu}[\p{L}.’'-]*\s){0,3}(?:Images|Photos|Pictures|Photography|Picture Agency)\)$|\s\((?:(?:AFP|AP|Reuters|EPA|ANP|PA|dpa|Xinhua|Getty)\s?/\s?\p{Lu}[^()]{1,50}|AP Photo(?:\s?/\s?\p{Lu}[^()]{1,50})?)\)$)"#,
+            #"(?:[.!?)]\s+|\s\(|^)(?:(?:photo(?:graph)?|image|picture|illustration|credit|source|supplied|foto|crédit|crédito)s?(?:\s+credits?)?(?:\s+by|\s+via|\s+courtesy(?:\s+of)?|\s*:|\s+\|)|©)\s*(?:[^.]|\.(?=\S)|(?<=\b\p{Lu})\.\s){2,80}[.)]?\)?\s*$|(?-i:[.!?]\s+\(\p{Lu}[\p{L}.’' -]{2,50}\s?/\s?\p{Lu}[^()]{1,60}\)$)|(?-i:\s\((?:\p{Lu}[\p{L}.’'-]*\s){0,3}(?:Images|Photos|Pictures|Photography|Picture Agency)\)$|\s\((?:(?:AFP|AP|Reuters|EPA|ANP|PA|dpa|Xinhua|Getty)\s?/\s?\p{Lu}[^()]{1,50}|AP Photo(?:\s?/\s?\p{Lu}[^()]{1,50})?)\)$)"#,
         options: [.caseInsensitive])
 
     /// A caption that ends with its picture's credit: "Drained meadows near Gouda. Image: Sander Vos",
