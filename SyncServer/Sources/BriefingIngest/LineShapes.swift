@@ -314,6 +314,19 @@ enum LineShapes {
         if words(text) <= 8, LineShapes.matches(#"^(?:enjoying|like|liking|loving) (?:this|the|our) [^.!?]{1,50}\?$"#, raw) {
             return "a newsletter's prompt"
         }
+        // "Was this article helpful?", "👍 Was this page useful?", "Spotted an error? Tell us.": the
+        // page asking for feedback.
+        if words(text) <= 12,
+            LineShapes.matches(
+                #"^\W*(?:was this (?:article|page|story|post|piece|briefing|information|answer) (?:helpful|useful)\b|(?:spotted|found|see|seen|notice|noticed) an? (?:error|mistake|typo)\b|is there (?:an error|a mistake|anything wrong) (?:on|in) this)"#,
+                raw)
+        {
+            return "the page asking for feedback"
+        }
+        // "Translated from the French by Claire Dubois.": the translator's credit, not the text.
+        if words(text) <= 14, LineShapes.matches(#"^(?:translated|translation)(?: from (?:the )?\p{L}+)? by \p{L}"#, raw) {
+            return "the translator's credit"
+        }
         // "You have 2 free articles left this month.", "You have read 3 of 4 free articles this month.".
         if words(text) <= 20,
             LineShapes.matches(#"^you(?:'ve| have) (?:read |used )?\d+ (?:of (?:your )?\d+ )?(?:free |remaining )?(?:articles?|stories|story|pieces?)\b"#, raw)
