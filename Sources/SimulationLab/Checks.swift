@@ -13,6 +13,9 @@ struct Checks {
         var status: MutationStatus
     }
 
+    /// The guarantees a run is checked for, by the names its violations carry.
+    static let names = ["idempotency", "convergence", "conservation", "rules", "isolation", "scopes", "quiescence"]
+
     func all() async throws -> [Violation] {
         var violations: [Violation] = []
         let unreadable = runner.network.unreadablePushes

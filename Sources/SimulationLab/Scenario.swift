@@ -83,6 +83,8 @@ public struct Scenario: Sendable {
         public var finalStates: [[String]] = []
         /// Expectations checked (each record on each device counts once).
         public var checks: Int
+        /// What `checks` counts, as the report says it: a scenario's expectations, a seeded run's guarantees.
+        public var checked = "expectations"
         public var passed: Bool { differences.isEmpty }
     }
 
@@ -98,6 +100,8 @@ public struct Scenario: Sendable {
         /// Simulated milliseconds since the start.
         public var at: Int64
         public var failed: Bool
+        /// The faults the step's requests met, by name.
+        public var faults: [String] = []
     }
 }
 
@@ -491,10 +495,11 @@ extension Scenario {
                 case .setOnline(let device, let online): (online ? .online : .offline, device)
                 default: (.server, nil)
                 }
-            timeline.append(
-                Event(
-                    line: line, source: source, kind: event.0, device: event.1, at: elapsed,
-                    failed: runner.skipped > skipped || runner.failedSyncs > failedSyncs))
+            var mark = Event(
+                line: line, source: source, kind: event.0, device: event.1, at: elapsed,
+                failed: runner.skipped > skipped || runner.failedSyncs > failedSyncs)
+            mark.faults = step.faults.compactMap { $0?.rawValue }
+            timeline.append(mark)
             if runner.skipped > skipped {
                 differences.append("step \(line) (\(source)) could not be done on its device: it no longer applies there")
             }
@@ -575,16 +580,7 @@ extension Scenario {
         }
         let stories = try await runner.stories(of: recorded, names: devices.map(\.name), step: { "step \(lines[$0 - 1])" })
         let decidedIn: [Int?] = recorded.map { conflict in runner.pushStep(of: conflict.at).map { lines[$0 - 1] } }
-        var finalStates: [[String]] = []
-        for device in runner.devices {
-            var lines: [String] = []
-            for kind in [EntityKind.highlight, .note, .bookmark, .readingProgress, .tag] {
-                for record in try await device.store.records(kind).sorted(by: { $0.id < $1.id }) {
-                    lines.append("\(Runner.kindName(kind)) \(record.id): \(Self.describe(record))")
-                }
-            }
-            finalStates.append(lines)
-        }
+        let finalStates = try await runner.finalStates()
         var result = Result(
             title: title, steps: steps.count, devices: devices.map(\.name), differences: differences, conflicts: sentences,
             stories: stories, rules: report.conflicts, checks: checks)

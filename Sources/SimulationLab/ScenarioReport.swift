@@ -8,7 +8,10 @@ import Foundation
 extension Scenario.Result {
     public func html(about: String? = nil) -> String {
         let columns = timeline.count + 1  // the last column: the syncs after the last step
-        let laneHeight = 56, left = 120, column = 34, top = 10
+        // (A seeded run of thousands of steps gets narrow columns, its marks drawn smaller.)
+        let column = timeline.count > 400 ? 6 : timeline.count > 120 ? 12 : 34
+        let radius = column >= 34 ? 7 : column >= 12 ? 5 : 3
+        let laneHeight = 56, left = 120, top = 10
         let width = left + columns * column + 40
         let serverLane = devices.count
         let height = top + (devices.count + 1) * laneHeight + 30
@@ -28,11 +31,18 @@ extension Scenario.Result {
             let failed = event.failed ? " failed" : ""
             switch event.kind {
             case .edit:
-                svg += "<g class=\"mark edit\(failed)\"><title>\(title)</title><circle cx=\"\(x(index))\" cy=\"\(y(event.device!))\" r=\"7\"/></g>\n"
+                svg += "<g class=\"mark edit\(failed)\"><title>\(title)</title><circle cx=\"\(x(index))\" cy=\"\(y(event.device!))\" r=\"\(radius)\"/></g>\n"
             case .sync:
-                svg += "<g class=\"mark sync\(failed)\"><title>\(title)</title>"
+                let faulted = event.faults.isEmpty ? "" : " faulted"
+                let faults = event.faults.isEmpty ? "" : Self.escape("; faults: " + event.faults.joined(separator: ", "))
+                svg += "<g class=\"mark sync\(failed)\(faulted)\" data-faults=\"\(Self.escape(event.faults.joined(separator: ",")))\"><title>\(title)\(faults)</title>"
                 svg += "<line x1=\"\(x(index))\" y1=\"\(y(event.device!))\" x2=\"\(x(index))\" y2=\"\(y(serverLane) - 8)\"/>"
-                svg += "<rect x=\"\(x(index) - 5)\" y=\"\(y(event.device!) - 5)\" width=\"10\" height=\"10\"/></g>\n"
+                svg += "<rect x=\"\(x(index) - radius + 2)\" y=\"\(y(event.device!) - radius + 2)\" width=\"\(2 * radius - 4)\" height=\"\(2 * radius - 4)\"/>"
+                // A fault its requests met: a bolt over the sync.
+                if !event.faults.isEmpty {
+                    svg += "<text x=\"\(x(index))\" y=\"\(y(event.device!) - radius - 3)\" text-anchor=\"middle\" class=\"bolt\">⚡</text>"
+                }
+                svg += "</g>\n"
             case .offline, .online:
                 svg += "<g class=\"mark \(event.kind.rawValue)\"><title>\(title)</title>"
                 svg += "<text x=\"\(x(index))\" y=\"\(y(event.device!) + 5)\" text-anchor=\"middle\">\(event.kind == .offline ? "✕" : "◯")</text></g>\n"
@@ -48,7 +58,10 @@ extension Scenario.Result {
             svg += "<polygon points=\"\(x(at)),\(y(serverLane) - 12) \(x(at) + 10),\(y(serverLane) + 8) \(x(at) - 10),\(y(serverLane) + 8)\"/></g>\n"
         }
         // The step numbers under the lanes (a step that expands to several marks is numbered once).
-        for (index, event) in timeline.enumerated() where index == 0 || timeline[index - 1].line != event.line {
+        // (Every step when there is room; every 50th of a long run.)
+        let every = column >= 34 ? 1 : column >= 12 ? 10 : 50
+        for (index, event) in timeline.enumerated()
+        where (index == 0 || timeline[index - 1].line != event.line) && (event.line % every == 0 || event.line == 1) {
             svg += "<text x=\"\(x(index))\" y=\"\(height - 8)\" text-anchor=\"middle\" class=\"axis\">\(event.line)</text>"
         }
         svg += "<text x=\"\(x(timeline.count))\" y=\"\(height - 8)\" text-anchor=\"middle\" class=\"axis\">after</text>\n"
@@ -62,7 +75,7 @@ extension Scenario.Result {
             h1 { font-size: 20px; margin: 0 0 4px; } .verdict { font-weight: 600; } .pass { color: #1a7f37; } .fail { color: #c62828; }
             .rail { stroke: #c8c8cc; stroke-width: 2; } .name { font-weight: 600; }
             .edit circle { fill: #3b6fd8; } .sync line { stroke: #8e8e93; stroke-dasharray: 3 3; } .sync rect { fill: #8e8e93; }
-            .offline text { fill: #c62828; } .online text { fill: #1a7f37; } .server-step path { fill: #7e57c2; }
+            .bolt { fill: #c62828; font-size: 11px; } .offline text { fill: #c62828; } .online text { fill: #1a7f37; } .server-step path { fill: #7e57c2; }
             .failed circle, .failed rect { fill: #fff; stroke: #c62828; stroke-width: 2; }
             .conflict polygon { fill: #f5a623; stroke: #9a6400; cursor: pointer; } .conflict.selected polygon { fill: #c62828; }
             #story { white-space: pre-wrap; font-family: ui-monospace, monospace; background: #f6f6f8; padding: 12px; border-radius: 6px; min-height: 2em; }
@@ -73,14 +86,14 @@ extension Scenario.Result {
 
             """
         if let about { page += "<p class=\"about\">\(Self.escape(about))</p>\n" }
-        page += "<p class=\"verdict \(passed ? "pass" : "fail")\">\(passed ? "Passed" : "Failed"): \(devices.count) devices, \(steps) steps, \(checks) expectations checked, \(stories.count) conflict\(stories.count == 1 ? "" : "s") recorded</p>\n"
+        page += "<p class=\"verdict \(passed ? "pass" : "fail")\">\(passed ? "Passed" : "Failed"): \(devices.count) devices, \(steps) steps, \(checks) \(checked) checked, \(stories.count) conflict\(stories.count == 1 ? "" : "s") recorded</p>\n"
         if !differences.isEmpty {
             page += "<h2>What differed</h2><ul class=\"differences\">"
             for difference in differences { page += "<li>\(Self.escape(difference))</li>" }
             page += "</ul>\n"
         }
         page += "<h2>Timeline</h2>\n\(svg)\n"
-        page += "<p class=\"legend\">● edit · ■ sync (to the server) · ✕ offline · ◯ online · ◆ server restart or compaction · ▲ conflict (click for its story) · numbers: the scenario's steps</p>\n"
+        page += "<p class=\"legend\">● edit · ■ sync (to the server) · ⚡ a fault its requests met · ✕ offline · ◯ online · ◆ a server or operator step (a restart, a compaction, an entitlement, a new revision) · ▲ conflict (click for its story) · numbers: the steps</p>\n"
         page += "<h2>Conflict</h2><div id=\"story\">\(stories.isEmpty ? "No conflicts were recorded." : "")</div>\n"
         page += "<h2>Final records</h2><table id=\"final\"><tr>"
         for name in devices { page += "<th>\(Self.escape(name))</th>" }

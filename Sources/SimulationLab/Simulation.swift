@@ -82,7 +82,7 @@ public enum Simulation {
     }
 
     /// Sets up a run's world, hands it to `body`, and always shuts it down.
-    private static func withRunner<T>(_ config: SimulationConfig, _ body: (Runner) async throws -> T) async throws -> T {
+    static func withRunner<T>(_ config: SimulationConfig, _ body: (Runner) async throws -> T) async throws -> T {
         let runner = try await Runner(config: config)
         do {
             let result = try await body(runner)

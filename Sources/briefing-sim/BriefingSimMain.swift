@@ -147,9 +147,15 @@ struct SeededRun: AsyncParsableCommand {
     @Flag(
         help: "Tell the story of every conflict: who wrote what, in which step and when, which sync carried it, which rule decided. A failure always tells those of the records it names.")
     var explain = false
+    @Option(
+        help: ArgumentHelp(
+            "Write a self-contained HTML page of the run (one seed, or the trace replayed): a timeline with a lane per device and the server, every edit, sync, fault and conflict a mark, each conflict's story on click, the final records side by side.",
+            valueName: "file.html"))
+    var report: String?
 
     func validate() throws {
         guard devices >= 1, users >= 1, users <= devices else { throw ValidationError("need 1 ≤ --users ≤ --devices") }
+        guard report == nil || seeds == 1 else { throw ValidationError("--report draws one run: give one seed, or --replay a trace") }
         guard steps >= 0, seeds >= 1, jobs >= 1 else { throw ValidationError("--steps must be ≥ 0, --seeds and --jobs ≥ 1") }
         _ = try parsedFaults()
         guard replay == nil || results == nil else {
@@ -191,9 +197,10 @@ struct SeededRun: AsyncParsableCommand {
                     line("replaying \(trace.steps.count) steps (a trace of at most \(Self.listedSteps) lists them)")
                 }
             }
-            let report = try await Simulation.replay(trace, explain: explain)
-            try print(report)
-            if !report.passed { throw ExitCode.failure }
+            let result = try await Simulation.replay(trace, explain: explain)
+            try print(result)
+            if report != nil { try await writeReport(of: trace, about: "The trace \(replay), replayed.") }
+            if !result.passed { throw ExitCode.failure }
             return
         }
         let faults = try parsedFaults()
@@ -253,6 +260,9 @@ struct SeededRun: AsyncParsableCommand {
                     line("seed \(report.config.seed): ok (\(report.syncs) syncs, \(report.conflicts.values.reduce(0, +)) conflicts, \(String(format: "%.1f", report.elapsedSeconds)) s)")
                 }
                 if !report.passed && failed == nil { failed = (report, trace) }
+                if self.report != nil, seeds == 1 {
+                    try await writeReport(of: trace, about: "Seed \(trace.config.seed), as run: \(trace.steps.count) steps.")
+                }
             }
             // After the reports are printed, and thrown only after a failure's trace is written
             // and a stopped seed is named, so a log that cannot be written hides none of them.
@@ -275,6 +285,18 @@ struct SeededRun: AsyncParsableCommand {
                         + (recorded > 0 ? " (\(recorded) of them in an earlier run recorded in \(log!.url.path))" : ""))
         }
         if failures > 0 { throw ExitCode.failure }
+    }
+
+    /// Draws the run of `trace` as an HTML page at `--report`.
+    func writeReport(of trace: Trace, about: String) async throws {
+        guard let report else { return }
+        let picture = try await Simulation.picture(of: trace)
+        do {
+            try picture.html(about: about).write(toFile: report, atomically: true, encoding: .utf8)
+        } catch {
+            throw ValidationError("cannot write the report to \(report): \(error.localizedDescription)")
+        }
+        if !json { line("report: \(report)") }
     }
 
     func explain(_ report: SimulationReport, _ trace: Trace) async throws {

@@ -75,6 +75,33 @@ struct ScenarioTests {
         #expect(dom.contains("<td class=\"device-state\">highlight h1: "), "the final records are not shown")
     }
 
+    @Test("The HTML report of a seeded run, rendered by headless Chromium: a mark per step, a bolt per faulted sync, a triangle per conflict", .timeLimit(.minutes(10)))
+    func seededReportInABrowser() async throws {
+        let config = SimulationConfig(devices: 3, steps: 300, seed: 11, faults: [.dropRequest, .dropResponse, .duplicate])
+        let (report, trace) = try await Simulation.run(config)
+        let picture = try await Simulation.picture(of: trace)
+        // The picture is the same run as the report: a replay is exact.
+        #expect(picture.timeline.count == trace.steps.count)
+        #expect(picture.stories.count == report.conflicts.values.reduce(0, +) && !picture.stories.isEmpty)
+        #expect(picture.passed == report.passed && picture.checked == "guarantees")
+        let faulted = trace.steps.filter { step in
+            if case .sync = step.action { return step.faults.contains { $0 != nil } }
+            return false
+        }.count
+        #expect(faulted > 0, "the seed should fault some syncs")
+        let page = FileManager.default.temporaryDirectory.appendingPathComponent("seeded-report-\(UUID().uuidString).html")
+        try picture.html(about: "a test").write(to: page, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: page) }
+        let dom = try Self.renderedDOM(of: page)
+        func count(_ needle: String) -> Int { dom.components(separatedBy: needle).count - 1 }
+        #expect(dom.contains("data-ready=\"yes\""), "the page's script did not run")
+        #expect(count("class=\"lane device\"") == 3)
+        #expect(count("class=\"mark ") - count("class=\"mark conflict") == trace.steps.count)
+        #expect(count(" faulted\"") == faulted)
+        #expect(count("class=\"mark conflict") == picture.stories.count)
+        #expect(dom.contains("<div id=\"story\">" + (picture.stories.first?.split(separator: "\n").first.map(String.init) ?? "?")))
+    }
+
     /// The DOM after the page's scripts ran, as headless Chromium (Debian's `chromium`) renders it.
     static func renderedDOM(of page: URL) throws -> String {
         let candidates = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
