@@ -43,6 +43,19 @@ public struct Scenario: Sendable {
         public var recordID: String?
         public var field: String?
         public var kept: String?
+        /// A value set aside, as the conflict shows it.
+        public var dropped: String?
+        public var path: String
+    }
+
+    /// What `briefing conflicts` must show on some devices: a conflict as it lists it, or a
+    /// change the server refused.
+    public struct ShownExpectation: Sendable {
+        public var devices: [Int]
+        /// A conflict it lists (nil: a refusal).
+        public var conflict: ConflictExpectation?
+        /// A refused change: the record's kind and ID, and the reason if given.
+        public var refused: (kind: EntityKind, id: String, reason: String?)?
         public var path: String
     }
 
@@ -54,6 +67,7 @@ public struct Scenario: Sendable {
     public var steps: [(step: Step, line: Int, source: String)]
     public var records: [RecordExpectation]
     public var conflicts: [ConflictExpectation]
+    public var shown: [ShownExpectation] = []
     public var conflictCount: Int?
     /// How many resyncs from the start the devices began, together.
     public var resyncs: Int?
@@ -161,9 +175,10 @@ extension Scenario {
         conflictCount = nil
         resyncs = nil
         refusals = nil
-        if let expect = try top.optional("expect")?.mapping(allowed: ["records", "conflicts", "conflict-count", "resyncs", "refusals"]) {
+        if let expect = try top.optional("expect")?.mapping(allowed: ["records", "conflicts", "shown", "conflict-count", "resyncs", "refusals"]) {
             for item in try expect.optional("records")?.list() ?? [] { records.append(try Self.record(item, devices: devices)) }
             for item in try expect.optional("conflicts")?.list() ?? [] { conflicts.append(try Self.conflict(item)) }
+            for item in try expect.optional("shown")?.list() ?? [] { shown.append(try Self.shown(item, devices: devices)) }
             conflictCount = try expect.optional("conflict-count")?.integer(in: 0...1_000_000)
             resyncs = try expect.optional("resyncs")?.integer(in: 0...1_000_000)
             if let node = expect.optional("refusals") {
@@ -334,7 +349,7 @@ extension Scenario {
     }
 
     static func conflict(_ node: Node) throws -> ConflictExpectation {
-        let fields = try node.mapping(allowed: ["rule", "highlight", "note", "bookmark", "progress", "tag", "field", "kept"])
+        let fields = try node.mapping(allowed: ["rule", "highlight", "note", "bookmark", "progress", "tag", "field", "kept", "dropped"])
         let ruleText = try fields.required("rule").string()
         let folded = ruleText.replacingOccurrences(of: "-", with: "").lowercased()
         guard let rule = ConflictRule.allCases.first(where: { $0.rawValue.lowercased() == folded }) else {
@@ -343,12 +358,45 @@ extension Scenario {
         }
         var expectation = ConflictExpectation(
             rule: rule, field: try fields.optional("field")?.string(), kept: try fields.optional("kept").map { try $0.scalarText() },
-            path: node.path)
+            dropped: try fields.optional("dropped").map { try $0.scalarText() }, path: node.path)
         for (name, kind) in recordKinds {
             if let id = fields.optional(name) {
                 expectation.kind = kind
                 expectation.recordID = try id.string()
             }
+        }
+        return expectation
+    }
+
+    /// `shown:` — on: DEVICE(S), then a conflict as under `conflicts:` (rule, the record, field,
+    /// kept, dropped), or `refused: true` with the record and, if wanted, the reason.
+    static func shown(_ node: Node, devices: [Device]) throws -> ShownExpectation {
+        let record = ["highlight", "note", "bookmark", "progress", "tag"]
+        let fields = try node.mapping(allowed: ["on", "rule", "field", "kept", "dropped", "refused", "reason"] + record)
+        var indices = Array(devices.indices)
+        if let on = fields.optional("on") {
+            let names = on.value is [Any] ? try on.list().map { try $0.string() } : [try on.string()]
+            indices = try names.map { name in
+                guard let index = devices.firstIndex(where: { $0.name == name }) else { throw ScenarioError(on.path, "no device named \(name)") }
+                return index
+            }
+        }
+        var expectation = ShownExpectation(devices: indices, path: node.path)
+        if try fields.optional("refused")?.bool() == true {
+            let named = record.filter { fields.optional($0) != nil }
+            guard named.count == 1, let kind = named.first else {
+                throw ScenarioError(node.path, "name the refused record: one of highlight: ID, note: ID, bookmark: ID, progress: ID, tag: ID")
+            }
+            for key in ["rule", "field", "kept", "dropped"] where fields.optional(key) != nil {
+                throw ScenarioError("\(node.path).\(key)", "a refusal has a reason, not a \(key)")
+            }
+            expectation.refused = (recordKinds[kind]!, try fields.required(kind).string(), try fields.optional("reason")?.string())
+        } else {
+            guard fields.optional("reason") == nil else { throw ScenarioError("\(node.path).reason", "a reason is given for a refusal (refused: true)") }
+            var conflict = fields.values
+            conflict["on"] = nil
+            conflict["refused"] = nil
+            expectation.conflict = try Self.conflict(Node(conflict, node.path))
         }
         return expectation
     }
@@ -547,14 +595,44 @@ extension Scenario {
                     && (expectation.recordID == nil || conflict.recordID == expectation.recordID)
                     && (expectation.field == nil || conflict.field == expectation.field)
                     && (expectation.kept == nil || conflict.values.contains { $0.kept && $0.display == expectation.kept })
+                    && (expectation.dropped == nil || conflict.values.contains { !$0.kept && $0.display == expectation.dropped })
             }
             if !found {
-                var wanted = "a \(Runner.kebab(expectation.rule.rawValue)) conflict"
-                if let kind = expectation.kind, let id = expectation.recordID { wanted += " on \(Runner.kindName(kind)) \(id)" }
-                if let field = expectation.field { wanted += ", field \(field)" }
-                if let kept = expectation.kept { wanted += ", keeping \(kept)" }
                 differences.append(
-                    "\(expectation.path): expected \(wanted); recorded: " + (sentences.isEmpty ? "no conflicts" : sentences.joined(separator: "; ")))
+                    "\(expectation.path): expected \(Self.wanted(expectation)); recorded: " + (sentences.isEmpty ? "no conflicts" : sentences.joined(separator: "; ")))
+            }
+        }
+        for expectation in shown {
+            for index in expectation.devices {
+                checks += 1
+                let store = runner.devices[index].store
+                let listed = try await store.conflicts()
+                let refused = try await store.rejections()
+                let found: Bool
+                let wanted: String
+                if let (kind, id, reason) = expectation.refused {
+                    found = refused.contains { $0.mutation.kind == kind && $0.mutation.id == id && (reason == nil || $0.reason == reason) }
+                    wanted = "a refused change to \(Runner.kindName(kind)) \(id)" + (reason.map { " (\($0))" } ?? "")
+                } else {
+                    let want = expectation.conflict!
+                    found = listed.contains { conflict in
+                        conflict.rule == want.rule && (want.kind == nil || conflict.kind == want.kind)
+                            && (want.recordID == nil || conflict.recordID == want.recordID) && (want.field == nil || conflict.field == want.field)
+                            && (want.kept == nil || conflict.values.contains { $0.kept && $0.display == want.kept })
+                            && (want.dropped == nil || conflict.values.contains { !$0.kept && $0.display == want.dropped })
+                    }
+                    wanted = Self.wanted(want)
+                }
+                if !found {
+                    let shows =
+                        listed.map { conflict in
+                            "\(Runner.kebab(conflict.rule.rawValue)) on \(Runner.kindName(conflict.kind)) \(conflict.recordID), \(conflict.field): "
+                                + conflict.values.map { "\($0.kept ? "kept" : "dropped") \($0.display)" }.joined(separator: ", ")
+                        } + refused.map { "refused \($0.mutation.op.rawValue) \(Runner.kindName($0.mutation.kind)) \($0.mutation.id): \($0.reason)" }
+                    differences.append(
+                        "\(devices[index].name): `briefing conflicts` does not show \(wanted) (\(expectation.path)); it shows "
+                            + (shows.isEmpty ? "nothing" : shows.joined(separator: "; ")))
+                }
             }
         }
         if let conflictCount {
@@ -588,6 +666,16 @@ extension Scenario {
         result.decidedIn = decidedIn
         result.finalStates = finalStates
         return result
+    }
+
+    /// A conflict expectation in words: "a last-writer-wins conflict on highlight h1, field color, keeping pink".
+    static func wanted(_ expectation: ConflictExpectation) -> String {
+        var wanted = "a \(Runner.kebab(expectation.rule.rawValue)) conflict"
+        if let kind = expectation.kind, let id = expectation.recordID { wanted += " on \(Runner.kindName(kind)) \(id)" }
+        if let field = expectation.field { wanted += ", field \(field)" }
+        if let kept = expectation.kept { wanted += ", keeping \(kept)" }
+        if let dropped = expectation.dropped { wanted += ", setting aside \(dropped)" }
+        return wanted
     }
 
     /// What differs between a device's record and what was expected of it.

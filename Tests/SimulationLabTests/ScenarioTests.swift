@@ -144,6 +144,21 @@ struct ScenarioTests {
         #expect(result.conflicts.count == 1)
     }
 
+    @Test("What `briefing conflicts` shows is an expectation: a wrong value set aside fails on each device, naming what it lists")
+    func shownExpectation() async throws {
+        let yaml = try String(contentsOf: Self.folder.appendingPathComponent("last-writer-wins.yaml"), encoding: .utf8)
+        #expect(yaml.contains("dropped: blue"))
+        let good = try await Scenario(yaml: yaml).run()
+        #expect(good.passed, "\(good.differences)")
+        let bad = try await Scenario(yaml: yaml.replacingOccurrences(of: "dropped: blue", with: "dropped: green")).run()
+        #expect(!bad.passed)
+        let shown = bad.differences.filter { $0.contains("`briefing conflicts` does not show") }
+        #expect(shown.count == 2 && shown.allSatisfy { $0.contains("setting aside green") && $0.contains("dropped blue, kept pink") })
+        #expect(throws: ScenarioError.self) {
+            try Scenario(yaml: yaml.replacingOccurrences(of: "dropped: blue", with: "dropped: blue\n      reason: clock_skew"))
+        }
+    }
+
     @Test("A conflict that did not happen is reported with the ones that did")
     func missingConflict() async throws {
         let yaml = try Self.text("last-writer-wins.yaml").replacingOccurrences(of: "      kept: pink", with: "      kept: blue")
