@@ -34,7 +34,7 @@ extension Simulation {
                 try await runner.execute(step)
                 let kind: (Scenario.Event.Kind, Int?) =
                     switch step.action {
-                    case .operation(let device, _): (.edit, device)
+                    case .operation(let device, _), .resolve(let device, _, _, _): (.edit, device)
                     case .sync(let device): (.sync, device)
                     case .setOnline(let device, let online): (online ? .online : .offline, device)
                     default: (.server, nil)

@@ -201,11 +201,13 @@ extension Scenario {
         "highlight", "recolor", "remove-highlight", "note", "edit-note", "move-note", "remove-note", "bookmark", "progress", "tag", "untag",
     ]
     static let others = ["sync", "offline", "online", "server"]
+    /// Steps a device takes that are not edits of a record: overturning a conflict's outcome.
+    static let deviceActions = ["resolve"]
 
     /// One scenario step as the lab's steps (a sync of several devices is a step each).
     static func steps(_ node: Node, number: Int, devices: [Device]) throws -> [Step] {
         let path = "steps[\(number)]"
-        let step = try node.mapping(allowed: ["after", "device", "faults"] + edits + others, path: path)
+        let step = try node.mapping(allowed: ["after", "device", "faults"] + edits + deviceActions + others, path: path)
         let advance = try step.optional("after")?.duration(signed: false) ?? 0
         var faults: [FaultKind?] = []
         if let list = step.optional("faults") {
@@ -221,7 +223,7 @@ extension Scenario {
         }
         let actions = step.keys.filter { $0 != "after" && $0 != "device" && $0 != "faults" }
         guard actions.count == 1, let action = actions.first else {
-            throw ScenarioError(path, actions.isEmpty ? "say what happens: one of \((edits + others).joined(separator: ", "))" : "one action per step, not \(actions.sorted().joined(separator: " and "))")
+            throw ScenarioError(path, actions.isEmpty ? "say what happens: one of \((edits + deviceActions + others).joined(separator: ", "))" : "one action per step, not \(actions.sorted().joined(separator: " and "))")
         }
         let value = try step.required(action)
         func device(_ node: Node) throws -> Int {
@@ -237,7 +239,19 @@ extension Scenario {
             return [try device(node)]
         }
         var actionsOut: [Step.Action] = []
-        if edits.contains(action) {
+        if action == "resolve" {
+            guard let who = step.optional("device") else { throw ScenarioError(path, "say which device overturns it: device: NAME") }
+            let f = try value.mapping(allowed: ["highlight", "note", "bookmark", "progress", "tag", "field", "keep"])
+            let named = ["highlight", "note", "bookmark", "progress", "tag"].filter { f.optional($0) != nil }
+            guard named.count == 1, let kind = named.first else {
+                throw ScenarioError(value.path, "name the conflict's record: one of highlight: ID, note: ID, bookmark: ID, progress: ID, tag: ID")
+            }
+            let keep = try f.required("keep").string()
+            guard ConflictChoice(rawValue: keep) != nil else {
+                throw ScenarioError(value.path + ".keep", "keep mine, theirs, both, kept or dropped, not \(keep)")
+            }
+            actionsOut = [.resolve(device: try device(who), record: try f.required(kind).string(), field: try f.optional("field")?.string(), keep: keep)]
+        } else if edits.contains(action) {
             guard let who = step.optional("device") else { throw ScenarioError(path, "say which device does it: device: NAME") }
             let index = try device(who)
             actionsOut = [.operation(device: index, operation: try operation(action, value, device: devices[index].name, number: number))]
@@ -402,8 +416,19 @@ extension Scenario {
     }
 
     static func source(_ node: Node) -> String {
-        guard let mapping = node.value as? [String: Any] else { return "\(node.value ?? "")" }
-        return mapping.keys.sorted().map { "\($0): \(mapping[$0].map { "\($0)" } ?? "")" }.joined(separator: ", ")
+        guard let mapping = node.value as? [AnyHashable: Any] else { return text(node.value) }
+        return mapping.keys.map { "\($0)" }.sorted().map { key in "\(key): \(text(mapping[key]))" }.joined(separator: ", ")
+    }
+
+    /// A YAML value as written: "{color: blue, highlight: h1}", "[phone, laptop]".
+    static func text(_ value: Any?) -> String {
+        switch value {
+        case let mapping as [AnyHashable: Any]:
+            return "{" + mapping.keys.map { "\($0)" }.sorted().map { key in "\(key): \(text(mapping[key]))" }.joined(separator: ", ") + "}"
+        case let list as [Any]: return "[" + list.map(text).joined(separator: ", ") + "]"
+        case nil, is NSNull: return "null"
+        case let other?: return "\(other)"
+        }
     }
 }
 
@@ -538,7 +563,7 @@ extension Scenario {
             try await runner.execute(step)
             let event: (Event.Kind, Int?) =
                 switch step.action {
-                case .operation(let device, _): (.edit, device)
+                case .operation(let device, _), .resolve(let device, _, _, _): (.edit, device)
                 case .sync(let device): (.sync, device)
                 case .setOnline(let device, let online): (online ? .online : .offline, device)
                 default: (.server, nil)
@@ -549,7 +574,11 @@ extension Scenario {
             mark.faults = step.faults.compactMap { $0?.rawValue }
             timeline.append(mark)
             if runner.skipped > skipped {
-                differences.append("step \(line) (\(source)) could not be done on its device: it no longer applies there")
+                if case .resolve = step.action {
+                    differences.append("step \(line) (\(source)) could not be done on its device: it lists no such conflict, or the choice does not apply to it")
+                } else {
+                    differences.append("step \(line) (\(source)) could not be done on its device: it no longer applies there")
+                }
             }
         }
         // The runner numbers its own steps; a scenario step may be several of them.

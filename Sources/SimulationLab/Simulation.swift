@@ -279,7 +279,12 @@ final class Runner: @unchecked Sendable {
         let number = executed
         defer { pushedIn += Array(repeating: number, count: max(0, network.pushes.count - pushedIn.count)) }
         try await perform(step)
-        if case .operation(let device, _) = step.action, devices.indices.contains(device),
+        let editor: Int? =
+            switch step.action {
+            case .operation(let device, _), .resolve(let device, _, _, _): device
+            default: nil
+            }
+        if let device = editor, devices.indices.contains(device),
             let clock = try await devices[device].store.syncState().clock, madeIn[clock] == nil
         {
             madeIn[clock] = number
@@ -342,6 +347,21 @@ final class Runner: @unchecked Sendable {
                 scopeChanges[restore ? "restore" : "withdraw", default: 0] += 1
             } catch let error as SyncError where error.code == .notFound {
                 scopeChanges[restore ? "restore-not-withdrawn" : "withdraw-already", default: 0] += 1
+            }
+        case .resolve(let device, let record, let field, let keep):
+            guard devices.indices.contains(device), let choice = ConflictChoice(rawValue: keep) else { return }
+            // The latest conflict on the record (and field) this device lists.
+            let listed = try await devices[device].store.conflicts().filter { $0.recordID == record && (field == nil || $0.field == field) }
+            guard let conflict = listed.max(by: { ($0.at, $0.id) < ($1.at, $1.id) }) else {
+                skipped += 1
+                return
+            }
+            do {
+                _ = try await devices[device].store.resolveConflict(conflict.id, keep: choice)
+                operations["resolve", default: 0] += 1
+            } catch is StoreError {
+                // ("mine" on a conflict with no value from this device, say.)
+                skipped += 1
             }
         case .subscribe(let device, let publications):
             guard devices.indices.contains(device) else { return }

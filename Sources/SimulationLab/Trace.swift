@@ -135,6 +135,10 @@ public struct Step: Codable, Hashable, Sendable {
         case republish(briefing: String, publication: String?)
         /// An editor withdraws a briefing, or restores a withdrawn one.
         case withdraw(briefing: String, restore: Bool)
+        /// A reader overturns the outcome of a conflict on this device (`briefing conflicts
+        /// resolve`): the latest on the record (and field), keeping mine, theirs, both, kept or
+        /// dropped.
+        case resolve(device: Int, record: String, field: String?, keep: String)
     }
 
     public var action: Action
@@ -218,6 +222,8 @@ extension Step.Action: CustomStringConvertible {
         case .republish(let briefing, let publication):
             return "an editor republishes \(briefing) " + (publication.map { "in \($0)" } ?? "as open content")
         case .withdraw(let briefing, let restore): return "an editor \(restore ? "restores" : "withdraws") \(briefing)"
+        case .resolve(let device, let record, let field, let keep):
+            return "device \(device) overturns the conflict on \(record)\(field.map { " (\($0))" } ?? ""), keeping \(keep)"
         }
     }
 }

@@ -159,6 +159,17 @@ struct ScenarioTests {
         }
     }
 
+    @Test("Overturning an outcome on a device that lists no such conflict fails the scenario, naming the step")
+    func resolveWithoutConflict() async throws {
+        let yaml = try String(contentsOf: Self.folder.appendingPathComponent("overturn-an-outcome.yaml"), encoding: .utf8)
+        let result = try await Scenario(yaml: yaml.replacingOccurrences(of: "{highlight: h1, field: color, keep: dropped}", with: "{highlight: h9, keep: dropped}")).run()
+        #expect(!result.passed)
+        #expect(result.differences.contains { $0.hasPrefix("step 8 (") && $0.contains("resolve: {highlight: h9, keep: dropped}") && $0.contains("lists no such conflict") })
+        #expect(throws: ScenarioError.self) {
+            try Scenario(yaml: yaml.replacingOccurrences(of: "keep: dropped}", with: "keep: newest}"))
+        }
+    }
+
     @Test("A conflict that did not happen is reported with the ones that did")
     func missingConflict() async throws {
         let yaml = try Self.text("last-writer-wins.yaml").replacingOccurrences(of: "      kept: pink", with: "      kept: blue")
