@@ -67,4 +67,11 @@ struct PublicationNameTests {
             """ + Self.body + "\n\nUnsubscribe: https://quaysidenotes.example/unsubscribe\nCopyright (c) 2025 Tarawera Press Limited. All rights reserved.\nTarawera Press Limited"
         #expect(try ArticleParser.parse(text, format: .text).publication == "Quayside Notes")
     }
+
+    @Test("a company's dotted legal form without its last full stop is still a legal form; a section's name after the title is not the title")
+    func dottedLegalForm() throws {
+        let text = "🔥 Limited offer: 3 months of Kestrel Ledger Premium for €1.\nKestrel Ledger\n" + Self.body
+            + "\nSign up for Kestrel Ledger Analysis\nSubscribe\nKestrel Ledger\n© 2025 Kestrel Ledger B.V., Utrecht"
+        #expect(try ArticleParser.parse(text, format: .text).publication == "Kestrel Ledger")
+    }
 }

@@ -1173,7 +1173,13 @@ enum LineShapes {
     }
 
     static func strippedLegalSuffix(_ name: String) -> String {
-        LineShapes.replacing(
+        // ("Polder Post B.V", "Iberian Courier Media S.L": a dotted legal form whose last full stop
+        // went with the sentence's.)
+        if LineShapes.matches(#"\s(?:\p{L}\.)+\p{L}$"#, name) {
+            let dotted = strippedLegalSuffix(name + ".")
+            if dotted != name + "." { return dotted }
+        }
+        return LineShapes.replacing(
             #"(?i),?\s+(?:ltd\.?|limited|npc|scio|cio|clg|dac|\(rf\)|llc|l\.l\.c\.|inc\.?|incorporated|plc|gmbh|ggmbh|e\.\s?v\.|ag|s\.a\.|sa|s\.l\.|bv|b\.v\.|nv|pty|oy|ab|as|a/s|sas|srl|s\.r\.l\.|co\.|corp\.?|corporation|asbl|a\.s\.b\.l\.|vzw|v\.z\.w\.|aisbl|e\.u\.|cic|sarl|s\.à r\.l\.|s\.p\.a\.|kft|sp\. z o\.o\.|z\.s\.|o\.p\.s\.|pte\.?|pvt\.?|private|sdn\.? bhd\.?|bhd\.?|tbk\.?|ltda\.?|lda\.?|s\.a\. de c\.v\.|sa de cv|s\. de r\.l\.|k\.k\.|s\.a\.s\.|s\.c\.|eirl)$"#,
             in: name, with: "")
     }
@@ -1297,6 +1303,8 @@ enum LineShapes {
     static let productWords: Set<String> = [
         "briefing", "newsletter", "weekly", "daily", "digest", "bulletin", "podcast", "edition", "update", "roundup",
         "morning", "evening", "monthly", "briefings", "events", "team", "mailing", "list", "press", "office", "updates",
+        // A section's or a newsletter's name after the publication's: "Polder Post Analysis", "… Opinion".
+        "analysis", "opinion", "commentary", "insights", "premium", "plus", "extra", "alerts",
     ]
 
     /// "Name | Section" banners at the top of a page.
