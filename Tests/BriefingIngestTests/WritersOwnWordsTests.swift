@@ -48,4 +48,25 @@ struct WritersOwnWordsTests {
         let body = Self.body(try ArticleParser.parse(Self.mail(closing: []), format: .text))
         #expect(body.contains("Back to the harbour master's question."))
     }
+
+    @Test("a wrapped line ending on 'in' goes on, even when the next opens like a label ('Europe: …')")
+    func wrappedBeforeColon() throws {
+        let text = """
+            The Case for a Harbour Levy
+
+            By Oona Prendergast
+
+            Small ports have set themselves one of the most ambitious dredging targets in
+            Europe: forty berths cleared by 2030, and every lock gate on the estuary replaced
+            before the next winter storms. The bill for it falls due this year, and the ports
+            have not yet said how they will meet it.
+
+            Each berth that silts up sends freight by road, and the roads around the estuary
+            were never built for it. A modest levy on each tonne landed would pay for the work
+            within five years, if the rate is set against the surveys rather than the budget.
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.sections.allSatisfy { $0.heading == nil })
+        #expect(article.sections.flatMap(\.paragraphs).first?.hasPrefix("Small ports have set themselves one of the most ambitious dredging targets in Europe: forty") == true)
+    }
 }

@@ -681,9 +681,13 @@ public enum PlainTextReader {
         if LineShapes.endsSentence(last.text), Names.leadingName(next.text, verbs: LineShapes.bioVerbs) != nil { return false }
         // "Ana Ruiz1*, Tom Berg2": a byline marked for its affiliation notes ends where it ends.
         if Names.marksAffiliations(last.text), LineShapes.byline(last.text) != nil { return false }
-        // "Date: …", "Authors: …", "Photo: …": a labelled line starts afresh.
+        // "Date: …", "Authors: …", "Photo: …": a labelled line starts afresh. (Not after "… targets
+        // in" / "Europe: half a million …": no line ends on "in", so the sentence goes on.)
         if LineShapes.matches(#"^[\p{Lu}][\p{L}-]{1,20}( [\p{L}-]{1,12})?:\s"#, next.text) {
-            return false
+            guard !next.blankBefore, !LineShapes.endsSentence(last.text), last.text.count * 2 >= width,
+                let lastWord = last.text.split(separator: " ").last?.lowercased(), ArticleStructure.joiningWords.contains(lastWord)
+            else { return false }
+            return true
         }
         let nextWord = next.text.prefix { $0 != " " }.count
         let full = last.text.count + 1 + nextWord > width - max(3, width / 8)
