@@ -64,4 +64,29 @@ struct NameParticleTests {
         #expect(article.publishedAt.map { Timestamp.text($0).prefix(10) } == "2026-03-14")
         #expect(article.sections.allSatisfy { !($0.heading ?? "").hasPrefix("Posted") })
     }
+
+    @Test("a sign-off in any language over a first name is no heading; a bio in a text mail's italics is a bio, without them")
+    func signOffAndItalicBio() throws {
+        let text = """
+            The Case for a Harbour Levy
+
+            By Tamati Hohaia-Brooks
+
+            Small ports have carried the cost of dredging for a decade, and the bill now falls due.
+
+            Each berth that silts up sends freight by road, and the roads were not built for it.
+
+            A modest levy on each tonne landed would pay for the work within five years.
+
+            Mā te wā,
+            Tamati
+
+            *Tamati Hohaia-Brooks is a former harbour engineer who writes about port finance from Napier.*
+
+            Unsubscribe: https://example.org/unsubscribe
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.sections.allSatisfy { $0.heading == nil })
+        #expect(article.contributors.first?.bio.hasPrefix("Tamati Hohaia-Brooks is a former harbour engineer") == true)
+    }
 }

@@ -340,7 +340,9 @@ public enum ArticleParser {
             // (A role line under the name on a cover, "Senior Research Fellow, …", gives way to the
             // bio that says it in a sentence, "Dr Harriet Okonkwo-Lane is a senior research fellow …".)
             let theirs = bios.filter { Names.key($0.name) == Names.key(name) }
+            // ("*Hemi Rangitoto-Walsh is …*": without a text mail's italics round it.)
             let found = (theirs.first { LineShapes.bioName($0.text).map(Names.key) == Names.key(name) } ?? theirs.first)?.text
+                .replacingOccurrences(of: #"^([*_])(?!\1)(.+[^*_])\1$"#, with: "$2", options: .regularExpression)
             // A metadata bio counts when it is about the person: it names them.
             var given: String?
             if let bio = metadata.bios.first(where: { Names.key($0.key) == Names.key(name) })?.value,

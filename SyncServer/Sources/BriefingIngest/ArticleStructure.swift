@@ -423,6 +423,18 @@ struct ArticleStructure {
             let after = proseBefore[found.count] - proseBefore[index + 1]
             found[index].lateInProse = after <= max(3, proseBefore[found.count] / 4)
         }
+        // "Ngā mihi," / "Hemi", "Saludos," / "Ana": a closing of one to three words ending with a
+        // comma over a name line, late in the text, is a letter's sign-off in any language.
+        for index in found.indices.dropLast() where !found[index].valediction && found[index].lateInProse {
+            let text = blocks[index].text
+            guard (1...3).contains(found[index].words), text.hasSuffix(","), LineShapes.startsCapitalized(text) else { continue }
+            let next = blocks[index + 1].text
+            if (1...4).contains(found[index + 1].words), LineShapes.startsCapitalized(next), !found[index + 1].endsSentence,
+                next.split(separator: " ").allSatisfy({ $0.first?.isUppercase == true || Names.isParticle($0) })
+            {
+                found[index].valediction = true
+            }
+        }
         for index in found.indices {
             // "By Ana Ruiz" over "with Tom Berg" (or "and Tom Berg"): a co-author's line of the byline.
             if index > 0, found[index].byline == nil, found[index - 1].byline?.labelled == true,

@@ -1480,6 +1480,10 @@ enum LineShapes {
     }
 
     static func bioName(_ text: String) -> String? {
+        // "*Hemi Rangitoto-Walsh is a former adviser …*": a text mail's italics round the bio.
+        if let inner = group(regex(#"^([*_])(?!\1)(.+[^*_])\1$"#), text).map({ _ in String(text.dropFirst().dropLast()) }) {
+            return bioName(inner)
+        }
         if let names = jointBioNames(text) { return names[0] }
         // "— Wanjiru Kamau is a senior fellow …": an op-ed's closing line, set off by a dash.
         if let dash = text.range(of: settingOffDash, options: .regularExpression) {
