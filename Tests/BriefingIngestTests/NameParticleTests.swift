@@ -89,4 +89,27 @@ struct NameParticleTests {
         #expect(article.sections.allSatisfy { $0.heading == nil })
         #expect(article.contributors.first?.bio.hasPrefix("Tamati Hohaia-Brooks is a former harbour engineer") == true)
     }
+
+    @Test("an article's box of its writers' bios is the article's, not an aside; a bio may give the role before the name")
+    func bioBoxInArticle() throws {
+        let html = """
+            <!DOCTYPE html><html><head><meta charset="utf-8"><title>The Case for a Harbour Levy</title></head><body>
+            <nav><a href="/">Home</a></nav>
+            <article>
+            <h1>The Case for a Harbour Levy</h1>
+            <p>Small ports have carried the cost of dredging for a decade, and the bill now falls due this year.</p>
+            <p>Each berth that silts up sends freight by road, and the roads were not built for the lorries it brings.</p>
+            <p>A modest levy on each tonne landed would pay for the work within five years, if the rate is set well.</p>
+            <aside class="contributors">
+            <p>Maud Kerrigan leads the coastal freight programme at the Estuary Policy Lab in Cork. She previously worked for a port authority.</p>
+            <p>A former harbour master at Wexmoor, Tobiah Lindqvist now writes on port finance and dredging. He is based in Hull.</p>
+            </aside>
+            <div class="share-row"><span>Share</span> <a href="#">Email</a></div>
+            </article></body></html>
+            """
+        let article = try ArticleParser.parse(html, format: .html)
+        #expect(article.contributors.map(\.name) == ["Maud Kerrigan", "Tobiah Lindqvist"])
+        #expect(article.contributors.allSatisfy { !$0.bio.isEmpty })
+        #expect(article.sections.flatMap(\.paragraphs).count == 3)
+    }
 }

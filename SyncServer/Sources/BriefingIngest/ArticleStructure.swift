@@ -951,6 +951,7 @@ struct ArticleStructure {
             score.add(-2, "a short line without punctuation")
         }
         if block.headingLevel != nil { score.add(-6, "marked up as a heading") }
+        if blocks[index].bioBoxHint && feature.bioName != nil { score.add(-3, "a bio in the page's box of its writers' bios") }
         if feature.bioMatched {
             score.add(-2, "introduces a contributor")
         } else if feature.bioRun {
@@ -1346,6 +1347,7 @@ struct ArticleStructure {
         if vocabulary > 0 { score.add(min(2, 0.75 * Double(vocabulary)), "reads like a bio") }
         if position(index) > 0.6 || feature.lateInProse { score.add(1, "near the end") }
         if feature.bioRun { score.add(2.5, "with the other bios at the end") }
+        if blocks[index].bioBoxHint { score.add(3, "in the page's box of its writers' bios") }
         // ("Priya Ramanathan and Callum Ostrowski are research fellows …": one bio for two writers.)
         if LineShapes.jointBioNames(blocks[index].text) != nil { score.add(2.5, "introduces two people at once, as a shared bio does") }
         if feature.words > 120 { score.add(-3, "long for a bio") }

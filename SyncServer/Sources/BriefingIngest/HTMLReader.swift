@@ -67,6 +67,7 @@ public enum HTMLReader {
         var inLink = false
         var inArticle = false
         var bylineHint = false
+        var bioBox = false
         var inBold = false
     }
 
@@ -147,6 +148,7 @@ public enum HTMLReader {
             block.linkDensity = min(1, Double(linked) / Double(max(1, text.count)))
             block.outsideArticle = hasArticle && !bufferContext.inArticle
             block.bylineHint = bufferContext.bylineHint
+            block.bioBoxHint = bufferContext.bioBox
             if let chrome = bufferContext.chrome {
                 block.chrome = true
                 block.furniture = chrome
@@ -213,6 +215,7 @@ public enum HTMLReader {
                 context.chrome = HTMLReader.chromeReason(node, name: name, inArticle: true)
                 context.inArticle = true
             }
+            if !context.bioBox, context.inArticle || inherited.inArticle, HTMLReader.namesBioBox(node) { context.bioBox = true }
             if !context.bylineHint {
                 let names = [
                     HTMLReader.attribute(node, "class"), HTMLReader.attribute(node, "id"), HTMLReader.attribute(node, "itemprop"),
@@ -597,6 +600,16 @@ public enum HTMLReader {
         return JSONLD.articleTypes.contains(String(last)) && last != "creativework"
     }
 
+    /// Whether an element's class or ID names it the box of the writers' bios: "contributors",
+    /// "author-bio", "about-the-authors" (not "related-authors" or "more-by-author").
+    static func namesBioBox(_ node: xmlNodePtr) -> Bool {
+        let names = [attribute(node, "class"), attribute(node, "id")].compactMap { $0?.lowercased() }.joined(separator: " ")
+        guard !names.isEmpty, !names.contains("related"), !names.contains("more"), !names.contains("comment") else { return false }
+        return names.range(
+            of: #"(?:^|[\s_-])(?:contributors?|authors?[-_]?bios?|author[-_]?box|about[-_]the[-_]authors?|bios?|contributor[-_]?bios?)(?:$|[\s_-])"#,
+            options: .regularExpression) != nil
+    }
+
     /// Why an element is page chrome, or nil.
     static func chromeReason(_ node: xmlNodePtr, name: String, inArticle: Bool) -> String? {
         switch name {
@@ -616,6 +629,8 @@ public enum HTMLReader {
             {
                 return nil
             }
+            // (Nor is the article's own box of its writers' bios: `<aside class="contributors">`.)
+            if inArticle, !live, namesBioBox(node) { return nil }
             return "an aside"
         case "form": return "a form"
         case "dialog": return "a dialog"

@@ -1515,6 +1515,15 @@ enum LineShapes {
         // "Ana Ruiz (@anaruiz) is …": a handle or a pronoun in brackets after the name.
         let plain = LineShapes.replacing(#"^([^()]{3,60}?)\s+\([^)]{1,40}\)\s+"#, in: text, with: "$1 ")
         if let (name, _) = Names.leadingName(plain, verbs: bioVerbs) { return name }
+        // "A former deputy director at the ministry, Tomasz Grabowski now writes on …": the role first.
+        if let match = regex(#"^(?:An?|The|As an?) [^,]{3,90}, ((?:\p{Lu}[\p{L}.’'-]*\s){1,3}\p{Lu}[\p{L}’'-]+) (?:now |also |currently )?([a-z]+)\b"#)
+            .firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
+            let nameRange = Range(match.range(at: 1), in: text), let verbRange = Range(match.range(at: 2), in: text),
+            bioVerbs.contains(String(text[verbRange])) || ["writes", "is", "leads", "works", "runs"].contains(String(text[verbRange]))
+        {
+            let name = Names.clean(String(text[nameRange]))
+            if Names.isName(name) { return name }
+        }
         // "Name, a senior fellow at …, writes …"
         let head = text.split(separator: ",", maxSplits: 1)
         if head.count == 2, let second = head[1].split(separator: " ").first?.lowercased(),

@@ -70,6 +70,8 @@ public struct SourceBlock: Sendable, Hashable {
     public var outsideArticle = false
     /// HTML: the element's class, id or itemprop names it a byline, author or date ("byline", "author-name").
     public var bylineHint = false
+    /// Inside an element the page names as its writers' bios (`class="contributors"`, `"author-bio"`).
+    public var bioBoxHint = false
     /// The whole block is set in bold (`<p><strong>…</strong></p>`, `**…**`): a heading where a
     /// page's editor had no heading style to hand, or a label.
     public var emphasized = false
