@@ -112,4 +112,21 @@ struct NameParticleTests {
         #expect(article.contributors.allSatisfy { !$0.bio.isEmpty })
         #expect(article.sections.flatMap(\.paragraphs).count == 3)
     }
+
+    @Test("a bare name linking to its writer's page is the byline")
+    func nameLinkingToAuthorPage() throws {
+        for href in ["https://platform.example/@maudkerrigan", "https://estuarylab.example/author/maud-kerrigan/"] {
+            let html = """
+                <!DOCTYPE html><html><head><meta charset="utf-8"><title>The Case for a Harbour Levy</title></head><body>
+                <article>
+                <h1>The Case for a Harbour Levy</h1>
+                <h3 class="subtitle">Small ports have carried the cost of dredging for a decade. The bill now falls due.</h3>
+                <div class="meta"><div class="card"><a href="\(href)">Maud Kerrigan</a></div><div><time datetime="2025-06-05">Jun 5</time></div></div>
+                <p>Each berth that silts up sends freight by road, and the roads were not built for the lorries it brings.</p>
+                <p>A modest levy on each tonne landed would pay for the work within five years, if the rate is set well.</p>
+                </article></body></html>
+                """
+            #expect(try ArticleParser.parse(html, format: .html).contributors.map(\.name) == ["Maud Kerrigan"], "\(href)")
+        }
+    }
 }

@@ -234,8 +234,14 @@ public enum HTMLReader {
                 }
             }
             // (An anchor without an address is a target, not a link: Word's `<a name="_Toc…">` round a heading.)
-            if name == "a", HTMLReader.attribute(node, "href") != nil {
+            if name == "a", let href = HTMLReader.attribute(node, "href") {
                 context.inLink = true
+                // A name linking to its writer's page ("/author/ana-ruiz/", "substack.com/@anaruiz") is a byline's.
+                if context.chrome == nil,
+                    href.range(of: #"(?i)/(?:@[\w.-]+|(?:author|authors|people|profile|profiles|staff|contributor|contributors|writer|writers|experts?)/[\w.%-]+)/?(?:[?#].*)?$"#, options: .regularExpression) != nil
+                {
+                    context.bylineHint = true
+                }
                 // Authors listed as adjacent links ("<a>Ana Ruiz</a> <a>Tom Berg</a>") are separate names.
                 if context.bylineHint, let end = lastLinkEnd, end <= buffer.count,
                     buffer.dropFirst(end).allSatisfy(\.isWhitespace), !TextNormalizer.normalize(buffer).isEmpty
