@@ -285,10 +285,10 @@ extension Scenario {
             return .createHighlight(
                 id: try f.required("id").string(), briefingID: try f.required("briefing").string(),
                 paragraph: try f.optional("paragraph")?.integer(in: 0...10_000) ?? 0, start: try f.optional("start")?.integer(in: 0...1_000_000) ?? 0,
-                length: try f.optional("length")?.integer(in: 1...10_000) ?? 20, color: try f.optional("color")?.string() ?? "yellow")
+                length: try f.optional("length")?.integer(in: 1...10_000) ?? 20, color: try colour(f.optional("color")) ?? "yellow")
         case "recolor":
             let f = try node.mapping(allowed: ["highlight", "color"])
-            return .recolorHighlight(id: try f.required("highlight").string(), color: try f.required("color").string())
+            return .recolorHighlight(id: try f.required("highlight").string(), color: try colour(f.required("color"))!)
         case "remove-highlight":
             return .deleteHighlight(id: try node.string())
         case "note":
@@ -319,6 +319,16 @@ extension Scenario {
             let f = try node.mapping(allowed: ["briefing", "name"])
             return .removeTag(briefingID: try f.required("briefing").string(), name: try f.required("name").string())
         }
+    }
+
+    /// A highlight's colour, one the store knows.
+    static func colour(_ node: Node?) throws -> String? {
+        guard let node else { return nil }
+        let name = try node.string()
+        guard Highlight.colors.contains(name) else {
+            throw ScenarioError(node.path, "no colour \(name) (colours: \(Highlight.colors.joined(separator: ", ")))")
+        }
+        return name
     }
 
     static let recordKinds: [String: EntityKind] = [
@@ -577,7 +587,8 @@ extension Scenario {
                 if case .resolve = step.action {
                     differences.append("step \(line) (\(source)) could not be done on its device: it lists no such conflict, or the choice does not apply to it")
                 } else {
-                    differences.append("step \(line) (\(source)) could not be done on its device: it no longer applies there")
+                    differences.append(
+                        "step \(line) (\(source)) could not be done on its device: it has no such record there (never made on it or synced to it, or deleted by then), or no such briefing")
                 }
             }
         }
@@ -627,8 +638,17 @@ extension Scenario {
                     && (expectation.dropped == nil || conflict.values.contains { !$0.kept && $0.display == expectation.dropped })
             }
             if !found {
+                // What the nearest recorded conflict (same rule and record) shows, value by value.
+                var near = ""
+                if let close = recorded.first(where: {
+                    $0.rule == expectation.rule && (expectation.recordID == nil || $0.recordID == expectation.recordID)
+                }) {
+                    let kept = close.values.filter(\.kept).map { "“\($0.display)”" }.joined(separator: ", ")
+                    let dropped = close.values.filter { !$0.kept }.map { "“\($0.display)”" }.joined(separator: ", ")
+                    near = " (the \(Runner.kebab(close.rule.rawValue)) conflict on \(Runner.kindName(close.kind)) \(close.recordID) is on field \(close.field), kept \(kept.isEmpty ? "nothing" : kept), set aside \(dropped.isEmpty ? "nothing" : dropped))"
+                }
                 differences.append(
-                    "\(expectation.path): expected \(Self.wanted(expectation)); recorded: " + (sentences.isEmpty ? "no conflicts" : sentences.joined(separator: "; ")))
+                    "\(expectation.path): expected \(Self.wanted(expectation))\(near); recorded: " + (sentences.isEmpty ? "no conflicts" : sentences.joined(separator: "; ")))
             }
         }
         for expectation in shown {
@@ -656,7 +676,7 @@ extension Scenario {
                     let shows =
                         listed.map { conflict in
                             "\(Runner.kebab(conflict.rule.rawValue)) on \(Runner.kindName(conflict.kind)) \(conflict.recordID), \(conflict.field): "
-                                + conflict.values.map { "\($0.kept ? "kept" : "dropped") \($0.display)" }.joined(separator: ", ")
+                                + conflict.values.map { "\($0.kept ? "kept" : "dropped") “\($0.display)”" }.joined(separator: ", ")
                         } + refused.map { "refused \($0.mutation.op.rawValue) \(Runner.kindName($0.mutation.kind)) \($0.mutation.id): \($0.reason)" }
                     differences.append(
                         "\(devices[index].name): `briefing conflicts` does not show \(wanted) (\(expectation.path)); it shows "
@@ -685,11 +705,16 @@ extension Scenario {
                 differences.append("expected \(resyncs) resync\(resyncs == 1 ? "" : "s") from the start, found \(report.resyncs)")
             }
         }
-        let stories = try await runner.stories(of: recorded, names: devices.map(\.name), step: { "step \(lines[$0 - 1])" })
+        // (A device whose clock is set off says so: its times in the story are by that clock.)
+        let named = devices.map { device in
+            device.clockOffset == 0
+                ? device.name : "\(device.name) (its clock \(Step.duration(abs(device.clockOffset))) \(device.clockOffset > 0 ? "ahead" : "behind"))"
+        }
+        let stories = try await runner.stories(of: recorded, names: named, step: { "step \(lines[$0 - 1])" })
         let decidedIn: [Int?] = recorded.map { conflict in runner.pushStep(of: conflict.at).map { lines[$0 - 1] } }
         let finalStates = try await runner.finalStates()
         var result = Result(
-            title: title, steps: steps.count, devices: devices.map(\.name), differences: differences, conflicts: sentences,
+            title: title, steps: Set(lines).count, devices: devices.map(\.name), differences: differences, conflicts: sentences,
             stories: stories, rules: report.conflicts, checks: checks)
         result.timeline = timeline
         result.decidedIn = decidedIn
@@ -699,7 +724,8 @@ extension Scenario {
 
     /// A conflict expectation in words: "a last-writer-wins conflict on highlight h1, field color, keeping pink".
     static func wanted(_ expectation: ConflictExpectation) -> String {
-        var wanted = "a \(Runner.kebab(expectation.rule.rawValue)) conflict"
+        let rule = Runner.kebab(expectation.rule.rawValue)
+        var wanted = "\("aeiou".contains(rule.first!) ? "an" : "a") \(rule) conflict"
         if let kind = expectation.kind, let id = expectation.recordID { wanted += " on \(Runner.kindName(kind)) \(id)" }
         if let field = expectation.field { wanted += ", field \(field)" }
         if let kept = expectation.kept { wanted += ", keeping \(kept)" }

@@ -54,7 +54,8 @@ struct ScenarioCommand: AsyncParsableCommand {
             do {
                 scenario = try Scenario(contentsOf: path)
             } catch let error as ScenarioError {
-                throw ValidationError("\(path): \(error)")
+                // (A mistake in the file, not on the command line: no usage text after it.)
+                throw FileMistake(description: "\(path): \(error)")
             }
             let result = try await scenario.run()
             if !result.passed { failed += 1 }
@@ -394,4 +395,9 @@ struct SeedStopped: Error, CustomStringConvertible {
     let seed: UInt64
     let error: any Error
     var description: String { "seed \(seed) stopped with an error: \(error)" }
+}
+
+/// A scenario file that cannot be read: its error alone, without the command's usage.
+struct FileMistake: Error, CustomStringConvertible {
+    var description: String
 }

@@ -153,7 +153,7 @@ struct ScenarioTests {
         let bad = try await Scenario(yaml: yaml.replacingOccurrences(of: "dropped: blue", with: "dropped: green")).run()
         #expect(!bad.passed)
         let shown = bad.differences.filter { $0.contains("`briefing conflicts` does not show") }
-        #expect(shown.count == 2 && shown.allSatisfy { $0.contains("setting aside green") && $0.contains("dropped blue, kept pink") })
+        #expect(shown.count == 2 && shown.allSatisfy { $0.contains("setting aside green") && $0.contains("dropped “blue”, kept “pink”") })
         #expect(throws: ScenarioError.self) {
             try Scenario(yaml: yaml.replacingOccurrences(of: "dropped: blue", with: "dropped: blue\n      reason: clock_skew"))
         }
@@ -176,7 +176,10 @@ struct ScenarioTests {
         let result = try await Scenario(yaml: yaml).run()
         #expect(!result.passed)
         let difference = try #require(result.differences.first)
-        #expect(difference.hasPrefix("expect.conflicts[1]: expected a last-writer-wins conflict on highlight h1, field color, keeping blue; recorded: last-writer-wins: highlight h1, color: kept pink over blue"), "\(difference)")
+        #expect(
+            difference.hasPrefix(
+                "expect.conflicts[1]: expected a last-writer-wins conflict on highlight h1, field color, keeping blue (the last-writer-wins conflict on highlight h1 is on field color, kept “pink”, set aside “blue”); recorded: last-writer-wins: highlight h1, color: kept pink over blue"),
+            "\(difference)")
     }
 
     @Test("A step that no longer applies on its device fails the scenario, naming the step")
@@ -193,6 +196,12 @@ struct ScenarioTests {
         let result = try await Scenario(yaml: yaml).run()
         #expect(!result.passed)
         #expect(result.differences.first?.hasPrefix("step 1 (") == true, "\(result.differences)")
+        // A colour the store does not know is refused before anything runs, saying where.
+        #expect {
+            try Scenario(yaml: yaml.replacingOccurrences(of: "color: blue", with: "color: red"))
+        } throws: { error in
+            (error as? ScenarioError)?.description == "steps[1].recolor.color: no colour red (colours: yellow, green, blue, pink, purple, orange)"
+        }
     }
 
     @Test(
