@@ -26,8 +26,10 @@ extension Scenario.Result {
             svg += "<text x=\"10\" y=\"\(y(lane) + 5)\" class=\"name\">\(Self.escape(name))</text></g>\n"
         }
         for (index, event) in timeline.enumerated() {
-            let time = Step.duration(event.at)
-            let title = Self.escape("step \(event.line) at \(time): \(event.source)\(event.failed ? " (failed)" : "")")
+            // (Times as the stories write them, "1:10.0"; a sync that failed says so, and its faults say why.)
+            let time = Runner.clockTime(millis: event.at)
+            let outcome = !event.failed ? "" : event.kind == .sync ? " (the sync failed on the device; its changes stay pending until one goes through)" : " (could not be done)"
+            let title = Self.escape("step \(event.line) at \(time): \(event.source)\(outcome)")
             let failed = event.failed ? " failed" : ""
             switch event.kind {
             case .edit:

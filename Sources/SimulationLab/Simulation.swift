@@ -558,8 +558,10 @@ extension Runner {
 
     /// A clock's wall time from the start of the run, as minutes and seconds (hours and days
     /// when it is that far on); a device's clock offset shows in it.
-    static func clockTime(_ hlc: HLC) -> String {
-        let millis = hlc.wallMillis - SimClock.start
+    static func clockTime(_ hlc: HLC) -> String { clockTime(millis: hlc.wallMillis - SimClock.start) }
+
+    /// Simulated milliseconds from the start as the stories write a time: "1:10.0", "2h 0:05.0".
+    static func clockTime(millis: Int64) -> String {
         let sign = millis < 0 ? "-" : ""
         let seconds = abs(millis) / 1000, tenths = abs(millis) % 1000 / 100
         let (days, hours, minutes) = (seconds / 86_400, seconds / 3600 % 24, seconds / 60 % 60)
