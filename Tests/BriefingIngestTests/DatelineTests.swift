@@ -55,4 +55,23 @@ struct DatelineTests {
         #expect(document.blocks.contains { $0.text == "FiledTuesday · London" } == false)
         #expect(document.blocks.contains { $0.text == "Filed Tuesday · London" })
     }
+
+    @Test("a reprint's 'first published in … on DATE' line dates it before a later date in its front matter")
+    func firstPublishedBeforeFrontMatter() throws {
+        let markdown = """
+            ---
+            title: Canal tolls return to the Wester Lock
+            created: 2025-01-16
+            ---
+
+            # Canal tolls return to the Wester Lock
+
+            The lock keepers' trust voted on Tuesday to charge a toll on every barge that passes the Wester Lock.
+
+            The trust says the money will pay for new gates, which have not been replaced in forty years.
+
+            *First published in The Wexmoor Courier, 14 January 2025.*
+            """
+        #expect(Self.day(try ArticleParser.parse(markdown, format: .markdown)) == "2025-01-14")
+    }
 }

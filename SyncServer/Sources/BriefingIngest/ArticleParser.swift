@@ -379,9 +379,26 @@ public enum ArticleParser {
         // (A standfirst read as the first paragraph leaves the byline and date under it as asides.)
         let firstHeading = roles.firstIndex(of: .heading) ?? 0
         var publishedAt: Date?
+        // "This column first appeared in The Harbour Standard on February 6, 2026": a reprint's
+        // own date line (or its metadata's date, a note's "created") dates the reprint; the piece
+        // was published when it first appeared.
+        let firstAppeared = nonBody.lazy.compactMap({ index -> (Int, DateMention)? in
+            guard features[index].publication?.evidence == "a “published in/by” line",
+                LineShapes.matches(#"(?i)\b(?:first|originally)\s+(?:published|appeared|posted|ran|printed)\b"#, blocks[index].text),
+                let mention = DateMention.all(in: blocks[index].text).first(where: { $0.precision == .day })
+            else { return nil }
+            return (index, mention)
+        }).first
         if let given = overrides.published {
             publishedAt = given
             decisions.append(.init(subject: "published", value: Timestamp.day(given), reason: "given with --published"))
+        } else if let (index, mention) = firstAppeared, let date = metadata.published, mention.date < date {
+            publishedAt = mention.date
+            decisions.append(
+                .init(
+                    subject: "published", value: mention.label,
+                    reason: "the date it first appeared, from the “first appeared in” line, before the \(metadata.publishedSource ?? "metadata")'s",
+                    line: blocks[index].line))
         } else if let date = metadata.published, !metadata.publishedInLocalZone,
             case let dateLines = nonBody.filter({
                 features[$0].date != nil && $0 > forwarded
@@ -406,15 +423,7 @@ public enum ArticleParser {
                 .init(
                     subject: "published", value: Timestamp.day(date),
                     reason: "the page's \(metadata.publishedSource ?? "metadata")"))
-        } else if let (index, mention) = nonBody.lazy.compactMap({ index -> (Int, DateMention)? in
-            // "This column first appeared in The Harbour Standard on February 6, 2026": a reprint's
-            // own date line dates the reprint; the piece was published when it first appeared.
-            guard features[index].publication?.evidence == "a “published in/by” line",
-                LineShapes.matches(#"(?i)\b(?:first|originally)\s+(?:published|appeared|posted|ran|printed)\b"#, blocks[index].text),
-                let mention = DateMention.all(in: blocks[index].text).first(where: { $0.precision == .day })
-            else { return nil }
-            return (index, mention)
-        }).first {
+        } else if let (index, mention) = firstAppeared {
             publishedAt = mention.date
             decisions.append(
                 .init(
