@@ -125,13 +125,13 @@ struct APIHandler: APIProtocol {
             (page, slot.park) = try await service.pollOrPark(
                 try principal(), cursor: slot.cursor ?? input.query.cursor, limit: input.query.limit.map(Int.init), until: deadline,
                 bodies: input.query.bodyDelivery)
-            if slot.park != nil { slot.cursor = page.cursor.token }
         } else {
             page = try await service.pull(
                 try principal(), cursor: input.query.cursor, limit: input.query.limit.map(Int.init), wait: input.query.wait.map(Int.init),
                 bodies: input.query.bodyDelivery)
         }
         let answer = wire(page)
+        if let slot = LongPollSlot.current, slot.park != nil { slot.cursor = answer.cursor }
         // An empty page is its envelope alone: the generated encoding writes it as cheaply.
         if let slot = PrewrittenBody.slot, !answer.changes.isEmpty {
             slot.bytes = try answer.directlyWritten(encodingOthersWith: slot.encoder)

@@ -36,6 +36,8 @@ public final class CommitSignal: Sendable {
     }
 
     private let state = Mutex(State())
+    /// What each device's last long-poll found when it found nothing (`QuietPolls`).
+    let quietPolls = QuietPolls()
     /// The most requests waiting at once; more are told the server is busy.
     public let maxWaiters: Int
 
@@ -163,4 +165,56 @@ public struct PollPark: Sendable {
         if signal.isClosed || Task.isCancelled { return false }
         return signal.generation(for: scopes) != generation
     }
+}
+
+/// The empty page each device's last long-poll read, and the generation of its scopes before
+/// that read: while no notification concerns those scopes, the device's next poll from the
+/// same cursor would read the same nothing, so it parks without reading (most of an idle
+/// watcher's cost is that read and the thread hand-offs around it).
+///
+/// Notifications are hints (a write by another process, or a `NOTIFY` lost between nodes,
+/// is never heard), so a remembered read is used for at most `lifetime` after it was made:
+/// what such a write costs a watcher grows from one poll's wait to at most `lifetime` more,
+/// and never a change.
+final class QuietPolls: Sendable {
+    struct Read {
+        var cursor: Cursor
+        var scopes: [String]
+        var generation: UInt64
+        var at: ContinuousClock.Instant
+        var page: ChangesPage
+    }
+
+    /// How long a read stands in for the reads after it.
+    static let lifetime: Duration = .seconds(60)
+    /// Devices remembered at most; past it the stale are forgotten, then all.
+    static let capacity = 20_000
+
+    private let reads = Mutex<[String: Read]>([:])
+
+    /// The page `device` last read from `cursor` over `scopes`, if nothing concerning them
+    /// has been notified since (`generation` is the signal's for `scopes` now).
+    func page(device: String, cursor: Cursor, scopes: [String], generation: UInt64, now: ContinuousClock.Instant) -> ChangesPage? {
+        reads.withLock { reads in
+            guard let read = reads[device], read.generation == generation, read.cursor == cursor, read.scopes == scopes,
+                now - read.at < Self.lifetime
+            else { return nil }
+            return read.page
+        }
+    }
+
+    /// Remembers an empty page `device` read from `cursor`, with the generation read before it.
+    func remember(device: String, _ read: Read) {
+        reads.withLock { reads in
+            if reads[device] == nil, reads.count >= Self.capacity {
+                reads = reads.filter { read.at - $0.value.at < Self.lifetime }
+                if reads.count >= Self.capacity { reads.removeAll() }
+            }
+            reads[device] = read
+        }
+    }
+
+    func forget(device: String) { _ = reads.withLock { $0.removeValue(forKey: device) } }
+
+    var count: Int { reads.withLock { $0.count } }
 }

@@ -243,13 +243,26 @@ public struct SyncKernel: Sendable {
         // scopes it reads, so a publish wakes only the readers of its publication (and those
         // of all content).
         let keys = scopes(for: principal).map(\.key)
+        let quiet = signal.quietPolls, device = principal.deviceID
+        if let cursor, !signal.isClosed {
+            let generation = signal.generation(for: keys)
+            if let page = quiet.page(device: device, cursor: cursor, scopes: keys, generation: generation, now: .now) {
+                return (page, PollPark(signal: signal, generation: generation, scopes: keys))
+            }
+        }
         var after = cursor
         while true {
             let generation = signal.generation(for: keys)
             let page = try await changes(for: principal, after: after, limit: limit, maxBytes: maxBytes, bodies: bodies)
-            if !page.changes.isEmpty || ContinuousClock.now >= deadline || Task.isCancelled || signal.isClosed { return (page, nil) }
+            if !page.changes.isEmpty || ContinuousClock.now >= deadline || Task.isCancelled || signal.isClosed {
+                quiet.forget(device: device)
+                return (page, nil)
+            }
             after = page.cursor
             if page.hasMore { continue }
+            // The device asks again from this page's cursor: until a commit concerns its
+            // scopes, that read would find nothing again.
+            quiet.remember(device: device, .init(cursor: page.cursor, scopes: keys, generation: generation, at: .now, page: page))
             return (page, PollPark(signal: signal, generation: generation, scopes: keys))
         }
     }
