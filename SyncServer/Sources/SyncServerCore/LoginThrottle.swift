@@ -138,6 +138,6 @@ public final class LoginThrottle: Sendable {
         if bytes[0..<12] == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff] {
             return bytes[12...].map(String.init).joined(separator: ".")
         }
-        return bytes[0..<8].map { String(format: "%02x", $0) }.joined() + "::/64"
+        return Hex.lowercase(bytes[0..<8]) + "::/64"
     }
 }

@@ -289,9 +289,7 @@ public struct SyncService: Sendable {
         var bytes = [UInt8](repeating: 0, count: 32)
         var generator = SystemRandomNumberGenerator()
         for index in bytes.indices { bytes[index] = generator.next() }
-        let token = "bft_" + Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        let token = "bft_" + Base64URL.encode(bytes)
         let deviceID = makeID()
         try await store.createDevice(id: deviceID, accountID: credentials.id, name: deviceName, tokenHash: Self.hash(token: token), now: now())
         logger.info("device registered", metadata: ["user": "\(user)", "device": "\(deviceID)"])
@@ -349,15 +347,8 @@ public struct SyncService: Sendable {
 
     /// SHA-256 of a token, hex: what the server keeps instead of the token.
     static func hash(token: String) -> String {
-        // Every authenticated request hashes its token: no `String(format:)` per byte here.
-        let digits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = []
-        hex.reserveCapacity(64)
-        for byte in SHA256.hash(data: Data(token.utf8)) {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: hex, as: UTF8.self)
+        // Every authenticated request hashes its token.
+        Hex.lowercase(SHA256.hash(data: Data(token.utf8)))
     }
 
     // MARK: Content and retention
