@@ -732,6 +732,49 @@ struct FlattenedPageShapeTests {
         #expect(article.publishedAt == nil, "a related post's date is not the article's")
     }
 
+    @Test("a related list set straight over the article's next heading ends before it: the heading is the article's")
+    func relatedListOverHeading() throws {
+        let text = """
+            Harbour dues are pricing out the small boats
+            By Ruth Penhallow
+            Fishing crews in the smaller Cornish harbours now pay more in dues per tonne landed than the trawlers in Newlyn, because the charge is set per berth and not per catch.
+            The harbour trusts say they have no choice: their breakwaters are old, and the grants that once paid for repairs have ended.
+            Read more
+            The quota swap that nobody asked for
+            3 min read
+            What would a fairer charge look like?
+            A charge per tonne landed, with a floor for the berth itself, would let a boat that has a bad month pay for a bad month, and the trusts would still know their minimum income.
+            Two trusts have tried it for a season, and both say their income held up while fewer boats left for bigger ports.
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.sections.compactMap(\.heading) == ["What would a fairer charge look like?"])
+        let body = article.sections.flatMap(\.paragraphs).joined(separator: "\n")
+        #expect(!body.contains("The quota swap"), "another article's headline")
+    }
+
+    @Test("sections counted by letters or Roman numerals, three or more in order, are headings, even under a 'Read more' link; one alone is not")
+    func letteredSections() throws {
+        let paragraph = "The ministry publishes the figures each quarter, and each quarter they show the same thing: the money reaches the districts that already had the most staff to apply for it."
+        let text = """
+            Where the school repair fund goes
+            By Tomasz Wilk
+            \(paragraph)
+            A. What the fund pays for
+            \(paragraph)
+            Read more
+            B. Who applies
+            \(paragraph)
+            C. What would change it
+            \(paragraph)
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.sections.compactMap(\.heading) == ["A. What the fund pays for", "B. Who applies", "C. What would change it"])
+        #expect(LineShapes.sectionOrdinals("IV. Costs").map(\.number) == [4])
+        #expect(LineShapes.sectionOrdinals("I. Introduction").map(\.number) == [9, 1])
+        #expect(LineShapes.sectionOrdinals("IIV. Costs").isEmpty)
+        #expect(LineShapes.sectionOrdinals("J. Smith replies to the minister.").isEmpty)
+    }
+
     @Test("a date in capitals ('MAR 11, 2025', '06:00, 26 MAR 2025') dates the article")
     func capitalMonths() throws {
         for (line, day) in [("MAR 11, 2025", "2025-03-11"), ("06:00, 26 MAR 2025 Updated 09:42, 26 MAR 2025", "2025-03-26")] {

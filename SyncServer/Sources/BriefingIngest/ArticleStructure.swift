@@ -643,6 +643,8 @@ struct ArticleStructure {
                 index += 1
             }
         }
+        let countedRuns = Self.countedSections(blocks)
+        numberedSections = Set(countedRuns.joined())
         // The short title-shaped lines under a "Related" or "Trending now" label are other articles.
         for index in found.indices where LineShapes.headlineListLabel(blocks[index].text) {
             var next = index + 1
@@ -655,12 +657,25 @@ struct ArticleStructure {
                 found[next].bioName == nil, blocks[next].headingLevel.map({ $0 >= 3 }) ?? true,
                 // (A kicker in capitals, or the line the URL or metadata names, starts the article.)
                 sponsor || !LineShapes.allCapitals(blocks[next].text),
-                max(found[next].slugMatch, found[next].metadataTitleMatch) < 0.5
+                max(found[next].slugMatch, found[next].metadataTitleMatch) < 0.5,
+                // ("B. The Codelco–SQM deal" after the page's "A.", above the label: its own next section.
+                // A list's own numbering, "1." / "2." / "3." under "Most read", counts from under it.)
+                !countedRuns.contains(where: { $0.contains(next) && $0[0] < index })
             {
                 found[next].inHeadlineList = true
                 next += 1
                 // A sponsor's pitch ends at its call to action ("Try it free for 30 days →").
                 if sponsor, LineShapes.matches(#"[→›»>]\s*$"#, blocks[next - 1].text) || found[next - 1].uiLabel != nil { break }
+            }
+            // "Read more" / "Ethiopia's dam …: a timeline" / "Who benefits?" / a paragraph of the text:
+            // the last short line of a list of two or more, set straight over the article's next
+            // paragraph, is the article's own heading the list ran into.
+            let last = next - 1
+            if !sponsor, last > index + 1, next < found.count, found[last].headingShaped,
+                found[next].words >= 25, found[next].endsSentence, found[next].boilerplate == nil, found[next].bioName == nil,
+                blocks[next].furniture == nil
+            {
+                found[last].inHeadlineList = false
             }
         }
         for card in Self.articleCards(blocks, found) { for index in card { found[index].inHeadlineList = true } }
@@ -832,24 +847,39 @@ struct ArticleStructure {
             for index in run where !(site.map { LineShapes.spells($0, blocks[index].text) } ?? false) { found[index].inMenu = true }
         }
         features = found
-        // The numbered sections: the longest run 1, 2, 3 … of numbered heading-shaped lines, in order.
-        var run: [Int] = []
-        var best: [Int] = []
-        for index in blocks.indices where blocks[index].furniture == nil && LineShapes.numberedHeading(blocks[index].text) {
-            guard let number = Int(blocks[index].text.prefix { $0.isNumber }) else { continue }
-            if number == run.count + 1 {
-                run.append(index)
-            } else if number == 1 {
-                run = [index]
-            }
-            if run.count > best.count { best = run }
-        }
-        numberedSections = best.count >= 3 ? Set(best) : []
         textStart =
             found.indices.first {
                 found[$0].words >= 25 && found[$0].endsSentence && found[$0].bioName == nil && blocks[$0].furniture == nil
                     && found[$0].boilerplate == nil
             } ?? found.count
+    }
+
+    /// The page's sections counted in order: the longest run 1, 2, 3 … of numbered heading-shaped
+    /// lines, and the same counted by letters ("A. What the strategy says" / "B. …" / "C. …") or by
+    /// Roman numerals ("I." / "II." / "III."), three at least in each.
+    static func countedSections(_ blocks: [SourceBlock]) -> [[Int]] {
+        var sections: [[Int]] = []
+        for counting in ["digits", "letters", "roman"] {
+            var run: [Int] = []
+            var best: [Int] = []
+            for index in blocks.indices where blocks[index].furniture == nil {
+                let number: Int?
+                if counting == "digits" {
+                    number = LineShapes.numberedHeading(blocks[index].text) ? Int(blocks[index].text.prefix { $0.isNumber }) : nil
+                } else {
+                    number = LineShapes.sectionOrdinals(blocks[index].text).first(where: { $0.counting == counting })?.number
+                }
+                guard let number else { continue }
+                if number == run.count + 1 {
+                    run.append(index)
+                } else if number == 1 {
+                    run = [index]
+                }
+                if run.count > best.count { best = run }
+            }
+            if best.count >= 3 { sections.append(best) }
+        }
+        return sections
     }
 
     // MARK: Scores
@@ -1009,6 +1039,8 @@ struct ArticleStructure {
         if LineShapes.numberedHeading(block.text) && !numberedNeighbour {
             score.add(2, "numbered like a section (“4. …”)")
             if numberedSections.contains(index) { score.add(2.5, "one of the page's sections numbered in order") }
+        } else if numberedSections.contains(index) && !LineShapes.numberedHeading(block.text) {
+            score.add(3.5, "one of the page's sections counted in order (“A.”, “B.”, “C.” or “I.”, “II.”, “III.”)")
         }
         // "We estimate a structural gravity model of the form" (an equation below): a sentence's start.
         if block.headingLevel == nil,

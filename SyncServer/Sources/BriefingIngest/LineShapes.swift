@@ -535,6 +535,35 @@ enum LineShapes {
         words(text) <= 12 && !endsWithPeriod(text) && matches(#"^\d{1,2}(?:\.\d{1,2}){0,2}\.?\s+\p{Lu}"#, text)
     }
 
+    /// The ordinals a short heading-shaped line opens with, one per way of counting: "B. The deal" is
+    /// 2 by letters, "IV. Costs" is 4 in Roman numerals, "I. Introduction" is 1 in Roman numerals
+    /// and 9 by letters. Only a run of them in order (``ArticleStructure``) says they are sections:
+    /// one alone may be an initial ("J. Smith replies").
+    static func sectionOrdinals(_ text: String) -> [(counting: String, number: Int)] {
+        guard words(text) <= 12, !endsWithPeriod(text),
+            let mark = group(regex(#"([A-Z]|[IVX]{1,5})[.)]\s+\p{Lu}"#), text)
+        else { return [] }
+        var found: [(counting: String, number: Int)] = []
+        if mark.count == 1, let scalar = mark.unicodeScalars.first {
+            found.append(("letters", Int(scalar.value) - 64))
+        }
+        let values: [Character: Int] = ["I": 1, "V": 5, "X": 10]
+        let digits = mark.compactMap { values[$0] }
+        var roman = 0
+        for (position, value) in digits.enumerated() {
+            roman += position + 1 < digits.count && value < digits[position + 1] ? -value : value
+        }
+        // (Only the canonical spelling: "IIV" is no number.)
+        if roman > 0, roman < 40, romanNumeral(roman) == mark { found.append(("roman", roman)) }
+        return found
+    }
+
+    static func romanNumeral(_ number: Int) -> String {
+        let tens = ["", "X", "XX", "XXX"]
+        let ones = ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"]
+        return tens[number / 10] + ones[number % 10]
+    }
+
     /// Every letter a capital, with at least four letters ("NETWORK SUNSET", "ANALYSIS").
     static func allCapitals(_ text: String) -> Bool {
         let letters = text.unicodeScalars.filter(\.properties.isAlphabetic)
