@@ -1,4 +1,4 @@
-import BriefingIngest
+@testable import BriefingIngest
 import BriefingModel
 import Foundation
 import Testing
@@ -73,5 +73,51 @@ struct PublicationNameTests {
         let text = "🔥 Limited offer: 3 months of Kestrel Ledger Premium for €1.\nKestrel Ledger\n" + Self.body
             + "\nSign up for Kestrel Ledger Analysis\nSubscribe\nKestrel Ledger\n© 2025 Kestrel Ledger B.V., Utrecht"
         #expect(try ArticleParser.parse(text, format: .text).publication == "Kestrel Ledger")
+    }
+
+    @Test("a centre at its own part of a university's web address publishes under its own name, not the university's")
+    func unitOfTheSite() throws {
+        let text = """
+            CENTRE FOR COASTAL LABOUR STUDIES
+            Oakvale University | Faculty of Social Science
+
+            The Case for a Harbour Levy
+
+            Oona Prendergast
+
+            Small ports have carried the cost of dredging for a decade, and the bill now falls due.
+            Each berth that silts up sends freight by road, and the roads were not built for it.
+            A modest levy on each tonne landed would pay for the work within five years.
+
+            Oona Prendergast is a research fellow at the Centre for Coastal Labour Studies.
+            © 2025 Oakvale University. All rights reserved.
+            """
+        let url = "https://ccls.oakvale.ac.uk/briefs/the-case-for-a-harbour-levy"
+        #expect(try ArticleParser.parse(text, format: .text, sourceURL: url).publication == "Centre for Coastal Labour Studies")
+        #expect(LineShapes.subsiteLabels(url) == ["ccls"])
+        #expect(LineShapes.subsiteLabels("https://www.blog.example.org/x").isEmpty)
+    }
+
+    @Test("an organisation's account of itself in the notes to editors names the publisher, its initials in other languages' names too")
+    func selfDescription() throws {
+        let text = Self.body + """
+
+            "The levy is overdue," said Dr. Inés Robles, director of research at IECM.
+            Notes to editors
+            The Instituto de Estudios Costeros del Mar is an independent, non-profit research centre based in Veracruz.
+            Media contact: prensa@example.org
+            """
+        #expect(try ArticleParser.parse(text, format: .text).publication == "Instituto de Estudios Costeros del Mar")
+        #expect(LineShapes.isAcronym("IECM", of: "Instituto de Estudios Costeros del Mar"))
+        #expect(LineShapes.selfDescription("The Centre (CCLS) is a research centre within the university.") == nil)
+        #expect(LineShapes.selfDescription("The Harbour Trust (THT) is a charity that runs the port.") == "Harbour Trust")
+    }
+
+    @Test("a web address spells a name without its opening article, in other languages too")
+    func articleLeftOut() {
+        #expect(LineShapes.spells("llanosletters", "Los Llanos Letters"))
+        #expect(LineShapes.spells("guardian", "The Guardian"))
+        #expect(LineShapes.spells("estudioshidricos", "Estudios Hídricos"))
+        #expect(!LineShapes.spells("llanos", "La"))
     }
 }

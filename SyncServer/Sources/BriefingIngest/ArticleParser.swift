@@ -571,7 +571,7 @@ public enum ArticleParser {
                 ? Names.bareKey(head.joined(separator: " ")) : nil
             let candidates = publicationCandidates(
                 blocks: blocks, roles: roles, features: features, people: Set(names.map(Names.key)),
-                domain: LineShapes.siteLabel(sourceURL ?? metadata.url))
+                domain: LineShapes.siteLabel(sourceURL ?? metadata.url), subsites: LineShapes.subsiteLabels(sourceURL ?? metadata.url))
             let organisation = newsletterOf.flatMap { head in
                 candidates.first(where: {
                     Names.bareKey($0.name).hasPrefix(head + " ") && !$0.company
@@ -629,7 +629,8 @@ public enum ArticleParser {
             }
         } else if let (named, reason) = publicationFromText(
             blocks: blocks, roles: roles, features: features, people: Set(names.map(Names.key)),
-            domain: LineShapes.siteLabel(sourceURL ?? metadata.url), metadata: metadata)
+            domain: LineShapes.siteLabel(sourceURL ?? metadata.url), subsites: LineShapes.subsiteLabels(sourceURL ?? metadata.url),
+            metadata: metadata)
         {
             publication = named
             decisions.append(.init(subject: "publication", value: named, reason: reason))
@@ -688,10 +689,10 @@ public enum ArticleParser {
     /// the page keeps mentioning outweighs it.
     static func publicationFromText(
         blocks: [SourceBlock], roles: [BlockRole], features: [ArticleStructure.Features], people: Set<String>,
-        domain: String? = nil, metadata: SourceMetadata = SourceMetadata()
+        domain: String? = nil, subsites: [String] = [], metadata: SourceMetadata = SourceMetadata()
     ) -> (String, String)? {
         publicationCandidates(
-            blocks: blocks, roles: roles, features: features, people: people, domain: domain, metadata: metadata
+            blocks: blocks, roles: roles, features: features, people: people, domain: domain, subsites: subsites, metadata: metadata
         ).first.map {
             ($0.name, $0.evidence)
         }
@@ -705,7 +706,7 @@ public enum ArticleParser {
     ///     a publication's name usually spells.
     static func publicationCandidates(
         blocks: [SourceBlock], roles: [BlockRole], features: [ArticleStructure.Features], people: Set<String>,
-        domain: String? = nil, metadata: SourceMetadata = SourceMetadata()
+        domain: String? = nil, subsites: [String] = [], metadata: SourceMetadata = SourceMetadata()
     ) -> [(name: String, evidence: String, company: Bool)] {
         struct Candidate {
             var name: String
@@ -815,6 +816,9 @@ public enum ArticleParser {
             }
             if features[index].closingLabel, let name = LineShapes.aboutName(text) {
                 add(name, 3, "“About …” over its description at the foot of the page", line: index)
+            }
+            if index > blocks.count / 2, let name = LineShapes.selfDescription(text), !Names.isName(name), !people.contains(key(name)) {
+                add(name, 3, "its account of itself at the foot of the page", line: index)
             }
         }
         // The page's last lines: its last eight that are not page furniture (a list of links, say).
@@ -949,14 +953,16 @@ public enum ArticleParser {
         // Mentions elsewhere on the page count for a name: capitalised, and not merely because
         // a sentence starts with it ("Groundwater is …" does not name a publication).
         for (key, candidate) in candidates {
+            // (A shouted masthead, "CENTRE FOR COASTAL LABOUR STUDIES", is written in the text as
+            // "Centre for Coastal Labour Studies".)
+            let shouted = candidate.name.uppercased() == candidate.name
+            let titled = LineShapes.titleCased(candidate.name)
             let forms = Set(
-                [candidate.name, candidate.name.capitalized].map {
+                [candidate.name, candidate.name.capitalized, titled].map {
                     $0.replacingOccurrences(of: #"^(?i:the) "#, with: "", options: .regularExpression)
                 })
             // (Its initials count too when they are three letters or more: "a senior fellow at CESP".)
-            let initials = candidate.name.split(separator: " ").filter {
-                !["of", "for", "the", "and", "on", "in", "&"].contains($0.lowercased())
-            }.compactMap(\.first).map { String($0).uppercased() }.joined()
+            let initials = LineShapes.initials(of: candidate.name)
             let initialsRegex =
                 initials.count >= 3 && initials.allSatisfy({ $0.isLetter && $0.isUppercase })
                     && candidate.name.split(separator: " ").count >= 3
@@ -969,6 +975,7 @@ public enum ArticleParser {
                         } == true)
             }.count
             if mentions > 0 {
+                if shouted, blocks.contains(where: { midSentence($0.text, titled) }) { candidates[key]!.name = titled }
                 candidates[key]!.weight += Double(min(mentions, 3))
                 candidates[key]!.evidence.append("mentioned on \(mentions) other line(s)")
             }
@@ -1049,6 +1056,15 @@ public enum ArticleParser {
             for (key, candidate) in candidates where LineShapes.spells(domain, candidate.name) {
                 candidates[key]!.weight += 3
                 candidates[key]!.evidence.append("the page's web address spells it")
+            }
+        }
+        // "ceip.kingsbridge.ac.uk": a unit of the site, the Centre for Extractive Industries Policy
+        // at Kingsbridge University, publishes under its own part of the address, which outranks the site's.
+        for label in subsites {
+            for (key, candidate) in candidates
+            where LineShapes.spells(label, candidate.name) || LineShapes.initials(of: candidate.name).lowercased() == label {
+                candidates[key]!.weight += 5
+                candidates[key]!.evidence.append("its own part of the page's web address, “\(label).”")
             }
         }
         // "Powered by Atlassian Confluence 8.5.4": the software the site runs on, and its maker, are

@@ -1216,10 +1216,52 @@ enum LineShapes {
     /// Whether `short` is the initials of `name`: "MRPC" of "Mediterranean Resource Policy Centre".
     static func isAcronym(_ short: String, of name: String) -> Bool {
         guard (2...8).contains(short.count), short.allSatisfy({ $0.isUppercase && $0.isLetter }) else { return false }
-        let initials = name.split(separator: " ").filter { word in
-            !["of", "for", "the", "and", "on", "in", "&"].contains(word.lowercased())
-        }.compactMap(\.first).map { String($0).uppercased() }.joined()
-        return initials == short
+        return initials(of: name) == short
+    }
+
+    /// The small words a name's initials leave out, in the languages the pages come in: "IEHN" is
+    /// the "Instituto de Estudios Hídricos del Noreste".
+    static let initialsLeaveOut: Set<String> = [
+        "of", "for", "the", "and", "on", "in", "&", "de", "del", "la", "las", "los", "el", "y", "e", "des", "du", "et",
+        "der", "die", "das", "für", "und", "do", "da", "dos", "das", "di", "della", "van", "voor", "en",
+    ]
+
+    /// The capital initials of a name's words, small words left out: "CEIP" of "Centre for
+    /// Extractive Industries Policy".
+    static func initials(of name: String) -> String {
+        name.split(separator: " ").filter { !initialsLeaveOut.contains($0.lowercased()) }
+            .compactMap(\.first).map { String($0).uppercased() }.joined()
+    }
+
+    /// The labels of a web address's host in front of its site's own ("ceip" of
+    /// `ceip.kingsbridge.ac.uk`): a unit of the site, named by its initials or its name. Generic
+    /// ones ("www", "blog", "news") are left out.
+    static func subsiteLabels(_ url: String?) -> [String] {
+        guard let url, let host = URL(string: url)?.host?.lowercased(), let site = siteLabel(url) else { return [] }
+        let parts = host.split(separator: ".").map(String.init)
+        guard let position = parts.lastIndex(of: site) else { return [] }
+        let generic: Set<String> = ["www", "m", "amp", "blog", "blogs", "news", "en", "www2", "web", "mobile", "beta", "staging", "old"]
+        return parts[..<position].filter { !generic.contains($0) && $0.count >= 2 && $0.allSatisfy(\.isLetter) }
+    }
+
+    /// A name in capitals as running text writes it: "Centre for Coastal Labour Studies" for
+    /// "CENTRE FOR COASTAL LABOUR STUDIES" (the small words in lower case, after the first).
+    static func titleCased(_ name: String) -> String {
+        name.split(separator: " ").enumerated().map { position, word in
+            let lower = word.lowercased()
+            return position > 0 && initialsLeaveOut.contains(lower) ? lower : lower.prefix(1).uppercased() + lower.dropFirst()
+        }.joined(separator: " ")
+    }
+
+    /// "The Centre for Extractive Industries Policy (CEIP) is an independent research centre …":
+    /// an organisation's account of itself, as the foot of a brief or a release's notes give it.
+    static func selfDescription(_ text: String) -> String? {
+        let pattern =
+            #"^((?:The )?\p{Lu}[\p{L}'’-]+(?: (?:of|for|on|and|&|the|de|del|la|des|du|für|\p{Lu}[\p{L}'’-]*)){1,8})(?: \(\p{Lu}{2,8}\))? is (?:an?|the) (?:[\p{Ll}-]+,? ){0,5}(?:think[- ]tank|research (?:centre|center|institute|organi[sz]ation|group|unit|network)|centre|center|institute|organi[sz]ation|charity|foundation|non-?profit|not-for-profit|publication|magazine|newsletter|newsroom|news (?:site|outlet|organi[sz]ation)|journal|association|network|policy (?:institute|centre|center|unit|lab)|lab|observatory|consultancy)\b"#
+        // (The sentence's "The" is grammar; "The Centre" alone is no name.)
+        guard let found = group(regex(pattern), text) else { return nil }
+        let name = found.hasPrefix("The ") ? String(found.dropFirst(4)) : found
+        return words(name) >= 2 ? name : nil
     }
 
     /// The day a URL's path is dated with: `/2025/08/14/slug`, `/2025-08-14-slug`.
@@ -1305,14 +1347,18 @@ enum LineShapes {
     static func spells(_ label: String, _ name: String) -> Bool {
         // "Terms & Conditions Apply" at /terms-and-conditions-apply.
         if name.contains("&"), spells(label, name.replacingOccurrences(of: "&", with: " and ")) { return true }
-        let words = name.lowercased().split(separator: " ").map { $0.filter { $0.isLetter || $0.isNumber } }.filter {
+        // (Web addresses spell "Hídricos" "hidricos".)
+        let plain = name.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).lowercased()
+        let words = plain.split(separator: " ").map { $0.filter { $0.isLetter || $0.isNumber } }.filter {
             !$0.isEmpty
         }
-        let significant = words.first == "the" ? Array(words.dropFirst()) : words
+        // ("Los Llanos Letters" at llanosletters.wordpress.com, "Le Petit Écho" at petitecho.fr.)
+        let article = words.count >= 2 && leadingArticles.contains(words[0])
+        let significant = article ? Array(words.dropFirst()) : words
         guard !significant.isEmpty else { return false }
         let joined = significant.joined()
         if joined == label || (label.hasPrefix(joined) && joined.count >= 4) { return true }
-        if words.first == "the", "the" + joined == label { return true }  // "The Guardian" at theguardian.com
+        if article, words[0] + joined == label { return true }  // "The Guardian" at theguardian.com
         // The opening words, two or more, or one long one: "nordhavninstitute", "headland".
         var opening = ""
         for (count, word) in significant.enumerated() {
@@ -1321,6 +1367,9 @@ enum LineShapes {
         }
         return label.count >= 3 && isAcronym(label.uppercased(), of: name)
     }
+
+    /// The definite articles a publication's name may open with and its web address leave out.
+    static let leadingArticles: Set<String> = ["the", "los", "las", "el", "la", "le", "les", "il", "lo", "der", "die", "das", "het", "os", "as"]
 
     /// Words a company adds to its publication's name: "Commonplace Media", "Ledger Group".
     static let companyWords: Set<String> = [
