@@ -120,4 +120,35 @@ struct PublicationNameTests {
         #expect(LineShapes.spells("estudioshidricos", "Estudios Hídricos"))
         #expect(!LineShapes.spells("llanos", "La"))
     }
+
+    @Test("a sign-up box's 'get X in your inbox' names the newsletter over its company's copyright; a sponsor's block under the bare 'In partnership with' stays out")
+    func newsletterInInbox() throws {
+        let text = """
+            The Case for a Harbour Levy
+
+            By Oona Prendergast
+
+            Small ports have carried the cost of dredging for a decade, and the bill now falls due.
+
+            Each berth that silts up sends freight by road, and the roads were not built for it.
+
+            A modest levy on each tonne landed would pay for the work within five years.
+
+            In partnership with
+
+            Brinecraft Salt Works supplies gritting salt to half the councils on the coast. See how it works
+
+            Sign up to get Tidewater Tuesdays in your inbox every week.
+
+            Subscribe
+
+            © 2025 Merrow Media Ltd, 4 Quay Street, Truro. Registered in England 0912345.
+            """
+        let article = try ArticleParser.parse(text, format: .text)
+        #expect(article.publication == "Tidewater Tuesdays")
+        let body = article.sections.flatMap(\.paragraphs).joined(separator: "\n")
+        #expect(!body.contains("Brinecraft"), "the sponsor's pitch")
+        #expect(LineShapes.sponsorLabel("in partnership with"))
+        #expect(!LineShapes.sponsorLabel("in partnership"))
+    }
 }

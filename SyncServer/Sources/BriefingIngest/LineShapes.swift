@@ -1086,10 +1086,17 @@ enum LineShapes {
         (copyright, "a copyright line", 5), (originallyPublished, "a “published in/by” line", 6),
         (thanksForReading, "a “thanks for reading” line", 4), (publishedBy, "an “X is published by” line", 6),
         (copyrightAfter, "a copyright line", 5), (readerSupported, "a “reader-supported publication” line", 4),
+        (inYourInbox, "the sign-up box names the newsletter", 4),
         (subscribedTo, "a subscription notice", 3), (selfDescribed, "an “X is an independent magazine” line", 5),
         (journalName, "the journal's reference line", 5), (discoverMore, "a “discover more from” line", 4),
         (publisherDescriptions[0], "the publisher describing itself", 5), (publisherDescriptions[1], "the publisher describing itself", 5),
     ]
+
+    /// "Sign up to get Council Counts in your inbox every Thursday", "Get Tidewater delivered to
+    /// your inbox": a newsletter's sign-up box naming it.
+    static let inYourInbox = try! NSRegularExpression(
+        pattern:
+            #"^(?i:(?:sign up|subscribe|join [\d,.]+k? (?:other )?(?:readers|subscribers))(?: now| for free| today)?(?: to| and)? )?(?i:get|receive|have) (?:the )?(\p{Lu}[\p{L}'’&-]*(?: (?:of|on|for|and|&|the|\p{Lu}[\p{L}'’&-]*)){0,5}) (?i:in|into|delivered to|sent to|straight to|to) your (?i:inbox|e-?mail)\b"#)
 
     /// "Discover more from Field Margins": a newsletter platform naming its publication.
     static let discoverMore = try! NSRegularExpression(
@@ -1664,11 +1671,12 @@ enum LineShapes {
 
     /// "Together with Tallyroster", "Presented by X", "A message from X": the sponsor's block follows.
     static func sponsorLabel(_ lower: String) -> Bool {
+        // (The label alone, "In partnership with", over the sponsor's name in bold.)
         words(lower) <= 6
             && [
                 "together with ", "presented by ", "brought to you by ", "in partnership with ", "a message from ",
                 "sponsored by ", "supported by ", "this issue is sponsored", "today's sponsor", "today’s sponsor",
-            ].contains { lower.hasPrefix($0) }
+            ].contains { lower.hasPrefix($0) || lower == $0.trimmingCharacters(in: .whitespaces) }
     }
 
     /// "Suggested citation: …", "How to cite: …": a label with its citation on the same line.
