@@ -151,4 +151,12 @@ struct PublicationNameTests {
         #expect(LineShapes.sponsorLabel("in partnership with"))
         #expect(!LineShapes.sponsorLabel("in partnership"))
     }
+
+    @Test("the foundation that owns a review, named in the copyright, is not the review's full name")
+    func ownerFoundation() throws {
+        let article = try ArticleParser.parse(
+            Self.page(siteName: "Tarn Review", footer: "Tarn Review publishes independent analysis.</p><p>© 2025 Tarn Review Foundation, Kendal"),
+            format: .html)
+        #expect(article.publication == "Tarn Review")
+    }
 }

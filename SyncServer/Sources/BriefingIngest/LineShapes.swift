@@ -1378,10 +1378,12 @@ enum LineShapes {
     /// The definite articles a publication's name may open with and its web address leave out.
     static let leadingArticles: Set<String> = ["the", "los", "las", "el", "la", "le", "les", "il", "lo", "der", "die", "das", "het", "os", "as"]
 
-    /// Words a company adds to its publication's name: "Commonplace Media", "Ledger Group".
+    /// Words a company adds to its publication's name: "Commonplace Media", "Ledger Group"; and
+    /// the foundation or trust that owns a review ("© 2025 Odra Policy Review Foundation").
     static let companyWords: Set<String> = [
         "media", "group", "holdings", "publishing", "publications", "publishers", "communications", "company", "enterprises",
         "digital", "network", "networks", "ventures", "studios", "productions", "news", "&", "co", "newsroom",
+        "foundation", "trust", "stiftung", "fundación", "fundacion", "fondation", "fundacja", "fundação", "stichting",
     ]
 
     /// What a publication calls its newsletters and shows: "The Casenote briefing", "Ledger Weekly".
