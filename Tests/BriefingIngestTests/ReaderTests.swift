@@ -90,6 +90,26 @@ struct HTMLReaderTests {
         #expect(article.sections.flatMap(\.paragraphs).count == 2)
     }
 
+    @Test("a paragraph wholly in bold between two paragraphs is a sub-heading even where the page's other headings are h2s; a bold lead-in is not")
+    func boldSubheadingAmongMarkedHeadings() throws {
+        let html = """
+            <!DOCTYPE html><html><head><title>Rural school buses cost more every year</title></head><body><article>
+            <h1>Rural school buses cost more every year</h1>
+            <p>The county spends more on school transport each year, and the routes it pays for were drawn before half the villages lost their own primary school.</p>
+            <h2>How the routes were drawn</h2>
+            <p>Each route was tendered as a contract for ten years, with the stops fixed in the contract, so a closed school still has a bus calling at its gate.</p>
+            <p><strong>Read more:</strong> <a href="/other">The village school that reopened</a></p>
+            <p><strong>Contracts, not fuel</strong></p>
+            <p>Fuel is a small part of the bill. The contracts are the large part, because each one pays for a driver and a bus whether the seats are full or empty.</p>
+            <p><strong>Key point:</strong> A route tendered for ten years cannot follow the pupils when a school closes.</p>
+            <h2>What would change it</h2>
+            <p>Shorter contracts, with the stops set each year from the school rolls, would let the routes follow the pupils and cost the county less.</p>
+            </article></body></html>
+            """
+        let article = try parse(html)
+        #expect(article.sections.compactMap(\.heading) == ["How the routes were drawn", "Contracts, not fuel", "What would change it"])
+    }
+
     @Test(
         "a page cut short, a page of scripts only, and binary data are refused with a reason",
         arguments: [

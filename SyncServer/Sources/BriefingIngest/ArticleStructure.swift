@@ -1014,6 +1014,24 @@ struct ArticleStructure {
             || features[below].caption
     }
 
+    /// The text's paragraphs stand on both sides of the line: sentences of twenty words or more,
+    /// past page furniture and links.
+    func betweenParagraphs(_ index: Int) -> Bool {
+        func paragraph(_ other: Int?) -> Bool {
+            guard let other else { return false }
+            return features[other].words >= 20 && features[other].endsSentence && features[other].boilerplate == nil
+                && blocks[other].headingLevel == nil && !blocks[other].chrome
+        }
+        // (Past a "Read more: …" link or a page control set between them too.)
+        func aside(_ other: Int) -> Bool {
+            blocks[other].furniture != nil || features[other].boilerplate != nil || features[other].uiLabel != nil
+                || blocks[other].linkDensity > 0.5
+        }
+        let before = (max(0, index - 3)..<index).reversed().first { !aside($0) }
+        let after = (index + 1..<min(blocks.count, index + 4)).first { !aside($0) }
+        return paragraph(before) && paragraph(after)
+    }
+
     func headingScore(_ index: Int) -> RoleScore {
         let block = blocks[index]
         let feature = features[index]
@@ -1028,6 +1046,12 @@ struct ArticleStructure {
             score.add(level == 1 ? -0.5 : level <= 4 ? 5 : 3, "marked up as a level-\(level) heading")
         } else if boldHeadings && block.emphasized && feature.headingShaped && !feature.endsWithPeriod && feature.words <= 14 {
             score.add(2.5, "set in bold on a line of its own, as the page's headings are")
+        } else if docHasHeadingMarkup && block.emphasized && feature.headingShaped && !feature.endsWithPeriod
+            && !block.text.hasSuffix(":") && feature.words <= 10 && betweenParagraphs(index)
+        {
+            // ("<p><strong>Leaks, not just drought</strong></p>" between two paragraphs of a page whose
+            // other headings are <h2>s: an editor's sub-heading in bold, neither evidence nor against.)
+            score.add(0, "set in bold between two paragraphs of the text")
         } else if docHasHeadingMarkup {
             score.add(-3, "the page marks its headings up, and not this line")
         }
