@@ -90,6 +90,26 @@ struct HTMLReaderTests {
         #expect(article.sections.flatMap(\.paragraphs).count == 2)
     }
 
+    @Test("an author box's 'About NAME' over the contributor's bio is its label, not a section, and the bio is found")
+    func aboutNameBox() throws {
+        let html = """
+            <!DOCTYPE html><html><head><title>Rural school buses cost more every year</title>
+            <script type="application/ld+json">{"@type":"Article","headline":"Rural school buses cost more every year","author":{"@type":"Person","name":"Esi Mensah-Larbi"}}</script>
+            </head><body><article>
+            <h1>Rural school buses cost more every year</h1>
+            <p>The county spends more on school transport each year, and the routes it pays for were drawn before half the villages lost their own primary school.</p>
+            <h2>How the routes were drawn</h2>
+            <p>Each route was tendered as a contract for ten years, with the stops fixed in the contract, so a closed school still has a bus calling at its gate.</p>
+            <p>Shorter contracts, with the stops set each year from the school rolls, would let the routes follow the pupils and cost the county less.</p>
+            <div class="author-box"><h2>About Esi Mensah-Larbi</h2>
+            <p>Esi Mensah-Larbi is a transport researcher in Leeds who has worked with three county councils on their school routes. <a href="/author/esi/">View all posts by Esi Mensah-Larbi</a></p></div>
+            </article></body></html>
+            """
+        let article = try parse(html)
+        #expect(article.sections.compactMap(\.heading) == ["How the routes were drawn"])
+        #expect(article.contributors.first?.bio.hasPrefix("Esi Mensah-Larbi is a transport researcher") == true)
+    }
+
     @Test("a paragraph wholly in bold between two paragraphs is a sub-heading even where the page's other headings are h2s; a bold lead-in is not")
     func boldSubheadingAmongMarkedHeadings() throws {
         let html = """

@@ -807,6 +807,18 @@ struct ArticleStructure {
             if next < found.count, found[next].bioMatched, found[next].bioName != nil, position(index) > 0.5 {
                 found[index].overBios = true
             }
+            // "About Wairimu Gathoni" over "Wairimu Gathoni is a public finance analyst …": an author
+            // box's label naming the contributor, over their bio.
+            if next < found.count, position(index) > 0.5,
+                let named = LineShapes.group(LineShapes.regex(#"(?i:about(?: the author,?)?)\s+(.+?)\s*:?$"#), blocks[index].text),
+                // (Its last words may be the box's link, "View all posts by Wairimu Gathoni".)
+                knownNames.contains(Names.key(named)), found[next].words >= 8,
+                blocks[next].text.hasPrefix(named) || Names.openingName(blocks[next].text).map({ Names.key($0) == Names.key(named) }) == true
+            {
+                found[index].overBios = true
+                found[next].bioName = found[next].bioName ?? Names.clean(named)
+                found[next].bioMatched = true
+            }
         }
         // A menu copied as a list: a run of one-to-four-word items, among them a page's own controls
         // ("Home", "About us"); every item of it is the menu's, not the article's.
