@@ -43,7 +43,7 @@ struct ImportCorpusTests {
     /// no leak, no loss) are not reached yet; this floor keeps any change from losing ground.
     /// Only the totals are printed: the held-out set's misses are not for reading while tuning.
     static let heldOutFloor: [String: Double] = [
-        "title": 35.0 / 36, "contributors": 35.0 / 36, "bios": 36.0 / 36, "headings": 32.0 / 36, "publication": 33.0 / 36,
+        "title": 35.0 / 36, "contributors": 35.0 / 36, "bios": 36.0 / 36, "headings": 33.0 / 36, "publication": 33.0 / 36,
         "imageCredit": 35.0 / 36, "published": 35.0 / 36,
     ]
 
@@ -58,7 +58,7 @@ struct ImportCorpusTests {
                 "\(field): \(report.fieldAccuracy[field] ?? 0), floor \(floor)")
         }
         #expect(report.headingPrecision >= 0.977)
-        #expect(report.headingRecall >= 0.985)
+        #expect(report.headingRecall >= 0.999)
         #expect(report.leaks <= 5)
         #expect(report.lost <= 4)
         #expect(report.errors == 0)
