@@ -1,4 +1,4 @@
-import BriefingIngest
+@testable import BriefingIngest
 import BriefingModel
 import Foundation
 import Testing
@@ -73,5 +73,24 @@ struct DatelineTests {
             *First published in The Wexmoor Courier, 14 January 2025.*
             """
         #expect(Self.day(try ArticleParser.parse(markdown, format: .markdown)) == "2025-01-14")
+    }
+
+    @Test("a blog's 'Posted on DATE by account' line dates the post, not a comment's date under the thread's label")
+    func postedByAccount() throws {
+        let text = """
+            Canal tolls return to the Wester Lock
+            Posted on March 4, 2025 by westerlocknotes
+
+            The lock keepers' trust voted on Tuesday to charge a toll on every barge that passes the Wester Lock, the first toll since the canal was nationalised.
+
+            The trust says the money will pay for new gates, which have not been replaced in forty years, and for a keeper on the lock at weekends.
+
+            2 thoughts on "Canal tolls return to the Wester Lock"
+            Hal Brewster
+            March 5, 2025 at 9:12 am
+            About time the boats paid their share.
+            """
+        #expect(Self.day(try ArticleParser.parse(text, format: .text)) == "2025-03-04")
+        #expect(LineShapes.dateLine("Posted on March 4, 2025 by westerlocknotes") != nil)
     }
 }

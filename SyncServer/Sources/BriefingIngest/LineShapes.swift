@@ -960,6 +960,10 @@ enum LineShapes {
         {
             return date
         }
+        // "Posted on June 12, 2025 by llanosletters": a blog's date line, then the account that posted it.
+        if let head = group(regex(#"^(.*?\d{4})\s+(?i:by)\s+\S+(?:\s+\S+){0,3}$"#), line), head != line, let date = dateLine(head) {
+            return date
+        }
         guard words(line) <= 16 else { return nil }
         let mentions = DateMention.all(in: line).filter { $0.precision == .day }
         guard let first = mentions.first else { return nil }
