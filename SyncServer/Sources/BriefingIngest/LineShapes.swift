@@ -1266,6 +1266,11 @@ enum LineShapes {
 
     /// "The Centre for Extractive Industries Policy (CEIP) is an independent research centre …":
     /// an organisation's account of itself, as the foot of a brief or a release's notes give it.
+    ///
+    /// Wider than ``selfDescribed`` (any length of sentence, organisations of every kind) because
+    /// it is read only as evidence for the publication, on lines already outside the body, late
+    /// on the page; ``selfDescribed`` is also evidence against a line being text, so it stays narrow.
+    /// (The body's own sentences about other organisations never reach this one.)
     static func selfDescription(_ text: String) -> String? {
         let pattern =
             #"^((?:The )?\p{Lu}[\p{L}'’-]+(?: (?:of|for|on|and|&|the|de|del|la|des|du|für|\p{Lu}[\p{L}'’-]*)){1,8})(?: \(\p{Lu}{2,8}\))? is (?:an?|the) (?:[\p{Ll}-]+,? ){0,5}(?:think[- ]tank|research (?:centre|center|institute|organi[sz]ation|group|unit|network)|centre|center|institute|organi[sz]ation|charity|foundation|non-?profit|not-for-profit|publication|magazine|newsletter|newsroom|news (?:site|outlet|organi[sz]ation)|journal|association|network|policy (?:institute|centre|center|unit|lab)|lab|observatory|consultancy)\b"#
