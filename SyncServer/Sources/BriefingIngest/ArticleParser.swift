@@ -1051,21 +1051,24 @@ public enum ArticleParser {
                 merge(key, into: paper, "the paper of “\(company.name)”, the company in the copyright line")
             }
         }
+        // "ceip.kingsbridge.ac.uk": a unit of the site, the Centre for Extractive Industries Policy
+        // at Kingsbridge University, publishes under its own part of the address; the address is
+        // its evidence then, not the site's.
+        func namesSubsite(_ candidate: Candidate) -> String? {
+            subsites.first { LineShapes.spells($0, candidate.name) || LineShapes.initials(of: candidate.name).lowercased() == $0 }
+        }
+        let unitNamed = candidates.values.contains { namesSubsite($0) != nil }
         // The URL's site spells the name ("tamarackherald.ca", "nordhavninstitute.eu", "mrpc.org").
-        if let domain {
+        if let domain, !unitNamed {
             for (key, candidate) in candidates where LineShapes.spells(domain, candidate.name) {
                 candidates[key]!.weight += 3
                 candidates[key]!.evidence.append("the page's web address spells it")
             }
         }
-        // "ceip.kingsbridge.ac.uk": a unit of the site, the Centre for Extractive Industries Policy
-        // at Kingsbridge University, publishes under its own part of the address, which outranks the site's.
-        for label in subsites {
-            for (key, candidate) in candidates
-            where LineShapes.spells(label, candidate.name) || LineShapes.initials(of: candidate.name).lowercased() == label {
-                candidates[key]!.weight += 5
-                candidates[key]!.evidence.append("its own part of the page's web address, “\(label).”")
-            }
+        for (key, candidate) in candidates {
+            guard let label = namesSubsite(candidate) else { continue }
+            candidates[key]!.weight += 5
+            candidates[key]!.evidence.append("its own part of the page's web address, “\(label).”")
         }
         // "Powered by Atlassian Confluence 8.5.4": the software the site runs on, and its maker, are
         // not the publisher, whatever else names them.
