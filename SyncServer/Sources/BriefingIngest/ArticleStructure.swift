@@ -871,12 +871,12 @@ struct ArticleStructure {
     /// Roman numerals ("I." / "II." / "III."), three at least in each.
     static func countedSections(_ blocks: [SourceBlock]) -> [[Int]] {
         var sections: [[Int]] = []
-        for counting in ["digits", "letters", "roman"] {
+        for counting in LineShapes.SectionCounting.allCases {
             var run: [Int] = []
             var best: [Int] = []
             for index in blocks.indices where blocks[index].furniture == nil {
                 let number: Int?
-                if counting == "digits" {
+                if counting == .digits {
                     number = LineShapes.numberedHeading(blocks[index].text) ? Int(blocks[index].text.prefix { $0.isNumber }) : nil
                 } else {
                     number = LineShapes.sectionOrdinals(blocks[index].text).first(where: { $0.counting == counting })?.number

@@ -535,17 +535,20 @@ enum LineShapes {
         words(text) <= 12 && !endsWithPeriod(text) && matches(#"^\d{1,2}(?:\.\d{1,2}){0,2}\.?\s+\p{Lu}"#, text)
     }
 
+    /// How a page counts its sections: "4. …", "B. …", "IV. …".
+    enum SectionCounting: CaseIterable { case digits, letters, roman }
+
     /// The ordinals a short heading-shaped line opens with, one per way of counting: "B. The deal" is
     /// 2 by letters, "IV. Costs" is 4 in Roman numerals, "I. Introduction" is 1 in Roman numerals
     /// and 9 by letters. Only a run of them in order (``ArticleStructure``) says they are sections:
     /// one alone may be an initial ("J. Smith replies").
-    static func sectionOrdinals(_ text: String) -> [(counting: String, number: Int)] {
+    static func sectionOrdinals(_ text: String) -> [(counting: SectionCounting, number: Int)] {
         guard words(text) <= 12, !endsWithPeriod(text),
             let mark = group(regex(#"([A-Z]|[IVX]{1,5})[.)]\s+\p{Lu}"#), text)
         else { return [] }
-        var found: [(counting: String, number: Int)] = []
+        var found: [(counting: SectionCounting, number: Int)] = []
         if mark.count == 1, let scalar = mark.unicodeScalars.first {
-            found.append(("letters", Int(scalar.value) - 64))
+            found.append((.letters, Int(scalar.value) - 64))
         }
         let values: [Character: Int] = ["I": 1, "V": 5, "X": 10]
         let digits = mark.compactMap { values[$0] }
@@ -554,7 +557,7 @@ enum LineShapes {
             roman += position + 1 < digits.count && value < digits[position + 1] ? -value : value
         }
         // (Only the canonical spelling: "IIV" is no number.)
-        if roman > 0, roman < 40, romanNumeral(roman) == mark { found.append(("roman", roman)) }
+        if roman > 0, roman < 40, romanNumeral(roman) == mark { found.append((.roman, roman)) }
         return found
     }
 
@@ -1234,7 +1237,7 @@ enum LineShapes {
     /// the "Instituto de Estudios Hídricos del Noreste".
     static let initialsLeaveOut: Set<String> = [
         "of", "for", "the", "and", "on", "in", "&", "de", "del", "la", "las", "los", "el", "y", "e", "des", "du", "et",
-        "der", "die", "das", "für", "und", "do", "da", "dos", "das", "di", "della", "van", "voor", "en",
+        "der", "die", "das", "für", "und", "do", "da", "dos", "di", "della", "van", "voor", "en",
     ]
 
     /// The capital initials of a name's words, small words left out: "CEIP" of "Centre for
